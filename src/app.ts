@@ -1,0 +1,42 @@
+import { createCatalogService } from './catalog/catalog.service.js';
+import { contentRoutes } from './pages/content.routes.js';
+import { createContentService } from './pages/content.service.js';
+import { htmlErrorRenderer, pagesPlugin } from './pages/pages.plugin.js';
+import { staticAssets } from './platform/assets.js';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/db/db.js';
+import { installErrorHandlers } from './platform/error-handler.js';
+import { healthRoutes } from './platform/health.routes.js';
+import { renderPlugin } from './platform/render.js';
+import { securityHeaders } from './platform/security.js';
+import { createServer } from './platform/server.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  /** Current time in epoch ms; tests pass their own. */
+  clock?: () => number;
+}
+
+/** The whole store: platform plugins first, then each domain, in the order a reader expects. */
+export async function buildApp({ config, db, clock = Date.now }: AppDeps) {
+  const app = await createServer(config);
+  // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
+  installErrorHandlers(app, htmlErrorRenderer(config));
+
+  // Platform
+  await app.register(securityHeaders, { config });
+  await app.register(renderPlugin);
+  await app.register(staticAssets);
+  await app.register(healthRoutes, { db });
+
+  // Services
+  const catalog = createCatalogService({ db });
+  const content = createContentService({ contentDir: config.contentDir });
+  void clock;
+
+  // Domains
+  await app.register(pagesPlugin, { config, sources: { navCategories: () => catalog.listNavCategories() } });
+  await app.register(contentRoutes, { content });
+  return app;
+}

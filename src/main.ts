@@ -1,0 +1,35 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { createDatabase } from './platform/db/db.js';
+import { migrateToLatest } from './platform/db/migrate.js';
+
+/** Starts the store: validates configuration, migrates, loads the demo catalog when asked, listens. */
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const db = createDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+  await migrateToLatest(db);
+  const app = await buildApp({ config, db });
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await db.destroy();
+  });
+
+  await app.listen({ host: config.host, port: config.port });
+  console.log(`\n  ${config.shopName} is running at ${config.publicUrl}\n`);
+}
+
+await main();

@@ -1,0 +1,85 @@
+import type { ComponentChildren } from 'preact';
+import { assetUrl } from '../platform/assets.js';
+import type { ViewContext } from './view-context.js';
+
+interface LayoutProps {
+  ctx: ViewContext;
+  title: string;
+  description?: string;
+  /** Extra elements for <head>, such as rel=prev/next links. */
+  head?: ComponentChildren;
+  children: ComponentChildren;
+}
+
+/** The site frame: header with categories, search, cart and account; footer with the content pages. */
+export function Layout({ ctx, title, description, head, children }: LayoutProps) {
+  const returnTo = encodeURIComponent(ctx.path);
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title === ctx.shopName ? title : `${title} · ${ctx.shopName}`}</title>
+        {description && <meta name="description" content={description} />}
+        {ctx.csrfToken && <meta name="csrf-token" content={ctx.csrfToken} />}
+        <link rel="stylesheet" href={assetUrl('site.css')} />
+        <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+        <script src={assetUrl('app.js')} defer></script>
+        {head}
+      </head>
+      <body>
+        <a class="skip-link" href="#main">Skip to content</a>
+        <header class="site-header">
+          <div class="bar">
+            <a class="brand" href="/">{ctx.shopName}</a>
+            <form class="search" role="search" action="/search" method="get">
+              <label for="search-q" class="visually-hidden">Search products</label>
+              <input id="search-q" type="search" name="q" placeholder="Search products" value={ctx.searchQuery ?? ''} maxLength={200} />
+              <button type="submit">Search</button>
+            </form>
+            <nav class="account" aria-label="Account">
+              <a href="/cart" class="cart-link">
+                Cart{ctx.cartCount > 0 && <span class="badge" aria-label={`${ctx.cartCount} items`}>{ctx.cartCount}</span>}
+              </a>
+              {ctx.user ? (
+                <>
+                  <a href="/orders">Orders</a>
+                  <a href="/profile">{ctx.user.name || 'Profile'}</a>
+                  {ctx.user.isOwner && <a href="/admin">Admin</a>}
+                  <a href="/auth/logout">Log out</a>
+                </>
+              ) : (
+                <>
+                  <a href={`/login?returnTo=${returnTo}`}>Log in</a>
+                  <a href={`/register?returnTo=${returnTo}`}>Register</a>
+                </>
+              )}
+            </nav>
+          </div>
+          <nav class="categories" aria-label="Categories">
+            <ul>
+              {ctx.categories.map((c) => (
+                <li>
+                  <a href={`/category/${c.slug}`} aria-current={ctx.path === `/category/${c.slug}` ? 'page' : undefined}>
+                    {c.name}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        </header>
+        <main id="main">{children}</main>
+        <footer class="site-footer">
+          <nav aria-label="About the shop">
+            <a href="/about">About</a>
+            <a href="/contact">Contact</a>
+            <a href="/donate">Donate</a>
+            <a href="/privacy-policy">Privacy policy</a>
+            <a href="/terms-and-conditions">Terms and conditions</a>
+          </nav>
+          <p>© {ctx.shopName}</p>
+        </footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/** Thrown at start with every bad variable listed at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const DEV_SECRET = 'dev-only-secret-not-for-production-0123456789';
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|sqlite:|file:|:memory:$)/, 'must start with postgres://, sqlite: or file:')
+    .default('sqlite:./data/store.db'),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO: bool.optional(),
+  SHOP_NAME: z.string().min(1).max(100).default('Pixel & Key'),
+  CONTENT_DIR: z.string().min(1).default('./content'),
+  BODY_LIMIT: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  REQUEST_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  HEADERS_TIMEOUT_MS: int(1000, 120_000).default(10_000),
+  KEEP_ALIVE_TIMEOUT_MS: int(100, 120_000).default(5_000),
+  TRUST_PROXY: bool.default(false),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+});
+
+export type Config = ReturnType<typeof buildConfig>;
+
+function buildConfig(env: z.infer<typeof schema>) {
+  const production = env.NODE_ENV === 'production';
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  return {
+    env: env.NODE_ENV,
+    production,
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    logLevel: env.LOG_LEVEL,
+    demo: env.DEMO ?? !production,
+    shopName: env.SHOP_NAME,
+    contentDir: env.CONTENT_DIR,
+    bodyLimit: env.BODY_LIMIT,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    trustProxy: env.TRUST_PROXY,
+    sessionSecret: env.SESSION_SECRET ?? DEV_SECRET,
+  };
+}
+
+/** Validates an environment; throws ConfigError naming every bad or missing variable. */
+export function parseConfig(raw: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (result.success && result.data.NODE_ENV === 'production') {
+    if (!result.data.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
+    if (!result.data.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
+    if (result.data.DEMO) problems.push('DEMO: the demo catalog cannot be loaded in production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return buildConfig(result.data!);
+}
+
+/** Reads `.env` (if present) under the process environment, which wins, and validates both. */
+export function loadConfig(envFile = '.env'): Config {
+  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
+  return parseConfig({ ...fromFile, ...process.env });
+}
+
+/** Config for tests and tools: development defaults plus overrides, no environment read. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: ':memory:', ...overrides });
+}

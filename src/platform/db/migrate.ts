@@ -1,0 +1,20 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import type { Database, Dialect } from './db.js';
+import { initialSchema } from './migrations/001-initial-schema.js';
+import { productSearch } from './migrations/002-product-search.js';
+
+/** Every migration in order; each is given the dialect so the few differences sit side by side. */
+const migrations: Record<string, (dialect: Dialect) => Migration> = {
+  '001-initial-schema': initialSchema,
+  '002-product-search': productSearch,
+};
+
+/** Brings the database to the latest schema; throws with the failing migration's error. */
+export async function migrateToLatest(db: Database): Promise<void> {
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(Object.entries(migrations).map(([name, make]) => [name, make(db.dialect)])),
+  };
+  const { error } = await new Migrator({ db: db.kysely, provider, ...(db.schema ? { migrationTableSchema: db.schema } : {}) }).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

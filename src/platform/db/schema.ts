@@ -1,0 +1,268 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Epoch milliseconds: one integer type on both dialects, so comparisons and arithmetic agree. */
+type Millis = number;
+/** 0 or 1: SQLite has no boolean, so both dialects store flags as integers. */
+type Flag = ColumnType<number, number | undefined, number>;
+type Id = Generated<number>;
+
+export type ProductType = 'key_lim' | 'key' | 'file';
+export type ProductStatus = 'draft' | 'active' | 'archived';
+
+export interface ProductsTable {
+  id: Id;
+  sku: string; // stored upper-case: SKUs are case-insensitive
+  name: string;
+  summary: string;
+  description: string; // Markdown, rendered sanitised
+  price: number; // minor units
+  currency: string; // ISO 4217
+  type: ProductType;
+  status: ProductStatus;
+  featured: Flag;
+  specs: string; // JSON array of [label, value]
+  download_limit: number | null;
+  access_days: number | null;
+  activation_limit: number | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface CategoriesTable {
+  id: Id;
+  slug: string;
+  name: string;
+  description: string;
+  position: number;
+}
+
+export interface ProductCategoriesTable {
+  product_id: number;
+  category_id: number;
+}
+
+export interface ProductImagesTable {
+  id: Id;
+  product_id: number;
+  url: string;
+  alt: string;
+  position: number;
+}
+
+export type LicenseKeyStatus = 'available' | 'reserved' | 'sold' | 'revoked';
+
+export interface LicenseKeysTable {
+  id: Id;
+  product_id: number;
+  key_encrypted: string;
+  key_hash: string; // keyed hash: lookup and duplicate detection without decrypting
+  status: LicenseKeyStatus;
+  order_id: string | null;
+  reserved_until: Millis | null;
+  created_at: Millis;
+  sold_at: Millis | null;
+}
+
+export interface ProductFilesTable {
+  id: Id;
+  product_id: number;
+  storage_key: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  created_at: Millis;
+}
+
+export interface UserCartTable {
+  user_id: string; // OIDC subject, or `guest:<id>` for a visitor's cart
+  product_id: number;
+  quantity: number;
+  added_at: Millis;
+}
+
+export interface OrdersTable {
+  id: string; // random public id: cannot be guessed or enumerated
+  user_sub: string;
+  email: string;
+  status: string;
+  currency: string;
+  subtotal: number;
+  tax: number;
+  total: number;
+  payment_provider: string | null;
+  payment_ref: string | null;
+  payment_intent: string | null;
+  invoice_number: number | null;
+  idempotency_key: string | null;
+  attention_reason: string | null;
+  reserved_until: Millis | null;
+  paid_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface OrderItemsTable {
+  id: Id;
+  order_id: string;
+  product_id: number;
+  sku: string;
+  name: string;
+  type: ProductType;
+  unit_price: number;
+  quantity: number;
+  refunded_quantity: Generated<number>;
+}
+
+export interface OrderEventsTable {
+  id: Id;
+  order_id: string;
+  from_status: string | null;
+  to_status: string | null;
+  event: string;
+  detail: string | null;
+  created_at: Millis;
+}
+
+export interface DeliveredKeysTable {
+  id: Id;
+  order_item_id: number;
+  unit_index: number; // unique per item: one key per unit, never two
+  license_key_id: number | null; // key_lim: the pool key; key: null (generated)
+  key_encrypted: string;
+  key_hash: string;
+  status: 'active' | 'revoked';
+  revealed_at: Millis | null;
+  created_at: Millis;
+}
+
+export interface KeyRevealsTable {
+  id: Id;
+  delivered_key_id: number;
+  user_sub: string;
+  ip: string;
+  created_at: Millis;
+}
+
+export interface LicenseActivationsTable {
+  id: Id;
+  delivered_key_id: number;
+  instance_id: string;
+  instance_name: string;
+  created_at: Millis;
+  deactivated_at: Millis | null;
+}
+
+export interface DownloadGrantsTable {
+  id: Id;
+  order_item_id: number;
+  unit_index: number;
+  product_id: number;
+  download_limit: number;
+  downloads_used: number;
+  expires_at: Millis;
+  status: 'active' | 'revoked';
+  created_at: Millis;
+}
+
+export interface DownloadLogTable {
+  id: Id;
+  grant_id: number;
+  file_id: number;
+  ip: string;
+  range: string | null;
+  counted: Flag;
+  created_at: Millis;
+}
+
+export interface PaymentEventsTable {
+  id: Id;
+  provider: string;
+  event_id: string;
+  type: string;
+  order_id: string | null;
+  payload: string;
+  outcome: string | null;
+  received_at: Millis;
+  processed_at: Millis | null;
+}
+
+export interface DonationsTable {
+  id: string;
+  user_sub: string | null;
+  email: string | null;
+  amount: number;
+  currency: string;
+  message: string;
+  status: string;
+  payment_ref: string | null;
+  created_at: Millis;
+  paid_at: Millis | null;
+}
+
+export interface ContactMessagesTable {
+  id: Id;
+  name: string;
+  email: string;
+  subject: string;
+  message: string;
+  user_sub: string | null;
+  ip: string;
+  created_at: Millis;
+}
+
+export interface SessionsTable {
+  id: string; // hash of the cookie's token: a database leak does not leak live cookies
+  user_sub: string;
+  email: string;
+  name: string;
+  roles: string; // JSON array
+  tokens_encrypted: string;
+  access_expires_at: Millis;
+  created_at: Millis;
+  last_seen_at: Millis;
+  expires_at: Millis;
+}
+
+export interface MailOutboxTable {
+  id: Id;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Millis;
+  locked_until: Millis | null;
+  sent_at: Millis | null;
+  last_error: string | null;
+  created_at: Millis;
+}
+
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface DB {
+  products: ProductsTable;
+  categories: CategoriesTable;
+  product_categories: ProductCategoriesTable;
+  product_images: ProductImagesTable;
+  license_keys: LicenseKeysTable;
+  product_files: ProductFilesTable;
+  user_cart: UserCartTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  order_events: OrderEventsTable;
+  delivered_keys: DeliveredKeysTable;
+  key_reveals: KeyRevealsTable;
+  license_activations: LicenseActivationsTable;
+  download_grants: DownloadGrantsTable;
+  download_log: DownloadLogTable;
+  payment_events: PaymentEventsTable;
+  donations: DonationsTable;
+  contact_messages: ContactMessagesTable;
+  sessions: SessionsTable;
+  mail_outbox: MailOutboxTable;
+  counters: CountersTable;
+}

@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from './errors.js';
+
+export interface HttpError {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Renders the HTML page for an error outside /api (the pages domain supplies the site layout). */
+export type HtmlErrorRenderer = (request: FastifyRequest, error: HttpError) => Promise<string> | string;
+
+const frameworkCodes: Record<number, [string, string]> = {
+  400: ['bad_request', 'The request could not be understood.'],
+  404: ['not_found', 'We could not find that page.'],
+  405: ['method_not_allowed', 'That action is not allowed here.'],
+  406: ['not_acceptable', 'That format is not available.'],
+  408: ['request_timeout', 'The request took too long to arrive.'],
+  413: ['payload_too_large', 'The request is too large.'],
+  415: ['unsupported_media_type', 'That content type is not accepted here.'],
+  429: ['rate_limited', 'Too many requests. Please wait a moment and try again.'],
+};
+
+/** Maps any thrown error to what a user may see; a 5xx never shows its internals. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof AppError) {
+    return { status: error.status, code: error.code, message: error.message, details: error.details };
+  }
+  const e = error as Partial<FastifyError>;
+  if (e.validation) {
+    const fields = e.validation.map((v) => `${(v.instancePath || v.params?.missingProperty || '').toString().replace(/^\//, '')} ${v.message ?? ''}`.trim());
+    return { status: 400, code: 'invalid_input', message: `Invalid input: ${fields.join('; ')}` };
+  }
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const [code, message] = frameworkCodes[status] ?? ['bad_request', 'The request could not be processed.'];
+    return { status, code, message };
+  }
+  return { status: 500, code: 'internal_error', message: 'Something went wrong on our side. Please try again later.' };
+}
+
+/** JSON answers go to /api and clients that asked only for JSON; everyone else gets a page. */
+export function wantsJson(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  return path === '/api' || path.startsWith('/api/');
+}
+
+async function send(request: FastifyRequest, reply: FastifyReply, error: HttpError, render: HtmlErrorRenderer) {
+  reply.code(error.status);
+  if (error.status === 429 || error.status >= 500) reply.header('cache-control', 'no-store');
+  if (wantsJson(request)) {
+    return reply.send({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+  }
+  return reply.type('text/html; charset=utf-8').send(await render(request, error));
+}
+
+/** One error handler and one not-found handler for the whole app. */
+export function installErrorHandlers(app: FastifyInstance, render: HtmlErrorRenderer) {
+  app.setErrorHandler(async (error, request, reply) => {
+    const httpError = toHttpError(error);
+    if (httpError.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: httpError.code, status: httpError.status }, 'request refused');
+    return send(request, reply, httpError, render);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const [code, message] = frameworkCodes[404]!;
+    return send(request, reply, { status: 404, code, message }, render);
+  });
+}

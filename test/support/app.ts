@@ -1,0 +1,26 @@
+import type { Dialect } from '../../src/platform/db/db.js';
+import { buildApp } from '../../src/app.js';
+import { testConfig } from '../../src/platform/config.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestApp {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The whole store on a fresh database, for requests through app.inject. */
+export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}, clock?: () => number): Promise<TestApp> {
+  const db = await createTestDatabase(dialect);
+  const config = testConfig(env);
+  const app = await buildApp({ config, db, clock });
+  await app.ready();
+  return {
+    app,
+    db,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createDatabase, type Database, type Dialect } from '../../src/platform/db/db.js';
+import { migrateToLatest } from '../../src/platform/db/migrate.js';
+
+/** PostgreSQL used by tests; set TEST_DATABASE_URL (CI does) to run every dialect test there too. */
+export const postgresUrl = process.env.TEST_DATABASE_URL;
+
+/** The dialects this run covers: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const testDialects: Dialect[] = postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export interface TestDatabase extends Database {
+  /** Closes the connection and throws the whole database (or PostgreSQL schema) away. */
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database: an in-memory SQLite, or a new schema of its own on PostgreSQL. */
+export async function createTestDatabase(dialect: Dialect, options: { poolSize?: number } = {}): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const db = createDatabase(':memory:');
+    await migrateToLatest(db);
+    return { ...db, drop: () => db.destroy() };
+  }
+  if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const db = createDatabase(postgresUrl, { searchPath: schema, poolSize: options.poolSize ?? 5 });
+  await migrateToLatest(db);
+  return {
+    ...db,
+    drop: async () => {
+      await db.destroy();
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+    },
+  };
+}

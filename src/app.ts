@@ -1,10 +1,12 @@
 import { createCatalogService } from './catalog/catalog.service.js';
+import { createKeyPoolService } from './fulfilment/key-pool.service.js';
 import { contentRoutes } from './pages/content.routes.js';
 import { createContentService } from './pages/content.service.js';
 import { htmlErrorRenderer, pagesPlugin } from './pages/pages.plugin.js';
 import { staticAssets } from './platform/assets.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/db.js';
+import { createSecretBox } from './platform/crypto.js';
 import { installErrorHandlers } from './platform/error-handler.js';
 import { healthRoutes } from './platform/health.routes.js';
 import { renderPlugin } from './platform/render.js';
@@ -31,9 +33,11 @@ export async function buildApp({ config, db, clock = Date.now }: AppDeps) {
   await app.register(healthRoutes, { db });
 
   // Services
+  const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
+  const keyPool = createKeyPoolService({ db, secrets, clock });
   const catalog = createCatalogService({ db });
   const content = createContentService({ contentDir: config.contentDir });
-  void clock;
+  void keyPool;
 
   // Domains
   await app.register(pagesPlugin, { config, sources: { navCategories: () => catalog.listNavCategories() } });

@@ -1,4 +1,5 @@
 import closeWithGrace from 'close-with-grace';
+import { startDevServices } from '../dev/index.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createDatabase } from './platform/db/db.js';
@@ -19,17 +20,21 @@ async function main() {
 
   const db = createDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
   await migrateToLatest(db);
+  const devServices = await startDevServices(config);
   const app = await buildApp({ config, db });
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
+    await Promise.all(devServices.map((s) => s.close()));
     await db.destroy();
   });
 
   await app.listen({ host: config.host, port: config.port });
-  console.log(`\n  ${config.shopName} is running at ${config.publicUrl}\n`);
+  console.log(`\n  ${config.shopName} is running at ${config.publicUrl}`);
+  for (const s of devServices) console.log(`  ${s.name}: ${s.url}`);
+  console.log('');
 }
 
 await main();

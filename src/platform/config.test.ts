@@ -27,7 +27,7 @@ describe('parseConfig', () => {
   it('refuses production without a public URL or session secret, and never loads the demo there', () => {
     expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL: required in production[\s\S]*SESSION_SECRET: required/);
     expect(() =>
-      parseConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://shop.example', SESSION_SECRET: 'x'.repeat(40), DEMO: 'true' }),
+      parseConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://shop.example', SESSION_SECRET: 'x'.repeat(40), ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), DEMO: 'true' }),
     ).toThrow(/DEMO/);
   });
 
@@ -36,6 +36,7 @@ describe('parseConfig', () => {
       NODE_ENV: 'production',
       PUBLIC_URL: 'https://shop.example/',
       SESSION_SECRET: 's'.repeat(40),
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
       DATABASE_URL: 'postgres://shop@db/shop',
     });
     expect(config.production).toBe(true);

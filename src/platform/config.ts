@@ -15,6 +15,7 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const DEV_SECRET = 'dev-only-secret-not-for-production-0123456789';
+const DEV_ENCRYPTION_KEY = Buffer.from('dev-only-encryption-key-32-bytes').toString('base64');
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -36,6 +37,14 @@ const schema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: int(100, 120_000).default(5_000),
   TRUST_PROXY: bool.default(false),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 encoded (openssl rand -base64 32)')
+    .optional(),
+  ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of base64 32-byte keys')
+    .optional(),
 });
 
 export type Config = ReturnType<typeof buildConfig>;
@@ -62,6 +71,8 @@ function buildConfig(env: z.infer<typeof schema>) {
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
     trustProxy: env.TRUST_PROXY,
     sessionSecret: env.SESSION_SECRET ?? DEV_SECRET,
+    encryptionKey: Buffer.from(env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY, 'base64'),
+    previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k.trim(), 'base64')),
   };
 }
 
@@ -75,6 +86,7 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
   if (result.success && result.data.NODE_ENV === 'production') {
     if (!result.data.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
     if (!result.data.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
+    if (!result.data.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required in production');
     if (result.data.DEMO) problems.push('DEMO: the demo catalog cannot be loaded in production');
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -66,7 +66,7 @@ describe('HTTP limits', () => {
   let app: Awaited<ReturnType<typeof createServer>>;
   let port: number;
   beforeAll(async () => {
-    const config = testConfig({ BODY_LIMIT: '2048', HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1500', NODE_ENV: 'production', PUBLIC_URL: 'https://shop.example', SESSION_SECRET: 'x'.repeat(40), DEMO: 'false' });
+    const config = testConfig({ BODY_LIMIT: '2048', HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1500', NODE_ENV: 'production', PUBLIC_URL: 'https://shop.example', SESSION_SECRET: 'x'.repeat(40), ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'), DEMO: 'false' });
     app = await createServer(config);
     await app.register(securityHeaders, { config });
     app.post('/api/echo', async (request) => ({ size: JSON.stringify(request.body).length }));

@@ -1,0 +1,44 @@
+import type { Database, Executor } from '../platform/db/db.js';
+import type { SecretBox } from '../platform/crypto.js';
+import { ConflictError, ValidationError } from '../platform/errors.js';
+import { createKeyPoolRepo } from './key-pool.repo.js';
+
+const MAX_KEY_LENGTH = 500;
+
+/** Finite key pools for key_lim products: import (encrypted, never duplicated) and stock counts. */
+export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Database; secrets: SecretBox; clock?: () => number }) {
+  const repo = createKeyPoolRepo(db);
+  return {
+    /**
+     * Adds keys to a product's pool, all or nothing: a blank or over-long key, or one repeated
+     * within the input or already in any pool, refuses the whole import and names the culprits.
+     */
+    async importKeys(productId: number, rawKeys: string[], tx?: Executor): Promise<{ added: number }> {
+      const keys = rawKeys.map((k) => k.trim());
+      const invalid = keys.flatMap((k, i) => (k.length === 0 || k.length > MAX_KEY_LENGTH ? [i + 1] : []));
+      if (invalid.length > 0) throw new ValidationError(`Keys must be 1 to ${MAX_KEY_LENGTH} characters (entries ${invalid.slice(0, 20).join(', ')}).`, { entries: invalid });
+      const seen = new Set<string>();
+      const repeated = keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
+      if (repeated.length > 0) throw new ConflictError('duplicate_keys', `${repeated.length} keys appear more than once in the input.`, { duplicates: repeated.slice(0, 20) });
+      const hashed = keys.map((k) => ({ key: k, hash: secrets.hash(k) }));
+      const run = async (t: Executor) => {
+        const existing = await repo.findExistingHashes(hashed.map((h) => h.hash), t);
+        if (existing.size > 0) {
+          const dupes = hashed.filter((h) => existing.has(h.hash)).map((h) => h.key);
+          throw new ConflictError('duplicate_keys', `${dupes.length} keys are already in a pool.`, { duplicates: dupes.slice(0, 20) });
+        }
+        const now = clock();
+        await repo.insertKeys(hashed.map((h) => ({ product_id: productId, key_encrypted: secrets.seal(h.key), key_hash: h.hash, created_at: now })), t);
+        return { added: keys.length };
+      };
+      return tx ? run(tx) : db.transaction(run);
+    },
+
+    /** Unsold, unreserved keys per product (products without a pool count 0). */
+    countAvailable(productIds: number[]): Promise<Map<number, number>> {
+      return repo.countAvailable(productIds);
+    },
+  };
+}
+
+export type KeyPoolService = ReturnType<typeof createKeyPoolService>;

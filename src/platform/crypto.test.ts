@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createSecretBox } from './crypto.js';
+
+describe('SecretBox', () => {
+  const key = randomBytes(32);
+
+  it('seals and opens, never storing the plain text', () => {
+    const box = createSecretBox(key);
+    const sealed = box.seal('ABCD-EFGH-1234');
+    expect(sealed).not.toContain('ABCD');
+    expect(box.open(sealed)).toBe('ABCD-EFGH-1234');
+    expect(box.seal('same')).not.toBe(box.seal('same'));
+  });
+
+  it('refuses a tampered value and a value from an unknown key', () => {
+    const box = createSecretBox(key);
+    const sealed = box.seal('secret');
+    const parts = sealed.split('.');
+    parts[3] = Buffer.from('other!').toString('base64url');
+    expect(() => box.open(parts.join('.'))).toThrow();
+    expect(() => createSecretBox(randomBytes(32)).open(sealed)).toThrow(/unknown format or key/);
+  });
+
+  it('opens values sealed with a previous key after rotation', () => {
+    const old = createSecretBox(key);
+    const sealed = old.seal('kept');
+    const rotated = createSecretBox(randomBytes(32), [key]);
+    expect(rotated.open(sealed)).toBe('kept');
+  });
+
+  it('hashes deterministically under one key and differently under another', () => {
+    const box = createSecretBox(key);
+    expect(box.hash('K-1')).toBe(box.hash('K-1'));
+    expect(box.hash('K-1')).not.toBe(box.hash('K-2'));
+    expect(createSecretBox(randomBytes(32)).hash('K-1')).not.toBe(box.hash('K-1'));
+  });
+});

@@ -1,0 +1,40 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+/** Encryption at rest (AES-256-GCM) and keyed lookup hashes for secrets such as license keys. */
+export interface SecretBox {
+  seal(plain: string): string;
+  open(sealed: string): string;
+  /** HMAC-SHA256 of a value: equal values hash equal, so rows can be found without decrypting. */
+  hash(plain: string): string;
+}
+
+const keyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
+
+/**
+ * Sealed values read `v1.<key id>.<iv>.<ciphertext>.<tag>`; the key id lets older keys still open
+ * values sealed before a rotation. The hash key is derived from the current key.
+ */
+export function createSecretBox(key: Buffer, previous: Buffer[] = []): SecretBox {
+  const keys = new Map([key, ...previous].map((k) => [keyId(k), k]));
+  const currentId = keyId(key);
+  const hashKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'lookup-hash', 32));
+  return {
+    seal(plain) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return ['v1', currentId, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    },
+    open(sealed) {
+      const [version, id, iv, body, tag] = sealed.split('.');
+      const k = id ? keys.get(id) : undefined;
+      if (version !== 'v1' || !k || !iv || body === undefined || !tag) throw new Error('Cannot open sealed value: unknown format or key');
+      const decipher = createDecipheriv('aes-256-gcm', k, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    },
+    hash(plain) {
+      return createHmac('sha256', hashKey).update(plain).digest('hex');
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import type { Config } from '../src/platform/config.js';
+import { startSmtpSink } from './smtp-sink.js';
 
 /** A bundled development service (identity provider, payment gateway, SMTP sink) on its own port. */
 export interface DevService {
@@ -14,5 +15,10 @@ export interface DevService {
 export async function startDevServices(config: Config): Promise<DevService[]> {
   if (config.production) return [];
   const services: DevService[] = [];
+  const smtp = await startSmtpSink({
+    port: config.devSmtpPort,
+    onMessage: (m) => console.log(`  [mail] to ${m.to.join(', ')}: ${m.subject}`),
+  });
+  services.push({ name: 'Development mail sink (SMTP)', url: smtp.url, close: smtp.close });
   return services;
 }

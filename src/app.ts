@@ -7,6 +7,7 @@ import { staticAssets } from './platform/assets.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/db.js';
 import { createSecretBox } from './platform/crypto.js';
+import { createMailService, type MailService } from './platform/mail/mail.service.js';
 import { installErrorHandlers } from './platform/error-handler.js';
 import { healthRoutes } from './platform/health.routes.js';
 import { renderPlugin } from './platform/render.js';
@@ -18,10 +19,12 @@ export interface AppDeps {
   db: Database;
   /** Current time in epoch ms; tests pass their own. */
   clock?: () => number;
+  /** Outgoing mail; main.ts runs its worker. Built from config when not given. */
+  mail?: MailService;
 }
 
 /** The whole store: platform plugins first, then each domain, in the order a reader expects. */
-export async function buildApp({ config, db, clock = Date.now }: AppDeps) {
+export async function buildApp({ config, db, clock = Date.now, mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }) }: AppDeps) {
   const app = await createServer(config);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
   installErrorHandlers(app, htmlErrorRenderer(config));
@@ -38,6 +41,7 @@ export async function buildApp({ config, db, clock = Date.now }: AppDeps) {
   const catalog = createCatalogService({ db });
   const content = createContentService({ contentDir: config.contentDir });
   void keyPool;
+  void mail;
 
   // Domains
   await app.register(pagesPlugin, { config, sources: { navCategories: () => catalog.listNavCategories() } });

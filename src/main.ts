@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createDatabase } from './platform/db/db.js';
 import { migrateToLatest } from './platform/db/migrate.js';
+import { createMailService } from './platform/mail/mail.service.js';
 
 /** Starts the store: validates configuration, migrates, loads the demo catalog when asked, listens. */
 async function main() {
@@ -21,11 +22,14 @@ async function main() {
   const db = createDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
   await migrateToLatest(db);
   const devServices = await startDevServices(config);
-  const app = await buildApp({ config, db });
+  const mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom });
+  const app = await buildApp({ config, db, mail });
+  const mailWorker = mail.startWorker(config.mailPollIntervalMs, (err) => app.log.error({ err }, 'mail worker pass failed'));
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
+    await mailWorker.stop();
     await app.close();
     await Promise.all(devServices.map((s) => s.close()));
     await db.destroy();

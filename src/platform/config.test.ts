@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { productionEnv } from '../../test/support/env.js';
 import { ConfigError, parseConfig } from './config.js';
 
 describe('parseConfig', () => {
@@ -27,22 +28,22 @@ describe('parseConfig', () => {
   it('refuses production without a public URL or session secret, and never loads the demo there', () => {
     expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL: required in production[\s\S]*SESSION_SECRET: required/);
     expect(() =>
-      parseConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://shop.example', SESSION_SECRET: 'x'.repeat(40), ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), DEMO: 'true' }),
+      parseConfig(productionEnv({ DEMO: 'true' })),
     ).toThrow(/DEMO/);
   });
 
   it('accepts a complete production configuration', () => {
-    const config = parseConfig({
-      NODE_ENV: 'production',
-      PUBLIC_URL: 'https://shop.example/',
-      SESSION_SECRET: 's'.repeat(40),
-      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-      DATABASE_URL: 'postgres://shop@db/shop',
-    });
+    const config = parseConfig(productionEnv({ PUBLIC_URL: 'https://shop.example/', DATABASE_URL: 'postgres://shop@db/shop' }));
     expect(config.production).toBe(true);
     expect(config.publicUrl).toBe('https://shop.example');
     expect(config.secureCookies).toBe(true);
     expect(config.demo).toBe(false);
+  });
+
+  it('names each secret production requires when it is missing', () => {
+    for (const name of Object.keys(productionEnv()).filter((k) => !['NODE_ENV', 'DEMO'].includes(k))) {
+      expect(() => parseConfig(productionEnv({ [name]: '' })), name).toThrow(new RegExp(`${name}: required in production`));
+    }
   });
 
   it('rejects a short session secret', () => {

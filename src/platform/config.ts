@@ -41,6 +41,11 @@ const schema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 encoded (openssl rand -base64 32)')
     .optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  SHOP_EMAIL: z.email().optional(),
+  MAIL_POLL_INTERVAL_MS: int(100, 3_600_000).default(2_000),
+  DEV_SMTP_PORT: int(0, 65535).default(2525),
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
     .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of base64 32-byte keys')
@@ -71,6 +76,12 @@ function buildConfig(env: z.infer<typeof schema>) {
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
     trustProxy: env.TRUST_PROXY,
     sessionSecret: env.SESSION_SECRET ?? DEV_SECRET,
+    // In development mail goes to the bundled SMTP sink (dev/smtp-sink.ts), never out.
+    smtpUrl: env.SMTP_URL ?? `smtp://127.0.0.1:${env.DEV_SMTP_PORT}`,
+    mailFrom: env.MAIL_FROM ?? `"${env.SHOP_NAME}" <shop@localhost>`,
+    shopEmail: env.SHOP_EMAIL ?? 'owner@example.com',
+    mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
+    devSmtpPort: env.DEV_SMTP_PORT,
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k.trim(), 'base64')),
   };
@@ -87,6 +98,9 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     if (!result.data.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
     if (!result.data.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
     if (!result.data.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required in production');
+    if (!result.data.SMTP_URL) problems.push('SMTP_URL: required in production');
+    if (!result.data.MAIL_FROM) problems.push('MAIL_FROM: required in production');
+    if (!result.data.SHOP_EMAIL) problems.push('SHOP_EMAIL: required in production');
     if (result.data.DEMO) problems.push('DEMO: the demo catalog cannot be loaded in production');
   }
   if (problems.length > 0) throw new ConfigError(problems);

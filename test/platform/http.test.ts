@@ -6,6 +6,7 @@ import { createServer } from '../../src/platform/server.js';
 import { securityHeaders } from '../../src/platform/security.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
+import { productionEnv } from '../support/env.js';
 
 describe.each(testDialects)('platform over HTTP on %s', (dialect) => {
   let t: TestApp;
@@ -66,7 +67,7 @@ describe('HTTP limits', () => {
   let app: Awaited<ReturnType<typeof createServer>>;
   let port: number;
   beforeAll(async () => {
-    const config = testConfig({ BODY_LIMIT: '2048', HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1500', NODE_ENV: 'production', PUBLIC_URL: 'https://shop.example', SESSION_SECRET: 'x'.repeat(40), ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'), DEMO: 'false' });
+    const config = testConfig(productionEnv({ BODY_LIMIT: '2048', HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '1500' }));
     app = await createServer(config);
     await app.register(securityHeaders, { config });
     app.post('/api/echo', async (request) => ({ size: JSON.stringify(request.body).length }));

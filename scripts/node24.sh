@@ -10,4 +10,7 @@ if [ "$_major" -lt 22 ]; then
   fi
   export PATH="$_dir/bin:$PATH"
   export npm_config_nodedir="$_dir"
+  # The official binary trusts only its bundled CAs; Debian's node used the system store, which
+  # may hold the CA of a proxy in front of the registry.
+  export NODE_USE_SYSTEM_CA=1
 fi

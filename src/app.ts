@@ -1,5 +1,7 @@
 import { createCatalogService } from './catalog/catalog.service.js';
+import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.js';
 import { createKeyPoolService } from './fulfilment/key-pool.service.js';
+import { createKeySigner, loadSigningKey } from './fulfilment/signed-key.js';
 import { contentRoutes } from './pages/content.routes.js';
 import { createContentService } from './pages/content.service.js';
 import { htmlErrorRenderer, pagesPlugin } from './pages/pages.plugin.js';
@@ -38,6 +40,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   // Services
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
   const keyPool = createKeyPoolService({ db, secrets, clock });
+  const signer = createKeySigner(loadSigningKey(config.licenseSigningKey));
   const catalog = createCatalogService({ db });
   const content = createContentService({ contentDir: config.contentDir });
   void keyPool;
@@ -46,5 +49,6 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   // Domains
   await app.register(pagesPlugin, { config, sources: { navCategories: () => catalog.listNavCategories() } });
   await app.register(contentRoutes, { content });
+  await app.register(fulfilmentRoutes, { signer });
   return app;
 }

@@ -15,6 +15,7 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const DEV_SECRET = 'dev-only-secret-not-for-production-0123456789';
+const DEV_SIGNING_SEED = Buffer.from('dev-only-license-signing-seed-32').toString('base64');
 const DEV_ENCRYPTION_KEY = Buffer.from('dev-only-encryption-key-32-bytes').toString('base64');
 
 const schema = z.object({
@@ -46,6 +47,10 @@ const schema = z.object({
   SHOP_EMAIL: z.email().optional(),
   MAIL_POLL_INTERVAL_MS: int(100, 3_600_000).default(2_000),
   DEV_SMTP_PORT: int(0, 65535).default(2525),
+  LICENSE_SIGNING_KEY: z
+    .string()
+    .refine((v) => v.includes('-----BEGIN') || Buffer.from(v, 'base64').length === 32, 'must be an Ed25519 PKCS#8 PEM or a base64 32-byte seed (openssl rand -base64 32)')
+    .optional(),
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
     .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of base64 32-byte keys')
@@ -82,6 +87,7 @@ function buildConfig(env: z.infer<typeof schema>) {
     shopEmail: env.SHOP_EMAIL ?? 'owner@example.com',
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
     devSmtpPort: env.DEV_SMTP_PORT,
+    licenseSigningKey: env.LICENSE_SIGNING_KEY ?? DEV_SIGNING_SEED,
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k.trim(), 'base64')),
   };
@@ -98,6 +104,7 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     if (!result.data.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
     if (!result.data.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
     if (!result.data.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required in production');
+    if (!result.data.LICENSE_SIGNING_KEY) problems.push('LICENSE_SIGNING_KEY: required in production');
     if (!result.data.SMTP_URL) problems.push('SMTP_URL: required in production');
     if (!result.data.MAIL_FROM) problems.push('MAIL_FROM: required in production');
     if (!result.data.SHOP_EMAIL) problems.push('SHOP_EMAIL: required in production');

@@ -8,6 +8,7 @@ export function productionEnv(overrides: Record<string, string> = {}): Record<st
     PUBLIC_URL: 'https://shop.example',
     SESSION_SECRET: 'x'.repeat(40),
     ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+    LICENSE_SIGNING_KEY: Buffer.alloc(32, 3).toString('base64'),
     SMTP_URL: 'smtp://mail.shop.example:587',
     MAIL_FROM: 'Shop <shop@shop.example>',
     SHOP_EMAIL: 'owner@shop.example',

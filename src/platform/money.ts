@@ -1,0 +1,30 @@
+const formatters = new Map<string, Intl.NumberFormat>();
+let currencies: Set<string> | undefined;
+
+function formatter(currency: string, locale: string): Intl.NumberFormat {
+  const key = `${currency}|${locale}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** True for an upper-case ISO 4217 code this runtime knows (EUR, USD, JPY, …). */
+export function isCurrency(code: string): boolean {
+  currencies ??= new Set(Intl.supportedValuesOf('currency'));
+  return currencies.has(code);
+}
+
+/** Digits after the decimal point in the currency's minor unit: 2 for EUR, 0 for JPY, 3 for KWD. */
+export function minorUnitDigits(currency: string): number {
+  return formatter(currency, 'en').resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** An amount in minor units as the locale writes it (4900 EUR → "€49.00"); formatters are cached. */
+export function formatMoney(amountMinor: number, currency: string, locale = 'en'): string {
+  const f = formatter(currency, locale);
+  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+  return f.format(amountMinor / 10 ** digits);
+}

@@ -19,6 +19,58 @@ export function createKeyPoolRepo(db: Database) {
       }
     },
 
+    /**
+     * Takes up to `quantity` available keys for an order. PostgreSQL skips rows another checkout has
+     * locked, so racing buyers each get different keys instead of waiting; SQLite has one writer at a
+     * time, so a plain select is already exclusive. Lock first, then update exactly those ids: inside
+     * `update … where id in (select … limit n for update skip locked)` PostgreSQL may re-run the
+     * subquery per row and take more than n.
+     */
+    async reserveKeys(productId: number, orderId: string, quantity: number, until: number, tx: Executor): Promise<number[]> {
+      const candidates = tx
+        .selectFrom('license_keys')
+        .select('id')
+        .where('product_id', '=', productId)
+        .where('status', '=', 'available')
+        .orderBy('id')
+        .limit(quantity);
+      const picked = await (db.dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates).execute();
+      if (picked.length === 0) return [];
+      const rows = await tx
+        .updateTable('license_keys')
+        .set({ status: 'reserved', order_id: orderId, reserved_until: until })
+        .where('id', 'in', picked.map((r) => r.id))
+        .where('status', '=', 'available')
+        .returning('id')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    async releaseReservation(orderId: string, tx: Executor = db.kysely): Promise<number> {
+      const result = await tx
+        .updateTable('license_keys')
+        .set({ status: 'available', order_id: null, reserved_until: null })
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'reserved')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async markSold(orderId: string, now: number, tx: Executor) {
+      return tx
+        .updateTable('license_keys')
+        .set({ status: 'sold', sold_at: now, reserved_until: null })
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'reserved')
+        .returning(['id', 'product_id', 'key_encrypted', 'key_hash'])
+        .execute();
+    },
+
+    async markRevoked(keyIds: number[], tx: Executor) {
+      if (keyIds.length === 0) return;
+      await tx.updateTable('license_keys').set({ status: 'revoked' }).where('id', 'in', keyIds).execute();
+    },
+
     async countAvailable(productIds: number[], tx: Executor = db.kysely): Promise<Map<number, number>> {
       const counts = new Map<number, number>(productIds.map((id) => [id, 0]));
       if (productIds.length === 0) return counts;

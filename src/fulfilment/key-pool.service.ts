@@ -34,6 +34,35 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
       return tx ? run(tx) : db.transaction(run);
     },
 
+    /**
+     * Reserves `quantity` keys of a product for an order inside the checkout's transaction; throws
+     * `out_of_stock` (and the caller's transaction rolls back) when fewer are left.
+     */
+    async reserveKeys(tx: Executor, input: { productId: number; orderId: string; quantity: number; until: number; name?: string }): Promise<number[]> {
+      const ids = await repo.reserveKeys(input.productId, input.orderId, input.quantity, input.until, tx);
+      if (ids.length < input.quantity) {
+        const what = input.name ? `“${input.name}”` : 'This product';
+        throw new ConflictError('out_of_stock', ids.length === 0 ? `${what} is sold out.` : `Only ${ids.length} of ${what} left.`, { productId: input.productId, available: ids.length });
+      }
+      return ids;
+    },
+
+    /** Returns an order's reserved keys to the pool (failed, cancelled or expired order). */
+    releaseReservation(orderId: string, tx?: Executor): Promise<number> {
+      return repo.releaseReservation(orderId, tx);
+    },
+
+    /** Turns an order's reserved keys into sold ones and hands them over, decrypted, for delivery. */
+    async sellReserved(orderId: string, tx: Executor) {
+      const rows = await repo.markSold(orderId, clock(), tx);
+      return rows.map((r) => ({ licenseKeyId: r.id, productId: r.product_id, key: secrets.open(r.key_encrypted), keyHash: r.key_hash }));
+    },
+
+    /** Refunded keys leave the pool for good: a revoked key is never sold again. */
+    revokeKeys(keyIds: number[], tx: Executor): Promise<void> {
+      return repo.markRevoked(keyIds, tx);
+    },
+
     /** Unsold, unreserved keys per product (products without a pool count 0). */
     countAvailable(productIds: number[]): Promise<Map<number, number>> {
       return repo.countAvailable(productIds);

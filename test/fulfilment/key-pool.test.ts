@@ -35,3 +35,62 @@ describe.each(testDialects)('key pools on %s', (dialect) => {
     expect((await pool.countAvailable([productId])).get(productId)).toBe(3);
   });
 });
+
+describe.each(testDialects)('key reservations under concurrency on %s', (dialect) => {
+  let db: TestDatabase;
+  let pool: ReturnType<typeof createKeyPoolService>;
+  let productId: number;
+  const now = 1_800_000_000_000;
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect, { poolSize: 12 });
+    pool = createKeyPoolService({ db, secrets: createSecretBox(randomBytes(32)), clock: () => now });
+    const row = await db.kysely
+      .insertInto('products')
+      .values({ sku: 'LAST-KEYS', name: 'Last keys', summary: '', description: '', price: 100, currency: 'EUR', type: 'key_lim', status: 'active', featured: 0, specs: '[]', download_limit: null, access_days: null, activation_limit: null, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    productId = row.id;
+    await pool.importKeys(productId, Array.from({ length: 12 }, (_, i) => `LAST-${i}`));
+  });
+  afterAll(() => db.drop());
+
+  it('lets exactly as many buyers as there are keys reserve one; the rest are told it is sold out', async () => {
+    const buyers = Array.from({ length: 40 }, (_, i) => `order-${i}`);
+    const results = await Promise.allSettled(
+      buyers.map((orderId) =>
+        db.transaction((tx) => pool.reserveKeys(tx, { productId, orderId, quantity: 1, until: now + 60_000, name: 'Last keys' })),
+      ),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(12);
+    expect(lost).toHaveLength(28);
+    for (const r of lost) expect(r.reason).toMatchObject({ code: 'out_of_stock', message: '“Last keys” is sold out.' });
+    const reserved = await db.kysely.selectFrom('license_keys').select(['id', 'order_id']).where('status', '=', 'reserved').execute();
+    expect(reserved).toHaveLength(12);
+    expect(new Set(reserved.map((r) => r.order_id)).size).toBe(12);
+    expect((await pool.countAvailable([productId])).get(productId)).toBe(0);
+  });
+
+  it('rolls a partial reservation back, releases, sells and never resells a revoked key', async () => {
+    await db.kysely.updateTable('license_keys').set({ status: 'available', order_id: null, reserved_until: null }).execute();
+    await db.transaction((tx) => pool.reserveKeys(tx, { productId, orderId: 'big', quantity: 10, until: now }));
+    await expect(db.transaction((tx) => pool.reserveKeys(tx, { productId, orderId: 'greedy', quantity: 3, until: now }))).rejects.toMatchObject({
+      code: 'out_of_stock',
+      details: { available: 2 },
+    });
+    expect((await pool.countAvailable([productId])).get(productId)).toBe(2);
+
+    expect(await pool.releaseReservation('big')).toBe(10);
+    expect((await pool.countAvailable([productId])).get(productId)).toBe(12);
+
+    await db.transaction((tx) => pool.reserveKeys(tx, { productId, orderId: 'paid', quantity: 2, until: now }));
+    const sold = await db.transaction((tx) => pool.sellReserved('paid', tx));
+    expect(sold.map((k) => k.key).every((k) => k.startsWith('LAST-'))).toBe(true);
+    expect(await pool.releaseReservation('paid')).toBe(0);
+    await db.transaction((tx) => pool.revokeKeys([sold[0]!.licenseKeyId], tx));
+    expect((await pool.countAvailable([productId])).get(productId)).toBe(10);
+    const statuses = await db.kysely.selectFrom('license_keys').select('status').where('id', 'in', sold.map((k) => k.licenseKeyId)).orderBy('id').execute();
+    expect(statuses.map((r) => r.status).sort()).toEqual(['revoked', 'sold']);
+  });
+});

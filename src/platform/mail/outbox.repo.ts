@@ -21,9 +21,10 @@ export function createOutboxRepo(db: Database) {
     /**
      * Leases up to `limit` due mails until `now + leaseMs`. On PostgreSQL `for update skip locked`
      * lets several instances claim at once without taking the same row; SQLite serialises writers,
-     * so the same statement without it is already exclusive.
+     * so a plain select is already exclusive. Lock, then update exactly those ids (see
+     * key-pool.repo.ts: a `limit` subquery inside the update may be re-run per row).
      */
-    async claimDue(now: number, limit: number, leaseMs: number, tx: Executor = db.kysely) {
+    async claimDue(now: number, limit: number, leaseMs: number, tx: Executor) {
       const due = tx
         .selectFrom('mail_outbox')
         .select('id')
@@ -32,10 +33,12 @@ export function createOutboxRepo(db: Database) {
         .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
         .orderBy('id')
         .limit(limit);
+      const ids = (await (db.dialect === 'postgres' ? due.forUpdate().skipLocked() : due).execute()).map((r) => r.id);
+      if (ids.length === 0) return [];
       return tx
         .updateTable('mail_outbox')
         .set({ locked_until: now + leaseMs, attempts: sql`attempts + 1` })
-        .where('id', 'in', db.dialect === 'postgres' ? due.forUpdate().skipLocked() : due)
+        .where('id', 'in', ids)
         .returningAll()
         .execute();
     },

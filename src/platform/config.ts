@@ -51,6 +51,17 @@ const schema = z.object({
     .string()
     .refine((v) => v.includes('-----BEGIN') || Buffer.from(v, 'base64').length === 32, 'must be an Ed25519 PKCS#8 PEM or a base64 32-byte seed (openssl rand -base64 32)')
     .optional(),
+  // Login through an external OpenID Connect server; without OIDC_ISSUER (outside production) the bundled dev IdP.
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(1000).optional(),
+  OIDC_SCOPES: z.string().regex(/(^|\s)openid(\s|$)/, 'must include openid').default('openid profile email offline_access'),
+  OIDC_AUDIENCE: z.string().min(1).max(500).optional(),
+  OIDC_ACCOUNT_API_URL: z.union([z.literal('none'), z.url({ protocol: /^https?$/ })]).optional(),
+  OIDC_REGISTRATION_URL: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_ROLES_CLAIM: z.string().min(1).max(200).default('roles'),
+  OWNER_ROLE: z.string().min(1).max(200).default('owner'),
+  DEV_IDP_PORT: int(0, 65535).default(3001),
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
     .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of base64 32-byte keys')
@@ -90,6 +101,34 @@ function buildConfig(env: z.infer<typeof schema>) {
     licenseSigningKey: env.LICENSE_SIGNING_KEY ?? DEV_SIGNING_SEED,
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k.trim(), 'base64')),
+    oidc: oidcConfig(env, publicUrl, production),
+  };
+}
+
+const DEV_OIDC_CLIENT_ID = 'store';
+const DEV_OIDC_CLIENT_SECRET = 'dev-only-client-secret-not-for-production';
+const DEV_OIDC_AUDIENCE = 'store-api';
+
+/** The identity provider settings; in development without OIDC_ISSUER they point at the bundled dev IdP. */
+function oidcConfig(env: z.infer<typeof schema>, publicUrl: string, production: boolean) {
+  const devIdp = !env.OIDC_ISSUER && !production;
+  // The issuer is kept exactly as configured: `iss` is compared byte for byte (Auth0's ends in a slash).
+  const issuer = env.OIDC_ISSUER ?? `http://${new URL(publicUrl).hostname}:${env.DEV_IDP_PORT}`;
+  const clientId = env.OIDC_CLIENT_ID ?? DEV_OIDC_CLIENT_ID;
+  return {
+    issuer,
+    clientId,
+    clientSecret: env.OIDC_CLIENT_SECRET ?? DEV_OIDC_CLIENT_SECRET,
+    scopes: env.OIDC_SCOPES.trim().split(/\s+/).join(' '),
+    audience: env.OIDC_AUDIENCE ?? (devIdp ? DEV_OIDC_AUDIENCE : clientId),
+    /** Sent as `audience` on the authorization request (Auth0 needs it to issue a JWT access token). */
+    audienceParam: env.OIDC_AUDIENCE ?? null,
+    accountApiUrl: env.OIDC_ACCOUNT_API_URL === 'none' ? null : (env.OIDC_ACCOUNT_API_URL ?? `${issuer.replace(/\/+$/, '')}/account`),
+    registrationUrl: env.OIDC_REGISTRATION_URL ?? null,
+    rolesClaim: env.OIDC_ROLES_CLAIM,
+    ownerRole: env.OWNER_ROLE,
+    /** Set when `npm start` should run the bundled development identity provider. */
+    devIdp: devIdp ? { port: env.DEV_IDP_PORT } : null,
   };
 }
 
@@ -109,6 +148,10 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     if (!result.data.MAIL_FROM) problems.push('MAIL_FROM: required in production');
     if (!result.data.SHOP_EMAIL) problems.push('SHOP_EMAIL: required in production');
     if (result.data.DEMO) problems.push('DEMO: the demo catalog cannot be loaded in production');
+    if (!result.data.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (your OpenID Connect server, e.g. https://id.example.com/realms/shop)');
+    else if (!result.data.OIDC_ISSUER.startsWith('https://')) problems.push('OIDC_ISSUER: must be an https:// URL in production');
+    if (!result.data.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required in production');
+    if (!result.data.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: required in production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return buildConfig(result.data!);

@@ -12,6 +12,9 @@ export function productionEnv(overrides: Record<string, string> = {}): Record<st
     SMTP_URL: 'smtp://mail.shop.example:587',
     MAIL_FROM: 'Shop <shop@shop.example>',
     SHOP_EMAIL: 'owner@shop.example',
+    OIDC_ISSUER: 'https://id.shop.example/realms/shop',
+    OIDC_CLIENT_ID: 'shop',
+    OIDC_CLIENT_SECRET: 'y'.repeat(40),
     DEMO: 'false',
     ...overrides,
   };

@@ -1,3 +1,4 @@
+import { catalogRoutes } from './catalog/catalog.routes.js';
 import { createCatalogService } from './catalog/catalog.service.js';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.js';
 import { createKeyPoolService } from './fulfilment/key-pool.service.js';
@@ -41,14 +42,14 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
   const keyPool = createKeyPoolService({ db, secrets, clock });
   const signer = createKeySigner(loadSigningKey(config.licenseSigningKey));
-  const catalog = createCatalogService({ db });
+  const catalog = createCatalogService({ db, keyPool, clock });
   const content = createContentService({ contentDir: config.contentDir });
-  void keyPool;
   void mail;
 
   // Domains
   await app.register(pagesPlugin, { config, sources: { navCategories: () => catalog.listNavCategories() } });
   await app.register(contentRoutes, { content });
+  await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
   return app;
 }

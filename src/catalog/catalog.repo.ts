@@ -1,12 +1,223 @@
+import { sql, type Insertable } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
+import type { ProductImagesTable, ProductsTable } from '../platform/db/schema.js';
+import { postgresTsquery, sqliteMatchExpression, type SearchQuery } from './search-query.js';
 
-/** Catalog tables: products, categories and their links. */
+/** The columns a product card needs (grids on home, category and search pages). */
+const cardColumns = ['p.id', 'p.sku', 'p.name', 'p.summary', 'p.price', 'p.currency', 'p.type', 'p.created_at'] as const;
+const detailColumns = [
+  ...cardColumns, 'p.description', 'p.status', 'p.featured', 'p.specs',
+  'p.download_limit', 'p.access_days', 'p.activation_limit', 'p.updated_at',
+] as const;
+
+export interface ProductCardRow {
+  id: number;
+  sku: string;
+  name: string;
+  summary: string;
+  price: number;
+  currency: string;
+  type: ProductsTable['type'];
+  created_at: number;
+}
+export type NewProductRow = Insertable<ProductsTable>;
+export type NewImageRow = Insertable<ProductImagesTable>;
+
+// Rows per multi-row insert: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const chunkRows = (columns: number) => Math.floor(30_000 / columns);
+
+/** Catalog tables: products, categories, their links, images, and the full-text index. */
 export function createCatalogRepo(db: Database) {
   return {
     findCategories(tx: Executor = db.kysely) {
       return tx.selectFrom('categories').select(['id', 'slug', 'name', 'description']).orderBy('position').orderBy('name').execute();
     },
+
+    findCategoryBySlug(slug: string, tx: Executor = db.kysely) {
+      return tx.selectFrom('categories').select(['id', 'slug', 'name', 'description', 'position']).where('slug', '=', slug).executeTakeFirst();
+    },
+
+    async insertCategory(row: { slug: string; name: string; description: string; position: number }, tx: Executor = db.kysely) {
+      const { id } = await tx.insertInto('categories').values(row).returning('id').executeTakeFirstOrThrow();
+      return id;
+    },
+
+    async updateCategory(id: number, patch: { name: string; description: string; position: number }, tx: Executor = db.kysely) {
+      await tx.updateTable('categories').set(patch).where('id', '=', id).execute();
+    },
+
+    findCategoryIds(slugs: string[], tx: Executor = db.kysely) {
+      if (slugs.length === 0) return Promise.resolve([]);
+      return tx.selectFrom('categories').select(['id', 'slug']).where('slug', 'in', slugs).execute();
+    },
+
+    findProductBySku(sku: string, tx: Executor = db.kysely) {
+      return tx.selectFrom('products as p').select(detailColumns).where('p.sku', '=', sku).executeTakeFirst();
+    },
+
+    findExistingSkus(skus: string[], tx: Executor = db.kysely) {
+      return tx.selectFrom('products').select('sku').where('sku', 'in', skus).execute();
+    },
+
+    findCategorySlugsOfProduct(productId: number, tx: Executor = db.kysely) {
+      return tx
+        .selectFrom('product_categories as pc')
+        .innerJoin('categories as c', 'c.id', 'pc.category_id')
+        .select(['c.slug', 'c.name'])
+        .where('pc.product_id', '=', productId)
+        .orderBy('c.position')
+        .execute();
+    },
+
+    countProducts(tx: Executor = db.kysely) {
+      return tx.selectFrom('products').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n));
+    },
+
+    async insertProduct(row: NewProductRow, tx: Executor = db.kysely) {
+      const { id } = await tx.insertInto('products').values(row).returning('id').executeTakeFirstOrThrow();
+      return id;
+    },
+
+    async updateProduct(id: number, patch: Partial<NewProductRow>, tx: Executor = db.kysely) {
+      await tx.updateTable('products').set(patch).where('id', '=', id).execute();
+    },
+
+    async deleteProduct(id: number, tx: Executor = db.kysely) {
+      await tx.deleteFrom('products').where('id', '=', id).execute();
+    },
+
+    async replaceProductCategories(productId: number, categoryIds: number[], tx: Executor = db.kysely) {
+      await tx.deleteFrom('product_categories').where('product_id', '=', productId).execute();
+      if (categoryIds.length > 0) {
+        await tx.insertInto('product_categories').values(categoryIds.map((category_id) => ({ product_id: productId, category_id }))).execute();
+      }
+    },
+
+    async replaceProductImages(productId: number, images: { url: string; alt: string }[], tx: Executor = db.kysely) {
+      await tx.deleteFrom('product_images').where('product_id', '=', productId).execute();
+      if (images.length > 0) {
+        await tx.insertInto('product_images').values(images.map((img, position) => ({ product_id: productId, ...img, position }))).execute();
+      }
+    },
+
+    /** Images of several products in gallery order: one query for a whole grid. */
+    findImages(productIds: number[], tx: Executor = db.kysely) {
+      if (productIds.length === 0) return Promise.resolve([]);
+      return tx
+        .selectFrom('product_images')
+        .select(['product_id', 'url', 'alt', 'position'])
+        .where('product_id', 'in', productIds)
+        .orderBy('product_id')
+        .orderBy('position')
+        .execute();
+    },
+
+    findFeatured(limit: number, tx: Executor = db.kysely): Promise<ProductCardRow[]> {
+      return tx
+        .selectFrom('products as p')
+        .select(cardColumns)
+        .where('p.status', '=', 'active')
+        .where('p.featured', '=', 1)
+        .orderBy('p.id', 'desc')
+        .limit(limit)
+        .execute();
+    },
+
+    findNewArrivals(limit: number, tx: Executor = db.kysely): Promise<ProductCardRow[]> {
+      return tx
+        .selectFrom('products as p')
+        .select(cardColumns)
+        .where('p.status', '=', 'active')
+        .orderBy('p.created_at', 'desc')
+        .orderBy('p.id', 'desc')
+        .limit(limit)
+        .execute();
+    },
+
+    countActiveInCategory(categoryId: number, tx: Executor = db.kysely) {
+      return tx
+        .selectFrom('product_categories as pc')
+        .innerJoin('products as p', 'p.id', 'pc.product_id')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('pc.category_id', '=', categoryId)
+        .where('p.status', '=', 'active')
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n));
+    },
+
+    /** Newest first by id (ids follow creation), so the category index yields rows already in order. */
+    findActiveInCategory(categoryId: number, limit: number, offset: number, tx: Executor = db.kysely): Promise<ProductCardRow[]> {
+      return tx
+        .selectFrom('product_categories as pc')
+        .innerJoin('products as p', 'p.id', 'pc.product_id')
+        .select(cardColumns)
+        .where('pc.category_id', '=', categoryId)
+        .where('p.status', '=', 'active')
+        .orderBy('pc.product_id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+    },
+
+    /**
+     * Ranked full-text search over active products (plus an exact SKU match, ranked first), with the
+     * total in the same pass. Terms are pre-tokenised words only: never raw user input.
+     */
+    async searchActive(query: SearchQuery, limit: number, offset: number, tx: Executor = db.kysely) {
+      const sources = [];
+      if (query.terms.length > 0) {
+        sources.push(
+          db.dialect === 'sqlite'
+            ? sql`select rowid as id, bm25(products_fts, 10.0, 10.0, 4.0, 1.0) as rank from products_fts where products_fts match ${sqliteMatchExpression(query.terms)}`
+            : sql`select id, -ts_rank(search_vector, q)::float8 as rank from products, to_tsquery('simple', ${postgresTsquery(query.terms)}) q
+                  where search_vector @@ q and status = 'active'`,
+        );
+      }
+      if (query.sku) sources.push(sql`select id, -1e9 as rank from products where sku = ${query.sku}`);
+      if (sources.length === 0) return { total: 0, products: [] as (ProductCardRow & { total: number })[] };
+      // Lower rank is better on both engines (bm25 is negative; ts_rank is negated).
+      const { rows } = await sql<ProductCardRow & { total: number }>`
+        with hits as (${sql.join(sources, sql` union all `)}),
+        best as (select id, min(rank) as rank from hits group by id)
+        select p.id, p.sku, p.name, p.summary, p.price, p.currency, p.type, p.created_at, count(*) over () as total
+        from best join products p on p.id = best.id
+        where p.status = 'active'
+        order by best.rank, p.id
+        limit ${limit} offset ${offset}`.execute(tx);
+      return { total: rows.length > 0 ? Number(rows[0]!.total) : 0, products: rows };
+    },
+
+    /** Multi-row inserts in chunks (for seeding large catalogs); returns each new id by SKU. */
+    async insertProductsBulk(rows: NewProductRow[], tx: Executor = db.kysely): Promise<Map<string, number>> {
+      const ids = new Map<string, number>();
+      const size = chunkRows(Object.keys(rows[0] ?? {}).length || 1);
+      for (let i = 0; i < rows.length; i += size) {
+        const inserted = await tx.insertInto('products').values(rows.slice(i, i + size)).returning(['id', 'sku']).execute();
+        for (const r of inserted) ids.set(r.sku, r.id);
+      }
+      return ids;
+    },
+
+    async insertProductCategoriesBulk(rows: { product_id: number; category_id: number }[], tx: Executor = db.kysely) {
+      for (let i = 0; i < rows.length; i += chunkRows(2)) await tx.insertInto('product_categories').values(rows.slice(i, i + chunkRows(2))).execute();
+    },
+
+    async insertImagesBulk(rows: NewImageRow[], tx: Executor = db.kysely) {
+      for (let i = 0; i < rows.length; i += chunkRows(4)) await tx.insertInto('product_images').values(rows.slice(i, i + chunkRows(4))).execute();
+    },
   };
 }
 
 export type CatalogRepo = ReturnType<typeof createCatalogRepo>;
+
+/** True when the error is a unique-constraint violation on either engine. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** True when the error is a foreign-key violation on either engine (a row still referenced). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,14 +1,251 @@
-import type { Database } from '../platform/db/db.js';
-import { createCatalogRepo } from './catalog.repo.js';
+import type { Database, Executor, Tx } from '../platform/db/db.js';
+import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
+import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
+import { paginate, parsePageParam, type Pagination } from '../platform/pagination.js';
+import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewProductRow, type ProductCardRow } from './catalog.repo.js';
+import { createDescriptionRenderer } from './description.js';
+import { parseSearchQuery, SEARCH_MAX_CHARS } from './search-query.js';
+import { parseSku } from './sku.js';
+import { stockState, type StockState } from './stock.js';
+import { validateCategory, validateProduct, validateSku, type CategoryInput, type CleanProduct, type ProductInput } from './catalog.validation.js';
 
-/** Browsing the catalog. */
-export function createCatalogService({ db }: { db: Database }) {
+/** Products per category and search page. */
+export const PAGE_SIZE = 24;
+const HOME_LIST_SIZE = 8;
+
+export interface NavCategory {
+  slug: string;
+  name: string;
+}
+export interface ProductImage {
+  url: string;
+  alt: string;
+}
+export interface ProductCard extends Omit<ProductCardRow, 'created_at'> {
+  image: ProductImage | null;
+  stock: StockState;
+}
+export interface ProductPage extends ProductCard {
+  descriptionHtml: string;
+  specs: [string, string][];
+  images: ProductImage[];
+}
+export interface CatalogDeps {
+  db: Database;
+  keyPool: Pick<KeyPoolService, 'countAvailable'>;
+  clock?: () => number;
+  /** How long the header's category list is reused; writes through any service on the same database clear it. */
+  navTtlMs?: number;
+}
+
+// Shared by every service on the same database handle, so a write through one clears the others' cache.
+const navCaches = new WeakMap<object, { expires: number; value: Promise<NavCategory[]> }>();
+const notFoundProduct = () => new NotFoundError('We could not find that product. It may have been renamed or removed.', 'product_not_found');
+const invalidPage = () => new ValidationError('The page number must be a whole number, 1 or more.', undefined, 'invalid_page');
+
+/** The catalog: owner-side writes (validated) and the public pages' reads. */
+export function createCatalogService({ db, keyPool, clock = Date.now, navTtlMs = 30_000 }: CatalogDeps) {
   const repo = createCatalogRepo(db);
+  const describe = createDescriptionRenderer();
+  const inTx = <T>(tx: Executor | undefined, fn: (t: Executor) => Promise<T>) => (tx ? fn(tx) : db.transaction(fn));
+  const forgetNav = () => navCaches.delete(db.kysely);
+
+  async function categoryIds(slugs: string[], tx: Executor): Promise<number[]> {
+    const rows = await repo.findCategoryIds(slugs, tx);
+    const missing = slugs.filter((s) => !rows.some((r) => r.slug === s));
+    if (missing.length > 0) throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
+    return rows.map((r) => r.id);
+  }
+
+  function productRow(p: CleanProduct, createdAt: number, updatedAt: number): NewProductRow {
+    return {
+      sku: p.sku, name: p.name, summary: p.summary, description: p.description, price: p.price, currency: p.currency,
+      type: p.type, status: p.status, featured: p.featured ? 1 : 0, specs: JSON.stringify(p.specs),
+      download_limit: p.downloadLimit, access_days: p.accessDays, activation_limit: p.activationLimit,
+      created_at: createdAt, updated_at: updatedAt,
+    };
+  }
+
+  const duplicateSku = (sku: string) => new ConflictError('duplicate_sku', `A product with SKU ${sku} already exists (SKUs ignore case).`, { sku });
+
+  /** Cards for a list of rows: one query for their images, one for key_lim stock. */
+  async function toCards(rows: ProductCardRow[]): Promise<ProductCard[]> {
+    const limited = rows.filter((r) => r.type === 'key_lim').map((r) => r.id);
+    const [images, stock] = await Promise.all([repo.findImages(rows.map((r) => r.id)), limited.length ? keyPool.countAvailable(limited) : new Map<number, number>()]);
+    const firstImage = new Map<number, ProductImage>();
+    for (const img of images) if (!firstImage.has(img.product_id)) firstImage.set(img.product_id, { url: img.url, alt: img.alt });
+    return rows.map(({ created_at: _created, ...r }) => ({ ...r, image: firstImage.get(r.id) ?? null, stock: stockState(r.type, stock.get(r.id)) }));
+  }
+
   return {
-    /** Categories for the site header. */
-    async listNavCategories() {
-      const rows = await repo.findCategories();
-      return rows.map(({ slug, name }) => ({ slug, name }));
+    /** Runs fn in one transaction (the demo loader creates a whole catalog at once). */
+    withTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      return db.transaction(fn);
+    },
+
+    /** Adds a category; `duplicate_category` when the slug is taken. */
+    async createCategory(input: CategoryInput, tx?: Executor): Promise<{ id: number; slug: string }> {
+      const c = validateCategory(input);
+      const id = await inTx(tx, async (t) => {
+        if (await repo.findCategoryBySlug(c.slug, t)) throw new ConflictError('duplicate_category', `A category with slug ${c.slug} already exists.`, { slug: c.slug });
+        return repo.insertCategory(c, t);
+      });
+      forgetNav();
+      return { id, slug: c.slug };
+    },
+
+    /** Renames, re-describes or moves a category. */
+    async updateCategory(slug: string, patch: Partial<Omit<CategoryInput, 'slug'>>, tx?: Executor): Promise<void> {
+      await inTx(tx, async (t) => {
+        const current = await repo.findCategoryBySlug(slug.trim().toLowerCase(), t);
+        if (!current) throw new NotFoundError(`There is no category ${slug}.`, 'category_not_found');
+        const { name, description, position } = validateCategory({ ...current, ...patch, slug: current.slug });
+        await repo.updateCategory(current.id, { name, description, position }, t);
+      });
+      forgetNav();
+    },
+
+    /** Adds a product with its categories and gallery; all or nothing. */
+    async createProduct(input: ProductInput, tx?: Executor): Promise<{ id: number; sku: string }> {
+      const p = validateProduct(input);
+      const now = clock();
+      const createdAt = input.createdAt ?? now;
+      try {
+        return await inTx(tx, async (t) => {
+          if (await repo.findProductBySku(p.sku, t)) throw duplicateSku(p.sku);
+          const ids = await categoryIds(p.categories, t);
+          const id = await repo.insertProduct(productRow(p, createdAt, Math.max(createdAt, now)), t);
+          await repo.replaceProductCategories(id, ids, t);
+          await repo.replaceProductImages(id, p.images, t);
+          return { id, sku: p.sku };
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw duplicateSku(p.sku);
+        throw err;
+      }
+    },
+
+    /** Changes a product (the SKU stays); categories and images are replaced only when given. */
+    async updateProduct(rawSku: string, patch: Partial<Omit<ProductInput, 'sku' | 'createdAt'>>, tx?: Executor): Promise<{ id: number; sku: string }> {
+      const sku = validateSku(rawSku);
+      return inTx(tx, async (t) => {
+        const current = await repo.findProductBySku(sku, t);
+        if (!current) throw notFoundProduct();
+        const merged: ProductInput = {
+          sku, name: current.name, summary: current.summary, description: current.description, price: current.price,
+          currency: current.currency, type: current.type, status: current.status, featured: current.featured === 1,
+          specs: JSON.parse(current.specs) as [string, string][], downloadLimit: current.download_limit,
+          accessDays: current.access_days, activationLimit: current.activation_limit, ...patch,
+        };
+        const p = validateProduct(merged);
+        const { sku: _sku, created_at: _c, ...row } = productRow(p, current.created_at, clock());
+        await repo.updateProduct(current.id, row, t);
+        if (patch.categories) await repo.replaceProductCategories(current.id, await categoryIds(p.categories, t), t);
+        if (patch.images) await repo.replaceProductImages(current.id, p.images, t);
+        return { id: current.id, sku };
+      });
+    },
+
+    /** Deletes a product nobody has bought or stocked; otherwise `product_in_use` (archive it instead). */
+    async deleteProduct(rawSku: string): Promise<void> {
+      const sku = validateSku(rawSku);
+      try {
+        await db.transaction(async (t) => {
+          const current = await repo.findProductBySku(sku, t);
+          if (!current) throw notFoundProduct();
+          await repo.deleteProduct(current.id, t);
+        });
+      } catch (err) {
+        if (isForeignKeyViolation(err)) throw new ConflictError('product_in_use', `Product ${sku} has orders or keys; archive it instead of deleting it.`, { sku });
+        throw err;
+      }
+    },
+
+    /** Adds many validated products in chunked multi-row inserts (benchmark catalogs); returns ids by SKU. */
+    async createProductsBulk(inputs: ProductInput[], tx: Executor): Promise<Map<string, number>> {
+      const now = clock();
+      const clean = inputs.map((input) => ({ p: validateProduct(input), createdAt: input.createdAt ?? now }));
+      const slugs = [...new Set(clean.flatMap((c) => c.p.categories))];
+      const bySlug = new Map((await repo.findCategoryIds(slugs, tx)).map((r) => [r.slug, r.id]));
+      const missing = slugs.filter((s) => !bySlug.has(s));
+      if (missing.length > 0) throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
+      let ids: Map<string, number>;
+      try {
+        ids = await repo.insertProductsBulk(clean.map((c) => productRow(c.p, c.createdAt, Math.max(c.createdAt, now))), tx);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ConflictError('duplicate_sku', 'Some of these SKUs already exist (SKUs ignore case).');
+        throw err;
+      }
+      await repo.insertProductCategoriesBulk(clean.flatMap((c) => c.p.categories.map((s) => ({ product_id: ids.get(c.p.sku)!, category_id: bySlug.get(s)! }))), tx);
+      await repo.insertImagesBulk(clean.flatMap((c) => c.p.images.map((img, position) => ({ product_id: ids.get(c.p.sku)!, ...img, position }))), tx);
+      return ids;
+    },
+
+    /** How many products exist in any status (the demo loads only into an empty catalog). */
+    countProducts(): Promise<number> {
+      return repo.countProducts();
+    },
+
+    /** Categories for the site header, on every page: served from memory for a short while. */
+    listNavCategories(): Promise<NavCategory[]> {
+      const now = clock();
+      const cached = navCaches.get(db.kysely);
+      if (cached && cached.expires > now) return cached.value;
+      const value = repo.findCategories().then((rows) => rows.map(({ slug, name }) => ({ slug, name })));
+      const entry = { expires: now + navTtlMs, value };
+      navCaches.set(db.kysely, entry);
+      value.catch(() => navCaches.get(db.kysely) === entry && navCaches.delete(db.kysely));
+      return value;
+    },
+
+    /** Featured products and new arrivals, active only. */
+    async getHomePage(): Promise<{ featured: ProductCard[]; newArrivals: ProductCard[] }> {
+      const [featured, newest] = await Promise.all([repo.findFeatured(HOME_LIST_SIZE), repo.findNewArrivals(HOME_LIST_SIZE)]);
+      const cards = new Map((await toCards([...featured, ...newest.filter((n) => !featured.some((f) => f.id === n.id))])).map((c) => [c.id, c]));
+      return { featured: featured.map((r) => cards.get(r.id)!), newArrivals: newest.map((r) => cards.get(r.id)!) };
+    },
+
+    /** One page of a category's active products; 400 for a bad page number, 404 past the last page. */
+    async getCategoryPage(rawSlug: string, rawPage: string | undefined) {
+      const page = parsePageParam(rawPage);
+      if (page === null) throw invalidPage();
+      const category = await repo.findCategoryBySlug(rawSlug.toLowerCase());
+      if (!category) throw new NotFoundError('We could not find that category.', 'category_not_found');
+      const pagination = paginate(await repo.countActiveInCategory(category.id), page, PAGE_SIZE);
+      if (page > pagination.pageCount) {
+        throw new NotFoundError(`${category.name} has ${pagination.pageCount} page${pagination.pageCount === 1 ? '' : 's'}; there is no page ${page}.`, 'page_not_found');
+      }
+      const products = await toCards(await repo.findActiveInCategory(category.id, PAGE_SIZE, pagination.offset));
+      return { category: { slug: category.slug, name: category.name, description: category.description }, products, pagination };
+    },
+
+    /** An active product by SKU in any case; anything else (bad shape, reserved, draft, archived) is 404. */
+    async getProductPage(rawSku: string): Promise<ProductPage> {
+      const sku = parseSku(rawSku);
+      // Not even a possible SKU (or a reserved page name): an ordinary "page not found".
+      if (!sku) throw new NotFoundError();
+      const p = await repo.findProductBySku(sku);
+      if (!p || p.status !== 'active') throw notFoundProduct();
+      const [images, stock] = await Promise.all([repo.findImages([p.id]), p.type === 'key_lim' ? keyPool.countAvailable([p.id]) : undefined]);
+      return {
+        id: p.id, sku: p.sku, name: p.name, summary: p.summary, price: p.price, currency: p.currency, type: p.type,
+        image: images[0] ?? null,
+        images: images.map(({ url, alt }) => ({ url, alt })),
+        stock: stockState(p.type, stock?.get(p.id)),
+        descriptionHtml: describe(p.description),
+        specs: JSON.parse(p.specs) as [string, string][],
+      };
+    },
+
+    /** Ranked search; blank input and input with no words are answers, not errors. */
+    async searchProducts(rawQuery: string | undefined, rawPage: string | undefined): Promise<{ query: string; products: ProductCard[]; pagination: Pagination | null }> {
+      const query = (rawQuery ?? '').slice(0, SEARCH_MAX_CHARS).trim();
+      if (!query) return { query, products: [], pagination: null };
+      const page = parsePageParam(rawPage);
+      if (page === null) throw invalidPage();
+      const { total, products } = await repo.searchActive(parseSearchQuery(query), PAGE_SIZE, (page - 1) * PAGE_SIZE);
+      if (products.length === 0 && page > 1) throw new NotFoundError(`There is no page ${page} of results for “${query}”.`, 'page_not_found');
+      return { query, products: await toCards(products.map(({ total: _t, ...r }) => r)), pagination: paginate(total, page, PAGE_SIZE) };
     },
   };
 }

@@ -1,0 +1,25 @@
+import type { ProductType } from '../platform/db/schema.js';
+
+/** How many of a product a buyer can put in the cart at once. */
+export const MAX_QUANTITY = 10;
+/** At or below this many keys left, the page says "Only N left". */
+export const LOW_STOCK = 5;
+
+export interface StockState {
+  /** CSS hook and meaning: `in-stock`, `low-stock` or `sold-out`. */
+  state: 'in-stock' | 'low-stock' | 'sold-out';
+  label: string;
+  /** Keys left for key_lim; null when unlimited (key, file). */
+  available: number | null;
+  /** Largest quantity the add-to-cart form offers (0 when sold out). */
+  maxQuantity: number;
+}
+
+/** What the shop shows about availability: key_lim counts its pool, key and file never run out. */
+export function stockState(type: ProductType, available: number | undefined): StockState {
+  if (type !== 'key_lim') return { state: 'in-stock', label: 'In stock', available: null, maxQuantity: MAX_QUANTITY };
+  const n = Math.max(0, available ?? 0);
+  if (n === 0) return { state: 'sold-out', label: 'Sold out', available: 0, maxQuantity: 0 };
+  const maxQuantity = Math.min(n, MAX_QUANTITY);
+  return n <= LOW_STOCK ? { state: 'low-stock', label: `Only ${n} left`, available: n, maxQuantity } : { state: 'in-stock', label: 'In stock', available: n, maxQuantity };
+}

@@ -71,6 +71,17 @@ export function createKeyPoolRepo(db: Database) {
       await tx.updateTable('license_keys').set({ status: 'revoked' }).where('id', 'in', keyIds).execute();
     },
 
+    async countReserved(orderId: string, tx: Executor): Promise<Map<number, number>> {
+      const rows = await tx
+        .selectFrom('license_keys')
+        .select(['product_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'reserved')
+        .groupBy('product_id')
+        .execute();
+      return new Map(rows.map((r) => [r.product_id, Number(r.n)]));
+    },
+
     async countAvailable(productIds: number[], tx: Executor = db.kysely): Promise<Map<number, number>> {
       const counts = new Map<number, number>(productIds.map((id) => [id, 0]));
       if (productIds.length === 0) return counts;

@@ -52,6 +52,11 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
       return repo.releaseReservation(orderId, tx);
     },
 
+    /** Keys an order holds reserved, per product. */
+    countReserved(orderId: string, tx: Executor): Promise<Map<number, number>> {
+      return repo.countReserved(orderId, tx);
+    },
+
     /** Turns an order's reserved keys into sold ones and hands them over, decrypted, for delivery. */
     async sellReserved(orderId: string, tx: Executor) {
       const rows = await repo.markSold(orderId, clock(), tx);

@@ -1,0 +1,86 @@
+import type { SecretBox } from '../platform/crypto.js';
+import type { Database, Executor } from '../platform/db/db.js';
+import { AppError } from '../platform/errors.js';
+import type { OrderItemRow } from '../orders/orders.repo.js';
+import { createFulfilmentRepo, type NewDeliveredKey } from './fulfilment.repo.js';
+import type { KeyPoolService } from './key-pool.service.js';
+import type { KeySigner } from './signed-key.js';
+
+const DAY = 86_400_000;
+
+export interface FulfilmentDeps {
+  db: Database;
+  keyPool: KeyPoolService;
+  signer: KeySigner;
+  secrets: SecretBox;
+  clock?: () => number;
+  defaults: { downloadLimit: number; accessDays: number };
+}
+
+/** Per-product delivery settings the order items need (from the catalog). */
+export type DeliverySettings = Map<number, { downloadLimit: number | null; accessDays: number | null }>;
+
+/** Delivers what a paid order bought and revokes what a refund takes back. */
+export function createFulfilmentService({ db, keyPool, signer, secrets, clock = Date.now, defaults }: FulfilmentDeps) {
+  const repo = createFulfilmentRepo(db);
+  return {
+    /**
+     * Inside the paying transaction: pool keys (reserved at checkout, or taken now for a late
+     * payment), freshly signed keys, and download grants, one per unit. Returns false, having taken
+     * nothing, when the pool no longer holds enough keys; the database's unique constraints make a
+     * second delivery of the same units fail rather than double up.
+     */
+    async deliverOrder(tx: Executor, orderId: string, items: OrderItemRow[], settings: DeliverySettings): Promise<boolean> {
+      const now = clock();
+      const poolItems = items.filter((i) => i.type === 'key_lim');
+      // A payment that arrives after its reservation was released must take keys afresh.
+      const held = await keyPool.countReserved(orderId, tx);
+      try {
+        for (const item of poolItems) {
+          const missing = item.quantity - (held.get(item.product_id) ?? 0);
+          if (missing > 0) await keyPool.reserveKeys(tx, { productId: item.product_id, orderId, quantity: missing, until: now });
+        }
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'out_of_stock')) throw err;
+        await keyPool.releaseReservation(orderId, tx);
+        return false;
+      }
+      const byProduct = Map.groupBy(await keyPool.sellReserved(orderId, tx), (k) => k.productId);
+      // One order item per product (the cart holds a product once), so grouping by product is exact.
+      const keys: NewDeliveredKey[] = poolItems.flatMap((item) =>
+        (byProduct.get(item.product_id) ?? []).map((k, unit) => ({ order_item_id: item.id, unit_index: unit, license_key_id: k.licenseKeyId, key_encrypted: secrets.seal(k.key), key_hash: k.keyHash, created_at: now })),
+      );
+      for (const item of items.filter((i) => i.type === 'key')) {
+        for (let unit = 0; unit < item.quantity; unit++) {
+          const key = signer.issue(item.sku, now);
+          keys.push({ order_item_id: item.id, unit_index: unit, license_key_id: null, key_encrypted: secrets.seal(key), key_hash: secrets.hash(key), created_at: now });
+        }
+      }
+      await repo.insertDeliveredKeys(keys, tx);
+      const grants = items
+        .filter((i) => i.type === 'file')
+        .flatMap((item) => {
+          const s = settings.get(item.product_id);
+          const limit = s?.downloadLimit ?? defaults.downloadLimit;
+          const expiresAt = now + (s?.accessDays ?? defaults.accessDays) * DAY;
+          return Array.from({ length: item.quantity }, (_, unit) => ({ order_item_id: item.id, unit_index: unit, product_id: item.product_id, download_limit: limit, expires_at: expiresAt, created_at: now }));
+        });
+      await repo.insertGrants(grants, tx);
+      return true;
+    },
+
+    /** Revokes `units` units of an item: their keys (a pool key never returns to the pool) and grants. */
+    async revokeUnits(tx: Executor, itemId: number, units: number): Promise<void> {
+      const poolKeys = await repo.revokeUnits(itemId, units, tx);
+      await keyPool.revokeKeys(poolKeys, tx);
+    },
+
+    /** Delivered keys and grants of an order's items, for its page. */
+    async findDeliveries(itemIds: number[]) {
+      const [keys, grants] = await Promise.all([repo.findDeliveredKeys(itemIds), repo.findGrants(itemIds)]);
+      return { keys, grants };
+    },
+  };
+}
+
+export type FulfilmentService = ReturnType<typeof createFulfilmentService>;

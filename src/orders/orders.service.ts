@@ -1,0 +1,70 @@
+import type { Database, Executor } from '../platform/db/db.js';
+import { NotFoundError } from '../platform/errors.js';
+import { nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
+import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow } from './orders.repo.js';
+
+export interface OrdersLogger {
+  warn(obj: object, msg: string): void;
+}
+
+export type ApplyResult = { applied: true; order: OrderRow; from: OrderState; to: OrderState } | { applied: false; order: OrderRow; reason: 'refused' | 'raced' };
+
+/** Orders: creation, the only way their state changes, and what their owner may see. */
+export function createOrdersService({ db, clock = Date.now, log }: { db: Database; clock?: () => number; log?: OrdersLogger }) {
+  const repo = createOrdersRepo(db);
+  return {
+    /** Inserts an order with its item snapshots inside the checkout's transaction. */
+    async createOrder(tx: Executor, order: NewOrder, items: NewOrderItem[]) {
+      const inserted = await repo.insertOrder(order, items, tx);
+      await repo.insertEvent({ order_id: order.id, from_status: null, to_status: order.status, event: 'created', detail: null, created_at: clock() }, tx);
+      return inserted;
+    },
+
+    /**
+     * Applies an event through the state machine inside the caller's transaction. A transition the
+     * table refuses, or one a concurrent transaction already made, changes nothing, is recorded in
+     * the order's event log and logged, and is reported so the caller can stop.
+     */
+    async applyEvent(tx: Executor, orderId: string, event: OrderEvent, detail: string | null = null, patch: Partial<NewOrder> = {}): Promise<ApplyResult> {
+      const order = await repo.findOrder(orderId, tx);
+      if (!order) throw new NotFoundError('No such order.', 'order_not_found');
+      const now = clock();
+      const from = order.status as OrderState;
+      const step = nextOrderState(from, event);
+      if (step.ok && (await repo.updateStatus(orderId, from, { ...patch, status: step.to, updated_at: now }, tx))) {
+        await repo.insertEvent({ order_id: orderId, from_status: from, to_status: step.to, event, detail, created_at: now }, tx);
+        return { applied: true, order: { ...order, ...patch, status: step.to, updated_at: now } as OrderRow, from, to: step.to };
+      }
+      const reason = step.ok ? 'raced' : 'refused';
+      log?.warn({ orderId, from, event, reason }, 'order event not applied');
+      await repo.insertEvent({ order_id: orderId, from_status: from, to_status: null, event: `${event}:${reason}`, detail, created_at: now }, tx);
+      return { applied: false, order, reason };
+    },
+
+    /** The next invoice number, inside the paying transaction (gap-free, never reused). */
+    nextInvoiceNumber: (tx: Executor) => repo.nextCounter('invoice', tx),
+
+    findOrder: (id: string, tx?: Executor) => repo.findOrder(id, tx),
+    findOrderByIdempotencyKey: (key: string, tx?: Executor) => repo.findOrderByIdempotencyKey(key, tx),
+    findItems: (orderId: string, tx?: Executor) => repo.findItems(orderId, tx),
+    findEvents: (orderId: string) => repo.findEvents(orderId),
+    updateOrder: (tx: Executor, id: string, patch: Partial<NewOrder>) => repo.updateOrder(id, { ...patch, updated_at: clock() }, tx),
+    incrementRefunded: (tx: Executor, itemId: number, units: number) => repo.incrementRefunded(itemId, units, tx),
+    findExpiredPending: (limit = 100) => repo.findExpiredPending(clock(), limit),
+
+    /** An order with its items, only for its owner: anyone else gets the same 404 as a missing order. */
+    async getOrderForUser(id: string, userSub: string) {
+      const order = await repo.findOrder(id);
+      if (!order || order.user_sub !== userSub) throw new NotFoundError('We could not find that order.', 'order_not_found');
+      return { order, items: await repo.findItems(id) };
+    },
+
+    /** A page of the user's orders, newest first. */
+    async listOrdersOfUser(userSub: string, page: number, pageSize = 20) {
+      const [orders, total] = await Promise.all([repo.findOrdersOfUser(userSub, pageSize, (page - 1) * pageSize), repo.countOrdersOfUser(userSub)]);
+      return { orders, total, page, pageCount: Math.max(1, Math.ceil(total / pageSize)) };
+    },
+  };
+}
+
+export type OrdersService = ReturnType<typeof createOrdersService>;

@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import type { Database, Dialect } from './db.js';
 import { initialSchema } from './migrations/001-initial-schema.js';
 import { productSearch } from './migrations/002-product-search.js';
+import { authSessions } from './migrations/003-auth-sessions.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial-schema': initialSchema,
   '002-product-search': productSearch,
+  '003-auth-sessions': authSessions,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -222,6 +222,17 @@ export interface SessionsTable {
   created_at: Millis;
   last_seen_at: Millis;
   expires_at: Millis;
+  /** While set and in the future, one request holds the right to refresh this session's tokens. */
+  refresh_lease_until: Millis | null;
+}
+
+/** A login in progress: `id` is a hash of `state`; the payload (PKCE verifier, nonce, returnTo) is encrypted. */
+export interface LoginTransactionsTable {
+  id: string;
+  browser_hash: string;
+  payload_encrypted: string;
+  created_at: Millis;
+  expires_at: Millis;
 }
 
 export interface MailOutboxTable {
@@ -263,6 +274,7 @@ export interface DB {
   donations: DonationsTable;
   contact_messages: ContactMessagesTable;
   sessions: SessionsTable;
+  login_transactions: LoginTransactionsTable;
   mail_outbox: MailOutboxTable;
   counters: CountersTable;
 }

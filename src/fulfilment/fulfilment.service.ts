@@ -17,9 +17,6 @@ export interface FulfilmentDeps {
   defaults: { downloadLimit: number; accessDays: number };
 }
 
-/** Per-product delivery settings the order items need (from the catalog). */
-export type DeliverySettings = Map<number, { downloadLimit: number | null; accessDays: number | null }>;
-
 /** Delivers what a paid order bought and revokes what a refund takes back. */
 export function createFulfilmentService({ db, keyPool, signer, secrets, clock = Date.now, defaults }: FulfilmentDeps) {
   const repo = createFulfilmentRepo(db);
@@ -30,7 +27,7 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
      * nothing, when the pool no longer holds enough keys; the database's unique constraints make a
      * second delivery of the same units fail rather than double up.
      */
-    async deliverOrder(tx: Executor, orderId: string, items: OrderItemRow[], settings: DeliverySettings): Promise<boolean> {
+    async deliverOrder(tx: Executor, orderId: string, items: OrderItemRow[]): Promise<boolean> {
       const now = clock();
       const poolItems = items.filter((i) => i.type === 'key_lim');
       // A payment that arrives after its reservation was released must take keys afresh.
@@ -60,9 +57,8 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
       const grants = items
         .filter((i) => i.type === 'file')
         .flatMap((item) => {
-          const s = settings.get(item.product_id);
-          const limit = s?.downloadLimit ?? defaults.downloadLimit;
-          const expiresAt = now + (s?.accessDays ?? defaults.accessDays) * DAY;
+          const limit = item.download_limit ?? defaults.downloadLimit;
+          const expiresAt = now + (item.access_days ?? defaults.accessDays) * DAY;
           return Array.from({ length: item.quantity }, (_, unit) => ({ order_item_id: item.id, unit_index: unit, product_id: item.product_id, download_limit: limit, expires_at: expiresAt, created_at: now }));
         });
       await repo.insertGrants(grants, tx);

@@ -29,7 +29,7 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
   });
   afterAll(() => db.drop());
 
-  type Line = { product: { id: number; sku: string }; type: 'key_lim' | 'key' | 'file'; quantity: number };
+  type Line = { product: { id: number; sku: string }; type: 'key_lim' | 'key' | 'file'; quantity: number; terms?: { download_limit: number; access_days: number } };
   /** Checkout's part: a pending order with item snapshots and its pool keys reserved. */
   async function placeOrder(lines: Line[], userSub = 'buyer-1') {
     const id = randomUUID();
@@ -37,14 +37,13 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
       const inserted = await orders.createOrder(
         tx,
         { id, user_sub: userSub, email: 'buyer@example.test', status: 'pending', currency: 'EUR', subtotal: 0, tax: 0, total: 0, reserved_until: now + 30 * 60_000, created_at: now, updated_at: now },
-        lines.map((l) => ({ product_id: l.product.id, sku: l.product.sku, name: l.product.sku, type: l.type, unit_price: 1000, quantity: l.quantity })),
+        lines.map((l) => ({ product_id: l.product.id, sku: l.product.sku, name: l.product.sku, type: l.type, unit_price: 1000, quantity: l.quantity, ...l.terms })),
       );
       for (const l of lines.filter((x) => x.type === 'key_lim')) await fx.keyPool.reserveKeys(tx, { productId: l.product.id, orderId: id, quantity: l.quantity, until: now + 30 * 60_000 });
       return inserted;
     });
     return { id, items };
   }
-  const settings = (products: Array<{ id: number }>, limit = 3, days = 7) => new Map(products.map((p) => [p.id, { downloadLimit: limit, accessDays: days }]));
 
   it('delivers pool keys, signed keys and download grants once, when the payment settles', async () => {
     const pool = await makeKeyLimProduct(fx, 5);
@@ -53,11 +52,11 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
     const { id, items } = await placeOrder([
       { product: pool, type: 'key_lim', quantity: 2 },
       { product: signed, type: 'key', quantity: 2 },
-      { product: file, type: 'file', quantity: 1 },
+      { product: file, type: 'file', quantity: 1, terms: { download_limit: 3, access_days: 7 } },
     ]);
     const paid = await db.transaction(async (tx) => {
       const r = await orders.applyEvent(tx, id, 'payment_settled', 'evt_1', { paid_at: now, invoice_number: await orders.nextInvoiceNumber(tx) });
-      expect(await fulfilment.deliverOrder(tx, id, items, settings([file]))).toBe(true);
+      expect(await fulfilment.deliverOrder(tx, id, items)).toBe(true);
       return r;
     });
     expect(paid).toMatchObject({ applied: true, from: 'pending', to: 'fulfilled' });
@@ -76,7 +75,7 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
     // The same payment again: refused by the state table, logged, nothing delivered twice.
     const again = await db.transaction((tx) => orders.applyEvent(tx, id, 'payment_settled', 'evt_1'));
     expect(again).toMatchObject({ applied: false, reason: 'refused' });
-    await expect(db.transaction((tx) => fulfilment.deliverOrder(tx, id, items, settings([file])))).rejects.toThrow();
+    await expect(db.transaction((tx) => fulfilment.deliverOrder(tx, id, items))).rejects.toThrow();
     expect((await fulfilment.findDeliveries(items.map((i) => i.id))).keys).toHaveLength(4);
     const events = await orders.findEvents(id);
     expect(events.map((e) => e.event)).toEqual(['created', 'payment_settled', 'payment_settled:refused']);
@@ -93,7 +92,7 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
     // One key left for a payment that needs two: nothing is taken, the owner is told.
     const short = await db.transaction(async (tx) => {
       await orders.applyEvent(tx, late.id, 'payment_settled', 'late payment');
-      return fulfilment.deliverOrder(tx, late.id, late.items, new Map());
+      return fulfilment.deliverOrder(tx, late.id, late.items);
     });
     expect(short).toBe(false);
     expect((await orders.findOrder(late.id))!.status).toBe('needs_attention');
@@ -105,7 +104,7 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
       await fx.keyPool.releaseReservation(rival.id, tx);
     });
     const done = await db.transaction(async (tx) => {
-      expect(await fulfilment.deliverOrder(tx, late.id, late.items, new Map())).toBe(true);
+      expect(await fulfilment.deliverOrder(tx, late.id, late.items)).toBe(true);
       return orders.applyEvent(tx, late.id, 'fulfilled_late');
     });
     expect(done).toMatchObject({ applied: true, to: 'fulfilled' });
@@ -121,7 +120,7 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
     ]);
     await db.transaction(async (tx) => {
       await orders.applyEvent(tx, id, 'payment_settled');
-      await fulfilment.deliverOrder(tx, id, items, settings([file]));
+      await fulfilment.deliverOrder(tx, id, items);
     });
     const poolItem = items.find((i) => i.type === 'key_lim')!;
     const fileItem = items.find((i) => i.type === 'file')!;

@@ -3,12 +3,14 @@ import type { Database, Dialect } from './db.js';
 import { initialSchema } from './migrations/001-initial-schema.js';
 import { productSearch } from './migrations/002-product-search.js';
 import { authSessions } from './migrations/003-auth-sessions.js';
+import { orderItemTerms } from './migrations/004-order-item-terms.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial-schema': initialSchema,
   '002-product-search': productSearch,
   '003-auth-sessions': authSessions,
+  '004-order-item-terms': orderItemTerms,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

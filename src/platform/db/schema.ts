@@ -112,6 +112,9 @@ export interface OrderItemsTable {
   unit_price: number;
   quantity: number;
   refunded_quantity: Generated<number>;
+  /** delivery terms at checkout (file products); null means the store's defaults */
+  download_limit: ColumnType<number | null, number | null | undefined, number | null>;
+  access_days: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface OrderEventsTable {

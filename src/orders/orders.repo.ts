@@ -19,6 +19,10 @@ export function createOrdersRepo(db: Database) {
       return tx.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
+    findOrderByPaymentIntent(paymentIntentId: string, tx: Executor = db.kysely) {
+      return tx.selectFrom('orders').selectAll().where('payment_intent', '=', paymentIntentId).executeTakeFirst();
+    },
+
     findOrderByIdempotencyKey(key: string, tx: Executor = db.kysely) {
       return tx.selectFrom('orders').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
     },

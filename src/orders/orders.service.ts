@@ -45,6 +45,7 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
     nextInvoiceNumber: (tx: Executor) => repo.nextCounter('invoice', tx),
 
     findOrder: (id: string, tx?: Executor) => repo.findOrder(id, tx),
+    findOrderByPaymentIntent: (id: string, tx?: Executor) => repo.findOrderByPaymentIntent(id, tx),
     findOrderByIdempotencyKey: (key: string, tx?: Executor) => repo.findOrderByIdempotencyKey(key, tx),
     findItems: (orderId: string, tx?: Executor) => repo.findItems(orderId, tx),
     findEvents: (orderId: string) => repo.findEvents(orderId),

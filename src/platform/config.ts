@@ -47,6 +47,11 @@ const schema = z.object({
   SHOP_EMAIL: z.email().optional(),
   MAIL_POLL_INTERVAL_MS: int(100, 3_600_000).default(2_000),
   DEV_SMTP_PORT: int(0, 65535).default(2525),
+  RESERVATION_MINUTES: int(1, 24 * 60).default(30),
+  TAX_RATE: z.coerce.number().min(0).max(100).default(0),
+  PRICES_INCLUDE_TAX: bool.default(true),
+  DOWNLOAD_LIMIT: int(1, 1000).default(5),
+  DOWNLOAD_ACCESS_DAYS: int(1, 3650).default(30),
   LICENSE_SIGNING_KEY: z
     .string()
     .refine((v) => v.includes('-----BEGIN') || Buffer.from(v, 'base64').length === 32, 'must be an Ed25519 PKCS#8 PEM or a base64 32-byte seed (openssl rand -base64 32)')
@@ -99,6 +104,11 @@ function buildConfig(env: z.infer<typeof schema>) {
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
     devSmtpPort: env.DEV_SMTP_PORT,
     licenseSigningKey: env.LICENSE_SIGNING_KEY ?? DEV_SIGNING_SEED,
+    reservationMs: env.RESERVATION_MINUTES * 60_000,
+    /** percent, e.g. 20 for 20 % VAT */
+    taxRate: env.TAX_RATE,
+    pricesIncludeTax: env.PRICES_INCLUDE_TAX,
+    downloadDefaults: { downloadLimit: env.DOWNLOAD_LIMIT, accessDays: env.DOWNLOAD_ACCESS_DAYS },
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k.trim(), 'base64')),
     oidc: oidcConfig(env, publicUrl, production),

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import type { PurchasableProduct, PurchaseService } from '../catalog/purchase.service.js';
+import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
+import type { OrdersService } from '../orders/orders.service.js';
+import type { Database, Executor } from '../platform/db/db.js';
+import { AppError, ConflictError, ValidationError } from '../platform/errors.js';
+import type { PaymentSettler } from './payment-events.service.js';
+import { priceOrder, type Totals } from './pricing.js';
+import type { Buyer, CheckoutCart, CheckoutGateway } from './checkout.types.js';
+
+export interface CheckoutDeps {
+  db: Database;
+  cart: CheckoutCart;
+  purchases: PurchaseService;
+  keyPool: KeyPoolService;
+  orders: OrdersService;
+  gateway: CheckoutGateway;
+  settler: PaymentSettler;
+  config: { publicUrl: string; reservationMs: number; taxRate: number; pricesIncludeTax: boolean };
+  clock?: () => number;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+export interface ReviewLine {
+  product: PurchasableProduct;
+  quantity: number;
+  lineTotal: number;
+}
+
+/** Order ids are public: 96 random bits, never a sequence. */
+export const newOrderId = () => `ord_${randomBytes(12).toString('hex')}`;
+
+/** Checkout: re-prices the cart from the database, creates the order, reserves keys, goes to the gateway. */
+export function createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler, config, clock = Date.now, log }: CheckoutDeps) {
+  /** The cart priced from the database; throws the first problem that would stop a purchase. */
+  async function priceCart(ownerId: string, tx?: Executor): Promise<{ lines: ReviewLine[]; totals: Totals; currency: string }> {
+    const lines = await cart.lines(ownerId, tx);
+    if (lines.length === 0) throw new ValidationError('Your cart is empty.', undefined, 'cart_empty');
+    const products = await purchases.findProducts(lines.map((l) => l.productId), tx);
+    const priced = lines.map((l) => {
+      const product = products.get(l.productId);
+      if (!product || !product.active) throw new ConflictError('product_unavailable', 'A product in your cart is no longer available. Please remove it from your cart.');
+      return { product, quantity: l.quantity, lineTotal: product.price * l.quantity };
+    });
+    const currency = priced[0]!.product.currency;
+    if (priced.some((l) => l.product.currency !== currency)) throw new ConflictError('currency_mismatch', 'Your cart mixes currencies; please buy these products separately.');
+    const totals = priceOrder(priced.map((l) => ({ unitPrice: l.product.price, quantity: l.quantity })), config);
+    if (totals.total <= 0) throw new ValidationError('There is nothing to pay for in your cart.', undefined, 'cart_empty');
+    return { lines: priced, totals, currency };
+  }
+
+  async function cancelUnpaid(orderId: string, detail: string) {
+    await db.transaction(async (tx) => {
+      const result = await orders.applyEvent(tx, orderId, 'payment_cancelled', detail);
+      if (result.applied) await keyPool.releaseReservation(orderId, tx);
+    });
+  }
+
+  return {
+    /** GET /checkout: the summary the buyer confirms. */
+    reviewCart: (buyer: Buyer) => priceCart(buyer.sub),
+
+    /**
+     * POST /checkout. One transaction re-prices the cart, creates the pending order with item
+     * snapshots and reserves key_lim keys (or fails with `out_of_stock`, leaving nothing behind).
+     * A double submission with the same key leads to the same order. If the gateway cannot be
+     * reached the order is cancelled and its keys released.
+     */
+    async placeOrder(buyer: Buyer, idempotencyKey: string): Promise<{ orderId: string; paymentUrl: string | null }> {
+      const earlier = await orders.findOrderByIdempotencyKey(idempotencyKey);
+      if (earlier) return resume(earlier, buyer);
+      const orderId = newOrderId();
+      const now = clock();
+      const reservedUntil = now + config.reservationMs;
+      let priced: Awaited<ReturnType<typeof priceCart>>;
+      try {
+        priced = await db.transaction(async (tx) => {
+          const p = await priceCart(buyer.sub, tx);
+          await orders.createOrder(
+            tx,
+            { id: orderId, user_sub: buyer.sub, email: buyer.email, status: 'pending', currency: p.currency, ...p.totals, idempotency_key: idempotencyKey, reserved_until: reservedUntil, created_at: now, updated_at: now },
+            p.lines.map((l) => ({ product_id: l.product.id, sku: l.product.sku, name: l.product.name, type: l.product.type, unit_price: l.product.price, quantity: l.quantity, download_limit: l.product.downloadLimit, access_days: l.product.accessDays })),
+          );
+          for (const l of p.lines.filter((x) => x.product.type === 'key_lim')) {
+            await keyPool.reserveKeys(tx, { productId: l.product.id, orderId, quantity: l.quantity, until: reservedUntil, name: l.product.name });
+          }
+          return p;
+        });
+      } catch (err) {
+        // The same form submitted twice at once: the second insert meets the first's idempotency key.
+        const winner = await orders.findOrderByIdempotencyKey(idempotencyKey);
+        if (winner) return resume(winner, buyer);
+        throw err;
+      }
+      try {
+        const session = await gateway.createCheckoutSession({
+          reference: orderId,
+          kind: 'order',
+          lineItems: priced.lines.map((l) => ({ name: l.product.name, unitAmount: l.product.price, quantity: l.quantity })).concat(config.pricesIncludeTax || priced.totals.tax === 0 ? [] : [{ name: 'Tax', unitAmount: priced.totals.tax, quantity: 1 }]),
+          currency: priced.currency,
+          customerEmail: buyer.email,
+          successUrl: `${config.publicUrl}/checkout/return?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
+          cancelUrl: `${config.publicUrl}/checkout/return?order=${orderId}&cancelled=1`,
+          expiresAt: reservedUntil,
+          idempotencyKey: `checkout-${orderId}`,
+        });
+        await orders.updateOrder(db.kysely, orderId, { payment_provider: 'stripe', payment_ref: session.id });
+        return { orderId, paymentUrl: session.url };
+      } catch (err) {
+        log?.warn({ err, orderId }, 'payment session could not be created');
+        await cancelUnpaid(orderId, 'payment gateway unavailable');
+        if (err instanceof AppError) throw err;
+        throw new AppError('payment_gateway_unavailable', 'Payment is not available right now. Nothing was charged; please try again in a moment.', 503);
+      }
+    },
+
+    /**
+     * The page the gateway sends the buyer back to. A cancel ends the order; a success is confirmed
+     * with the gateway and settled here if the webhook has not arrived yet (both settle once).
+     */
+    async confirmReturn(orderId: string, buyer: Buyer, input: { sessionId?: string; cancelled?: boolean }) {
+      const { order } = await orders.getOrderForUser(orderId, buyer.sub);
+      if (order.status === 'pending' && order.payment_ref) {
+        if (input.cancelled) {
+          await gateway.expireCheckoutSession(order.payment_ref).catch((err) => log?.warn({ err, orderId }, 'could not expire the payment session'));
+          await cancelUnpaid(orderId, 'cancelled by the buyer');
+        } else if (input.sessionId === order.payment_ref) {
+          const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
+          if (session?.paymentStatus === 'paid') {
+            await db.transaction((tx) => settler.settle(tx, order.id, { amount: session.amountTotal, currency: session.currency, paymentIntentId: session.paymentIntentId, source: `return:${session.id}` }));
+          }
+        }
+      }
+      return orders.getOrderForUser(orderId, buyer.sub);
+    },
+
+    /** The sweeper: pending orders past their reservation expire and give their keys back. */
+    async expireStaleOrders(): Promise<number> {
+      let expired = 0;
+      for (const { id } of await orders.findExpiredPending()) {
+        const result = await db.transaction(async (tx) => {
+          const r = await orders.applyEvent(tx, id, 'reservation_expired');
+          if (r.applied) await keyPool.releaseReservation(id, tx);
+          return r;
+        });
+        if (!result.applied) continue;
+        expired++;
+        // So the buyer cannot pay an expired order; if they still do, it becomes a late payment.
+        if (result.order.payment_ref) await gateway.expireCheckoutSession(result.order.payment_ref).catch(() => undefined);
+      }
+      return expired;
+    },
+  };
+
+  async function resume(order: { id: string; user_sub: string; status: string; payment_ref: string | null }, buyer: Buyer) {
+    if (order.user_sub !== buyer.sub) throw new ConflictError('checkout_conflict', 'This checkout form was already used. Please reload the page.');
+    if (order.status !== 'pending' || !order.payment_ref) return { orderId: order.id, paymentUrl: null };
+    const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
+    return { orderId: order.id, paymentUrl: session?.status === 'open' ? (session.url ?? null) : null };
+  }
+}
+
+export type CheckoutService = ReturnType<typeof createCheckoutService>;

@@ -1,5 +1,6 @@
 import type { Database, Executor } from '../platform/db/db.js';
-import { NotFoundError } from '../platform/errors.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { paginate, parsePageParam } from '../platform/pagination.js';
 import { nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
 import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow } from './orders.repo.js';
 
@@ -60,10 +61,13 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       return { order, items: await repo.findItems(id) };
     },
 
-    /** A page of the user's orders, newest first. */
-    async listOrdersOfUser(userSub: string, page: number, pageSize = 20) {
-      const [orders, total] = await Promise.all([repo.findOrdersOfUser(userSub, pageSize, (page - 1) * pageSize), repo.countOrdersOfUser(userSub)]);
-      return { orders, total, page, pageCount: Math.max(1, Math.ceil(total / pageSize)) };
+    /** A page of the user's orders, newest first; `rawPage` is the `?page=` value. */
+    async listOrdersOfUser(userSub: string, rawPage: string | undefined, pageSize = 20) {
+      const page = parsePageParam(rawPage);
+      if (page === null) throw new ValidationError('The page number must be a whole number, 1 or more.', undefined, 'invalid_page');
+      const pagination = paginate(await repo.countOrdersOfUser(userSub), page, pageSize);
+      if (page > pagination.pageCount) throw new NotFoundError('There is no such page of orders.');
+      return { orders: await repo.findOrdersOfUser(userSub, pageSize, pagination.offset), pagination };
     },
   };
 }

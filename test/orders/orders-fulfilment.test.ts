@@ -158,8 +158,10 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
     expect((await orders.getOrderForUser(id, 'owner-sub')).order.id).toBe(id);
     await expect(orders.getOrderForUser(id, 'someone-else')).rejects.toMatchObject({ status: 404, code: 'order_not_found' });
     await expect(orders.getOrderForUser('no-such-order', 'owner-sub')).rejects.toMatchObject({ status: 404 });
-    const list = await orders.listOrdersOfUser('owner-sub', 1);
-    expect(list).toMatchObject({ total: 1, pageCount: 1 });
-    expect((await orders.listOrdersOfUser('someone-else', 1)).orders).toEqual([]);
+    const list = await orders.listOrdersOfUser('owner-sub', undefined);
+    expect(list.pagination).toMatchObject({ total: 1, pageCount: 1 });
+    expect((await orders.listOrdersOfUser('someone-else', '1')).orders).toEqual([]);
+    await expect(orders.listOrdersOfUser('owner-sub', '0')).rejects.toMatchObject({ code: 'invalid_page' });
+    await expect(orders.listOrdersOfUser('owner-sub', '2')).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -1,0 +1,98 @@
+import { Layout } from '../pages/layout.js';
+import type { ViewContext } from '../pages/view-context.js';
+import { formatMoney } from '../platform/money.js';
+import type { OrderState } from './order-state.js';
+import type { OrderItemRow, OrderRow } from './orders.repo.js';
+import { statusLabel } from './order-status.js';
+
+const explanations: Partial<Record<OrderState, string>> = {
+  pending: 'We are waiting for the payment to be confirmed. This page updates once it is.',
+  failed: 'The payment did not go through and nothing was charged. Your cart still holds the products.',
+  cancelled: 'You cancelled the payment; nothing was charged.',
+  expired: 'The payment was not completed in time, so the reserved keys went back on sale.',
+  needs_attention: 'Your payment arrived and we are reviewing the order. We will write to you shortly.',
+  partially_refunded: 'Part of this order was refunded; the refunded items can no longer be used.',
+  refunded: 'This order was refunded; its keys and downloads can no longer be used.',
+};
+
+/** GET /orders/:id: what was bought, what it cost, and its state. */
+export function OrderPage({ ctx, order, items }: { ctx: ViewContext; order: OrderRow; items: OrderItemRow[] }) {
+  const money = (n: number) => formatMoney(n, order.currency);
+  const explanation = explanations[order.status as OrderState];
+  return (
+    <Layout ctx={ctx} title={`Order ${order.id}`}>
+      <section class="order" data-order-id={order.id} data-order-status={order.status}>
+        <h1>Order {order.id}</h1>
+        <dl class="order-facts">
+          <dt>Placed</dt>
+          <dd>
+            <time datetime={new Date(order.created_at).toISOString()}>{new Date(order.created_at).toUTCString()}</time>
+          </dd>
+          <dt>Status</dt>
+          <dd>
+            <span class={`status status-${order.status}`}>{statusLabel(order.status)}</span>
+          </dd>
+          {order.payment_intent && (
+            <>
+              <dt>Payment reference</dt>
+              <dd>{order.payment_intent}</dd>
+            </>
+          )}
+          {order.invoice_number !== null && (
+            <>
+              <dt>Invoice</dt>
+              <dd>No. {order.invoice_number}</dd>
+            </>
+          )}
+        </dl>
+        {explanation && (
+          <p class="notice" role="status">
+            {explanation}
+          </p>
+        )}
+        <table class="order-items">
+          <thead>
+            <tr>
+              <th scope="col">Product</th>
+              <th scope="col" class="num">Quantity</th>
+              <th scope="col" class="num">Price</th>
+              <th scope="col" class="num">Total</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr>
+                <td>
+                  <a href={`/${item.sku.toLowerCase()}`}>{item.name}</a> <span class="sku">{item.sku}</span>
+                  {item.refunded_quantity > 0 && <span class="refunded"> ({item.refunded_quantity} refunded)</span>}
+                </td>
+                <td class="num">{item.quantity}</td>
+                <td class="num">{money(item.unit_price)}</td>
+                <td class="num">{money(item.unit_price * item.quantity)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            {order.tax > 0 && (
+              <tr>
+                <th scope="row" colSpan={3}>
+                  Tax{order.total === order.subtotal ? ' (included)' : ''}
+                </th>
+                <td class="num">{money(order.tax)}</td>
+              </tr>
+            )}
+            <tr class="total">
+              <th scope="row" colSpan={3}>
+                Total
+              </th>
+              <td class="num">{money(order.total)}</td>
+            </tr>
+          </tfoot>
+        </table>
+        <p>
+          <a href="/orders">All your orders</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}

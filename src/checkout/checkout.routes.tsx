@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { AppError } from '../platform/errors.js';
+import type { CheckoutService } from './checkout.service.js';
+import type { Buyer } from './checkout.types.js';
+import { CheckoutPage, CheckoutReturnPage } from './checkout.view.js';
+import type { PaymentEventsService } from './payment-events.service.js';
+
+interface CheckoutRoutesOptions {
+  checkout: CheckoutService;
+  payments: PaymentEventsService;
+  requireUser: preHandlerHookHandler;
+  buyer: (request: FastifyRequest) => Buyer;
+  pricesIncludeTax: boolean;
+}
+
+const PlaceOrderBody = Type.Object({ idempotencyKey: Type.String({ pattern: '^[A-Za-z0-9-]{16,64}$' }) });
+const ReturnQuery = Type.Object({
+  order: Type.String({ maxLength: 64 }),
+  session_id: Type.Optional(Type.String({ maxLength: 255 })),
+  cancelled: Type.Optional(Type.String({ maxLength: 5 })),
+});
+
+/** GET/POST /checkout, the return page, and the gateway's webhook. */
+export async function checkoutRoutes(app: FastifyInstance, { checkout, payments, requireUser, buyer, pricesIncludeTax }: CheckoutRoutesOptions) {
+  const page = async (request: FastifyRequest, problem?: AppError) => {
+    const review = await checkout.reviewCart(buyer(request)).catch((err: unknown) => {
+      if (err instanceof AppError && err.status < 500) return { problem: err.message };
+      throw err;
+    });
+    const summary = 'lines' in review ? review : null;
+    const message = problem?.message ?? ('problem' in review ? review.problem : undefined);
+    return { summary, message };
+  };
+
+  app.get('/checkout', { preHandler: requireUser }, async (request, reply) => {
+    const { summary, message } = await page(request);
+    const ctx = await request.viewContext(reply);
+    return reply.header('cache-control', 'no-store').render(<CheckoutPage ctx={ctx} review={summary} problem={message} idempotencyKey={randomUUID()} pricesIncludeTax={pricesIncludeTax} />);
+  });
+
+  app.post('/checkout', { preHandler: requireUser, schema: { body: PlaceOrderBody } }, async (request, reply) => {
+    const { idempotencyKey } = request.body as Static<typeof PlaceOrderBody>;
+    try {
+      const placed = await checkout.placeOrder(buyer(request), idempotencyKey);
+      return reply.redirect(placed.paymentUrl ?? `/checkout/return?order=${placed.orderId}`, 303);
+    } catch (err) {
+      // Sold out, price or currency problems: show them on the checkout page itself.
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      const { summary } = await page(request);
+      const ctx = await request.viewContext(reply);
+      return reply.render(<CheckoutPage ctx={ctx} review={summary} problem={err.message} idempotencyKey={randomUUID()} pricesIncludeTax={pricesIncludeTax} />, err.status);
+    }
+  });
+
+  app.get('/checkout/return', { preHandler: requireUser, schema: { querystring: ReturnQuery } }, async (request, reply) => {
+    const q = request.query as Static<typeof ReturnQuery>;
+    const { order } = await checkout.confirmReturn(q.order, buyer(request), { sessionId: q.session_id, cancelled: q.cancelled === '1' });
+    return reply.header('cache-control', 'no-store').render(<CheckoutReturnPage ctx={await request.viewContext(reply)} order={order} />);
+  });
+
+  // The webhook needs the exact bytes the gateway signed, so this scope keeps JSON bodies raw.
+  await app.register(async (webhook) => {
+    webhook.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
+    webhook.post('/api/payment-callback', { config: { csrf: false } }, async (request) => {
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const { eventId, outcome } = await payments.handleWebhook(rawBody, request.headers['stripe-signature'] as string | undefined);
+      request.log.info({ eventId, outcome }, 'payment event');
+      return { received: true, outcome };
+    });
+  });
+}

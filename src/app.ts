@@ -1,3 +1,12 @@
+import rateLimit from '@fastify/rate-limit';
+import { accountRoutes } from './account/account.routes.js';
+import { createAccountService } from './account/account.service.js';
+import { authPlugin, authViewSources } from './auth/auth.plugin.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { createAuthService } from './auth/auth.service.js';
+import { createOidcClient } from './auth/oidc.client.js';
+import { createSessionService } from './auth/session.service.js';
+import { createTokenVerifier } from './auth/token-verifier.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { createCatalogService } from './catalog/catalog.service.js';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.js';
@@ -33,10 +42,14 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   installErrorHandlers(app, htmlErrorRenderer(config));
 
   // Platform
-  await app.register(securityHeaders, { config });
+  // Forms that end in a redirect to the identity provider (logout, registration) need its origin in form-action.
+  const idpOrigins = [...new Set([config.oidc.issuer, config.oidc.registrationUrl ?? config.oidc.issuer].map((u) => new URL(u).origin))];
+  await app.register(securityHeaders, { config, formActionOrigins: idpOrigins });
   await app.register(renderPlugin);
   await app.register(staticAssets);
   await app.register(healthRoutes, { db });
+  // Per-route limits only (`config: { rateLimit: {...} }`); in memory for now, one store per instance.
+  await app.register(rateLimit, { global: false });
 
   // Services
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
@@ -44,10 +57,18 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const signer = createKeySigner(loadSigningKey(config.licenseSigningKey));
   const catalog = createCatalogService({ db, keyPool, clock });
   const content = createContentService({ contentDir: config.contentDir });
+  const oidc = createOidcClient(config);
+  const verifier = createTokenVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, jwksUri: () => oidc.jwksUri(), clock });
+  const sessions = createSessionService({ db, secrets, clock, config, oidc, verifier, log: app.log });
+  const auth = createAuthService({ db, secrets, clock, config, oidc, verifier, sessions });
+  const account = createAccountService({ config, sessions });
   void mail;
 
   // Domains
-  await app.register(pagesPlugin, { config, sources: { navCategories: () => catalog.listNavCategories() } });
+  await app.register(authPlugin, { config, sessions });
+  await app.register(pagesPlugin, { config, sources: { navCategories: () => catalog.listNavCategories(), ...authViewSources } });
+  await app.register(authRoutes, { config, auth, sessions, clock });
+  await app.register(accountRoutes, { account });
   await app.register(contentRoutes, { content });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });

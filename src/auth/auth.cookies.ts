@@ -1,0 +1,26 @@
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { Config } from '../platform/config.js';
+import { LOGIN_TTL_MS } from './auth.service.js';
+import { SESSION_ABSOLUTE_MS } from './session.service.js';
+
+/**
+ * The auth cookies. With Secure cookies (an https PUBLIC_URL) they carry the `__Host-` prefix, which
+ * makes the browser refuse them unless Secure, Path=/ and without Domain: no subdomain can set or
+ * shadow them. Browsers reject `__Host-` cookies without Secure, so on plain-http development they
+ * use the bare names.
+ */
+export function authCookies(config: Config) {
+  const secure = config.secureCookies;
+  const prefix = secure ? '__Host-' : '';
+  const base: CookieSerializeOptions = { path: '/', httpOnly: true, secure, sameSite: 'lax' };
+  return {
+    /** The session id; Lax so the redirect back from the provider (a top-level GET) carries it. */
+    session: { name: `${prefix}sid`, options: { ...base, maxAge: SESSION_ABSOLUTE_MS / 1000 } },
+    /** Binds a login transaction to the browser that started it. */
+    login: { name: `${prefix}login`, options: { ...base, maxAge: LOGIN_TTL_MS / 1000 } },
+    /** The CSRF secret (signed); visitors get one too, so forms work before login. */
+    csrf: { name: `${prefix}csrf`, options: { ...base, signed: true } },
+  };
+}
+
+export type AuthCookies = ReturnType<typeof authCookies>;

@@ -1,0 +1,105 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ViewSources } from '../pages/pages.plugin.js';
+import type { Config } from '../platform/config.js';
+import { wantsJson } from '../platform/error-handler.js';
+import { AppError, NotFoundError, UnauthorizedError } from '../platform/errors.js';
+import { authCookies } from './auth.cookies.js';
+import type { AuthUser } from './auth.user.js';
+import { csrfPlugin } from './csrf.plugin.js';
+import type { AuthContext, SessionService } from './session.service.js';
+import { InvalidTokenError } from './token-verifier.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in user (session cookie, or a Bearer token on /api), or null. */
+    user: AuthUser | null;
+    /** How the request authenticated, with its access token: for calls to the provider, never for pages. */
+    auth: AuthContext | null;
+  }
+}
+
+const CLEANUP_EVERY_MS = 10 * 60_000;
+// Requests that never act for a user skip the session lookup.
+const ANONYMOUS_PATHS = /^\/(assets\/|healthz$|readyz$|metrics$|favicon)/;
+
+/** The Bearer token was refused (RFC 6750: 401 with a WWW-Authenticate challenge). */
+class InvalidBearerTokenError extends AppError {
+  constructor() {
+    super('invalid_token', 'The access token is invalid or expired.', 401);
+  }
+}
+
+/**
+ * Guard for pages and JSON APIs: anonymous page requests are sent to log in (and back here
+ * afterwards), anonymous API requests get 401 JSON. Use as `preHandler: requireUser`.
+ */
+export async function requireUser(request: FastifyRequest, reply: FastifyReply) {
+  if (request.user) return;
+  if (wantsJson(request)) throw new UnauthorizedError('Please log in to continue.');
+  return reply.header('cache-control', 'no-store').redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 303);
+}
+
+/** Guard for the shop owner's pages: like requireUser, and a 404 for everyone without the owner role. */
+export async function requireOwner(request: FastifyRequest, reply: FastifyReply) {
+  if (!request.user) return requireUser(request, reply);
+  if (!request.user.isOwner) throw new NotFoundError();
+}
+
+/** The layout's account links and the CSRF token that forms embed (wired into ViewSources in app.ts). */
+export const authViewSources: Pick<ViewSources, 'currentUser' | 'csrfToken'> = {
+  currentUser: (request) => request.user && { name: request.user.name, email: request.user.email, isOwner: request.user.isOwner },
+  csrfToken: (_request, reply) => (reply ? reply.generateCsrf() : null),
+};
+
+/**
+ * Puts the user on every request: a Bearer token on /api, else the session cookie (validated and
+ * refreshed by the session service; a dead session's cookie is cleared). Registers the CSRF check
+ * and the periodic cleanup of expired sessions.
+ */
+export const authPlugin = fp<{ config: Config; sessions: SessionService }>(
+  async (app, { config, sessions }) => {
+    const cookies = authCookies(config);
+    app.decorateRequest('user', null);
+    app.decorateRequest('auth', null);
+    await app.register(csrfPlugin, { cookies });
+
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      if (ANONYMOUS_PATHS.test(path)) return;
+      const bearer = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/.exec(request.headers.authorization ?? '')?.[1];
+      if (bearer && path.startsWith('/api/')) {
+        try {
+          request.auth = await sessions.verifyBearer(bearer);
+        } catch (err) {
+          if (!(err instanceof InvalidTokenError)) request.log.warn({ err }, 'cannot validate a Bearer token now');
+          reply.header('www-authenticate', 'Bearer error="invalid_token"');
+          throw new InvalidBearerTokenError();
+        }
+        request.user = request.auth.user;
+        return;
+      }
+      const token = request.cookies[cookies.session.name];
+      if (!token) return;
+      request.auth = token.length <= 100 ? await sessions.resolve(token) : null;
+      request.user = request.auth?.user ?? null;
+      if (!request.auth) reply.clearCookie(cookies.session.name, { ...cookies.session.options, maxAge: undefined });
+    });
+
+    // Anything rendered for a signed-in user is personal: no shared cache may keep it.
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.auth && !reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store');
+      return payload;
+    });
+
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        sessions.deleteExpired().catch((err: unknown) => app.log.warn({ err }, 'expired session cleanup failed'));
+      }, CLEANUP_EVERY_MS);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => clearInterval(timer));
+  },
+  { name: 'auth' },
+);

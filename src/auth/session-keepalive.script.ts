@@ -1,0 +1,37 @@
+/**
+ * The client script of a signed-in page (served at /auth/session.js): it refreshes the session a
+ * minute before the access token expires, so a page left open does not lose its session.
+ * Kept as a string so the build (tsc) ships it without a copy step.
+ */
+export const KEEPALIVE_SCRIPT = `'use strict';
+// Keeps the session of a long-lived page alive: refreshes it a minute before the access token
+// expires (POST /api/session/refresh with the page's CSRF token). Served at /auth/session.js.
+(function () {
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (!meta || !window.fetch) return;
+  var headers = { accept: 'application/json', 'x-csrf-token': meta.getAttribute('content') };
+
+  function schedule(body) {
+    if (!body || typeof body.expiresIn !== 'number') return;
+    var seconds = Math.max(10, body.expiresIn - 60);
+    setTimeout(refresh, Math.min(seconds * 1000, 2147483647));
+  }
+
+  function refresh() {
+    fetch('/api/session/refresh', { method: 'POST', credentials: 'same-origin', headers: headers })
+      .then(function (response) {
+        // 401: the session has ended; the next navigation leads to the login page.
+        return response.ok ? response.json() : null;
+      })
+      .then(schedule, function () {
+        setTimeout(refresh, 30000);
+      });
+  }
+
+  fetch('/api/session', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    .then(function (response) {
+      return response.ok ? response.json() : null;
+    })
+    .then(schedule, function () {});
+})();
+`;

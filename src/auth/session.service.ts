@@ -1,0 +1,242 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JWTPayload } from 'jose';
+import type { Config } from '../platform/config.js';
+import type { SecretBox } from '../platform/crypto.js';
+import type { Database } from '../platform/db/db.js';
+import { userFromClaims, type AuthUser } from './auth.user.js';
+import { GrantRejectedError, type OidcClient, type TokenSet } from './oidc.client.js';
+import { createSessionRepo, type SessionRow } from './session.repo.js';
+import { InvalidTokenError, type TokenVerifier } from './token-verifier.js';
+
+/** A session ends after this long without a request… */
+export const SESSION_IDLE_MS = 7 * 24 * 3600_000;
+/** …and after this long in any case. */
+export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
+/** An access token with less than this left is refreshed before the request goes on. */
+export const REFRESH_MARGIN_MS = 60_000;
+const LEASE_MS = 15_000;
+const WAIT_FOR_OTHER_REFRESH_MS = 5_000;
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+/** What a request authenticated by a session or a Bearer token carries. */
+export interface AuthContext {
+  method: 'session' | 'bearer';
+  user: AuthUser;
+  accessToken: string;
+  accessExpiresAt: number;
+  /** Hash of the session cookie (the sessions row id); null for Bearer requests. */
+  sessionId: string | null;
+}
+
+interface StoredTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  idToken: string | null;
+}
+
+type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+
+export interface SessionServiceDeps {
+  db: Database;
+  secrets: SecretBox;
+  clock: () => number;
+  config: Config;
+  oidc: OidcClient;
+  verifier: TokenVerifier;
+  log?: Log;
+}
+
+/** The database id of a session cookie value: a leaked table holds no usable cookies. */
+export const sessionIdFor = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Server-side sessions: tokens sealed at rest, validated on every request, refreshed near expiry.
+ *
+ * Refreshing races: the provider rotates refresh tokens and revokes the whole grant when a used one
+ * comes back, so two requests must never both refresh. Within one process concurrent requests share
+ * one refresh (a promise per session); across processes a lease in the row (one conditional UPDATE)
+ * lets one request refresh while the others keep using the still-valid token or wait for the result.
+ */
+export function createSessionService({ db, secrets, clock, config, oidc, verifier, log }: SessionServiceDeps) {
+  const repo = createSessionRepo(db);
+  const settings = { rolesClaim: config.oidc.rolesClaim, ownerRole: config.oidc.ownerRole };
+  const inflight = new Map<string, Promise<SessionRow | null>>();
+
+  const seal = (t: StoredTokens) => secrets.seal(JSON.stringify(t));
+  const open = (row: SessionRow) => JSON.parse(secrets.open(row.tokens_encrypted)) as StoredTokens;
+  const userOf = (row: SessionRow): AuthUser => {
+    const roles = JSON.parse(row.roles) as string[];
+    return { sub: row.user_sub, email: row.email, name: row.name, roles, isOwner: roles.includes(settings.ownerRole) };
+  };
+  const expiryOf = (claims: JWTPayload) => (claims.exp ?? 0) * 1000;
+
+  async function refreshTokens(row: SessionRow): Promise<SessionRow | null> {
+    let stored: StoredTokens;
+    try {
+      stored = open(row);
+    } catch {
+      // Sealed under a key no longer configured: nothing usable is left in this session.
+      await repo.delete(row.id);
+      return null;
+    }
+    if (!stored.refreshToken) {
+      await repo.releaseRefreshLease(row.id);
+      return row.access_expires_at > clock() ? row : null;
+    }
+    try {
+      const fresh = await oidc.refresh(stored.refreshToken);
+      const claims = await verifier.verifyAccessToken(fresh.accessToken);
+      if (claims.sub !== row.user_sub || (fresh.idClaims && fresh.idClaims.sub !== row.user_sub)) throw new InvalidTokenError('subject changed');
+      const user = userFromClaims([fresh.idClaims ?? {}, claims, { email: row.email, name: row.name }], settings);
+      const fields = {
+        tokens_encrypted: seal({ accessToken: fresh.accessToken, refreshToken: fresh.refreshToken ?? stored.refreshToken, idToken: fresh.idToken ?? stored.idToken }),
+        access_expires_at: expiryOf(claims),
+        email: user.email,
+        name: user.name,
+        roles: JSON.stringify(user.roles),
+        last_seen_at: clock(),
+      };
+      await repo.updateTokens(row.id, fields);
+      return { ...row, ...fields, refresh_lease_until: null };
+    } catch (err) {
+      if (err instanceof GrantRejectedError || err instanceof InvalidTokenError) {
+        log?.info({ reason: err.message }, 'session ended: the identity provider refused to refresh it');
+        await repo.delete(row.id);
+        return null;
+      }
+      // The provider is unreachable or failing: keep the session for a later attempt.
+      log?.warn({ err }, 'session refresh failed');
+      await repo.releaseRefreshLease(row.id);
+      return row.access_expires_at > clock() ? row : null;
+    }
+  }
+
+  async function refreshOnce(seen: SessionRow): Promise<SessionRow | null> {
+    const started = Date.now();
+    for (;;) {
+      const now = clock();
+      if (await repo.claimRefreshLease(seen.id, now, now + LEASE_MS)) {
+        const current = await repo.findById(seen.id);
+        if (!current) return null;
+        // Sealed values carry a random IV: a different value means someone refreshed in between.
+        if (current.tokens_encrypted !== seen.tokens_encrypted) {
+          await repo.releaseRefreshLease(seen.id);
+          return current;
+        }
+        return refreshTokens(current);
+      }
+      const current = await repo.findById(seen.id);
+      if (!current) return null;
+      if (current.tokens_encrypted !== seen.tokens_encrypted) return current;
+      // Another request holds the lease; a token that is still valid serves this one meanwhile.
+      if (current.access_expires_at > clock()) return current;
+      if (Date.now() - started > WAIT_FOR_OTHER_REFRESH_MS) return null;
+      await sleep(100);
+    }
+  }
+
+  function refreshShared(row: SessionRow): Promise<SessionRow | null> {
+    let pending = inflight.get(row.id);
+    if (!pending) {
+      pending = refreshOnce(row).finally(() => inflight.delete(row.id));
+      inflight.set(row.id, pending);
+    }
+    return pending;
+  }
+
+  async function verified(row: SessionRow): Promise<string | null> {
+    try {
+      const { accessToken } = open(row);
+      await verifier.verifyAccessToken(accessToken);
+      return accessToken;
+    } catch (err) {
+      if (!(err instanceof InvalidTokenError)) log?.warn({ err }, 'cannot validate the access token now');
+      return null;
+    }
+  }
+
+  return {
+    /** Starts a session for freshly issued tokens; the previous session of this browser (if any) ends. */
+    async create(tokens: TokenSet, accessClaims: JWTPayload, previousToken?: string): Promise<{ token: string; user: AuthUser }> {
+      const now = clock();
+      const user = userFromClaims([tokens.idClaims ?? {}, accessClaims], settings);
+      const token = randomBytes(32).toString('base64url');
+      await db.transaction(async (tx) => {
+        if (previousToken) await repo.delete(sessionIdFor(previousToken), tx);
+        await repo.insert(
+          {
+            id: sessionIdFor(token),
+            user_sub: user.sub,
+            email: user.email,
+            name: user.name,
+            roles: JSON.stringify(user.roles),
+            tokens_encrypted: seal({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, idToken: tokens.idToken }),
+            access_expires_at: expiryOf(accessClaims),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + SESSION_IDLE_MS,
+            refresh_lease_until: null,
+          },
+          tx,
+        );
+      });
+      return { token, user };
+    },
+
+    /**
+     * The session behind a cookie value, its access token validated and refreshed when it has less
+     * than `minValidityMs` left; null when there is none, it expired, or the provider ended it.
+     */
+    async resolve(token: string, minValidityMs = REFRESH_MARGIN_MS): Promise<AuthContext | null> {
+      const id = sessionIdFor(token);
+      let row: SessionRow | null = (await repo.findById(id)) ?? null;
+      if (!row) return null;
+      const now = clock();
+      if (row.expires_at <= now || row.created_at + SESSION_ABSOLUTE_MS <= now) {
+        await repo.delete(id);
+        return null;
+      }
+      if (row.access_expires_at - now < minValidityMs) row = await refreshShared(row);
+      let accessToken = row && (await verified(row));
+      // A token refused before its expiry (keys rotated, say) gets one refresh before giving up.
+      if (row && !accessToken && row.access_expires_at - now >= minValidityMs) {
+        row = await refreshShared(row);
+        accessToken = row && (await verified(row));
+      }
+      if (!row || !accessToken) return null;
+      if (now - row.last_seen_at > TOUCH_EVERY_MS) await repo.touch(id, now, Math.min(now + SESSION_IDLE_MS, row.created_at + SESSION_ABSOLUTE_MS));
+      return { method: 'session', user: userOf(row), accessToken, accessExpiresAt: row.access_expires_at, sessionId: id };
+    },
+
+    /** A request authenticated by `Authorization: Bearer`: the access token alone, no session. */
+    async verifyBearer(accessToken: string): Promise<AuthContext> {
+      const claims = await verifier.verifyAccessToken(accessToken);
+      const user = userFromClaims([claims], settings);
+      return { method: 'bearer', user, accessToken, accessExpiresAt: expiryOf(claims), sessionId: null };
+    },
+
+    /** Ends a session; returns its ID token for the provider's logout (null when there was none). */
+    async destroy(token: string): Promise<string | null> {
+      const id = sessionIdFor(token);
+      const row = await repo.findById(id);
+      if (!row) return null;
+      await repo.delete(id);
+      try {
+        return open(row).idToken;
+      } catch {
+        return null;
+      }
+    },
+
+    /** Keeps the session's copy of the user in step after a profile change at the provider. */
+    async updateUser(sessionId: string, user: { email: string; name: string }) {
+      await repo.updateUserSnapshot(sessionId, { email: user.email.slice(0, 320), name: user.name.slice(0, 200) });
+    },
+
+    /** Deletes expired sessions and abandoned login transactions. */
+    deleteExpired: () => repo.deleteExpired(clock()),
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

@@ -1,7 +1,7 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';
-import type { NavCategory, ProductCard } from './catalog.service.js';
+import type { NavCategory, ProductCard, SearchResults } from './catalog.service.js';
 import { PageHeadLinks, PaginationNav, ProductGrid } from './product-list.view.js';
 
 /** Home: featured products and new arrivals. */
@@ -67,7 +67,7 @@ export function CategoryPage(props: { ctx: ViewContext; category: NavCategory & 
 export const searchPageHref = (query: string) => (n: number) => `/search?${new URLSearchParams(n === 1 ? { q: query } : { q: query, page: String(n) })}`;
 
 /** Search results, or a hint when there is nothing to search for or nothing matched. */
-export function SearchPage({ ctx, query, products, pagination }: { ctx: ViewContext; query: string; products: ProductCard[]; pagination: Pagination | null }) {
+export function SearchPage({ ctx, query, products, pagination, capped }: SearchResults & { ctx: ViewContext }) {
   const href = searchPageHref(query);
   return (
     <Layout ctx={ctx} title={query ? `Search: ${query}` : 'Search'} head={pagination && <PageHeadLinks pagination={pagination} href={href} />}>
@@ -82,9 +82,10 @@ export function SearchPage({ ctx, query, products, pagination }: { ctx: ViewCont
         ) : (
           <>
             <p class="result-count">
-              {pagination.total} {pagination.total === 1 ? 'product' : 'products'} found
+              {capped ? `Over ${pagination.total}` : pagination.total} {pagination.total === 1 ? 'product' : 'products'} found
               {pagination.pageCount > 1 && `, page ${pagination.page} of ${pagination.pageCount}`}
             </p>
+            {capped && <p class="search-hint">Many products match; showing the best matches among the newest. Add a word to narrow the search.</p>}
             <ProductGrid products={products} />
             <PaginationNav pagination={pagination} href={href} />
           </>

@@ -23,6 +23,9 @@ export interface ProductCardRow {
 export type NewProductRow = Insertable<ProductsTable>;
 export type NewImageRow = Insertable<ProductImagesTable>;
 
+/** How many matches a search ranks at most per source (anywhere, by name); see searchActive. */
+export const SEARCH_CANDIDATES = 500;
+
 // Rows per multi-row insert: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const chunkRows = (columns: number) => Math.floor(30_000 / columns);
 
@@ -160,31 +163,54 @@ export function createCatalogRepo(db: Database) {
     },
 
     /**
-     * Ranked full-text search over active products (plus an exact SKU match, ranked first), with the
-     * total in the same pass. Terms are pre-tokenised words only: never raw user input.
+     * Ranked full-text search over active products. Ranking every match of a broad word would cost
+     * time in proportion to the catalog, so the candidates are the newest SEARCH_CANDIDATES products
+     * matching anywhere, plus the newest as many matching by name or SKU, plus an exact SKU; those
+     * are ranked (exact SKU first, then sku/name weighted over summary over description). `capped`
+     * says a limit was reached. Terms are pre-tokenised words only: never raw user input.
      */
     async searchActive(query: SearchQuery, limit: number, offset: number, tx: Executor = db.kysely) {
-      const sources = [];
-      if (query.terms.length > 0) {
-        sources.push(
-          db.dialect === 'sqlite'
-            ? sql`select rowid as id, bm25(products_fts, 10.0, 10.0, 4.0, 1.0) as rank from products_fts where products_fts match ${sqliteMatchExpression(query.terms)}`
-            : sql`select id, -ts_rank(search_vector, q)::float8 as rank from products, to_tsquery('simple', ${postgresTsquery(query.terms)}) q
-                  where search_vector @@ q and status = 'active'`,
-        );
-      }
-      if (query.sku) sources.push(sql`select id, -1e9 as rank from products where sku = ${query.sku}`);
-      if (sources.length === 0) return { total: 0, products: [] as (ProductCardRow & { total: number })[] };
+      const cap = SEARCH_CANDIDATES;
+      const sku = query.sku ?? '';
+      const words = query.terms.length > 0;
       // Lower rank is better on both engines (bm25 is negative; ts_rank is negated).
-      const { rows } = await sql<ProductCardRow & { total: number }>`
-        with hits as (${sql.join(sources, sql` union all `)}),
-        best as (select id, min(rank) as rank from hits group by id)
-        select p.id, p.sku, p.name, p.summary, p.price, p.currency, p.type, p.created_at, count(*) over () as total
-        from best join products p on p.id = best.id
-        where p.status = 'active'
-        order by best.rank, p.id
+      const ranked =
+        db.dialect === 'sqlite'
+          ? sql`
+            matched as materialized (${words ? sql`select rowid as id, bm25(products_fts, 10.0, 10.0, 4.0, 1.0) as rank from products_fts
+              where products_fts match ${sqliteMatchExpression(query.terms)} order by rowid desc limit ${cap}` : sql`select 0 as id, 0.0 as rank where 0`}),
+            named as materialized (${words ? sql`select rowid as id, bm25(products_fts, 10.0, 10.0, 4.0, 1.0) as rank from products_fts
+              where products_fts match ${`{sku name} : (${sqliteMatchExpression(query.terms)})`} order by rowid desc limit ${cap}` : sql`select 0 as id, 0.0 as rank where 0`}),
+            ranked as (
+              select id, min(rank) as rank from (
+                select id, rank from matched union all select id, rank from named
+                union all select id, -1e9 from products where sku = ${sku} and status = 'active'
+              ) hits group by id
+            )`
+          : sql`
+            matched as materialized (${words ? sql`select id from products where status = 'active' and search_vector @@ to_tsquery('simple', ${postgresTsquery(query.terms)})
+              order by id desc limit ${cap}` : sql`select 0 as id where false`}),
+            named as materialized (${words ? sql`select id from products where status = 'active' and name_vector @@ to_tsquery('simple', ${postgresTsquery(query.terms)})
+              order by id desc limit ${cap}` : sql`select 0 as id where false`}),
+            ranked as (
+              select p.id, case when p.sku = ${sku} then -1e9 else -ts_rank(p.search_vector, to_tsquery('simple', ${words ? postgresTsquery(query.terms) : ''}))::float8 end as rank
+              from (select id from matched union select id from named union select id from products where sku = ${sku} and status = 'active') ids
+              join products p on p.id = ids.id
+            )`;
+      const { rows } = await sql<ProductCardRow & { total: number; capped: number }>`
+        with ${ranked}
+        select p.id, p.sku, p.name, p.summary, p.price, p.currency, p.type, p.created_at,
+          (select count(*) from ranked) as total,
+          case when (select count(*) from matched) >= ${cap} or (select count(*) from named) >= ${cap} then 1 else 0 end as capped
+        from ranked join products p on p.id = ranked.id
+        order by ranked.rank, p.id desc
         limit ${limit} offset ${offset}`.execute(tx);
-      return { total: rows.length > 0 ? Number(rows[0]!.total) : 0, products: rows };
+      const first = rows[0];
+      return {
+        total: first ? Number(first.total) : 0,
+        capped: first ? Number(first.capped) === 1 : false,
+        products: rows.map(({ total: _t, capped: _c, ...r }) => r),
+      };
     },
 
     /** Multi-row inserts in chunks (for seeding large catalogs); returns each new id by SKU. */

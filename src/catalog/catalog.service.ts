@@ -2,7 +2,8 @@ import type { Database, Executor, Tx } from '../platform/db/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { paginate, parsePageParam, type Pagination } from '../platform/pagination.js';
-import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewProductRow, type ProductCardRow } from './catalog.repo.js';
+import { createTtlCache, sharedCaches } from './catalog.cache.js';
+import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type CatalogRepo, type NewProductRow, type ProductCardRow } from './catalog.repo.js';
 import { createDescriptionRenderer } from './description.js';
 import { parseSearchQuery, SEARCH_MAX_CHARS } from './search-query.js';
 import { parseSku } from './sku.js';
@@ -30,25 +31,50 @@ export interface ProductPage extends ProductCard {
   specs: [string, string][];
   images: ProductImage[];
 }
+export interface SearchResults {
+  /** The query as shown back to the user (trimmed, at most 200 characters). */
+  query: string;
+  products: ProductCard[];
+  /** Null when there was nothing to search for. */
+  pagination: Pagination | null;
+  /** More products matched than are ranked; the user should narrow the search. */
+  capped: boolean;
+}
 export interface CatalogDeps {
   db: Database;
   keyPool: Pick<KeyPoolService, 'countAvailable'>;
   clock?: () => number;
-  /** How long the header's category list is reused; writes through any service on the same database clear it. */
-  navTtlMs?: number;
+  /**
+   * How long header categories, category counts and search results are reused. A write through any
+   * catalog service on the same database handle clears them; stock is never cached.
+   */
+  cacheTtlMs?: number;
 }
-
-// Shared by every service on the same database handle, so a write through one clears the others' cache.
-const navCaches = new WeakMap<object, { expires: number; value: Promise<NavCategory[]> }>();
+type SearchHits = Awaited<ReturnType<CatalogRepo['searchActive']>>;
 const notFoundProduct = () => new NotFoundError('We could not find that product. It may have been renamed or removed.', 'product_not_found');
 const invalidPage = () => new ValidationError('The page number must be a whole number, 1 or more.', undefined, 'invalid_page');
 
 /** The catalog: owner-side writes (validated) and the public pages' reads. */
-export function createCatalogService({ db, keyPool, clock = Date.now, navTtlMs = 30_000 }: CatalogDeps) {
+export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs = 30_000 }: CatalogDeps) {
   const repo = createCatalogRepo(db);
   const describe = createDescriptionRenderer();
-  const inTx = <T>(tx: Executor | undefined, fn: (t: Executor) => Promise<T>) => (tx ? fn(tx) : db.transaction(fn));
-  const forgetNav = () => navCaches.delete(db.kysely);
+  const caches = sharedCaches(db.kysely, () => ({
+    nav: createTtlCache<NavCategory[]>({ maxEntries: 1, ttlMs: cacheTtlMs }),
+    categoryCounts: createTtlCache<number>({ maxEntries: 1000, ttlMs: cacheTtlMs }),
+    searches: createTtlCache<SearchHits>({ maxEntries: 1000, ttlMs: cacheTtlMs }),
+  }));
+  const forget = () => Object.values(caches).forEach((c) => c.clear());
+  /** Runs a write and clears the caches (after it, too: a read in between may have cached the old state). */
+  const write = async <T>(fn: () => Promise<T>): Promise<T> => {
+    forget();
+    try {
+      return await fn();
+    } finally {
+      forget();
+    }
+  };
+  /** A write in the caller's transaction, or in a new one; either way the caches are cleared. */
+  const inTx = <T>(tx: Executor | undefined, fn: (t: Executor) => Promise<T>) => write(() => (tx ? fn(tx) : db.transaction(fn)));
 
   async function categoryIds(slugs: string[], tx: Executor): Promise<number[]> {
     const rows = await repo.findCategoryIds(slugs, tx);
@@ -77,6 +103,25 @@ export function createCatalogService({ db, keyPool, clock = Date.now, navTtlMs =
     return rows.map(({ created_at: _created, ...r }) => ({ ...r, image: firstImage.get(r.id) ?? null, stock: stockState(r.type, stock.get(r.id)) }));
   }
 
+  async function bulkInsert(inputs: ProductInput[], tx: Executor): Promise<Map<string, number>> {
+    const now = clock();
+    const clean = inputs.map((input) => ({ p: validateProduct(input), createdAt: input.createdAt ?? now }));
+    const slugs = [...new Set(clean.flatMap((c) => c.p.categories))];
+    const bySlug = new Map((await repo.findCategoryIds(slugs, tx)).map((r) => [r.slug, r.id]));
+    const missing = slugs.filter((s) => !bySlug.has(s));
+    if (missing.length > 0) throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
+    let ids: Map<string, number>;
+    try {
+      ids = await repo.insertProductsBulk(clean.map((c) => productRow(c.p, c.createdAt, Math.max(c.createdAt, now))), tx);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError('duplicate_sku', 'Some of these SKUs already exist (SKUs ignore case).');
+      throw err;
+    }
+    await repo.insertProductCategoriesBulk(clean.flatMap((c) => c.p.categories.map((s) => ({ product_id: ids.get(c.p.sku)!, category_id: bySlug.get(s)! }))), tx);
+    await repo.insertImagesBulk(clean.flatMap((c) => c.p.images.map((img, position) => ({ product_id: ids.get(c.p.sku)!, ...img, position }))), tx);
+    return ids;
+  }
+
   return {
     /** Runs fn in one transaction (the demo loader creates a whole catalog at once). */
     withTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -90,7 +135,6 @@ export function createCatalogService({ db, keyPool, clock = Date.now, navTtlMs =
         if (await repo.findCategoryBySlug(c.slug, t)) throw new ConflictError('duplicate_category', `A category with slug ${c.slug} already exists.`, { slug: c.slug });
         return repo.insertCategory(c, t);
       });
-      forgetNav();
       return { id, slug: c.slug };
     },
 
@@ -102,7 +146,6 @@ export function createCatalogService({ db, keyPool, clock = Date.now, navTtlMs =
         const { name, description, position } = validateCategory({ ...current, ...patch, slug: current.slug });
         await repo.updateCategory(current.id, { name, description, position }, t);
       });
-      forgetNav();
     },
 
     /** Adds a product with its categories and gallery; all or nothing. */
@@ -150,7 +193,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, navTtlMs =
     async deleteProduct(rawSku: string): Promise<void> {
       const sku = validateSku(rawSku);
       try {
-        await db.transaction(async (t) => {
+        await inTx(undefined, async (t) => {
           const current = await repo.findProductBySku(sku, t);
           if (!current) throw notFoundProduct();
           await repo.deleteProduct(current.id, t);
@@ -162,40 +205,18 @@ export function createCatalogService({ db, keyPool, clock = Date.now, navTtlMs =
     },
 
     /** Adds many validated products in chunked multi-row inserts (benchmark catalogs); returns ids by SKU. */
-    async createProductsBulk(inputs: ProductInput[], tx: Executor): Promise<Map<string, number>> {
-      const now = clock();
-      const clean = inputs.map((input) => ({ p: validateProduct(input), createdAt: input.createdAt ?? now }));
-      const slugs = [...new Set(clean.flatMap((c) => c.p.categories))];
-      const bySlug = new Map((await repo.findCategoryIds(slugs, tx)).map((r) => [r.slug, r.id]));
-      const missing = slugs.filter((s) => !bySlug.has(s));
-      if (missing.length > 0) throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
-      let ids: Map<string, number>;
-      try {
-        ids = await repo.insertProductsBulk(clean.map((c) => productRow(c.p, c.createdAt, Math.max(c.createdAt, now))), tx);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictError('duplicate_sku', 'Some of these SKUs already exist (SKUs ignore case).');
-        throw err;
-      }
-      await repo.insertProductCategoriesBulk(clean.flatMap((c) => c.p.categories.map((s) => ({ product_id: ids.get(c.p.sku)!, category_id: bySlug.get(s)! }))), tx);
-      await repo.insertImagesBulk(clean.flatMap((c) => c.p.images.map((img, position) => ({ product_id: ids.get(c.p.sku)!, ...img, position }))), tx);
-      return ids;
+    createProductsBulk(inputs: ProductInput[], tx: Executor): Promise<Map<string, number>> {
+      return inTx(tx, (t) => bulkInsert(inputs, t));
     },
 
     /** How many products exist in any status (the demo loads only into an empty catalog). */
-    countProducts(): Promise<number> {
-      return repo.countProducts();
+    countProducts(tx?: Executor): Promise<number> {
+      return repo.countProducts(tx);
     },
 
     /** Categories for the site header, on every page: served from memory for a short while. */
     listNavCategories(): Promise<NavCategory[]> {
-      const now = clock();
-      const cached = navCaches.get(db.kysely);
-      if (cached && cached.expires > now) return cached.value;
-      const value = repo.findCategories().then((rows) => rows.map(({ slug, name }) => ({ slug, name })));
-      const entry = { expires: now + navTtlMs, value };
-      navCaches.set(db.kysely, entry);
-      value.catch(() => navCaches.get(db.kysely) === entry && navCaches.delete(db.kysely));
-      return value;
+      return caches.nav.get('', clock(), () => repo.findCategories().then((rows) => rows.map(({ slug, name }) => ({ slug, name }))));
     },
 
     /** Featured products and new arrivals, active only. */
@@ -211,7 +232,8 @@ export function createCatalogService({ db, keyPool, clock = Date.now, navTtlMs =
       if (page === null) throw invalidPage();
       const category = await repo.findCategoryBySlug(rawSlug.toLowerCase());
       if (!category) throw new NotFoundError('We could not find that category.', 'category_not_found');
-      const pagination = paginate(await repo.countActiveInCategory(category.id), page, PAGE_SIZE);
+      const total = await caches.categoryCounts.get(String(category.id), clock(), () => repo.countActiveInCategory(category.id));
+      const pagination = paginate(total, page, PAGE_SIZE);
       if (page > pagination.pageCount) {
         throw new NotFoundError(`${category.name} has ${pagination.pageCount} page${pagination.pageCount === 1 ? '' : 's'}; there is no page ${page}.`, 'page_not_found');
       }
@@ -238,14 +260,16 @@ export function createCatalogService({ db, keyPool, clock = Date.now, navTtlMs =
     },
 
     /** Ranked search; blank input and input with no words are answers, not errors. */
-    async searchProducts(rawQuery: string | undefined, rawPage: string | undefined): Promise<{ query: string; products: ProductCard[]; pagination: Pagination | null }> {
+    async searchProducts(rawQuery: string | undefined, rawPage: string | undefined): Promise<SearchResults> {
       const query = (rawQuery ?? '').slice(0, SEARCH_MAX_CHARS).trim();
-      if (!query) return { query, products: [], pagination: null };
+      if (!query) return { query, products: [], pagination: null, capped: false };
       const page = parsePageParam(rawPage);
       if (page === null) throw invalidPage();
-      const { total, products } = await repo.searchActive(parseSearchQuery(query), PAGE_SIZE, (page - 1) * PAGE_SIZE);
+      const parsed = parseSearchQuery(query);
+      const key = `${parsed.terms.join(' ')}|${parsed.sku ?? ''}|${page}`;
+      const { total, capped, products } = await caches.searches.get(key, clock(), () => repo.searchActive(parsed, PAGE_SIZE, (page - 1) * PAGE_SIZE));
       if (products.length === 0 && page > 1) throw new NotFoundError(`There is no page ${page} of results for “${query}”.`, 'page_not_found');
-      return { query, products: await toCards(products.map(({ total: _t, ...r }) => r)), pagination: paginate(total, page, PAGE_SIZE) };
+      return { query, products: await toCards(products), pagination: paginate(total, page, PAGE_SIZE), capped };
     },
   };
 }

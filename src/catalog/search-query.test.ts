@@ -39,4 +39,10 @@ describe('search query building', () => {
     expect(sqliteMatchExpression(['pixel', 'pro'])).toBe('"pixel"* AND "pro"*');
     expect(postgresTsquery(['pixel', 'pro'])).toBe('pixel:* & pro:*');
   });
+
+  it('matches a single character as a whole word, not as a prefix of everything', () => {
+    expect(sqliteMatchExpression(['c'])).toBe('"c"');
+    expect(postgresTsquery(['c'])).toBe('c');
+    expect(sqliteMatchExpression(['東'])).toBe('"東"');
+  });
 });

@@ -29,12 +29,15 @@ export function parseSearchQuery(raw: string): SearchQuery {
   return { terms: terms.slice(0, SEARCH_MAX_TERMS), sku: parseSku(raw.slice(0, SEARCH_MAX_CHARS)) };
 }
 
+// A one-character prefix matches nearly every word of the catalog: such a term must match whole.
+const isPrefix = (term: string) => term.length > 1 || term.codePointAt(0)! > 0xffff;
+
 /** FTS5 MATCH expression: every word as a quoted prefix, all required ("pix"* AND "pro"*). */
 export function sqliteMatchExpression(terms: string[]): string {
-  return terms.map((t) => `"${t}"*`).join(' AND ');
+  return terms.map((t) => (isPrefix(t) ? `"${t}"*` : `"${t}"`)).join(' AND ');
 }
 
 /** PostgreSQL to_tsquery input: every word as a prefix lexeme, all required (pix:* & pro:*). */
 export function postgresTsquery(terms: string[]): string {
-  return terms.map((t) => `${t}:*`).join(' & ');
+  return terms.map((t) => (isPrefix(t) ? `${t}:*` : t)).join(' & ');
 }

@@ -32,7 +32,13 @@ export interface DevIdp {
   issuer: string;
   url: string;
   users: UserStore;
-  provider: Provider;
+  /** The current oidc-provider instance (replaced by setStoreUrl). */
+  readonly provider: Provider;
+  /**
+   * Re-registers the store's redirect URIs under another URL (a browser test learns the store's port
+   * after starting the IdP). Sessions and tokens issued so far are forgotten.
+   */
+  setStoreUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -69,49 +75,54 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   });
   const { port } = server.address() as AddressInfo;
   const issuer = options.issuer ?? `http://${host}:${port}`;
-  const storeUrl = options.storeUrl.replace(/\/+$/, '');
-
-  const provider = createProvider({
-    issuer,
-    storeUrl,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    audience: options.audience,
-    accessTokenTtl: options.accessTokenTtl ?? 300,
-    users,
-    signingKeys: signingKeys as Record<string, unknown>[],
-    cookieKeys,
-  });
-  const oidc = provider.callback();
-  const interactions = createInteractionHandler({ provider, users, storeUrl });
-  const accountApi = createAccountApi({ issuer, audience: options.audience, users, jwks: publicJwks(signingKeys) });
   const accountPath = `${new URL(issuer).pathname.replace(/\/+$/, '')}/account`;
+  const accountApi = createAccountApi({ issuer, audience: options.audience, users, jwks: publicJwks(signingKeys) });
 
-  handler = (req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    const done = (err?: unknown) => {
-      if (!err) return;
-      console.error('dev identity provider:', err);
-      if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
-      else res.destroy();
+  let provider!: Provider;
+  const mount = (storeUrl: string) => {
+    provider = createProvider({
+      issuer,
+      storeUrl,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      audience: options.audience,
+      accessTokenTtl: options.accessTokenTtl ?? 300,
+      users,
+      signingKeys: signingKeys as Record<string, unknown>[],
+      cookieKeys,
+    });
+    const oidc = provider.callback();
+    const interactions = createInteractionHandler({ provider, users, storeUrl });
+    handler = (req, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      const done = (err?: unknown) => {
+        if (!err) return;
+        console.error('dev identity provider:', err);
+        if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
+        else res.destroy();
+      };
+      if (path === '/idp.css') {
+        res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' });
+        res.end(IDP_CSS);
+        return;
+      }
+      if (path === accountPath) return void accountApi(req, res).then(() => done(), done);
+      interactions(req, res, path).then((handled) => {
+        if (!handled) oidc(req, res);
+      }, done);
     };
-    if (path === '/idp.css') {
-      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' });
-      res.end(IDP_CSS);
-      return;
-    }
-    if (path === accountPath) return void accountApi(req, res).then(() => done(), done);
-    interactions(req, res, path).then((handled) => {
-      if (!handled) oidc(req, res);
-    }, done);
   };
+  mount(options.storeUrl.replace(/\/+$/, ''));
 
   return {
     name: 'Identity provider (development)',
     issuer,
     url: issuer,
     users,
-    provider,
+    get provider() {
+      return provider;
+    },
+    setStoreUrl: (url) => mount(url.replace(/\/+$/, '')),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -31,7 +31,10 @@ export function Layout({ ctx, title, description, head, children }: LayoutProps)
         <a class="skip-link" href="#main">Skip to content</a>
         <header class="site-header">
           <div class="bar">
-            <a class="brand" href="/">{ctx.shopName}</a>
+            <a class="brand" href="/">
+              <img src={assetUrl('favicon.svg')} alt="" width={32} height={32} />
+              {ctx.shopName}
+            </a>
             <form class="search" role="search" action="/search" method="get">
               <label for="search-q" class="visually-hidden">Search products</label>
               <input id="search-q" type="search" name="q" placeholder="Search products" value={ctx.searchQuery ?? ''} maxLength={200} />

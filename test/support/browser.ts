@@ -121,7 +121,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /**
  * Collects what would make a page broken for a user: uncaught script errors, console errors
- * (Chromium reports CSP violations there) and failed same-origin requests. Call before navigating.
+ * (Chromium reports CSP violations there) and failed requests. Call before navigating.
  */
 export function watchPageProblems(page: Page): string[] {
   const problems: string[] = [];
@@ -129,6 +129,10 @@ export function watchPageProblems(page: Page): string[] {
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
   });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} (${req.failure()?.errorText ?? 'unknown'})`));
+  page.on('requestfailed', (req) => {
+    const reason = req.failure()?.errorText ?? 'unknown';
+    // Leaving a page cancels its pending (lazy) image loads; that is not a failure.
+    if (reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${req.url()} (${reason})`);
+  });
   return problems;
 }

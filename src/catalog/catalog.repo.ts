@@ -58,6 +58,16 @@ export function createCatalogRepo(db: Database) {
       return tx.selectFrom('products as p').select(detailColumns).where('p.sku', '=', sku).executeTakeFirst();
     },
 
+    /** Products in any status by id or SKU: the cart checks and prices its lines with them. */
+    findProductsByIdsOrSkus(ids: number[], skus: string[], tx: Executor = db.kysely) {
+      if (ids.length === 0 && skus.length === 0) return Promise.resolve([]);
+      return tx
+        .selectFrom('products')
+        .select(['id', 'sku', 'name', 'type', 'status', 'price', 'currency'])
+        .where((eb) => eb.or([...(ids.length ? [eb('id', 'in', ids)] : []), ...(skus.length ? [eb('sku', 'in', skus)] : [])]))
+        .execute();
+    },
+
     findExistingSkus(skus: string[], tx: Executor = db.kysely) {
       return tx.selectFrom('products').select('sku').where('sku', 'in', skus).execute();
     },

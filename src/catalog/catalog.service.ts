@@ -1,4 +1,5 @@
 import type { Database, Executor, Tx } from '../platform/db/db.js';
+import type { ProductStatus, ProductType } from '../platform/db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { paginate, parsePageParam, type Pagination } from '../platform/pagination.js';
@@ -13,6 +14,18 @@ import { validateCategory, validateProduct, validateSku, type CategoryInput, typ
 /** Products per category and search page. */
 export const PAGE_SIZE = 24;
 const HOME_LIST_SIZE = 8;
+
+/** A product as the cart sees it: any status, current price, and keys left (null: never runs out). */
+export interface CartProduct {
+  id: number;
+  sku: string;
+  name: string;
+  type: ProductType;
+  status: ProductStatus;
+  price: number;
+  currency: string;
+  available: number | null;
+}
 
 export interface NavCategory {
   slug: string;
@@ -207,6 +220,14 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
     /** Adds many validated products in chunked multi-row inserts (benchmark catalogs); returns ids by SKU. */
     createProductsBulk(inputs: ProductInput[], tx: Executor): Promise<Map<string, number>> {
       return inTx(tx, (t) => bulkInsert(inputs, t));
+    },
+
+    /** Products by id or (normalised) SKU in any status, with key_lim stock: two queries however many. */
+    async findCartProducts({ ids = [], skus = [] }: { ids?: number[]; skus?: string[] }): Promise<CartProduct[]> {
+      const rows = await repo.findProductsByIdsOrSkus([...new Set(ids)], [...new Set(skus)]);
+      const limited = rows.filter((r) => r.type === 'key_lim').map((r) => r.id);
+      const stock = limited.length ? await keyPool.countAvailable(limited) : new Map<number, number>();
+      return rows.map((r) => ({ ...r, available: r.type === 'key_lim' ? (stock.get(r.id) ?? 0) : null }));
     },
 
     /** How many products exist in any status (the demo loads only into an empty catalog). */

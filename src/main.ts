@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { startDevServices } from '../dev/index.js';
 import { buildApp } from './app.js';
+import { loadDemoCatalogOnFirstStart } from './catalog/catalog.seed.js';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createDatabase } from './platform/db/db.js';
 import { migrateToLatest } from './platform/db/migrate.js';
@@ -21,6 +22,10 @@ async function main() {
 
   const db = createDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
   await migrateToLatest(db);
+  if (config.demo) {
+    const demo = await loadDemoCatalogOnFirstStart(db, config);
+    if (demo) console.log(demo.loaded ? `  Loaded the demo catalog: ${demo.products} products, ${demo.keys} demo keys.` : `  Demo catalog not loaded: ${demo.reason}.`);
+  }
   const devServices = await startDevServices(config);
   const mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom });
   const app = await buildApp({ config, db, mail });

@@ -9,10 +9,17 @@ import { ProductDetailPage } from './product.view.js';
 const pageQuery = Type.Object({ page: Type.Optional(Type.String()) });
 const searchQuery = Type.Object({ q: Type.Optional(Type.String()), page: Type.Optional(Type.String()) });
 
-/** Shared caches may keep anonymous catalog pages briefly; a page carrying anything personal stays private. */
-function cacheFor(reply: FastifyReply, ctx: ViewContext) {
+/**
+ * Shared caches may keep an anonymous catalog page for a minute; a page carrying anything of one
+ * visitor's (their name, cart count, or a CSRF token bound to their cookie) is for that browser only.
+ */
+export function catalogCacheControl(ctx: Pick<ViewContext, 'user' | 'csrfToken' | 'cartCount'>): string {
   const personal = ctx.user !== null || ctx.csrfToken !== null || ctx.cartCount > 0;
-  reply.header('cache-control', personal ? 'private, no-store' : 'public, max-age=60');
+  return personal ? 'private, no-cache' : 'public, max-age=60';
+}
+
+function cacheFor(reply: FastifyReply, ctx: ViewContext) {
+  reply.header('cache-control', catalogCacheControl(ctx));
   reply.header('vary', 'Cookie');
 }
 

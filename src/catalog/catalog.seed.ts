@@ -98,10 +98,10 @@ export async function loadDemoCatalogFile(services: SeedServices, path = DEMO_CA
   return loadDemoCatalog(services, data, clock);
 }
 
-/** On first start of a demo (empty catalog), loads the demo catalog; says why when it does not. */
+/** On first start of a demo (empty catalog), loads the demo catalog; null when the catalog has products already. */
 export async function loadDemoCatalogOnFirstStart(db: Database, config: Config, path = DEMO_CATALOG_PATH) {
   const services = createSeedServices(db, config);
-  if ((await services.catalog.countProducts()) > 0) return { loaded: false as const, reason: 'the catalog already has products' };
+  if ((await services.catalog.countProducts()) > 0) return null;
   if (!existsSync(path)) return { loaded: false as const, reason: `${path} does not exist` };
   return { loaded: true as const, ...(await loadDemoCatalogFile(services, path)) };
 }

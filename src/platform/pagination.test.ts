@@ -8,7 +8,10 @@ describe('pagination', () => {
     expect(parsePageParam('3')).toBe(3);
     expect(parsePageParam('007')).toBe(7);
     for (const bad of ['0', '-1', 'abc', '1.5', '1e3', ' 2', '2 ', '0x10', '+2', '١']) expect(parsePageParam(bad), bad).toBeNull();
+    expect(parsePageParam('000')).toBeNull();
     expect(parsePageParam('999999999999')).toBe(1_000_000);
+    expect(parsePageParam('9'.repeat(400))).toBe(1_000_000);
+    expect(parsePageParam('00000000000002')).toBe(2);
   });
 
   it('computes page count, offset and neighbours', () => {

@@ -16,9 +16,10 @@ const MAX_PAGE = 1_000_000;
 /** A `?page=` value as a page number: absent → 1; anything but a whole number ≥ 1 → null. */
 export function parsePageParam(raw: string | undefined): number | null {
   if (raw === undefined || raw === '') return 1;
-  if (!/^\d{1,12}$/.test(raw)) return null;
-  const page = Number(raw);
-  return page >= 1 ? Math.min(page, MAX_PAGE) : null;
+  if (!/^\d+$/.test(raw)) return null;
+  const digits = raw.replace(/^0+/, '');
+  if (digits === '') return null;
+  return digits.length > 7 ? MAX_PAGE : Math.min(Number(digits), MAX_PAGE);
 }
 
 /** Page count, offset and neighbours for `page` of `total` items. */

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESERVED_PATH_SEGMENTS } from '../../src/catalog/sku.js';
+import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
+import { catalogFixtures, makeCategory, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
+
+describe.each(testDialects)('catalog service on %s', (dialect) => {
+  let db: TestDatabase;
+  let f: CatalogFixtures;
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    f = catalogFixtures(db);
+  });
+  afterAll(() => db.drop());
+
+  const countProducts = () => f.catalog.countProducts();
+
+  it('stores a product normalised: SKU and currency upper-case, categories, ordered gallery, specs', async () => {
+    await makeCategory(f.catalog, { slug: 'Design-Tools', name: 'Design tools' });
+    const { sku } = await makeProduct(f.catalog, {
+      sku: '  pixel-pro_1y.v2 ',
+      currency: 'eur',
+      categories: ['design-tools'],
+      specs: [['Platform', 'Windows, macOS']],
+      images: [{ url: '/assets/a.svg', alt: 'First' }, { url: 'https://cdn.example.com/b.png', alt: 'Second' }],
+    });
+    expect(sku).toBe('PIXEL-PRO_1Y.V2');
+    const page = await f.catalog.getProductPage('Pixel-Pro_1y.V2');
+    expect(page).toMatchObject({ sku: 'PIXEL-PRO_1Y.V2', currency: 'EUR', specs: [['Platform', 'Windows, macOS']] });
+    expect(page.images.map((i) => i.alt)).toEqual(['First', 'Second']);
+    expect((await f.catalog.getCategoryPage('design-tools', undefined)).products.map((p) => p.sku)).toEqual(['PIXEL-PRO_1Y.V2']);
+  });
+
+  it('refuses a duplicate SKU in any case with a clear code, storing nothing', async () => {
+    await makeProduct(f.catalog, { sku: 'DUP-1' });
+    const before = await countProducts();
+    await expect(makeProduct(f.catalog, { sku: 'dup-1' })).rejects.toMatchObject({ code: 'duplicate_sku', status: 409, message: expect.stringContaining('DUP-1') });
+    expect(await countProducts()).toBe(before);
+  });
+
+  it('refuses reserved and malformed SKUs', async () => {
+    for (const sku of RESERVED_PATH_SEGMENTS.filter((s) => !s.startsWith('.'))) {
+      await expect(makeProduct(f.catalog, { sku }), sku).rejects.toMatchObject({ code: 'reserved_sku', status: 400 });
+    }
+    await expect(makeProduct(f.catalog, { sku: 'Cart' })).rejects.toMatchObject({ code: 'reserved_sku' });
+    for (const sku of ['', 'x', '-LEAD', '.well-known', 'has space', 'slash/sku', 'ÜMLAUT', 'A'.repeat(65)]) {
+      await expect(makeProduct(f.catalog, { sku }), sku).rejects.toMatchObject({ code: 'invalid_sku', status: 400 });
+    }
+  });
+
+  it('refuses bad prices, currencies, types, statuses, specs and images', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ price: -1 }, 'invalid_price'],
+      [{ price: 9.99 }, 'invalid_price'],
+      [{ price: Number.NaN }, 'invalid_price'],
+      [{ price: 3_000_000_000 }, 'invalid_price'],
+      [{ currency: 'EURO' }, 'invalid_currency'],
+      [{ currency: 'XXY' }, 'invalid_currency'],
+      [{ currency: '' }, 'invalid_currency'],
+      [{ type: 'subscription' }, 'invalid_type'],
+      [{ status: 'published' }, 'invalid_status'],
+      [{ specs: [['Only a label']] }, 'invalid_specs'],
+      [{ images: [{ url: 'javascript:alert(1)', alt: 'x' }] }, 'invalid_images'],
+      [{ images: [{ url: '//evil.example/x.png', alt: 'x' }] }, 'invalid_images'],
+      [{ images: [{ url: '/assets/x.svg', alt: '' }] }, 'invalid_product'],
+      [{ name: '   ' }, 'invalid_product'],
+      [{ categories: ['no-such-category'] }, 'unknown_category'],
+      [{ type: 'key', downloadLimit: 5 }, 'invalid_product'],
+    ];
+    const before = await countProducts();
+    for (const [overrides, code] of cases) {
+      await expect(makeProduct(f.catalog, overrides), JSON.stringify(overrides)).rejects.toMatchObject({ code, status: 400 });
+    }
+    expect(await countProducts()).toBe(before);
+  });
+
+  it('accepts a free product and a zero-decimal currency', async () => {
+    const { sku } = await makeProduct(f.catalog, { price: 0, currency: 'JPY' });
+    expect((await f.catalog.getProductPage(sku)).price).toBe(0);
+  });
+
+  it('refuses duplicate and malformed category slugs', async () => {
+    await makeCategory(f.catalog, { slug: 'audio' });
+    await expect(makeCategory(f.catalog, { slug: 'AUDIO' })).rejects.toMatchObject({ code: 'duplicate_category', status: 409 });
+    for (const slug of ['', 'two words', 'trailing-', 'ünï']) await expect(makeCategory(f.catalog, { slug })).rejects.toMatchObject({ code: 'invalid_category' });
+  });
+
+  it('updates a product, replacing categories and images only when given', async () => {
+    await makeCategory(f.catalog, { slug: 'upd-a' });
+    await makeCategory(f.catalog, { slug: 'upd-b' });
+    const { sku } = await makeProduct(f.catalog, { categories: ['upd-a'], images: [{ url: '/assets/x.svg', alt: 'X' }] });
+    await f.catalog.updateProduct(sku.toLowerCase(), { name: 'Renamed', price: 2500 });
+    let page = await f.catalog.getProductPage(sku);
+    expect(page).toMatchObject({ name: 'Renamed', price: 2500, images: [{ url: '/assets/x.svg', alt: 'X' }] });
+    await f.catalog.updateProduct(sku, { categories: ['upd-b'], images: [] });
+    page = await f.catalog.getProductPage(sku);
+    expect(page.images).toEqual([]);
+    expect((await f.catalog.getCategoryPage('upd-a', undefined)).products).toEqual([]);
+    expect((await f.catalog.getCategoryPage('upd-b', undefined)).products.map((p) => p.sku)).toEqual([sku]);
+    await expect(f.catalog.updateProduct(sku, { price: -5 })).rejects.toMatchObject({ code: 'invalid_price' });
+    await expect(f.catalog.updateProduct('NOPE-404', { price: 5 })).rejects.toMatchObject({ code: 'product_not_found', status: 404 });
+  });
+
+  it('deletes an unsold product, and refuses to delete one with keys (archive instead)', async () => {
+    const plain = await makeProduct(f.catalog);
+    await f.catalog.deleteProduct(plain.sku);
+    await expect(f.catalog.getProductPage(plain.sku)).rejects.toMatchObject({ status: 404 });
+    const stocked = await makeKeyLimProduct(f, 2);
+    await expect(f.catalog.deleteProduct(stocked.sku)).rejects.toMatchObject({ code: 'product_in_use', status: 409 });
+    expect((await f.catalog.getProductPage(stocked.sku)).stock.label).toBe('Only 2 left');
+  });
+
+  it('serves header categories from memory, refreshed by any write on the same database', async () => {
+    const other = catalogFixtures(db).catalog;
+    const first = await f.catalog.listNavCategories();
+    expect(await f.catalog.listNavCategories()).toBe(first);
+    await makeCategory(other, { slug: 'fresh-category', name: 'Fresh' });
+    expect((await f.catalog.listNavCategories()).map((c) => c.slug)).toContain('fresh-category');
+    await other.updateCategory('fresh-category', { name: 'Fresher' });
+    expect((await f.catalog.listNavCategories()).find((c) => c.slug === 'fresh-category')?.name).toBe('Fresher');
+  });
+
+  it('expires cached header categories after the TTL', async () => {
+    let now = 1_000;
+    const fresh = await createTestDatabase(dialect);
+    try {
+      const { catalog } = catalogFixtures(fresh, () => now);
+      expect(await catalog.listNavCategories()).toEqual([]);
+      // Written behind the service's back (another app instance): seen only once the TTL passes.
+      await fresh.kysely.insertInto('categories').values({ slug: 'elsewhere', name: 'Elsewhere', description: '', position: 0 }).execute();
+      expect(await catalog.listNavCategories()).toEqual([]);
+      now += 30_000;
+      expect(await catalog.listNavCategories()).toEqual([{ slug: 'elsewhere', name: 'Elsewhere' }]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('bulk-creates validated products with categories and images in one transaction', async () => {
+    await makeCategory(f.catalog, { slug: 'bulk' });
+    const inputs = Array.from({ length: 1500 }, (_, i) => ({
+      sku: `bulk-${i}`, name: `Bulk item ${i}`, price: i, currency: 'USD', type: 'key' as const, status: 'active' as const,
+      categories: ['bulk'], images: [{ url: '/assets/b.svg', alt: `Bulk ${i}` }],
+    }));
+    const ids = await f.catalog.withTransaction((tx) => f.catalog.createProductsBulk(inputs, tx));
+    expect(ids.size).toBe(1500);
+    const page = await f.catalog.getCategoryPage('bulk', '1');
+    expect(page.pagination.total).toBe(1500);
+    expect(page.products[0]).toMatchObject({ sku: 'BULK-1499', image: { alt: 'Bulk 1499' } });
+    const before = await countProducts();
+    await expect(f.catalog.withTransaction((tx) => f.catalog.createProductsBulk([{ ...inputs[0]!, sku: 'BULK-NEW' }, { ...inputs[1]!, sku: 'Bulk-0' }], tx))).rejects.toMatchObject({ code: 'duplicate_sku' });
+    expect(await countProducts()).toBe(before);
+  });
+});

@@ -21,8 +21,10 @@ export interface TokenVerifierOptions {
   /** Where the issuer's keys are (from discovery); resolved on first use. */
   jwksUri: () => Promise<URL>;
   clock: () => number;
-  /** Tests count JWKS fetches through this. */
+  /** Tests count JWKS fetches through this… */
   fetch?: FetchImplementation;
+  /** …and shorten the cooldown. */
+  jwksCooldownMs?: number;
 }
 
 export interface TokenVerifier {
@@ -39,7 +41,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
   const keySet = async () => {
     keys ??= createRemoteJWKSet(await options.jwksUri(), {
-      cooldownDuration: JWKS_COOLDOWN_MS,
+      cooldownDuration: options.jwksCooldownMs ?? JWKS_COOLDOWN_MS,
       cacheMaxAge: 10 * 60_000,
       timeoutDuration: 5_000,
       ...(options.fetch ? { [customFetch]: options.fetch } : {}),

@@ -14,9 +14,13 @@
  * `{ cookie, csrfToken, headers, user, browser }`: `headers` holds the cookie header and
  * `x-csrf-token`, ready for `app.inject` (a form post may send `_csrf` in the body instead).
  * Each call uses its own client address, so the per-client login rate limit does not trip.
+ *
+ * For APIs called with `Authorization: Bearer`, `issueTokens(idp)` runs the code flow against the
+ * IdP directly (no store session) and returns genuine tokens.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import * as client from 'openid-client';
 import { DEMO_USERS } from '../../dev/idp/idp.users.js';
 import { startDevIdp, type DevIdp } from '../../dev/idp/idp.js';
 
@@ -186,4 +190,31 @@ export async function loginAs(app: FastifyInstance, user: LoginUser = 'demo', op
   if (!body.authenticated) throw new Error('logged in at the IdP but the store has no session');
   const cookie = browser.cookieHeader();
   return { cookie, csrfToken: body.csrfToken, headers: { cookie, 'x-csrf-token': body.csrfToken }, user: body.user, browser };
+}
+
+/** Genuine tokens from the test IdP for a user (code flow with PKCE, as the store's client), for Bearer APIs. */
+export async function issueTokens(
+  testIdp: TestIdp,
+  user: { email: string; password: string } = { email: 'demo@example.com', password: 'demo1234' },
+  storeUrl = TEST_STORE_URL,
+): Promise<{ accessToken: string; refreshToken: string; idToken: string }> {
+  const { env } = testIdp;
+  const cfg = await client.discovery(new URL(env.OIDC_ISSUER!), env.OIDC_CLIENT_ID!, undefined, client.ClientSecretPost(env.OIDC_CLIENT_SECRET!), {
+    execute: [client.allowInsecureRequests],
+  });
+  const state = client.randomState();
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(cfg, {
+    redirect_uri: `${storeUrl}/auth/callback`,
+    scope: 'openid profile email',
+    state,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const browser = new TestBrowser({} as FastifyInstance, storeUrl);
+  const atStore = (location: string) => location.startsWith(storeUrl);
+  const page = await browser.follow(url.href, {}, atStore);
+  const back = page.status === 200 ? await browser.follow(formAction(page), { form: user }, atStore) : page;
+  const tokens = await client.authorizationCodeGrant(cfg, new URL(back.location!), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token!, idToken: tokens.id_token! };
 }

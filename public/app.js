@@ -30,6 +30,8 @@
 
   /** − and + buttons around each add-to-cart quantity field, within its min and max. */
   function enhanceQuantity(input) {
+    // A sold-out product's field is disabled: nothing to step.
+    if (input.disabled) return;
     var min = Number(input.min) || 1;
     var max = Number(input.max) || 99;
     var wrap = document.createElement('span');

@@ -45,7 +45,7 @@ function hsl(h: number, s: number, l: number): string {
 /** Splits a name into at most two lines that fit the card; the font shrinks for long names. */
 function wrapName(name: string): { lines: string[]; size: number } {
   for (const size of [54, 46, 40, 34]) {
-    const perLine = Math.floor(700 / (size * 0.56));
+    const perLine = Math.floor(680 / (size * 0.62));
     const lines: string[] = [];
     let line = '';
     for (const word of name.split(/\s+/)) {

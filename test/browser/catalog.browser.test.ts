@@ -138,6 +138,7 @@ describe('catalog in a real browser', () => {
     expect(await page.locator('.product-info .stock').textContent()).toBe('Sold out');
     expect(await page.getByRole('button', { name: 'Sold out' }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Add to cart' }).count()).toBe(0);
+    expect(await page.locator('.stepper').count()).toBe(0);
     await screenshot(page, 'product-sold-out-desktop');
     expect(problems).toEqual([]);
   });

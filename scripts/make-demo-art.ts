@@ -42,25 +42,21 @@ function hsl(h: number, s: number, l: number): string {
   return `#${f(0)}${f(8)}${f(4)}`;
 }
 
-/** Splits a name into at most two lines that fit the card; the font shrinks for long names. */
+/** Splits a name into one line, or two balanced ones; the font shrinks until it fits the card. */
 function wrapName(name: string): { lines: string[]; size: number } {
+  const words = name.split(/\s+/);
   for (const size of [54, 46, 40, 34]) {
-    const perLine = Math.floor(680 / (size * 0.62));
-    const lines: string[] = [];
-    let line = '';
-    for (const word of name.split(/\s+/)) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (candidate.length <= perLine || !line) line = candidate;
-      else {
-        lines.push(line);
-        line = word;
-      }
+    const perLine = Math.floor(680 / (size * 0.6));
+    if (name.length <= perLine) return { lines: [name], size };
+    let best: string[] | null = null;
+    for (let i = 1; i < words.length; i++) {
+      const pair = [words.slice(0, i).join(' '), words.slice(i).join(' ')];
+      const longest = Math.max(pair[0]!.length, pair[1]!.length);
+      if (longest <= perLine && (!best || longest < Math.max(best[0]!.length, best[1]!.length))) best = pair;
     }
-    lines.push(line);
-    if (lines.length <= 2 && lines.every((l) => l.length <= perLine)) return { lines, size };
+    if (best) return { lines: best, size };
   }
-  const cut = name.length > 40 ? `${name.slice(0, 39)}…` : name;
-  return { lines: [cut], size: 30 };
+  return { lines: [name.length > 40 ? `${name.slice(0, 39)}…` : name], size: 30 };
 }
 
 const WHITE = 'fill="#fff"';

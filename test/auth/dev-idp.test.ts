@@ -12,8 +12,9 @@ import { formAction, startTestIdp, TEST_STORE_URL, TestBrowser, type TestIdp } f
 // The IdP alone, driven by openid-client as the store would; no store involved.
 const noStore = {} as FastifyInstance;
 const atStore = (location: string) => location.startsWith(TEST_STORE_URL);
-const demo = { email: DEMO_USERS[0].email, password: DEMO_USERS[0].password };
-const owner = { email: DEMO_USERS[1].email, password: DEMO_USERS[1].password };
+type Credentials = { email: string; password: string };
+const demo: Credentials = { email: DEMO_USERS[0].email, password: DEMO_USERS[0].password };
+const owner: Credentials = { email: DEMO_USERS[1].email, password: DEMO_USERS[1].password };
 
 describe('development identity provider', () => {
   let idp: TestIdp;
@@ -41,7 +42,7 @@ describe('development identity provider', () => {
     return { url, checks };
   }
 
-  async function signIn(user = demo, extra: Record<string, string> = {}) {
+  async function signIn(user: Credentials = demo, extra: Record<string, string> = {}) {
     const { url, checks } = await authorizationUrl(extra);
     const browser = new TestBrowser(noStore);
     const page = await browser.follow(url.href);

@@ -1,4 +1,5 @@
 import type { Config } from '../src/platform/config.js';
+import { startDevIdp } from './idp/idp.js';
 import { startSmtpSink } from './smtp-sink.js';
 
 /** A bundled development service (identity provider, payment gateway, SMTP sink) on its own port. */
@@ -20,5 +21,18 @@ export async function startDevServices(config: Config): Promise<DevService[]> {
     onMessage: (m) => console.log(`  [mail] to ${m.to.join(', ')}: ${m.subject}`),
   });
   services.push({ name: 'Development mail sink (SMTP)', url: smtp.url, close: smtp.close });
+  // The store's config points at this provider when no OIDC_ISSUER is set (see config.ts).
+  if (config.oidc.devIdp) {
+    const idp = await startDevIdp({
+      port: config.oidc.devIdp.port,
+      issuer: config.oidc.issuer,
+      storeUrl: config.publicUrl,
+      clientId: config.oidc.clientId,
+      clientSecret: config.oidc.clientSecret,
+      audience: config.oidc.audience,
+      dataFile: 'data/dev-idp.json',
+    });
+    services.push({ name: idp.name, url: idp.url, close: idp.close });
+  }
   return services;
 }

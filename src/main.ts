@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { startDevServices } from '../dev/index.js';
+import { DEMO_USERS } from '../dev/idp/idp.users.js';
 import { buildApp } from './app.js';
 import { loadDemoCatalogOnFirstStart } from './catalog/catalog.seed.js';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
@@ -42,6 +43,10 @@ async function main() {
 
   await app.listen({ host: config.host, port: config.port });
   console.log(`\n  ${config.shopName} is running at ${config.publicUrl}`);
+  if (config.oidc.devIdp) {
+    const [demo, owner] = DEMO_USERS;
+    console.log(`  Log in as ${demo.email} / ${demo.password} (shop owner: ${owner.email} / ${owner.password})`);
+  }
   for (const s of devServices) console.log(`  ${s.name}: ${s.url}`);
   console.log('');
 }

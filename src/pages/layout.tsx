@@ -25,6 +25,7 @@ export function Layout({ ctx, title, description, head, children }: LayoutProps)
         <link rel="stylesheet" href={assetUrl('site.css')} />
         <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
         <script src={assetUrl('app.js')} defer></script>
+        <script src={assetUrl('cart.js')} defer></script>
         {head}
       </head>
       <body>

@@ -1,0 +1,94 @@
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AppError } from '../platform/errors.js';
+import { isCartError } from './cart.errors.js';
+import type { CartOwners } from './cart.owner.js';
+import { cartJson, errorQuery, NOTICE_FOR_ACTION, pageNotice } from './cart.present.js';
+import type { Cart, CartService } from './cart.service.js';
+import { CartPage } from './cart.view.js';
+
+// Strings (or JSON numbers) rather than integers: the service explains a bad quantity better than a schema error.
+const Sku = Type.String({ maxLength: 200 });
+const Quantity = Type.Union([Type.Number(), Type.String({ maxLength: 100 })]);
+const AddBody = Type.Object({ sku: Sku, quantity: Type.Optional(Quantity) });
+const UpdateBody = Type.Object({ sku: Sku, quantity: Quantity });
+const RemoveBody = Type.Object({ sku: Sku });
+const FormBody = Type.Object({
+  // The product page's Add to cart form sends no action.
+  action: Type.Optional(Type.Union([Type.Literal('add'), Type.Literal('update'), Type.Literal('remove')])),
+  sku: Sku,
+  quantity: Type.Optional(Type.String({ maxLength: 100 })),
+});
+const PageQuery = Type.Object({
+  notice: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String()),
+  left: Type.Optional(Type.String()),
+  held: Type.Optional(Type.String()),
+});
+/** A cart change is a few dozen bytes. */
+const BODY_LIMIT = 4096;
+const BODY_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
+
+class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super('unsupported_media_type', 'Send cart changes as JSON or as a form.', 415);
+  }
+}
+
+/** GET and POST /cart (pages, no JavaScript needed) and the JSON API under /api/cart. */
+export async function cartRoutes(fastify: FastifyInstance, { cart, owners }: { cart: CartService; owners: CartOwners }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const json = (reply: FastifyReply, c: Cart) => reply.header('cache-control', 'no-store').send(cartJson(c));
+
+  // Fastify would also parse text/plain; a cart change is only ever JSON or a form.
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'POST') return;
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!BODY_TYPES.has(type)) throw new UnsupportedMediaTypeError();
+  });
+
+  app.get('/cart', { schema: { querystring: PageQuery } }, async (request, reply) => {
+    const { ownerId, merged } = await owners.resolve(request, reply);
+    const current = await cart.getCart(ownerId);
+    const ctx = await request.viewContext(reply);
+    return reply.header('cache-control', 'private, no-store').render(<CartPage ctx={ctx} cart={current} notice={pageNotice(request.query)} merged={merged} />);
+  });
+
+  app.post('/cart', { schema: { body: FormBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const { action = 'add', sku, quantity } = request.body;
+    const ownerId = await owners.resolveForChange(request, reply);
+    reply.header('cache-control', 'no-store');
+    try {
+      await (action === 'add' ? cart.addItem(ownerId, sku, quantity) : action === 'update' ? cart.updateItem(ownerId, sku, quantity) : cart.removeItem(ownerId, sku));
+    } catch (err) {
+      if (!isCartError(err)) throw err;
+      return reply.redirect(`/cart?${errorQuery(err)}`, 303);
+    }
+    return reply.redirect(`/cart?notice=${NOTICE_FOR_ACTION[action]}`, 303);
+  });
+
+  app.get('/api/cart', async (request, reply) => json(reply, await cart.getCart((await owners.resolve(request, reply)).ownerId)));
+
+  app.post('/api/cart/add', { schema: { body: AddBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const ownerId = await owners.resolveForChange(request, reply);
+    return json(reply, await cart.addItem(ownerId, request.body.sku, request.body.quantity));
+  });
+
+  app.post('/api/cart/update', { schema: { body: UpdateBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const ownerId = await owners.resolveForChange(request, reply);
+    return json(reply, await cart.updateItem(ownerId, request.body.sku, request.body.quantity));
+  });
+
+  app.post('/api/cart/remove', { schema: { body: RemoveBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const ownerId = await owners.resolveForChange(request, reply);
+    return json(reply, await cart.removeItem(ownerId, request.body.sku));
+  });
+}
+
+/** The header badge's count for ViewSources.cartCount: no query for a visitor without a cart. */
+export function cartCountSource(cart: Pick<CartService, 'countItems'>, owners: Pick<CartOwners, 'ownerOf'>) {
+  return async (request: Parameters<CartOwners['ownerOf']>[0]) => {
+    const ownerId = owners.ownerOf(request);
+    return ownerId ? cart.countItems(ownerId) : 0;
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * The cart: one line per owner and product in `user_cart`. The owner is a logged-in user's OIDC
+ * subject, or `guest:<id>` for a visitor (see cart.owner.ts). Quantities are whole numbers from 1 to
+ * MAX_LINE_QUANTITY, key_lim lines also at most the keys left; a cart holds one currency. Prices,
+ * stock and status are always read from the catalog now, never stored in the cart or taken from
+ * the request.
+ *
+ * What other domains use:
+ * - `getCart(ownerId)`: the lines priced from the database, with stock, problems, total and count.
+ * - `lines(ownerId, tx?)`: the bare lines (product id, quantity), read inside the checkout's transaction.
+ * - `removeProducts(tx, ownerId, productIds)`: a paid order's products leave the cart, in the paying transaction.
+ * - `mergeGuestCart(guestId, userSub)`: at login, the visitor's cart joins the user's; returns what was capped.
+ * - `countItems(ownerId)`: units in the cart for the header badge (one query).
+ * Refusals are AppErrors with the codes in cart.errors.ts.
+ */
+import type { CartProduct, CatalogService } from '../catalog/catalog.service.js';
+import { parseSku } from '../catalog/sku.js';
+import type { Database, Executor } from '../platform/db/db.js';
+import type { ProductType } from '../platform/db/schema.js';
+import { cartErrors } from './cart.errors.js';
+import { createCartRepo } from './cart.repo.js';
+import { cartCurrency, lineLimit, lineProblem, lineStock, MAX_LINE_QUANTITY, parseQuantity, planMerge, type CappedLine, type LineProblem, type LineStock, type StoredLine } from './cart.rules.js';
+
+export interface CartLine {
+  productId: number;
+  sku: string;
+  name: string;
+  type: ProductType;
+  unitPrice: number;
+  currency: string;
+  quantity: number;
+  lineTotal: number;
+  stock: LineStock;
+  problem: LineProblem | null;
+}
+
+export interface Cart {
+  lines: CartLine[];
+  /** null for an empty cart */
+  currency: string | null;
+  /** lines that can be bought (for sale, in the cart's currency) */
+  total: number;
+  /** units across all lines */
+  count: number;
+  canCheckout: boolean;
+}
+
+export interface MergeReport {
+  /** lines of the visitor's cart now in the user's */
+  merged: number;
+  capped: CappedLine[];
+}
+
+export interface CartDeps {
+  db: Database;
+  catalog: Pick<CatalogService, 'findCartProducts'>;
+  clock?: () => number;
+}
+
+export const GUEST_OWNER_PREFIX = 'guest:';
+const EMPTY: Cart = { lines: [], currency: null, total: 0, count: 0, canCheckout: false };
+
+/** The cart service; see the top of this file. */
+export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
+  const repo = createCartRepo(db);
+
+  /** The owner's lines and their products (plus the one named by `sku`), in two or three queries. */
+  async function load(ownerId: string, sku?: string) {
+    const lines = await repo.findLines(ownerId);
+    const found = await catalog.findCartProducts({ ids: lines.map((l) => l.productId), skus: sku ? [sku] : [] });
+    const products = new Map(found.map((p) => [p.id, p]));
+    return { lines, products, target: sku ? found.find((p) => p.sku === sku) : undefined };
+  }
+
+  function price(lines: StoredLine[], products: Map<number, CartProduct>): Cart {
+    const currency = cartCurrency(lines, products) ?? (lines.length ? (products.get(lines[0]!.productId)?.currency ?? null) : null);
+    const priced: CartLine[] = lines.flatMap((l) => {
+      const p = products.get(l.productId);
+      if (!p) return [];
+      const problem = lineProblem(p, l.quantity, currency);
+      return [{ productId: p.id, sku: p.sku, name: p.name, type: p.type, unitPrice: p.price, currency: p.currency, quantity: l.quantity, lineTotal: p.price * l.quantity, stock: lineStock(p), problem }];
+    });
+    const counted = priced.filter((l) => l.problem !== 'unavailable' && l.problem !== 'currency_mismatch');
+    return {
+      lines: priced,
+      currency,
+      total: counted.reduce((sum, l) => sum + l.lineTotal, 0),
+      count: priced.reduce((sum, l) => sum + l.quantity, 0),
+      canCheckout: priced.length > 0 && priced.every((l) => l.problem === null),
+    };
+  }
+
+  function requireSku(raw: string): string {
+    const sku = parseSku(raw);
+    if (!sku) throw cartErrors.productNotFound();
+    return sku;
+  }
+
+  /** Throws unless `quantity` units of the product fit: sold out, above the maximum, above the keys left. */
+  function checkFits(product: CartProduct, quantity: number, inCart: number) {
+    if (product.available !== null && product.available <= 0) throw cartErrors.outOfStock(product.name);
+    if (product.available !== null && quantity > product.available) throw cartErrors.quantityExceedsStock(product.name, product.available, inCart);
+    if (quantity > MAX_LINE_QUANTITY) throw cartErrors.quantityOverMax(product.name, inCart);
+  }
+
+  async function getCart(ownerId: string | null): Promise<Cart> {
+    if (!ownerId) return EMPTY;
+    const { lines, products } = await load(ownerId);
+    return price(lines, products);
+  }
+
+  async function removeItem(ownerId: string, rawSku: string): Promise<Cart> {
+    const [product] = await catalog.findCartProducts({ skus: [requireSku(rawSku)] });
+    if (!product) throw cartErrors.productNotFound();
+    // Removing what is not (or no longer) there is a success: double submits and stale tabs stay quiet.
+    await repo.deleteLines(ownerId, [product.id]);
+    return getCart(ownerId);
+  }
+
+  return {
+    getCart,
+
+    /** Adds units of an active product (1 when no quantity is given); refuses what would not fit. */
+    async addItem(ownerId: string, rawSku: string, rawQuantity: unknown = 1): Promise<Cart> {
+      const quantity = parseQuantity(rawQuantity);
+      if (quantity === null) throw cartErrors.quantityInvalid();
+      const sku = requireSku(rawSku);
+      // Twice at most: a second pass only runs when a concurrent add changed the line meanwhile.
+      for (let attempt = 0; ; attempt++) {
+        const { lines, products, target } = await load(ownerId, sku);
+        if (!target || target.status !== 'active') throw cartErrors.productNotFound();
+        const currency = cartCurrency(lines, products, target.id);
+        if (currency !== null && currency !== target.currency) throw cartErrors.currencyMismatch(target.name, target.currency, currency);
+        const inCart = lines.find((l) => l.productId === target.id)?.quantity ?? 0;
+        checkFits(target, inCart + quantity, inCart);
+        if ((await repo.addQuantity(ownerId, target.id, quantity, lineLimit(target), clock())) !== null) return getCart(ownerId);
+        if (attempt > 0) throw cartErrors.quantityOverMax(target.name, inCart);
+      }
+    },
+
+    /** Sets a line's quantity; 0 removes it. Only lines already in the cart, of products still for sale. */
+    async updateItem(ownerId: string, rawSku: string, rawQuantity: unknown): Promise<Cart> {
+      const quantity = parseQuantity(rawQuantity, { allowZero: true });
+      if (quantity === null) throw cartErrors.quantityInvalid();
+      const sku = requireSku(rawSku);
+      if (quantity === 0) return removeItem(ownerId, sku);
+      const { lines, target } = await load(ownerId, sku);
+      if (!target) throw cartErrors.productNotFound();
+      if (!lines.some((l) => l.productId === target.id)) throw cartErrors.notInCart();
+      if (target.status !== 'active') throw cartErrors.productNotFound();
+      checkFits(target, quantity, 0);
+      if (!(await repo.updateQuantity(ownerId, target.id, quantity))) throw cartErrors.notInCart();
+      return getCart(ownerId);
+    },
+
+    removeItem,
+
+    /**
+     * Moves a visitor's cart into the user's at login (rules in planMerge) and deletes the visitor's,
+     * in one transaction. Quantities are written as absolute values, so running it twice is harmless.
+     */
+    async mergeGuestCart(guestId: string, userSub: string): Promise<MergeReport> {
+      const guestOwner = `${GUEST_OWNER_PREFIX}${guestId}`;
+      if (guestOwner === userSub) return { merged: 0, capped: [] };
+      const [guest, user] = await Promise.all([repo.findLines(guestOwner), repo.findLines(userSub)]);
+      if (guest.length === 0) return { merged: 0, capped: [] };
+      const products = new Map((await catalog.findCartProducts({ ids: guest.map((l) => l.productId) })).map((p) => [p.id, p]));
+      const { writes, capped } = planMerge(guest, user, products);
+      await db.transaction(async (tx) => {
+        for (const line of writes) await repo.upsertLine(userSub, line, tx);
+        await repo.deleteCart(guestOwner, tx);
+      });
+      return { merged: writes.length, capped };
+    },
+
+    /** The bare lines, for checkout (inside its transaction when given). */
+    async lines(ownerId: string, tx?: Executor): Promise<Array<{ productId: number; quantity: number }>> {
+      return (await repo.findLines(ownerId, tx)).map(({ productId, quantity }) => ({ productId, quantity }));
+    },
+
+    /** Takes a paid order's products out of the cart, inside the payment's transaction. */
+    removeProducts(tx: Executor, ownerId: string, productIds: number[]): Promise<void> {
+      return repo.deleteLines(ownerId, productIds, tx);
+    },
+
+    /** Units in the cart, for the header badge. */
+    countItems(ownerId: string): Promise<number> {
+      return repo.countUnits(ownerId);
+    },
+  };
+}
+
+export type CartService = ReturnType<typeof createCartService>;

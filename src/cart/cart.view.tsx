@@ -1,0 +1,166 @@
+import { Layout } from '../pages/layout.js';
+import type { ViewContext } from '../pages/view-context.js';
+import { formatMoney } from '../platform/money.js';
+import { lineWarning } from './cart.present.js';
+import { MAX_LINE_QUANTITY } from './cart.rules.js';
+import type { Cart, CartLine, MergeReport } from './cart.service.js';
+
+const typeLabel: Record<CartLine['type'], string> = {
+  key_lim: 'License key',
+  key: 'License key',
+  file: 'Download',
+};
+
+/** `stock` classes the catalog's pages use too. */
+function stockClass(line: CartLine): string {
+  if (line.problem === 'unavailable' || line.problem === 'sold_out') return 'stock sold-out';
+  return line.problem || line.stock.state === 'low' ? 'stock low-stock' : 'stock in-stock';
+}
+
+function Hidden({ csrfToken, action, sku }: { csrfToken: string | null; action: 'update' | 'remove'; sku: string }) {
+  return (
+    <>
+      {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
+      <input type="hidden" name="action" value={action} />
+      <input type="hidden" name="sku" value={sku} />
+    </>
+  );
+}
+
+function Line({ line, currency, csrfToken }: { line: CartLine; currency: string | null; csrfToken: string | null }) {
+  const warning = lineWarning(line, currency);
+  const max = line.stock.available === undefined ? MAX_LINE_QUANTITY : Math.max(1, Math.min(MAX_LINE_QUANTITY, line.stock.available));
+  const inputId = `quantity-${line.sku}`;
+  return (
+    <tr data-sku={line.sku} class={line.problem ? 'cart-line has-problem' : 'cart-line'}>
+      <td class="cart-product">
+        <a href={`/${line.sku}`}>{line.name}</a>
+        <span class="cart-type">{typeLabel[line.type]}</span>
+        <p class={stockClass(line)} data-role="warning" hidden={!warning}>
+          {warning}
+        </p>
+      </td>
+      <td class="num" data-role="unit-price">
+        {formatMoney(line.unitPrice, line.currency)}
+      </td>
+      <td class="cart-quantity">
+        <form method="post" action="/cart" class="cart-update">
+          <Hidden csrfToken={csrfToken} action="update" sku={line.sku} />
+          <label for={inputId} class="visually-hidden">
+            Quantity of {line.name}
+          </label>
+          <input id={inputId} name="quantity" type="number" inputMode="numeric" min={1} max={max} step={1} value={line.quantity} required />
+          <button type="submit" class="button secondary">
+            Update
+          </button>
+        </form>
+      </td>
+      <td class="num" data-role="line-total">
+        {formatMoney(line.lineTotal, line.currency)}
+      </td>
+      <td class="cart-remove">
+        <form method="post" action="/cart" class="cart-remove-form">
+          <Hidden csrfToken={csrfToken} action="remove" sku={line.sku} />
+          <button type="submit" class="button secondary" aria-label={`Remove ${line.name}`}>
+            Remove
+          </button>
+        </form>
+      </td>
+    </tr>
+  );
+}
+
+function MergeNotice({ merged }: { merged: MergeReport }) {
+  if (merged.merged === 0) return null;
+  return (
+    <div class="notice">
+      <p>We added the products you chose before logging in to your cart.</p>
+      {merged.capped.length > 0 && (
+        <ul>
+          {merged.capped.map((c) => (
+            <li>
+              {c.name}: {c.kept} kept of {c.requested} ({c.reason === 'stock' ? 'that is all we have left' : `at most ${MAX_LINE_QUANTITY} per product`}).
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+interface CartPageProps {
+  ctx: ViewContext;
+  cart: Cart;
+  notice: { kind: 'success' | 'error'; text: string } | null;
+  merged: MergeReport | null;
+}
+
+/** GET /cart: lines with current prices and stock, quantity and remove forms, the total, and the way to checkout. */
+export function CartPage({ ctx, cart, notice, merged }: CartPageProps) {
+  const empty = cart.lines.length === 0;
+  return (
+    <Layout ctx={ctx} title="Your cart">
+      <section class="cart" id="cart" data-empty={empty ? 'true' : 'false'}>
+        <h1>Your cart</h1>
+        <div id="cart-status" role="status" aria-live="polite">
+          {notice && <p class={`notice ${notice.kind}`}>{notice.text}</p>}
+        </div>
+        {merged && <MergeNotice merged={merged} />}
+        {empty ? (
+          <div class="empty-state cart-empty">
+            <p>Your cart is empty.</p>
+            <a class="button primary" href="/">
+              Browse the shop
+            </a>
+          </div>
+        ) : (
+          <>
+            <table class="order-items cart-items">
+              <thead>
+                <tr>
+                  <th scope="col">Product</th>
+                  <th scope="col" class="num">
+                    Price
+                  </th>
+                  <th scope="col">Quantity</th>
+                  <th scope="col" class="num">
+                    Total
+                  </th>
+                  <th scope="col">
+                    <span class="visually-hidden">Remove</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {cart.lines.map((line) => (
+                  <Line key={line.sku} line={line} currency={cart.currency} csrfToken={ctx.csrfToken} />
+                ))}
+              </tbody>
+              <tfoot>
+                <tr class="total">
+                  <th scope="row" colSpan={3}>
+                    Total
+                  </th>
+                  <td class="num" id="cart-total">
+                    {formatMoney(cart.total, cart.currency ?? 'EUR')}
+                  </td>
+                  <td />
+                </tr>
+              </tfoot>
+            </table>
+            <p class="notice error" id="cart-problems" hidden={cart.canCheckout}>
+              Some products cannot be bought as they are; please fix the marked lines before you check out.
+            </p>
+            <p class="cart-actions">
+              <a class="button primary" href="/checkout">
+                Proceed to checkout
+              </a>{' '}
+              <a href="/">Continue shopping</a>
+            </p>
+          </>
+        )}
+      </section>
+    </Layout>
+  );
+}
+

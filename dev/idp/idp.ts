@@ -8,7 +8,7 @@ import { sendJson } from './idp.http.js';
 import { createInteractionHandler } from './idp.interactions.js';
 import { createProvider } from './idp.provider.js';
 import { createUserStore, type UserStore } from './idp.users.js';
-import { IDP_CSS } from './idp.views.js';
+import { IDP_CSS, IDP_ICON } from './idp.views.js';
 
 export interface DevIdpOptions {
   /** Port on 127.0.0.1; 0 picks a free one (tests). */
@@ -101,9 +101,10 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
         else res.destroy();
       };
-      if (path === '/idp.css') {
-        res.writeHead(200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600' });
-        res.end(IDP_CSS);
+      if (path === '/idp.css' || path === '/idp.svg' || path === '/favicon.ico') {
+        const css = path === '/idp.css';
+        res.writeHead(200, { 'content-type': css ? 'text/css; charset=utf-8' : 'image/svg+xml', 'cache-control': 'max-age=3600' });
+        res.end(css ? IDP_CSS : IDP_ICON);
         return;
       }
       if (path === accountPath) return void accountApi(req, res).then(() => done(), done);

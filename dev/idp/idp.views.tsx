@@ -16,6 +16,9 @@ button.secondary{background:#e4e6eb;color:#1d2330}
 p.alt{margin-top:1.5rem;font-size:.95rem}
 `;
 
+/** The dev IdP's icon (served at /idp.svg; browsers ask for one, and a 404 would be noise). */
+export const IDP_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#2b5cd6"/><circle cx="16" cy="13" r="5" fill="#fff"/><rect x="8" y="20" width="16" height="6" rx="3" fill="#fff"/></svg>`;
+
 /** A full document for a dev IdP page; Preact escapes every interpolated value. */
 export function renderPage(page: VNode): string {
   return `<!doctype html>${renderToString(page)}`;
@@ -29,6 +32,7 @@ function Frame({ title, children }: { title: string; children: ComponentChildren
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Development identity provider`}</title>
         <link rel="stylesheet" href="/idp.css" />
+        <link rel="icon" href="/idp.svg" type="image/svg+xml" />
       </head>
       <body>
         <main>

@@ -1,0 +1,67 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestIdp, type TestIdp } from '../support/auth.js';
+import { launchBrowser, screenshot, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
+
+describe('login through the identity provider in a real browser', () => {
+  let idp: TestIdp;
+  let store: RunningStore;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
+    store = await startStore({ env: idp.env, catalog: 'empty' });
+    // The store's port is known only now: register its redirect URIs at the provider.
+    idp.idp.setStoreUrl(store.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await store?.close();
+    await idp?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    problems = watchPageProblems(page);
+  });
+  afterEach(async () => {
+    await context.close();
+  });
+
+  it('logs in on the provider’s page, shows the profile and logs out', async () => {
+    await page.goto(`${store.url}/profile`);
+    expect(page.url().startsWith(idp.idp.issuer)).toBe(true);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Sign in');
+    await screenshot(page, 'auth-idp-sign-in');
+    await page.fill('#email', 'demo@example.com');
+    await page.fill('#password', 'demo1234');
+    await Promise.all([page.waitForURL(`${store.url}/profile`), page.click('button[type=submit]')]);
+
+    await expect(page.locator('main h1').textContent()).resolves.toBe('Your profile');
+    await expect(page.inputValue('#profile-firstName')).resolves.toBe('Demo');
+    await expect(page.inputValue('#profile-email')).resolves.toBe('demo@example.com');
+    await expect(page.locator('nav.account').textContent()).resolves.toContain('Demo Buyer');
+    await screenshot(page, 'auth-profile');
+
+    // The session cookie exists but no script can read it, and no token is in the page.
+    const sid = (await context.cookies(store.url)).find((c) => c.name === 'sid');
+    expect(sid).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('sid=');
+    expect(await page.content()).not.toContain('eyJ');
+
+    await page.click('nav.account a[href="/auth/logout"]');
+    await expect(page.locator('main h1').textContent()).resolves.toBe('Log out');
+    await Promise.all([page.waitForURL(`${idp.idp.issuer}/**`), page.click('main form button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${store.url}/`), page.click('button[name=logout]')]);
+    await expect(page.locator('nav.account').textContent()).resolves.toContain('Log in');
+    expect((await context.cookies(store.url)).find((c) => c.name === 'sid')).toBeUndefined();
+
+    // Logged out at the provider too: the profile asks for the password again.
+    await page.goto(`${store.url}/profile`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Sign in');
+    expect(problems).toEqual([]);
+  });
+});

@@ -48,6 +48,9 @@ const schema = z.object({
   MAIL_POLL_INTERVAL_MS: int(100, 3_600_000).default(2_000),
   DEV_SMTP_PORT: int(0, 65535).default(2525),
   RESERVATION_MINUTES: int(1, 24 * 60).default(30),
+  SELLER_NAME: z.string().min(1).max(200).optional(),
+  SELLER_ADDRESS: z.string().max(500).default(''),
+  SELLER_TAX_ID: z.string().max(50).default(''),
   TAX_RATE: z.coerce.number().min(0).max(100).default(0),
   PRICES_INCLUDE_TAX: bool.default(true),
   DOWNLOAD_LIMIT: int(1, 1000).default(5),
@@ -67,6 +70,16 @@ const schema = z.object({
   OIDC_ROLES_CLAIM: z.string().min(1).max(200).default('roles'),
   OWNER_ROLE: z.string().min(1).max(200).default('owner'),
   DEV_IDP_PORT: int(0, 65535).default(3001),
+  // Payments through Stripe Checkout; without STRIPE_SECRET_KEY (outside production) the bundled dev gateway.
+  PAYMENT_PROVIDER: z.enum(['stripe']).default('stripe'),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\S+$/, 'must be a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, 'must be the endpoint signing secret (whsec_…)').optional(),
+  STRIPE_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((v) => ['', '/'].includes(new URL(v).pathname), 'must be an origin without a path, e.g. http://127.0.0.1:3002')
+    .optional(),
+  DEV_GATEWAY_PORT: int(0, 65535).default(3002),
+  WEBHOOK_TOLERANCE_SECONDS: int(10, 3600).default(300),
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
     .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of base64 32-byte keys')
@@ -105,6 +118,12 @@ function buildConfig(env: z.infer<typeof schema>) {
     devSmtpPort: env.DEV_SMTP_PORT,
     licenseSigningKey: env.LICENSE_SIGNING_KEY ?? DEV_SIGNING_SEED,
     reservationMs: env.RESERVATION_MINUTES * 60_000,
+    /** who issues invoices; the address may use `\n` or `;` between lines */
+    seller: {
+      name: env.SELLER_NAME ?? env.SHOP_NAME,
+      addressLines: env.SELLER_ADDRESS.split(/\\n|\n|;/).map((l) => l.trim()).filter(Boolean),
+      taxId: env.SELLER_TAX_ID,
+    },
     /** percent, e.g. 20 for 20 % VAT */
     taxRate: env.TAX_RATE,
     pricesIncludeTax: env.PRICES_INCLUDE_TAX,
@@ -112,6 +131,7 @@ function buildConfig(env: z.infer<typeof schema>) {
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k.trim(), 'base64')),
     oidc: oidcConfig(env, publicUrl, production),
+    payments: paymentsConfig(env, publicUrl, production),
   };
 }
 
@@ -142,6 +162,28 @@ function oidcConfig(env: z.infer<typeof schema>, publicUrl: string, production: 
   };
 }
 
+const DEV_STRIPE_SECRET_KEY = 'sk_test_dev_gateway_not_for_production';
+const DEV_STRIPE_WEBHOOK_SECRET = 'whsec_dev_gateway_not_for_production';
+
+/** The payment gateway settings; in development without STRIPE_SECRET_KEY they point at the bundled dev gateway. */
+function paymentsConfig(env: z.infer<typeof schema>, publicUrl: string, production: boolean) {
+  const devGateway = !production && !env.STRIPE_SECRET_KEY && !env.STRIPE_API_URL;
+  const apiUrl = env.STRIPE_API_URL?.replace(/\/+$/, '') ?? (devGateway ? `http://127.0.0.1:${env.DEV_GATEWAY_PORT}` : null);
+  // The hosted payment page's origin: checkout's POST redirects there, so CSP form-action must allow it.
+  const checkoutOrigin = devGateway ? `http://${new URL(publicUrl).hostname}:${env.DEV_GATEWAY_PORT}` : apiUrl ? new URL(apiUrl).origin : 'https://checkout.stripe.com';
+  return {
+    provider: env.PAYMENT_PROVIDER,
+    secretKey: env.STRIPE_SECRET_KEY ?? DEV_STRIPE_SECRET_KEY,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? DEV_STRIPE_WEBHOOK_SECRET,
+    /** null: Stripe's own API */
+    apiUrl,
+    checkoutOrigin,
+    webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
+    /** Set when `npm start` should run the bundled development payment gateway. */
+    devGateway: devGateway ? { port: env.DEV_GATEWAY_PORT, publicUrl: checkoutOrigin, webhookUrl: `${publicUrl}/api/payment-callback` } : null,
+  };
+}
+
 /** Validates an environment; throws ConfigError naming every bad or missing variable. */
 export function parseConfig(raw: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
@@ -162,6 +204,9 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     else if (!result.data.OIDC_ISSUER.startsWith('https://')) problems.push('OIDC_ISSUER: must be an https:// URL in production');
     if (!result.data.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required in production');
     if (!result.data.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: required in production');
+    if (!result.data.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY: required in production (Stripe dashboard > Developers > API keys)');
+    if (!result.data.STRIPE_WEBHOOK_SECRET) problems.push('STRIPE_WEBHOOK_SECRET: required in production (the signing secret of the webhook endpoint <PUBLIC_URL>/api/payment-callback)');
+    if (result.data.STRIPE_API_URL && !result.data.STRIPE_API_URL.startsWith('https://')) problems.push('STRIPE_API_URL: must be an https:// URL in production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return buildConfig(result.data!);

@@ -15,6 +15,8 @@ export function productionEnv(overrides: Record<string, string> = {}): Record<st
     OIDC_ISSUER: 'https://id.shop.example/realms/shop',
     OIDC_CLIENT_ID: 'shop',
     OIDC_CLIENT_SECRET: 'y'.repeat(40),
+    STRIPE_SECRET_KEY: `sk_live_${'x'.repeat(24)}`,
+    STRIPE_WEBHOOK_SECRET: `whsec_${'w'.repeat(32)}`,
     DEMO: 'false',
     ...overrides,
   };

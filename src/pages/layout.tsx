@@ -26,6 +26,7 @@ export function Layout({ ctx, title, description, head, children }: LayoutProps)
         <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
         <script src={assetUrl('app.js')} defer></script>
         <script src={assetUrl('cart.js')} defer></script>
+        {ctx.user && <script src="/auth/session.js" defer></script>}
         {head}
       </head>
       <body>

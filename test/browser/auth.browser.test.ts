@@ -38,7 +38,10 @@ describe('login through the identity provider in a real browser', () => {
     await screenshot(page, 'auth-idp-sign-in');
     await page.fill('#email', 'demo@example.com');
     await page.fill('#password', 'demo1234');
+    // The keep-alive script of signed-in pages asks when the session needs its next refresh.
+    const keepAlive = page.waitForResponse((r) => r.url() === `${store.url}/api/session`);
     await Promise.all([page.waitForURL(`${store.url}/profile`), page.click('button[type=submit]')]);
+    expect(await (await keepAlive).json()).toMatchObject({ authenticated: true, expiresIn: expect.any(Number) });
 
     await expect(page.locator('main h1').textContent()).resolves.toBe('Your profile');
     await expect(page.inputValue('#profile-firstName')).resolves.toBe('Demo');

@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import { accountRoutes } from './account/account.routes.js';
 import { createAccountService } from './account/account.service.js';
-import { authPlugin, authViewSources } from './auth/auth.plugin.js';
+import { authPlugin, authViewSources, requireUser } from './auth/auth.plugin.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { createCartOwners } from './cart/cart.owner.js';
 import { cartCountSource, cartRoutes } from './cart/cart.routes.js';
@@ -11,6 +11,14 @@ import { createOidcClient } from './auth/oidc.client.js';
 import { createSessionService } from './auth/session.service.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
+import { createPurchaseService } from './catalog/purchase.service.js';
+import { checkoutRoutes } from './checkout/checkout.routes.js';
+import { createCheckoutService } from './checkout/checkout.service.js';
+import { createPaymentEventsService } from './checkout/payment-events.service.js';
+import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
+import { ordersRoutes } from './orders/orders.routes.js';
+import { createOrdersService } from './orders/orders.service.js';
+import { createPaymentGateway } from './payments/payments.gateway.js';
 import { createCatalogService } from './catalog/catalog.service.js';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.js';
 import { createKeyPoolService } from './fulfilment/key-pool.service.js';
@@ -67,8 +75,14 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const oidc = createOidcClient(config);
   const verifier = createTokenVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, jwksUri: () => oidc.jwksUri(), clock });
   const sessions = createSessionService({ db, secrets, clock, config, oidc, verifier, log: app.log });
-  const auth = createAuthService({ db, secrets, clock, config, oidc, verifier, sessions });
+  const auth = createAuthService({ db, secrets, clock, config, oidc, verifier, sessions, log: app.log });
   const account = createAccountService({ config, sessions });
+  const purchases = createPurchaseService({ db });
+  const orders = createOrdersService({ db, clock, log: app.log });
+  const fulfilment = createFulfilmentService({ db, keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
+  const gateway = createPaymentGateway(config, clock);
+  const paymentEvents = createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, clock });
+  const checkout = createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler: paymentEvents, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
 
   // Domains
@@ -79,7 +93,17 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   await app.register(contentRoutes, { content });
   await app.register(contactRoutes, { contact, currentUserSub: (request) => request.user?.sub ?? null, rateLimit: { max: 5, timeWindow: 10 * 60_000 } });
   await app.register(cartRoutes, { cart, owners: cartOwners });
+  await app.register(checkoutRoutes, { checkout, payments: paymentEvents, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }), pricesIncludeTax: config.pricesIncludeTax });
+  await app.register(ordersRoutes, { orders, seller: config.seller, taxRate: config.taxRate, requireUser, userSub: (r) => r.user!.sub });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
+  app.decorate('jobs', { expireStaleOrders: () => checkout.expireStaleOrders() });
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Background work main.ts schedules (one instance or many: each job is safe to run concurrently). */
+    jobs: { expireStaleOrders(): Promise<number> };
+  }
 }

@@ -31,10 +31,16 @@ async function main() {
   const mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom });
   const app = await buildApp({ config, db, mail });
   const mailWorker = mail.startWorker(config.mailPollIntervalMs, (err) => app.log.error({ err }, 'mail worker pass failed'));
+  // Pending orders past their reservation give their keys back; safe on several instances at once
+  // (each expiry is a conditional state change).
+  const sweeper = setInterval(() => {
+    app.jobs.expireStaleOrders().catch((err) => app.log.error({ err }, 'order sweeper failed'));
+  }, 60_000);
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
+    clearInterval(sweeper);
     await mailWorker.stop();
     await app.close();
     await Promise.all(devServices.map((s) => s.close()));

@@ -104,7 +104,7 @@ export function createCheckoutService({ db, cart, purchases, keyPool, orders, ga
           expiresAt: reservedUntil,
           idempotencyKey: `checkout-${orderId}`,
         });
-        await orders.updateOrder(db.kysely, orderId, { payment_provider: 'stripe', payment_ref: session.id });
+        await orders.updateOrder(db.kysely, orderId, { payment_provider: gateway.provider, payment_ref: session.id });
         return { orderId, paymentUrl: session.url };
       } catch (err) {
         log?.warn({ err, orderId }, 'payment session could not be created');

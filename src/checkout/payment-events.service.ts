@@ -94,7 +94,7 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
   }
 
   async function apply(tx: Executor, event: PaymentEvent): Promise<string> {
-    if (event.reference?.startsWith('don_')) return donations ? donations.applyEvent(tx, event) : 'ignored_donation';
+    if (event.kind === 'donation' || event.reference?.startsWith('don_')) return donations ? donations.applyEvent(tx, event) : 'ignored_donation';
     const order = event.reference
       ? await orders.findOrder(event.reference, tx)
       : event.paymentIntentId
@@ -130,7 +130,7 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
       const event = gateway.parseWebhook(rawBody, signature);
       return db.transaction(async (tx) => {
         const orderRef = event.reference?.startsWith('ord_') ? event.reference : null;
-        const rowId = await repo.insertEvent({ provider: 'stripe', event_id: event.id, type: event.rawType, order_id: orderRef, payload: rawBody.toString('utf8'), received_at: clock() }, tx);
+        const rowId = await repo.insertEvent({ provider: gateway.provider, event_id: event.id, type: event.rawType, order_id: orderRef, payload: rawBody.toString('utf8'), received_at: clock() }, tx);
         if (rowId === null) return { eventId: event.id, outcome: 'duplicate' };
         const outcome = await apply(tx, event);
         await repo.markProcessed(rowId, outcome, clock(), tx);

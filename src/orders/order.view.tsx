@@ -89,7 +89,14 @@ export function OrderPage({ ctx, order, items }: { ctx: ViewContext; order: Orde
             </tr>
           </tfoot>
         </table>
-        <p>
+        <p class="actions">
+          {order.invoice_number !== null && (
+            <>
+              <a class="button" href={`/order/${order.id}/invoice`}>
+                View invoice
+              </a>{' '}
+            </>
+          )}
           <a href="/orders">All your orders</a>
         </p>
       </section>

@@ -1,6 +1,7 @@
 import type { Database, Executor } from '../platform/db/db.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam } from '../platform/pagination.js';
+import { buildInvoice, type InvoiceData, type Seller } from './invoice.js';
 import { nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
 import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow } from './orders.repo.js';
 
@@ -59,6 +60,13 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       const order = await repo.findOrder(id);
       if (!order || order.user_sub !== userSub) throw new NotFoundError('We could not find that order.', 'order_not_found');
       return { order, items: await repo.findItems(id) };
+    },
+
+    /** The invoice of a paid order, only for its owner; anything else is the same 404. */
+    async getInvoice(id: string, userSub: string, seller: Seller, taxRate: number): Promise<InvoiceData> {
+      const order = await repo.findOrder(id);
+      if (!order || order.user_sub !== userSub || order.invoice_number === null) throw new NotFoundError('There is no invoice for that order.', 'invoice_not_found');
+      return buildInvoice({ ...order, invoice_number: order.invoice_number }, await repo.findItems(id), seller, taxRate);
     },
 
     /** A page of the user's orders, newest first; `rawPage` is the `?page=` value. */

@@ -50,6 +50,7 @@ export interface AuthServiceDeps {
   oidc: OidcClient;
   verifier: TokenVerifier;
   sessions: SessionService;
+  log?: { info(obj: object, msg: string): void };
 }
 
 /**
@@ -57,7 +58,7 @@ export interface AuthServiceDeps {
  * found by a hash of `state`, deleted when used (one-time, across app instances) and bound to the
  * browser by a random value in a cookie that only that browser sends back.
  */
-export function createAuthService({ db, secrets, clock, config, oidc, verifier, sessions }: AuthServiceDeps) {
+export function createAuthService({ db, secrets, clock, config, oidc, verifier, sessions, log }: AuthServiceDeps) {
   const repo = createSessionRepo(db);
 
   return {
@@ -110,7 +111,10 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
       } catch (err) {
         if (isUnreachable(err)) throw new IdentityProviderUnavailableError();
         const rejected = [GrantRejectedError, InvalidTokenError, client.ClientError, client.ResponseBodyError, client.AuthorizationResponseError];
-        if (rejected.some((type) => err instanceof type)) throw new LoginFailedError('The login could not be verified. Please log in again.');
+        if (rejected.some((type) => err instanceof type)) {
+          log?.info({ reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'login callback refused');
+          throw new LoginFailedError('The login could not be verified. Please log in again.');
+        }
         throw err;
       }
     },

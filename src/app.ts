@@ -57,7 +57,8 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   // Platform
   // Forms that end in a redirect to the identity provider (logout, registration) need its origin in form-action.
   const idpOrigins = [...new Set([config.oidc.issuer, config.oidc.registrationUrl ?? config.oidc.issuer].map((u) => new URL(u).origin))];
-  await app.register(securityHeaders, { config, formActionOrigins: idpOrigins });
+  // POST /checkout answers with a redirect to the gateway's payment page.
+  await app.register(securityHeaders, { config, formActionOrigins: [...idpOrigins, config.payments.checkoutOrigin] });
   await app.register(renderPlugin);
   await app.register(staticAssets);
   await app.register(healthRoutes, { db });

@@ -121,9 +121,9 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
 
     /** Ends the local session; returns where to send the browser (the provider's logout, or home). */
     async logout(sessionToken?: string): Promise<string> {
-      const idToken = sessionToken ? await sessions.destroy(sessionToken) : null;
+      if (sessionToken) await sessions.destroy(sessionToken);
       try {
-        return (await oidc.endSessionUrl(idToken))?.href ?? '/';
+        return (await oidc.endSessionUrl())?.href ?? '/';
       } catch {
         return '/';
       }

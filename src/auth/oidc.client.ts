@@ -32,7 +32,7 @@ export interface OidcClient {
   exchangeCode(callbackUrl: URL, checks: LoginChecks): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
   /** The provider's end-session URL for RP-initiated logout, or null when it has none. */
-  endSessionUrl(idTokenHint: string | null): Promise<URL | null>;
+  endSessionUrl(): Promise<URL | null>;
 }
 
 function toTokenSet(response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): TokenSet {
@@ -119,14 +119,11 @@ export function createOidcClient(config: Config): OidcClient {
       return toTokenSet(await client.refreshTokenGrant(await configuration(), refreshToken).catch(rejectedGrant));
     },
 
-    async endSessionUrl(idTokenHint) {
+    async endSessionUrl() {
       const cfg = await configuration();
       if (!cfg.serverMetadata().end_session_endpoint) return null;
-      return client.buildEndSessionUrl(cfg, {
-        post_logout_redirect_uri: `${config.publicUrl}/`,
-        client_id: oidc.clientId,
-        ...(idTokenHint ? { id_token_hint: idTokenHint } : {}),
-      });
+      // client_id instead of id_token_hint: a token never goes into a URL (the provider confirms the logout instead).
+      return client.buildEndSessionUrl(cfg, { post_logout_redirect_uri: `${config.publicUrl}/`, client_id: oidc.clientId });
     },
   };
 }

@@ -216,17 +216,9 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
       return { method: 'bearer', user, accessToken, accessExpiresAt: expiryOf(claims), sessionId: null };
     },
 
-    /** Ends a session; returns its ID token for the provider's logout (null when there was none). */
-    async destroy(token: string): Promise<string | null> {
-      const id = sessionIdFor(token);
-      const row = await repo.findById(id);
-      if (!row) return null;
-      await repo.delete(id);
-      try {
-        return open(row).idToken;
-      } catch {
-        return null;
-      }
+    /** Ends a session (logout). */
+    async destroy(token: string): Promise<void> {
+      await repo.delete(sessionIdFor(token));
     },
 
     /** Keeps the session's copy of the user in step after a profile change at the provider. */

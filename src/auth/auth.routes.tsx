@@ -9,7 +9,8 @@ import { safeReturnTo } from './return-to.js';
 import { REFRESH_MARGIN_MS, type SessionService } from './session.service.js';
 import { KEEPALIVE_SCRIPT } from './session-keepalive.script.js';
 
-const returnToQuery = Type.Object({ returnTo: Type.Optional(Type.String({ maxLength: 2000 })) });
+// No length limit here: an unusable returnTo is ignored (safeReturnTo), never a reason to refuse the login.
+const returnToQuery = Type.Object({ returnTo: Type.Optional(Type.String()) });
 /** Per client: enough for a person and a few tabs, too few for scripted abuse of the provider. */
 const loginLimit = { max: 30, timeWindow: '1 minute' };
 

@@ -105,6 +105,7 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
     ['an absolute URL', 'https://evil.example/steal'],
     ['a protocol-relative URL', '//evil.example/steal'],
     ['a backslash host', '/\\evil.example'],
+    ['an overlong path', `/${'a'.repeat(3000)}`],
   ])('ignores returnTo with %s', async (_name, returnTo) => {
     const browser = new TestBrowser(t.app);
     const page = await browser.follow(`/login?returnTo=${encodeURIComponent(returnTo)}`);

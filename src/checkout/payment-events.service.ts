@@ -107,6 +107,9 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
         if (event.paymentStatus !== 'paid') return 'awaiting_payment'; // authorised only: nothing is delivered
         return settle(tx, order.id, { amount: event.amount ?? -1, currency: event.currency ?? '', paymentIntentId: event.paymentIntentId, source: event.id });
       case 'checkout.async_payment_failed':
+        // A declined attempt on a session that is still open: the buyer may try again until it expires.
+        if (event.sessionStatus === 'open') return 'attempt_failed';
+      // falls through
       case 'checkout.expired': {
         const r = await orders.applyEvent(tx, order.id, event.type === 'checkout.expired' ? 'reservation_expired' : 'payment_failed', event.id);
         if (r.applied) await keyPool.releaseReservation(order.id, tx);

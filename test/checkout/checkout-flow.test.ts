@@ -1,0 +1,265 @@
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { testDialects } from '../support/database.js';
+import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
+import { driveSession, forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, TEST_WEBHOOK_SECRET, type DevGateway } from '../support/gateway.js';
+
+type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+describe.each(testDialects)('checkout and payment on %s', (dialect) => {
+  let idp: TestIdp;
+  let gateway: DevGateway;
+  let receiver: Receiver;
+  let t: TestApp;
+  let fx: CatalogFixtures;
+
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    gateway = await startTestGateway();
+    t = await createTestApp(dialect, { ...idp.env, ...gatewayEnv(gateway) });
+    receiver = await startWebhookReceiver(forwardWebhooksTo(t.app));
+    gateway.setWebhookUrl(receiver.url);
+    fx = catalogFixtures(t.db);
+  });
+  afterAll(async () => {
+    await t.close();
+    await receiver.close();
+    await gateway.close();
+    await idp.close();
+  });
+
+  async function addToCart(buyer: LoggedIn, sku: string, quantity = 1) {
+    const cart = await buyer.browser.request('/cart');
+    const res = await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: String(quantity), _csrf: csrfFromPage(cart) } });
+    expect(res.status).toBe(303);
+  }
+
+  /** Opens /checkout and submits it as the browser would; returns the answer to the POST. */
+  async function checkout(buyer: LoggedIn, extra: Record<string, string> = {}) {
+    const page = await buyer.browser.request('/checkout');
+    expect(page.status).toBe(200);
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)?.[1] ?? 'missing-key-000000';
+    return buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: key, ...extra } });
+  }
+
+  const sessionIdOf = (url: string) => new URL(url).pathname.split('/').pop()!;
+  const orderOf = async (id: string) => (await t.db.kysely.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  async function waitForStatus(orderId: string, status: string) {
+    for (let i = 0; i < 200; i++) {
+      if ((await orderOf(orderId)).status === status) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`order ${orderId} never became ${status} (is ${(await orderOf(orderId)).status})`);
+  }
+
+  it('sells keys, signed keys and files: checkout, pay on the gateway, webhook, paid order', async () => {
+    const pool = await makeKeyLimProduct(fx, 3, { price: 1500 });
+    const signed = await makeProduct(fx.catalog, { price: 900 });
+    const file = await makeFileProduct(fx.catalog, { price: 500 });
+    const buyer = await loginAs(t.app, 'new');
+    await addToCart(buyer, pool.sku, 2);
+    await addToCart(buyer, signed.sku);
+    await addToCart(buyer, file.sku);
+
+    const summary = await buyer.browser.request('/checkout');
+    expect(summary.body).toContain('Pay €44.00');
+
+    const posted = await checkout(buyer, { total: '1' }); // a tampered total is ignored: prices come from the database
+    expect(posted.status).toBe(303);
+    expect(posted.location).toMatch(new RegExp(`^${gateway.url}/pay/cs_`));
+    const sessionId = sessionIdOf(posted.location!);
+    const [order] = await t.db.kysely.selectFrom('orders').selectAll().where('payment_ref', '=', sessionId).execute();
+    expect(order).toMatchObject({ status: 'pending', total: 4400, currency: 'EUR', user_sub: buyer.user.sub });
+    expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(1);
+
+    const { redirectUrl } = await driveSession(gateway, sessionId, 'pay', { via: 'page' });
+    expect(redirectUrl).toContain(`/checkout/return?order=${order!.id}&session_id=${sessionId}`);
+    await waitForStatus(order!.id, 'fulfilled');
+
+    const back = await buyer.browser.request(redirectUrl!);
+    expect(back.status).toBe(200);
+    expect(back.body).toContain('Thank you! Your payment is confirmed and your order is ready.');
+
+    const paid = await orderOf(order!.id);
+    expect(paid.invoice_number).toBeGreaterThan(0);
+    expect(paid.payment_intent).toMatch(/^pi_/);
+    const items = await t.db.kysely.selectFrom('order_items').select(['id', 'type']).where('order_id', '=', order!.id).execute();
+    const keys = await t.db.kysely.selectFrom('delivered_keys').select('order_item_id').where('order_item_id', 'in', items.map((i) => i.id)).execute();
+    expect(keys).toHaveLength(3);
+    const grants = await t.db.kysely.selectFrom('download_grants').select('id').where('order_item_id', 'in', items.map((i) => i.id)).execute();
+    expect(grants).toHaveLength(1);
+
+    const cart = await buyer.browser.request('/api/cart');
+    expect(JSON.parse(cart.body).count).toBe(0);
+    const mail = await t.db.kysely.selectFrom('mail_outbox').selectAll().where('recipient', '=', buyer.user.email).execute();
+    expect(mail.map((m) => m.subject)).toEqual([expect.stringContaining(`Order ${order!.id} — payment received`)]);
+
+    const list = await buyer.browser.request('/orders');
+    expect(list.body).toContain(order!.id);
+    expect(list.body).toContain('€44.00');
+    const detail = await buyer.browser.request(`/orders/${order!.id}`);
+    expect(detail.body).toContain('<span class="status status-fulfilled">Paid</span>');
+    const invoice = await buyer.browser.request(`/order/${order!.id}/invoice`);
+    expect(invoice.status).toBe(200);
+    expect(invoice.body).toContain(`Invoice ${paid.invoice_number}`);
+    expect(invoice.body).toContain('€44.00');
+
+    // The same webhook delivered again changes nothing.
+    const first = receiver.received.find((r) => r.body.toString().includes('checkout.session.completed') && r.body.toString().includes(sessionId))!;
+    const replay = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': String(first.headers['stripe-signature']) }, payload: first.body });
+    expect(replay.json()).toEqual({ received: true, outcome: 'duplicate' });
+    expect(await t.db.kysely.selectFrom('delivered_keys').select('id').where('order_item_id', 'in', items.map((i) => i.id)).execute()).toHaveLength(3);
+  });
+
+  it('keeps the order open after a decline and releases the keys on cancel', async () => {
+    const pool = await makeKeyLimProduct(fx, 2);
+    const buyer = await loginAs(t.app, 'new');
+    await addToCart(buyer, pool.sku, 2);
+    const posted = await checkout(buyer);
+    const sessionId = sessionIdOf(posted.location!);
+    const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    const answered = receiver.received.length;
+    await driveSession(gateway, sessionId, 'decline');
+    const [failure] = (await receiver.waitFor(answered + 1)).slice(answered);
+    expect(failure!.body.toString()).toContain('checkout.session.async_payment_failed');
+    expect(failure!.status).toBe(200);
+    expect((await orderOf(orderId)).status).toBe('pending');
+    expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(0);
+
+    const { redirectUrl } = await driveSession(gateway, sessionId, 'cancel', { via: 'page' });
+    const back = await buyer.browser.request(redirectUrl!);
+    expect(back.body).toContain('You cancelled the payment; nothing was charged.');
+    expect((await orderOf(orderId)).status).toBe('cancelled');
+    expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(2);
+    expect(JSON.parse((await buyer.browser.request('/api/cart')).body).count).toBe(2);
+  });
+
+  it('expires an unpaid order through the gateway’s expiry, and a late payment is not lost', async () => {
+    const pool = await makeKeyLimProduct(fx, 1);
+    const buyer = await loginAs(t.app, 'new');
+    await addToCart(buyer, pool.sku);
+    const sessionId = sessionIdOf((await checkout(buyer)).location!);
+    const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    await driveSession(gateway, sessionId, 'expire');
+    await waitForStatus(orderId, 'expired');
+    expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(1);
+
+    // A payment for the expired order, signed by the gateway, arrives late: it is fulfilled since the key is still there.
+    const body = JSON.stringify({
+      id: `evt_late_${orderId}`,
+      object: 'event',
+      type: 'checkout.session.completed',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: sessionId, object: 'checkout.session', client_reference_id: orderId, metadata: { reference: orderId, kind: 'order' }, status: 'complete', payment_status: 'paid', amount_total: 1900, currency: 'eur', payment_intent: `pi_late_${orderId.slice(-8)}` } },
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
+    const res = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: body });
+    expect(res.json()).toEqual({ received: true, outcome: 'fulfilled' });
+    expect((await orderOf(orderId)).status).toBe('fulfilled');
+    const events = await t.db.kysely.selectFrom('order_events').select('event').where('order_id', '=', orderId).orderBy('id').execute();
+    expect(events.map((e) => e.event)).toEqual(['created', 'reservation_expired', 'payment_settled', 'fulfilled_late']);
+  });
+
+  it('flags a payment whose amount differs and delivers nothing', async () => {
+    const product = await makeProduct(fx.catalog, { price: 2500 });
+    const buyer = await loginAs(t.app, 'new');
+    await addToCart(buyer, product.sku);
+    const sessionId = sessionIdOf((await checkout(buyer)).location!);
+    const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    const body = JSON.stringify({
+      id: `evt_cheap_${orderId}`,
+      object: 'event',
+      type: 'checkout.session.completed',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: sessionId, object: 'checkout.session', client_reference_id: orderId, metadata: { reference: orderId, kind: 'order' }, status: 'complete', payment_status: 'paid', amount_total: 100, currency: 'eur', payment_intent: `pi_cheap_${orderId.slice(-8)}` } },
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
+    const res = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: body });
+    expect(res.json().outcome).toBe('amount_mismatch');
+    const order = await orderOf(orderId);
+    expect(order.status).toBe('needs_attention');
+    expect(order.attention_reason).toContain('Paid 100 EUR for an order of 2500 EUR');
+    expect(await t.db.kysely.selectFrom('delivered_keys').select('delivered_keys.id').innerJoin('order_items', 'order_items.id', 'delivered_keys.order_item_id').where('order_items.order_id', '=', orderId).execute()).toEqual([]);
+  });
+
+  it('refuses forged, unsigned, stale and malformed webhooks with 400 and changes nothing', async () => {
+    const before = await t.db.kysely.selectFrom('payment_events').select('id').execute();
+    const body = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'checkout.session.completed', created: 1, data: { object: {} } });
+    const cases = [
+      { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_wrong' }) },
+      {},
+      { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 3600 }) },
+    ];
+    for (const headers of cases) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', ...headers }, payload: body });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('webhook_signature_invalid');
+    }
+    const garbage = 'not json at all';
+    const signed = Stripe.webhooks.generateTestHeaderString({ payload: garbage, secret: TEST_WEBHOOK_SECRET });
+    const malformed = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': signed }, payload: garbage });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.code).toBe('webhook_malformed');
+    expect(await t.db.kysely.selectFrom('payment_events').select('id').execute()).toEqual(before);
+  });
+
+  it('turns a double-submitted checkout into one order', async () => {
+    const product = await makeProduct(fx.catalog);
+    const buyer = await loginAs(t.app, 'new');
+    await addToCart(buyer, product.sku);
+    const page = await buyer.browser.request('/checkout');
+    const form = { _csrf: csrfFromPage(page), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! };
+    const [a, b] = await Promise.all([buyer.browser.request('/checkout', { form }), buyer.browser.request('/checkout', { form })]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    const orders = await t.db.kysely.selectFrom('orders').select('id').where('user_sub', '=', buyer.user.sub).execute();
+    expect(orders).toHaveLength(1);
+    const again = await buyer.browser.request('/checkout', { form });
+    expect(again.status).toBe(303);
+    expect((await t.db.kysely.selectFrom('orders').select('id').where('user_sub', '=', buyer.user.sub).execute())).toHaveLength(1);
+  });
+
+  it('shows nobody else’s order, return page or invoice', async () => {
+    const product = await makeProduct(fx.catalog);
+    const owner = await loginAs(t.app, 'new');
+    await addToCart(owner, product.sku);
+    const sessionId = sessionIdOf((await checkout(owner)).location!);
+    const { id } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    await driveSession(gateway, sessionId, 'pay');
+    await waitForStatus(id, 'fulfilled');
+    const other = await loginAs(t.app, 'new');
+    for (const url of [`/orders/${id}`, `/checkout/return?order=${id}`, `/order/${id}/invoice`, `/order/${id}/invoice?format=pdf`, '/orders/ord_000000000000000000000000', '/orders/not-an-order']) {
+      const res = await other.browser.request(url);
+      expect(res.status, url).toBe(404);
+      expect(res.body).not.toContain(owner.user.email);
+    }
+    const anonymous = await t.app.inject(`/orders/${id}`);
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toContain('/login');
+  });
+
+  it('sells the last keys to exactly as many buyers as there are keys', async () => {
+    const pool = await makeKeyLimProduct(fx, 3, { name: 'Last Three' });
+    const buyers = await Promise.all(Array.from({ length: 8 }, () => loginAs(t.app, 'new')));
+    for (const b of buyers) await addToCart(b, pool.sku);
+    const pages = await Promise.all(buyers.map((b) => b.browser.request('/checkout')));
+    const results = await Promise.all(
+      buyers.map((b, i) => b.browser.request('/checkout', { form: { _csrf: csrfFromPage(pages[i]!), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(pages[i]!.body)![1]! } })),
+    );
+    const won = results.filter((r) => r.status === 303);
+    const lost = results.filter((r) => r.status !== 303);
+    expect(won).toHaveLength(3);
+    expect(lost).toHaveLength(5);
+    for (const r of lost) {
+      expect(r.status).toBe(409);
+      expect(r.body).toContain('“Last Three” is sold out.');
+    }
+    for (const r of won) await driveSession(gateway, sessionIdOf(r.location!), 'pay');
+    const orders = await t.db.kysely.selectFrom('orders').innerJoin('order_items', 'order_items.order_id', 'orders.id').select(['orders.id', 'orders.status']).where('order_items.product_id', '=', pool.id).execute();
+    for (const o of orders) await waitForStatus(o.id, 'fulfilled');
+    const delivered = await t.db.kysely.selectFrom('delivered_keys').select('license_key_id').where('license_key_id', 'is not', null).innerJoin('license_keys', 'license_keys.id', 'delivered_keys.license_key_id').where('license_keys.product_id', '=', pool.id).execute();
+    expect(delivered).toHaveLength(3);
+    expect(new Set(delivered.map((d) => d.license_key_id)).size).toBe(3);
+  });
+});

@@ -83,7 +83,10 @@ export const authPlugin = fp<{ config: Config; sessions: SessionService }>(
       if (!token) return;
       request.auth = token.length <= 100 ? await sessions.resolve(token) : null;
       request.user = request.auth?.user ?? null;
-      if (!request.auth) reply.clearCookie(cookies.session.name, { ...cookies.session.options, maxAge: undefined });
+      // The cookie goes only with its session: while the provider is down the session waits for a later refresh.
+      if (!request.auth && !(token.length <= 100 && (await sessions.exists(token)))) {
+        reply.clearCookie(cookies.session.name, { ...cookies.session.options, maxAge: undefined });
+      }
     });
 
     // Anything rendered for a signed-in user is personal: no shared cache may keep it.

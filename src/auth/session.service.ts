@@ -216,6 +216,11 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
       return { method: 'bearer', user, accessToken, accessExpiresAt: expiryOf(claims), sessionId: null };
     },
 
+    /** Whether a session still exists (a failed resolve may be the provider being down, not the end). */
+    async exists(token: string): Promise<boolean> {
+      return (await repo.findById(sessionIdFor(token))) !== undefined;
+    },
+
     /** Ends a session (logout). */
     async destroy(token: string): Promise<void> {
       await repo.delete(sessionIdFor(token));

@@ -129,6 +129,9 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
       const expired = await app.app.inject({ url: '/profile', headers: { cookie: user.browser.cookieHeader() } });
       expect(expired.statusCode).toBe(303);
       expect(expired.headers.location).toBe('/login?returnTo=%2Fprofile');
+      // The session is kept (and its cookie too) for when the provider is back.
+      expect(expired.headers['set-cookie']).toBeUndefined();
+      expect(await app.db.kysely.selectFrom('sessions').select('id').where('id', '=', sid).executeTakeFirst()).toBeDefined();
       const api = await app.app.inject({ method: 'POST', url: '/api/session/refresh', headers: user.headers });
       expect(api.statusCode).toBe(401);
     } finally {

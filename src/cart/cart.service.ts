@@ -145,9 +145,8 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       const sku = requireSku(rawSku);
       if (quantity === 0) return removeItem(ownerId, sku);
       const { lines, target } = await load(ownerId, sku);
-      if (!target) throw cartErrors.productNotFound();
+      if (!target || target.status !== 'active') throw cartErrors.productNotFound();
       if (!lines.some((l) => l.productId === target.id)) throw cartErrors.notInCart();
-      if (target.status !== 'active') throw cartErrors.productNotFound();
       checkFits(target, quantity, 0);
       if (!(await repo.updateQuantity(ownerId, target.id, quantity))) throw cartErrors.notInCart();
       return getCart(ownerId);

@@ -40,7 +40,7 @@ function currencyOption(body: Record<string, unknown>): string | undefined {
  *   POST /__dev/sessions/:id/fail      a processing (`async`) payment fails
  *   GET  /__dev/sessions/:id           the session with its line items
  *   GET  /__dev/events                 every event with its delivery attempts (newest last)
- *   POST /__dev/events                 { type, object }: send a custom event (e.g. a type the store does not handle)
+ *   POST /__dev/events                 { type, object }: send a custom event (e.g. a type the store does not handle; always sent)
  *   POST /__dev/events/:id/resend      deliver an event again (same id)
  *   POST /__dev/sweep                  expire every session past its expires_at now
  */
@@ -80,7 +80,7 @@ export async function gatewayDevRoutes(app: FastifyInstance, { ledger, webhooks,
       throw new StripeApiError(400, 'Send { type, object: { id, object, … } }.', 'invalid_request_error', 'parameter_missing', 'type');
     }
     const event = eventObject(body.type, object, Math.floor(clock() / 1000), { id: null, idempotency_key: null }) as StripeObject & { type: string; created: number };
-    webhooks.dispatch(event);
+    webhooks.dispatch(event, true);
     return reply.code(201).send({ id: event.id });
   });
 

@@ -30,12 +30,13 @@ type Node = { [key: string]: Node | string };
 /** Objects whose keys are all indexes become arrays; the indexes must run 0, 1, 2, … like Stripe's. */
 function toArrays(node: Node | string, param: string): FormValue {
   if (typeof node === 'string') return node;
+  const child = (k: string) => (param ? `${param}[${k}]` : k);
   const keys = Object.keys(node);
   const indexed = keys.length > 0 && keys.every((k) => /^(0|[1-9]\d*)$/.test(k));
-  if (!indexed) return Object.fromEntries(keys.map((k) => [k, toArrays(node[k]!, `${param}[${k}]`)]));
+  if (!indexed) return Object.fromEntries(keys.map((k) => [k, toArrays(node[k]!, child(k))]));
   const sorted = keys.map(Number).sort((a, b) => a - b);
   if (sorted.some((n, i) => n !== i)) throw new FormDecodeError(`Invalid array: the indexes of ${param} must start at 0 with no gaps`, param);
-  return sorted.map((n) => toArrays(node[String(n)]!, `${param}[${n}]`));
+  return sorted.map((n) => toArrays(node[String(n)]!, child(String(n))));
 }
 
 /**
@@ -66,5 +67,6 @@ export function decodeStripeForm(body: string): Record<string, FormValue> {
       }
     }
   }
-  return toArrays(root, '') as Record<string, FormValue>;
+  // The top level is always an object, even if every name is a number.
+  return Object.fromEntries(Object.keys(root).map((k) => [k, toArrays(root[k]!, k)]));
 }

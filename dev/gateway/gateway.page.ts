@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Ledger } from './gateway.ledger.js';
 import { StripeApiError, successRedirect, type SessionRecord } from './gateway.objects.js';
-import { ClosedPage, GATEWAY_CSS, NotFoundPage, PaymentPage, renderPage } from './gateway.views.js';
+import { ClosedPage, GATEWAY_CSS, GATEWAY_ICON, NotFoundPage, PaymentPage, renderPage } from './gateway.views.js';
 
 const origin = (url: string | null) => {
   try {
@@ -56,6 +56,7 @@ export function applyPageAction(ledger: Ledger, session: SessionRecord, action: 
 
 /** The hosted payment page at /pay/:sessionId: server-rendered, works without JavaScript. */
 export async function gatewayPages(app: FastifyInstance, { ledger }: { ledger: Ledger }) {
+  app.get('/pay/gateway.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'max-age=3600').send(GATEWAY_ICON));
   app.get('/pay/gateway.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(GATEWAY_CSS));
 
   app.get<{ Params: { id: string }; Querystring: { error?: string } }>('/pay/:id', async (request, reply) => {

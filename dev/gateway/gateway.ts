@@ -53,7 +53,7 @@ export interface DevGateway {
   session(sessionId: string): StripeObject;
   events(): EventRecord[];
   waitForEvent(match: string | ((r: EventRecord) => boolean), timeoutMs?: number): Promise<EventRecord>;
-  /** Sends a custom event (e.g. a type the store does not handle). */
+  /** Sends a custom event (e.g. a type the store does not handle), whatever the enabled events. */
   sendEvent(type: string, object: StripeObject): string;
   resend(eventId: string): void;
   setWebhookUrl(url: string | null): void;
@@ -167,7 +167,7 @@ export async function startDevGateway(options: DevGatewayOptions): Promise<DevGa
     waitForEvent: (match, timeoutMs) => webhooks.waitFor(typeof match === 'string' ? (r) => r.event.type === match : match, timeoutMs),
     sendEvent(type, object) {
       const event = eventObject(type, object, Math.floor(clock() / 1000), { id: null, idempotency_key: null }) as EventRecord['event'];
-      webhooks.dispatch(event);
+      webhooks.dispatch(event, true);
       return event.id;
     },
     resend: (id) => void webhooks.resend(id),

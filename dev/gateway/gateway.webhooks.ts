@@ -100,9 +100,9 @@ export function createWebhookDispatcher(options: DispatcherOptions) {
   }
 
   return {
-    /** Records the event and, if the endpoint takes its type, starts delivering it. */
-    dispatch(event: EventRecord['event']) {
-      const record: EventRecord = { event, state: webhookUrl && sendsType(event.type) ? 'pending' : 'skipped', attempts: [] };
+    /** Records the event and, if the endpoint takes its type (or `always`), starts delivering it. */
+    dispatch(event: EventRecord['event'], always = false) {
+      const record: EventRecord = { event, state: webhookUrl && (always || sendsType(event.type)) ? 'pending' : 'skipped', attempts: [] };
       records.push(record);
       if (record.state === 'pending') setImmediate(() => deliver(record, 0));
       wake();

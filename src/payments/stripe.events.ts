@@ -55,7 +55,8 @@ function chargeFields(o: Obj) {
     sessionId: null,
     sessionStatus: null,
     paymentIntentId: idOf(o.payment_intent),
-    paymentStatus: o.paid === true ? ('paid' as const) : null,
+    // A refund is not a payment: nothing may read it as settled.
+    paymentStatus: null,
     amount: requireInt(o, 'amount', 'charge'),
     currency,
     amountRefunded: requireInt(o, 'amount_refunded', 'charge'),

@@ -39,7 +39,11 @@ export function createCartOwners({ config, cart }: { config: Config; cart: Pick<
     reply.clearCookie(cookie.name, { ...cookie.options, maxAge: undefined });
   }
 
-  /** Merges the visitor's cart into the user's and forgets the visitor's cookie; null when there was none. */
+  /**
+   * Merges the visitor's cart into the user's and forgets the visitor's cookie; null when there was
+   * none. For the login callback: redirecting to `/cart?notice=merged` (or `merged_capped` when
+   * `capped` is not empty) tells the user what happened.
+   */
   async function mergeAtLogin(request: FastifyRequest, reply: FastifyReply, sub: string): Promise<MergeReport | null> {
     const guest = guestId(request);
     if (!guest) return null;

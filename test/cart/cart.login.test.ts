@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
+import { testDialects } from '../support/database.js';
+import { catalogFixtures, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
+import { badge, CART_COOKIE, CartClient, cartRows, visibleText } from './cart-client.js';
+
+/** The password loginAs(app, 'new') registers its users with. */
+const NEW_USER_PASSWORD = 'password-1234';
+
+describe.each(testDialects)('carts of logged-in users on %s', (dialect) => {
+  let idp: TestIdp;
+  let t: TestApp;
+  let fx: CatalogFixtures;
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    t = await createTestApp(dialect, idp.env);
+    fx = catalogFixtures(t.db);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await idp?.close();
+  });
+
+  /** A freshly registered, logged-in user with a CartClient on their browser. */
+  async function buyer() {
+    const login = await loginAs(t.app, 'new');
+    const client = new CartClient(t.app, login.browser);
+    client.csrf = login.csrfToken;
+    return { login, client };
+  }
+
+  it("keeps a user's cart under their subject, and shows it to nobody else", async () => {
+    const p = await makeProduct(fx.catalog, { name: 'Members thing' });
+    const { login, client } = await buyer();
+    const added = await client.api('/api/cart/add', { sku: p.sku, quantity: 2 });
+    expect(added.statusCode).toBe(200);
+    // A logged-in user's cart needs no guest cookie.
+    expect(client.browser.cookie(CART_COOKIE)).toBeUndefined();
+    const rows = await t.db.kysely.selectFrom('user_cart').select(['user_id', 'quantity']).where('product_id', '=', p.id).execute();
+    expect(rows).toEqual([{ user_id: login.user.sub, quantity: 2 }]);
+    const page = await client.open();
+    expect(cartRows(page.body).map((r) => [r.name, r.quantity])).toEqual([['Members thing', '2']]);
+    expect(badge(page.body)).toBe(2);
+
+    const other = await buyer();
+    expect(visibleText((await other.client.open()).body)).toContain('Your cart is empty.');
+    expect((await other.client.api('/api/cart')).json().items).toEqual([]);
+    // Another user cannot reach it by naming the product either: their own cart changes, not this one.
+    await other.client.api('/api/cart/remove', { sku: p.sku });
+    expect((await client.api('/api/cart')).json().count).toBe(2);
+    const visitor = new CartClient(t.app);
+    expect((await visitor.open()).body).not.toContain('Members thing');
+  });
+
+  it('brings a visitor cart along when the visitor logs in', async () => {
+    const p = await makeProduct(fx.catalog, { name: 'Chosen before login' });
+    const visitor = new CartClient(t.app);
+    await visitor.open();
+    await visitor.submit({ sku: p.sku, quantity: '3' });
+    const guestOwner = visitor.guestOwner()!;
+    const login = await loginAs(t.app, 'new', { browser: visitor.browser });
+    visitor.csrf = login.csrfToken;
+    const page = await visitor.open();
+    expect(cartRows(page.body).map((r) => [r.name, r.quantity])).toEqual([['Chosen before login', '3']]);
+    expect(visitor.browser.cookie(CART_COOKIE)).toBeUndefined();
+    const rows = await t.db.kysely.selectFrom('user_cart').select(['user_id']).where('product_id', '=', p.id).execute();
+    expect(rows).toEqual([{ user_id: login.user.sub }]);
+    expect(await t.db.kysely.selectFrom('user_cart').select('product_id').where('user_id', '=', guestOwner).execute()).toEqual([]);
+  });
+
+  it('adds up quantities when merging, caps them by stock and maximum, and says what was capped', async () => {
+    const same = await makeProduct(fx.catalog, { name: 'Same product' });
+    const limited = await makeKeyLimProduct(fx, 4, { name: 'Few keys' });
+    const fresh = await makeProduct(fx.catalog, { name: 'Only in the visitor cart' });
+    const { client } = await buyer();
+    await client.api('/api/cart/add', { sku: same.sku, quantity: 6 });
+    await client.api('/api/cart/add', { sku: limited.sku, quantity: 3 });
+
+    const visitor = new CartClient(t.app);
+    await visitor.open();
+    await visitor.submit({ sku: same.sku, quantity: '7' });
+    await visitor.submit({ sku: limited.sku, quantity: '3' });
+    await visitor.submit({ sku: fresh.sku, quantity: '1' });
+    // The same person, logged in, still carrying the visitor cookie (say, from another tab).
+    client.browser.setCookie(CART_COOKIE, visitor.browser.cookie(CART_COOKIE)!);
+
+    const page = await client.open();
+    const text = visibleText(page.body);
+    expect(text).toContain('We added the products you chose before logging in to your cart.');
+    expect(text).toContain('Same product: 10 kept of 13 (at most 10 per product).');
+    expect(text).toContain('Few keys: 4 kept of 6 (that is all we have left).');
+    expect(cartRows(page.body).map((r) => [r.name, r.quantity])).toEqual([
+      ['Same product', '10'],
+      ['Few keys', '4'],
+      ['Only in the visitor cart', '1'],
+    ]);
+    expect(client.browser.cookie(CART_COOKIE)).toBeUndefined();
+    // Once merged, the visitor's cart is gone: that cookie now opens an empty cart.
+    expect((await visitor.api('/api/cart')).json().items).toEqual([]);
+    expect((await client.api('/api/cart')).json().count).toBe(15);
+  });
+
+  it('logs in with the cart kept, even as the same user in a second browser', async () => {
+    const p = await makeProduct(fx.catalog, { name: 'Two browsers' });
+    const { login, client } = await buyer();
+    await client.api('/api/cart/add', { sku: p.sku, quantity: 1 });
+    const second = await loginAs(t.app, { email: login.user.email, password: NEW_USER_PASSWORD });
+    const other = new CartClient(t.app, second.browser);
+    expect(cartRows((await other.open()).body).map((r) => [r.name, r.quantity])).toEqual([['Two browsers', '1']]);
+  });
+});

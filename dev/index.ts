@@ -1,4 +1,5 @@
 import type { Config } from '../src/platform/config.js';
+import { startDevGateway } from './gateway/gateway.js';
 import { startDevIdp } from './idp/idp.js';
 import { startSmtpSink } from './smtp-sink.js';
 
@@ -33,6 +34,18 @@ export async function startDevServices(config: Config): Promise<DevService[]> {
       dataFile: 'data/dev-idp.json',
     });
     services.push({ name: idp.name, url: idp.url, close: idp.close });
+  }
+  // The store's config points its Stripe SDK here when no STRIPE_SECRET_KEY is set (see config.ts).
+  if (config.payments.devGateway) {
+    const gateway = await startDevGateway({
+      port: config.payments.devGateway.port,
+      publicUrl: config.payments.devGateway.publicUrl,
+      webhookUrl: config.payments.devGateway.webhookUrl,
+      webhookSecret: config.payments.webhookSecret,
+      apiKey: config.payments.secretKey,
+      log: (line) => console.log(`  [payments] ${line}`),
+    });
+    services.push({ name: gateway.name, url: gateway.publicUrl, close: gateway.close });
   }
   return services;
 }

@@ -89,7 +89,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   // Domains
   await app.register(authPlugin, { config, sessions });
   await app.register(pagesPlugin, { config, sources: { navCategories: () => catalog.listNavCategories(), ...authViewSources, cartCount: cartCountSource(cart, cartOwners) } });
-  await app.register(authRoutes, { config, auth, sessions, clock });
+  await app.register(authRoutes, { config, auth, sessions, clock, onLogin: (request, reply, sub) => cartOwners.mergeAtLogin(request, reply, sub) });
   await app.register(accountRoutes, { account });
   await app.register(contentRoutes, { content });
   await app.register(contactRoutes, { contact, currentUserSub: (request) => request.user?.sub ?? null, rateLimit: { max: 5, timeWindow: 10 * 60_000 } });

@@ -18,6 +18,8 @@ export interface AuthRoutesOptions {
   config: Config;
   auth: AuthService;
   sessions: SessionService;
+  /** Runs after a successful login, before the redirect (the visitor's cart joins the user's). */
+  onLogin?: (request: FastifyRequest, reply: FastifyReply, sub: string) => Promise<unknown>;
 }
 
 /** The JSON the client script and API clients see about the current session (never a token). */
@@ -32,7 +34,7 @@ function sessionJson(request: FastifyRequest, reply: FastifyReply, clock: () => 
 }
 
 /** /login, /register, /auth/callback, /auth/logout and the session API. */
-export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions, clock = Date.now }: AuthRoutesOptions & { clock?: () => number }) {
+export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions, onLogin, clock = Date.now }: AuthRoutesOptions & { clock?: () => number }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const cookies = authCookies(config);
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
@@ -48,12 +50,13 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
 
   app.get('/auth/callback', { config: { rateLimit: loginLimit } }, async (request, reply) => {
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-    const { token, returnTo } = await auth.completeLogin({
+    const { token, returnTo, sub } = await auth.completeLogin({
       query,
       binding: request.cookies[cookies.login.name],
       previousSession: request.cookies[cookies.session.name],
     });
     if (token) reply.setCookie(cookies.session.name, token, cookies.session.options);
+    if (sub) await onLogin?.(request, reply, sub);
     return noStore(reply).redirect(returnTo, 303);
   });
 

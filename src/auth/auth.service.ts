@@ -88,7 +88,7 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
      * Completes a login from the callback's query: returns the new session's cookie value (null
      * when the user cancelled at the provider) and where to go next.
      */
-    async completeLogin(input: { query: URLSearchParams; binding?: string; previousSession?: string }): Promise<{ token: string | null; returnTo: string }> {
+    async completeLogin(input: { query: URLSearchParams; binding?: string; previousSession?: string }): Promise<{ token: string | null; returnTo: string; sub?: string }> {
       const state = input.query.get('state');
       if (!state) throw new LoginFailedError('The login response was incomplete. Please log in again.');
       const transaction = await repo.consumeTransaction(sha256(state));
@@ -107,7 +107,7 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
         const claims = await verifier.verifyAccessToken(tokens.accessToken);
         if (!tokens.idClaims || tokens.idClaims.sub !== claims.sub) throw new InvalidTokenError('ID token and access token name different subjects');
         const { token } = await sessions.create(tokens, claims, input.previousSession);
-        return { token, returnTo };
+        return { token, returnTo, sub: claims.sub };
       } catch (err) {
         if (isUnreachable(err)) throw new IdentityProviderUnavailableError();
         const rejected = [GrantRejectedError, InvalidTokenError, client.ClientError, client.ResponseBodyError, client.AuthorizationResponseError];

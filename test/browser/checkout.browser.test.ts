@@ -1,0 +1,68 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestIdp, type TestIdp } from '../support/auth.js';
+import { launchBrowser, screenshot, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
+import { gatewayEnv, startTestGateway, type DevGateway } from '../support/gateway.js';
+
+describe('buying in a real browser', () => {
+  let idp: TestIdp;
+  let gateway: DevGateway;
+  let store: RunningStore;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [idp, gateway, browser] = await Promise.all([startTestIdp(), startTestGateway(), launchBrowser()]);
+    store = await startStore({ env: { ...idp.env, ...gatewayEnv(gateway) } });
+    idp.idp.setStoreUrl(store.url);
+    gateway.setWebhookUrl(`${store.url}/api/payment-callback`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await store?.close();
+    await gateway?.close();
+    await idp?.close();
+  });
+
+  it('adds to cart as a visitor, logs in at checkout, pays on the gateway’s page and sees the paid order', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchPageProblems(page);
+
+    await page.goto(`${store.url}/vectorforge-pro-1y`);
+    await expect(page.locator('main h1').textContent()).resolves.toBe('Vectorforge Pro (1 year)');
+    await page.click('.add-to-cart button[type=submit]');
+    await page.goto(`${store.url}/cart`);
+    await expect(page.locator('main').textContent()).resolves.toContain('Vectorforge Pro (1 year)');
+    await screenshot(page, 'checkout-cart');
+
+    // Checkout needs an account: the provider's sign-in page, then back to checkout with the cart kept.
+    await page.click('a[href="/checkout"]');
+    await page.waitForURL(`${idp.idp.issuer}/**`);
+    await page.fill('#email', 'demo@example.com');
+    await page.fill('#password', 'demo1234');
+    await Promise.all([page.waitForURL(`${store.url}/checkout`), page.click('button[type=submit]')]);
+    await expect(page.locator('main h1').textContent()).resolves.toBe('Checkout');
+    await expect(page.locator('main').textContent()).resolves.toContain('€79.00');
+    await screenshot(page, 'checkout-summary');
+
+    await Promise.all([page.waitForURL(`${gateway.url}/pay/**`), page.click('.checkout-form button[type=submit]')]);
+    await expect(page.locator('body').textContent()).resolves.toContain('Vectorforge Pro (1 year)');
+    await screenshot(page, 'checkout-gateway');
+    await Promise.all([page.waitForURL(`${store.url}/checkout/return**`), page.click('button[value=pay]')]);
+
+    // The return page refreshes itself until the gateway's webhook has settled the order.
+    await page.waitForSelector('[data-order-status=fulfilled]', { timeout: 15_000 });
+    await expect(page.locator('main').textContent()).resolves.toContain('Thank you! Your payment is confirmed');
+    await screenshot(page, 'checkout-return');
+    await page.click('a.button.primary[href^="/orders/"]');
+    await expect(page.locator('.status').first().textContent()).resolves.toBe('Paid');
+    await expect(page.locator('main').textContent()).resolves.toContain('Vectorforge Pro (1 year)');
+    await screenshot(page, 'checkout-order');
+
+    // The cart is empty now.
+    await page.goto(`${store.url}/cart`);
+    await expect(page.locator('main').textContent()).resolves.not.toContain('Vectorforge Pro (1 year)');
+    expect(problems, problems.join("\n")).toEqual([]);
+    await context.close();
+  });
+});

@@ -113,6 +113,35 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(await t.db.kysely.selectFrom('delivered_keys').select('id').where('order_item_id', 'in', items.map((i) => i.id)).execute()).toHaveLength(3);
   });
 
+  it('fulfils once when the return page and the webhook settle the same payment at the same time', async () => {
+    const pool = await makeKeyLimProduct(fx, 4);
+    const buyer = await loginAs(t.app, 'new');
+    await addToCart(buyer, pool.sku, 2);
+    const sessionId = sessionIdOf((await checkout(buyer)).location!);
+    const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    // The webhook is held back until the return page is on its way, then both race.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    receiver.respondWith(async (hook) => {
+      await held;
+      return forwardWebhooksTo(t.app)(hook);
+    });
+    const answered = receiver.received.length;
+    const { redirectUrl } = await driveSession(gateway, sessionId, 'pay');
+    const returnPage = buyer.browser.request(redirectUrl!);
+    release();
+    const [page] = await Promise.all([returnPage, receiver.waitFor(answered + 1)]);
+    receiver.respondWith(forwardWebhooksTo(t.app));
+    expect(page.body).toContain('Thank you! Your payment is confirmed');
+    await waitForStatus(orderId, 'fulfilled');
+    const items = await t.db.kysely.selectFrom('order_items').select('id').where('order_id', '=', orderId).execute();
+    expect(await t.db.kysely.selectFrom('delivered_keys').select('id').where('order_item_id', 'in', items.map((i) => i.id)).execute()).toHaveLength(2);
+    expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(2);
+    const events = await t.db.kysely.selectFrom('order_events').select('event').where('order_id', '=', orderId).orderBy('id').execute();
+    expect(events.filter((e) => e.event === 'payment_settled')).toHaveLength(1);
+    expect((await t.db.kysely.selectFrom('orders').select('invoice_number').where('id', '=', orderId).executeTakeFirstOrThrow()).invoice_number).toBeGreaterThan(0);
+  });
+
   it('keeps the order open after a decline and releases the keys on cancel', async () => {
     const pool = await makeKeyLimProduct(fx, 2);
     const buyer = await loginAs(t.app, 'new');

@@ -68,6 +68,8 @@ export interface DevGateway {
  * store uses (through the official SDK pointed at it), a hosted payment page with Pay, Decline and
  * Cancel, and webhooks signed and retried as Stripe does. It refuses to run in production.
  */
+const outcome = (r: EventRecord) => r.attempts.at(-1)?.error ?? `HTTP ${r.attempts.at(-1)?.status}`;
+
 export async function startDevGateway(options: DevGatewayOptions): Promise<DevGateway> {
   // Read directly, not from the caller's config: a last line of defence whatever the caller passes.
   if (process.env.NODE_ENV === 'production') throw new Error('The development payment gateway refuses to run with NODE_ENV=production.');
@@ -83,7 +85,8 @@ export async function startDevGateway(options: DevGatewayOptions): Promise<DevGa
     clock,
     enabledEvents: options.enabledEvents ?? STORE_EVENTS,
     timeoutMs: options.deliveryTimeoutMs ?? 10_000,
-    onFailure: (r) => options.log?.(`webhook ${r.event.type} ${r.event.id} failed after ${r.attempts.length} attempts (${r.attempts.at(-1)?.error ?? `HTTP ${r.attempts.at(-1)?.status}`})`),
+    onFailure: (r) => options.log?.(`webhook ${r.event.type} ${r.event.id} failed after ${r.attempts.length} attempts (${outcome(r)}); resend it with POST /__dev/events/${r.event.id}/resend`),
+    onRetry: (r, delay) => options.log?.(`webhook ${r.event.type} ${r.event.id}: ${outcome(r)}; retrying in ${Math.round(delay / 1000)} s`),
   });
   const ledger = createLedger({
     clock,

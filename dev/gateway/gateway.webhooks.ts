@@ -33,6 +33,8 @@ export interface DispatcherOptions {
   /** Per attempt, ms; Stripe waits up to some seconds too. */
   timeoutMs: number;
   onFailure?: (record: EventRecord) => void;
+  /** A delivery attempt failed and will be retried after `delayMs`. */
+  onRetry?: (record: EventRecord, delayMs: number) => void;
 }
 
 /**
@@ -87,10 +89,12 @@ export function createWebhookDispatcher(options: DispatcherOptions) {
         record.state = 'failed';
         options.onFailure?.(record);
       } else if (!closed) {
+        const delay = options.retrySchedule[retryIndex]!;
+        options.onRetry?.(record, delay);
         const timer = setTimeout(() => {
           timers.delete(timer);
           deliver(record, retryIndex + 1);
-        }, options.retrySchedule[retryIndex]);
+        }, delay);
         timers.add(timer);
       }
       wake();

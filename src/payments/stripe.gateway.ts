@@ -14,7 +14,7 @@ export interface StripeGatewayOptions {
   toleranceSeconds?: number;
   /** epoch ms; tests pass their own to check the tolerance window. */
   clock?: () => number;
-  /** Per request, in ms. The SDK's 80 s would hold a buyer's checkout far too long. */
+  /** Per request, in ms. The SDK's 80 s would hold a buyer's checkout far too long; with the retries the worst case stays under the store's 30 s request timeout. */
   timeoutMs?: number;
   /** Retries on network errors, 409 and 5xx, with backoff; POSTs carry an idempotency key so a retry never pays twice. */
   maxNetworkRetries?: number;
@@ -58,7 +58,7 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
   const { webhookSecret, toleranceSeconds = 300, clock = Date.now } = options;
   const stripe = new Stripe(options.secretKey, {
     ...endpointOf(options.apiUrl),
-    timeout: options.timeoutMs ?? 10_000,
+    timeout: options.timeoutMs ?? 8_000,
     maxNetworkRetries: options.maxNetworkRetries ?? 2,
     telemetry: false,
     appInfo: { name: 'digital-goods-store' },

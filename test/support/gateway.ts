@@ -12,7 +12,8 @@ export const FAST_RETRIES = [50, 200, 1000];
 
 /**
  * The development gateway on a free port, with test keys and fast retries. Pass the store's webhook
- * URL (or set it later with `gateway.setWebhookUrl`, e.g. once a store has its port).
+ * URL (or set it later with `gateway.setWebhookUrl`, e.g. once a store has its port). No expiry
+ * timer runs: a session past its time expires when next read, or on `gateway.sweep()`.
  */
 export function startTestGateway(options: Partial<DevGatewayOptions> = {}): Promise<DevGateway> {
   return startDevGateway({

@@ -85,8 +85,8 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
     },
 
     /**
-     * Completes a login from the callback's query: returns the new session's cookie value (null
-     * when the user cancelled at the provider) and where to go next.
+     * Completes a login from the callback's query: returns the new session's cookie value and the
+     * user's subject (none when the user cancelled at the provider) and where to go next.
      */
     async completeLogin(input: { query: URLSearchParams; binding?: string; previousSession?: string }): Promise<{ token: string | null; returnTo: string; sub?: string }> {
       const state = input.query.get('state');

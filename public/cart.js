@@ -181,9 +181,16 @@
       if (input) input.value = String(item.quantity);
       row.querySelector('[data-role="unit-price"]').textContent = item.formattedUnitPrice;
       row.querySelector('[data-role="line-total"]').textContent = item.formattedLineTotal;
-      var warning = row.querySelector('[data-role="warning"]');
-      warning.textContent = item.warning || '';
-      warning.hidden = !item.warning;
+      var slot = row.querySelector('[data-role="warning"]');
+      slot.textContent = '';
+      if (item.warning) {
+        var p = document.createElement('p');
+        var gone = item.problem === 'sold_out' || item.problem === 'unavailable';
+        p.className = 'stock ' + (gone ? 'sold-out' : 'low-stock');
+        p.textContent = item.warning;
+        slot.appendChild(p);
+      }
+      row.classList.toggle('has-problem', Boolean(item.problem));
     });
     var total = section.querySelector('#cart-total');
     if (total && cart.formattedTotal) total.textContent = cart.formattedTotal;

@@ -35,6 +35,8 @@ export function cartJson(cart: Cart) {
       currency: l.currency,
       formattedUnitPrice: formatMoney(l.unitPrice, l.currency),
       formattedLineTotal: formatMoney(l.lineTotal, l.currency),
+      /** why this line cannot be bought as it is: unavailable, sold_out, exceeds_stock, currency_mismatch */
+      problem: l.problem,
       warning: lineWarning(l, cart.currency),
     })),
     currency: cart.currency,

@@ -35,10 +35,9 @@ function Line({ line, currency, csrfToken }: { line: CartLine; currency: string 
     <tr data-sku={line.sku} class={line.problem ? 'cart-line has-problem' : 'cart-line'}>
       <td class="cart-product">
         <a href={`/${line.sku}`}>{line.name}</a>
-        <span class="cart-type">{typeLabel[line.type]}</span>
-        <p class={stockClass(line)} data-role="warning" hidden={!warning}>
-          {warning}
-        </p>
+        <p class="cart-type">{typeLabel[line.type]}</p>
+        {/* A slot even without a warning: public/cart.js fills it in place. */}
+        <div data-role="warning">{warning && <p class={stockClass(line)}>{warning}</p>}</div>
       </td>
       <td class="num" data-role="unit-price">
         {formatMoney(line.unitPrice, line.currency)}

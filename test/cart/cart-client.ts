@@ -79,7 +79,7 @@ export function cartRows(html: string) {
     price: visibleText(/data-role="unit-price">([\s\S]*?)<\/td>/.exec(row!)![1]!).trim(),
     quantity: /name="quantity"[^>]*value="(\d+)"/.exec(row!)?.[1],
     total: visibleText(/data-role="line-total">([\s\S]*?)<\/td>/.exec(row!)![1]!).trim(),
-    warning: /data-role="warning"(?! hidden)[^>]*>([\s\S]*?)<\/p>/.exec(row!)?.[1]?.trim() || null,
+    warning: /<div data-role="warning"><p class="stock [a-z-]+">([\s\S]*?)<\/p><\/div>/.exec(row!)?.[1] ?? null,
   }));
 }
 

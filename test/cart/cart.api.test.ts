@@ -37,7 +37,7 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
       items: [
         {
           sku: key.sku, name: 'Signed key', type: 'key', unitPrice: 1900, quantity: 2, lineTotal: 3800, stock: { state: 'unlimited' }, url: `/${key.sku}`,
-          currency: 'EUR', formattedUnitPrice: '€19.00', formattedLineTotal: '€38.00', warning: null,
+          currency: 'EUR', formattedUnitPrice: '€19.00', formattedLineTotal: '€38.00', problem: null, warning: null,
         },
       ],
       currency: 'EUR', total: 3800, count: 2, formattedTotal: '€38.00', canCheckout: true,

@@ -16,6 +16,7 @@ import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
 import { createPaymentEventsService } from './checkout/payment-events.service.js';
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
+import { createOrderPageService } from './orders/order-page.service.js';
 import { ordersRoutes } from './orders/orders.routes.js';
 import { createOrdersService } from './orders/orders.service.js';
 import { createPaymentGateway } from './payments/payments.gateway.js';
@@ -82,6 +83,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const orders = createOrdersService({ db, clock, log: app.log });
   const fulfilment = createFulfilmentService({ db, keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
   const gateway = createPaymentGateway(config, clock);
+  const orderPages = createOrderPageService({ orders, fulfilment, clock });
   const paymentEvents = createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, clock });
   const checkout = createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler: paymentEvents, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
@@ -95,7 +97,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   await app.register(contactRoutes, { contact, currentUserSub: (request) => request.user?.sub ?? null, rateLimit: { max: 5, timeWindow: 10 * 60_000 } });
   await app.register(cartRoutes, { cart, owners: cartOwners });
   await app.register(checkoutRoutes, { checkout, payments: paymentEvents, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }), pricesIncludeTax: config.pricesIncludeTax });
-  await app.register(ordersRoutes, { orders, seller: config.seller, taxRate: config.taxRate, requireUser, userSub: (r) => r.user!.sub });
+  await app.register(ordersRoutes, { orders, orderPages, seller: config.seller, taxRate: config.taxRate, requireUser, userSub: (r) => r.user!.sub });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
   app.decorate('jobs', { expireStaleOrders: () => checkout.expireStaleOrders() });

@@ -39,6 +39,15 @@ export function createFulfilmentRepo(db: Database) {
       return tx.selectFrom('download_grants').selectAll().where('order_item_id', 'in', itemIds).orderBy('order_item_id').orderBy('unit_index').execute();
     },
 
+    findDeliveredKey(itemId: number, unit: number, tx: Executor = db.kysely) {
+      return tx.selectFrom('delivered_keys').selectAll().where('order_item_id', '=', itemId).where('unit_index', '=', unit).executeTakeFirst();
+    },
+
+    async recordReveal(deliveredKeyId: number, userSub: string, ip: string, now: number, tx: Executor) {
+      await tx.insertInto('key_reveals').values({ delivered_key_id: deliveredKeyId, user_sub: userSub, ip, created_at: now }).execute();
+      await tx.updateTable('delivered_keys').set({ revealed_at: now }).where('id', '=', deliveredKeyId).execute();
+    },
+
     /** Revokes the highest-numbered active units of an item; returns the pool keys they held. */
     async revokeUnits(itemId: number, units: number, tx: Executor): Promise<number[]> {
       const keys = await tx

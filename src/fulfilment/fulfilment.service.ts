@@ -1,6 +1,6 @@
 import type { SecretBox } from '../platform/crypto.js';
 import type { Database, Executor } from '../platform/db/db.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, NotFoundError } from '../platform/errors.js';
 import type { OrderItemRow } from '../orders/orders.repo.js';
 import { createFulfilmentRepo, type NewDeliveredKey } from './fulfilment.repo.js';
 import type { KeyPoolService } from './key-pool.service.js';
@@ -69,6 +69,18 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
     async revokeUnits(tx: Executor, itemId: number, units: number): Promise<void> {
       const poolKeys = await repo.revokeUnits(itemId, units, tx);
       await keyPool.revokeKeys(poolKeys, tx);
+    },
+
+    /**
+     * A delivered key in clear, for the order's owner (the caller has checked ownership). Each
+     * reveal is logged; a refunded unit's key is never shown again.
+     */
+    async revealKey(itemId: number, unit: number, viewer: { sub: string; ip: string }): Promise<string> {
+      const key = await repo.findDeliveredKey(itemId, unit);
+      if (!key) throw new NotFoundError('There is no such license key in this order.', 'key_not_found');
+      if (key.status !== 'active') throw new AppError('key_revoked', 'This license key was refunded and can no longer be used.', 410);
+      await db.transaction((tx) => repo.recordReveal(key.id, viewer.sub, viewer.ip, clock(), tx));
+      return secrets.open(key.key_encrypted);
     },
 
     /** Delivered keys and grants of an order's items, for its page. */

@@ -2,7 +2,8 @@ import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import type { OrderState } from './order-state.js';
-import type { OrderItemRow, OrderRow } from './orders.repo.js';
+import { GrantSummary, KeyDeliveries } from '../fulfilment/deliveries.view.js';
+import type { OrderPageData } from './order-page.service.js';
 import { statusLabel } from './order-status.js';
 
 const explanations: Partial<Record<OrderState, string>> = {
@@ -15,8 +16,9 @@ const explanations: Partial<Record<OrderState, string>> = {
   refunded: 'This order was refunded; its keys and downloads can no longer be used.',
 };
 
-/** GET /orders/:id: what was bought, what it cost, and its state. */
-export function OrderPage({ ctx, order, items }: { ctx: ViewContext; order: OrderRow; items: OrderItemRow[] }) {
+/** GET /orders/:id: what was bought, what it cost, its state, and its keys and downloads. */
+export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext } & OrderPageData) {
+  const delivered = items.filter((i) => (deliveries.get(i.id)?.keys.length ?? 0) + (deliveries.get(i.id)?.grants.length ?? 0) > 0);
   const money = (n: number) => formatMoney(n, order.currency);
   const explanation = explanations[order.status as OrderState];
   return (
@@ -89,6 +91,21 @@ export function OrderPage({ ctx, order, items }: { ctx: ViewContext; order: Orde
             </tr>
           </tfoot>
         </table>
+        {delivered.length > 0 && (
+          <section class="order-deliveries" aria-labelledby="deliveries-title">
+            <h2 id="deliveries-title">Your license keys and downloads</h2>
+            {delivered.map((item) => {
+              const d = deliveries.get(item.id)!;
+              return (
+                <div class="delivery" id={`item-${item.id}`}>
+                  <h3>{item.name}</h3>
+                  {d.keys.length > 0 && <KeyDeliveries orderId={order.id} itemId={item.id} keys={d.keys} csrfToken={ctx.csrfToken} />}
+                  {d.grants.length > 0 && <GrantSummary grants={d.grants} />}
+                </div>
+              );
+            })}
+          </section>
+        )}
         <p class="actions">
           {order.invoice_number !== null && (
             <>

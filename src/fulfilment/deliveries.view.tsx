@@ -1,0 +1,70 @@
+import type { GrantVerdict } from './download-state.js';
+
+export interface KeyUnitView {
+  unit: number;
+  status: 'active' | 'revoked';
+  /** the key in clear, only in the answer to the owner's reveal request */
+  revealed?: string;
+}
+
+export interface GrantView {
+  unit: number;
+  verdict: GrantVerdict;
+  downloadsUsed: number;
+  downloadLimit: number;
+  expiresAt: number;
+}
+
+const grantStates: Record<Exclude<GrantVerdict, 'available'>, string> = {
+  revoked: 'Refunded: no longer available.',
+  access_expired: 'Access period ended.',
+  limit_reached: 'Download limit reached.',
+};
+
+/** The license keys of one order item: a button per unit, the key itself only when just revealed. */
+export function KeyDeliveries({ orderId, itemId, keys, csrfToken }: { orderId: string; itemId: number; keys: KeyUnitView[]; csrfToken: string | null }) {
+  return (
+    <ul class="deliveries keys">
+      {keys.map((k) => (
+        <li>
+          <span class="unit">License key {k.unit + 1}</span>{' '}
+          {k.status === 'revoked' ? (
+            <span class="state revoked">Refunded: this key is no longer valid.</span>
+          ) : k.revealed ? (
+            <code class="license-key" aria-label={`License key ${k.unit + 1}`}>
+              {k.revealed}
+            </code>
+          ) : (
+            <form method="post" action={`/orders/${orderId}/items/${itemId}/key`} class="reveal">
+              {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
+              <input type="hidden" name="unit" value={String(k.unit)} />
+              <button type="submit" class="button secondary">
+                Get license key
+              </button>
+            </form>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A file item's access per unit: what is left, until when, or why it is over. */
+export function GrantSummary({ grants }: { grants: GrantView[] }) {
+  return (
+    <ul class="deliveries grants">
+      {grants.map((g) => (
+        <li>
+          <span class="unit">Copy {g.unit + 1}</span>{' '}
+          {g.verdict === 'available' ? (
+            <span class="state">
+              {g.downloadLimit - g.downloadsUsed} of {g.downloadLimit} downloads left, until {new Date(g.expiresAt).toISOString().slice(0, 10)}
+            </span>
+          ) : (
+            <span class={`state ${g.verdict}`}>{grantStates[g.verdict]}</span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,43 @@
+import { judgeGrant } from '../fulfilment/download-state.js';
+import type { GrantView, KeyUnitView } from '../fulfilment/deliveries.view.js';
+import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
+import { NotFoundError } from '../platform/errors.js';
+import type { OrderItemRow, OrderRow } from './orders.repo.js';
+import type { OrdersService } from './orders.service.js';
+
+export interface OrderPageData {
+  order: OrderRow;
+  items: OrderItemRow[];
+  /** per order item id */
+  deliveries: Map<number, { keys: KeyUnitView[]; grants: GrantView[] }>;
+}
+
+/** The buyer's order page: the order with what each item delivered, and revealing a key on it. */
+export function createOrderPageService({ orders, fulfilment, clock = Date.now }: { orders: OrdersService; fulfilment: FulfilmentService; clock?: () => number }) {
+  async function getOrderPage(orderId: string, userSub: string): Promise<OrderPageData> {
+    const { order, items } = await orders.getOrderForUser(orderId, userSub);
+    const { keys, grants } = await fulfilment.findDeliveries(items.map((i) => i.id));
+    const now = clock();
+    const deliveries = new Map(items.map((i) => [i.id, { keys: [] as KeyUnitView[], grants: [] as GrantView[] }]));
+    for (const k of keys) deliveries.get(k.order_item_id)?.keys.push({ unit: k.unit_index, status: k.status });
+    for (const g of grants) {
+      const state = { status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at };
+      deliveries.get(g.order_item_id)?.grants.push({ unit: g.unit_index, verdict: judgeGrant(state, now), downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at });
+    }
+    return { order, items, deliveries };
+  }
+
+  return {
+    getOrderPage,
+    /** The order page with one key revealed, for its owner only (anyone else: the same 404 as no order). */
+    async revealKey(orderId: string, itemId: number, unit: number, viewer: { sub: string; ip: string }): Promise<OrderPageData> {
+      const page = await getOrderPage(orderId, viewer.sub);
+      const unitView = page.deliveries.get(itemId)?.keys.find((k) => k.unit === unit);
+      if (!unitView) throw new NotFoundError('There is no such license key in this order.', 'key_not_found');
+      unitView.revealed = await fulfilment.revealKey(itemId, unit, viewer);
+      return page;
+    },
+  };
+}
+
+export type OrderPageService = ReturnType<typeof createOrderPageService>;

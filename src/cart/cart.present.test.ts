@@ -10,7 +10,6 @@ const line = (overrides: Partial<CartLine>): CartLine => ({
 describe('cart notices', () => {
   it('maps codes to fixed texts and ignores anything else', () => {
     expect(pageNotice({ notice: 'added' })).toEqual({ kind: 'success', text: 'Added to your cart.' });
-    expect(pageNotice({ notice: 'merged_capped' })?.text).toContain('Some quantities were lowered');
     expect(pageNotice({ notice: 'toString' })).toBeNull();
     expect(pageNotice({ notice: '<b>hi</b>' })).toBeNull();
     expect(pageNotice({ error: 'out_of_stock' })).toEqual({ kind: 'error', text: 'Sorry, that product is sold out.' });

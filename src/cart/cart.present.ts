@@ -54,9 +54,6 @@ const notices: Record<string, string> = {
   added: 'Added to your cart.',
   updated: 'Quantity updated.',
   removed: 'Removed from your cart.',
-  // For the login callback's redirect after mergeAtLogin (see cart.owner.ts).
-  merged: 'We added the products you chose before logging in to your cart.',
-  merged_capped: `We added the products you chose before logging in to your cart. Some quantities were lowered to what is left in stock or to ${MAX_LINE_QUANTITY} per product; please check them.`,
 };
 
 const errors: Record<CartErrorCode, string> = {

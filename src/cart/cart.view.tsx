@@ -69,8 +69,10 @@ function Line({ line, currency, csrfToken }: { line: CartLine; currency: string 
   );
 }
 
-function MergeNotice({ merged }: { merged: MergeReport }) {
+function MergeNotice({ merged, lines }: { merged: MergeReport; lines: CartLine[] }) {
   if (merged.merged === 0) return null;
+  // A report carried over from the login callback names products by SKU only.
+  const nameOf = (sku: string, name: string) => lines.find((l) => l.sku === sku)?.name ?? name;
   return (
     <div class="notice">
       <p>We added the products you chose before logging in to your cart.</p>
@@ -78,7 +80,7 @@ function MergeNotice({ merged }: { merged: MergeReport }) {
         <ul>
           {merged.capped.map((c) => (
             <li>
-              {c.name}: {c.kept} kept of {c.requested} ({c.reason === 'stock' ? 'that is all we have left' : `at most ${MAX_LINE_QUANTITY} per product`}).
+              {nameOf(c.sku, c.name)}: {c.kept} kept of {c.requested} ({c.reason === 'stock' ? 'that is all we have left' : `at most ${MAX_LINE_QUANTITY} per product`}).
             </li>
           ))}
         </ul>
@@ -104,7 +106,7 @@ export function CartPage({ ctx, cart, notice, merged }: CartPageProps) {
         <div id="cart-status" role="status" aria-live="polite">
           {notice && <p class={`notice ${notice.kind}`}>{notice.text}</p>}
         </div>
-        {merged && <MergeNotice merged={merged} />}
+        {merged && <MergeNotice merged={merged} lines={cart.lines} />}
         {empty ? (
           <div class="empty-state cart-empty">
             <p>Your cart is empty.</p>

@@ -61,9 +61,12 @@ describe.each(testDialects)('carts of logged-in users on %s', (dialect) => {
     const guestOwner = visitor.guestOwner()!;
     const login = await loginAs(t.app, 'new', { browser: visitor.browser });
     visitor.csrf = login.csrfToken;
+    // The login callback merged it and left word for the cart page, shown once.
+    expect(visitor.browser.cookie(CART_COOKIE)).toBeUndefined();
     const page = await visitor.open();
     expect(cartRows(page.body).map((r) => [r.name, r.quantity])).toEqual([['Chosen before login', '3']]);
-    expect(visitor.browser.cookie(CART_COOKIE)).toBeUndefined();
+    expect(visibleText(page.body)).toContain('We added the products you chose before logging in to your cart.');
+    expect(visibleText((await visitor.open()).body)).not.toContain('before logging in');
     const rows = await t.db.kysely.selectFrom('user_cart').select(['user_id']).where('product_id', '=', p.id).execute();
     expect(rows).toEqual([{ user_id: login.user.sub }]);
     expect(await t.db.kysely.selectFrom('user_cart').select('product_id').where('user_id', '=', guestOwner).execute()).toEqual([]);
@@ -99,6 +102,38 @@ describe.each(testDialects)('carts of logged-in users on %s', (dialect) => {
     // Once merged, the visitor's cart is gone: that cookie now opens an empty cart.
     expect((await visitor.api('/api/cart')).json().items).toEqual([]);
     expect((await client.api('/api/cart')).json().count).toBe(15);
+  });
+
+  it('lists, after the login redirect, the quantities the merge lowered', async () => {
+    const same = await makeProduct(fx.catalog, { name: 'Much wanted' });
+    const limited = await makeKeyLimProduct(fx, 2, { name: 'Scarce' });
+    const { login, client } = await buyer();
+    await client.api('/api/cart/add', { sku: same.sku, quantity: 9 });
+    const visitor = new CartClient(t.app);
+    await visitor.open();
+    await visitor.submit({ sku: same.sku, quantity: '4' });
+    await visitor.submit({ sku: limited.sku, quantity: '2' });
+    await fx.keyPool.reserveKeys(t.db.kysely, { productId: limited.id, orderId: `other-${limited.sku}`, quantity: 1, until: Date.now() + 60_000 });
+    await loginAs(t.app, { email: login.user.email, password: NEW_USER_PASSWORD }, { browser: visitor.browser });
+    const text = visibleText((await visitor.open()).body);
+    expect(text).toContain('Much wanted: 10 kept of 13 (at most 10 per product).');
+    // The line stays (nothing dropped silently) with the keys that are left, and says so.
+    expect(text).toContain('Scarce: 1 kept of 2 (that is all we have left).');
+    expect(cartRows((await client.open()).body).map((r) => [r.name, r.quantity])).toEqual([
+      ['Much wanted', '10'],
+      ['Scarce', '1'],
+    ]);
+  });
+
+  it('shows no merge report from a forged notice cookie', async () => {
+    const { client } = await buyer();
+    for (const forged of ['3|FAKE-SKU:99:1:s', '3|FAKE-SKU:99:1:s.AAAA']) {
+      client.browser.setCookie('cart_merged', forged);
+      const page = await client.open();
+      expect(page.status).toBe(200);
+      expect(visibleText(page.body)).not.toContain('FAKE-SKU');
+      expect(visibleText(page.body)).not.toContain('before logging in');
+    }
   });
 
   it('logs in with the cart kept, even as the same user in a second browser', async () => {

@@ -6,7 +6,7 @@ import { postgresTsquery, sqliteMatchExpression, type SearchQuery } from './sear
 /** The columns a product card needs (grids on home, category and search pages). */
 const cardColumns = ['p.id', 'p.sku', 'p.name', 'p.summary', 'p.price', 'p.currency', 'p.type', 'p.created_at'] as const;
 const detailColumns = [
-  ...cardColumns, 'p.description', 'p.status', 'p.featured', 'p.specs',
+  ...cardColumns, 'p.description', 'p.description_html', 'p.status', 'p.featured', 'p.specs',
   'p.download_limit', 'p.access_days', 'p.activation_limit', 'p.updated_at',
 ] as const;
 

@@ -98,7 +98,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
 
   function productRow(p: CleanProduct, createdAt: number, updatedAt: number): NewProductRow {
     return {
-      sku: p.sku, name: p.name, summary: p.summary, description: p.description, price: p.price, currency: p.currency,
+      sku: p.sku, name: p.name, summary: p.summary, description: p.description, description_html: describe(p.description), price: p.price, currency: p.currency,
       type: p.type, status: p.status, featured: p.featured ? 1 : 0, specs: JSON.stringify(p.specs),
       download_limit: p.downloadLimit, access_days: p.accessDays, activation_limit: p.activationLimit,
       created_at: createdAt, updated_at: updatedAt,
@@ -275,7 +275,8 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
         image: images[0] ?? null,
         images: images.map(({ url, alt }) => ({ url, alt })),
         stock: stockState(p.type, stock?.get(p.id)),
-        descriptionHtml: describe(p.description),
+        // Rows written before the HTML was stored (or after a sanitiser change cleared it) render here.
+        descriptionHtml: p.description_html || (p.description ? describe(p.description) : ''),
         specs: JSON.parse(p.specs) as [string, string][],
       };
     },

@@ -22,9 +22,20 @@ export function minorUnitDigits(currency: string): number {
   return formatter(currency, 'en').resolvedOptions().maximumFractionDigits ?? 2;
 }
 
-/** An amount in minor units as the locale writes it (4900 EUR → "€49.00"); formatters are cached. */
+// ICU formatting costs microseconds per call and a catalog page shows dozens of prices drawn from
+// a few hundred distinct amounts: the strings themselves are worth keeping.
+const formatted = new Map<string, string>();
+const MAX_FORMATTED = 10_000;
+
+/** An amount in minor units as the locale writes it (4900 EUR → "€49.00"); formatters and results are cached. */
 export function formatMoney(amountMinor: number, currency: string, locale = 'en'): string {
+  const key = `${amountMinor}|${currency}|${locale}`;
+  const hit = formatted.get(key);
+  if (hit !== undefined) return hit;
   const f = formatter(currency, locale);
   const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-  return f.format(amountMinor / 10 ** digits);
+  const text = f.format(amountMinor / 10 ** digits);
+  if (formatted.size >= MAX_FORMATTED) formatted.clear();
+  formatted.set(key, text);
+  return text;
 }

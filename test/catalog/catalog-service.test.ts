@@ -47,6 +47,13 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
     }
   });
 
+  it('treats every reserved path segment as a page that is not a product (404)', async () => {
+    for (const segment of RESERVED_PATH_SEGMENTS) {
+      await expect(f.catalog.getProductPage(segment), segment).rejects.toMatchObject({ status: 404 });
+      await expect(f.catalog.getProductPage(segment.toUpperCase()), segment).rejects.toMatchObject({ status: 404 });
+    }
+  });
+
   it('refuses bad prices, currencies, types, statuses, specs and images', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ price: -1 }, 'invalid_price'],

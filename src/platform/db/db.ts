@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -63,5 +63,35 @@ function openSqlite(url: string): Kysely<DB> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/**
+ * better-sqlite3 with prepared statements kept by SQL text. Kysely prepares every query anew, and
+ * for a catalog page SQLite's parsing and planning cost more than running the query. Huge statements
+ * (bulk inserts) are not kept; streaming gets a statement of its own, since a statement being
+ * iterated cannot run another query.
+ */
+function withStatementCache(database: SQLite.Database, maxEntries = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = database.prepare(sql);
+        if (sql.length <= 4000) {
+          if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+          cache.set(sql, stmt);
+        }
+      }
+      const s = stmt;
+      return {
+        reader: s.reader,
+        all: (parameters: readonly unknown[]) => s.all(parameters),
+        run: (parameters: readonly unknown[]) => s.run(parameters),
+        iterate: (parameters: readonly unknown[]) => database.prepare(sql).iterate(parameters),
+      };
+    },
+  };
 }

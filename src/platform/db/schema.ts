@@ -15,6 +15,8 @@ export interface ProductsTable {
   name: string;
   summary: string;
   description: string; // Markdown, rendered sanitised
+  /** The description rendered and sanitised when it was written ('' until then); see migration 002. */
+  description_html: ColumnType<string, string | undefined, string>;
   price: number; // minor units
   currency: string; // ISO 4217
   type: ProductType;

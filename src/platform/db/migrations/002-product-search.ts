@@ -3,14 +3,16 @@ import type { Migration } from 'kysely/migration';
 import type { Dialect } from '../db.js';
 
 /**
- * Full-text search over products with each engine's own index, and the indexes the catalog pages'
- * hot queries use. SQLite: an FTS5 table over `products` (external content, no copy of the text) kept
- * in sync by triggers. PostgreSQL: generated tsvector columns (all text weighted; name and SKU alone)
- * with GIN indexes.
+ * Full-text search over products with each engine's own index, the indexes the catalog pages' hot
+ * queries use, and the description pre-rendered to HTML. SQLite: an FTS5 table over `products`
+ * (external content, no copy of the text) kept in sync by triggers. PostgreSQL: generated tsvector
+ * columns (all text weighted; name and SKU alone) with GIN indexes.
  */
 export function productSearch(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<any>) {
+      // Rendering and sanitising Markdown costs more than the rest of a product page: done once, on write.
+      await db.schema.alterTable('products').addColumn('description_html', 'text', (c) => c.notNull().defaultTo('')).execute();
       if (dialect === 'sqlite') {
         // unicode61 folds case and diacritics (café = cafe); prefix indexes make "pix"* cheap.
         await sql`create virtual table products_fts using fts5(
@@ -72,6 +74,7 @@ export function productSearch(dialect: Dialect): Migration {
         await sql`alter table products drop column name_vector`.execute(db);
         await sql`alter table products drop column search_vector`.execute(db);
       }
+      await db.schema.alterTable('products').dropColumn('description_html').execute();
     },
   };
 }

@@ -55,6 +55,17 @@ const schema = z.object({
   PRICES_INCLUDE_TAX: bool.default(true),
   DOWNLOAD_LIMIT: int(1, 1000).default(5),
   DOWNLOAD_ACCESS_DAYS: int(1, 3650).default(30),
+  DOWNLOAD_LINK_MINUTES: int(1, 24 * 60).default(15),
+  DOWNLOAD_RESUME_WINDOW_MINUTES: int(0, 24 * 60).default(30),
+  // Where product files live: a local directory (default) or S3-compatible object storage.
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  STORAGE_DIR: z.string().min(1).default('./data/files'),
+  S3_BUCKET: z.string().min(3).max(255).optional(),
+  S3_REGION: z.string().min(1).max(64).optional(),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).max(256).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
   LICENSE_SIGNING_KEY: z
     .string()
     .refine((v) => v.includes('-----BEGIN') || Buffer.from(v, 'base64').length === 32, 'must be an Ed25519 PKCS#8 PEM or a base64 32-byte seed (openssl rand -base64 32)')
@@ -128,10 +139,27 @@ function buildConfig(env: z.infer<typeof schema>) {
     taxRate: env.TAX_RATE,
     pricesIncludeTax: env.PRICES_INCLUDE_TAX,
     downloadDefaults: { downloadLimit: env.DOWNLOAD_LIMIT, accessDays: env.DOWNLOAD_ACCESS_DAYS },
+    downloads: { linkMs: env.DOWNLOAD_LINK_MINUTES * 60_000, resumeWindowMs: env.DOWNLOAD_RESUME_WINDOW_MINUTES * 60_000 },
+    storage: storageConfig(env),
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k.trim(), 'base64')),
     oidc: oidcConfig(env, publicUrl, production),
     payments: paymentsConfig(env, publicUrl, production),
+  };
+}
+
+/** Product file storage; for s3 every S3_* value but the endpoint is checked present in parseConfig. */
+function storageConfig(env: z.infer<typeof schema>) {
+  if (env.STORAGE_DRIVER === 'local') return { driver: 'local' as const, dir: env.STORAGE_DIR };
+  return {
+    driver: 's3' as const,
+    bucket: env.S3_BUCKET!,
+    region: env.S3_REGION!,
+    /** null: AWS itself */
+    endpoint: env.S3_ENDPOINT ?? null,
+    accessKeyId: env.S3_ACCESS_KEY_ID!,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
   };
 }
 
@@ -191,6 +219,11 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
   const problems = result.success
     ? []
     : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (result.success && result.data.STORAGE_DRIVER === 's3') {
+    for (const name of ['S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+      if (!result.data[name]) problems.push(`${name}: required when STORAGE_DRIVER=s3`);
+    }
+  }
   if (result.success && result.data.NODE_ENV === 'production') {
     if (!result.data.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
     if (!result.data.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');

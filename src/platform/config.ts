@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { isCurrency, minorUnitDigits } from './money.js';
 
 /** Thrown at start with every bad variable listed at once. */
 export class ConfigError extends Error {
@@ -14,6 +15,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const majorAmount = z.string().regex(/^\d{1,9}(\.\d{1,3})?$/, 'must be an amount in the currency, e.g. 5 or 2.50');
 const DEV_SECRET = 'dev-only-secret-not-for-production-0123456789';
 const DEV_SIGNING_SEED = Buffer.from('dev-only-license-signing-seed-32').toString('base64');
 const DEV_ENCRYPTION_KEY = Buffer.from('dev-only-encryption-key-32-bytes').toString('base64');
@@ -91,6 +93,11 @@ const schema = z.object({
     .optional(),
   DEV_GATEWAY_PORT: int(0, 65535).default(3002),
   WEBHOOK_TOLERANCE_SECONDS: int(10, 3600).default(300),
+  // Donations at /donate; amounts in the currency's major unit (1 and 1000: €1 to €1,000).
+  DONATION_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code, e.g. EUR').default('EUR'),
+  DONATION_MIN: majorAmount.default('1'),
+  DONATION_MAX: majorAmount.default('1000'),
+  DONATION_PRESETS: z.string().regex(/^\d{1,9}(\.\d{1,3})?(,\d{1,9}(\.\d{1,3})?){0,7}$/, 'must be up to 8 comma-separated amounts, e.g. 5,10,25,50').default('5,10,25,50'),
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
     .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of base64 32-byte keys')
@@ -145,6 +152,7 @@ function buildConfig(env: z.infer<typeof schema>) {
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k.trim(), 'base64')),
     oidc: oidcConfig(env, publicUrl, production),
     payments: paymentsConfig(env, publicUrl, production),
+    donations: donationsConfig(env),
   };
 }
 
@@ -212,6 +220,36 @@ function paymentsConfig(env: z.infer<typeof schema>, publicUrl: string, producti
   };
 }
 
+/** A configured major-unit amount ("2.50") in minor units, or null when the currency has fewer decimals. */
+function toMinor(amount: string, currency: string): number | null {
+  const [whole = '0', fraction = ''] = amount.split('.');
+  const digits = minorUnitDigits(currency);
+  const significant = fraction.replace(/0+$/, '');
+  return significant.length > digits ? null : Number(whole) * 10 ** digits + Number(significant.padEnd(digits, '0') || '0');
+}
+
+/** Donation currency, bounds and preset buttons, in minor units (checked by donationProblems first). */
+function donationsConfig(env: z.infer<typeof schema>) {
+  const currency = env.DONATION_CURRENCY;
+  const minor = (v: string) => toMinor(v, currency) ?? 0;
+  return { currency, min: minor(env.DONATION_MIN), max: minor(env.DONATION_MAX), presets: [...new Set(env.DONATION_PRESETS.split(',').map(minor))] };
+}
+
+function donationProblems(env: z.infer<typeof schema>): string[] {
+  const currency = env.DONATION_CURRENCY;
+  if (!isCurrency(currency)) return [`DONATION_CURRENCY: ${currency} is not an ISO 4217 currency`];
+  const problems = (['DONATION_MIN', 'DONATION_MAX', 'DONATION_PRESETS'] as const)
+    .filter((key) => env[key].split(',').some((v) => toMinor(v, currency) === null))
+    .map((key) => `${key}: has more decimal places than ${currency} allows`);
+  if (problems.length > 0) return problems;
+  const { min, max, presets } = donationsConfig(env);
+  if (min <= 0) problems.push('DONATION_MIN: must be more than 0');
+  if (max < min) problems.push('DONATION_MAX: must not be less than DONATION_MIN');
+  if (max > 99_999_999) problems.push('DONATION_MAX: must be at most 99,999,999 minor units (the gateway’s limit for one payment)');
+  if (presets.some((p) => p < min || p > max)) problems.push('DONATION_PRESETS: every amount must lie between DONATION_MIN and DONATION_MAX');
+  return problems;
+}
+
 /** Validates an environment; throws ConfigError naming every bad or missing variable. */
 export function parseConfig(raw: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
@@ -219,6 +257,7 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
   const problems = result.success
     ? []
     : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (result.success) problems.push(...donationProblems(result.data));
   if (result.success && result.data.STORAGE_DRIVER === 's3') {
     for (const name of ['S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
       if (!result.data[name]) problems.push(`${name}: required when STORAGE_DRIVER=s3`);

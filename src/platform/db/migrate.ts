@@ -4,6 +4,7 @@ import { initialSchema } from './migrations/001-initial-schema.js';
 import { productSearch } from './migrations/002-product-search.js';
 import { authSessions } from './migrations/003-auth-sessions.js';
 import { orderItemTerms } from './migrations/004-order-item-terms.js';
+import { donationPaymentIntent } from './migrations/006-donation-payment-intent.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '002-product-search': productSearch,
   '003-auth-sessions': authSessions,
   '004-order-item-terms': orderItemTerms,
+  '006-donation-payment-intent': donationPaymentIntent,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -201,6 +201,7 @@ export interface DonationsTable {
   message: string;
   status: string;
   payment_ref: string | null;
+  payment_intent: string | null;
   created_at: Millis;
   paid_at: Millis | null;
 }

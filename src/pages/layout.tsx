@@ -44,7 +44,7 @@ export function Layout({ ctx, title, description, head, children }: LayoutProps)
             </form>
             <nav class="account" aria-label="Account">
               <a href="/cart" class="cart-link">
-                Cart{ctx.cartCount > 0 && <span class="badge" aria-label={`${ctx.cartCount} items`}>{ctx.cartCount}</span>}
+                Cart{ctx.cartCount > 0 && <span class="badge" aria-label={`${ctx.cartCount} ${ctx.cartCount === 1 ? 'item' : 'items'}`}>{ctx.cartCount}</span>}
               </a>
               {ctx.user ? (
                 <>

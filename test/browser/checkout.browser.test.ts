@@ -31,6 +31,8 @@ describe('buying in a real browser', () => {
     await page.goto(`${store.url}/vectorforge-pro-1y`);
     await expect(page.locator('main h1').textContent()).resolves.toBe('Vectorforge Pro (1 year)');
     await page.click('.add-to-cart button[type=submit]');
+    // cart.js adds in the background and confirms in place; wait for it before leaving the page.
+    await page.locator('.cart-message .notice').waitFor();
     await page.goto(`${store.url}/cart`);
     await expect(page.locator('main').textContent()).resolves.toContain('Vectorforge Pro (1 year)');
     await screenshot(page, 'checkout-cart');

@@ -5,6 +5,7 @@ import { productSearch } from './migrations/002-product-search.js';
 import { authSessions } from './migrations/003-auth-sessions.js';
 import { orderItemTerms } from './migrations/004-order-item-terms.js';
 import { donationPaymentIntent } from './migrations/006-donation-payment-intent.js';
+import { ownerLookups } from './migrations/007-owner-lookups.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '003-auth-sessions': authSessions,
   '004-order-item-terms': orderItemTerms,
   '006-donation-payment-intent': donationPaymentIntent,
+  '007-owner-lookups': ownerLookups,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -113,7 +113,7 @@ export async function generateLargeCatalog({ catalog, keyPool }: SeedServices, o
   const descriptions = Array.from({ length: DESCRIPTION_POOL }, () => makeDescription(r));
   const now = clock();
   const span = 730 * 86_400_000;
-  return catalog.withTransaction(async (tx) => {
+  const result = await catalog.withTransaction(async (tx) => {
     for (const [slug, name] of CATEGORIES) {
       await catalog.createCategory({ slug, name, description: `Generated ${name.toLowerCase()} products.` }, tx).catch((err) => {
         if (!(err instanceof ConflictError)) throw err;
@@ -135,4 +135,6 @@ export async function generateLargeCatalog({ catalog, keyPool }: SeedServices, o
     }
     return { products: count, keys };
   });
+  await catalog.refreshStatistics();
+  return result;
 }

@@ -24,7 +24,7 @@ export type NewProductRow = Insertable<ProductsTable>;
 export type NewImageRow = Insertable<ProductImagesTable>;
 
 /** How many matches a search ranks at most per source (anywhere, by name); see searchActive. */
-export const SEARCH_CANDIDATES = 500;
+export const SEARCH_CANDIDATES = 240;
 
 // Rows per multi-row insert: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const chunkRows = (columns: number) => Math.floor(30_000 / columns);
@@ -113,7 +113,7 @@ export function createCatalogRepo(db: Database) {
       }
     },
 
-    /** Images of several products in gallery order: one query for a whole grid. */
+    /** Images of products in gallery order. */
     findImages(productIds: number[], tx: Executor = db.kysely) {
       if (productIds.length === 0) return Promise.resolve([]);
       return tx
@@ -123,6 +123,12 @@ export function createCatalogRepo(db: Database) {
         .orderBy('product_id')
         .orderBy('position')
         .execute();
+    },
+
+    /** The first image (position 0) of several products: what their cards show. */
+    findFirstImages(productIds: number[], tx: Executor = db.kysely) {
+      if (productIds.length === 0) return Promise.resolve([]);
+      return tx.selectFrom('product_images').select(['product_id', 'url', 'alt']).where('product_id', 'in', productIds).where('position', '=', 0).execute();
     },
 
     findFeatured(limit: number, tx: Executor = db.kysely): Promise<ProductCardRow[]> {
@@ -158,17 +164,26 @@ export function createCatalogRepo(db: Database) {
         .then((r) => Number(r.n));
     },
 
-    /** Newest first by id (ids follow creation), so the category index yields rows already in order. */
+    /**
+     * Newest first by id (ids follow creation), so the category index yields rows already in order.
+     * The page's ids come from indexes alone (skipped rows are never read), then only those rows.
+     */
     findActiveInCategory(categoryId: number, limit: number, offset: number, tx: Executor = db.kysely): Promise<ProductCardRow[]> {
       return tx
-        .selectFrom('product_categories as pc')
-        .innerJoin('products as p', 'p.id', 'pc.product_id')
+        .selectFrom('products as p')
         .select(cardColumns)
-        .where('pc.category_id', '=', categoryId)
-        .where('p.status', '=', 'active')
-        .orderBy('pc.product_id', 'desc')
-        .limit(limit)
-        .offset(offset)
+        .where('p.id', 'in', (eb) =>
+          eb
+            .selectFrom('product_categories as pc')
+            .innerJoin('products as a', 'a.id', 'pc.product_id')
+            .select('pc.product_id')
+            .where('pc.category_id', '=', categoryId)
+            .where('a.status', '=', 'active')
+            .orderBy('pc.product_id', 'desc')
+            .limit(limit)
+            .offset(offset),
+        )
+        .orderBy('p.id', 'desc')
         .execute();
     },
 
@@ -221,6 +236,12 @@ export function createCatalogRepo(db: Database) {
         capped: first ? Number(first.capped) === 1 : false,
         products: rows.map(({ total: _t, capped: _c, ...r }) => r),
       };
+    },
+
+    /** Refreshes the planner's statistics after a bulk load (without them PostgreSQL picks poor plans). */
+    async analyze(tx: Executor = db.kysely) {
+      if (db.dialect === 'sqlite') await sql`analyze`.execute(tx);
+      else await sql`analyze products, categories, product_categories, product_images, license_keys`.execute(tx);
     },
 
     /** Multi-row inserts in chunks (for seeding large catalogs); returns each new id by SKU. */

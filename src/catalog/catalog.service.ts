@@ -1,58 +1,22 @@
 import type { Database, Executor, Tx } from '../platform/db/db.js';
-import type { ProductStatus, ProductType } from '../platform/db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
-import { paginate, parsePageParam, type Pagination } from '../platform/pagination.js';
+import { paginate, parsePageParam } from '../platform/pagination.js';
 import { createTtlCache, sharedCaches } from './catalog.cache.js';
 import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type CatalogRepo, type NewProductRow, type ProductCardRow } from './catalog.repo.js';
 import { createDescriptionRenderer } from './description.js';
 import { parseSearchQuery, SEARCH_MAX_CHARS } from './search-query.js';
 import { parseSku } from './sku.js';
-import { stockState, type StockState } from './stock.js';
+import { stockState } from './stock.js';
+import type { CartProduct, NavCategory, ProductCard, ProductPage, SearchResults } from './catalog.types.js';
 import { validateCategory, validateProduct, validateSku, type CategoryInput, type CleanProduct, type ProductInput } from './catalog.validation.js';
 
 /** Products per category and search page. */
 export const PAGE_SIZE = 24;
 const HOME_LIST_SIZE = 8;
 
-/** A product as the cart sees it: any status, current price, and keys left (null: never runs out). */
-export interface CartProduct {
-  id: number;
-  sku: string;
-  name: string;
-  type: ProductType;
-  status: ProductStatus;
-  price: number;
-  currency: string;
-  available: number | null;
-}
+export type { CartProduct, NavCategory, ProductCard, ProductImage, ProductPage, SearchResults } from './catalog.types.js';
 
-export interface NavCategory {
-  slug: string;
-  name: string;
-}
-export interface ProductImage {
-  url: string;
-  alt: string;
-}
-export interface ProductCard extends Omit<ProductCardRow, 'created_at'> {
-  image: ProductImage | null;
-  stock: StockState;
-}
-export interface ProductPage extends ProductCard {
-  descriptionHtml: string;
-  specs: [string, string][];
-  images: ProductImage[];
-}
-export interface SearchResults {
-  /** The query as shown back to the user (trimmed, at most 200 characters). */
-  query: string;
-  products: ProductCard[];
-  /** Null when there was nothing to search for. */
-  pagination: Pagination | null;
-  /** More products matched than are ranked; the user should narrow the search. */
-  capped: boolean;
-}
 export interface CatalogDeps {
   db: Database;
   keyPool: Pick<KeyPoolService, 'countAvailable'>;
@@ -110,9 +74,8 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
   /** Cards for a list of rows: one query for their images, one for key_lim stock. */
   async function toCards(rows: ProductCardRow[]): Promise<ProductCard[]> {
     const limited = rows.filter((r) => r.type === 'key_lim').map((r) => r.id);
-    const [images, stock] = await Promise.all([repo.findImages(rows.map((r) => r.id)), limited.length ? keyPool.countAvailable(limited) : new Map<number, number>()]);
-    const firstImage = new Map<number, ProductImage>();
-    for (const img of images) if (!firstImage.has(img.product_id)) firstImage.set(img.product_id, { url: img.url, alt: img.alt });
+    const [images, stock] = await Promise.all([repo.findFirstImages(rows.map((r) => r.id)), limited.length ? keyPool.countAvailable(limited) : new Map<number, number>()]);
+    const firstImage = new Map(images.map((img) => [img.product_id, { url: img.url, alt: img.alt }]));
     return rows.map(({ created_at: _created, ...r }) => ({ ...r, image: firstImage.get(r.id) ?? null, stock: stockState(r.type, stock.get(r.id)) }));
   }
 
@@ -228,6 +191,11 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
       const limited = rows.filter((r) => r.type === 'key_lim').map((r) => r.id);
       const stock = limited.length ? await keyPool.countAvailable(limited) : new Map<number, number>();
       return rows.map((r) => ({ ...r, available: r.type === 'key_lim' ? (stock.get(r.id) ?? 0) : null }));
+    },
+
+    /** Refreshes the database's query statistics; run after loading many products. */
+    refreshStatistics(): Promise<void> {
+      return repo.analyze();
     },
 
     /** How many products exist in any status (the demo loads only into an empty catalog). */

@@ -1,0 +1,43 @@
+import type { ProductStatus, ProductType } from '../platform/db/schema.js';
+import type { Pagination } from '../platform/pagination.js';
+import type { ProductCardRow } from './catalog.repo.js';
+import type { StockState } from './stock.js';
+
+/** A product as the cart sees it: any status, current price, and keys left (null: never runs out). */
+export interface CartProduct {
+  id: number;
+  sku: string;
+  name: string;
+  type: ProductType;
+  status: ProductStatus;
+  price: number;
+  currency: string;
+  available: number | null;
+}
+
+export interface NavCategory {
+  slug: string;
+  name: string;
+}
+export interface ProductImage {
+  url: string;
+  alt: string;
+}
+export interface ProductCard extends Omit<ProductCardRow, 'created_at'> {
+  image: ProductImage | null;
+  stock: StockState;
+}
+export interface ProductPage extends ProductCard {
+  descriptionHtml: string;
+  specs: [string, string][];
+  images: ProductImage[];
+}
+export interface SearchResults {
+  /** The query as shown back to the user (trimmed, at most 200 characters). */
+  query: string;
+  products: ProductCard[];
+  /** Null when there was nothing to search for. */
+  pagination: Pagination | null;
+  /** More products matched than are ranked; the user should narrow the search. */
+  capped: boolean;
+}

@@ -26,6 +26,8 @@ import { createKeyPoolService } from './fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from './fulfilment/signed-key.js';
 import { contactRoutes } from './contact/contact.routes.js';
 import { createContactService } from './contact/contact.service.js';
+import { donationsRoutes } from './donations/donations.routes.js';
+import { createDonationsService } from './donations/donations.service.js';
 import { contentRoutes } from './pages/content.routes.js';
 import { createContentService } from './pages/content.service.js';
 import { htmlErrorRenderer, pagesPlugin } from './pages/pages.plugin.js';
@@ -84,7 +86,8 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const fulfilment = createFulfilmentService({ db, keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
   const gateway = createPaymentGateway(config, clock);
   const orderPages = createOrderPageService({ orders, fulfilment, clock });
-  const paymentEvents = createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, clock });
+  const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
+  const paymentEvents = createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, donations, clock });
   const checkout = createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler: paymentEvents, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
 
@@ -95,6 +98,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   await app.register(accountRoutes, { account });
   await app.register(contentRoutes, { content });
   await app.register(contactRoutes, { contact, currentUserSub: (request) => request.user?.sub ?? null, rateLimit: { max: 5, timeWindow: 10 * 60_000 } });
+  await app.register(donationsRoutes, { donations, donor: (r) => (r.user ? { sub: r.user.sub, email: r.user.email } : null), rateLimit: { max: 10, timeWindow: 10 * 60_000 } });
   await app.register(cartRoutes, { cart, owners: cartOwners });
   await app.register(checkoutRoutes, { checkout, payments: paymentEvents, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }), pricesIncludeTax: config.pricesIncludeTax });
   await app.register(ordersRoutes, { orders, orderPages, seller: config.seller, taxRate: config.taxRate, requireUser, userSub: (r) => r.user!.sub });

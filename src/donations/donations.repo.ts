@@ -1,0 +1,33 @@
+import type { Selectable } from 'kysely';
+import type { Database, Executor } from '../platform/db/db.js';
+import type { DonationsTable } from '../platform/db/schema.js';
+
+export type DonationRow = Selectable<DonationsTable>;
+export type NewDonation = Omit<DonationRow, 'payment_ref' | 'payment_intent' | 'paid_at'>;
+export type DonationPatch = Partial<Pick<DonationRow, 'payment_ref' | 'payment_intent' | 'paid_at'>>;
+
+/** Donations: one row each, its state changed only through updateStatus. */
+export function createDonationsRepo(db: Database) {
+  return {
+    async insertDonation(row: NewDonation, tx: Executor = db.kysely): Promise<void> {
+      await tx.insertInto('donations').values({ ...row, payment_ref: null, payment_intent: null, paid_at: null }).execute();
+    },
+
+    findDonation(id: string, tx: Executor = db.kysely): Promise<DonationRow | undefined> {
+      return tx.selectFrom('donations').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /**
+     * Moves a donation from one state to another only if it is still in `from`: of the webhook and
+     * the return page settling the same payment at once, exactly one sees a row updated.
+     */
+    async updateStatus(id: string, from: string, patch: DonationPatch & { status: string }, tx: Executor): Promise<boolean> {
+      const result = await tx.updateTable('donations').set(patch).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async updateDonation(id: string, patch: DonationPatch, tx: Executor = db.kysely): Promise<void> {
+      await tx.updateTable('donations').set(patch).where('id', '=', id).execute();
+    },
+  };
+}

@@ -24,6 +24,11 @@ import { createCatalogService } from './catalog/catalog.service.js';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.js';
 import { createKeyPoolService } from './fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from './fulfilment/signed-key.js';
+import { createDownloadTokens } from './fulfilment/download-token.js';
+import { downloadsRoutes } from './fulfilment/downloads.routes.js';
+import { createDownloadsService, downloadLinkKey } from './fulfilment/downloads.service.js';
+import { createProductFilesService } from './fulfilment/product-files.service.js';
+import { createStorage } from './fulfilment/storage.js';
 import { contactRoutes } from './contact/contact.routes.js';
 import { createContactService } from './contact/contact.service.js';
 import { donationsRoutes } from './donations/donations.routes.js';
@@ -84,6 +89,10 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const purchases = createPurchaseService({ db });
   const orders = createOrdersService({ db, clock, log: app.log });
   const fulfilment = createFulfilmentService({ db, keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
+  const storage = createStorage(config.storage);
+  const productFiles = createProductFilesService({ db, storage, clock });
+  const downloadTokens = createDownloadTokens(downloadLinkKey(config.sessionSecret));
+  const downloads = createDownloadsService({ db, storage, productFiles, orders, tokens: downloadTokens, clock, ...config.downloads, log: app.log });
   const gateway = createPaymentGateway(config, clock);
   const orderPages = createOrderPageService({ orders, fulfilment, clock });
   const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
@@ -104,6 +113,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   await app.register(ordersRoutes, { orders, orderPages, seller: config.seller, taxRate: config.taxRate, requireUser, userSub: (r) => r.user!.sub });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
+  await app.register(downloadsRoutes, { downloads, requireUser, userSub: (r) => r.user!.sub });
   app.decorate('jobs', { expireStaleOrders: () => checkout.expireStaleOrders() });
   return app;
 }

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createKeyPoolService, type KeyPoolService } from '../fulfilment/key-pool.service.js';
+import { demoProductFile } from '../fulfilment/product-files.demo.js';
+import { createProductFilesService, type ProductFilesService } from '../fulfilment/product-files.service.js';
+import { createStorage } from '../fulfilment/storage.js';
 import type { Config } from '../platform/config.js';
 import { createSecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/db.js';
@@ -26,12 +29,15 @@ export interface DemoCatalog {
 export interface SeedServices {
   catalog: CatalogService;
   keyPool: Pick<KeyPoolService, 'importKeys'>;
+  /** When given, each demo file product gets a generated sample file to download. */
+  productFiles?: Pick<ProductFilesService, 'attachFile'>;
 }
 
 /** The catalog and key-pool services a seed needs, built from configuration (CLI and first start). */
 export function createSeedServices(db: Database, config: Config, clock: () => number = Date.now) {
   const keyPool = createKeyPoolService({ db, secrets: createSecretBox(config.encryptionKey, config.previousEncryptionKeys), clock });
-  return { catalog: createCatalogService({ db, keyPool, clock }), keyPool };
+  const productFiles = createProductFilesService({ db, storage: createStorage(config.storage), clock });
+  return { catalog: createCatalogService({ db, keyPool, clock }), keyPool, productFiles };
 }
 
 /** Deterministic-looking demo keys (DEMO-XXXX-XXXX-XXXX), different for every SKU and index. */
@@ -63,10 +69,11 @@ function parseDemoCatalog(data: unknown): DemoCatalog {
 
 /**
  * Loads a demo catalog in one transaction: categories, products (oldest first, so ids follow
- * creation like real data), and a generated key pool for each key_lim product. All or nothing;
+ * creation like real data), a generated key pool for each key_lim product and a sample file for
+ * each file product (with `productFiles`). All or nothing in the database;
  * an error names the product it is about.
  */
-export async function loadDemoCatalog({ catalog, keyPool }: SeedServices, data: unknown, clock: () => number = Date.now) {
+export async function loadDemoCatalog({ catalog, keyPool, productFiles }: SeedServices, data: unknown, clock: () => number = Date.now) {
   const demo = parseDemoCatalog(data);
   const now = clock();
   const ordered = demo.products.map((p, index) => ({ p, index })).sort((a, b) => (b.p.createdDaysAgo ?? 0) - (a.p.createdDaysAgo ?? 0));
@@ -78,6 +85,7 @@ export async function loadDemoCatalog({ catalog, keyPool }: SeedServices, data: 
       try {
         const created = await catalog.createProduct({ ...input, status: input.status ?? 'active', createdAt: now - Math.round(createdDaysAgo * DAY_MS) }, tx);
         if (keyPoolSize > 0) keys += (await keyPool.importKeys(created.id, demoKeys(created.sku, keyPoolSize), tx)).added;
+        if (input.type === 'file' && productFiles) await productFiles.attachFile(created.id, demoProductFile({ sku: created.sku, name: input.name, summary: input.summary }), tx);
       } catch (err) {
         if (err instanceof AppError) throw new AppError(err.code, `Demo product ${index + 1} (${String(p.sku)}): ${err.message}`, err.status, err.details);
         throw err;

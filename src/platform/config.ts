@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { isCurrency, minorUnitDigits } from './money.js';
@@ -31,6 +33,10 @@ const schema = z.object({
     .default('sqlite:./data/store.db'),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Several instances share rate-limit counters through Redis; without it each instance counts alone.
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  // Prometheus metrics at /metrics for scrapers sending `Authorization: Bearer <token>`; 404 without it.
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').max(500).optional(),
   DEMO: bool.optional(),
   SHOP_NAME: z.string().min(1).max(100).default('Pixel & Key'),
   CONTENT_DIR: z.string().min(1).default('./content'),
@@ -119,6 +125,10 @@ function buildConfig(env: z.infer<typeof schema>) {
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     logLevel: env.LOG_LEVEL,
+    /** null: rate limits counted in memory, per instance */
+    redisUrl: env.REDIS_URL ?? null,
+    /** null: no /metrics */
+    metricsToken: env.METRICS_TOKEN ?? null,
     demo: env.DEMO ?? !production,
     shopName: env.SHOP_NAME,
     contentDir: env.CONTENT_DIR,
@@ -292,5 +302,6 @@ export function loadConfig(envFile = '.env'): Config {
 
 /** Config for tests and tools: development defaults plus overrides, no environment read. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: ':memory:', ...overrides });
+  // Product files of tests go to the system's temporary directory, never into ./data.
+  return parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: ':memory:', STORAGE_DIR: join(tmpdir(), 'store-test-files'), ...overrides });
 }

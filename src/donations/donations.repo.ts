@@ -26,6 +26,11 @@ export function createDonationsRepo(db: Database) {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Newest first; `id` breaks ties so pages never overlap. */
+    findDonations(limit: number, offset: number, tx: Executor = db.kysely): Promise<DonationRow[]> {
+      return tx.selectFrom('donations').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    },
+
     async updateDonation(id: string, patch: DonationPatch, tx: Executor = db.kysely): Promise<void> {
       await tx.updateTable('donations').set(patch).where('id', '=', id).execute();
     },

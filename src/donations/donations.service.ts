@@ -95,6 +95,9 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
   return {
     limits,
 
+    /** Newest donations first, for the owner (admin pages). */
+    listDonations: (limit = 50, offset = 0) => repo.findDonations(limit, offset),
+
     /**
      * POST /donate: checks the form, stores the pending donation, opens a payment session for it.
      * If the gateway cannot be reached the donation is cancelled and nothing is charged.

@@ -73,7 +73,7 @@ describe.each(testDialects)('the donate form on %s', (dialect) => {
   it('refuses a post without a valid CSRF token, storing nothing', async () => {
     const before = await countDonations();
     const { browser } = await openForm();
-    for (const form of [{ amount_choice: '10.00', _csrf: 'forged' }, { amount_choice: '10.00' }]) {
+    for (const form of [{ amount_choice: '10.00', _csrf: 'forged' }, { amount_choice: '10.00' }] as Array<Record<string, string>>) {
       const res = await browser.request('/donate', { form });
       expect(res.status).toBe(403);
       expect(res.body).toContain('This form has expired or did not come from this site.');

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { createPaymentGateway } from '../../src/payments/payments.gateway.js';
+import { testConfig } from '../../src/platform/config.js';
+import { createTestApp } from '../support/app.js';
+import { csrfFromPage, TestBrowser } from '../support/auth.js';
+import { testDialects } from '../support/database.js';
+import { driveSession, gatewayEnv } from '../support/gateway.js';
+import { useDonationStore } from './donation-harness.js';
+
+describe.each(testDialects)('donations that are declined, cancelled, expired, mismatched, refunded or private on %s', (dialect) => {
+  const s = useDonationStore(dialect);
+
+  it('keeps a donation open after a decline, and cancels it when the donor goes back', async () => {
+    const { browser, sessionId, donation } = await s.started({ amount_choice: '5.00' });
+    const answered = s.receiver.received.length;
+    await driveSession(s.gateway, sessionId, 'decline', { via: 'page' });
+    const [failure] = (await s.receiver.waitFor(answered + 1)).slice(answered);
+    expect(failure!.body.toString()).toContain('checkout.session.async_payment_failed');
+    expect((await s.donationOf(donation.id)).status).toBe('pending');
+    expect(await s.outcomesOf(donation.id)).toEqual(['checkout.session.async_payment_failed attempt_failed']);
+
+    const { redirectUrl } = await driveSession(s.gateway, sessionId, 'cancel', { via: 'page' });
+    expect(redirectUrl).toBe(`http://localhost:3000/donate?cancelled=1&donation=${donation.id}`);
+    const back = await browser.request(redirectUrl!);
+    expect(back.status).toBe(200);
+    expect(back.body).toContain('Your donation was cancelled; nothing was charged.');
+    expect(back.body).toContain('<form method="post" action="/donate"');
+    expect((await s.donationOf(donation.id)).status).toBe('cancelled');
+    // The payment page is closed, so it cannot be paid after all; its expiry event changes nothing.
+    expect(s.gateway.session(sessionId).status).toBe('expired');
+    await expect.poll(() => s.outcomesOf(donation.id), { timeout: 5000 }).toContain('checkout.session.expired not_applied:cancelled');
+    expect((await s.donationOf(donation.id)).status).toBe('cancelled');
+
+    const thanks = await browser.request(`/donate/thanks?donation=${donation.id}&session_id=${sessionId}`);
+    expect(thanks.body).toContain('The donation was cancelled; nothing was charged.');
+  });
+
+  it('expires an unpaid donation with its session, and a late payment is still taken', async () => {
+    const email = `late-${Date.now()}@example.test`;
+    const { browser, sessionId, donation } = await s.started({ amount_choice: '50.00', email });
+    await driveSession(s.gateway, sessionId, 'expire');
+    await s.waitForStatus(donation.id, 'expired');
+    const page = await browser.request(`/donate/thanks?donation=${donation.id}&session_id=${sessionId}`);
+    expect(page.body).toContain('The payment was not completed in time; nothing was charged.');
+    expect(page.body).toContain('href="/donate"');
+    expect(await s.mailsTo(email)).toHaveLength(0);
+
+    // Money that arrives anyway is never turned away: the donation is paid after all.
+    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 5000))).toEqual({ received: true, outcome: 'paid_late' });
+    expect((await s.donationOf(donation.id)).status).toBe('paid');
+    expect(await s.mailsTo(email)).toHaveLength(1);
+  });
+
+  it('leaves a donation pending when the paid amount or currency differs, for the owner to sort out', async () => {
+    const { sessionId, donation } = await s.started({ amount_choice: '10.00' });
+    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 100))).toEqual({ received: true, outcome: 'needs_attention:amount_mismatch' });
+    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 1000, 'usd'))).toEqual({ received: true, outcome: 'needs_attention:amount_mismatch' });
+    expect((await s.donationOf(donation.id)).status).toBe('pending');
+    expect(await s.signedEvent('checkout.session.completed', { ...s.completedSession(donation.id, sessionId, 1000), payment_status: 'unpaid' })).toEqual({ received: true, outcome: 'awaiting_payment' });
+    expect((await s.donationOf(donation.id)).status).toBe('pending');
+  });
+
+  it('marks a donation refunded on a full refund only', async () => {
+    const { sessionId, donation } = await s.started({ amount_choice: '25.00' });
+    await driveSession(s.gateway, sessionId, 'pay');
+    await s.waitForStatus(donation.id, 'paid');
+    const { payment_intent } = await s.donationOf(donation.id);
+    const payments = createPaymentGateway(testConfig(gatewayEnv(s.gateway)));
+    await payments.refund({ paymentIntentId: payment_intent!, amount: 1000, idempotencyKey: `partial-${donation.id}` });
+    await expect.poll(() => s.outcomesOf(donation.id), { timeout: 5000 }).toContain('charge.refunded partial_refund');
+    expect((await s.donationOf(donation.id)).status).toBe('paid');
+    await payments.refund({ paymentIntentId: payment_intent!, idempotencyKey: `rest-${donation.id}` });
+    await s.waitForStatus(donation.id, 'refunded');
+  });
+
+  it('shows the thank-you page only with the donation’s own payment session', async () => {
+    const email = `private-${Date.now()}@example.test`;
+    const mine = await s.started({ amount_choice: '10.00', email, message: 'secret note' });
+    await driveSession(s.gateway, mine.sessionId, 'pay');
+    await s.waitForStatus(mine.donation.id, 'paid');
+    const other = await s.started({ amount_choice: '5.00' });
+    const stranger = new TestBrowser(s.t.app);
+    for (const url of [
+      `/donate/thanks?donation=${mine.donation.id}`,
+      `/donate/thanks?donation=${mine.donation.id}&session_id=`,
+      `/donate/thanks?donation=${mine.donation.id}&session_id=${other.sessionId}`,
+      `/donate/thanks?donation=${other.donation.id}&session_id=${mine.sessionId}`,
+      `/donate/thanks?donation=${mine.donation.id.slice(0, -1)}${mine.donation.id.endsWith('0') ? '1' : '0'}&session_id=${mine.sessionId}`,
+      `/donate/thanks?session_id=${mine.sessionId}`,
+    ]) {
+      const res = await stranger.request(url);
+      expect(res.status, url).toBe(404);
+      expect(res.body).not.toContain(email);
+      expect(res.body).not.toContain('€10.00');
+    }
+  });
+
+  it('refuses a donation when the gateway is down: nothing is charged and the form says so', async () => {
+    const down = await createTestApp(dialect, { STRIPE_API_URL: 'http://127.0.0.1:9', STRIPE_SECRET_KEY: s.gateway.apiKey, STRIPE_WEBHOOK_SECRET: s.gateway.webhookSecret });
+    try {
+      const browser = new TestBrowser(down.app);
+      const page = await browser.request('/donate');
+      const res = await browser.request('/donate', { form: { amount_choice: 'other', amount: '12', message: 'hello', email: '', _csrf: csrfFromPage(page) } });
+      expect(res.status).toBe(503);
+      expect(res.body).toContain('Payment is not available right now. Nothing was charged; please try again in a moment.');
+      expect(res.body).toContain('value="12"');
+      const rows = await down.db.kysely.selectFrom('donations').selectAll().execute();
+      expect(rows.map((r) => [r.status, r.amount, r.payment_ref])).toEqual([['cancelled', 1200, null]]);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('answers events for unknown donations without changing anything', async () => {
+    expect(await s.signedEvent('checkout.session.completed', s.completedSession('don_000000000000000000000000', 'cs_unknown', 1000))).toEqual({ received: true, outcome: 'unknown_donation' });
+  });
+});

@@ -1,6 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
-import type { ProductImagesTable, ProductsTable } from '../platform/db/schema.js';
+import type { ProductImagesTable, ProductStatus, ProductsTable } from '../platform/db/schema.js';
 import { postgresTsquery, sqliteMatchExpression, type SearchQuery } from './search-query.js';
 
 /** The columns a product card needs (grids on home, category and search pages). */
@@ -84,6 +84,28 @@ export function createCatalogRepo(db: Database) {
 
     countProducts(tx: Executor = db.kysely) {
       return tx.selectFrom('products').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n));
+    },
+
+    /** The owner's list: products in any status, or in one, newest first. */
+    findProductsForOwner(status: ProductStatus | null, limit: number, offset: number, tx: Executor = db.kysely) {
+      return tx
+        .selectFrom('products')
+        .select(['id', 'sku', 'name', 'type', 'status', 'price', 'currency', 'created_at', 'updated_at'])
+        .$if(status !== null, (qb) => qb.where('status', '=', status!))
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+    },
+
+    countProductsForOwner(status: ProductStatus | null, tx: Executor = db.kysely) {
+      return tx
+        .selectFrom('products')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .$if(status !== null, (qb) => qb.where('status', '=', status!))
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n));
     },
 
     async insertProduct(row: NewProductRow, tx: Executor = db.kysely) {

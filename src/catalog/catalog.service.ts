@@ -1,4 +1,5 @@
 import type { Database, Executor, Tx } from '../platform/db/db.js';
+import type { ProductStatus } from '../platform/db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { paginate, parsePageParam } from '../platform/pagination.js';
@@ -201,6 +202,12 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
     /** How many products exist in any status (the demo loads only into an empty catalog). */
     countProducts(tx?: Executor): Promise<number> {
       return repo.countProducts(tx);
+    },
+
+    /** A page of products in any status (or in one), newest first, and how many there are: the owner's list. */
+    async listProductsForOwner(status: ProductStatus | null, limit: number, offset: number) {
+      const [total, products] = await Promise.all([repo.countProductsForOwner(status), repo.findProductsForOwner(status, limit, offset)]);
+      return { total, products };
     },
 
     /** Categories for the site header, on every page: served from memory for a short while. */

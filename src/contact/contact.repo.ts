@@ -17,6 +17,10 @@ export function createContactRepo(db: Database) {
       const { id } = await tx.insertInto('contact_messages').values(row).returning('id').executeTakeFirstOrThrow();
       return id;
     },
+    async countMessages(tx: Executor = db.kysely): Promise<number> {
+      const row = await tx.selectFrom('contact_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     findMessages(limit: number, offset: number, tx: Executor = db.kysely) {
       return tx.selectFrom('contact_messages').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
     },

@@ -64,6 +64,8 @@ export function createContactService({ db, mail, shopEmail, shopName, clock = Da
     },
     /** Newest messages first, for the owner. */
     listMessages: (limit = 50, offset = 0) => repo.findMessages(limit, offset),
+    /** How many messages there are, for the owner's pagination. */
+    countMessages: () => repo.countMessages(),
   };
 }
 

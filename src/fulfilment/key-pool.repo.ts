@@ -82,6 +82,37 @@ export function createKeyPoolRepo(db: Database) {
       return new Map(rows.map((r) => [r.product_id, Number(r.n)]));
     },
 
+    /** Keys per product and status, in one grouped query for a whole page of products. */
+    countByStatus(productIds: number[], tx: Executor = db.kysely) {
+      if (productIds.length === 0) return Promise.resolve([]);
+      return tx
+        .selectFrom('license_keys')
+        .select(['product_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('product_id', 'in', productIds)
+        .groupBy(['product_id', 'status'])
+        .execute();
+    },
+
+    /**
+     * Active key_lim products with at most `threshold` available keys, fewest first. Pools are only
+     * meaningful with their product's type and status, so this one read joins products.
+     */
+    async findLowPools(threshold: number, limit: number, tx: Executor = db.kysely) {
+      const rows = await tx
+        .selectFrom('products as p')
+        .leftJoin('license_keys as k', (join) => join.onRef('k.product_id', '=', 'p.id').on('k.status', '=', 'available'))
+        .select(['p.id', 'p.sku', 'p.name', (eb) => eb.fn.count<number>('k.id').as('available')])
+        .where('p.type', '=', 'key_lim')
+        .where('p.status', '=', 'active')
+        .groupBy(['p.id', 'p.sku', 'p.name'])
+        .having((eb) => eb.fn.count('k.id'), '<=', threshold)
+        .orderBy('available')
+        .orderBy('p.sku')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ ...r, available: Number(r.available) }));
+    },
+
     async countAvailable(productIds: number[], tx: Executor = db.kysely): Promise<Map<number, number>> {
       const counts = new Map<number, number>(productIds.map((id) => [id, 0]));
       if (productIds.length === 0) return counts;

@@ -1,9 +1,13 @@
 import type { Database, Executor } from '../platform/db/db.js';
 import type { SecretBox } from '../platform/crypto.js';
+import type { LicenseKeyStatus } from '../platform/db/schema.js';
 import { ConflictError, ValidationError } from '../platform/errors.js';
 import { createKeyPoolRepo } from './key-pool.repo.js';
 
 const MAX_KEY_LENGTH = 500;
+
+/** How many keys of a pool are in each state. */
+export type PoolCounts = Record<LicenseKeyStatus, number>;
 
 /** Finite key pools for key_lim products: import (encrypted, never duplicated) and stock counts. */
 export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Database; secrets: SecretBox; clock?: () => number }) {
@@ -67,6 +71,16 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
     revokeKeys(keyIds: number[], tx: Executor): Promise<void> {
       return repo.markRevoked(keyIds, tx);
     },
+
+    /** Pool counts per product by key status (all four, zeros included), in one query. */
+    async countByStatus(productIds: number[]): Promise<Map<number, PoolCounts>> {
+      const counts = new Map<number, PoolCounts>(productIds.map((id) => [id, { available: 0, reserved: 0, sold: 0, revoked: 0 }]));
+      for (const row of await repo.countByStatus(productIds)) counts.get(row.product_id)![row.status] = Number(row.n);
+      return counts;
+    },
+
+    /** Active key_lim products with at most `threshold` keys left, fewest first. */
+    findLowPools: (threshold: number, limit = 20) => repo.findLowPools(threshold, limit),
 
     /** Unsold, unreserved keys per product (products without a pool count 0). */
     countAvailable(productIds: number[]): Promise<Map<number, number>> {

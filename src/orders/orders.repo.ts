@@ -1,6 +1,17 @@
 import type { Database, Executor } from '../platform/db/db.js';
-import type { OrderItemsTable, OrdersTable } from '../platform/db/schema.js';
-import type { Insertable, Selectable } from 'kysely';
+import type { DB, OrderItemsTable, OrdersTable } from '../platform/db/schema.js';
+import type { ExpressionBuilder, Insertable, Selectable } from 'kysely';
+
+/**
+ * The owner's order search: an id range (a prefix of `ord_` + hex as [prefix+0…, prefix+f…], which
+ * the primary key serves on both engines), a lower-cased email (the `lower(email)` index), a status.
+ */
+export interface OrderSearch {
+  idFrom?: string;
+  idTo?: string;
+  emailLower?: string;
+  status?: string;
+}
 
 export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
@@ -38,6 +49,55 @@ export function createOrdersRepo(db: Database) {
     async countOrdersOfUser(userSub: string, tx: Executor = db.kysely): Promise<number> {
       const row = await tx.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('user_sub', '=', userSub).executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+
+    /** A page of the owner's search, newest first. */
+    searchOrders(search: OrderSearch, limit: number, offset: number, tx: Executor = db.kysely) {
+      return tx
+        .selectFrom('orders')
+        .select(['id', 'email', 'status', 'currency', 'total', 'created_at'])
+        .where((eb) => eb.and(searchFilters(eb, search)))
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+    },
+
+    async countSearchOrders(search: OrderSearch, tx: Executor = db.kysely): Promise<number> {
+      const row = await tx.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where((eb) => eb.and(searchFilters(eb, search))).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async countByStatus(tx: Executor = db.kysely): Promise<Map<string, number>> {
+      const rows = await tx.selectFrom('orders').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      return new Map(rows.map((r) => [r.status, Number(r.n)]));
+    },
+
+    /** Orders in one status, the most recently changed first (the dashboard's attention list). */
+    findByStatus(status: string, limit: number, tx: Executor = db.kysely) {
+      return tx
+        .selectFrom('orders')
+        .select(['id', 'email', 'currency', 'total', 'attention_reason', 'created_at', 'updated_at'])
+        .where('status', '=', status)
+        .orderBy('updated_at', 'desc')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+    },
+
+    /** Orders paid since `since` and now in one of `statuses`: how many and their totals, per currency. */
+    async sumPaidSince(since: number, statuses: readonly string[], tx: Executor = db.kysely) {
+      const rows = await tx
+        .selectFrom('orders')
+        .select(['currency', (eb) => eb.fn.countAll<number>().as('orders'), (eb) => eb.fn.sum<number>('total').as('total')])
+        .where('paid_at', '>=', since)
+        .where('status', 'in', [...statuses])
+        .groupBy('currency')
+        .orderBy('currency')
+        .execute();
+      // PostgreSQL's sum(bigint) is numeric, which pg returns as a string.
+      return rows.map((r) => ({ currency: r.currency, orders: Number(r.orders), total: Number(r.total) }));
     },
 
     /** Pending orders whose reservation ran out, oldest first. */
@@ -92,3 +152,12 @@ export function createOrdersRepo(db: Database) {
 }
 
 export type OrdersRepo = ReturnType<typeof createOrdersRepo>;
+
+function searchFilters(eb: ExpressionBuilder<DB, 'orders'>, search: OrderSearch) {
+  return [
+    ...(search.idFrom !== undefined ? [eb('id', '>=', search.idFrom)] : []),
+    ...(search.idTo !== undefined ? [eb('id', '<=', search.idTo)] : []),
+    ...(search.emailLower !== undefined ? [eb(eb.fn<string>('lower', ['email']), '=', search.emailLower)] : []),
+    ...(search.status !== undefined ? [eb('status', '=', search.status)] : []),
+  ];
+}

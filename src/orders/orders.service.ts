@@ -2,8 +2,8 @@ import type { Database, Executor } from '../platform/db/db.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam } from '../platform/pagination.js';
 import { buildInvoice, type InvoiceData, type Seller } from './invoice.js';
-import { nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
-import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow } from './orders.repo.js';
+import { isPaid, nextOrderState, orderStates, type OrderEvent, type OrderState } from './order-state.js';
+import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow, type OrderSearch } from './orders.repo.js';
 
 export interface OrdersLogger {
   warn(obj: object, msg: string): void;
@@ -54,6 +54,18 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
     updateOrder: (tx: Executor, id: string, patch: Partial<NewOrder>) => repo.updateOrder(id, { ...patch, updated_at: clock() }, tx),
     incrementRefunded: (tx: Executor, itemId: number, units: number) => repo.incrementRefunded(itemId, units, tx),
     findExpiredPending: (limit = 100) => repo.findExpiredPending(clock(), limit),
+
+    /** The shop owner's search (see OrderSearch), newest first, with the number of matches. */
+    async searchOrders(search: OrderSearch, limit: number, offset: number) {
+      const [total, orders] = await Promise.all([repo.countSearchOrders(search), repo.searchOrders(search, limit, offset)]);
+      return { total, orders };
+    },
+    /** How many orders are in each state (states without orders are absent). */
+    countByStatus: () => repo.countByStatus(),
+    /** Up to `limit` orders in one state, most recently changed first. */
+    findByStatus: (status: OrderState, limit: number) => repo.findByStatus(status, limit),
+    /** Orders paid since `since` and not refunded in full: count and totals (before partial refunds) per currency. */
+    sumPaidSince: (since: number) => repo.sumPaidSince(since, orderStates.filter((s) => isPaid(s) && s !== 'refunded')),
 
     /** An order with its items, only for its owner: anyone else gets the same 404 as a missing order. */
     async getOrderForUser(id: string, userSub: string) {

@@ -1,10 +1,14 @@
 import type { GrantVerdict } from './download-state.js';
+import { KeyActivationList } from '../licenses/activations.view.js';
+import type { KeyActivations } from '../licenses/licenses.service.js';
 
 export interface KeyUnitView {
   unit: number;
   status: 'active' | 'revoked';
   /** the key in clear, only in the answer to the owner's reveal request */
   revealed?: string;
+  /** where the key is activated (license API), for keys still valid */
+  activations?: KeyActivations;
 }
 
 export interface GrantView {
@@ -43,6 +47,7 @@ export function KeyDeliveries({ orderId, itemId, keys, csrfToken }: { orderId: s
               </button>
             </form>
           )}
+          {k.status === 'active' && k.activations && <KeyActivationList orderId={orderId} itemId={itemId} unit={k.unit} activations={k.activations} csrfToken={csrfToken} />}
         </li>
       ))}
     </ul>

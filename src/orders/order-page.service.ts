@@ -1,6 +1,7 @@
 import { judgeGrant } from '../fulfilment/download-state.js';
 import type { GrantView, KeyUnitView } from '../fulfilment/deliveries.view.js';
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
+import type { LicensesService } from '../licenses/licenses.service.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { OrderItemRow, OrderRow } from './orders.repo.js';
 import type { OrdersService } from './orders.service.js';
@@ -13,13 +14,14 @@ export interface OrderPageData {
 }
 
 /** The buyer's order page: the order with what each item delivered, and revealing a key on it. */
-export function createOrderPageService({ orders, fulfilment, clock = Date.now }: { orders: OrdersService; fulfilment: FulfilmentService; clock?: () => number }) {
+export function createOrderPageService({ orders, fulfilment, licenses, clock = Date.now }: { orders: OrdersService; fulfilment: FulfilmentService; licenses?: Pick<LicensesService, 'activationsOf'>; clock?: () => number }) {
   async function getOrderPage(orderId: string, userSub: string): Promise<OrderPageData> {
     const { order, items } = await orders.getOrderForUser(orderId, userSub);
     const { keys, grants } = await fulfilment.findDeliveries(items.map((i) => i.id));
     const now = clock();
     const deliveries = new Map(items.map((i) => [i.id, { keys: [] as KeyUnitView[], grants: [] as GrantView[] }]));
-    for (const k of keys) deliveries.get(k.order_item_id)?.keys.push({ unit: k.unit_index, status: k.status });
+    const activations = (await licenses?.activationsOf(keys.filter((k) => k.status === 'active').map((k) => k.id))) ?? new Map();
+    for (const k of keys) deliveries.get(k.order_item_id)?.keys.push({ unit: k.unit_index, status: k.status, activations: activations.get(k.id) });
     for (const g of grants) {
       const state = { status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at };
       deliveries.get(g.order_item_id)?.grants.push({ unit: g.unit_index, verdict: judgeGrant(state, now), downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at });

@@ -104,6 +104,9 @@ const schema = z.object({
   DONATION_MIN: majorAmount.default('1'),
   DONATION_MAX: majorAmount.default('1000'),
   DONATION_PRESETS: z.string().regex(/^\d{1,9}(\.\d{1,3})?(,\d{1,9}(\.\d{1,3})?){0,7}$/, 'must be up to 8 comma-separated amounts, e.g. 5,10,25,50').default('5,10,25,50'),
+  // License API for vendors' software: requests a minute per client address, and per license key (default: the same).
+  LICENSE_API_RATE_LIMIT: int(1, 100_000).default(60),
+  LICENSE_API_KEY_RATE_LIMIT: int(1, 100_000).optional(),
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
     .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of base64 32-byte keys')
@@ -163,6 +166,7 @@ function buildConfig(env: z.infer<typeof schema>) {
     oidc: oidcConfig(env, publicUrl, production),
     payments: paymentsConfig(env, publicUrl, production),
     donations: donationsConfig(env),
+    licenseApi: { perClient: env.LICENSE_API_RATE_LIMIT, perKey: env.LICENSE_API_KEY_RATE_LIMIT ?? env.LICENSE_API_RATE_LIMIT, windowMs: 60_000 },
   };
 }
 

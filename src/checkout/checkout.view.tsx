@@ -2,6 +2,7 @@ import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import type { OrderRow } from '../orders/orders.repo.js';
+import { ItemsTable } from '../orders/items-table.view.js';
 import { statusLabel } from '../orders/order-status.js';
 import type { ReviewLine } from './checkout.service.js';
 import type { Totals } from './pricing.js';
@@ -29,42 +30,13 @@ export function CheckoutPage({ ctx, review, problem, idempotencyKey, pricesInclu
         )}
         {review && (
           <>
-            <table class="order-items">
-              <thead>
-                <tr>
-                  <th scope="col">Product</th>
-                  <th scope="col" class="num">Quantity</th>
-                  <th scope="col" class="num">Price</th>
-                  <th scope="col" class="num">Total</th>
-                </tr>
-              </thead>
-              <tbody>
-                {review.lines.map((l) => (
-                  <tr>
-                    <td>{l.product.name}</td>
-                    <td class="num">{l.quantity}</td>
-                    <td class="num">{money(l.product.price)}</td>
-                    <td class="num">{money(l.lineTotal)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                {review.totals.tax > 0 && (
-                  <tr>
-                    <th scope="row" colSpan={3}>
-                      Tax{pricesIncludeTax ? ' (included)' : ''}
-                    </th>
-                    <td class="num">{money(review.totals.tax)}</td>
-                  </tr>
-                )}
-                <tr class="total">
-                  <th scope="row" colSpan={3}>
-                    Total to pay
-                  </th>
-                  <td class="num">{money(review.totals.total)}</td>
-                </tr>
-              </tfoot>
-            </table>
+            <ItemsTable
+              rows={review.lines.map((l) => ({ product: l.product.name, quantity: l.quantity, price: money(l.product.price), amount: money(l.lineTotal) }))}
+              foot={[
+                ...(review.totals.tax > 0 ? [{ label: `Tax${pricesIncludeTax ? ' (included)' : ''}`, value: money(review.totals.tax) }] : []),
+                { label: 'Total to pay', value: money(review.totals.total), total: true },
+              ]}
+            />
             <p>Keys and downloads are delivered to your order page as soon as the payment is confirmed. Pool keys are held for you while you pay.</p>
             <form method="post" action="/checkout" class="checkout-form">
               {ctx.csrfToken && <input type="hidden" name="_csrf" value={ctx.csrfToken} />}

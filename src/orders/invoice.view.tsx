@@ -1,6 +1,7 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { InvoiceData } from './invoice.js';
+import { ItemsTable } from './items-table.view.js';
 
 /** GET /order/:id/invoice: a printable invoice (the print stylesheet hides the site around it). */
 export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: InvoiceData }) {
@@ -35,48 +36,24 @@ export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: Invoi
         <p class="buyer">
           Billed to: <strong>{invoice.buyerEmail}</strong>
         </p>
-        <table class="order-items">
-          <thead>
-            <tr>
-              <th scope="col">Description</th>
-              <th scope="col" class="num">Quantity</th>
-              <th scope="col" class="num">Unit price</th>
-              <th scope="col" class="num">Amount</th>
-            </tr>
-          </thead>
-          <tbody>
-            {invoice.lines.map((l) => (
-              <tr>
-                <td>
-                  {l.description} <span class="sku">{l.sku}</span>
-                </td>
-                <td class="num">{l.quantity}</td>
-                <td class="num">{l.unitPrice}</td>
-                <td class="num">{l.amount}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colSpan={3}>
-                Net
-              </th>
-              <td class="num">{invoice.net}</td>
-            </tr>
-            <tr>
-              <th scope="row" colSpan={3}>
-                Tax
-              </th>
-              <td class="num">{invoice.tax}</td>
-            </tr>
-            <tr class="total">
-              <th scope="row" colSpan={3}>
-                Total paid
-              </th>
-              <td class="num">{invoice.total}</td>
-            </tr>
-          </tfoot>
-        </table>
+        <ItemsTable
+          headings={['Description', 'Quantity', 'Unit price', 'Amount']}
+          rows={invoice.lines.map((l) => ({
+            product: (
+              <>
+                {l.description} <span class="sku">{l.sku}</span>
+              </>
+            ),
+            quantity: l.quantity,
+            price: l.unitPrice,
+            amount: l.amount,
+          }))}
+          foot={[
+            { label: 'Net', value: invoice.net },
+            { label: 'Tax', value: invoice.tax },
+            { label: 'Total paid', value: invoice.total, total: true },
+          ]}
+        />
         <p>{invoice.taxNote}</p>
         {invoice.refundNote && <p class="notice">{invoice.refundNote}</p>}
         <p class="actions">

@@ -3,6 +3,7 @@ import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import type { OrderState } from './order-state.js';
 import { GrantSummary, KeyDeliveries } from '../fulfilment/deliveries.view.js';
+import { ItemsTable } from './items-table.view.js';
 import type { OrderPageData } from './order-page.service.js';
 import { statusLabel } from './order-status.js';
 
@@ -52,45 +53,23 @@ export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext 
             {explanation}
           </p>
         )}
-        <table class="order-items">
-          <thead>
-            <tr>
-              <th scope="col">Product</th>
-              <th scope="col" class="num">Quantity</th>
-              <th scope="col" class="num">Price</th>
-              <th scope="col" class="num">Total</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((item) => (
-              <tr>
-                <td>
-                  <a href={`/${item.sku.toLowerCase()}`}>{item.name}</a> <span class="sku">{item.sku}</span>
-                  {item.refunded_quantity > 0 && <span class="refunded"> ({item.refunded_quantity} refunded)</span>}
-                </td>
-                <td class="num">{item.quantity}</td>
-                <td class="num">{money(item.unit_price)}</td>
-                <td class="num">{money(item.unit_price * item.quantity)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            {order.tax > 0 && (
-              <tr>
-                <th scope="row" colSpan={3}>
-                  Tax{order.total === order.subtotal ? ' (included)' : ''}
-                </th>
-                <td class="num">{money(order.tax)}</td>
-              </tr>
-            )}
-            <tr class="total">
-              <th scope="row" colSpan={3}>
-                Total
-              </th>
-              <td class="num">{money(order.total)}</td>
-            </tr>
-          </tfoot>
-        </table>
+        <ItemsTable
+          rows={items.map((item) => ({
+            product: (
+              <>
+                <a href={`/${item.sku.toLowerCase()}`}>{item.name}</a> <span class="sku">{item.sku}</span>
+                {item.refunded_quantity > 0 && <span class="refunded"> ({item.refunded_quantity} refunded)</span>}
+              </>
+            ),
+            quantity: item.quantity,
+            price: money(item.unit_price),
+            amount: money(item.unit_price * item.quantity),
+          }))}
+          foot={[
+            ...(order.tax > 0 ? [{ label: `Tax${order.total === order.subtotal ? ' (included)' : ''}`, value: money(order.tax) }] : []),
+            { label: 'Total', value: money(order.total), total: true },
+          ]}
+        />
         {delivered.length > 0 && (
           <section class="order-deliveries" aria-labelledby="deliveries-title">
             <h2 id="deliveries-title">Your license keys and downloads</h2>

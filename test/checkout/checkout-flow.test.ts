@@ -44,6 +44,19 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     return buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: key, ...extra } });
   }
 
+  /** A `checkout.session.completed` event signed with the gateway's secret, posted to the webhook. */
+  function postSignedCompletion({ eventId, sessionId, orderId, amount }: { eventId: string; sessionId: string; orderId: string; amount: number }) {
+    const body = JSON.stringify({
+      id: eventId,
+      object: 'event',
+      type: 'checkout.session.completed',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: sessionId, object: 'checkout.session', client_reference_id: orderId, metadata: { reference: orderId, kind: 'order' }, status: 'complete', payment_status: 'paid', amount_total: amount, currency: 'eur', payment_intent: `pi_${eventId}` } },
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
+    return t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: body });
+  }
+
   const sessionIdOf = (url: string) => new URL(url).pathname.split('/').pop()!;
   const orderOf = async (id: string) => (await t.db.kysely.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
   async function waitForStatus(orderId: string, status: string) {
@@ -176,15 +189,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(1);
 
     // A payment for the expired order, signed by the gateway, arrives late: it is fulfilled since the key is still there.
-    const body = JSON.stringify({
-      id: `evt_late_${orderId}`,
-      object: 'event',
-      type: 'checkout.session.completed',
-      created: Math.floor(Date.now() / 1000),
-      data: { object: { id: sessionId, object: 'checkout.session', client_reference_id: orderId, metadata: { reference: orderId, kind: 'order' }, status: 'complete', payment_status: 'paid', amount_total: 1900, currency: 'eur', payment_intent: `pi_late_${orderId.slice(-8)}` } },
-    });
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
-    const res = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: body });
+    const res = await postSignedCompletion({ eventId: `evt_late_${orderId}`, sessionId, orderId, amount: 1900 });
     expect(res.json()).toEqual({ received: true, outcome: 'fulfilled' });
     expect((await orderOf(orderId)).status).toBe('fulfilled');
     const events = await t.db.kysely.selectFrom('order_events').select('event').where('order_id', '=', orderId).orderBy('id').execute();
@@ -197,15 +202,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     await addToCart(buyer, product.sku);
     const sessionId = sessionIdOf((await checkout(buyer)).location!);
     const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
-    const body = JSON.stringify({
-      id: `evt_cheap_${orderId}`,
-      object: 'event',
-      type: 'checkout.session.completed',
-      created: Math.floor(Date.now() / 1000),
-      data: { object: { id: sessionId, object: 'checkout.session', client_reference_id: orderId, metadata: { reference: orderId, kind: 'order' }, status: 'complete', payment_status: 'paid', amount_total: 100, currency: 'eur', payment_intent: `pi_cheap_${orderId.slice(-8)}` } },
-    });
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
-    const res = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: body });
+    const res = await postSignedCompletion({ eventId: `evt_cheap_${orderId}`, sessionId, orderId, amount: 100 });
     expect(res.json().outcome).toBe('amount_mismatch');
     const order = await orderOf(orderId);
     expect(order.status).toBe('needs_attention');

@@ -49,15 +49,17 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
   const limits = config.donations;
 
   /** Applies one state-table event if the donation is still where it was read; logs anything refused. */
-  async function transition(tx: Executor, donation: DonationRow, event: DonationEvent, source: string, patch: DonationPatch = {}): Promise<{ applied: boolean; from: DonationState; to?: DonationState }> {
+  async function transition(tx: Executor, donation: DonationRow, event: DonationEvent, source: string, patch: DonationPatch = {}): Promise<{ applied: boolean; from: DonationState; outcome: string }> {
     const from = donation.status as DonationState;
     const step = nextDonationState(from, event);
     if (step.ok && (await repo.updateStatus(donation.id, from, { ...patch, status: step.to }, tx))) {
       log.info({ donationId: donation.id, from, to: step.to, event, source }, 'donation state changed');
-      return { applied: true, from, to: step.to };
+      return { applied: true, from, outcome: step.to };
     }
-    log.warn({ donationId: donation.id, from, event, source, reason: step.ok ? 'raced' : 'refused' }, 'donation event not applied');
-    return { applied: false, from };
+    // Raced: another transaction moved it first (the webhook and the return page); refused: the table says no.
+    const reason = step.ok ? 'raced' : 'refused';
+    log.warn({ donationId: donation.id, from, event, source, reason }, 'donation event not applied');
+    return { applied: false, from, outcome: `not_applied:${step.ok ? 'raced' : from}` };
   }
 
   /**
@@ -74,7 +76,7 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
     }
     const paidAt = clock();
     const r = await transition(tx, donation, 'payment_settled', pay.source, { paid_at: paidAt, payment_intent: pay.paymentIntentId });
-    if (!r.applied) return `not_applied:${r.from}`;
+    if (!r.applied) return r.outcome;
     if (r.from !== 'pending') log.warn({ donationId, from: r.from, source: pay.source }, 'late donation payment accepted: the donation is paid after all');
     if (donation.email) await mail.enqueue(donationReceiptMail({ ...donation, email: donation.email }, paidAt, config), tx);
     return r.from === 'pending' ? 'paid' : 'paid_late';
@@ -144,24 +146,19 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
         case 'checkout.async_payment_succeeded':
           if (!isSettled(event)) return 'awaiting_payment'; // authorised or processing: not money yet
           return settle(tx, donation.id, { amount: event.amount ?? -1, currency: event.currency ?? '', paymentIntentId: event.paymentIntentId, source: event.id });
-        case 'checkout.async_payment_failed': {
+        case 'checkout.async_payment_failed':
           // A declined attempt on a session that is still open: the donor may try again until it expires.
           if (event.sessionStatus === 'open') return 'attempt_failed';
-          const r = await transition(tx, donation, 'payment_failed', event.id);
-          return r.applied ? 'failed' : `not_applied:${r.from}`;
-        }
-        case 'checkout.expired': {
-          const r = await transition(tx, donation, 'session_expired', event.id);
-          return r.applied ? 'expired' : `not_applied:${r.from}`;
-        }
+          return (await transition(tx, donation, 'payment_failed', event.id)).outcome;
+        case 'checkout.expired':
+          return (await transition(tx, donation, 'session_expired', event.id)).outcome;
         case 'charge.refunded': {
           const refunded = event.amountRefunded ?? 0;
           if (refunded < donation.amount) {
             log.warn({ donationId: donation.id, refunded, amount: donation.amount }, 'partial refund of a donation: the donation stays paid');
             return 'partial_refund';
           }
-          const r = await transition(tx, donation, 'refund_full', event.id);
-          return r.applied ? 'refunded' : `not_applied:${r.from}`;
+          return (await transition(tx, donation, 'refund_full', event.id)).outcome;
         }
         default:
           return 'ignored';

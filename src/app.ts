@@ -1,7 +1,9 @@
 import rateLimit from '@fastify/rate-limit';
 import { accountRoutes } from './account/account.routes.js';
+import { adminRoutes } from './admin/admin.routes.js';
+import { createAdminService } from './admin/admin.service.js';
 import { createAccountService } from './account/account.service.js';
-import { authPlugin, authViewSources, requireUser } from './auth/auth.plugin.js';
+import { authPlugin, authViewSources, requireOwner, requireUser } from './auth/auth.plugin.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { createCartOwners } from './cart/cart.owner.js';
 import { cartCountSource, cartRoutes } from './cart/cart.routes.js';
@@ -99,6 +101,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const paymentEvents = createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, donations, clock });
   const checkout = createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler: paymentEvents, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
+  const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
 
   // Domains
   await app.register(authPlugin, { config, sessions });
@@ -111,6 +114,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   await app.register(cartRoutes, { cart, owners: cartOwners });
   await app.register(checkoutRoutes, { checkout, payments: paymentEvents, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }), pricesIncludeTax: config.pricesIncludeTax });
   await app.register(ordersRoutes, { orders, orderPages, seller: config.seller, taxRate: config.taxRate, requireUser, userSub: (r) => r.user!.sub });
+  await app.register(adminRoutes, { admin, requireOwner });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
   await app.register(downloadsRoutes, { downloads, requireUser, userSub: (r) => r.user!.sub });

@@ -40,10 +40,14 @@ export async function requireUser(request: FastifyRequest, reply: FastifyReply) 
   return reply.header('cache-control', 'no-store').redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 303);
 }
 
-/** Guard for the shop owner's pages: like requireUser, and a 404 for everyone without the owner role. */
-export async function requireOwner(request: FastifyRequest, reply: FastifyReply) {
-  if (!request.user) return requireUser(request, reply);
-  if (!request.user.isOwner) throw new NotFoundError();
+/**
+ * Guard for the shop owner's pages: everyone without the owner role, anonymous visitors included,
+ * gets the same 404 as an unknown URL (a redirect to log in would reveal that the area exists).
+ * Use it as an `onRequest` hook, so it runs before schema validation, which would otherwise answer a
+ * bad query with a 400 that leaks the route.
+ */
+export async function requireOwner(request: FastifyRequest, _reply: FastifyReply) {
+  if (!request.user?.isOwner) throw new NotFoundError();
 }
 
 /** The layout's account links and the CSRF token that forms embed (wired into ViewSources in app.ts). */

@@ -1,0 +1,74 @@
+import { orderStates } from '../orders/order-state.js';
+import type { ViewContext } from '../pages/view-context.js';
+import { formatMoney } from '../platform/money.js';
+import { AdminFrame, AdminPagination, When } from './admin-frame.view.js';
+import { ownerStatusLabel, ownerStatusLabels } from './admin-query.js';
+import type { AdminOrderList } from './admin.service.js';
+
+/** GET /admin/orders: search by id or email, filter by status, newest first. */
+export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOrderList }) {
+  const { q, status, orders, pagination } = list;
+  const filtered = q !== '' || status !== null;
+  return (
+    <AdminFrame ctx={ctx} title="Orders" section="orders">
+      <form class="admin-filters" method="get" action="/admin/orders" role="search">
+        <div class="field">
+          <label for="admin-q">Order id or email</label>
+          <input id="admin-q" type="search" name="q" value={q} maxLength={320} placeholder="ord_3fa9… or buyer@example.com" aria-describedby="admin-q-hint" />
+          <p id="admin-q-hint" class="hint">
+            An id or its beginning, or a buyer’s whole email address (any case).
+          </p>
+        </div>
+        <div class="field">
+          <label for="admin-status">Status</label>
+          <select id="admin-status" name="status">
+            <option value="" selected={status === null}>
+              Any status
+            </option>
+            {orderStates.map((s) => (
+              <option value={s} selected={s === status}>
+                {ownerStatusLabels[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Search</button>
+        {filtered && <a href="/admin/orders">Clear</a>}
+      </form>
+      <p class="result-count" role="status">
+        {pagination.total === 0 ? 'No orders match.' : `${pagination.total} ${pagination.total === 1 ? 'order' : 'orders'}${filtered ? ' match' : ''}.`}
+      </p>
+      {orders.length > 0 && (
+        <table class="admin-table admin-orders">
+          <thead>
+            <tr>
+              <th scope="col">Order</th>
+              <th scope="col">Placed</th>
+              <th scope="col">Email</th>
+              <th scope="col" class="num">Total</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {orders.map((o) => (
+              <tr data-order-id={o.id}>
+                <td>
+                  <a href={`/admin/orders/${o.id}`}>{o.id}</a>
+                </td>
+                <td>
+                  <When ms={o.created_at} />
+                </td>
+                <td>{o.email}</td>
+                <td class="num">{formatMoney(o.total, o.currency)}</td>
+                <td>
+                  <span class={`status status-${o.status}`}>{ownerStatusLabel(o.status)}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <AdminPagination pagination={pagination} path="/admin/orders" params={{ q, status }} />
+    </AdminFrame>
+  );
+}

@@ -1,0 +1,83 @@
+import type { ViewContext } from '../pages/view-context.js';
+import { formatMoney } from '../platform/money.js';
+import { AdminFrame, AdminPagination } from './admin-frame.view.js';
+import { productStatuses } from './admin-query.js';
+import type { AdminProductList } from './admin.service.js';
+
+const typeLabels: Record<string, string> = { key_lim: 'Keys from a pool', key: 'Signed keys', file: 'Download' };
+const statusLabels: Record<string, string> = { draft: 'Draft', active: 'Active', archived: 'Archived' };
+
+/** GET /admin/products: every product with its state and, for pooled keys, the pool's counts. */
+export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: AdminProductList }) {
+  const { status, products, pagination, lowStockThreshold } = list;
+  return (
+    <AdminFrame ctx={ctx} title="Products" section="products">
+      <form class="admin-filters" method="get" action="/admin/products">
+        <div class="field">
+          <label for="admin-product-status">Status</label>
+          <select id="admin-product-status" name="status">
+            <option value="" selected={status === null}>
+              Any status
+            </option>
+            {productStatuses.map((s) => (
+              <option value={s} selected={s === status}>
+                {statusLabels[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Show</button>
+      </form>
+      <p class="result-count" role="status">
+        {pagination.total === 0 ? 'No products.' : `${pagination.total} ${pagination.total === 1 ? 'product' : 'products'}.`} Pools with {lowStockThreshold} or fewer available keys
+        are marked low.
+      </p>
+      {products.length > 0 && (
+        <table class="admin-table admin-products">
+          <thead>
+            <tr>
+              <th scope="col">Product</th>
+              <th scope="col">Type</th>
+              <th scope="col" class="num">Price</th>
+              <th scope="col">Status</th>
+              <th scope="col" class="num">Available</th>
+              <th scope="col" class="num">Reserved</th>
+              <th scope="col" class="num">Sold</th>
+              <th scope="col" class="num">Revoked</th>
+            </tr>
+          </thead>
+          <tbody>
+            {products.map((p) => (
+              <tr data-sku={p.sku} class={p.low ? 'low-stock' : undefined}>
+                <td>
+                  {p.status === 'active' ? <a href={`/${p.sku.toLowerCase()}`}>{p.name}</a> : p.name} <span class="sku">{p.sku}</span>
+                </td>
+                <td>{typeLabels[p.type] ?? p.type}</td>
+                <td class="num">{formatMoney(p.price, p.currency)}</td>
+                <td>
+                  <span class={`product-status product-status-${p.status}`}>{statusLabels[p.status] ?? p.status}</span>
+                </td>
+                {p.pool ? (
+                  <>
+                    <td class="num available">
+                      {p.pool.available}
+                      {p.low && <span class="stock-flag">{p.pool.available === 0 ? ' sold out' : ' low'}</span>}
+                    </td>
+                    <td class="num reserved">{p.pool.reserved}</td>
+                    <td class="num sold">{p.pool.sold}</td>
+                    <td class="num revoked">{p.pool.revoked}</td>
+                  </>
+                ) : (
+                  <td class="unlimited" colSpan={4}>
+                    Unlimited
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <AdminPagination pagination={pagination} path="/admin/products" params={{ status }} />
+    </AdminFrame>
+  );
+}

@@ -1,0 +1,130 @@
+import type { CatalogService } from '../catalog/catalog.service.js';
+import { LOW_STOCK } from '../catalog/stock.js';
+import type { PaymentEventsService } from '../checkout/payment-events.service.js';
+import type { ContactService } from '../contact/contact.service.js';
+import { judgeGrant, type GrantVerdict } from '../fulfilment/download-state.js';
+import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
+import type { KeyPoolService, PoolCounts } from '../fulfilment/key-pool.service.js';
+import { orderStates, type OrderState } from '../orders/order-state.js';
+import type { OrdersService } from '../orders/orders.service.js';
+import type { ProductType } from '../platform/db/schema.js';
+import { NotFoundError } from '../platform/errors.js';
+import type { MailService } from '../platform/mail/mail.service.js';
+import { paginate, type Pagination } from '../platform/pagination.js';
+import { parseOrderQuery, parseOrderStatus, parsePage, parseProductStatus, toOrderSearch } from './admin-query.js';
+
+const DAY = 86_400_000;
+export const ORDERS_PAGE_SIZE = 25;
+export const PRODUCTS_PAGE_SIZE = 25;
+export const MESSAGES_PAGE_SIZE = 20;
+const ORDER_ID = /^ord_[0-9a-f]{24}$/;
+
+export interface AdminDeps {
+  orders: Pick<OrdersService, 'searchOrders' | 'countByStatus' | 'findByStatus' | 'sumPaidSince' | 'findOrder' | 'findItems' | 'findEvents'>;
+  paymentEvents: Pick<PaymentEventsService, 'findEventsOfOrder'>;
+  fulfilment: Pick<FulfilmentService, 'findDeliveries'>;
+  catalog: Pick<CatalogService, 'listProductsForOwner'>;
+  keyPool: Pick<KeyPoolService, 'countByStatus' | 'findLowPools'>;
+  contact: Pick<ContactService, 'listMessages' | 'countMessages'>;
+  mail: Pick<MailService, 'countBacklog'>;
+  clock?: () => number;
+}
+
+/** A delivered key as the owner sees it: which unit, what kind, its state. Never the key itself. */
+export interface KeyUnitStatus {
+  itemId: number;
+  unit: number;
+  source: 'pool' | 'signed';
+  status: 'active' | 'revoked';
+  revealedAt: number | null;
+}
+
+export interface GrantStatus {
+  itemId: number;
+  unit: number;
+  downloadsUsed: number;
+  downloadLimit: number;
+  expiresAt: number;
+  verdict: GrantVerdict;
+}
+
+/** The shop owner's read-only views: dashboard, orders, one order, products with pools, messages. */
+export function createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock = Date.now }: AdminDeps) {
+  const pageOf = (total: number, page: number, pageSize: number, what: string): Pagination => {
+    const pagination = paginate(total, page, pageSize);
+    if (page > pagination.pageCount) throw new NotFoundError(`There is no page ${page} of ${what}; the last is ${pagination.pageCount}.`, 'page_not_found');
+    return pagination;
+  };
+
+  return {
+    /** Orders per state (needing attention first, with why), 30 days' takings, mail backlog, low pools. */
+    async getDashboard() {
+      const [counts, attention, revenue, unsentMail, lowStock] = await Promise.all([
+        orders.countByStatus(),
+        orders.findByStatus('needs_attention', 20),
+        orders.sumPaidSince(clock() - 30 * DAY),
+        mail.countBacklog(),
+        keyPool.findLowPools(LOW_STOCK, 20),
+      ]);
+      const states: OrderState[] = ['needs_attention', ...orderStates.filter((s) => s !== 'needs_attention')];
+      return { statusCounts: states.map((status) => ({ status, count: counts.get(status) ?? 0 })), attention, revenue, unsentMail, lowStock, lowStockThreshold: LOW_STOCK };
+    },
+
+    /** `GET /admin/orders`: raw query values in, a page of matches out (400 for a bad search, status or page). */
+    async searchOrders(raw: { q?: string; status?: string; page?: string }) {
+      const query = parseOrderQuery(raw.q);
+      const status = parseOrderStatus(raw.status);
+      const page = parsePage(raw.page);
+      const { total, orders: rows } = await orders.searchOrders(toOrderSearch(query, status), ORDERS_PAGE_SIZE, (page - 1) * ORDERS_PAGE_SIZE);
+      return { q: (raw.q ?? '').trim(), status, orders: rows, pagination: pageOf(total, page, ORDERS_PAGE_SIZE, 'orders') };
+    },
+
+    /** One order with everything that happened to it; key texts never leave the fulfilment domain. */
+    async getOrder(id: string) {
+      const order = ORDER_ID.test(id) ? await orders.findOrder(id) : undefined;
+      if (!order) throw new NotFoundError('There is no order with that id.', 'order_not_found');
+      const items = await orders.findItems(id);
+      const [events, payments, deliveries] = await Promise.all([orders.findEvents(id), paymentEvents.findEventsOfOrder(id), fulfilment.findDeliveries(items.map((i) => i.id))]);
+      const now = clock();
+      const keys: KeyUnitStatus[] = deliveries.keys.map((k) => ({ itemId: k.order_item_id, unit: k.unit_index, source: k.license_key_id === null ? 'signed' : 'pool', status: k.status, revealedAt: k.revealed_at }));
+      const grants: GrantStatus[] = deliveries.grants.map((g) => ({
+        itemId: g.order_item_id,
+        unit: g.unit_index,
+        downloadsUsed: g.downloads_used,
+        downloadLimit: g.download_limit,
+        expiresAt: g.expires_at,
+        verdict: judgeGrant({ status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at }, now),
+      }));
+      return { order, items, events, payments, keys, grants };
+    },
+
+    /** `GET /admin/products`: a page of products; key_lim ones with their pool counts (one grouped query). */
+    async listProducts(raw: { status?: string; page?: string }) {
+      const status = parseProductStatus(raw.status);
+      const page = parsePage(raw.page);
+      const { total, products } = await catalog.listProductsForOwner(status, PRODUCTS_PAGE_SIZE, (page - 1) * PRODUCTS_PAGE_SIZE);
+      const pools = await keyPool.countByStatus(products.filter((p) => p.type === 'key_lim').map((p) => p.id));
+      const rows = products.map((p) => ({ ...p, pool: pools.get(p.id) ?? null, low: isLow(p.type, pools.get(p.id)) }));
+      return { status, products: rows, pagination: pageOf(total, page, PRODUCTS_PAGE_SIZE, 'products'), lowStockThreshold: LOW_STOCK };
+    },
+
+    /** `GET /admin/messages`: contact messages, newest first. */
+    async listMessages(raw: { page?: string }) {
+      const page = parsePage(raw.page);
+      const [total, messages] = await Promise.all([contact.countMessages(), contact.listMessages(MESSAGES_PAGE_SIZE, (page - 1) * MESSAGES_PAGE_SIZE)]);
+      return { messages, pagination: pageOf(total, page, MESSAGES_PAGE_SIZE, 'messages') };
+    },
+  };
+}
+
+/** Low on keys: a key_lim pool with LOW_STOCK or fewer available (the shop says "Only N left" then). */
+function isLow(type: ProductType, pool: PoolCounts | undefined): boolean {
+  return type === 'key_lim' && (pool?.available ?? 0) <= LOW_STOCK;
+}
+
+export type AdminService = ReturnType<typeof createAdminService>;
+export type AdminDashboard = Awaited<ReturnType<AdminService['getDashboard']>>;
+export type AdminOrderList = Awaited<ReturnType<AdminService['searchOrders']>>;
+export type AdminOrderDetail = Awaited<ReturnType<AdminService['getOrder']>>;
+export type AdminProductList = Awaited<ReturnType<AdminService['listProducts']>>;
+export type AdminMessageList = Awaited<ReturnType<AdminService['listMessages']>>;

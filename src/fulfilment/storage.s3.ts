@@ -64,7 +64,7 @@ export function createS3Storage(config: S3StorageConfig, options: S3StorageOptio
       return out.Body;
     },
 
-    presignedUrl(key, { filename, contentType, expiresIn }) {
+    async presignedUrl(key, { filename, contentType, expiresIn }) {
       const command = new GetObjectCommand({
         Bucket,
         Key: checkStorageKey(key),

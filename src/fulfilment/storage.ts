@@ -70,6 +70,7 @@ export function checkStorageKey(key: string): string {
 export function keySafeName(filename: string): string {
   const safe = filename
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^[.-]+/, '')
     .slice(0, 100);

@@ -18,6 +18,8 @@ import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
 import { createPaymentEventsService } from './checkout/payment-events.service.js';
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
+import { licensesRoutes } from './licenses/licenses.routes.js';
+import { createLicensesService } from './licenses/licenses.service.js';
 import { createOrderPageService } from './orders/order-page.service.js';
 import { ordersRoutes } from './orders/orders.routes.js';
 import { createOrdersService } from './orders/orders.service.js';
@@ -96,7 +98,8 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const downloadTokens = createDownloadTokens(downloadLinkKey(config.sessionSecret));
   const downloads = createDownloadsService({ db, storage, productFiles, orders, tokens: downloadTokens, clock, ...config.downloads, log: app.log });
   const gateway = createPaymentGateway(config, clock);
-  const orderPages = createOrderPageService({ orders, fulfilment, clock });
+  const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });
+  const orderPages = createOrderPageService({ orders, fulfilment, licenses, clock });
   const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
   const paymentEvents = createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, donations, clock });
   const checkout = createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler: paymentEvents, config, clock, log: app.log });
@@ -117,6 +120,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   await app.register(adminRoutes, { admin, requireOwner });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
+  await app.register(licensesRoutes, { licenses, limits: config.licenseApi, publicUrl: config.publicUrl, requireUser, userSub: (r) => r.user!.sub });
   await app.register(downloadsRoutes, { downloads, requireUser, userSub: (r) => r.user!.sub });
   app.decorate('jobs', { expireStaleOrders: () => checkout.expireStaleOrders() });
   return app;

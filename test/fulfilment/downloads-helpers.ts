@@ -83,6 +83,8 @@ export async function downloadsStore(dialect: Dialect, env: Record<string, strin
 
   return {
     t,
+    /** the store's STORAGE_DIR */
+    dir,
     fx,
     time,
     clock,

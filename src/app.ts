@@ -47,6 +47,8 @@ import { createSecretBox } from './platform/crypto.js';
 import { createMailService, type MailService } from './platform/mail/mail.service.js';
 import { installErrorHandlers } from './platform/error-handler.js';
 import { healthRoutes } from './platform/health.routes.js';
+import { createMetrics, metricsPlugin } from './platform/metrics.js';
+import { rateLimitOptions } from './platform/redis.js';
 import { renderPlugin } from './platform/render.js';
 import { securityHeaders } from './platform/security.js';
 import { createServer } from './platform/server.js';
@@ -74,13 +76,14 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   await app.register(renderPlugin);
   await app.register(staticAssets);
   await app.register(healthRoutes, { db });
-  // Per-route limits only (`config: { rateLimit: {...} }`); in memory for now, one store per instance.
-  await app.register(rateLimit, { global: false });
+  // Per-route limits only (`config: { rateLimit: {...} }`); in Redis when REDIS_URL is set, so they hold across instances.
+  await app.register(rateLimit, rateLimitOptions(app, config.redisUrl));
 
   // Services
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
   const keyPool = createKeyPoolService({ db, secrets, clock });
-  const signer = createKeySigner(loadSigningKey(config.licenseSigningKey));
+  // Previous signing keys still verify keys issued before a rotation (`keys rotate-signing`).
+  const signer = createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey));
   const catalog = createCatalogService({ db, keyPool, clock });
   const cart = createCartService({ db, catalog, clock });
   const cartOwners = createCartOwners({ config, cart });
@@ -105,6 +108,9 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const checkout = createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler: paymentEvents, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
+  // Prometheus metrics only with a token (/metrics is a 404 otherwise).
+  const metrics = config.metricsToken ? createMetrics({ countOrdersByStatus: () => orders.countByStatus(), countOutboxBacklog: () => mail.countBacklog() }) : null;
+  if (metrics) await app.register(metricsPlugin, { metrics, token: config.metricsToken! });
 
   // Domains
   await app.register(authPlugin, { config, sessions });
@@ -115,7 +121,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   await app.register(contactRoutes, { contact, currentUserSub: (request) => request.user?.sub ?? null, rateLimit: { max: 5, timeWindow: 10 * 60_000 } });
   await app.register(donationsRoutes, { donations, donor: (r) => (r.user ? { sub: r.user.sub, email: r.user.email } : null), rateLimit: { max: 10, timeWindow: 10 * 60_000 } });
   await app.register(cartRoutes, { cart, owners: cartOwners });
-  await app.register(checkoutRoutes, { checkout, payments: paymentEvents, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }), pricesIncludeTax: config.pricesIncludeTax });
+  await app.register(checkoutRoutes, { checkout, payments: paymentEvents, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }), pricesIncludeTax: config.pricesIncludeTax, onWebhookOutcome: metrics?.recordWebhook });
   await app.register(ordersRoutes, { orders, orderPages, seller: config.seller, taxRate: config.taxRate, requireUser, userSub: (r) => r.user!.sub });
   await app.register(adminRoutes, { admin, requireOwner });
   await app.register(catalogRoutes, { catalog });

@@ -13,6 +13,8 @@ interface CheckoutRoutesOptions {
   requireUser: preHandlerHookHandler;
   buyer: (request: FastifyRequest) => Buyer;
   pricesIncludeTax: boolean;
+  /** Told the outcome of every webhook delivery (metrics): the service's outcome, `rejected` or `error`. */
+  onWebhookOutcome?: (outcome: string) => void;
 }
 
 const PlaceOrderBody = Type.Object({ idempotencyKey: Type.String({ pattern: '^[A-Za-z0-9-]{16,64}$' }) });
@@ -23,7 +25,7 @@ const ReturnQuery = Type.Object({
 });
 
 /** GET/POST /checkout, the return page, and the gateway's webhook. */
-export async function checkoutRoutes(app: FastifyInstance, { checkout, payments, requireUser, buyer, pricesIncludeTax }: CheckoutRoutesOptions) {
+export async function checkoutRoutes(app: FastifyInstance, { checkout, payments, requireUser, buyer, pricesIncludeTax, onWebhookOutcome = () => undefined }: CheckoutRoutesOptions) {
   const page = async (request: FastifyRequest, problem?: AppError) => {
     const review = await checkout.reviewCart(buyer(request)).catch((err: unknown) => {
       if (err instanceof AppError && err.status < 500) return { problem: err.message };
@@ -44,6 +46,7 @@ export async function checkoutRoutes(app: FastifyInstance, { checkout, payments,
     const { idempotencyKey } = request.body as Static<typeof PlaceOrderBody>;
     try {
       const placed = await checkout.placeOrder(buyer(request), idempotencyKey);
+      request.log.info({ orderId: placed.orderId }, 'order placed');
       return reply.redirect(placed.paymentUrl ?? `/checkout/return?order=${placed.orderId}`, 303);
     } catch (err) {
       // Sold out, price or currency problems: show them on the checkout page itself.
@@ -65,9 +68,13 @@ export async function checkoutRoutes(app: FastifyInstance, { checkout, payments,
     webhook.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
     webhook.post('/api/payment-callback', { config: { csrf: false } }, async (request) => {
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const { eventId, outcome } = await payments.handleWebhook(rawBody, request.headers['stripe-signature'] as string | undefined);
-      request.log.info({ eventId, outcome }, 'payment event');
-      return { received: true, outcome };
+      const handled = await payments.handleWebhook(rawBody, request.headers['stripe-signature'] as string | undefined).catch((err: unknown) => {
+        onWebhookOutcome(err instanceof AppError && err.status < 500 ? 'rejected' : 'error');
+        throw err;
+      });
+      onWebhookOutcome(handled.outcome);
+      request.log.info({ eventId: handled.eventId, orderId: handled.orderId, outcome: handled.outcome }, 'payment event');
+      return { received: true, outcome: handled.outcome };
     });
   });
 }

@@ -7,6 +7,7 @@ import type { MailService } from '../platform/mail/mail.service.js';
 import type { CheckoutCart, PaymentEvent, WebhookGateway } from './checkout.types.js';
 import { confirmationMail } from './confirmation-mail.js';
 import { createPaymentEventsRepo } from './payment-events.repo.js';
+import { grossUnitAmount } from './pricing.js';
 
 export interface SettledPayment {
   amount: number;
@@ -75,12 +76,15 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
    * partial one revokes whole units, dearest first, as far as the newly refunded amount covers them.
    */
   async function refund(tx: Executor, order: OrderRow, amountRefunded: number): Promise<string> {
+    // Takes the order's row lock first: an owner's refund in flight (refund.service) commits before
+    // this reads what it already revoked, so no unit is revoked twice.
+    await orders.updateOrder(tx, order.id, {});
     const items = await orders.findItems(order.id, tx);
-    const gross = (unitPrice: number) => Math.round((unitPrice * order.total) / Math.max(1, order.subtotal));
+    const gross = (unitPrice: number) => grossUnitAmount(unitPrice, order);
     const accounted = items.reduce((sum, i) => sum + i.refunded_quantity * gross(i.unit_price), 0);
     const full = amountRefunded >= order.total;
     let budget = amountRefunded - accounted;
-    if (!full && budget <= 0) return 'refund_already_applied';
+    if (full ? items.every((i) => i.refunded_quantity >= i.quantity) : budget <= 0) return 'refund_already_applied';
     for (const item of [...items].sort((a, b) => b.unit_price - a.unit_price)) {
       const left = item.quantity - item.refunded_quantity;
       const units = full ? left : Math.min(left, Math.floor(budget / gross(item.unit_price)));
@@ -129,15 +133,15 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
      * parsed; the event is recorded (a repeat is a no-op) and applied in the same transaction, so a
      * crash in between leaves it for the gateway's retry.
      */
-    async handleWebhook(rawBody: Buffer, signature: string | undefined): Promise<{ eventId: string; outcome: string }> {
+    async handleWebhook(rawBody: Buffer, signature: string | undefined): Promise<{ eventId: string; orderId: string | null; outcome: string }> {
       const event = gateway.parseWebhook(rawBody, signature);
       return db.transaction(async (tx) => {
         const orderRef = event.reference?.startsWith('ord_') ? event.reference : null;
         const rowId = await repo.insertEvent({ provider: gateway.provider, event_id: event.id, type: event.rawType, order_id: orderRef, payload: rawBody.toString('utf8'), received_at: clock() }, tx);
-        if (rowId === null) return { eventId: event.id, outcome: 'duplicate' };
+        if (rowId === null) return { eventId: event.id, orderId: orderRef, outcome: 'duplicate' };
         const outcome = await apply(tx, event);
         await repo.markProcessed(rowId, outcome, clock(), tx);
-        return { eventId: event.id, outcome };
+        return { eventId: event.id, orderId: orderRef, outcome };
       });
     },
     findEventsOfOrder: (orderId: string) => repo.findEventsOfOrder(orderId),

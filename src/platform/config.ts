@@ -22,6 +22,10 @@ const DEV_SECRET = 'dev-only-secret-not-for-production-0123456789';
 const DEV_SIGNING_SEED = Buffer.from('dev-only-license-signing-seed-32').toString('base64');
 const DEV_ENCRYPTION_KEY = Buffer.from('dev-only-encryption-key-32-bytes').toString('base64');
 
+const isSigningKeyMaterial = (v: string) => v.includes('-----BEGIN') || Buffer.from(v, 'base64').length === 32;
+/** A comma-separated list of keys (PEMs contain no commas). */
+const splitKeyList = (v: string) => v.split(',').map((k) => k.trim()).filter(Boolean);
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -76,7 +80,12 @@ const schema = z.object({
   S3_FORCE_PATH_STYLE: bool.default(false),
   LICENSE_SIGNING_KEY: z
     .string()
-    .refine((v) => v.includes('-----BEGIN') || Buffer.from(v, 'base64').length === 32, 'must be an Ed25519 PKCS#8 PEM or a base64 32-byte seed (openssl rand -base64 32)')
+    .refine(isSigningKeyMaterial, 'must be an Ed25519 PKCS#8 PEM or a base64 32-byte seed (openssl rand -base64 32)')
+    .optional(),
+  // Earlier signing keys after a rotation (`npm run store -- keys rotate-signing`): keys they signed still verify.
+  LICENSE_SIGNING_KEYS_PREVIOUS: z
+    .string()
+    .refine((v) => splitKeyList(v).every(isSigningKeyMaterial), 'must be a comma-separated list of base64 32-byte seeds or Ed25519 PKCS#8 PEMs')
     .optional(),
   // Login through an external OpenID Connect server; without OIDC_ISSUER (outside production) the bundled dev IdP.
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
@@ -148,6 +157,7 @@ function buildConfig(env: z.infer<typeof schema>) {
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
     devSmtpPort: env.DEV_SMTP_PORT,
     licenseSigningKey: env.LICENSE_SIGNING_KEY ?? DEV_SIGNING_SEED,
+    previousLicenseSigningKeys: splitKeyList(env.LICENSE_SIGNING_KEYS_PREVIOUS ?? ''),
     reservationMs: env.RESERVATION_MINUTES * 60_000,
     /** who issues invoices; the address may use `\n` or `;` between lines */
     seller: {

@@ -1,0 +1,55 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+
+const LOG_EVERY_MS = 60_000;
+const WAIT_AT_START_MS = 2_000;
+
+/**
+ * A Redis connection for shared counters. While it is down commands fail at once instead of
+ * queueing (no offline queue; short timeouts), so an outage costs a request nothing, never a hang;
+ * ioredis keeps reconnecting meanwhile. Connection errors are logged at most once a minute.
+ */
+export function createRedis(url: string, log: FastifyBaseLogger): Redis {
+  const redis = new Redis(url, { connectTimeout: 500, commandTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  let lastLogged = 0;
+  redis.on('error', (err: Error) => {
+    if (Date.now() - lastLogged < LOG_EVERY_MS) return;
+    lastLogged = Date.now();
+    log.warn({ err }, 'redis unavailable: rate limits are not enforced until it is back');
+  });
+  return redis;
+}
+
+/** Resolves once the connection is ready, or after timeoutMs whatever its state. */
+function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}
+
+/**
+ * Options for @fastify/rate-limit: per-route limits only (`config: { rateLimit }`). With a Redis URL
+ * every instance counts in the same place, so a limit holds across all of them; without one each
+ * instance counts in memory. If Redis fails, requests go through (skipOnError): a short outage of
+ * the counters must not lock buyers out of login, key reveal or downloads.
+ */
+export function rateLimitOptions(app: FastifyInstance, redisUrl: string | null) {
+  if (!redisUrl) return { global: false };
+  const redis = createRedis(redisUrl, app.log);
+  // Start counting from the first request if Redis is there; an instance never waits long for it.
+  app.addHook('onReady', async () => {
+    await whenReady(redis, WAIT_AT_START_MS);
+  });
+  app.addHook('onClose', async () => {
+    if (redis.status === 'ready') await redis.quit().catch(() => undefined);
+    redis.disconnect();
+  });
+  return { global: false, redis, nameSpace: 'store:rate-limit:', skipOnError: true };
+}

@@ -11,7 +11,7 @@ import type { Dialect } from '../../src/platform/db/db.js';
 import { createDownloadTokens } from '../../src/fulfilment/download-token.js';
 import { downloadLinkKey } from '../../src/fulfilment/downloads.service.js';
 import { createFulfilmentService } from '../../src/fulfilment/fulfilment.service.js';
-import { createProductFilesService } from '../../src/fulfilment/product-files.service.js';
+import { createProductFilesService, type ProductFilesService } from '../../src/fulfilment/product-files.service.js';
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
 import { createLocalStorage } from '../../src/fulfilment/storage.local.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
@@ -51,10 +51,13 @@ export async function downloadsStore(dialect: Dialect, env: Record<string, strin
   const tokens = createDownloadTokens(downloadLinkKey(config.sessionSecret));
 
   /** A paid, fulfilled order of one file product (its files attached) for `buyer`. */
-  async function paidFileOrder(buyer: LoggedIn, { files, quantity = 1, downloadLimit = 5, accessDays = 30 }: { files: FileSpec[]; quantity?: number; downloadLimit?: number; accessDays?: number }) {
+  async function paidFileOrder(
+    buyer: LoggedIn,
+    { files, quantity = 1, downloadLimit = 5, accessDays = 30, attachWith = productFiles }: { files: FileSpec[]; quantity?: number; downloadLimit?: number; accessDays?: number; attachWith?: ProductFilesService },
+  ) {
     const product = await makeFileProduct(fx.catalog, { downloadLimit, accessDays });
     const attached = [];
-    for (const f of files) attached.push(await productFiles.attachFile(product.id, { filename: f.filename, contentType: f.contentType, buffer: f.data }));
+    for (const f of files) attached.push(await attachWith.attachFile(product.id, { filename: f.filename, contentType: f.contentType, buffer: f.data }));
     const id = `ord_${randomBytes(12).toString('hex')}`;
     const now = clock();
     const [item] = await t.db.transaction(async (tx) => {

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFromPage, loginAs, startTestIdp, TestBrowser, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { makeProduct } from '../support/factories.js';
+import { createDownloadsService } from '../../src/fulfilment/downloads.service.js';
+import { createProductFilesService } from '../../src/fulfilment/product-files.service.js';
+import { createS3Storage } from '../../src/fulfilment/storage.s3.js';
 import { bytes, downloadsStore, MINUTE, type DownloadsStore } from './downloads-helpers.js';
 
 const AWKWARD = 'Résumé "final"; v2 (1) – 日本.pdf';
@@ -187,5 +191,39 @@ describe.each(testDialects)('downloads on %s', (dialect) => {
     const second = await s.download((await s.requestLink(buyer, order.id, order.item.id, a!.id, 1)).location!);
     expect(second.statusCode).toBe(200);
     expect((await s.grantsOf(order.item.id)).map((g) => g.downloads_used)).toEqual([2, 1]);
+  });
+
+  it('with S3 storage: checks, counts and logs, then redirects to a presigned GET naming the file; HEAD is answered from the object’s size', async () => {
+    const requests: { method: string; path: string }[] = [];
+    const requestHandler = {
+      async handle(req: { method: string; path: string }) {
+        requests.push({ method: req.method, path: req.path });
+        const headers: Record<string, string> = req.method === 'HEAD' ? { 'content-length': '4096', 'last-modified': new Date(s.clock()).toUTCString() } : {};
+        return { response: { statusCode: 200, headers, body: Readable.from([]) } };
+      },
+    };
+    const storage = createS3Storage({ driver: 's3', bucket: 'shop', region: 'eu-west-1', endpoint: 'http://s3.test:9000', accessKeyId: 'AK', secretAccessKey: 'SK', forcePathStyle: true }, { requestHandler: requestHandler as never, clock: s.clock });
+    const productFiles = createProductFilesService({ db: s.t.db, storage, clock: s.clock });
+    const downloads = createDownloadsService({ db: s.t.db, storage, productFiles, orders: s.orders, tokens: s.tokens, clock: s.clock, linkMs: 15 * MINUTE, resumeWindowMs: 30 * MINUTE });
+    const order = await s.paidFileOrder(buyer, { files: [{ filename: AWKWARD, contentType: 'application/pdf', data: bytes(4096) }], attachWith: productFiles });
+    const file = order.files[0]!;
+    expect(requests).toEqual([{ method: 'PUT', path: `/shop/${file.storage_key}` }]);
+
+    const link = await downloads.createLink(order.id, order.item.id, buyer.user.sub, { unit: 0, fileId: file.id });
+    const token = link.slice('/download/'.length);
+    const answer = await downloads.openDownload(token, { method: 'GET', ip: '198.51.100.4' });
+    expect(answer.kind).toBe('redirect');
+    const url = new URL((answer as { url: string }).url);
+    expect(url.origin + url.pathname).toBe(`http://s3.test:9000/shop/${file.storage_key}`);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('900'); // what is left of the link's 15 minutes
+    expect(url.searchParams.get('response-content-disposition')).toContain(`filename*=UTF-8''R%C3%A9sum%C3%A9`);
+    expect(url.searchParams.get('response-content-type')).toBe('application/pdf');
+
+    const head = await downloads.openDownload(token, { method: 'HEAD', ip: '198.51.100.4' });
+    expect(head).toMatchObject({ kind: 'file', body: null, range: null, file: { size: 4096, contentType: 'application/pdf' } });
+    expect(requests.map((r) => r.method)).toEqual(['PUT', 'HEAD', 'HEAD']); // presigning sends nothing; no GET through the store
+    const [grant] = await s.grantsOf(order.item.id);
+    expect(grant!.downloads_used).toBe(1);
+    expect(await s.logOf(grant!.id)).toEqual([expect.objectContaining({ ip: '198.51.100.4', counted: 1, range: null })]);
   });
 });

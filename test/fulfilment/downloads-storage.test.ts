@@ -73,7 +73,8 @@ describe('S3 storage (requests built and signed without a network)', () => {
   const config: S3StorageConfig = { driver: 's3', bucket: 'shop-files', region: 'eu-central-1', endpoint: 'http://minio.local:9000', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', forcePathStyle: true };
   const signedAt = Date.UTC(2026, 2, 14, 9, 26, 53);
   type Seen = { method: string; hostname: string; port?: number; path: string; headers: Record<string, string>; body?: unknown };
-  function fakeS3(answer: (req: Seen) => { statusCode: number; headers?: Record<string, string>; body?: string }) {
+  type Answer = { statusCode: number; headers?: Record<string, string>; body?: string };
+  function fakeS3(answer: (req: Seen) => Answer) {
     const seen: Seen[] = [];
     const requestHandler = {
       async handle(req: Seen) {
@@ -86,7 +87,7 @@ describe('S3 storage (requests built and signed without a network)', () => {
   }
 
   it('asks for objects by path-style URL with a SigV4 Authorization header, ranges as Range headers', async () => {
-    const { seen, storage } = fakeS3((req) =>
+    const { seen, storage } = fakeS3((req): Answer =>
       req.method === 'HEAD'
         ? { statusCode: 200, headers: { 'content-length': '5501', 'last-modified': 'Sat, 14 Mar 2026 09:00:00 GMT' } }
         : req.method === 'GET'

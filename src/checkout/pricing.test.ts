@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { priceOrder } from './pricing.js';
+import { grossUnitAmount, priceOrder } from './pricing.js';
 
 describe('priceOrder', () => {
   const lines = [{ unitPrice: 1999, quantity: 2 }, { unitPrice: 500, quantity: 1 }];
@@ -20,5 +20,16 @@ describe('priceOrder', () => {
 
   it('prices an empty order at zero', () => {
     expect(priceOrder([], { taxRate: 20, pricesIncludeTax: false })).toEqual({ subtotal: 0, tax: 0, total: 0 });
+  });
+});
+
+describe('grossUnitAmount', () => {
+  it('is the unit price when the total is the subtotal (tax included in prices)', () => {
+    expect(grossUnitAmount(1999, { subtotal: 4498, total: 4498 })).toBe(1999);
+  });
+
+  it('includes the unit\'s share of tax added on top, rounded per unit', () => {
+    expect(grossUnitAmount(1999, { subtotal: 4498, total: 4835 })).toBe(2149);
+    expect(grossUnitAmount(500, { subtotal: 4498, total: 4835 })).toBe(537);
   });
 });

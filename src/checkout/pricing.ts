@@ -21,3 +21,11 @@ export function priceOrder(lines: PricedLine[], { taxRate, pricesIncludeTax }: {
   const tax = Math.round((subtotal * taxRate) / 100);
   return { subtotal, tax, total: subtotal + tax };
 }
+
+/**
+ * What one unit cost the buyer: its share of the order total, tax included. Refunds of whole units
+ * (the owner's and the gateway's) count in this amount, so both sides agree on what was refunded.
+ */
+export function grossUnitAmount(unitPrice: number, order: { total: number; subtotal: number }): number {
+  return Math.round((unitPrice * order.total) / Math.max(1, order.subtotal));
+}

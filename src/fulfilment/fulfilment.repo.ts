@@ -39,6 +39,11 @@ export function createFulfilmentRepo(db: Database) {
       return tx.selectFrom('download_grants').selectAll().where('order_item_id', 'in', itemIds).orderBy('order_item_id').orderBy('unit_index').execute();
     },
 
+    /** The owner's reset or extension; a grant revoked meanwhile is left alone. */
+    async updateGrant(id: number, patch: { downloads_used: number; expires_at: number }, tx: Executor) {
+      await tx.updateTable('download_grants').set(patch).where('id', '=', id).where('status', '=', 'active').execute();
+    },
+
     findDeliveredKey(itemId: number, unit: number, tx: Executor = db.kysely) {
       return tx.selectFrom('delivered_keys').selectAll().where('order_item_id', '=', itemId).where('unit_index', '=', unit).executeTakeFirst();
     },

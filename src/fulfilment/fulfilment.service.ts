@@ -4,9 +4,20 @@ import { AppError, NotFoundError } from '../platform/errors.js';
 import type { OrderItemRow } from '../orders/orders.repo.js';
 import { createFulfilmentRepo, type NewDeliveredKey } from './fulfilment.repo.js';
 import type { KeyPoolService } from './key-pool.service.js';
+import { applyGrantEvent, type GrantEvent, type GrantState, type GrantVerdict } from './download-state.js';
 import type { KeySigner } from './signed-key.js';
 
 const DAY = 86_400_000;
+
+/** One grant after the owner's reset or extension: `changed`, or why the rules refused (e.g. `revoked`). */
+export interface GrantAdjustment {
+  itemId: number;
+  unit: number;
+  outcome: 'changed' | GrantVerdict | 'not_later';
+  downloadsUsed: number;
+  downloadLimit: number;
+  expiresAt: number;
+}
 
 export interface FulfilmentDeps {
   db: Database;
@@ -81,6 +92,27 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
       if (key.status !== 'active') throw new AppError('key_revoked', 'This license key was refunded and can no longer be used.', 410);
       await db.transaction((tx) => repo.recordReveal(key.id, viewer.sub, viewer.ip, clock(), tx));
       return secrets.open(key.key_encrypted);
+    },
+
+    /**
+     * The owner resets an order's download grants (downloads back to zero) or extends them (`days`
+     * more from their expiry, or from now if it has passed), through the grant rules in one
+     * transaction: revoked grants are left as they are and reported.
+     */
+    async adjustGrants(itemIds: number[], change: { type: 'reset' } | { type: 'extend'; days: number }): Promise<GrantAdjustment[]> {
+      const now = clock();
+      return db.transaction(async (tx) => {
+        const results: GrantAdjustment[] = [];
+        for (const g of await repo.findGrants(itemIds, tx)) {
+          const state: GrantState = { status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at };
+          const event: GrantEvent = change.type === 'reset' ? change : { type: 'extend', expiresAt: Math.max(g.expires_at, now) + change.days * DAY };
+          const step = applyGrantEvent(state, event, now);
+          if (step.ok) await repo.updateGrant(g.id, { downloads_used: step.next.downloadsUsed, expires_at: step.next.expiresAt }, tx);
+          const after = step.ok ? step.next : state;
+          results.push({ itemId: g.order_item_id, unit: g.unit_index, outcome: step.ok ? 'changed' : step.reason, downloadsUsed: after.downloadsUsed, downloadLimit: after.downloadLimit, expiresAt: after.expiresAt });
+        }
+        return results;
+      });
     },
 
     /** Delivered keys and grants of an order's items, for its page. */

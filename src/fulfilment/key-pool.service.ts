@@ -4,7 +4,8 @@ import type { LicenseKeyStatus } from '../platform/db/schema.js';
 import { ConflictError, ValidationError } from '../platform/errors.js';
 import { createKeyPoolRepo } from './key-pool.repo.js';
 
-const MAX_KEY_LENGTH = 500;
+/** The longest key a pool accepts. */
+export const MAX_KEY_LENGTH = 500;
 
 /** How many keys of a pool are in each state. */
 export type PoolCounts = Record<LicenseKeyStatus, number>;
@@ -36,6 +37,13 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
         return { added: keys.length };
       };
       return tx ? run(tx) : db.transaction(run);
+    },
+
+    /** Which of these keys are already in a pool (any product, any status): for reporting an import's duplicates. */
+    async findKeysInPools(rawKeys: string[], tx?: Executor): Promise<Set<string>> {
+      const hashed = rawKeys.map((k) => ({ key: k.trim(), hash: secrets.hash(k.trim()) }));
+      const existing = await repo.findExistingHashes(hashed.map((h) => h.hash), tx);
+      return new Set(hashed.filter((h) => existing.has(h.hash)).map((h) => h.key));
     },
 
     /**

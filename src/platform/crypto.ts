@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
 
 /** Encryption at rest (AES-256-GCM) and keyed lookup hashes for secrets such as license keys. */
 export interface SecretBox {
+  /** Id of the key new values are sealed with (the second part of a sealed value). */
+  readonly keyId: string;
   seal(plain: string): string;
   open(sealed: string): string;
   /** HMAC-SHA256 of a value: equal values hash equal, so rows can be found without decrypting. */
@@ -19,6 +21,7 @@ export function createSecretBox(key: Buffer, previous: Buffer[] = []): SecretBox
   const currentId = keyId(key);
   const hashKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'lookup-hash', 32));
   return {
+    keyId: currentId,
     seal(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

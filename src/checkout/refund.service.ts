@@ -1,0 +1,85 @@
+import { normaliseSku } from '../catalog/sku.js';
+import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
+import type { OrderState } from '../orders/order-state.js';
+import type { OrdersService } from '../orders/orders.service.js';
+import type { PaymentGateway } from '../payments/payment-gateway.js';
+import type { Database } from '../platform/db/db.js';
+import { AppError, ConflictError, NotFoundError } from '../platform/errors.js';
+import { grossUnitAmount } from './pricing.js';
+
+/** What to refund: everything left, or some units of one item (by SKU). */
+export interface RefundRequest {
+  orderId: string;
+  item?: { sku: string; units: number };
+}
+
+export interface RefundOutcome {
+  orderId: string;
+  /** minor units the gateway refunded this time */
+  amount: number;
+  currency: string;
+  units: { sku: string; units: number }[];
+  status: OrderState;
+  refundId: string | null;
+}
+
+const REFUNDABLE: readonly string[] = ['fulfilled', 'needs_attention', 'partially_refunded'];
+
+/**
+ * The owner's refunds. One transaction takes the order's row lock, revokes exactly the refunded
+ * units, counts them and moves the order through the state table, and last asks the gateway to pay
+ * the money back: if the gateway refuses, nothing changed here. The gateway's later
+ * `charge.refunded` webhook finds the amount already accounted (`refund_already_applied`).
+ */
+export function createRefundService({ db, gateway, orders, fulfilment }: { db: Database; gateway: Pick<PaymentGateway, 'refund'>; orders: OrdersService; fulfilment: Pick<FulfilmentService, 'revokeUnits'> }) {
+  return {
+    async refundOrder(request: RefundRequest): Promise<RefundOutcome> {
+      return db.transaction(async (tx) => {
+        if (!(await orders.findOrder(request.orderId, tx))) throw new NotFoundError(`There is no order ${request.orderId}.`, 'order_not_found');
+        // The row lock: a refund webhook (or a second owner refund) waits until this one commits.
+        await orders.updateOrder(tx, request.orderId, {});
+        const order = (await orders.findOrder(request.orderId, tx))!;
+        if (order.status === 'refunded') throw new ConflictError('already_refunded', `Order ${order.id} is already refunded in full.`);
+        if (!REFUNDABLE.includes(order.status) || !order.payment_intent) throw new ConflictError('not_paid', `Order ${order.id} is ${order.status}: only paid orders can be refunded.`);
+
+        const items = await orders.findItems(order.id, tx);
+        const left = (i: (typeof items)[number]) => i.quantity - i.refunded_quantity;
+        let plan: { item: (typeof items)[number]; units: number }[];
+        if (request.item) {
+          const sku = normaliseSku(request.item.sku);
+          const item = items.find((i) => i.sku === sku);
+          if (!item) throw new NotFoundError(`Order ${order.id} has no item ${sku} (it has ${items.map((i) => i.sku).join(', ')}).`, 'item_not_found');
+          if (request.item.units > left(item)) {
+            throw new ConflictError('too_many_units', `Only ${left(item)} of ${item.quantity} units of ${sku} are left to refund; asked for ${request.item.units}.`);
+          }
+          plan = [{ item, units: request.item.units }];
+        } else {
+          plan = items.filter((i) => left(i) > 0).map((item) => ({ item, units: left(item) }));
+        }
+        const refundedBefore = items.reduce((n, i) => n + i.refunded_quantity, 0);
+        const unitsNow = plan.reduce((n, p) => n + p.units, 0);
+        const full = refundedBefore + unitsNow === items.reduce((n, i) => n + i.quantity, 0);
+        // The last refund takes whatever the gateway still holds, so rounding per unit never leaves cents behind.
+        const amount = full ? undefined : plan.reduce((sum, p) => sum + p.units * grossUnitAmount(p.item.unit_price, order), 0);
+
+        for (const p of plan) {
+          await fulfilment.revokeUnits(tx, p.item.id, p.units);
+          await orders.incrementRefunded(tx, p.item.id, p.units);
+        }
+        const what = plan.map((p) => `${p.units} × ${p.item.sku}`).join(', ');
+        const applied = await orders.applyEvent(tx, order.id, full ? 'refund_full' : 'refund_partial', `owner refund: ${what}`);
+        if (!applied.applied) throw new ConflictError('refund_refused', `Order ${order.id} cannot be refunded from ${order.status}.`);
+
+        // Same order, same state, same request: the same key, so a retry after a lost answer never pays twice.
+        const idempotencyKey = `refund-${order.id}-${refundedBefore}-${request.item ? `${plan[0]!.item.id}x${unitsNow}` : 'all'}`;
+        const result = amount === 0 ? null : await gateway.refund({ paymentIntentId: order.payment_intent, ...(amount !== undefined ? { amount } : {}), idempotencyKey });
+        if (result && (result.status === 'failed' || result.status === 'canceled')) {
+          throw new AppError('refund_failed', `The payment gateway did not refund order ${order.id} (refund ${result.id} is ${result.status}); nothing was changed.`, 502);
+        }
+        return { orderId: order.id, amount: result?.amount ?? 0, currency: order.currency, units: plan.map((p) => ({ sku: p.item.sku, units: p.units })), status: applied.to, refundId: result?.id ?? null };
+      });
+    },
+  };
+}
+
+export type RefundService = ReturnType<typeof createRefundService>;

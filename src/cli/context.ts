@@ -1,0 +1,58 @@
+import { createCartService } from '../cart/cart.service.js';
+import { createCatalogService } from '../catalog/catalog.service.js';
+import { createPaymentEventsService } from '../checkout/payment-events.service.js';
+import { createRefundService } from '../checkout/refund.service.js';
+import { createContactService } from '../contact/contact.service.js';
+import { createFulfilmentService } from '../fulfilment/fulfilment.service.js';
+import { createProductFilesService } from '../fulfilment/product-files.service.js';
+import { createStorage } from '../fulfilment/storage.js';
+import { createKeyPoolService } from '../fulfilment/key-pool.service.js';
+import { createKeySigner, loadSigningKey } from '../fulfilment/signed-key.js';
+import { createOrdersService } from '../orders/orders.service.js';
+import { createPaymentGateway } from '../payments/payments.gateway.js';
+import type { Config } from '../platform/config.js';
+import { createSecretBox } from '../platform/crypto.js';
+import type { Database } from '../platform/db/db.js';
+import { createMailService } from '../platform/mail/mail.service.js';
+
+/**
+ * The store's services for owner commands, built from configuration as app.ts builds them, each
+ * on first use: `keys count` never constructs a payment gateway, `messages list` no key signer.
+ */
+export function createCliServices({ config, db, clock = Date.now }: { config: Config; db: Database; clock?: () => number }) {
+  const once = <T>(make: () => T) => {
+    let value: T | undefined;
+    return () => (value ??= make());
+  };
+  const secrets = once(() => createSecretBox(config.encryptionKey, config.previousEncryptionKeys));
+  const keyPool = once(() => createKeyPoolService({ db, secrets: secrets(), clock }));
+  const catalog = once(() => createCatalogService({ db, keyPool: keyPool(), clock }));
+  const signer = once(() => createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey)));
+  const orders = once(() => createOrdersService({ db, clock }));
+  const fulfilment = once(() => createFulfilmentService({ db, keyPool: keyPool(), signer: signer(), secrets: secrets(), clock, defaults: config.downloadDefaults }));
+  const gateway = once(() => createPaymentGateway(config, clock));
+  const mail = once(() => createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }));
+  const paymentEvents = once(() =>
+    createPaymentEventsService({ db, gateway: gateway(), orders: orders(), fulfilment: fulfilment(), keyPool: keyPool(), cart: createCartService({ db, catalog: catalog(), clock }), mail: mail(), config, clock }),
+  );
+  const refunds = once(() => createRefundService({ db, gateway: gateway(), orders: orders(), fulfilment: fulfilment() }));
+  const productFiles = once(() => createProductFilesService({ db, storage: createStorage(config.storage), clock }));
+  const contact = once(() => createContactService({ db, mail: mail(), shopEmail: config.shopEmail, shopName: config.shopName, clock }));
+  return {
+    db,
+    config,
+    clock,
+    get secrets() { return secrets(); },
+    get keyPool() { return keyPool(); },
+    get catalog() { return catalog(); },
+    get orders() { return orders(); },
+    get fulfilment() { return fulfilment(); },
+    get gateway() { return gateway(); },
+    get paymentEvents() { return paymentEvents(); },
+    get refunds() { return refunds(); },
+    get contact() { return contact(); },
+    get productFiles() { return productFiles(); },
+  };
+}
+
+export type CliServices = ReturnType<typeof createCliServices>;

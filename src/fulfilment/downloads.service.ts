@@ -6,7 +6,7 @@ import { AppError, NotFoundError } from '../platform/errors.js';
 import { judgeGrant, type GrantState } from './download-state.js';
 import type { DownloadTokens } from './download-token.js';
 import { createDownloadsRepo, type GrantRow } from './downloads.repo.js';
-import { decideAccess, mayCreateLink, planRange, type RangePlan } from './downloads.rules.js';
+import { decideAccess, mayCreateLink, planRange, type AccessDecision, type AccessRequest, type RangePlan } from './downloads.rules.js';
 import type { ProductFilesService } from './product-files.service.js';
 import type { FileStorage } from './storage.js';
 
@@ -83,11 +83,43 @@ const stateOf = (g: GrantRow): GrantState => ({ status: g.status, downloadsUsed:
 export function createDownloadsService({ db, storage, productFiles, orders, tokens, clock = Date.now, linkMs, resumeWindowMs, log }: DownloadsDeps) {
   const repo = createDownloadsRepo(db);
 
-  /** A grant and one of its product's files; anything else is the same 404. */
-  async function grantAndFile(grant: GrantRow | undefined, fileId: number) {
+  /** A grant and one of its product's files, or the error for anything else. */
+  async function grantAndFile<G extends GrantRow>(grant: G | undefined, fileId: number, missing: () => AppError) {
     const file = grant && (await productFiles.findFile(fileId));
-    if (!grant || !file || file.product_id !== grant.product_id) throw new NotFoundError('There is no such file in this order.', 'download_not_found');
+    if (!grant || !file || file.product_id !== grant.product_id) throw missing();
     return { grant, file };
+  }
+  const notInOrder = () => new NotFoundError('There is no such file in this order.', 'download_not_found');
+
+  /** The grant and file a link names, or why the link is not valid or has expired. */
+  async function locate(token: string, now: number) {
+    const check = tokens.verify(token, now);
+    if (!check.ok) {
+      if (check.reason === 'tampered') throw new DownloadProblem('link_invalid', null);
+      // The signature was valid, so the grant id (the token's first field) is genuine.
+      const expired = await repo.findGrantWithOrder(Number(token.split('.')[0]));
+      throw new DownloadProblem('link_expired', expired?.order_id ?? null);
+    }
+    // Signed by us but naming a grant or file that no longer fits (deleted data): not valid either.
+    const found = await grantAndFile(await repo.findGrantWithOrder(check.claim.grantId), check.claim.fileId, () => new DownloadProblem('link_invalid', null));
+    return { claim: check.claim, ...found };
+  }
+
+  /**
+   * The counting rule applied while holding the grant: concurrent requests of one grant decide one
+   * after the other, and the conditional increment is the last word at the limit. A served GET is
+   * logged (`log`); HEAD is not.
+   */
+  function decide(grantId: number, fileId: number, request: Omit<AccessRequest, 'resumesCounted'>, now: number, log: { ip: string; range: { start: number; end: number } | null } | null) {
+    return db.transaction(async (tx): Promise<AccessDecision> => {
+      const locked = await repo.lockGrant(grantId, tx);
+      const resumesCounted = await repo.hasCountedSince(grantId, fileId, now - resumeWindowMs, tx);
+      const d = decideAccess(stateOf(locked!), { ...request, resumesCounted }, now);
+      if (!d.serve) return d;
+      if (d.count && !(await repo.countDownload(grantId, now, tx))) return { serve: false, reason: 'limit_reached' };
+      if (log) await repo.insertLog({ grant_id: grantId, file_id: fileId, ip: log.ip.slice(0, 64), range: log.range ? `${log.range.start}-${log.range.end}` : null, counted: d.count ? 1 : 0, created_at: now }, tx);
+      return d;
+    });
   }
 
   return {
@@ -99,7 +131,7 @@ export function createDownloadsService({ db, storage, productFiles, orders, toke
     async createLink(orderId: string, itemId: number, viewerSub: string, { unit, fileId }: { unit: number; fileId: number }): Promise<string> {
       const { items } = await orders.getOrderForUser(orderId, viewerSub);
       if (!items.some((i) => i.id === itemId && i.type === 'file')) throw new NotFoundError('There is no such download in this order.', 'download_not_found');
-      const { grant, file } = await grantAndFile(await repo.findGrantOfUnit(itemId, unit), fileId);
+      const { grant, file } = await grantAndFile(await repo.findGrantOfUnit(itemId, unit), fileId, notInOrder);
       const now = clock();
       const verdict = mayCreateLink(stateOf(grant), await repo.hasCountedSince(grant.id, file.id, now - resumeWindowMs), now);
       if (verdict !== 'available') throw new DownloadProblem(verdict, orderId);
@@ -113,19 +145,8 @@ export function createDownloadsService({ db, storage, productFiles, orders, toke
      */
     async openDownload(token: string, request: DownloadRequest): Promise<DownloadAnswer> {
       const now = clock();
-      const check = tokens.verify(token, now);
-      if (!check.ok) {
-        if (check.reason === 'tampered') throw new DownloadProblem('link_invalid', null);
-        // The signature was valid, so the grant id (the token's first field) is genuine.
-        const expired = await repo.findGrantWithOrder(Number(token.split('.')[0]));
-        throw new DownloadProblem('link_expired', expired?.order_id ?? null);
-      }
-      const { claim } = check;
-      const found = await repo.findGrantWithOrder(claim.grantId);
-      const { grant, file } = await grantAndFile(found, claim.fileId).catch(() => {
-        throw new DownloadProblem('link_invalid', null);
-      });
-      const orderId = found!.order_id;
+      const { claim, grant, file } = await locate(token, now);
+      const orderId = grant.order_id;
       // Refunded or past its access period: nothing about the file is needed to say so.
       const verdict = judgeGrant(stateOf(grant), now);
       if (verdict === 'revoked' || verdict === 'access_expired') throw new DownloadProblem(verdict, orderId);
@@ -146,15 +167,13 @@ export function createDownloadsService({ db, storage, productFiles, orders, toke
       // Opened before counting: a download is never counted for a file that cannot be read.
       const body = head || url ? null : await storage.createReadStream(file.storage_key, range ?? undefined);
 
-      const decision = await db.transaction(async (tx) => {
-        const locked = await repo.lockGrant(grant.id, tx);
-        const resumesCounted = await repo.hasCountedSince(grant.id, file.id, now - resumeWindowMs, tx);
-        const d = decideAccess(stateOf(locked!), { startsAtZero: !range || range.start === 0, head, resumesCounted }, now);
-        if (!d.serve) return d;
-        if (d.count && !(await repo.countDownload(grant.id, now, tx))) return { serve: false as const, reason: 'limit_reached' as const };
-        if (!head) await repo.insertLog({ grant_id: grant.id, file_id: file.id, ip: request.ip.slice(0, 64), range: range ? `${range.start}-${range.end}` : null, counted: d.count ? 1 : 0, created_at: now }, tx);
-        return d;
-      });
+      let decision: AccessDecision;
+      try {
+        decision = await decide(grant.id, file.id, { startsAtZero: !range || range.start === 0, head }, now, head ? null : { ip: request.ip, range });
+      } catch (err) {
+        body?.destroy();
+        throw err;
+      }
       if (!decision.serve) {
         body?.destroy();
         throw new DownloadProblem(decision.reason, orderId);

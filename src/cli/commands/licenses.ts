@@ -28,16 +28,18 @@ Options:
     const list = await (await licensesOf(ctx)).listForOwner(ctx.positionals[0]!);
     if (ctx.values.json) return ctx.out.json(list);
     if (list.length === 0) return ctx.out.line('No license keys found.');
-    for (const l of list) {
+    list.forEach((l, n) => {
       const active = l.instances.filter((i) => i.deactivatedAt === null).length;
-      ctx.out.line(`${l.keyHash.slice(0, 16)}  ${l.orderId}  ${l.sku} unit ${l.unit + 1}  ${l.status}  ${active} of ${l.activationLimit ?? 'unlimited'} activations`);
+      if (n > 0) ctx.out.line();
+      ctx.out.line(`key ${l.keyHash.slice(0, 16)}  ${l.orderId}  ${l.sku} unit ${l.unit + 1}  ${l.status}  ${active} of ${l.activationLimit ?? 'unlimited'} activations`);
+      if (l.instances.length === 0) return ctx.out.line('no instances');
       ctx.out.table(l.instances, [
-        ['  instance', (i) => `  ${i.id}`],
+        ['instance', (i) => i.id],
         ['name', (i) => i.name],
         ['activated', (i) => day(i.createdAt)],
         ['deactivated', (i) => day(i.deactivatedAt)],
       ]);
-    }
+    });
   },
 };
 

@@ -9,6 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Browser tests share one Chromium each and start their own servers; keep them out of the
     // unit/integration pass when asked (BROWSER_TESTS=0).
-    exclude: ['**/node_modules/**', ...(process.env.BROWSER_TESTS === '0' ? ['test/browser/**'] : [])],
+    exclude: ['**/node_modules/**', ...(process.env.BROWSER_TESTS === '0' ? ['test/browser/**', 'test/**/*.browser.test.ts'] : [])],
   },
 });

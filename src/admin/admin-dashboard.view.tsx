@@ -26,7 +26,7 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
             </thead>
             <tbody>
               {attention.map((o) => (
-                <tr>
+                <tr data-order-id={o.id}>
                   <td>
                     <a href={`/admin/orders/${o.id}`}>{o.id}</a>
                   </td>

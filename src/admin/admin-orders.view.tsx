@@ -15,9 +15,6 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
         <div class="field">
           <label for="admin-q">Order id or email</label>
           <input id="admin-q" type="search" name="q" value={q} maxLength={320} placeholder="ord_3fa9… or buyer@example.com" aria-describedby="admin-q-hint" />
-          <p id="admin-q-hint" class="hint">
-            An id or its beginning, or a buyer’s whole email address (any case).
-          </p>
         </div>
         <div class="field">
           <label for="admin-status">Status</label>
@@ -35,6 +32,9 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
         <button type="submit">Search</button>
         {filtered && <a href="/admin/orders">Clear</a>}
       </form>
+      <p id="admin-q-hint" class="hint">
+        Search by an order id or its beginning, or by a buyer’s whole email address (any case).
+      </p>
       <p class="result-count" role="status">
         {pagination.total === 0 ? 'No orders match.' : `${pagination.total} ${pagination.total === 1 ? 'order' : 'orders'}${filtered ? ' match' : ''}.`}
       </p>

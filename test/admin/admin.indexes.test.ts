@@ -1,0 +1,81 @@
+import { CompiledQuery, sql, type KyselyPlugin } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrdersRepo, type OrderSearch } from '../../src/orders/orders.repo.js';
+import { createContactRepo } from '../../src/contact/contact.repo.js';
+import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
+import { catalogFixtures, makeProduct } from '../support/factories.js';
+import { placeOrder } from './admin-fixtures.js';
+
+/**
+ * The owner's searches stay index lookups as orders grow: the plan of the exact SQL the repositories
+ * send names the index. PostgreSQL is told to avoid sequential scans, since on a small table it
+ * would rightly prefer one; what matters is that the index can serve the query at all.
+ */
+describe.each(testDialects)('owner search plans on %s', (dialect) => {
+  let db: TestDatabase;
+  const sent: CompiledQuery[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    const product = await makeProduct(catalogFixtures(db).catalog);
+    for (let i = 0; i < 5; i++) await placeOrder(db, { product, email: `Plan${i}@Example.com`, events: i % 2 ? ['payment_settled'] : [] });
+  });
+  afterAll(() => db?.drop());
+
+  /** The repositories' own SQL, captured on its way to the database. */
+  const spied = () => {
+    const plugin: KyselyPlugin = {
+      transformQuery: (args) => {
+        sent.push(db.kysely.getExecutor().compileQuery(args.node, args.queryId));
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    return { ...db, kysely: db.kysely.withPlugin(plugin) };
+  };
+
+  async function planOf(run: () => Promise<unknown>): Promise<string[]> {
+    sent.length = 0;
+    await run();
+    return Promise.all(
+      sent.map(async (query) => {
+        if (dialect === 'sqlite') {
+          const { rows } = await db.kysely.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+          return rows.map((r) => r.detail).join('\n');
+        }
+        return db.transaction(async (tx) => {
+          await sql`set local enable_seqscan = off`.execute(tx);
+          const { rows } = await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        });
+      }),
+    );
+  }
+
+  const search = (filter: OrderSearch) => planOf(async () => {
+    const repo = createOrdersRepo(spied());
+    await repo.searchOrders(filter, 25, 0);
+    await repo.countSearchOrders(filter);
+  });
+
+  it('finds orders by email in any case through the lower(email) index', async () => {
+    const plans = await search({ emailLower: 'plan3@example.com' });
+    expect(plans).toHaveLength(2);
+    for (const plan of plans) expect(plan).toContain('orders_email_lower');
+  });
+
+  it('finds orders by id beginning through the primary key', async () => {
+    const plans = await search({ idFrom: `ord_ab${'0'.repeat(22)}`, idTo: `ord_ab${'f'.repeat(22)}` });
+    for (const plan of plans) expect(plan).toMatch(dialect === 'sqlite' ? /USING (COVERING )?INDEX sqlite_autoindex_orders_1 \(id>\? AND id<\?\)/ : /orders_pkey/);
+  });
+
+  it('lists one status newest first through the status index', async () => {
+    const [list] = await search({ status: 'fulfilled' });
+    expect(list).toContain('orders_status_created');
+  });
+
+  it('pages contact messages newest first through their index', async () => {
+    const [plan] = await planOf(() => createContactRepo(spied()).findMessages(20, 0));
+    expect(plan).toContain('contact_messages_created');
+  });
+});

@@ -95,11 +95,17 @@ function parseJsonFile(text: string): ImportFile {
 function parseCsvFile(text: string): ImportFile {
   const result: ImportFile = { categories: [], products: [], problems: [] };
   let records: Array<{ record: string[]; info: { lines: number } }>;
+  let parsedTo = 0;
   try {
-    records = parseCsv(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
+    records = parseCsv(text, {
+      bom: true, relax_column_count: true, skip_empty_lines: true, info: true,
+      on_record: (r: { info: { lines: number } }) => ((parsedTo = r.info.lines), r),
+    } as never) as unknown as typeof records;
   } catch (err) {
     const line = Number((err as { lines?: unknown }).lines) || 0;
-    result.problems.push({ order: line, text: `The file is not valid CSV: ${(err as Error).message}` });
+    // The parser names where it gave up (the end of the file for an open quote); the record began after the last good one.
+    const start = (err as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? ` (the quoted field opens in the record starting on line ${parsedTo + 1})` : '';
+    result.problems.push({ order: line, text: `The file is not valid CSV: ${(err as Error).message}${start}.` });
     return result;
   }
   const [head, ...rows] = records;

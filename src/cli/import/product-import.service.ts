@@ -55,7 +55,7 @@ export async function importProducts(catalog: CatalogService, file: ImportFile, 
 
   const knownSlugs = new Set((await catalog.listNavCategories()).map((c) => c.slug));
   const newCategories: Required<CategoryInput>[] = [];
-  const changedCategories: Required<CategoryInput>[] = [];
+  const changedCategories: Partial<CategoryInput>[] = [];
   const fileSlugs = new Map<string, string>();
   for (const entry of file.categories) {
     const c = checkCategoryEntry(entry);
@@ -66,7 +66,8 @@ export async function importProducts(catalog: CatalogService, file: ImportFile, 
     const first = fileSlugs.get(c.input.slug);
     if (first) problems.push({ order: entry.order, text: `${placeOf(entry)}: appears again (first at ${first}).` });
     else if (knownSlugs.has(c.input.slug) && !update) problems.push({ order: entry.order, text: `${placeOf(entry)}: already exists; add --update to change existing categories.` });
-    else (knownSlugs.has(c.input.slug) ? changedCategories : newCategories).push(c.input);
+    else if (knownSlugs.has(c.input.slug)) changedCategories.push({ ...c.given, slug: c.input.slug });
+    else newCategories.push(c.input);
     fileSlugs.set(c.input.slug, first ?? entry.where);
   }
 
@@ -104,7 +105,7 @@ export async function importProducts(catalog: CatalogService, file: ImportFile, 
   try {
     await catalog.withTransaction(async (tx) => {
       for (const c of newCategories) await catalog.createCategory(c, tx);
-      for (const { slug, ...patch } of changedCategories) await catalog.updateCategory(slug, patch, tx);
+      for (const { slug, ...patch } of changedCategories) await catalog.updateCategory(slug!, patch, tx);
       for (let i = 0; i < creates.length; i += INSERT_BATCH) {
         const batch = creates.slice(i, i + INSERT_BATCH);
         await catalog.createProductsBulk(batch, tx);

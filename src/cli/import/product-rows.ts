@@ -134,11 +134,14 @@ export function checkProductEntry(entry: RawEntry, existingBySku: Map<string, Ex
 }
 
 /** A category entry validated, or its problem. */
-export function checkCategoryEntry(entry: RawEntry): { ok: true; input: Required<CategoryInput> } | { ok: false; problem: string } {
+export function checkCategoryEntry(entry: RawEntry): { ok: true; input: Required<CategoryInput>; given: Partial<CategoryInput> } | { ok: false; problem: string } {
   try {
     const f = entry.fields;
     const position = entry.format === 'csv' && typeof f.position === 'string' ? csvWhole(f.position, 'position') : f.position;
-    return { ok: true, input: validateCategory({ ...(f as unknown as CategoryInput), position: position as number | undefined }) };
+    const input = validateCategory({ ...(f as unknown as CategoryInput), position: position as number | undefined });
+    // An update changes only what the entry gives (validated above with the defaults filled in).
+    const given = Object.fromEntries(Object.entries(input).filter(([k]) => f[k] !== undefined)) as Partial<CategoryInput>;
+    return { ok: true, input, given };
   } catch (err) {
     if (err instanceof RowProblem || err instanceof AppError) return { ok: false, problem: `${placeOf(entry)}: ${lowerFirst(err.message)}` };
     throw err;

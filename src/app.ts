@@ -102,7 +102,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const downloads = createDownloadsService({ db, storage, productFiles, orders, tokens: downloadTokens, clock, ...config.downloads, log: app.log });
   const gateway = createPaymentGateway(config, clock);
   const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });
-  const orderPages = createOrderPageService({ orders, fulfilment, licenses, clock });
+  const orderPages = createOrderPageService({ orders, fulfilment, productFiles, licenses, clock });
   const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
   const paymentEvents = createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, donations, clock });
   const checkout = createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler: paymentEvents, config, clock, log: app.log });

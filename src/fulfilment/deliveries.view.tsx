@@ -19,12 +19,6 @@ export interface GrantView {
   expiresAt: number;
 }
 
-const grantStates: Record<Exclude<GrantVerdict, 'available'>, string> = {
-  revoked: 'Refunded: no longer available.',
-  access_expired: 'Access period ended.',
-  limit_reached: 'Download limit reached.',
-};
-
 /** The license keys of one order item: a button per unit, the key itself only when just revealed. */
 export function KeyDeliveries({ orderId, itemId, keys, csrfToken }: { orderId: string; itemId: number; keys: KeyUnitView[]; csrfToken: string | null }) {
   return (
@@ -48,26 +42,6 @@ export function KeyDeliveries({ orderId, itemId, keys, csrfToken }: { orderId: s
             </form>
           )}
           {k.status === 'active' && k.activations && <KeyActivationList orderId={orderId} itemId={itemId} unit={k.unit} activations={k.activations} csrfToken={csrfToken} />}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** A file item's access per unit: what is left, until when, or why it is over. */
-export function GrantSummary({ grants }: { grants: GrantView[] }) {
-  return (
-    <ul class="deliveries grants">
-      {grants.map((g) => (
-        <li>
-          <span class="unit">Copy {g.unit + 1}</span>{' '}
-          {g.verdict === 'available' ? (
-            <span class="state">
-              {g.downloadLimit - g.downloadsUsed} of {g.downloadLimit} downloads left, until {new Date(g.expiresAt).toISOString().slice(0, 10)}
-            </span>
-          ) : (
-            <span class={`state ${g.verdict}`}>{grantStates[g.verdict]}</span>
-          )}
         </li>
       ))}
     </ul>

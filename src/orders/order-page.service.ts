@@ -1,6 +1,8 @@
 import { judgeGrant } from '../fulfilment/download-state.js';
 import type { GrantView, KeyUnitView } from '../fulfilment/deliveries.view.js';
+import type { DownloadFileView } from '../fulfilment/downloads.view.js';
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
+import type { ProductFilesService } from '../fulfilment/product-files.service.js';
 import type { LicensesService } from '../licenses/licenses.service.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { OrderItemRow, OrderRow } from './orders.repo.js';
@@ -10,16 +12,17 @@ export interface OrderPageData {
   order: OrderRow;
   items: OrderItemRow[];
   /** per order item id */
-  deliveries: Map<number, { keys: KeyUnitView[]; grants: GrantView[] }>;
+  deliveries: Map<number, { keys: KeyUnitView[]; grants: GrantView[]; files: DownloadFileView[] }>;
 }
 
 /** The buyer's order page: the order with what each item delivered, and revealing a key on it. */
-export function createOrderPageService({ orders, fulfilment, licenses, clock = Date.now }: { orders: OrdersService; fulfilment: FulfilmentService; licenses?: Pick<LicensesService, 'activationsOf'>; clock?: () => number }) {
+export function createOrderPageService({ orders, fulfilment, productFiles, licenses, clock = Date.now }: { orders: OrdersService; fulfilment: FulfilmentService; productFiles: Pick<ProductFilesService, 'listFiles'>; licenses?: Pick<LicensesService, 'activationsOf'>; clock?: () => number }) {
   async function getOrderPage(orderId: string, userSub: string): Promise<OrderPageData> {
     const { order, items } = await orders.getOrderForUser(orderId, userSub);
     const { keys, grants } = await fulfilment.findDeliveries(items.map((i) => i.id));
     const now = clock();
-    const deliveries = new Map(items.map((i) => [i.id, { keys: [] as KeyUnitView[], grants: [] as GrantView[] }]));
+    const files = await productFiles.listFiles([...new Set(items.filter((i) => i.type === 'file').map((i) => i.product_id))]);
+    const deliveries = new Map(items.map((i) => [i.id, { keys: [] as KeyUnitView[], grants: [] as GrantView[], files: files.get(i.product_id) ?? [] }]));
     const activations = (await licenses?.activationsOf(keys.filter((k) => k.status === 'active').map((k) => k.id))) ?? new Map();
     for (const k of keys) deliveries.get(k.order_item_id)?.keys.push({ unit: k.unit_index, status: k.status, activations: activations.get(k.id) });
     for (const g of grants) {

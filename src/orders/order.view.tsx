@@ -2,7 +2,8 @@ import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import type { OrderState } from './order-state.js';
-import { GrantSummary, KeyDeliveries } from '../fulfilment/deliveries.view.js';
+import { KeyDeliveries } from '../fulfilment/deliveries.view.js';
+import { FileDownloads } from '../fulfilment/downloads.view.js';
 import { ItemsTable } from './items-table.view.js';
 import type { OrderPageData } from './order-page.service.js';
 import { statusLabel } from './order-status.js';
@@ -79,7 +80,7 @@ export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext 
                 <div class="delivery" id={`item-${item.id}`}>
                   <h3>{item.name}</h3>
                   {d.keys.length > 0 && <KeyDeliveries orderId={order.id} itemId={item.id} keys={d.keys} csrfToken={ctx.csrfToken} />}
-                  {d.grants.length > 0 && <GrantSummary grants={d.grants} />}
+                  {d.grants.length > 0 && <FileDownloads orderId={order.id} itemId={item.id} grants={d.grants} files={d.files} csrfToken={ctx.csrfToken} />}
                 </div>
               );
             })}

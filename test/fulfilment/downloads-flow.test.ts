@@ -74,7 +74,11 @@ describe.each(testDialects)('download of a bought demo product on %s', (dialect)
 
     const orderPage = await buyer.browser.request(`/orders/${orderId}`);
     expect(orderPage.status).toBe(200);
+    // The order page offers the file with what is left; its form is what the buyer submits.
     const url = `/orders/${orderId}/items/${item.id}/download`;
+    expect(orderPage.body).toContain(`action="${url}"`);
+    expect(orderPage.body).toContain('Cobalt Mono.zip');
+    expect(orderPage.body).toMatch(/(\d+) of \1 downloads left/);
     const link = await buyer.browser.request(url, { form: { unit: '0', file: String(file.id), _csrf: csrfFromPage(orderPage) } });
     expect(link.status).toBe(303);
     const res = await t.app.inject({ method: 'GET', url: new URL(link.location!).pathname });
@@ -92,6 +96,8 @@ describe.each(testDialects)('download of a bought demo product on %s', (dialect)
     expect(after.body).toContain('This purchase was refunded');
     expect(after.body).toContain(`href="/orders/${orderId}"`);
     const page = await buyer.browser.request(`/orders/${orderId}`);
+    expect(page.body).toContain('Refunded: these downloads are no longer available.');
+    expect(page.body).not.toContain(`action="${url}"`);
     const again = await buyer.browser.request(url, { form: { unit: '0', file: String(file.id), _csrf: csrfFromPage(page) } });
     expect(again.status).toBe(410);
   });

@@ -48,7 +48,7 @@ export function wantsJson(request: FastifyRequest): boolean {
 
 async function send(request: FastifyRequest, reply: FastifyReply, error: HttpError, render: HtmlErrorRenderer) {
   // No error is worth caching, and every 404 must look alike (an owner-only page answers as unknown).
-  reply.code(error.status).header('cache-control', 'no-store');
+  reply.code(error.status).header('cache-control', 'private, no-store');
   if (wantsJson(request)) {
     return reply.send({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
   }

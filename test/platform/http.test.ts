@@ -47,10 +47,10 @@ describe.each(testDialects)('platform over HTTP on %s', (dialect) => {
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body).toContain('Page not found');
     expect(page.body).toContain('<header');
-    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers['cache-control']).toBe('private, no-store');
     const api = await t.app.inject('/api/nothing');
     expect(api.statusCode).toBe(404);
-    expect(api.headers['cache-control']).toBe('no-store');
+    expect(api.headers['cache-control']).toBe('private, no-store');
     expect(api.json()).toEqual({ error: { code: 'not_found', message: 'We could not find that page.' } });
   });
 

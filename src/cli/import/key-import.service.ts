@@ -60,13 +60,12 @@ export async function importKeyFile(
   }
   const { keys, problems } = parseKeyFile(text);
   if (keys.length === 0 && problems.length === 0) throw new AppError('no_keys', 'The file holds no keys (blank lines and lines starting with # are skipped).');
-  const pooled = await keyPool.findKeysInPools(keys.map((k) => k.key));
-  for (const k of keys) if (pooled.has(k.key)) problems.push({ order: k.line, text: `line ${k.line}: key ${glimpse(k.key)} is already in a pool.` });
-  if (problems.length > 0) refuse(problems, 'No keys were imported');
+  if (problems.length > 0) await refuseWithPooled(keyPool, keys, problems);
 
   const bar = progress(`Importing keys for ${sku}`, keys.length);
   try {
-    // importKeys checks the pool again inside the transaction: a key added meanwhile still refuses it all.
+    // importKeys refuses keys already in a pool (checked inside this transaction, so a key added
+    // meanwhile counts too); only then is the whole file looked up again to name every such line.
     await db.transaction(async (tx) => {
       for (let i = 0; i < keys.length; i += CHUNK) {
         const chunk = keys.slice(i, i + CHUNK).map((k) => k.key);
@@ -74,8 +73,18 @@ export async function importKeyFile(
         bar.add(chunk.length);
       }
     });
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'duplicate_keys') await refuseWithPooled(keyPool, keys, problems);
+    throw err;
   } finally {
     bar.done();
   }
   return { sku, added: keys.length };
+}
+
+/** Adds a problem for every key already in a pool and refuses the file. */
+async function refuseWithPooled(keyPool: KeyPoolService, keys: KeyLine[], problems: Problem[]): Promise<never> {
+  const pooled = await keyPool.findKeysInPools(keys.map((k) => k.key));
+  for (const k of keys) if (pooled.has(k.key)) problems.push({ order: k.line, text: `line ${k.line}: key ${glimpse(k.key)} is already in a pool.` });
+  return refuse(problems, 'No keys were imported');
 }

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { PDFParse } from 'pdf-parse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFulfilmentService } from '../../src/fulfilment/fulfilment.service.js';
+import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
+import { createOrdersService } from '../../src/orders/orders.service.js';
+import { testConfig } from '../../src/platform/config.js';
+import { createSecretBox } from '../../src/platform/crypto.js';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { testDialects } from '../support/database.js';
+import { catalogFixtures, makeProduct } from '../support/factories.js';
+
+const shopEnv = { TAX_RATE: '20', PRICES_INCLUDE_TAX: 'true', SELLER_NAME: 'Pixel & Key GmbH', SELLER_ADDRESS: 'Hauptstraße 1; 10115 Berlin', SELLER_TAX_ID: 'DE123456789' };
+
+describe.each(testDialects)('invoices on %s', (dialect) => {
+  let idp: TestIdp;
+  let t: TestApp;
+  let orders: ReturnType<typeof createOrdersService>;
+  let fulfilment: ReturnType<typeof createFulfilmentService>;
+  const config = testConfig(shopEnv);
+
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    t = await createTestApp(dialect, { ...idp.env, ...shopEnv });
+    orders = createOrdersService({ db: t.db });
+    const fx = catalogFixtures(t.db);
+    fulfilment = createFulfilmentService({ db: t.db, keyPool: fx.keyPool, signer: createKeySigner(loadSigningKey(config.licenseSigningKey)), secrets: createSecretBox(config.encryptionKey), defaults: config.downloadDefaults });
+  });
+  afterAll(async () => {
+    await t.close();
+    await idp.close();
+  });
+
+  /** An order of 2 × €24.99 (tax included), paid (numbered) or left pending. */
+  async function order(buyer: LoggedIn, paid: boolean) {
+    const product = await makeProduct(catalogFixtures(t.db).catalog, { name: 'Vectorforge Pro', price: 2499 });
+    const id = `ord_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+    const now = Date.now();
+    await t.db.transaction(async (tx) => {
+      const items = await orders.createOrder(
+        tx,
+        { id, user_sub: buyer.user.sub, email: buyer.user.email, status: 'pending', currency: 'EUR', subtotal: 4998, tax: 833, total: 4998, reserved_until: now + 60_000, created_at: now, updated_at: now },
+        [{ product_id: product.id, sku: product.sku, name: 'Vectorforge Pro', type: 'key', unit_price: 2499, quantity: 2 }],
+      );
+      if (!paid) return;
+      await orders.applyEvent(tx, id, 'payment_settled', 'test', { paid_at: now, payment_intent: `pi_${id}` });
+      await fulfilment.deliverOrder(tx, id, items);
+      await orders.updateOrder(tx, id, { invoice_number: await orders.nextInvoiceNumber(tx) });
+    });
+    return { id, number: (await orders.findOrder(id))!.invoice_number };
+  }
+
+  it('shows a printable invoice with seller, buyer, lines and the tax the prices include', async () => {
+    const buyer = await loginAs(t.app, 'new');
+    const { id, number } = await order(buyer, true);
+    const page = await buyer.browser.request(`/order/${id}/invoice`);
+    expect(page.status).toBe(200);
+    for (const text of [`Invoice ${number}`, 'Pixel &amp; Key GmbH', 'Hauptstraße 1', '10115 Berlin', 'Tax ID: DE123456789', buyer.user.email, 'Vectorforge Pro', '€24.99', '€49.98', '€41.65', '€8.33', '20% tax included in the prices.']) {
+      expect(page.body, text).toContain(text);
+    }
+    expect(page.body).toContain(`href="/order/${id}/invoice?format=pdf"`);
+  });
+
+  it('makes the same invoice as a PDF that a PDF parser reads', async () => {
+    const buyer = await loginAs(t.app, 'new');
+    const { id, number } = await order(buyer, true);
+    for (const url of [`/order/${id}/invoice?format=pdf`, `/order/${id}/invoice.pdf`]) {
+      const res = await t.app.inject({ url, headers: { cookie: buyer.browser.cookieHeader() } });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type']).toBe('application/pdf');
+      expect(res.headers['content-disposition']).toBe(`inline; filename="invoice-${number}.pdf"`);
+      expect(res.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const parser = new PDFParse({ data: new Uint8Array(res.rawPayload) });
+      const { text, total } = await parser.getText();
+      const info = await parser.getInfo();
+      await parser.destroy();
+      expect(total).toBe(1);
+      expect(info.info?.Title).toBe(`Invoice ${number}`);
+      for (const expected of [`Invoice ${number}`, `Order: ${id}`, 'Pixel & Key GmbH', 'Tax ID: DE123456789', `Billed to: ${buyer.user.email}`, 'Vectorforge Pro', '€49.98', '€8.33', '20% tax included in the prices.']) {
+        expect(text, expected).toContain(expected);
+      }
+    }
+  });
+
+  it('has no invoice for an unpaid order, a bad format, or another buyer', async () => {
+    const buyer = await loginAs(t.app, 'new');
+    const pending = await order(buyer, false);
+    expect((await buyer.browser.request(`/order/${pending.id}/invoice`)).status).toBe(404);
+    expect((await buyer.browser.request(`/order/${pending.id}/invoice.pdf`)).status).toBe(404);
+    const paid = await order(buyer, true);
+    expect((await buyer.browser.request(`/order/${paid.id}/invoice?format=docx`)).status).toBe(400);
+    const other = await loginAs(t.app, 'new');
+    expect((await other.browser.request(`/order/${paid.id}/invoice.pdf`)).status).toBe(404);
+  });
+});

@@ -23,7 +23,7 @@ describe('buying in a real browser', () => {
     await idp?.close();
   });
 
-  it('adds to cart as a visitor, logs in at checkout, pays on the gateway’s page and sees the paid order', async () => {
+  it('adds to cart as a visitor, logs in at checkout, pays on the gateway’s page, reveals the key and downloads the file', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const problems = watchPageProblems(page);
@@ -33,8 +33,12 @@ describe('buying in a real browser', () => {
     await page.click('.add-to-cart button[type=submit]');
     // cart.js adds in the background and confirms in place; wait for it before leaving the page.
     await page.locator('.cart-message .notice').waitFor();
+    await page.goto(`${store.url}/inkwell-brushes`);
+    await page.click('.add-to-cart button[type=submit]');
+    await page.locator('.cart-message .notice').waitFor();
     await page.goto(`${store.url}/cart`);
     await expect(page.locator('main').textContent()).resolves.toContain('Vectorforge Pro (1 year)');
+    await expect(page.locator('main').textContent()).resolves.toContain('Inkwell Brush Pack');
     await screenshot(page, 'checkout-cart');
 
     // Checkout needs an account: the provider's sign-in page, then back to checkout with the cart kept.
@@ -44,7 +48,7 @@ describe('buying in a real browser', () => {
     await page.fill('#password', 'demo1234');
     await Promise.all([page.waitForURL(`${store.url}/checkout`), page.click('button[type=submit]')]);
     await expect(page.locator('main h1').textContent()).resolves.toBe('Checkout');
-    await expect(page.locator('main').textContent()).resolves.toContain('€79.00');
+    await expect(page.locator('main').textContent()).resolves.toContain('€94.00');
     await screenshot(page, 'checkout-summary');
 
     await Promise.all([page.waitForURL(`${gateway.url}/pay/**`), page.click('.checkout-form button[type=submit]')]);
@@ -60,6 +64,20 @@ describe('buying in a real browser', () => {
     await expect(page.locator('.status').first().textContent()).resolves.toBe('Paid');
     await expect(page.locator('main').textContent()).resolves.toContain('Vectorforge Pro (1 year)');
     await screenshot(page, 'checkout-order');
+
+    // The key is shown only when asked for.
+    await expect(page.locator('code.license-key').count()).resolves.toBe(0);
+    await page.click('form.reveal button[type=submit]');
+    const key = (await page.locator('code.license-key').textContent())?.trim() ?? '';
+    expect(key).toMatch(/^DEMO-/);
+    await screenshot(page, 'order-key-revealed');
+
+    // The file downloads through its temporary link.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('form[action$="/download"] button[type=submit]')]);
+    expect(download.suggestedFilename()).toBe('Inkwell Brush Pack.zip');
+    const saved = await download.path();
+    const { size } = await import('node:fs/promises').then((fs) => fs.stat(saved));
+    expect(size).toBeGreaterThan(1000);
 
     // The cart is empty now.
     await page.goto(`${store.url}/cart`);

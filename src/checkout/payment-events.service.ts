@@ -126,8 +126,38 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
     }
   }
 
+  /**
+   * Delivers an order that was paid after its reservation ended and found too few keys, once the
+   * owner has added some. An order flagged for a wrong amount is never delivered this way.
+   */
+  async function fulfilWaiting(orderId: string): Promise<'fulfilled' | 'still_short' | 'not_waiting'> {
+    return db.transaction(async (tx) => {
+      const order = await orders.findOrder(orderId, tx);
+      if (order?.status !== 'needs_attention') return 'not_waiting';
+      const events = await orders.findEvents(orderId, tx);
+      if (events.some((e) => e.event === 'payment_mismatch')) return 'not_waiting';
+      const items = await orders.findItems(orderId, tx);
+      if (!(await fulfilment.deliverOrder(tx, orderId, items))) return 'still_short';
+      await orders.applyEvent(tx, orderId, 'fulfilled_late', 'keys were added');
+      await orders.updateOrder(tx, orderId, { attention_reason: null });
+      await mail.enqueue(confirmationMail(order, items, true, config), tx);
+      return 'fulfilled';
+    });
+  }
+
   return {
     settle,
+    fulfilWaiting,
+    /** Waiting orders that hold a product, oldest first: the ones to retry after its keys were imported. */
+    async fulfilWaitingFor(productId: number): Promise<string[]> {
+      const fulfilled: string[] = [];
+      const waiting = (await orders.findByStatus('needs_attention', 500)).sort((a, b) => a.created_at - b.created_at);
+      for (const order of waiting) {
+        const items = await orders.findItems(order.id);
+        if (items.some((i) => i.product_id === productId) && (await fulfilWaiting(order.id)) === 'fulfilled') fulfilled.push(order.id);
+      }
+      return fulfilled;
+    },
     /**
      * POST /api/payment-callback: the signature is checked over the raw body before anything is
      * parsed; the event is recorded (a repeat is a no-op) and applied in the same transaction, so a

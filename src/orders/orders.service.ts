@@ -50,7 +50,7 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
     findOrderByPaymentIntent: (id: string, tx?: Executor) => repo.findOrderByPaymentIntent(id, tx),
     findOrderByIdempotencyKey: (key: string, tx?: Executor) => repo.findOrderByIdempotencyKey(key, tx),
     findItems: (orderId: string, tx?: Executor) => repo.findItems(orderId, tx),
-    findEvents: (orderId: string) => repo.findEvents(orderId),
+    findEvents: (orderId: string, tx?: Executor) => repo.findEvents(orderId, tx),
     updateOrder: (tx: Executor, id: string, patch: Partial<NewOrder>) => repo.updateOrder(id, { ...patch, updated_at: clock() }, tx),
     incrementRefunded: (tx: Executor, itemId: number, units: number) => repo.incrementRefunded(itemId, units, tx),
     findExpiredPending: (limit = 100) => repo.findExpiredPending(clock(), limit),

@@ -124,6 +124,13 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     const replay = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': String(first.headers['stripe-signature']) }, payload: first.body });
     expect(replay.json()).toEqual({ received: true, outcome: 'duplicate' });
     expect(await t.db.kysely.selectFrom('delivered_keys').select('id').where('order_item_id', 'in', items.map((i) => i.id)).execute()).toHaveLength(3);
+
+    // Out of order: the session's expiry reported after its payment changes nothing.
+    const body = JSON.stringify({ id: `evt_expired_${order!.id}`, object: 'event', type: 'checkout.session.expired', created: Math.floor(Date.now() / 1000), data: { object: { id: sessionId, object: 'checkout.session', client_reference_id: order!.id, metadata: { reference: order!.id, kind: 'order' }, status: 'expired', payment_status: 'unpaid', amount_total: 4400, currency: 'eur' } } });
+    const late = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET }) }, payload: body });
+    expect(late.json()).toEqual({ received: true, outcome: 'not_applied:refused' });
+    expect((await orderOf(order!.id)).status).toBe('fulfilled');
+    expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(1);
   });
 
   it('fulfils once when the return page and the webhook settle the same payment at the same time', async () => {

@@ -27,12 +27,16 @@ const problem = (text: string): never => {
   throw new RowProblem(text);
 };
 
+// Intl's answer costs microseconds per call; an import asks it once per row.
+const digitsOf = new Map<string, number>();
+
 /** `19.99` in the currency's major unit as minor units (1999), without floating point. */
 export function parseMajorAmount(raw: string, currency: string): number {
   const text = raw.trim();
   const m = /^(\d{1,9})(?:\.(\d+))?$/.exec(text);
   if (!m) return problem(`price "${raw}" must be an amount in the currency such as 19.99 (no symbol, a dot for decimals).`);
-  const digits = minorUnitDigits(currency);
+  let digits = digitsOf.get(currency);
+  if (digits === undefined) digitsOf.set(currency, (digits = minorUnitDigits(currency)));
   const fraction = (m[2] ?? '').replace(/0+$/, '');
   if (fraction.length > digits) return problem(`price ${text} has more decimals than ${currency} allows (${digits}).`);
   return Number(m[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');

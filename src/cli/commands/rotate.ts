@@ -13,7 +13,7 @@ const rotateEncryptionCommand: Command = {
   options: { 'new-key': { type: 'string' } },
   help: `
 Re-seals license keys (pools and delivered), session tokens and login transactions under a new
-key, and recomputes the keys' lookup hashes, in batches of 500 (each its own transaction). Values
+key, and recomputes the keys' lookup hashes, in batches of 2000 (each its own transaction). Values
 are opened with ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS and the new key. A run that stops part
 way is resumed by running it again with the same --new-key: values already under it are skipped.
 

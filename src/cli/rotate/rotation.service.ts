@@ -4,7 +4,7 @@ import { AppError } from '../../platform/errors.js';
 import type { Progress } from '../output.js';
 import { createRotationRepo, SEALED_COLUMNS } from './rotation.repo.js';
 
-const BATCH = 500;
+const BATCH = 2000;
 
 export interface RotationResult {
   table: string;
@@ -13,7 +13,7 @@ export interface RotationResult {
 
 /**
  * Re-seals every sealed value under `target` and recomputes the lookup hashes from the same plain
- * values, table by table in batches of 500, each batch its own transaction. Values are opened with
+ * values, table by table in batches of 2000, each batch its own transaction. Values are opened with
  * the target and every configured key. Values already under the target are skipped, so a run that
  * stopped part way is resumed by running it again with the same target.
  */

@@ -40,7 +40,8 @@ export function createRefundService({ db, gateway, orders, fulfilment }: { db: D
         await orders.updateOrder(tx, request.orderId, {});
         const order = (await orders.findOrder(request.orderId, tx))!;
         if (order.status === 'refunded') throw new ConflictError('already_refunded', `Order ${order.id} is already refunded in full.`);
-        if (!REFUNDABLE.includes(order.status) || !order.payment_intent) throw new ConflictError('not_paid', `Order ${order.id} is ${order.status}: only paid orders can be refunded.`);
+        if (!REFUNDABLE.includes(order.status)) throw new ConflictError('not_paid', `Order ${order.id} is ${order.status}: only paid orders can be refunded.`);
+        if (!order.payment_intent) throw new ConflictError('no_payment_reference', `Order ${order.id} has no payment reference from the gateway; refund it in the gateway's dashboard.`);
 
         const items = await orders.findItems(order.id, tx);
         const left = (i: (typeof items)[number]) => i.quantity - i.refunded_quantity;

@@ -77,7 +77,7 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   await app.register(staticAssets);
   await app.register(healthRoutes, { db });
   // Per-route limits only (`config: { rateLimit: {...} }`); in Redis when REDIS_URL is set, so they hold across instances.
-  await app.register(rateLimit, rateLimitOptions(app, config.redisUrl));
+  await app.register(rateLimit, await rateLimitOptions(app, config.redisUrl));
 
   // Services
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);

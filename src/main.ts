@@ -1,6 +1,4 @@
 import closeWithGrace from 'close-with-grace';
-import { startDevServices } from '../dev/index.js';
-import { DEMO_USERS } from '../dev/idp/idp.users.js';
 import { buildApp } from './app.js';
 import { loadDemoCatalogOnFirstStart } from './catalog/catalog.seed.js';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
@@ -27,7 +25,9 @@ async function main() {
     const demo = await loadDemoCatalogOnFirstStart(db, config);
     if (demo) console.log(demo.loaded ? `  Loaded the demo catalog: ${demo.products} products, ${demo.keys} demo keys.` : `  Demo catalog not loaded: ${demo.reason}.`);
   }
-  const devServices = await startDevServices(config);
+  // Loaded only outside production: the development services' modules (oidc-provider, an SMTP
+  // server, mail parsing) would otherwise cost a production instance some 50 MB of memory.
+  const devServices = config.production ? [] : await (await import('../dev/index.js')).startDevServices(config);
   const mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom });
   const app = await buildApp({ config, db, mail });
   const mailWorker = mail.startWorker(config.mailPollIntervalMs, (err) => app.log.error({ err }, 'mail worker pass failed'));
@@ -50,7 +50,7 @@ async function main() {
   await app.listen({ host: config.host, port: config.port });
   console.log(`\n  ${config.shopName} is running at ${config.publicUrl}`);
   if (config.oidc.devIdp) {
-    const [demo, owner] = DEMO_USERS;
+    const [demo, owner] = (await import('../dev/idp/idp.users.js')).DEMO_USERS;
     console.log(`  Log in as ${demo.email} / ${demo.password} (shop owner: ${owner.email} / ${owner.password})`);
   }
   for (const s of devServices) console.log(`  ${s.name}: ${s.url}`);

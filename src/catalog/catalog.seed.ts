@@ -5,6 +5,7 @@ import { createKeyPoolService, type KeyPoolService } from '../fulfilment/key-poo
 import { demoProductFile } from '../fulfilment/product-files.demo.js';
 import { createProductFilesService, type ProductFilesService } from '../fulfilment/product-files.service.js';
 import { createStorage } from '../fulfilment/storage.js';
+import { projectRoot } from '../platform/assets.js';
 import type { Config } from '../platform/config.js';
 import { createSecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/db.js';
@@ -13,7 +14,7 @@ import { createCatalogService, type CatalogService } from './catalog.service.js'
 import type { CategoryInput, ProductInput } from './catalog.validation.js';
 
 /** Where `npm start` and `npm run seed:demo` find the demo catalog. */
-export const DEMO_CATALOG_PATH = resolve(import.meta.dirname, '../../demo/catalog.json');
+export const DEMO_CATALOG_PATH = resolve(projectRoot, 'demo/catalog.json');
 const DAY_MS = 86_400_000;
 const KEY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 

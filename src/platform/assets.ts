@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fp from 'fastify-plugin';
 
-export const publicDir = resolve(import.meta.dirname, '../../public');
+/** The project's root directory, whether running from src/ (tsx) or compiled under dist/ (`npm run build`). */
+export const projectRoot = resolve(import.meta.dirname, basename(resolve(import.meta.dirname, '../..')) === 'dist' ? '../../..' : '../..');
+export const publicDir = join(projectRoot, 'public');
 
 // A content hash per file, computed once at start, so asset URLs can be cached forever.
 const versions = new Map<string, string>();

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 const LOG_EVERY_MS = 60_000;
 const WAIT_AT_START_MS = 2_000;
@@ -9,7 +9,9 @@ const WAIT_AT_START_MS = 2_000;
  * queueing (no offline queue; short timeouts), so an outage costs a request nothing, never a hang;
  * ioredis keeps reconnecting meanwhile. Connection errors are logged at most once a minute.
  */
-export function createRedis(url: string, log: FastifyBaseLogger): Redis {
+export async function createRedis(url: string, log: FastifyBaseLogger): Promise<Redis> {
+  // Loaded only when configured: a single instance has no use for a Redis client's memory.
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, { connectTimeout: 500, commandTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   let lastLogged = 0;
   redis.on('error', (err: Error) => {
@@ -40,9 +42,9 @@ function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
  * instance counts in memory. If Redis fails, requests go through (skipOnError): a short outage of
  * the counters must not lock buyers out of login, key reveal or downloads.
  */
-export function rateLimitOptions(app: FastifyInstance, redisUrl: string | null) {
+export async function rateLimitOptions(app: FastifyInstance, redisUrl: string | null) {
   if (!redisUrl) return { global: false };
-  const redis = createRedis(redisUrl, app.log);
+  const redis = await createRedis(redisUrl, app.log);
   // Start counting from the first request if Redis is there; an instance never waits long for it.
   app.addHook('onReady', async () => {
     await whenReady(redis, WAIT_AT_START_MS);

@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { driveSession, forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
-import { runStore } from './cli-harness.js';
+import { runStore, tempFile } from './cli-harness.js';
 
 const DAY = 86_400_000;
 // Tax on top of prices: a refunded unit's amount includes its share of the tax.
@@ -193,6 +193,27 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     expect(await store('grants', 'extend', orderId)).toMatchObject({ code: 2 });
     const keyOnly = await buy([[(await makeProduct(fx.catalog)).sku, 1]]);
     expect(await store('grants', 'reset', keyOnly)).toMatchObject({ code: 1, stderr: `Order ${keyOnly} has no file items.\n` });
+  });
+
+  it('delivers an order paid too late for its keys once `keys import` adds some', async () => {
+    const pool = await makeKeyLimProduct(fx, 1, { price: 1000 });
+    const sub = `late-${randomUUID()}`;
+    await cart.addItem(sub, pool.sku, 1);
+    const { orderId, paymentUrl } = await checkout.placeOrder({ sub, email: 'late@example.test' }, randomUUID());
+    // Its reservation ends and another buyer takes the only key; then the buyer pays anyway.
+    await t.db.transaction(async (tx) => {
+      await shop.orders.applyEvent(tx, orderId, 'reservation_expired');
+      await shop.keyPool.releaseReservation(orderId, tx);
+      await shop.keyPool.reserveKeys(tx, { productId: pool.id, orderId: 'ord_rival', quantity: 1, until: Date.now() + 60_000 });
+    });
+    await driveSession(gateway, new URL(paymentUrl!).pathname.split('/').pop()!, 'pay');
+    await waitFor('the late payment', () => orderRow(orderId), (o) => o.status === 'needs_attention');
+
+    const r = await store('keys', 'import', pool.sku, tempFile('keys.txt', 'LATE-KEY-1\nLATE-KEY-2\n'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Delivered 1 order that waited for these keys: ${orderId}.`);
+    expect(await orderRow(orderId)).toMatchObject({ status: 'fulfilled', attention_reason: null });
+    expect((await deliveries(orderId)).keys.map((k) => k.status)).toEqual(['active']);
   });
 
   it('lists contact messages newest first', async () => {

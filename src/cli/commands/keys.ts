@@ -14,7 +14,8 @@ const importCommand: Command = {
 One key per line; spaces around a key are trimmed, blank lines and lines starting with # are
 skipped. Keys longer than 500 characters, keys repeated in the file and keys already in any
 product's pool are refused with their line numbers, and then no key is imported. Keys are stored
-encrypted; only key_lim products have a pool.`,
+encrypted; only key_lim products have a pool. Paid orders that were waiting for keys of this
+product (paid after their reservation ended) are delivered right after the import.`,
   async run(ctx) {
     const [sku, path] = ctx.positionals as [string, string];
     const text = await readInputFile(path);
@@ -23,6 +24,9 @@ encrypted; only key_lim products have a pool.`,
     const r = await importKeyFile(services, sku, text, ctx.out.progress);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     ctx.out.line(`Imported ${r.added} key${r.added === 1 ? '' : 's'} into the pool of ${r.sku} in ${seconds} s.`);
+    // Orders paid after their reservation ended found the pool empty; they are delivered now, oldest first.
+    const delivered = await services.paymentEvents.fulfilWaitingFor(r.productId);
+    if (delivered.length > 0) ctx.out.line(`Delivered ${delivered.length} order${delivered.length === 1 ? '' : 's'} that waited for these keys: ${delivered.join(', ')}.`);
   },
 };
 

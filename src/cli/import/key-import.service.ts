@@ -51,7 +51,7 @@ export async function importKeyFile(
   rawSku: string,
   text: string,
   progress: (label: string, total: number) => Progress,
-): Promise<{ sku: string; added: number }> {
+): Promise<{ sku: string; productId: number; added: number }> {
   const sku = normaliseSku(rawSku);
   const [product] = await catalog.findCartProducts({ skus: [sku] });
   if (!product) throw new NotFoundError(`There is no product with SKU ${sku}.`, 'product_not_found');
@@ -79,7 +79,7 @@ export async function importKeyFile(
   } finally {
     bar.done();
   }
-  return { sku, added: keys.length };
+  return { sku, productId: product.id, added: keys.length };
 }
 
 /** Adds a problem for every key already in a pool and refuses the file. */

@@ -6,21 +6,10 @@
 (function () {
   // Refusals the cart explains itself; anything else falls back to the ordinary form post.
   var CART_ERRORS = ['product_not_found', 'not_in_cart', 'out_of_stock', 'quantity_invalid', 'quantity_exceeds_stock', 'currency_mismatch'];
-  var live;
 
+  // app.js (loaded first, both deferred) owns the page's one live region.
   function announce(message) {
-    if (window.shop && typeof window.shop.announce === 'function') return window.shop.announce(message);
-    if (!live) {
-      live = document.createElement('div');
-      live.className = 'visually-hidden';
-      live.setAttribute('role', 'status');
-      live.setAttribute('aria-live', 'polite');
-      document.body.appendChild(live);
-    }
-    live.textContent = '';
-    setTimeout(function () {
-      live.textContent = message;
-    }, 50);
+    if (window.shop && typeof window.shop.announce === 'function') window.shop.announce(message);
   }
 
   function csrfToken(form) {

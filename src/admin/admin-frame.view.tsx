@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { PaginationNav } from '../catalog/product-list.view.js';
+import { PaginationNav } from '../pages/pagination.view.js';
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';

@@ -2,7 +2,8 @@ import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';
 import type { NavCategory, ProductCard, SearchResults } from './catalog.service.js';
-import { PageHeadLinks, PaginationNav, ProductGrid } from './product-list.view.js';
+import { PageHeadLinks, PaginationNav } from '../pages/pagination.view.js';
+import { ProductGrid } from './product-list.view.js';
 
 /** Home: featured products and new arrivals. */
 export function HomePage({ ctx, featured, newArrivals }: { ctx: ViewContext; featured: ProductCard[]; newArrivals: ProductCard[] }) {

@@ -1,4 +1,4 @@
-import { PaginationNav } from '../catalog/product-list.view.js';
+import { PaginationNav } from '../pages/pagination.view.js';
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';

@@ -1,0 +1,96 @@
+import { isCurrency, minorUnitDigits } from './money.js';
+import type { Env } from './config.schema.js';
+
+/** Product file storage; for s3 every S3_* value but the endpoint is checked present in parseConfig. */
+export function storageConfig(env: Env) {
+  if (env.STORAGE_DRIVER === 'local') return { driver: 'local' as const, dir: env.STORAGE_DIR };
+  return {
+    driver: 's3' as const,
+    bucket: env.S3_BUCKET!,
+    region: env.S3_REGION!,
+    /** null: AWS itself */
+    endpoint: env.S3_ENDPOINT ?? null,
+    accessKeyId: env.S3_ACCESS_KEY_ID!,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
+  };
+}
+
+const DEV_OIDC_CLIENT_ID = 'store';
+const DEV_OIDC_CLIENT_SECRET = 'dev-only-client-secret-not-for-production';
+const DEV_OIDC_AUDIENCE = 'store-api';
+
+/** The identity provider settings; in development without OIDC_ISSUER they point at the bundled dev IdP. */
+export function oidcConfig(env: Env, publicUrl: string, production: boolean) {
+  const devIdp = !env.OIDC_ISSUER && !production;
+  // The issuer is kept exactly as configured: `iss` is compared byte for byte (Auth0's ends in a slash).
+  const issuer = env.OIDC_ISSUER ?? `http://${new URL(publicUrl).hostname}:${env.DEV_IDP_PORT}`;
+  const clientId = env.OIDC_CLIENT_ID ?? DEV_OIDC_CLIENT_ID;
+  return {
+    issuer,
+    clientId,
+    clientSecret: env.OIDC_CLIENT_SECRET ?? DEV_OIDC_CLIENT_SECRET,
+    scopes: env.OIDC_SCOPES.trim().split(/\s+/).join(' '),
+    audience: env.OIDC_AUDIENCE ?? (devIdp ? DEV_OIDC_AUDIENCE : clientId),
+    /** Sent as `audience` on the authorization request (Auth0 needs it to issue a JWT access token). */
+    audienceParam: env.OIDC_AUDIENCE ?? null,
+    accountApiUrl: env.OIDC_ACCOUNT_API_URL === 'none' ? null : (env.OIDC_ACCOUNT_API_URL ?? `${issuer.replace(/\/+$/, '')}/account`),
+    registrationUrl: env.OIDC_REGISTRATION_URL ?? null,
+    rolesClaim: env.OIDC_ROLES_CLAIM,
+    ownerRole: env.OWNER_ROLE,
+    /** Set when `npm start` should run the bundled development identity provider. */
+    devIdp: devIdp ? { port: env.DEV_IDP_PORT } : null,
+  };
+}
+
+const DEV_STRIPE_SECRET_KEY = 'sk_test_dev_gateway_not_for_production';
+const DEV_STRIPE_WEBHOOK_SECRET = 'whsec_dev_gateway_not_for_production';
+
+/** The payment gateway settings; in development without STRIPE_SECRET_KEY they point at the bundled dev gateway. */
+export function paymentsConfig(env: Env, publicUrl: string, production: boolean) {
+  const devGateway = !production && !env.STRIPE_SECRET_KEY && !env.STRIPE_API_URL;
+  const apiUrl = env.STRIPE_API_URL?.replace(/\/+$/, '') ?? (devGateway ? `http://127.0.0.1:${env.DEV_GATEWAY_PORT}` : null);
+  // The hosted payment page's origin: checkout's POST redirects there, so CSP form-action must allow it.
+  const checkoutOrigin = devGateway ? `http://${new URL(publicUrl).hostname}:${env.DEV_GATEWAY_PORT}` : apiUrl ? new URL(apiUrl).origin : 'https://checkout.stripe.com';
+  return {
+    provider: env.PAYMENT_PROVIDER,
+    secretKey: env.STRIPE_SECRET_KEY ?? DEV_STRIPE_SECRET_KEY,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? DEV_STRIPE_WEBHOOK_SECRET,
+    /** null: Stripe's own API */
+    apiUrl,
+    checkoutOrigin,
+    webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
+    /** Set when `npm start` should run the bundled development payment gateway. */
+    devGateway: devGateway ? { port: env.DEV_GATEWAY_PORT, publicUrl: checkoutOrigin, webhookUrl: `${publicUrl}/api/payment-callback` } : null,
+  };
+}
+
+/** A configured major-unit amount ("2.50") in minor units, or null when the currency has fewer decimals. */
+function toMinor(amount: string, currency: string): number | null {
+  const [whole = '0', fraction = ''] = amount.split('.');
+  const digits = minorUnitDigits(currency);
+  const significant = fraction.replace(/0+$/, '');
+  return significant.length > digits ? null : Number(whole) * 10 ** digits + Number(significant.padEnd(digits, '0') || '0');
+}
+
+/** Donation currency, bounds and preset buttons, in minor units (checked by donationProblems first). */
+export function donationsConfig(env: Env) {
+  const currency = env.DONATION_CURRENCY;
+  const minor = (v: string) => toMinor(v, currency) ?? 0;
+  return { currency, min: minor(env.DONATION_MIN), max: minor(env.DONATION_MAX), presets: [...new Set(env.DONATION_PRESETS.split(',').map(minor))] };
+}
+
+export function donationProblems(env: Env): string[] {
+  const currency = env.DONATION_CURRENCY;
+  if (!isCurrency(currency)) return [`DONATION_CURRENCY: ${currency} is not an ISO 4217 currency`];
+  const problems = (['DONATION_MIN', 'DONATION_MAX', 'DONATION_PRESETS'] as const)
+    .filter((key) => env[key].split(',').some((v) => toMinor(v, currency) === null))
+    .map((key) => `${key}: has more decimal places than ${currency} allows`);
+  if (problems.length > 0) return problems;
+  const { min, max, presets } = donationsConfig(env);
+  if (min <= 0) problems.push('DONATION_MIN: must be more than 0');
+  if (max < min) problems.push('DONATION_MAX: must not be less than DONATION_MIN');
+  if (max > 99_999_999) problems.push('DONATION_MAX: must be at most 99,999,999 minor units (the gateway’s limit for one payment)');
+  if (presets.some((p) => p < min || p > max)) problems.push('DONATION_PRESETS: every amount must lie between DONATION_MIN and DONATION_MAX');
+  return problems;
+}

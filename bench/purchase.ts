@@ -28,7 +28,8 @@ export interface PurchaseResult {
   failures: string[];
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+// Idle sockets close before the store's keep-alive timeout (5 s) can close them under a request.
+const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
 const MAX_ROUNDS_PER_BUYER = 100_000;
 const FULFIL_TIMEOUT_MS = 15_000;
 

@@ -6,6 +6,7 @@
  * purchase with many buyers at once, and writes the table to docs/PERFORMANCE.md. Every loop is
  * bounded in count and time; only 127.0.0.1 is ever targeted. See docs/PERFORMANCE.md.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,6 +35,8 @@ const { values: args } = parseArgs({
     /** only these page scenarios (comma-separated names), e.g. product,search */
     scenarios: { type: 'string' },
     'no-purchases': { type: 'boolean', default: false },
+    /** V8/Node flags for the store process, e.g. --node-flags=--max-semi-space-size=4 */
+    'node-flags': { type: 'string', default: '' },
     /** run the store with --cpu-prof; the profiles are kept in the working directory */
     profile: { type: 'boolean', default: false },
   },
@@ -55,6 +58,7 @@ if (!Number.isInteger(settings.count) || settings.count < 100 || settings.count 
 if (!(settings.durationSec >= 1 && settings.durationSec <= 120)) throw new Error('--duration must be 1 to 120 seconds');
 if (dialects.length === 0) throw new Error('--db must name sqlite and/or postgres');
 
+const nodeFlags = args['node-flags']!.split(' ').filter(Boolean);
 const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const tsx = (script: string) => [process.execPath, ['--import', 'tsx', script]] as const;
 
@@ -179,14 +183,16 @@ async function main() {
         say(`${dialect}: seeding ${settings.count} products (npm run seed:large)`);
         const started = performance.now();
         const [seedNode, seedArgv] = tsx('src/platform/db/seed-cli.ts');
-        await runChild(seedNode, [...seedArgv, 'large', '--count', String(settings.count)], { cwd: root, timeoutMs: 30 * 60_000, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', DEMO: 'false', DATABASE_URL: database.url } });
+        // Pool keys are sealed at rest: the generator and the store share this run's throwaway key.
+        const encryptionKey = randomBytes(32).toString('base64');
+        await runChild(seedNode, [...seedArgv, 'large', '--count', String(settings.count)], { cwd: root, timeoutMs: 30 * 60_000, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', DEMO: 'false', DATABASE_URL: database.url, ENCRYPTION_KEY: encryptionKey } });
         const seconds = (performance.now() - started) / 1000;
         report.settings.push(`${dialect}: ${settings.count} products generated and loaded in ${seconds.toFixed(0)} s`);
         const db = createDatabase(database.url, { poolSize: 2 });
         const repo = createBenchRepo(db);
         versions.push(await repo.engineVersion());
-        const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `profile-${dialect}`)}`] : [];
-        const stack = await startStack({ root, dir, name: dialect, databaseUrl: database.url, certificate, logLevel: args['log-level']!, nodeArgs });
+        const nodeArgs = [...nodeFlags, ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `profile-${dialect}`)}`] : [])];
+        const stack = await startStack({ root, dir, name: dialect, databaseUrl: database.url, encryptionKey, certificate, logLevel: args['log-level']!, nodeArgs });
         try {
           const cartUsers = await registerBuyers(stack.storeUrl, certificate.cert, settings.cartUsers);
           const only = args.scenarios?.split(',');
@@ -210,7 +216,7 @@ async function main() {
   report.machine = describeMachine([...versions, 'Load generator: autocannon 9 in a process of its own, over loopback; baseline: bare Fastify 5, no logging, constant HTML of the same size as the page']);
   report.settings.unshift(
     `${settings.connections} connections; ${settings.rounds} round(s) of ${settings.durationSec} s per figure, baseline and store back to back (order alternating), after ${settings.warmupSec} s of warm-up each${quick ? ' (--quick)' : ''}`,
-    `Store: compiled (\`node dist/src/main.js\`), NODE_ENV=production, LOG_LEVEL=${args['log-level']} (JSON lines to a file), METRICS_TOKEN set (requests timed); one process`,
+    `Store: compiled (\`node ${[...nodeFlags, ''].join(' ')}dist/src/main.js\`), NODE_ENV=production, LOG_LEVEL=${args['log-level']} (JSON lines to a file), METRICS_TOKEN set (requests timed); one process`,
     `Purchases: ${settings.buyers} buyers at once for ${settings.purchaseSec} s, each: add to cart, POST /checkout, Pay on the development gateway, wait until the webhook has fulfilled the order`,
   );
   const markdown = renderReport(report);
@@ -219,8 +225,10 @@ async function main() {
     writeReport(join(root, 'docs/PERFORMANCE.md'), markdown);
     say('written to docs/PERFORMANCE.md');
   }
+  const troubled = report.pages.some((p) => p.failures > 0) || report.purchases.some((p) => p.failed > 0 || p.oversold > 0 || p.undelivered > 0);
   if (args.profile) say(`CPU profiles of the store: ${dir}/profile-*`);
-  else rmSync(dir, { recursive: true, force: true });
+  if (troubled) say(`some requests failed: the logs are kept in ${dir}`);
+  if (!args.profile && !troubled) rmSync(dir, { recursive: true, force: true });
 }
 
 await main();

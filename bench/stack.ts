@@ -20,7 +20,7 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
  * reaches the IdP and the gateway API over https (TLS proxies with the bench's certificate, which
  * only the store process trusts, through NODE_EXTRA_CA_CERTS): production's https rules stay on.
  */
-export async function startStack(options: { root: string; dir: string; name: string; databaseUrl: string; certificate: Certificate & { keyPath: string }; logLevel: string; nodeArgs?: string[] }): Promise<Stack> {
+export async function startStack(options: { root: string; dir: string; name: string; databaseUrl: string; encryptionKey: string; certificate: Certificate & { keyPath: string }; logLevel: string; nodeArgs?: string[] }): Promise<Stack> {
   const port = await freePort();
   const storeUrl = `http://127.0.0.1:${port}`;
   const clientSecret = hex(24);
@@ -64,7 +64,8 @@ export async function startStack(options: { root: string; dir: string; name: str
     DATABASE_URL: options.databaseUrl,
     LOG_LEVEL: options.logLevel,
     SESSION_SECRET: hex(32),
-    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // The key the catalog's pools were sealed with when the benchmark generated them.
+    ENCRYPTION_KEY: options.encryptionKey,
     LICENSE_SIGNING_KEY: randomBytes(32).toString('base64'),
     SMTP_URL: services.smtpUrl,
     MAIL_FROM: 'Bench Shop <shop@bench.example>',

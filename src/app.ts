@@ -32,7 +32,7 @@ import { createDownloadTokens } from './fulfilment/download-token.js';
 import { downloadsRoutes } from './fulfilment/downloads.routes.js';
 import { createDownloadsService, downloadLinkKey } from './fulfilment/downloads.service.js';
 import { createProductFilesService } from './fulfilment/product-files.service.js';
-import { createStorage } from './fulfilment/storage.js';
+import { createStorage, downloadOrigin } from './fulfilment/storage.js';
 import { contactRoutes } from './contact/contact.routes.js';
 import { createContactService } from './contact/contact.service.js';
 import { donationsRoutes } from './donations/donations.routes.js';
@@ -71,8 +71,11 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   // Platform
   // Forms that end in a redirect to the identity provider (logout, registration) need its origin in form-action.
   const idpOrigins = [...new Set([config.oidc.issuer, config.oidc.registrationUrl ?? config.oidc.issuer].map((u) => new URL(u).origin))];
-  // POST /checkout answers with a redirect to the gateway's payment page.
-  await app.register(securityHeaders, { config, formActionOrigins: [...idpOrigins, config.payments.checkoutOrigin] });
+  // POST /checkout answers with a redirect to the gateway's payment page; a download from S3 ends in
+  // a redirect to the bucket's origin.
+  const storage = createStorage(config.storage);
+  const filesOrigin = await downloadOrigin(storage);
+  await app.register(securityHeaders, { config, formActionOrigins: [...idpOrigins, config.payments.checkoutOrigin, ...(filesOrigin ? [filesOrigin] : [])] });
   await app.register(renderPlugin);
   await app.register(staticAssets);
   await app.register(healthRoutes, { db });
@@ -96,7 +99,6 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const purchases = createPurchaseService({ db });
   const orders = createOrdersService({ db, clock, log: app.log });
   const fulfilment = createFulfilmentService({ db, keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
-  const storage = createStorage(config.storage);
   const productFiles = createProductFilesService({ db, storage, clock });
   const downloadTokens = createDownloadTokens(downloadLinkKey(config.sessionSecret));
   const downloads = createDownloadsService({ db, storage, productFiles, orders, tokens: downloadTokens, clock, ...config.downloads, log: app.log });

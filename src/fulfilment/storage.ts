@@ -96,3 +96,14 @@ export function attachmentDisposition(filename: string): string {
 export function createStorage(config: Config['storage']): FileStorage {
   return config.driver === 's3' ? createS3Storage(config) : createLocalStorage(config.dir);
 }
+
+/**
+ * The origin buyers' browsers are redirected to for downloads, or null when the store serves files
+ * itself. Found by signing a link, so it is exactly what the S3 client builds (custom endpoint, path
+ * or virtual-host style). The download form's POST ends in a redirect there, and Chrome applies the
+ * CSP's form-action to every redirect after a form post: it must be listed there.
+ */
+export async function downloadOrigin(storage: FileStorage): Promise<string | null> {
+  const url = await storage.presignedUrl('origin-probe', { filename: 'probe', contentType: 'application/octet-stream', expiresIn: 60 });
+  return url === null ? null : new URL(url).origin;
+}

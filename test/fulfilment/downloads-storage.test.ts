@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProductFilesService, type ProductFilesService } from '../../src/fulfilment/product-files.service.js';
-import { createStorage, type FileStorage } from '../../src/fulfilment/storage.js';
+import { createStorage, downloadOrigin, type FileStorage } from '../../src/fulfilment/storage.js';
 import { createLocalStorage } from '../../src/fulfilment/storage.local.js';
 import { createS3Storage, type S3StorageConfig } from '../../src/fulfilment/storage.s3.js';
 import { ConfigError, testConfig } from '../../src/platform/config.js';
+import { createTestApp } from '../support/app.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 
@@ -200,6 +201,27 @@ describe('storage configuration', () => {
     const config = testConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'shop-files', S3_REGION: 'auto', S3_ACCESS_KEY_ID: 'key', S3_SECRET_ACCESS_KEY: 'secret', S3_ENDPOINT: 'https://acc.r2.cloudflarestorage.com', S3_FORCE_PATH_STYLE: 'true' });
     expect(config.storage).toEqual({ driver: 's3', bucket: 'shop-files', region: 'auto', endpoint: 'https://acc.r2.cloudflarestorage.com', accessKeyId: 'key', secretAccessKey: 'secret', forcePathStyle: true });
     expect(createStorage(config.storage).driver).toBe('s3');
+  });
+});
+
+describe('form-action and where downloads go', () => {
+  const s3 = { STORAGE_DRIVER: 's3', S3_BUCKET: 'shop-files', S3_REGION: 'eu-central-1', S3_ACCESS_KEY_ID: 'key', S3_SECRET_ACCESS_KEY: 'secret' };
+  const formAction = async (env: Record<string, string>) => {
+    const t = await createTestApp('sqlite', env);
+    try {
+      const csp = String((await t.app.inject('/about')).headers['content-security-policy']);
+      return /form-action ([^;]*)/.exec(csp)![1]!.split(' ');
+    } finally {
+      await t.close();
+    }
+  };
+
+  it('allows the bucket a download redirects to: Chrome applies form-action to the redirects after the download form', async () => {
+    expect(await formAction({ ...s3, S3_ENDPOINT: 'https://files.shop.example', S3_FORCE_PATH_STYLE: 'true' })).toContain('https://files.shop.example');
+    expect(await formAction(s3)).toContain('https://shop-files.s3.eu-central-1.amazonaws.com');
+    const local = await formAction({});
+    expect(local.filter((origin) => /files\.shop|amazonaws/.test(origin))).toEqual([]);
+    expect(await downloadOrigin(createLocalStorage(tmpdir()))).toBeNull();
   });
 });
 

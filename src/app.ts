@@ -51,6 +51,7 @@ import { createMetrics, metricsPlugin } from './platform/metrics.js';
 import { rateLimitOptions } from './platform/redis.js';
 import { renderPlugin } from './platform/render.js';
 import { securityHeaders } from './platform/security.js';
+import type { LogStream } from './platform/logging.js';
 import { createServer } from './platform/server.js';
 
 export interface AppDeps {
@@ -60,11 +61,13 @@ export interface AppDeps {
   clock?: () => number;
   /** Outgoing mail; main.ts runs its worker. Built from config when not given. */
   mail?: MailService;
+  /** Log lines go here instead of stdout (tests read them). */
+  logStream?: LogStream;
 }
 
 /** The whole store: platform plugins first, then each domain, in the order a reader expects. */
-export async function buildApp({ config, db, clock = Date.now, mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }) }: AppDeps) {
-  const app = await createServer(config);
+export async function buildApp({ config, db, clock = Date.now, mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }), logStream }: AppDeps) {
+  const app = await createServer(config, logStream);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
   installErrorHandlers(app, htmlErrorRenderer(config));
 

@@ -4,12 +4,12 @@ import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Config } from './config.js';
-import { loggerOptions } from './logging.js';
+import { loggerOptions, RequestLogController, type LogStream } from './logging.js';
 
 /** A Fastify instance with the limits every request gets: body size, timeouts, request ids. */
-export async function createServer(config: Config) {
+export async function createServer(config: Config, logStream?: LogStream) {
   const app = Fastify({
-    logger: loggerOptions(config),
+    logger: loggerOptions(config, logStream),
     bodyLimit: config.bodyLimit,
     // A slow client (slowloris) is cut off once the whole request has not arrived in time.
     requestTimeout: config.requestTimeoutMs,
@@ -20,6 +20,7 @@ export async function createServer(config: Config) {
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    logController: new RequestLogController(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();

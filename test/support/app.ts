@@ -1,6 +1,7 @@
 import type { Dialect } from '../../src/platform/db/db.js';
 import { buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/platform/config.js';
+import type { LogStream } from '../../src/platform/logging.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
@@ -10,10 +11,10 @@ export interface TestApp {
 }
 
 /** The whole store on a fresh database, for requests through app.inject. */
-export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}, clock?: () => number): Promise<TestApp> {
+export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}, clock?: () => number, logStream?: LogStream): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
   const config = testConfig(env);
-  const app = await buildApp({ config, db, clock });
+  const app = await buildApp({ config, db, clock, logStream });
   await app.ready();
   return {
     app,

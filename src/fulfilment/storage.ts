@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import type { Config } from '../platform/config.js';
 import { AppError } from '../platform/errors.js';
 import { createLocalStorage } from './storage.local.js';
-import { createS3Storage } from './storage.s3.js';
 
 /** Inclusive byte offsets, as in HTTP `Range: bytes=start-end`. */
 export interface ByteRange {
@@ -94,7 +93,17 @@ export function attachmentDisposition(filename: string): string {
 
 /** The storage backend configuration chooses: a local directory (default) or S3-compatible object storage. */
 export function createStorage(config: Config['storage']): FileStorage {
-  return config.driver === 's3' ? createS3Storage(config) : createLocalStorage(config.dir);
+  if (config.driver !== 's3') return createLocalStorage(config.dir);
+  // The AWS SDK (some 50 MB of memory) is loaded only by stores that keep their files on S3.
+  const s3 = import('./storage.s3.js').then((m) => m.createS3Storage(config));
+  return {
+    driver: 's3',
+    put: async (...args) => (await s3).put(...args),
+    stat: async (key) => (await s3).stat(key),
+    createReadStream: async (key, range) => (await s3).createReadStream(key, range),
+    presignedUrl: async (key, options) => (await s3).presignedUrl(key, options),
+    delete: async (key) => (await s3).delete(key),
+  };
 }
 
 /**

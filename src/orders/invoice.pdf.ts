@@ -1,11 +1,12 @@
-import PDFDocument from 'pdfkit';
 import type { InvoiceData } from './invoice.js';
 
 /**
  * The same invoice as a PDF. pdfkit's built-in Helvetica covers Latin text and the euro sign;
- * names in other scripts would need an embedded font.
+ * names in other scripts would need an embedded font. pdfkit is loaded on the first PDF: it costs an
+ * instance some 30 MB of memory, for a page few buyers open.
  */
-export function renderInvoicePdf(invoice: InvoiceData): Promise<Buffer> {
+export async function renderInvoicePdf(invoice: InvoiceData): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Invoice ${invoice.number}`, Author: invoice.seller.name } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

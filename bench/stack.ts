@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Certificate } from './tls.js';
 import { firstLine, freePort, startChild, waitForHttp, type Child } from './proc.js';
@@ -13,6 +14,13 @@ export interface Stack {
 }
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** The Node flags of `npm run start:prod` (what production runs), so the benchmark measures the same process. */
+export function productionNodeArgs(root: string): string[] {
+  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod'] ?? '';
+  const words = script.split(/\s+/);
+  return words[0] === 'node' ? words.slice(1, words.indexOf('dist/src/main.js')) : [];
+}
 
 /**
  * The store under test, compiled (`node dist/src/main.js`) and in production mode with throwaway
@@ -82,7 +90,7 @@ export async function startStack(options: { root: string; dir: string; name: str
     METRICS_TOKEN: metricsToken,
   };
   let exitedEarly: number | null | undefined;
-  const store = startChild(process.execPath, [...(options.nodeArgs ?? []), 'dist/src/main.js'], {
+  const store = startChild(process.execPath, [...productionNodeArgs(options.root), ...(options.nodeArgs ?? []), 'dist/src/main.js'], {
     cwd: options.root,
     env,
     logFile: join(options.dir, `store-${options.name}.log`),

@@ -1,12 +1,12 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';
-import type { NavCategory, ProductCard, SearchResults } from './catalog.service.js';
+import type { ListedProduct, NavCategory, SearchResults } from './catalog.service.js';
 import { PageHeadLinks, PaginationNav } from '../pages/pagination.view.js';
 import { ProductGrid } from './product-list.view.js';
 
 /** Home: featured products and new arrivals. */
-export function HomePage({ ctx, featured, newArrivals }: { ctx: ViewContext; featured: ProductCard[]; newArrivals: ProductCard[] }) {
+export function HomePage({ ctx, featured, newArrivals }: { ctx: ViewContext; featured: ListedProduct[]; newArrivals: ListedProduct[] }) {
   return (
     <Layout ctx={ctx} title={ctx.shopName} description={`${ctx.shopName}: license keys and downloads, delivered instantly.`}>
       <h1 class="page-title">{ctx.shopName}</h1>
@@ -36,7 +36,7 @@ export function HomePage({ ctx, featured, newArrivals }: { ctx: ViewContext; fea
 export const categoryPageHref = (slug: string) => (n: number) => (n === 1 ? `/category/${slug}` : `/category/${slug}?page=${n}`);
 
 /** A category's products, one page at a time. */
-export function CategoryPage(props: { ctx: ViewContext; category: NavCategory & { description: string }; products: ProductCard[]; pagination: Pagination }) {
+export function CategoryPage(props: { ctx: ViewContext; category: NavCategory & { description: string }; products: ListedProduct[]; pagination: Pagination }) {
   const { ctx, category, products, pagination } = props;
   const href = categoryPageHref(category.slug);
   const title = pagination.page > 1 ? `${category.name} (page ${pagination.page})` : category.name;

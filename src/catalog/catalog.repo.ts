@@ -4,9 +4,9 @@ import type { ProductImagesTable, ProductStatus, ProductsTable } from '../platfo
 import { postgresTsquery, sqliteMatchExpression, type SearchQuery } from './search-query.js';
 
 /** The columns a product card needs (grids on home, category and search pages). */
-const cardColumns = ['p.id', 'p.sku', 'p.name', 'p.summary', 'p.price', 'p.currency', 'p.type', 'p.created_at'] as const;
+const cardColumns = ['p.id', 'p.sku', 'p.name', 'p.summary', 'p.price', 'p.currency', 'p.type'] as const;
 const detailColumns = [
-  ...cardColumns, 'p.description', 'p.description_html', 'p.status', 'p.featured', 'p.specs',
+  ...cardColumns, 'p.created_at', 'p.description', 'p.description_html', 'p.status', 'p.featured', 'p.specs',
   'p.download_limit', 'p.access_days', 'p.activation_limit', 'p.updated_at',
 ] as const;
 
@@ -18,7 +18,6 @@ export interface ProductCardRow {
   price: number;
   currency: string;
   type: ProductsTable['type'];
-  created_at: number;
 }
 export type NewProductRow = Insertable<ProductsTable>;
 export type NewImageRow = Insertable<ProductImagesTable>;
@@ -147,76 +146,71 @@ export function createCatalogRepo(db: Database) {
         .execute();
     },
 
-    /** The first image (position 0) of several products: what their cards show. */
-    findFirstImages(productIds: number[], tx: Executor = db.kysely) {
-      if (productIds.length === 0) return Promise.resolve([]);
-      return tx.selectFrom('product_images').select(['product_id', 'url', 'alt']).where('product_id', 'in', productIds).where('position', '=', 0).execute();
-    },
-
-    findFeatured(limit: number, tx: Executor = db.kysely): Promise<ProductCardRow[]> {
+    /** Ids of the newest featured active products (home page). */
+    findFeaturedIds(limit: number, tx: Executor = db.kysely): Promise<number[]> {
       return tx
-        .selectFrom('products as p')
-        .select(cardColumns)
-        .where('p.status', '=', 'active')
-        .where('p.featured', '=', 1)
-        .orderBy('p.id', 'desc')
+        .selectFrom('products')
+        .select('id')
+        .where('status', '=', 'active')
+        .where('featured', '=', 1)
+        .orderBy('id', 'desc')
         .limit(limit)
-        .execute();
+        .execute()
+        .then((rows) => rows.map((r) => r.id));
     },
 
-    findNewArrivals(limit: number, tx: Executor = db.kysely): Promise<ProductCardRow[]> {
+    /** Ids of the newest active products (home page). */
+    findNewArrivalIds(limit: number, tx: Executor = db.kysely): Promise<number[]> {
       return tx
-        .selectFrom('products as p')
-        .select(cardColumns)
-        .where('p.status', '=', 'active')
-        .orderBy('p.created_at', 'desc')
-        .orderBy('p.id', 'desc')
+        .selectFrom('products')
+        .select('id')
+        .where('status', '=', 'active')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
         .limit(limit)
-        .execute();
+        .execute()
+        .then((rows) => rows.map((r) => r.id));
     },
 
-    countActiveInCategory(categoryId: number, tx: Executor = db.kysely) {
+    /**
+     * Every active product of a category, newest first by id (ids follow creation): the category
+     * index and the active-products index alone, without reading product rows. Pages are slices of
+     * this list (the caller caches it), because OFFSET paging would walk every skipped row again.
+     */
+    findActiveIdsInCategory(categoryId: number, tx: Executor = db.kysely): Promise<number[]> {
       return tx
         .selectFrom('product_categories as pc')
         .innerJoin('products as p', 'p.id', 'pc.product_id')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select('pc.product_id')
         .where('pc.category_id', '=', categoryId)
         .where('p.status', '=', 'active')
-        .executeTakeFirstOrThrow()
-        .then((r) => Number(r.n));
+        .orderBy('pc.product_id', 'desc')
+        .execute()
+        .then((rows) => rows.map((r) => r.product_id));
     },
 
-    /**
-     * Newest first by id (ids follow creation), so the category index yields rows already in order.
-     * The page's ids come from indexes alone (skipped rows are never read), then only those rows.
-     */
-    findActiveInCategory(categoryId: number, limit: number, offset: number, tx: Executor = db.kysely): Promise<ProductCardRow[]> {
+    /** What the cards of these products show, with their first image (position 0); active products only. */
+    findCards(productIds: number[], tx: Executor = db.kysely) {
+      if (productIds.length === 0) return Promise.resolve([]);
       return tx
         .selectFrom('products as p')
-        .select(cardColumns)
-        .where('p.id', 'in', (eb) =>
-          eb
-            .selectFrom('product_categories as pc')
-            .innerJoin('products as a', 'a.id', 'pc.product_id')
-            .select('pc.product_id')
-            .where('pc.category_id', '=', categoryId)
-            .where('a.status', '=', 'active')
-            .orderBy('pc.product_id', 'desc')
-            .limit(limit)
-            .offset(offset),
-        )
-        .orderBy('p.id', 'desc')
+        .leftJoin('product_images as i', (join) => join.onRef('i.product_id', '=', 'p.id').on('i.position', '=', 0))
+        .select([...cardColumns, 'i.url', 'i.alt'])
+        .where('p.id', 'in', productIds)
+        .where('p.status', '=', 'active')
         .execute();
     },
 
     /**
-     * Ranked full-text search over active products. Ranking every match of a broad word would cost
-     * time in proportion to the catalog, so the candidates are the newest SEARCH_CANDIDATES products
-     * matching anywhere, plus the newest as many matching by name or SKU, plus an exact SKU; those
-     * are ranked (exact SKU first, then sku/name weighted over summary over description). `capped`
-     * says a limit was reached. Terms are pre-tokenised words only: never raw user input.
+     * Ranked full-text search over active products: ids, best first. Ranking every match of a broad
+     * word would cost time in proportion to the catalog, so the candidates are the newest
+     * SEARCH_CANDIDATES products matching anywhere, plus the newest as many matching by name or SKU,
+     * plus an exact SKU; those are ranked (exact SKU first, then sku/name weighted over summary over
+     * description). `capped` says a limit was reached. All candidates are returned (at most twice
+     * SEARCH_CANDIDATES and one), so one query serves every page. Terms are pre-tokenised words only:
+     * never raw user input.
      */
-    async searchActive(query: SearchQuery, limit: number, offset: number, tx: Executor = db.kysely) {
+    async searchActive(query: SearchQuery, tx: Executor = db.kysely): Promise<{ ids: number[]; capped: boolean }> {
       const cap = SEARCH_CANDIDATES;
       const sku = query.sku ?? '';
       const words = query.terms.length > 0;
@@ -244,26 +238,23 @@ export function createCatalogRepo(db: Database) {
               from (select id from matched union select id from named union select id from products where sku = ${sku} and status = 'active') ids
               join products p on p.id = ids.id
             )`;
-      const { rows } = await sql<ProductCardRow & { total: number; capped: number }>`
+      const { rows } = await sql<{ id: number; capped: number }>`
         with ${ranked}
-        select p.id, p.sku, p.name, p.summary, p.price, p.currency, p.type, p.created_at,
-          (select count(*) from ranked) as total,
-          case when (select count(*) from matched) >= ${cap} or (select count(*) from named) >= ${cap} then 1 else 0 end as capped
-        from ranked join products p on p.id = ranked.id
-        order by ranked.rank, p.id desc
-        limit ${limit} offset ${offset}`.execute(tx);
-      const first = rows[0];
-      return {
-        total: first ? Number(first.total) : 0,
-        capped: first ? Number(first.capped) === 1 : false,
-        products: rows.map(({ total: _t, capped: _c, ...r }) => r),
-      };
+        select id, case when (select count(*) from matched) >= ${cap} or (select count(*) from named) >= ${cap} then 1 else 0 end as capped
+        from ranked
+        order by rank, id desc`.execute(tx);
+      return { ids: rows.map((r) => r.id), capped: rows.length > 0 && Number(rows[0]!.capped) === 1 };
     },
 
-    /** Refreshes the planner's statistics after a bulk load (without them PostgreSQL picks poor plans). */
-    async analyze(tx: Executor = db.kysely) {
-      if (db.dialect === 'sqlite') await sql`analyze`.execute(tx);
-      else await sql`analyze products, categories, product_categories, product_images, license_keys`.execute(tx);
+    /**
+     * Refreshes the planner's statistics after a bulk load (without them PostgreSQL picks poor
+     * plans). PostgreSQL also vacuums: until then new rows are not marked all-visible, and every
+     * index-only scan (category lists, stock counts) visits the table for each row, 5 to 10 times
+     * slower. VACUUM refuses to run in a transaction, so this takes none.
+     */
+    async analyze() {
+      if (db.dialect === 'sqlite') await sql`analyze`.execute(db.kysely);
+      else await sql`vacuum (analyze) products, categories, product_categories, product_images, license_keys`.execute(db.kysely);
     },
 
     /** Multi-row inserts in chunks (for seeding large catalogs); returns each new id by SKU. */

@@ -2,45 +2,37 @@ import type { Database, Executor, Tx } from '../platform/db/db.js';
 import type { ProductStatus } from '../platform/db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
-import { paginate, parsePageParam } from '../platform/pagination.js';
-import { createTtlCache, sharedCaches } from './catalog.cache.js';
-import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type CatalogRepo, type NewProductRow, type ProductCardRow } from './catalog.repo.js';
+import { sharedCaches } from './catalog.cache.js';
+import { createCatalogListings, createListingCaches } from './catalog.listings.js';
+import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewProductRow } from './catalog.repo.js';
 import { createDescriptionRenderer } from './description.js';
-import { parseSearchQuery, SEARCH_MAX_CHARS } from './search-query.js';
 import { parseSku } from './sku.js';
 import { stockState } from './stock.js';
-import type { CartProduct, NavCategory, ProductCard, ProductPage, SearchResults } from './catalog.types.js';
+import type { CartProduct, ProductPage } from './catalog.types.js';
 import { validateCategory, validateProduct, validateSku, type CategoryInput, type CleanProduct, type ProductInput } from './catalog.validation.js';
 
-/** Products per category and search page. */
-export const PAGE_SIZE = 24;
-const HOME_LIST_SIZE = 8;
-
-export type { CartProduct, NavCategory, ProductCard, ProductImage, ProductPage, SearchResults } from './catalog.types.js';
+export { PAGE_SIZE } from './catalog.listings.js';
+export type { CardProduct, CartProduct, ListedProduct, NavCategory, ProductCard, ProductImage, ProductPage, SearchResults } from './catalog.types.js';
 
 export interface CatalogDeps {
   db: Database;
   keyPool: Pick<KeyPoolService, 'countAvailable'>;
   clock?: () => number;
   /**
-   * How long header categories, category counts and search results are reused. A write through any
-   * catalog service on the same database handle clears them; stock is never cached.
+   * How long the public lists (categories, their product ids, home, search results, cards) are
+   * reused. A write through any catalog service on the same database handle clears them; stock is
+   * never cached.
    */
   cacheTtlMs?: number;
 }
-type SearchHits = Awaited<ReturnType<CatalogRepo['searchActive']>>;
 const notFoundProduct = () => new NotFoundError('We could not find that product. It may have been renamed or removed.', 'product_not_found');
-const invalidPage = () => new ValidationError('The page number must be a whole number, 1 or more.', undefined, 'invalid_page');
 
 /** The catalog: owner-side writes (validated) and the public pages' reads. */
 export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs = 30_000 }: CatalogDeps) {
   const repo = createCatalogRepo(db);
   const describe = createDescriptionRenderer();
-  const caches = sharedCaches(db.kysely, () => ({
-    nav: createTtlCache<NavCategory[]>({ maxEntries: 1, ttlMs: cacheTtlMs }),
-    categoryCounts: createTtlCache<number>({ maxEntries: 1000, ttlMs: cacheTtlMs }),
-    searches: createTtlCache<SearchHits>({ maxEntries: 1000, ttlMs: cacheTtlMs }),
-  }));
+  const caches = sharedCaches(db.kysely, () => createListingCaches(cacheTtlMs));
+  const listings = createCatalogListings({ repo, keyPool, caches, clock });
   const forget = () => Object.values(caches).forEach((c) => c.clear());
   /** Runs a write and clears the caches (after it, too: a read in between may have cached the old state). */
   const write = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -71,14 +63,6 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
   }
 
   const duplicateSku = (sku: string) => new ConflictError('duplicate_sku', `A product with SKU ${sku} already exists (SKUs ignore case).`, { sku });
-
-  /** Cards for a list of rows: one query for their images, one for key_lim stock. */
-  async function toCards(rows: ProductCardRow[]): Promise<ProductCard[]> {
-    const limited = rows.filter((r) => r.type === 'key_lim').map((r) => r.id);
-    const [images, stock] = await Promise.all([repo.findFirstImages(rows.map((r) => r.id)), limited.length ? keyPool.countAvailable(limited) : new Map<number, number>()]);
-    const firstImage = new Map(images.map((img) => [img.product_id, { url: img.url, alt: img.alt }]));
-    return rows.map(({ created_at: _created, ...r }) => ({ ...r, image: firstImage.get(r.id) ?? null, stock: stockState(r.type, stock.get(r.id)) }));
-  }
 
   async function bulkInsert(inputs: ProductInput[], tx: Executor): Promise<Map<string, number>> {
     const now = clock();
@@ -211,31 +195,10 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
     },
 
     /** Categories for the site header, on every page: served from memory for a short while. */
-    listNavCategories(): Promise<NavCategory[]> {
-      return caches.nav.get('', clock(), () => repo.findCategories().then((rows) => rows.map(({ slug, name }) => ({ slug, name }))));
-    },
-
-    /** Featured products and new arrivals, active only. */
-    async getHomePage(): Promise<{ featured: ProductCard[]; newArrivals: ProductCard[] }> {
-      const [featured, newest] = await Promise.all([repo.findFeatured(HOME_LIST_SIZE), repo.findNewArrivals(HOME_LIST_SIZE)]);
-      const cards = new Map((await toCards([...featured, ...newest.filter((n) => !featured.some((f) => f.id === n.id))])).map((c) => [c.id, c]));
-      return { featured: featured.map((r) => cards.get(r.id)!), newArrivals: newest.map((r) => cards.get(r.id)!) };
-    },
-
-    /** One page of a category's active products; 400 for a bad page number, 404 past the last page. */
-    async getCategoryPage(rawSlug: string, rawPage: string | undefined) {
-      const page = parsePageParam(rawPage);
-      if (page === null) throw invalidPage();
-      const category = await repo.findCategoryBySlug(rawSlug.toLowerCase());
-      if (!category) throw new NotFoundError('We could not find that category.', 'category_not_found');
-      const total = await caches.categoryCounts.get(String(category.id), clock(), () => repo.countActiveInCategory(category.id));
-      const pagination = paginate(total, page, PAGE_SIZE);
-      if (page > pagination.pageCount) {
-        throw new NotFoundError(`${category.name} has ${pagination.pageCount} page${pagination.pageCount === 1 ? '' : 's'}; there is no page ${page}.`, 'page_not_found');
-      }
-      const products = await toCards(await repo.findActiveInCategory(category.id, PAGE_SIZE, pagination.offset));
-      return { category: { slug: category.slug, name: category.name, description: category.description }, products, pagination };
-    },
+    listNavCategories: listings.listNavCategories,
+    getHomePage: listings.getHomePage,
+    getCategoryPage: listings.getCategoryPage,
+    searchProducts: listings.searchProducts,
 
     /** An active product by SKU in any case; anything else (bad shape, reserved, draft, archived) is 404. */
     async getProductPage(rawSku: string): Promise<ProductPage> {
@@ -254,19 +217,6 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
         descriptionHtml: p.description_html || (p.description ? describe(p.description) : ''),
         specs: JSON.parse(p.specs) as [string, string][],
       };
-    },
-
-    /** Ranked search; blank input and input with no words are answers, not errors. */
-    async searchProducts(rawQuery: string | undefined, rawPage: string | undefined): Promise<SearchResults> {
-      const query = (rawQuery ?? '').slice(0, SEARCH_MAX_CHARS).trim();
-      if (!query) return { query, products: [], pagination: null, capped: false };
-      const page = parsePageParam(rawPage);
-      if (page === null) throw invalidPage();
-      const parsed = parseSearchQuery(query);
-      const key = `${parsed.terms.join(' ')}|${parsed.sku ?? ''}|${page}`;
-      const { total, capped, products } = await caches.searches.get(key, clock(), () => repo.searchActive(parsed, PAGE_SIZE, (page - 1) * PAGE_SIZE));
-      if (products.length === 0 && page > 1) throw new NotFoundError(`There is no page ${page} of results for “${query}”.`, 'page_not_found');
-      return { query, products: await toCards(products), pagination: paginate(total, page, PAGE_SIZE), capped };
     },
   };
 }

@@ -23,8 +23,19 @@ export interface ProductImage {
   url: string;
   alt: string;
 }
-export interface ProductCard extends Omit<ProductCardRow, 'created_at'> {
+/**
+ * What a product's card shows, stock aside. Lists reuse the same frozen object while it is cached,
+ * so a view may memoise what it makes of one by identity.
+ */
+export interface CardProduct extends ProductCardRow {
   image: ProductImage | null;
+}
+export interface ProductCard extends CardProduct {
+  stock: StockState;
+}
+/** A product in a list (home, category and search pages): its card, and stock read live. */
+export interface ListedProduct {
+  product: Readonly<CardProduct>;
   stock: StockState;
 }
 export interface ProductPage extends ProductCard {
@@ -35,7 +46,7 @@ export interface ProductPage extends ProductCard {
 export interface SearchResults {
   /** The query as shown back to the user (trimmed, at most 200 characters). */
   query: string;
-  products: ProductCard[];
+  products: ListedProduct[];
   /** Null when there was nothing to search for. */
   pagination: Pagination | null;
   /** More products matched than are ranked; the user should narrow the search. */

@@ -1,6 +1,7 @@
+import { renderToString } from 'preact-render-to-string';
 import { assetUrl } from '../platform/assets.js';
 import { formatMoney } from '../platform/money.js';
-import type { ProductCard } from './catalog.service.js';
+import type { CardProduct, ListedProduct } from './catalog.types.js';
 import type { StockState } from './stock.js';
 
 /** An image URL as the page should use it: files under /assets/ get their cache-busting version. */
@@ -18,34 +19,54 @@ export function Stock({ stock }: { stock: StockState }) {
   return <p class={`stock ${stock.state}`}>{stock.label}</p>;
 }
 
-function Card({ product, headingLevel }: { product: ProductCard; headingLevel: 2 | 3 }) {
+/** A card's link, summary and price: everything on it but the stock line. */
+function CardBody({ product, headingLevel }: { product: CardProduct; headingLevel: 2 | 3 }) {
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
   return (
-    <li class="product-card">
-      <article>
-        <a class="product-link" href={`/${product.sku}`}>
-          {product.image ? (
-            <img class="product-image" src={imageSrc(product.image.url)} alt={product.image.alt} loading="lazy" decoding="async" />
-          ) : (
-            <span class="product-image placeholder" aria-hidden="true" />
-          )}
-          <Heading class="product-name">{product.name}</Heading>
-        </a>
-        {product.summary && <p class="summary">{product.summary}</p>}
-        <Price amount={product.price} currency={product.currency} />
-        {product.stock.state !== 'in-stock' && <Stock stock={product.stock} />}
-      </article>
-    </li>
+    <>
+      <a class="product-link" href={`/${product.sku}`}>
+        {product.image ? (
+          <img class="product-image" src={imageSrc(product.image.url)} alt={product.image.alt} loading="lazy" decoding="async" />
+        ) : (
+          <span class="product-image placeholder" aria-hidden="true" />
+        )}
+        <Heading class="product-name">{product.name}</Heading>
+      </a>
+      {product.summary && <p class="summary">{product.summary}</p>}
+      <Price amount={product.price} currency={product.currency} />
+    </>
   );
 }
 
-/** A grid of product cards (`ul.product-grid > li.product-card`). */
-export function ProductGrid({ products, headingLevel = 2 }: { products: ProductCard[]; headingLevel?: 2 | 3 }) {
-  return (
-    <ul class="product-grid">
-      {products.map((p) => (
-        <Card key={p.id} product={p} headingLevel={headingLevel} />
-      ))}
-    </ul>
-  );
+/**
+ * Card bodies rendered once per card object and heading level. Rendering two dozen cards cost more
+ * than the rest of a list page's own work, and a body never changes: the catalog hands out the same
+ * frozen card while it is cached and a new object after any change, and entries go when it does.
+ */
+const bodies = new WeakMap<Readonly<CardProduct>, Partial<Record<2 | 3, string>>>();
+
+// renderToString concatenates its result piece by piece, a tree of strings three times the size of
+// the text; one that is kept is copied into a single flat string.
+const flat = (html: string) => Buffer.from(html).toString();
+
+function cardHtml({ product, stock }: ListedProduct, headingLevel: 2 | 3): string {
+  let rendered = bodies.get(product);
+  if (!rendered) bodies.set(product, (rendered = {}));
+  const body = (rendered[headingLevel] ??= flat(renderToString(<CardBody product={product} headingLevel={headingLevel} />)));
+  return `<li class="product-card"><article>${body}${stock.state === 'in-stock' ? '' : stockLine(stock)}</article></li>`;
+}
+
+// Stock is live, so its line is looked up every time, by what it says: a handful of lines
+// ("Sold out", "Only 1 left" … "Only 5 left").
+const stockLines = new Map<string, string>();
+function stockLine(stock: StockState): string {
+  const key = `${stock.state} ${stock.label}`;
+  let html = stockLines.get(key);
+  if (html === undefined) stockLines.set(key, (html = renderToString(<Stock stock={stock} />)));
+  return html;
+}
+
+/** A grid of product cards (`ul.product-grid > li.product-card`); the markup Preact would make, from memoised parts. */
+export function ProductGrid({ products, headingLevel = 2 }: { products: ListedProduct[]; headingLevel?: 2 | 3 }) {
+  return <ul class="product-grid" dangerouslySetInnerHTML={{ __html: products.map((p) => cardHtml(p, headingLevel)).join('') }} />;
 }

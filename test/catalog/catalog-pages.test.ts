@@ -78,6 +78,25 @@ describe.each(testDialects)('catalog pages on %s', (dialect) => {
       expect(res.body).toMatch(/<a href="\/category\/design-tools" aria-current="page">/);
     });
 
+    it('shows stock as it is now though the list is cached, and drops a product archived since', async () => {
+      await makeCategory(f.catalog, { slug: 'live-stock', name: 'Live stock', position: 9 });
+      const game = await makeKeyLimProduct(f, 0, { sku: 'RESTOCKED', name: 'Restocked game', categories: ['live-stock'] });
+      await makeProduct(f.catalog, { sku: 'TO-RETIRE', name: 'Soon retired', categories: ['live-stock'] });
+      let html = main((await t.app.inject('/category/live-stock')).body);
+      expect(html).toContain('<p class="stock sold-out">Sold out</p>');
+      expect(html).toContain('Soon retired');
+
+      await f.keyPool.importKeys(game.id, ['LIVE-1', 'LIVE-2']);
+      html = main((await t.app.inject('/category/live-stock')).body);
+      expect(html).toContain('<p class="stock low-stock">Only 2 left</p>');
+      expect(html).not.toContain('Sold out');
+
+      await f.catalog.updateProduct('TO-RETIRE', { status: 'archived' });
+      html = main((await t.app.inject('/category/live-stock')).body);
+      expect(html).not.toContain('Soon retired');
+      expect(html).toContain('1 product');
+    });
+
     it('pages 24 products at a time with numbered, previous and next links', async () => {
       const first = await t.app.inject('/category/big');
       let html = main(first.body);

@@ -39,8 +39,8 @@ describe.each(testDialects)('demo and large catalogs on %s', (dialect) => {
     expect((await f.catalog.getProductPage('SERIF-FAMILY')).stock.label).toBe('In stock');
     await expect(f.catalog.getProductPage('SIGNED-KEY')).rejects.toMatchObject({ status: 404 });
     const home = await f.catalog.getHomePage();
-    expect(home.featured.map((p) => p.sku)).toEqual(['PIXEL-PRO-1Y']);
-    expect(home.newArrivals.map((p) => p.sku)).toEqual(['PIXEL-PRO-1Y', 'SERIF-FAMILY']);
+    expect(home.featured.map((p) => p.product.sku)).toEqual(['PIXEL-PRO-1Y']);
+    expect(home.newArrivals.map((p) => p.product.sku)).toEqual(['PIXEL-PRO-1Y', 'SERIF-FAMILY']);
     const created = await db.kysely.selectFrom('products').select(['sku', 'created_at']).orderBy('id').execute();
     // Oldest first, so ids follow creation like real data.
     expect(created).toEqual([
@@ -92,7 +92,7 @@ describe.each(testDialects)('demo and large catalogs on %s', (dialect) => {
     expect((await f.catalog.listNavCategories()).length).toBe(12);
     const hits = await f.catalog.searchProducts('canvas', undefined);
     expect(hits.pagination?.total).toBeGreaterThan(0);
-    expect(hits.products[0]!.name).toMatch(/canvas/i);
+    expect(hits.products[0]!.product.name).toMatch(/canvas/i);
     const graphics = await f.catalog.getCategoryPage('graphics', undefined);
     expect(graphics.products).toHaveLength(24);
     // A second run continues the numbering instead of colliding.

@@ -27,7 +27,7 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
     const page = await f.catalog.getProductPage('Pixel-Pro_1y.V2');
     expect(page).toMatchObject({ sku: 'PIXEL-PRO_1Y.V2', currency: 'EUR', specs: [['Platform', 'Windows, macOS']] });
     expect(page.images.map((i) => i.alt)).toEqual(['First', 'Second']);
-    expect((await f.catalog.getCategoryPage('design-tools', undefined)).products.map((p) => p.sku)).toEqual(['PIXEL-PRO_1Y.V2']);
+    expect((await f.catalog.getCategoryPage('design-tools', undefined)).products.map((p) => p.product.sku)).toEqual(['PIXEL-PRO_1Y.V2']);
   });
 
   it('refuses a duplicate SKU in any case with a clear code, storing nothing', async () => {
@@ -102,7 +102,7 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
     page = await f.catalog.getProductPage(sku);
     expect(page.images).toEqual([]);
     expect((await f.catalog.getCategoryPage('upd-a', undefined)).products).toEqual([]);
-    expect((await f.catalog.getCategoryPage('upd-b', undefined)).products.map((p) => p.sku)).toEqual([sku]);
+    expect((await f.catalog.getCategoryPage('upd-b', undefined)).products.map((p) => p.product.sku)).toEqual([sku]);
     await expect(f.catalog.updateProduct(sku, { price: -5 })).rejects.toMatchObject({ code: 'invalid_price' });
     await expect(f.catalog.updateProduct('NOPE-404', { price: 5 })).rejects.toMatchObject({ code: 'product_not_found', status: 404 });
   });
@@ -152,7 +152,7 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
     expect(ids.size).toBe(1500);
     const page = await f.catalog.getCategoryPage('bulk', '1');
     expect(page.pagination.total).toBe(1500);
-    expect(page.products[0]).toMatchObject({ sku: 'BULK-1499', image: { alt: 'Bulk 1499' } });
+    expect(page.products[0]?.product).toMatchObject({ sku: 'BULK-1499', image: { alt: 'Bulk 1499' } });
     const before = await countProducts();
     await expect(f.catalog.withTransaction((tx) => f.catalog.createProductsBulk([{ ...inputs[0]!, sku: 'BULK-NEW' }, { ...inputs[1]!, sku: 'Bulk-0' }], tx))).rejects.toMatchObject({ code: 'duplicate_sku' });
     expect(await countProducts()).toBe(before);

@@ -1,0 +1,133 @@
+import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { paginate, parsePageParam, type Pagination } from '../platform/pagination.js';
+import { createTtlCache } from './catalog.cache.js';
+import type { CatalogRepo } from './catalog.repo.js';
+import type { CardProduct, ListedProduct, NavCategory, SearchResults } from './catalog.types.js';
+import { parseSearchQuery, SEARCH_MAX_CHARS } from './search-query.js';
+import { stockState } from './stock.js';
+
+/** Products per category and search page. */
+export const PAGE_SIZE = 24;
+const HOME_LIST_SIZE = 8;
+/**
+ * Cards kept in memory (about 1 KB each with their rendered HTML), for products listed at least
+ * twice lately: what shoppers come back to (home, first pages, popular searches) stays, while a
+ * crawler walking every page of a large catalog neither flushes it nor churns the heap.
+ */
+const CARDS_CACHED = 10_000;
+
+interface CategoryRow {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+}
+/** All categories, in header order and by slug: a category page needs no query to find its own. */
+interface CategoryIndex {
+  nav: NavCategory[];
+  bySlug: Map<string, CategoryRow>;
+}
+
+/**
+ * What the public lists cache; every entry lives `ttlMs` and a write through any catalog service on
+ * the same database handle clears them all. Only the lists' ids and the cards' text are cached:
+ * stock is read for every page.
+ */
+export function createListingCaches(ttlMs: number) {
+  return {
+    categories: createTtlCache<CategoryIndex>({ maxEntries: 1, ttlMs }),
+    /** A category's active product ids, newest first: a page is a slice, its total the length. */
+    categoryIds: createTtlCache<number[], number>({ maxEntries: 1000, ttlMs }),
+    home: createTtlCache<{ featured: number[]; newArrivals: number[] }>({ maxEntries: 1, ttlMs }),
+    /** Every ranked candidate of a query (at most 481 ids), so all its pages share one search. */
+    searches: createTtlCache<{ ids: number[]; capped: boolean }>({ maxEntries: 1000, ttlMs }),
+    /** null: not an active product (any more). */
+    cards: createTtlCache<Readonly<CardProduct> | null, number>({ maxEntries: CARDS_CACHED, ttlMs, admitOnSecondRequest: true }),
+  };
+}
+export type ListingCaches = ReturnType<typeof createListingCaches>;
+
+export interface ListingDeps {
+  repo: CatalogRepo;
+  keyPool: Pick<KeyPoolService, 'countAvailable'>;
+  caches: ListingCaches;
+  clock: () => number;
+}
+
+const invalidPage = () => new ValidationError('The page number must be a whole number, 1 or more.', undefined, 'invalid_page');
+
+/** The public catalog's lists: home, category pages and search, over the caches above. */
+export function createCatalogListings({ repo, keyPool, caches, clock }: ListingDeps) {
+  async function loadCards(ids: readonly number[]): Promise<Map<number, Readonly<CardProduct>>> {
+    const rows = await repo.findCards([...new Set(ids)]);
+    // Frozen: views memoise by identity, so a card must never change once made.
+    return new Map(rows.map(({ url, alt, ...r }) => [r.id, Object.freeze({ ...r, image: url === null || alt === null ? null : Object.freeze({ url, alt }) })]));
+  }
+
+  /** The cards of these products in this order, with stock read now (one query for key_lim pools). */
+  async function listed(ids: readonly number[]): Promise<ListedProduct[]> {
+    const cards = (await caches.cards.getAll(ids, clock(), loadCards, null)).filter((c) => c !== null);
+    const limited = cards.filter((c) => c.type === 'key_lim').map((c) => c.id);
+    const stock = limited.length > 0 ? await keyPool.countAvailable(limited) : undefined;
+    return cards.map((product) => ({ product, stock: stockState(product.type, stock?.get(product.id)) }));
+  }
+
+  /** The ids on one page of a list. */
+  const pageOf = (ids: readonly number[], pagination: Pagination) => ids.slice(pagination.offset, pagination.offset + PAGE_SIZE);
+
+  function categories(): Promise<CategoryIndex> {
+    return caches.categories.get('', clock(), async () => {
+      const rows = await repo.findCategories();
+      return { nav: rows.map(({ slug, name }) => ({ slug, name })), bySlug: new Map(rows.map((r) => [r.slug, r])) };
+    });
+  }
+
+  return {
+    /** Categories for the site header, on every page. */
+    async listNavCategories(): Promise<NavCategory[]> {
+      return (await categories()).nav;
+    },
+
+    /** Featured products and new arrivals, active only. */
+    async getHomePage(): Promise<{ featured: ListedProduct[]; newArrivals: ListedProduct[] }> {
+      const home = await caches.home.get('', clock(), async () => {
+        const [featured, newArrivals] = await Promise.all([repo.findFeaturedIds(HOME_LIST_SIZE), repo.findNewArrivalIds(HOME_LIST_SIZE)]);
+        return { featured, newArrivals };
+      });
+      const products = await listed([...new Set([...home.featured, ...home.newArrivals])]);
+      const byId = new Map(products.map((p) => [p.product.id, p]));
+      const pick = (ids: number[]) => ids.flatMap((id) => byId.get(id) ?? []);
+      return { featured: pick(home.featured), newArrivals: pick(home.newArrivals) };
+    },
+
+    /** One page of a category's active products; 400 for a bad page number, 404 past the last page. */
+    async getCategoryPage(rawSlug: string, rawPage: string | undefined) {
+      const page = parsePageParam(rawPage);
+      if (page === null) throw invalidPage();
+      const category = (await categories()).bySlug.get(rawSlug.toLowerCase());
+      if (!category) throw new NotFoundError('We could not find that category.', 'category_not_found');
+      const ids = await caches.categoryIds.get(category.id, clock(), () => repo.findActiveIdsInCategory(category.id));
+      const pagination = paginate(ids.length, page, PAGE_SIZE);
+      if (page > pagination.pageCount) {
+        throw new NotFoundError(`${category.name} has ${pagination.pageCount} page${pagination.pageCount === 1 ? '' : 's'}; there is no page ${page}.`, 'page_not_found');
+      }
+      const products = await listed(pageOf(ids, pagination));
+      return { category: { slug: category.slug, name: category.name, description: category.description }, products, pagination };
+    },
+
+    /** Ranked search; blank input and input with no words are answers, not errors. */
+    async searchProducts(rawQuery: string | undefined, rawPage: string | undefined): Promise<SearchResults> {
+      const query = (rawQuery ?? '').slice(0, SEARCH_MAX_CHARS).trim();
+      if (!query) return { query, products: [], pagination: null, capped: false };
+      const page = parsePageParam(rawPage);
+      if (page === null) throw invalidPage();
+      const parsed = parseSearchQuery(query);
+      const key = `${parsed.terms.join(' ')}|${parsed.sku ?? ''}`;
+      const { ids, capped } = await caches.searches.get(key, clock(), () => repo.searchActive(parsed));
+      const pagination = paginate(ids.length, page, PAGE_SIZE);
+      if (page > pagination.pageCount) throw new NotFoundError(`There is no page ${page} of results for “${query}”.`, 'page_not_found');
+      return { query, products: await listed(pageOf(ids, pagination)), pagination, capped };
+    },
+  };
+}

@@ -39,5 +39,6 @@ EXPOSE 3000
 # Liveness: the process answers. Load balancers should use /readyz (the database is reachable) as well.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# As `npm run start:prod`: a smaller young generation halves peak memory under load.
-CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]
+# As `npm run start:prod`: a smaller young generation and a capped old one keep peak memory under
+# 250 MB under load (see docs/ARCHITECTURE.md, "Memory").
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=128", "dist/src/main.js"]

@@ -81,6 +81,17 @@ describe('TTL cache', () => {
     expect(loads).toBe(4);
   });
 
+  it('admits single keys read with get the same way', async () => {
+    const cache = createTtlCache<string>({ maxEntries: 2, ttlMs: 100, admitOnSecondRequest: true });
+    let loads = 0;
+    const load = async () => `v${++loads}`;
+    expect(await cache.get('a', 0, load)).toBe('v1');
+    expect(cache.size).toBe(0);
+    expect(await cache.get('a', 1, load)).toBe('v2');
+    expect(await cache.get('a', 2, load)).toBe('v2');
+    expect(cache.size).toBe(1);
+  });
+
   it('gives every caller on the same handle the same caches', () => {
     const handle = {};
     const first = sharedCaches(handle, () => ({ id: 1 }));

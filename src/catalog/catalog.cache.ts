@@ -2,7 +2,7 @@ interface CacheOptions {
   maxEntries: number;
   ttlMs: number;
   /**
-   * `getAll` keeps a key only when it was asked for before, recently (the last few times
+   * A key is kept only when it was asked for before, recently (the last few times
    * `maxEntries` distinct misses). A crawler walking every page once then neither flushes what
    * shoppers keep coming back to nor fills the heap with entries evicted soon after.
    */
@@ -86,7 +86,9 @@ export function createTtlCache<V, K extends string | number = string>({ maxEntri
 
   return {
     get(key: K, now: number, load: () => Promise<V>): Promise<V> {
-      return fresh(key, now) ?? put(key, now, load());
+      const hit = fresh(key, now);
+      if (hit) return hit;
+      return admit(key) ? put(key, now, load()) : load();
     },
     /**
      * Values for many keys, in order. When any of them is missing or expired, all of them are

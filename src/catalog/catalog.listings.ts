@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam, type Pagination } from '../platform/pagination.js';
 import { createTtlCache } from './catalog.cache.js';
 import type { CatalogRepo } from './catalog.repo.js';
-import type { CardProduct, ListedProduct, NavCategory, SearchResults } from './catalog.types.js';
+import type { CardProduct, ListedProduct, NavCategory, ProductDetail, SearchResults } from './catalog.types.js';
 import { parseSearchQuery, SEARCH_MAX_CHARS } from './search-query.js';
 import { stockState } from './stock.js';
 
@@ -16,6 +16,8 @@ const HOME_LIST_SIZE = 8;
  * crawler walking every page of a large catalog neither flushes it nor churns the heap.
  */
 const CARDS_CACHED = 10_000;
+/** Product pages kept in memory (2 to 5 KB each with their rendered parts), admitted like cards. */
+const PRODUCTS_CACHED = 5_000;
 
 interface CategoryRow {
   id: number;
@@ -31,8 +33,8 @@ interface CategoryIndex {
 
 /**
  * What the public lists cache; every entry lives `ttlMs` and a write through any catalog service on
- * the same database handle clears them all. Only the lists' ids and the cards' text are cached:
- * stock is read for every page.
+ * the same database handle clears them all. Only the lists' ids and the cards' and product pages'
+ * text are cached: stock is read for every page.
  */
 export function createListingCaches(ttlMs: number) {
   return {
@@ -44,6 +46,8 @@ export function createListingCaches(ttlMs: number) {
     searches: createTtlCache<{ ids: number[]; capped: boolean }>({ maxEntries: 1000, ttlMs }),
     /** null: not an active product (any more). */
     cards: createTtlCache<Readonly<CardProduct> | null, number>({ maxEntries: CARDS_CACHED, ttlMs, admitOnSecondRequest: true }),
+    /** Product pages by SKU, admitted like cards; null: no active product has that SKU. */
+    products: createTtlCache<Readonly<ProductDetail> | null>({ maxEntries: PRODUCTS_CACHED, ttlMs, admitOnSecondRequest: true }),
   };
 }
 export type ListingCaches = ReturnType<typeof createListingCaches>;

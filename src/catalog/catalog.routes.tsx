@@ -50,9 +50,9 @@ export async function catalogRoutes(fastify: FastifyInstance, { catalog }: { cat
 
   // Static routes (/cart, /about, …) win over this one; reserved SKUs never reach the database.
   app.get('/:sku', { schema: { params: Type.Object({ sku: Type.String() }) } }, async (request, reply) => {
-    const product = await catalog.getProductPage(request.params.sku);
+    const page = await catalog.getProductPage(request.params.sku);
     const ctx = await request.viewContext(reply);
     cacheFor(reply, ctx);
-    return reply.render(<ProductDetailPage ctx={ctx} product={product} />);
+    return reply.render(<ProductDetailPage ctx={ctx} page={page} />);
   });
 }

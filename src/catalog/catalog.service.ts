@@ -8,18 +8,18 @@ import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewPr
 import { createDescriptionRenderer } from './description.js';
 import { parseSku } from './sku.js';
 import { stockState } from './stock.js';
-import type { CartProduct, ProductPage } from './catalog.types.js';
+import type { CartProduct, ProductDetail, ProductPage } from './catalog.types.js';
 import { validateCategory, validateProduct, validateSku, type CategoryInput, type CleanProduct, type ProductInput } from './catalog.validation.js';
 
 export { PAGE_SIZE } from './catalog.listings.js';
-export type { CardProduct, CartProduct, ListedProduct, NavCategory, ProductCard, ProductImage, ProductPage, SearchResults } from './catalog.types.js';
+export type { CardProduct, CartProduct, ListedProduct, NavCategory, ProductDetail, ProductImage, ProductPage, SearchResults } from './catalog.types.js';
 
 export interface CatalogDeps {
   db: Database;
   keyPool: Pick<KeyPoolService, 'countAvailable'>;
   clock?: () => number;
   /**
-   * How long the public lists (categories, their product ids, home, search results, cards) are
+   * How long the public lists (categories, their product ids, home, search results, cards, product pages) are
    * reused. A write through any catalog service on the same database handle clears them; stock is
    * never cached.
    */
@@ -45,6 +45,21 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
   };
   /** A write in the caller's transaction, or in a new one; either way the caches are cleared. */
   const inTx = <T>(tx: Executor | undefined, fn: (t: Executor) => Promise<T>) => write(() => (tx ? fn(tx) : db.transaction(fn)));
+
+  /** An active product's page, stock aside; null for any other SKU. */
+  async function findDetail(sku: string): Promise<Readonly<ProductDetail> | null> {
+    const p = await repo.findProductBySku(sku);
+    if (!p || p.status !== 'active') return null;
+    const images = (await repo.findImages([p.id])).map(({ url, alt }) => Object.freeze({ url, alt }));
+    return Object.freeze({
+      id: p.id, sku: p.sku, name: p.name, summary: p.summary, price: p.price, currency: p.currency, type: p.type,
+      image: images[0] ?? null,
+      images: Object.freeze(images),
+      // Rows written before the HTML was stored (or after a sanitiser change cleared it) render here.
+      descriptionHtml: p.description_html || (p.description ? describe(p.description) : ''),
+      specs: Object.freeze(JSON.parse(p.specs) as [string, string][]),
+    });
+  }
 
   async function categoryIds(slugs: string[], tx: Executor): Promise<number[]> {
     const rows = await repo.findCategoryIds(slugs, tx);
@@ -205,18 +220,10 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
       const sku = parseSku(rawSku);
       // Not even a possible SKU (or a reserved page name): an ordinary "page not found".
       if (!sku) throw new NotFoundError();
-      const p = await repo.findProductBySku(sku);
-      if (!p || p.status !== 'active') throw notFoundProduct();
-      const [images, stock] = await Promise.all([repo.findImages([p.id]), p.type === 'key_lim' ? keyPool.countAvailable([p.id]) : undefined]);
-      return {
-        id: p.id, sku: p.sku, name: p.name, summary: p.summary, price: p.price, currency: p.currency, type: p.type,
-        image: images[0] ?? null,
-        images: images.map(({ url, alt }) => ({ url, alt })),
-        stock: stockState(p.type, stock?.get(p.id)),
-        // Rows written before the HTML was stored (or after a sanitiser change cleared it) render here.
-        descriptionHtml: p.description_html || (p.description ? describe(p.description) : ''),
-        specs: JSON.parse(p.specs) as [string, string][],
-      };
+      const product = await caches.products.get(sku, clock(), () => findDetail(sku));
+      if (!product) throw notFoundProduct();
+      const stock = product.type === 'key_lim' ? (await keyPool.countAvailable([product.id])).get(product.id) : undefined;
+      return { product, stock: stockState(product.type, stock) };
     },
   };
 }

@@ -30,18 +30,21 @@ export interface ProductImage {
 export interface CardProduct extends ProductCardRow {
   image: ProductImage | null;
 }
-export interface ProductCard extends CardProduct {
-  stock: StockState;
-}
 /** A product in a list (home, category and search pages): its card, and stock read live. */
 export interface ListedProduct {
   product: Readonly<CardProduct>;
   stock: StockState;
 }
-export interface ProductPage extends ProductCard {
+/** What a product's page shows, stock aside; frozen and shared while cached, like a card. */
+export interface ProductDetail extends CardProduct {
   descriptionHtml: string;
-  specs: [string, string][];
-  images: ProductImage[];
+  specs: readonly (readonly [string, string])[];
+  images: readonly ProductImage[];
+}
+/** A product's page: its detail, and stock read live. */
+export interface ProductPage {
+  product: Readonly<ProductDetail>;
+  stock: StockState;
 }
 export interface SearchResults {
   /** The query as shown back to the user (trimmed, at most 200 characters). */

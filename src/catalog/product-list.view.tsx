@@ -1,6 +1,7 @@
 import { renderToString } from 'preact-render-to-string';
 import { assetUrl } from '../platform/assets.js';
 import { formatMoney } from '../platform/money.js';
+import { renderKept } from '../platform/render.js';
 import type { CardProduct, ListedProduct } from './catalog.types.js';
 import type { StockState } from './stock.js';
 
@@ -45,14 +46,10 @@ function CardBody({ product, headingLevel }: { product: CardProduct; headingLeve
  */
 const bodies = new WeakMap<Readonly<CardProduct>, Partial<Record<2 | 3, string>>>();
 
-// renderToString concatenates its result piece by piece, a tree of strings three times the size of
-// the text; one that is kept is copied into a single flat string.
-const flat = (html: string) => Buffer.from(html).toString();
-
 function cardHtml({ product, stock }: ListedProduct, headingLevel: 2 | 3): string {
   let rendered = bodies.get(product);
   if (!rendered) bodies.set(product, (rendered = {}));
-  const body = (rendered[headingLevel] ??= flat(renderToString(<CardBody product={product} headingLevel={headingLevel} />)));
+  const body = (rendered[headingLevel] ??= renderKept(<CardBody product={product} headingLevel={headingLevel} />));
   return `<li class="product-card"><article>${body}${stock.state === 'in-stock' ? '' : stockLine(stock)}</article></li>`;
 }
 

@@ -1,15 +1,18 @@
+import { renderToString } from 'preact-render-to-string';
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
-import type { ProductPage } from './catalog.service.js';
+import { renderKept } from '../platform/render.js';
+import type { ProductDetail, ProductPage } from './catalog.service.js';
 import { imageSrc, Price, Stock } from './product-list.view.js';
+import type { StockState } from './stock.js';
 
-const delivery: Record<ProductPage['type'], string> = {
+const delivery: Record<ProductDetail['type'], string> = {
   key_lim: 'A license key, shown on your order page as soon as payment succeeds.',
   key: 'A license key issued for you, shown on your order page as soon as payment succeeds.',
   file: 'A download from your order page as soon as payment succeeds.',
 };
 
-function Gallery({ images }: { images: ProductPage['images'] }) {
+function Gallery({ images }: { images: ProductDetail['images'] }) {
   if (images.length === 0) return null;
   return (
     <section class="gallery" aria-label="Images">
@@ -24,14 +27,14 @@ function Gallery({ images }: { images: ProductPage['images'] }) {
   );
 }
 
-function AddToCart({ product, csrfToken }: { product: ProductPage; csrfToken: string | null }) {
-  const soldOut = product.stock.maxQuantity === 0;
+function AddToCart({ sku, stock, csrfToken }: { sku: string; stock: StockState; csrfToken: string | null }) {
+  const soldOut = stock.maxQuantity === 0;
   return (
     <form class="add-to-cart" method="post" action="/cart">
-      <input type="hidden" name="sku" value={product.sku} />
+      <input type="hidden" name="sku" value={sku} />
       {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
       <label for="quantity">Quantity</label>
-      <input id="quantity" name="quantity" type="number" inputMode="numeric" min={1} max={Math.max(1, product.stock.maxQuantity)} step={1} value={1} required disabled={soldOut} />
+      <input id="quantity" name="quantity" type="number" inputMode="numeric" min={1} max={Math.max(1, stock.maxQuantity)} step={1} value={1} required disabled={soldOut} />
       <button type="submit" class="button primary" disabled={soldOut}>
         {soldOut ? 'Sold out' : 'Add to cart'}
       </button>
@@ -39,45 +42,79 @@ function AddToCart({ product, csrfToken }: { product: ProductPage; csrfToken: st
   );
 }
 
+function Description({ product }: { product: ProductDetail }) {
+  return (
+    <>
+      {product.descriptionHtml && (
+        <section class="product-description" aria-labelledby="description-heading">
+          <h2 id="description-heading">Description</h2>
+          <div class="prose" dangerouslySetInnerHTML={{ __html: product.descriptionHtml }} />
+        </section>
+      )}
+      {product.specs.length > 0 && (
+        <section class="specs" aria-labelledby="specs-heading">
+          <h2 id="specs-heading">Specifications</h2>
+          <table class="specs-table">
+            <tbody>
+              {product.specs.map(([label, value], i) => (
+                <tr key={i}>
+                  <th scope="row">{label}</th>
+                  <td>{value}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </>
+  );
+}
+
+/**
+ * The parts of a product's page that are the same for every visitor, rendered once per (frozen,
+ * cached) detail object: the catalog hands out a new object after any change.
+ */
+const parts = new WeakMap<Readonly<ProductDetail>, { before: string; after: string }>();
+
+function fixedParts(product: Readonly<ProductDetail>) {
+  let kept = parts.get(product);
+  if (!kept) {
+    const heading = (
+      <>
+        <h1>{product.name}</h1>
+        {product.summary && <p class="product-summary">{product.summary}</p>}
+        <Price amount={product.price} currency={product.currency} />
+      </>
+    );
+    const tail = (
+      <>
+        <p class="delivery">{delivery[product.type]}</p>
+        <p class="sku">
+          SKU: <span>{product.sku}</span>
+        </p>
+      </>
+    );
+    kept = {
+      before: `${renderKept(<Gallery images={product.images} />)}<div class="product-info">${renderKept(heading)}`,
+      after: `${renderKept(tail)}</div>${renderKept(<Description product={product} />)}`,
+    };
+    parts.set(product, kept);
+  }
+  return kept;
+}
+
 /** A product: gallery, name, price, stock, add to cart, description and specifications. */
-export function ProductDetailPage({ ctx, product }: { ctx: ViewContext; product: ProductPage }) {
+export function ProductDetailPage({ ctx, page: { product, stock } }: { ctx: ViewContext; page: ProductPage }) {
+  const { before, after } = fixedParts(product);
+  const live = renderToString(
+    <>
+      <Stock stock={stock} />
+      <AddToCart sku={product.sku} stock={stock} csrfToken={ctx.csrfToken} />
+    </>,
+  );
   return (
     <Layout ctx={ctx} title={product.name} description={product.summary || undefined} head={<link rel="canonical" href={`/${product.sku}`} />}>
-      <article class="product-detail">
-        <Gallery images={product.images} />
-        <div class="product-info">
-          <h1>{product.name}</h1>
-          {product.summary && <p class="product-summary">{product.summary}</p>}
-          <Price amount={product.price} currency={product.currency} />
-          <Stock stock={product.stock} />
-          <AddToCart product={product} csrfToken={ctx.csrfToken} />
-          <p class="delivery">{delivery[product.type]}</p>
-          <p class="sku">
-            SKU: <span>{product.sku}</span>
-          </p>
-        </div>
-        {product.descriptionHtml && (
-          <section class="product-description" aria-labelledby="description-heading">
-            <h2 id="description-heading">Description</h2>
-            <div class="prose" dangerouslySetInnerHTML={{ __html: product.descriptionHtml }} />
-          </section>
-        )}
-        {product.specs.length > 0 && (
-          <section class="specs" aria-labelledby="specs-heading">
-            <h2 id="specs-heading">Specifications</h2>
-            <table class="specs-table">
-              <tbody>
-                {product.specs.map(([label, value], i) => (
-                  <tr key={i}>
-                    <th scope="row">{label}</th>
-                    <td>{value}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
-        )}
-      </article>
+      <article class="product-detail" dangerouslySetInnerHTML={{ __html: before + live + after }} />
     </Layout>
   );
 }

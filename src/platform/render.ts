@@ -7,6 +7,14 @@ export function renderDocument(page: VNode): string {
   return `<!doctype html>${renderToString(page)}`;
 }
 
+/**
+ * HTML of a fragment that is kept and reused. renderToString concatenates its result piece by piece,
+ * a tree of strings three times the size of the text; this copies it into one flat string.
+ */
+export function renderKept(fragment: VNode): string {
+  return Buffer.from(renderToString(fragment)).toString();
+}
+
 declare module 'fastify' {
   interface FastifyReply {
     /** Sends a rendered page as HTML. */

@@ -198,6 +198,27 @@ describe.each(testDialects)('catalog pages on %s', (dialect) => {
       expect(sold).not.toContain('Add to cart');
     });
 
+    it('shows stock as it is now though the page is cached, and every edit at once', async () => {
+      const game = await makeKeyLimProduct(f, 0, { sku: 'PAGE-CACHED', name: 'Cached game', price: 1000 });
+      const page = async () => main((await t.app.inject('/PAGE-CACHED')).body);
+      // Twice: the second visit is what puts a product page in the cache.
+      for (let i = 0; i < 2; i++) expect(await page()).toContain('<p class="stock sold-out">Sold out</p>');
+
+      await f.keyPool.importKeys(game.id, ['PAGE-1', 'PAGE-2']);
+      let html = await page();
+      expect(html).toContain('<p class="stock low-stock">Only 2 left</p>');
+      expect(html).toMatch(/<button type="submit" class="button primary">Add to cart<\/button>/);
+      expect(html).toContain('<p class="price">€10.00</p>');
+
+      await f.catalog.updateProduct('PAGE-CACHED', { name: 'Renamed game', price: 1250 });
+      html = await page();
+      expect(html).toContain('<h1>Renamed game</h1>');
+      expect(html).toContain('<p class="price">€12.50</p>');
+
+      await f.catalog.updateProduct('PAGE-CACHED', { status: 'archived' });
+      expect((await t.app.inject('/PAGE-CACHED')).statusCode).toBe(404);
+    });
+
     it('answers 404 for unknown, draft, archived, reserved and malformed SKUs', async () => {
       for (const path of ['/NO-SUCH-SKU', '/DRAFT-ONE', '/archived-one', '/order', '/Download', '/auth', '/CATEGORY', '/-dash', '/%F0%9F%98%80', '/a%20b', `/${'A'.repeat(65)}`]) {
         const res = await t.app.inject(path);

@@ -35,7 +35,7 @@ describe.each(testDialects)('demo and large catalogs on %s', (dialect) => {
     const now = 1_800_000_000_000;
     expect(await loadDemoCatalog(f, fixture(), () => now)).toEqual({ categories: 2, products: 3, keys: 4 });
     const pixel = await f.catalog.getProductPage('pixel-pro-1y');
-    expect(pixel).toMatchObject({ price: 4900, stock: { label: 'Only 4 left' }, images: [{ alt: 'Pixel Pro editor window' }] });
+    expect(pixel).toMatchObject({ product: { price: 4900, images: [{ alt: 'Pixel Pro editor window' }] }, stock: { label: 'Only 4 left' } });
     expect((await f.catalog.getProductPage('SERIF-FAMILY')).stock.label).toBe('In stock');
     await expect(f.catalog.getProductPage('SIGNED-KEY')).rejects.toMatchObject({ status: 404 });
     const home = await f.catalog.getHomePage();

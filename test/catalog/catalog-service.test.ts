@@ -24,9 +24,9 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
       images: [{ url: '/assets/a.svg', alt: 'First' }, { url: 'https://cdn.example.com/b.png', alt: 'Second' }],
     });
     expect(sku).toBe('PIXEL-PRO_1Y.V2');
-    const page = await f.catalog.getProductPage('Pixel-Pro_1y.V2');
-    expect(page).toMatchObject({ sku: 'PIXEL-PRO_1Y.V2', currency: 'EUR', specs: [['Platform', 'Windows, macOS']] });
-    expect(page.images.map((i) => i.alt)).toEqual(['First', 'Second']);
+    const { product } = await f.catalog.getProductPage('Pixel-Pro_1y.V2');
+    expect(product).toMatchObject({ sku: 'PIXEL-PRO_1Y.V2', currency: 'EUR', specs: [['Platform', 'Windows, macOS']] });
+    expect(product.images.map((i) => i.alt)).toEqual(['First', 'Second']);
     expect((await f.catalog.getCategoryPage('design-tools', undefined)).products.map((p) => p.product.sku)).toEqual(['PIXEL-PRO_1Y.V2']);
   });
 
@@ -82,7 +82,7 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
 
   it('accepts a free product and a zero-decimal currency', async () => {
     const { sku } = await makeProduct(f.catalog, { price: 0, currency: 'JPY' });
-    expect((await f.catalog.getProductPage(sku)).price).toBe(0);
+    expect((await f.catalog.getProductPage(sku)).product.price).toBe(0);
   });
 
   it('refuses duplicate and malformed category slugs', async () => {
@@ -96,11 +96,11 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
     await makeCategory(f.catalog, { slug: 'upd-b' });
     const { sku } = await makeProduct(f.catalog, { categories: ['upd-a'], images: [{ url: '/assets/x.svg', alt: 'X' }] });
     await f.catalog.updateProduct(sku.toLowerCase(), { name: 'Renamed', price: 2500 });
-    let page = await f.catalog.getProductPage(sku);
-    expect(page).toMatchObject({ name: 'Renamed', price: 2500, images: [{ url: '/assets/x.svg', alt: 'X' }] });
+    let { product } = await f.catalog.getProductPage(sku);
+    expect(product).toMatchObject({ name: 'Renamed', price: 2500, images: [{ url: '/assets/x.svg', alt: 'X' }] });
     await f.catalog.updateProduct(sku, { categories: ['upd-b'], images: [] });
-    page = await f.catalog.getProductPage(sku);
-    expect(page.images).toEqual([]);
+    ({ product } = await f.catalog.getProductPage(sku));
+    expect(product.images).toEqual([]);
     expect((await f.catalog.getCategoryPage('upd-a', undefined)).products).toEqual([]);
     expect((await f.catalog.getCategoryPage('upd-b', undefined)).products.map((p) => p.product.sku)).toEqual([sku]);
     await expect(f.catalog.updateProduct(sku, { price: -5 })).rejects.toMatchObject({ code: 'invalid_price' });

@@ -53,7 +53,7 @@ export async function requireOwner(request: FastifyRequest, _reply: FastifyReply
 /** The layout's account links and the CSRF token that forms embed (wired into ViewSources in app.ts). */
 export const authViewSources: Pick<ViewSources, 'currentUser' | 'csrfToken'> = {
   currentUser: (request) => request.user && { name: request.user.name, email: request.user.email, isOwner: request.user.isOwner },
-  csrfToken: (_request, reply) => (reply ? reply.generateCsrf() : null),
+  csrfToken: (_request, reply) => (reply ? reply.formToken() : null),
 };
 
 /**

@@ -29,7 +29,7 @@ function sessionJson(request: FastifyRequest, reply: FastifyReply, clock: () => 
     authenticated: auth !== null,
     user: auth && { sub: auth.user.sub, email: auth.user.email, name: auth.user.name, roles: auth.user.roles, isOwner: auth.user.isOwner },
     expiresIn: auth && Math.max(0, Math.floor((auth.accessExpiresAt - clock()) / 1000)),
-    csrfToken: auth?.method === 'bearer' ? null : reply.generateCsrf(),
+    csrfToken: auth?.method === 'bearer' ? null : reply.formToken(),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { ComponentChildren } from 'preact';
+import { renderToString } from 'preact-render-to-string';
 import { assetUrl } from '../platform/assets.js';
+import { renderKept } from '../platform/render.js';
 import type { ViewContext } from './view-context.js';
 
 interface LayoutProps {
@@ -61,30 +63,58 @@ export function Layout({ ctx, title, description, head, children }: LayoutProps)
               )}
             </nav>
           </div>
-          <nav class="categories" aria-label="Categories">
-            <ul>
-              {ctx.categories.map((c) => (
-                <li>
-                  <a href={`/category/${c.slug}`} aria-current={ctx.path === `/category/${c.slug}` ? 'page' : undefined}>
-                    {c.name}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          <nav class="categories" aria-label="Categories" dangerouslySetInnerHTML={{ __html: categoryLinks(ctx.categories, ctx.path) }} />
         </header>
         <main id="main">{children}</main>
-        <footer class="site-footer">
-          <nav aria-label="About the shop">
-            <a href="/about">About</a>
-            <a href="/contact">Contact</a>
-            <a href="/donate">Donate</a>
-            <a href="/privacy-policy">Privacy policy</a>
-            <a href="/terms-and-conditions">Terms and conditions</a>
-          </nav>
-          <p>© {ctx.shopName}</p>
-        </footer>
+        <footer class="site-footer" dangerouslySetInnerHTML={{ __html: footer(ctx.shopName) }} />
       </body>
     </html>
   );
+}
+
+function CategoryLinks({ categories, path }: { categories: ViewContext['categories']; path: string }) {
+  return (
+    <ul>
+      {categories.map((c) => (
+        <li>
+          <a href={`/category/${c.slug}`} aria-current={path === `/category/${c.slug}` ? 'page' : undefined}>
+            {c.name}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// The header's categories and the footer are most of the layout's markup and the same on nearly
+// every page: rendered once per categories list (the catalog reuses the array while it is cached)
+// and per shop name. Only a category page marks one of them as current.
+const categoryNavs = new WeakMap<ViewContext['categories'], string>();
+const footers = new Map<string, string>();
+
+function categoryLinks(categories: ViewContext['categories'], path: string): string {
+  if (path.startsWith('/category/')) return renderToString(<CategoryLinks categories={categories} path={path} />);
+  let html = categoryNavs.get(categories);
+  if (html === undefined) categoryNavs.set(categories, (html = renderKept(<CategoryLinks categories={categories} path="" />)));
+  return html;
+}
+
+function footer(shopName: string): string {
+  let html = footers.get(shopName);
+  if (html === undefined) {
+    html = renderKept(
+      <>
+        <nav aria-label="About the shop">
+          <a href="/about">About</a>
+          <a href="/contact">Contact</a>
+          <a href="/donate">Donate</a>
+          <a href="/privacy-policy">Privacy policy</a>
+          <a href="/terms-and-conditions">Terms and conditions</a>
+        </nav>
+        <p>© {shopName}</p>
+      </>,
+    );
+    footers.set(shopName, html);
+  }
+  return html;
 }

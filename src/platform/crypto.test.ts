@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSecretBox } from './crypto.js';
+import { createSecretBox, pooledRandomBytes } from './crypto.js';
 
 describe('SecretBox', () => {
   const key = randomBytes(32);
@@ -34,5 +34,18 @@ describe('SecretBox', () => {
     expect(box.hash('K-1')).toBe(box.hash('K-1'));
     expect(box.hash('K-1')).not.toBe(box.hash('K-2'));
     expect(createSecretBox(randomBytes(32)).hash('K-1')).not.toBe(box.hash('K-1'));
+  });
+});
+
+describe('pooledRandomBytes', () => {
+  it('hands out bytes of the size asked for, never the same twice, across refills of the pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 10_000; i++) {
+      const bytes = pooledRandomBytes(18);
+      expect(bytes.length).toBe(18);
+      seen.add(bytes.toString('hex'));
+    }
+    expect(seen.size).toBe(10_000);
+    expect(pooledRandomBytes(1000).length).toBe(1000);
   });
 });

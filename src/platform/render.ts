@@ -12,7 +12,12 @@ export function renderDocument(page: VNode): string {
  * a tree of strings three times the size of the text; this copies it into one flat string.
  */
 export function renderKept(fragment: VNode): string {
-  return Buffer.from(renderToString(fragment)).toString();
+  return flatten(renderToString(fragment));
+}
+
+/** One flat copy of a string built by concatenation (see renderKept). */
+export function flatten(html: string): string {
+  return Buffer.from(html).toString();
 }
 
 declare module 'fastify' {

@@ -19,9 +19,9 @@ export interface CatalogDeps {
   keyPool: Pick<KeyPoolService, 'countAvailable'>;
   clock?: () => number;
   /**
-   * How long the public lists (categories, their product ids, home, search results, cards, product pages) are
-   * reused. A write through any catalog service on the same database handle clears them; stock is
-   * never cached.
+   * How long the public lists (categories, their product ids, home, search results, cards) and
+   * product pages are reused. A write through any catalog service on the same database handle
+   * clears them; stock is never cached.
    */
   cacheTtlMs?: number;
 }

@@ -81,6 +81,16 @@ describe('TTL cache', () => {
     expect(loads).toBe(4);
   });
 
+  it('trims entries unused for a whole TTL when asked, keeping those used since', async () => {
+    const cache = createTtlCache<string>({ maxEntries: 10, ttlMs: 100 });
+    await cache.get('idle', 0, async () => 'a');
+    await cache.get('busy', 50, async () => 'b');
+    await cache.get('busy', 60, async () => 'never');
+    cache.trim(120);
+    expect(cache.size).toBe(1);
+    expect(await cache.get('busy', 120, async () => 'never')).toBe('b');
+  });
+
   it('admits single keys read with get the same way', async () => {
     const cache = createTtlCache<string>({ maxEntries: 2, ttlMs: 100, admitOnSecondRequest: true });
     let loads = 0;

@@ -64,17 +64,24 @@ export function createTtlCache<V, K extends string | number = string>({ maxEntri
     const entry: Entry = { key, expires: now + ttlMs, used: now, value, newer: null, older: null };
     entries.set(key, entry);
     link(entry);
-    // The list is in order of use, so what was not used for a TTL (and has expired) is at its end.
-    while (oldest && (entries.size > maxEntries || oldest.used + ttlMs <= now)) {
-      entries.delete(oldest.key);
-      unlink(oldest);
-    }
+    while (oldest && entries.size > maxEntries) drop(oldest);
+    trim(now);
     value.catch(() => {
       if (entries.get(key) !== entry) return;
       entries.delete(key);
       unlink(entry);
     });
     return value;
+  }
+
+  function drop(entry: Entry) {
+    entries.delete(entry.key);
+    unlink(entry);
+  }
+
+  // The list is in order of use, so what was not used for a TTL (and has expired) is at its end.
+  function trim(now: number) {
+    while (oldest && oldest.used + ttlMs <= now) drop(oldest);
   }
 
   function admit(key: K): boolean {
@@ -111,6 +118,8 @@ export function createTtlCache<V, K extends string | number = string>({ maxEntri
         }),
       );
     },
+    /** Drops what was not used for a whole TTL now, not at the next insertion: a cache nobody reads any more holds no memory. */
+    trim,
     clear() {
       entries.clear();
       missedOnce.clear();

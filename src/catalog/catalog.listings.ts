@@ -16,7 +16,10 @@ const HOME_LIST_SIZE = 8;
  * crawler walking every page of a large catalog neither flushes it nor churns the heap.
  */
 const CARDS_CACHED = 10_000;
-/** Product pages kept in memory (2 to 5 KB each with their rendered parts), admitted like cards. */
+/**
+ * Product pages kept in memory (about 4 KB each with their rendered parts), admitted like cards:
+ * some 20 MB, which the production heap cap leaves room for beside the lists.
+ */
 const PRODUCTS_CACHED = 5_000;
 
 interface CategoryRow {
@@ -52,6 +55,20 @@ export function createListingCaches(ttlMs: number) {
 }
 export type ListingCaches = ReturnType<typeof createListingCaches>;
 
+const TRIM_EVERY_MS = 1000;
+const lastTrim = new WeakMap<ListingCaches, number>();
+
+/**
+ * Drops entries unused for a TTL from every cache, at most once a second. A cache is otherwise
+ * trimmed only when something is added to it, so product pages cached during one kind of traffic
+ * would hold their memory through another that never reads them, and the heap's headroom with it.
+ */
+function trimListingCaches(caches: ListingCaches, now: number): void {
+  if (now - (lastTrim.get(caches) ?? -Infinity) < TRIM_EVERY_MS) return;
+  lastTrim.set(caches, now);
+  for (const cache of Object.values(caches)) cache.trim(now);
+}
+
 export interface ListingDeps {
   repo: CatalogRepo;
   keyPool: Pick<KeyPoolService, 'countAvailable'>;
@@ -81,7 +98,10 @@ export function createCatalogListings({ repo, keyPool, caches, clock }: ListingD
   const pageOf = (ids: readonly number[], pagination: Pagination) => ids.slice(pagination.offset, pagination.offset + PAGE_SIZE);
 
   function categories(): Promise<CategoryIndex> {
-    return caches.categories.get('', clock(), async () => {
+    const now = clock();
+    // Every page reads the header's categories, so this is where all the caches get trimmed.
+    trimListingCaches(caches, now);
+    return caches.categories.get('', now, async () => {
       const rows = await repo.findCategories();
       return { nav: rows.map(({ slug, name }) => ({ slug, name })), bySlug: new Map(rows.map((r) => [r.slug, r])) };
     });

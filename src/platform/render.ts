@@ -12,12 +12,7 @@ export function renderDocument(page: VNode): string {
  * a tree of strings three times the size of the text; this copies it into one flat string.
  */
 export function renderKept(fragment: VNode): string {
-  return flatten(renderToString(fragment));
-}
-
-/** One flat copy of a string built by concatenation (see renderKept). */
-export function flatten(html: string): string {
-  return Buffer.from(html).toString();
+  return Buffer.from(renderToString(fragment)).toString();
 }
 
 declare module 'fastify' {

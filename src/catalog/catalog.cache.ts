@@ -67,9 +67,7 @@ export function createTtlCache<V, K extends string | number = string>({ maxEntri
     while (oldest && entries.size > maxEntries) drop(oldest);
     trim(now);
     value.catch(() => {
-      if (entries.get(key) !== entry) return;
-      entries.delete(key);
-      unlink(entry);
+      if (entries.get(key) === entry) drop(entry);
     });
     return value;
   }

@@ -55,19 +55,6 @@ export function createListingCaches(ttlMs: number) {
 }
 export type ListingCaches = ReturnType<typeof createListingCaches>;
 
-const TRIM_EVERY_MS = 1000;
-const lastTrim = new WeakMap<ListingCaches, number>();
-
-/**
- * Drops entries unused for a TTL from every cache, at most once a second. A cache is otherwise
- * trimmed only when something is added to it, so product pages cached during one kind of traffic
- * would hold their memory through another that never reads them, and the heap's headroom with it.
- */
-function trimListingCaches(caches: ListingCaches, now: number): void {
-  if (now - (lastTrim.get(caches) ?? -Infinity) < TRIM_EVERY_MS) return;
-  lastTrim.set(caches, now);
-  for (const cache of Object.values(caches)) cache.trim(now);
-}
 
 export interface ListingDeps {
   repo: CatalogRepo;
@@ -99,8 +86,11 @@ export function createCatalogListings({ repo, keyPool, caches, clock }: ListingD
 
   function categories(): Promise<CategoryIndex> {
     const now = clock();
-    // Every page reads the header's categories, so this is where all the caches get trimmed.
-    trimListingCaches(caches, now);
+    // Every page reads the header's categories, so this is where every cache drops what was unused
+    // for a TTL (one comparison each when nothing is due). A cache is otherwise trimmed only when
+    // something is added to it, so product pages cached during one kind of traffic would hold their
+    // memory, and the heap's headroom, through another that never reads them.
+    for (const cache of Object.values(caches)) cache.trim(now);
     return caches.categories.get('', now, async () => {
       const rows = await repo.findCategories();
       return { nav: rows.map(({ slug, name }) => ({ slug, name })), bySlug: new Map(rows.map((r) => [r.slug, r])) };

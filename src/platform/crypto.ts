@@ -14,9 +14,9 @@ const POOL_BYTES = 64 * 1024;
 let pool = Buffer.alloc(0);
 let poolOffset = 0;
 /**
- * `size` random bytes, never handed out twice, cut from a pool the CSPRNG fills 64 KB at a time:
- * a call to it costs some 6 µs however few bytes it makes, a third of a seal's cost and more than
- * the rest of a first visitor's CSRF token (as Node's own randomUUID does).
+ * `size` random bytes, never handed out twice, cut from a pool the CSPRNG fills 64 KB at a time (as
+ * Node's own randomUUID does): a call to it costs some 6 µs however few bytes it makes, a third of a
+ * seal's cost and more than the rest of a first visitor's CSRF token.
  */
 export function pooledRandomBytes(size: number): Buffer {
   if (size > 256) return randomBytes(size);

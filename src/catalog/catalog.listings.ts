@@ -1,7 +1,7 @@
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam, type Pagination } from '../platform/pagination.js';
-import { createTtlCache } from './catalog.cache.js';
+import { createTtlCache } from '../platform/cache.js';
 import type { CatalogRepo } from './catalog.repo.js';
 import type { CardProduct, ListedProduct, NavCategory, ProductDetail, SearchResults } from './catalog.types.js';
 import { parseSearchQuery, SEARCH_MAX_CHARS } from './search-query.js';
@@ -37,7 +37,7 @@ interface CategoryIndex {
 /**
  * What the public lists cache; every entry lives `ttlMs` and a write through any catalog service on
  * the same database handle clears them all. Only the lists' ids and the cards' and product pages'
- * text are cached: stock is read for every page.
+ * text are cached here; stock comes from the key pools' own short-lived counts.
  */
 export function createListingCaches(ttlMs: number) {
   return {
@@ -58,7 +58,7 @@ export type ListingCaches = ReturnType<typeof createListingCaches>;
 
 export interface ListingDeps {
   repo: CatalogRepo;
-  keyPool: Pick<KeyPoolService, 'countAvailable'>;
+  keyPool: Pick<KeyPoolService, 'countAvailableShown'>;
   caches: ListingCaches;
   clock: () => number;
 }
@@ -73,11 +73,11 @@ export function createCatalogListings({ repo, keyPool, caches, clock }: ListingD
     return new Map(rows.map(({ url, alt, ...r }) => [r.id, Object.freeze({ ...r, image: url === null || alt === null ? null : Object.freeze({ url, alt }) })]));
   }
 
-  /** The cards of these products in this order, with stock read now (one query for key_lim pools). */
+  /** The cards of these products in this order, with their pools' shown stock (at most one query). */
   async function listed(ids: readonly number[]): Promise<ListedProduct[]> {
     const cards = (await caches.cards.getAll(ids, clock(), loadCards, null)).filter((c) => c !== null);
     const limited = cards.filter((c) => c.type === 'key_lim').map((c) => c.id);
-    const stock = limited.length > 0 ? await keyPool.countAvailable(limited) : undefined;
+    const stock = limited.length > 0 ? await keyPool.countAvailableShown(limited) : undefined;
     return cards.map((product) => ({ product, stock: stockState(product.type, stock?.get(product.id)) }));
   }
 

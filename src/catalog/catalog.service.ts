@@ -2,7 +2,7 @@ import type { Database, Executor, Tx } from '../platform/db/db.js';
 import type { ProductStatus } from '../platform/db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
-import { sharedCaches } from './catalog.cache.js';
+import { sharedCaches } from '../platform/cache.js';
 import { createCatalogListings, createListingCaches } from './catalog.listings.js';
 import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewProductRow } from './catalog.repo.js';
 import { createDescriptionRenderer } from './description.js';
@@ -16,7 +16,7 @@ export type { CardProduct, CartProduct, ListedProduct, NavCategory, ProductDetai
 
 export interface CatalogDeps {
   db: Database;
-  keyPool: Pick<KeyPoolService, 'countAvailable'>;
+  keyPool: Pick<KeyPoolService, 'countAvailable' | 'countAvailableShown'>;
   clock?: () => number;
   /**
    * How long the public lists (categories, their product ids, home, search results, cards) and
@@ -31,7 +31,7 @@ const notFoundProduct = () => new NotFoundError('We could not find that product.
 export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs = 30_000 }: CatalogDeps) {
   const repo = createCatalogRepo(db);
   const describe = createDescriptionRenderer();
-  const caches = sharedCaches(db.kysely, () => createListingCaches(cacheTtlMs));
+  const caches = sharedCaches(db.kysely, 'catalog', () => createListingCaches(cacheTtlMs));
   const listings = createCatalogListings({ repo, keyPool, caches, clock });
   const forget = () => Object.values(caches).forEach((c) => c.clear());
   /** Runs a write and clears the caches (after it, too: a read in between may have cached the old state). */
@@ -222,7 +222,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
       if (!sku) throw new NotFoundError();
       const product = await caches.products.get(sku, clock(), () => findDetail(sku));
       if (!product) throw notFoundProduct();
-      const stock = product.type === 'key_lim' ? (await keyPool.countAvailable([product.id])).get(product.id) : undefined;
+      const stock = product.type === 'key_lim' ? (await keyPool.countAvailableShown([product.id])).get(product.id) : undefined;
       return { product, stock: stockState(product.type, stock) };
     },
   };

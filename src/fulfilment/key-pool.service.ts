@@ -1,6 +1,7 @@
 import type { Database, Executor } from '../platform/db/db.js';
 import type { SecretBox } from '../platform/crypto.js';
 import type { LicenseKeyStatus } from '../platform/db/schema.js';
+import { createTtlCache, sharedCaches } from '../platform/cache.js';
 import { ConflictError, ValidationError } from '../platform/errors.js';
 import { createKeyPoolRepo } from './key-pool.repo.js';
 
@@ -10,9 +11,21 @@ export const MAX_KEY_LENGTH = 500;
 /** How many keys of a pool are in each state. */
 export type PoolCounts = Record<LicenseKeyStatus, number>;
 
+/**
+ * How long a catalog page may show a pool's count after another instance (or process) changed it.
+ * Changes through any key pool service on the same database handle drop the counts at once.
+ */
+const SHOWN_STOCK_TTL_MS = 2_000;
+/** Pools whose shown count is kept: more than a busy shop's pages list within the TTL. */
+const SHOWN_STOCK_CACHED = 20_000;
+
 /** Finite key pools for key_lim products: import (encrypted, never duplicated) and stock counts. */
 export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Database; secrets: SecretBox; clock?: () => number }) {
   const repo = createKeyPoolRepo(db);
+  const shown = sharedCaches(db.kysely, 'shown-stock', () => createTtlCache<number, number>({ maxEntries: SHOWN_STOCK_CACHED, ttlMs: SHOWN_STOCK_TTL_MS }));
+  // Dropped when the change is made, inside its transaction: a page read before the commit may keep
+  // the old count, for one TTL at most.
+  const changed = <T>(result: T): T => (shown.clear(), result);
   return {
     /**
      * Adds keys to a product's pool, all or nothing: a blank or over-long key, or one repeated
@@ -34,7 +47,7 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
         }
         const now = clock();
         await repo.insertKeys(hashed.map((h) => ({ product_id: productId, key_encrypted: secrets.seal(h.key), key_hash: h.hash, created_at: now })), t);
-        return { added: keys.length };
+        return changed({ added: keys.length });
       };
       return tx ? run(tx) : db.transaction(run);
     },
@@ -51,7 +64,7 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
      * `out_of_stock` (and the caller's transaction rolls back) when fewer are left.
      */
     async reserveKeys(tx: Executor, input: { productId: number; orderId: string; quantity: number; until: number; name?: string }): Promise<number[]> {
-      const ids = await repo.reserveKeys(input.productId, input.orderId, input.quantity, input.until, tx);
+      const ids = changed(await repo.reserveKeys(input.productId, input.orderId, input.quantity, input.until, tx));
       if (ids.length < input.quantity) {
         const what = input.name ? `“${input.name}”` : 'This product';
         throw new ConflictError('out_of_stock', ids.length === 0 ? `${what} is sold out.` : `Only ${ids.length} of ${what} left.`, { productId: input.productId, available: ids.length });
@@ -60,8 +73,8 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
     },
 
     /** Returns an order's reserved keys to the pool (failed, cancelled or expired order). */
-    releaseReservation(orderId: string, tx?: Executor): Promise<number> {
-      return repo.releaseReservation(orderId, tx);
+    async releaseReservation(orderId: string, tx?: Executor): Promise<number> {
+      return changed(await repo.releaseReservation(orderId, tx));
     },
 
     /** Keys an order holds reserved, per product. */
@@ -93,6 +106,15 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
     /** Unsold, unreserved keys per product (products without a pool count 0). */
     countAvailable(productIds: number[]): Promise<Map<number, number>> {
       return repo.countAvailable(productIds);
+    },
+
+    /**
+     * The counts catalog pages show, kept for a moment: changes made here are seen at once, changes
+     * by another instance within SHOWN_STOCK_TTL_MS. Cart and checkout count with countAvailable.
+     */
+    async countAvailableShown(productIds: readonly number[]): Promise<Map<number, number>> {
+      const counts = await shown.getAll(productIds, clock(), (ids) => repo.countAvailable([...ids]), 0);
+      return new Map(productIds.map((id, i) => [id, counts[i]!]));
     },
   };
 }

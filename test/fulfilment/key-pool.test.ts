@@ -34,6 +34,29 @@ describe.each(testDialects)('key pools on %s', (dialect) => {
     await expect(pool.importKeys(productId, ['NEW-3', '  '])).rejects.toMatchObject({ code: 'invalid_input' });
     expect((await pool.countAvailable([productId])).get(productId)).toBe(3);
   });
+
+  it('shows catalog pages a count that a change through any pool service updates at once, and another process’s within the TTL', async () => {
+    let now = 1_800_000_000_000;
+    const shop = createKeyPoolService({ db, secrets: createSecretBox(randomBytes(32)), clock: () => now });
+    const other = createKeyPoolService({ db, secrets: createSecretBox(randomBytes(32)), clock: () => now });
+    const shown = async () => (await shop.countAvailableShown([productId, 9999])).get(productId);
+    expect(await shown()).toBe(3);
+    await other.importKeys(productId, ['SHOWN-1']);
+    expect(await shown()).toBe(4);
+    await db.transaction((tx) => other.reserveKeys(tx, { productId, orderId: 'shown', quantity: 2, until: now }));
+    expect(await shown()).toBe(2);
+    expect(await other.releaseReservation('shown')).toBe(2);
+    expect(await shown()).toBe(4);
+
+    // Another instance or the CLI: not seen until the count expires; the live count sees it at once.
+    const [one] = await db.kysely.selectFrom('license_keys').select('id').where('status', '=', 'available').where('product_id', '=', productId).limit(1).execute();
+    await db.kysely.updateTable('license_keys').set({ status: 'revoked' }).where('id', '=', one!.id).execute();
+    expect((await pool.countAvailable([productId])).get(productId)).toBe(3);
+    expect(await shown()).toBe(4);
+    now += 2_000;
+    expect(await shown()).toBe(3);
+    expect((await shop.countAvailableShown([9999])).get(9999)).toBe(0);
+  });
 });
 
 describe.each(testDialects)('key reservations under concurrency on %s', (dialect) => {

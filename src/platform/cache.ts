@@ -132,18 +132,17 @@ export function createTtlCache<V, K extends string | number = string>({ maxEntri
 
 export type TtlCache<V, K extends string | number = string> = ReturnType<typeof createTtlCache<V, K>>;
 
-const byHandle = new WeakMap<object, unknown>();
+const byHandle = new WeakMap<object, Map<string, unknown>>();
 
 /**
- * Caches shared by every catalog service on the same database handle, so a write through any of
- * them (the app's, a test's, the demo loader's) clears them all. Other app instances are not told:
- * their copies expire after the TTL. The first service on a handle decides the settings.
+ * Caches shared by every service of one kind (`name`) on the same database handle, so a write
+ * through any of them (the app's, a test's, the demo loader's) clears them all. Other app instances
+ * are not told: their copies expire after the TTL. The first service on a handle decides the settings.
  */
-export function sharedCaches<T>(handle: object, make: () => T): T {
-  let caches = byHandle.get(handle) as T | undefined;
-  if (!caches) {
-    caches = make();
-    byHandle.set(handle, caches);
-  }
+export function sharedCaches<T>(handle: object, name: string, make: () => T): T {
+  let named = byHandle.get(handle);
+  if (!named) byHandle.set(handle, (named = new Map()));
+  let caches = named.get(name) as T | undefined;
+  if (!caches) named.set(name, (caches = make()));
   return caches;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTtlCache, sharedCaches } from './catalog.cache.js';
+import { createTtlCache, sharedCaches } from './cache.js';
 
 describe('TTL cache', () => {
   it('reuses a value until it expires, and shares in-flight loads', async () => {
@@ -102,10 +102,11 @@ describe('TTL cache', () => {
     expect(cache.size).toBe(1);
   });
 
-  it('gives every caller on the same handle the same caches', () => {
+  it('gives every caller on the same handle the same caches of a kind', () => {
     const handle = {};
-    const first = sharedCaches(handle, () => ({ id: 1 }));
-    expect(sharedCaches(handle, () => ({ id: 2 }))).toBe(first);
-    expect(sharedCaches({}, () => ({ id: 3 })).id).toBe(3);
+    const first = sharedCaches(handle, 'catalog', () => ({ id: 1 }));
+    expect(sharedCaches(handle, 'catalog', () => ({ id: 2 }))).toBe(first);
+    expect(sharedCaches(handle, 'stock', () => ({ id: 3 })).id).toBe(3);
+    expect(sharedCaches({}, 'catalog', () => ({ id: 4 })).id).toBe(4);
   });
 });

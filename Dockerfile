@@ -23,6 +23,7 @@ RUN npm run build \
 # ---- runtime: the compiled store, its production dependencies and the files it reads ----
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     HOST=0.0.0.0 \
     PORT=3000
 WORKDIR /app

@@ -15,11 +15,13 @@ export interface Stack {
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
-/** The Node flags of `npm run start:prod` (what production runs), so the benchmark measures the same process. */
-export function productionNodeArgs(root: string): string[] {
+/** The environment variables and Node flags of `npm run start:prod` (what production runs), so the benchmark measures the same process. */
+export function productionCommand(root: string): { env: Record<string, string>; nodeArgs: string[] } {
   const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod'] ?? '';
   const words = script.split(/\s+/);
-  return words[0] === 'node' ? words.slice(1, words.indexOf('dist/src/main.js')) : [];
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, Math.max(0, node)).map((w) => w.split('=', 2) as [string, string]));
+  return { env, nodeArgs: node < 0 ? [] : words.slice(node + 1, words.indexOf('dist/src/main.js')) };
 }
 
 /**
@@ -90,9 +92,10 @@ export async function startStack(options: { root: string; dir: string; name: str
     METRICS_TOKEN: metricsToken,
   };
   let exitedEarly: number | null | undefined;
-  const store = startChild(process.execPath, [...productionNodeArgs(options.root), ...(options.nodeArgs ?? []), 'dist/src/main.js'], {
+  const production = productionCommand(options.root);
+  const store = startChild(process.execPath, [...production.nodeArgs, ...(options.nodeArgs ?? []), 'dist/src/main.js'], {
     cwd: options.root,
-    env,
+    env: { ...production.env, ...env },
     logFile: join(options.dir, `store-${options.name}.log`),
     onExit: (code) => (exitedEarly = code),
   });

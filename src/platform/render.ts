@@ -15,16 +15,37 @@ export function renderKept(fragment: VNode): string {
   return Buffer.from(renderToString(fragment)).toString();
 }
 
+// BEL: no text or attribute Preact renders from our pages holds it, and it passes its escaping as is.
+const MARK = '\u0007';
+
+/** A placeholder to render in place of one visitor's part of a page; `fillTemplate` puts it in. */
+export const slot = (name: string): string => `${MARK}${name}${MARK}`;
+
+/** A rendered page cut at its slots: text, slot name, text, … */
+export type Template = readonly string[];
+
+/** Cuts a page rendered with `slot()` placeholders into a template. */
+export function compileTemplate(html: string): Template {
+  return html.split(MARK);
+}
+
+/** The page with every slot replaced by its value, which must already be HTML (escaped where it is text). */
+export function fillTemplate(template: Template, values: Readonly<Record<string, string>>): string {
+  let html = template[0]!;
+  for (let i = 1; i < template.length; i += 2) html += values[template[i]!]! + template[i + 1]!;
+  return html;
+}
+
 declare module 'fastify' {
   interface FastifyReply {
-    /** Sends a rendered page as HTML. */
-    render(page: VNode, status?: number): FastifyReply;
+    /** Sends a page as HTML: a component rendered now, or a whole document rendered already. */
+    render(page: VNode | string, status?: number): FastifyReply;
   }
 }
 
 export const renderPlugin = fp(async (app) => {
-  app.decorateReply('render', function (page: VNode, status?: number) {
+  app.decorateReply('render', function (page: VNode | string, status?: number) {
     if (status) this.code(status);
-    return this.type('text/html; charset=utf-8').send(renderDocument(page));
+    return this.type('text/html; charset=utf-8').send(typeof page === 'string' ? page : renderDocument(page));
   });
 });

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { assetUrl } from '../platform/assets.js';
-import { renderKept } from '../platform/render.js';
+import { compileTemplate, fillTemplate, renderKept, slot, type Template } from '../platform/render.js';
 import type { ViewContext } from './view-context.js';
 
 interface LayoutProps {
@@ -13,22 +13,101 @@ interface LayoutProps {
   children: ComponentChildren;
 }
 
+/** What the frame shows, from the page's context. */
+function frameOf({ ctx, title, description, head, children }: LayoutProps): FrameProps {
+  return {
+    shopName: ctx.shopName,
+    title: title === ctx.shopName ? title : `${title} · ${ctx.shopName}`,
+    description: description ? <meta name="description" content={description} /> : null,
+    head: head ?? null,
+    csrfToken: ctx.csrfToken,
+    user: ctx.user,
+    cartCount: ctx.cartCount,
+    searchQuery: ctx.searchQuery ?? '',
+    returnTo: encodeURIComponent(ctx.path),
+    nav: categoryLinks(ctx.categories, ctx.path),
+    main: children,
+  };
+}
+
 /** The site frame: header with categories, search, cart and account; footer with the content pages. */
-export function Layout({ ctx, title, description, head, children }: LayoutProps) {
-  const returnTo = encodeURIComponent(ctx.path);
+export function Layout(props: LayoutProps) {
+  const frame = frameOf(props);
+  const token = frame.csrfToken;
+  // Tokens are base64url and "-"; anything else would need escaping, so it takes the general path.
+  if (frame.user || frame.cartCount > 0 || token === null || !/^[\w-]+$/.test(token)) return <Frame {...frame} />;
+  const html = fillTemplate(visitorShell(frame.shopName, frame.searchQuery !== ''), {
+    title: text(frame.title),
+    description: frame.description ? renderToString(<>{frame.description}</>) : '',
+    head: frame.head ? renderToString(<>{frame.head}</>) : '',
+    csrf: token,
+    q: text(frame.searchQuery),
+    returnTo: frame.returnTo,
+    nav: frame.nav,
+    main: renderToString(<>{frame.main}</>),
+  });
+  return <html lang="en" dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+/** The layout always rendered element by element, never from the template: what the template must equal. */
+export function DirectLayout(props: LayoutProps) {
+  return <Frame {...frameOf(props)} />;
+}
+
+/** Text escaped as Preact escapes it, in text and in quoted attributes alike. */
+const text = (value: string) => renderToString(<>{value}</>);
+
+// Most pages go to visitors who are not logged in and have an empty cart: for them the frame is a
+// template rendered once per shop name (and with or without a search query: Preact writes an empty
+// value as a bare attribute), and only this request's parts are rendered (the frame's
+// elements were a good part of a list page's rendering).
+const shells = new Map<string, Template>();
+const HTML_OPEN = '<html lang="en">';
+
+function visitorShell(shopName: string, searched: boolean): Template {
+  const key = `${searched ? 'q' : '-'}${shopName}`;
+  let shell = shells.get(key);
+  if (!shell) {
+    const html = renderToString(
+      <Frame shopName={shopName} title={slot('title')} description={slot('description')} head={slot('head')} csrfToken={slot('csrf')} user={null} cartCount={0} searchQuery={searched ? slot('q') : ''} returnTo={slot('returnTo')} nav={slot('nav')} main={slot('main')} />,
+    );
+    shell = compileTemplate(html.slice(HTML_OPEN.length, -'</html>'.length));
+    shells.set(key, shell);
+  }
+  return shell;
+}
+
+interface FrameProps {
+  shopName: string;
+  /** The whole <title> text. */
+  title: string;
+  description: ComponentChildren;
+  head: ComponentChildren;
+  csrfToken: string | null;
+  user: ViewContext['user'];
+  cartCount: number;
+  searchQuery: string;
+  /** The current path, URI-encoded, for the login and registration links. */
+  returnTo: string;
+  /** The category links' HTML. */
+  nav: string;
+  main: ComponentChildren;
+}
+
+function Frame({ shopName, title, description, head, csrfToken, user, cartCount, searchQuery, returnTo, nav, main }: FrameProps) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{title === ctx.shopName ? title : `${title} · ${ctx.shopName}`}</title>
-        {description && <meta name="description" content={description} />}
-        {ctx.csrfToken && <meta name="csrf-token" content={ctx.csrfToken} />}
+        <title>{title}</title>
+        {description}
+        {csrfToken && <meta name="csrf-token" content={csrfToken} />}
         <link rel="stylesheet" href={assetUrl('site.css')} />
         <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
         <script src={assetUrl('app.js')} defer></script>
         <script src={assetUrl('cart.js')} defer></script>
-        {ctx.user && <script src="/auth/session.js" defer></script>}
+        {user && <script src="/auth/session.js" defer></script>}
         {head}
       </head>
       <body>
@@ -37,22 +116,22 @@ export function Layout({ ctx, title, description, head, children }: LayoutProps)
           <div class="bar">
             <a class="brand" href="/">
               <img src={assetUrl('favicon.svg')} alt="" width={32} height={32} />
-              {ctx.shopName}
+              {shopName}
             </a>
             <form class="search" role="search" action="/search" method="get">
               <label for="search-q" class="visually-hidden">Search products</label>
-              <input id="search-q" type="search" name="q" placeholder="Search products" value={ctx.searchQuery ?? ''} maxLength={200} />
+              <input id="search-q" type="search" name="q" placeholder="Search products" value={searchQuery} maxLength={200} />
               <button type="submit">Search</button>
             </form>
             <nav class="account" aria-label="Account">
               <a href="/cart" class="cart-link">
-                Cart{ctx.cartCount > 0 && <span class="badge" aria-label={`${ctx.cartCount} ${ctx.cartCount === 1 ? 'item' : 'items'}`}>{ctx.cartCount}</span>}
+                Cart{cartCount > 0 && <span class="badge" aria-label={`${cartCount} ${cartCount === 1 ? 'item' : 'items'}`}>{cartCount}</span>}
               </a>
-              {ctx.user ? (
+              {user ? (
                 <>
                   <a href="/orders">Orders</a>
-                  <a href="/profile">{ctx.user.name || 'Profile'}</a>
-                  {ctx.user.isOwner && <a href="/admin">Admin</a>}
+                  <a href="/profile">{user.name || 'Profile'}</a>
+                  {user.isOwner && <a href="/admin">Admin</a>}
                   <a href="/auth/logout">Log out</a>
                 </>
               ) : (
@@ -63,10 +142,10 @@ export function Layout({ ctx, title, description, head, children }: LayoutProps)
               )}
             </nav>
           </div>
-          <nav class="categories" aria-label="Categories" dangerouslySetInnerHTML={{ __html: categoryLinks(ctx.categories, ctx.path) }} />
+          <nav class="categories" aria-label="Categories" dangerouslySetInnerHTML={{ __html: nav }} />
         </header>
-        <main id="main">{children}</main>
-        <footer class="site-footer" dangerouslySetInnerHTML={{ __html: footer(ctx.shopName) }} />
+        <main id="main">{main}</main>
+        <footer class="site-footer" dangerouslySetInnerHTML={{ __html: footer(shopName) }} />
       </body>
     </html>
   );

@@ -1,0 +1,59 @@
+import { renderToString } from 'preact-render-to-string';
+import { describe, expect, it } from 'vitest';
+import { DirectLayout, Layout } from './layout.js';
+import type { ViewContext } from './view-context.js';
+
+const visitor = (overrides: Partial<ViewContext> = {}): ViewContext => ({
+  shopName: 'Shop & Co',
+  categories: [{ slug: 'tools', name: 'Tools & <more>' }, { slug: 'games', name: '“Games”' }],
+  user: null,
+  csrfToken: 'salt-token_1',
+  cartCount: 0,
+  path: '/',
+  ...overrides,
+});
+
+const page = (ctx: ViewContext, title = 'Results for “a & b” <c>', description?: string) => (
+  <>
+    {[Layout, DirectLayout].map((L) =>
+      renderToString(
+        <L ctx={ctx} title={title} description={description} head={<link rel="next" href="/search?q=a&page=2" />}>
+          <h1>Body with "quotes" & {'<tags>'}</h1>
+          <p>{ctx.searchQuery}</p>
+        </L>,
+      ),
+    )}
+  </>
+);
+
+const both = (ctx: ViewContext, title?: string, description?: string) => {
+  const [templated, direct] = page(ctx, title, description).props.children as [string, string];
+  return { templated, direct };
+};
+
+describe('layout for visitors from a template', () => {
+  it('is the layout rendered element by element, for any title, description, query, path and token', () => {
+    const cases: [ViewContext, string?, string?][] = [
+      [visitor()],
+      [visitor({ searchQuery: 'a "b" & <c> \u2014 ü' }), 'Search'],
+      [visitor({ path: '/category/tools', csrfToken: 'another-token' }), 'Tools & <more>', 'All the "tools" & more'],
+      [visitor({ path: '/some path/ü?x=1&y="2"' }), 'Shop & Co'],
+    ];
+    for (const [ctx, title, description] of cases) {
+      const { templated, direct } = both(ctx, title, description);
+      expect(templated).toBe(direct);
+      expect(templated).toContain(`content="${ctx.csrfToken}"`);
+    }
+    expect(both(visitor({ path: '/category/tools' })).templated).toContain('<a href="/category/tools" aria-current="page">');
+    expect(both(visitor({ searchQuery: 'x"y' })).templated).toContain('value="x&quot;y"');
+  });
+
+  it('is not used for logged-in visitors, a cart with items or an unusual token, whose pages differ', () => {
+    for (const ctx of [visitor({ user: { name: 'Ann <A>', email: 'a@example.com', isOwner: true } }), visitor({ cartCount: 3 }), visitor({ csrfToken: 'x"y' }), visitor({ csrfToken: null })]) {
+      const { templated, direct } = both(ctx);
+      expect(templated).toBe(direct);
+    }
+    expect(both(visitor({ user: { name: 'Ann <A>', email: 'a@example.com', isOwner: true } })).templated).toContain('Ann &lt;A>');
+    expect(both(visitor({ cartCount: 3 })).templated).toContain('aria-label="3 items"');
+  });
+});

@@ -18,6 +18,14 @@ export const REFRESH_MARGIN_MS = 60_000;
 const LEASE_MS = 15_000;
 const WAIT_FOR_OTHER_REFRESH_MS = 5_000;
 const TOUCH_EVERY_MS = 5 * 60_000;
+/**
+ * A session's access token, once its signature and claims checked out, is trusted for this long
+ * (never past its expiry) before they are checked again: an RS256 verification on every request was
+ * the largest part of resolving a session. A key the provider withdraws is refused after this.
+ */
+const VERIFIED_FOR_MS = 60_000;
+/** Sessions whose verification is remembered per instance (a few dozen bytes each). */
+const VERIFIED_KEPT = 20_000;
 
 /** What a request authenticated by a session or a Bearer token carries. */
 export interface AuthContext {
@@ -62,6 +70,8 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
   const repo = createSessionRepo(db);
   const settings = { rolesClaim: config.oidc.rolesClaim, ownerRole: config.oidc.ownerRole };
   const inflight = new Map<string, Promise<SessionRow | null>>();
+  // By session id: the end of the sealed tokens (their GCM tag, new with every seal) and until when.
+  const verifiedRecently = new Map<string, { sealTag: string; until: number }>();
 
   const seal = (t: StoredTokens) => secrets.seal(JSON.stringify(t));
   const open = (row: SessionRow) => JSON.parse(secrets.open(row.tokens_encrypted)) as StoredTokens;
@@ -148,7 +158,14 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
   async function verified(row: SessionRow): Promise<string | null> {
     try {
       const { accessToken } = open(row);
+      const now = clock();
+      const sealTag = row.tokens_encrypted.slice(-24);
+      const known = verifiedRecently.get(row.id);
+      if (known && known.sealTag === sealTag && known.until > now) return accessToken;
       await verifier.verifyAccessToken(accessToken);
+      verifiedRecently.delete(row.id);
+      if (verifiedRecently.size >= VERIFIED_KEPT) verifiedRecently.delete(verifiedRecently.keys().next().value!);
+      verifiedRecently.set(row.id, { sealTag, until: Math.min(now + VERIFIED_FOR_MS, row.access_expires_at) });
       return accessToken;
     } catch (err) {
       if (!(err instanceof InvalidTokenError)) log?.warn({ err }, 'cannot validate the access token now');

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ViewContext } from '../pages/view-context.js';
 import { CategoryPage, HomePage, SearchPage } from './catalog-pages.view.js';
 import type { CatalogService } from './catalog.service.js';
-import { productPageHtml } from './product.view.js';
+import { ProductDetailPage } from './product.view.js';
 
 // Strings, not integers: the service explains a bad page number better than a schema error would.
 const pageQuery = Type.Object({ page: Type.Optional(Type.String()) });
@@ -53,6 +53,6 @@ export async function catalogRoutes(fastify: FastifyInstance, { catalog }: { cat
     const page = await catalog.getProductPage(request.params.sku);
     const ctx = await request.viewContext(reply);
     cacheFor(reply, ctx);
-    return reply.render(productPageHtml(ctx, page));
+    return reply.render(<ProductDetailPage ctx={ctx} page={page} />);
   });
 }

@@ -1,7 +1,7 @@
 import { renderToString } from 'preact-render-to-string';
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
-import { compileTemplate, fillTemplate, renderDocument, renderKept, slot, type Template } from '../platform/render.js';
+import { renderKept } from '../platform/render.js';
 import type { ProductDetail, ProductPage } from './catalog.service.js';
 import { imageSrc, Price, Stock } from './product-list.view.js';
 import type { StockState } from './stock.js';
@@ -70,78 +70,51 @@ function Description({ product }: { product: ProductDetail }) {
   );
 }
 
-/** The parts of a product's page that are the same for every visitor, around its stock and form. */
-function renderFixedParts(product: Readonly<ProductDetail>) {
-  const heading = (
-    <>
-      <h1>{product.name}</h1>
-      {product.summary && <p class="product-summary">{product.summary}</p>}
-      <Price amount={product.price} currency={product.currency} />
-    </>
-  );
-  const tail = (
-    <>
-      <p class="delivery">{delivery[product.type]}</p>
-      <p class="sku">
-        SKU: <span>{product.sku}</span>
-      </p>
-    </>
-  );
-  return {
-    before: `${renderKept(<Gallery images={product.images} />)}<div class="product-info">${renderKept(heading)}`,
-    after: `${renderKept(tail)}</div>${renderKept(<Description product={product} />)}`,
-  };
-}
-
 /**
- * Kept per (frozen, cached) detail object, so they go with it: the catalog hands out a new object
- * after any change. Logged-in visitors' pages reuse the fixed parts; the rest reuse a whole page.
+ * The parts of a product's page that are the same for every visitor, rendered once per (frozen,
+ * cached) detail object: the catalog hands out a new object after any change.
  */
 const parts = new WeakMap<Readonly<ProductDetail>, { before: string; after: string }>();
-const templates = new WeakMap<Readonly<ProductDetail>, { categories: ViewContext['categories']; shopName: string; template: Template }>();
 
 function fixedParts(product: Readonly<ProductDetail>) {
   let kept = parts.get(product);
-  if (!kept) parts.set(product, (kept = renderFixedParts(product)));
+  if (!kept) {
+    const heading = (
+      <>
+        <h1>{product.name}</h1>
+        {product.summary && <p class="product-summary">{product.summary}</p>}
+        <Price amount={product.price} currency={product.currency} />
+      </>
+    );
+    const tail = (
+      <>
+        <p class="delivery">{delivery[product.type]}</p>
+        <p class="sku">
+          SKU: <span>{product.sku}</span>
+        </p>
+      </>
+    );
+    kept = {
+      before: `${renderKept(<Gallery images={product.images} />)}<div class="product-info">${renderKept(heading)}`,
+      after: `${renderKept(tail)}</div>${renderKept(<Description product={product} />)}`,
+    };
+    parts.set(product, kept);
+  }
   return kept;
 }
 
-/** The stock line and the add-to-cart form: what may change between two visitors' requests. */
-function liveHtml(product: Readonly<ProductDetail>, stock: StockState, csrfToken: string | null): string {
-  return renderToString(
+/** A product: gallery, name, price, stock, add to cart, description and specifications. */
+export function ProductDetailPage({ ctx, page: { product, stock } }: { ctx: ViewContext; page: ProductPage }) {
+  const { before, after } = fixedParts(product);
+  const live = renderToString(
     <>
       <Stock stock={stock} />
-      <AddToCart sku={product.sku} stock={stock} csrfToken={csrfToken} />
+      <AddToCart sku={product.sku} stock={stock} csrfToken={ctx.csrfToken} />
     </>,
   );
-}
-
-/** A product: gallery, name, price, stock, add to cart, description and specifications. */
-export function ProductDetailPage({ ctx, page: { product, stock }, fixed = fixedParts(product), live = liveHtml(product, stock, ctx.csrfToken) }: { ctx: ViewContext; page: ProductPage; fixed?: { before: string; after: string }; live?: string }) {
   return (
     <Layout ctx={ctx} title={product.name} description={product.summary || undefined} head={<link rel="canonical" href={`/${product.sku}`} />}>
-      <article class="product-detail" dangerouslySetInnerHTML={{ __html: fixed.before + live + fixed.after }} />
+      <article class="product-detail" dangerouslySetInnerHTML={{ __html: before + live + after }} />
     </Layout>
   );
-}
-
-/**
- * A product page as a whole document. Most visitors (not logged in, nothing in the cart, on the
- * product's own address) get the page from a template rendered once per product, with only their
- * CSRF token and the live stock and form filled in: rendering the layout was half the page's cost.
- */
-export function productPageHtml(ctx: ViewContext, page: ProductPage): string {
-  const { product, stock } = page;
-  const token = ctx.csrfToken;
-  // Tokens are base64url and "-"; anything else would need escaping, so it takes the general path.
-  if (ctx.user || ctx.cartCount > 0 || ctx.searchQuery || ctx.path !== `/${product.sku}` || token === null || !/^[\w-]+$/.test(token)) {
-    return renderDocument(<ProductDetailPage ctx={ctx} page={page} />);
-  }
-  let kept = templates.get(product);
-  if (!kept || kept.categories !== ctx.categories || kept.shopName !== ctx.shopName) {
-    const html = renderDocument(<ProductDetailPage ctx={{ ...ctx, csrfToken: slot('csrf') }} page={page} fixed={renderFixedParts(product)} live={slot('live')} />);
-    kept = { categories: ctx.categories, shopName: ctx.shopName, template: compileTemplate(html) };
-    templates.set(product, kept);
-  }
-  return fillTemplate(kept.template, { csrf: token, live: liveHtml(product, stock, token) });
 }

@@ -38,14 +38,14 @@ export function fillTemplate(template: Template, values: Readonly<Record<string,
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** Sends a page as HTML: a component rendered now, or a whole document rendered already. */
-    render(page: VNode | string, status?: number): FastifyReply;
+    /** Sends a rendered page as HTML. */
+    render(page: VNode, status?: number): FastifyReply;
   }
 }
 
 export const renderPlugin = fp(async (app) => {
-  app.decorateReply('render', function (page: VNode | string, status?: number) {
+  app.decorateReply('render', function (page: VNode, status?: number) {
     if (status) this.code(status);
-    return this.type('text/html; charset=utf-8').send(typeof page === 'string' ? page : renderDocument(page));
+    return this.type('text/html; charset=utf-8').send(renderDocument(page));
   });
 });

@@ -59,8 +59,8 @@ const text = (value: string) => renderToString(<>{value}</>);
 
 // Most pages go to visitors who are not logged in and have an empty cart: for them the frame is a
 // template rendered once per shop name (and with or without a search query: Preact writes an empty
-// value as a bare attribute), and only this request's parts are rendered (the frame's
-// elements were a good part of a list page's rendering).
+// value as a bare attribute), and only this request's parts are rendered. Rendering the frame
+// element by element was about a twentieth of a search page's CPU.
 const shells = new Map<string, Template>();
 const HTML_OPEN = '<html lang="en">';
 

@@ -17,7 +17,12 @@ interface CheckoutRoutesOptions {
   onWebhookOutcome?: (outcome: string) => void;
 }
 
-const PlaceOrderBody = Type.Object({ idempotencyKey: Type.String({ pattern: '^[A-Za-z0-9-]{16,64}$' }) });
+// The reviewed total is optional for clients that post without the review page; the form always sends it.
+const PlaceOrderBody = Type.Object({
+  idempotencyKey: Type.String({ pattern: '^[A-Za-z0-9-]{16,64}$' }),
+  reviewedTotal: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$' })),
+  reviewedCurrency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+});
 const ReturnQuery = Type.Object({
   order: Type.String({ maxLength: 64 }),
   session_id: Type.Optional(Type.String({ maxLength: 255 })),
@@ -43,13 +48,14 @@ export async function checkoutRoutes(app: FastifyInstance, { checkout, payments,
   });
 
   app.post('/checkout', { preHandler: requireUser, schema: { body: PlaceOrderBody } }, async (request, reply) => {
-    const { idempotencyKey } = request.body as Static<typeof PlaceOrderBody>;
+    const { idempotencyKey, reviewedTotal, reviewedCurrency } = request.body as Static<typeof PlaceOrderBody>;
+    const reviewed = reviewedTotal !== undefined && reviewedCurrency ? { total: Number(reviewedTotal), currency: reviewedCurrency } : undefined;
     try {
-      const placed = await checkout.placeOrder(buyer(request), idempotencyKey);
+      const placed = await checkout.placeOrder(buyer(request), idempotencyKey, reviewed);
       request.log.info({ orderId: placed.orderId }, 'order placed');
       return reply.redirect(placed.paymentUrl ?? `/checkout/return?order=${placed.orderId}`, 303);
     } catch (err) {
-      // Sold out, price or currency problems: show them on the checkout page itself.
+      // Sold out, a changed total or currency problems: shown on the checkout page itself, newly priced.
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       const { summary } = await page(request);
       const ctx = await request.viewContext(reply);

@@ -4,6 +4,7 @@ import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import { AppError, ConflictError, ValidationError } from '../platform/errors.js';
+import { formatMoney } from '../platform/money.js';
 import type { PaymentSettler } from './payment-events.service.js';
 import { priceOrder, type Totals } from './pricing.js';
 import type { Buyer, CheckoutCart, CheckoutGateway } from './checkout.types.js';
@@ -64,9 +65,10 @@ export function createCheckoutService({ db, cart, purchases, keyPool, orders, ga
      * POST /checkout. One transaction re-prices the cart, creates the pending order with item
      * snapshots and reserves key_lim keys (or fails with `out_of_stock`, leaving nothing behind).
      * A double submission with the same key leads to the same order. If the gateway cannot be
-     * reached the order is cancelled and its keys released.
+     * reached the order is cancelled and its keys released. `reviewed` is the total the buyer saw
+     * on the review page: a different one now (a price changed in between) is `price_changed`.
      */
-    async placeOrder(buyer: Buyer, idempotencyKey: string): Promise<{ orderId: string; paymentUrl: string | null }> {
+    async placeOrder(buyer: Buyer, idempotencyKey: string, reviewed?: { total: number; currency: string }): Promise<{ orderId: string; paymentUrl: string | null }> {
       const earlier = await orders.findOrderByIdempotencyKey(idempotencyKey);
       if (earlier) return resume(earlier, buyer);
       const orderId = newOrderId();
@@ -76,6 +78,9 @@ export function createCheckoutService({ db, cart, purchases, keyPool, orders, ga
       try {
         priced = await db.transaction(async (tx) => {
           const p = await priceCart(buyer.sub, tx);
+          if (reviewed && (reviewed.total !== p.totals.total || reviewed.currency !== p.currency)) {
+            throw new ConflictError('price_changed', `The total changed to ${formatMoney(p.totals.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`);
+          }
           await orders.createOrder(
             tx,
             { id: orderId, user_sub: buyer.sub, email: buyer.email, status: 'pending', currency: p.currency, ...p.totals, idempotency_key: idempotencyKey, reserved_until: reservedUntil, created_at: now, updated_at: now },

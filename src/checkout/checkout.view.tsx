@@ -41,6 +41,8 @@ export function CheckoutPage({ ctx, review, problem, idempotencyKey, pricesInclu
             <form method="post" action="/checkout" class="checkout-form">
               {ctx.csrfToken && <input type="hidden" name="_csrf" value={ctx.csrfToken} />}
               <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+              <input type="hidden" name="reviewedTotal" value={String(review.totals.total)} />
+              <input type="hidden" name="reviewedCurrency" value={review.currency} />
               <button type="submit" class="button primary">
                 Pay {money(review.totals.total)}
               </button>

@@ -36,12 +36,14 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(res.status).toBe(303);
   }
 
+  /** The checkout form's hidden fields, as a browser submits them. */
+  const formFields = (body: string) => Object.fromEntries([...body.matchAll(/<input type="hidden" name="(idempotencyKey|reviewedTotal|reviewedCurrency)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+
   /** Opens /checkout and submits it as the browser would; returns the answer to the POST. */
   async function checkout(buyer: LoggedIn, extra: Record<string, string> = {}) {
     const page = await buyer.browser.request('/checkout');
     expect(page.status).toBe(200);
-    const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)?.[1] ?? 'missing-key-000000';
-    return buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: key, ...extra } });
+    return buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: 'missing-key-000000', ...formFields(page.body), ...extra } });
   }
 
   /** A `checkout.session.completed` event signed with the gateway's secret, posted to the webhook. */
@@ -270,6 +272,38 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     const anonymous = await t.app.inject(`/orders/${id}`);
     expect(anonymous.statusCode).toBe(303);
     expect(anonymous.headers.location).toContain('/login');
+  });
+
+  it('refuses a checkout whose total changed since the buyer reviewed it, stores nothing, and shows the new total to confirm', async () => {
+    const pool = await makeKeyLimProduct(fx, 2, { price: 1000, name: 'Repriced' });
+    const buyer = await loginAs(t.app, 'new');
+    await addToCart(buyer, pool.sku);
+    const review = await buyer.browser.request('/checkout');
+    expect(review.body).toContain('Pay €10.00');
+    await fx.catalog.updateProduct(pool.sku, { price: 1200 });
+
+    const refused = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(review), ...formFields(review.body) } });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toContain('The total changed to €12.00 since you reviewed your order (it was €10.00). Nothing was charged');
+    expect(refused.body).toContain('Pay €12.00');
+    const placed = await t.db.kysely.selectFrom('orders').innerJoin('order_items', 'order_items.order_id', 'orders.id').select('orders.id').where('order_items.product_id', '=', pool.id).execute();
+    expect(placed).toEqual([]);
+    expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(2);
+
+    // The page it answered with is the new review: confirming it goes to payment at the new price.
+    const confirmed = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(refused), ...formFields(refused.body) } });
+    expect(confirmed.status).toBe(303);
+    const orders = await t.db.kysely.selectFrom('orders').innerJoin('order_items', 'order_items.order_id', 'orders.id').select(['orders.total', 'order_items.unit_price']).where('order_items.product_id', '=', pool.id).execute();
+    expect(orders).toEqual([{ total: 1200, unit_price: 1200 }]);
+
+    // A total that was never on any page is refused the same way, as is a bad one.
+    await addToCart(buyer, pool.sku);
+    const again = await buyer.browser.request('/checkout');
+    const forged = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(again), ...formFields(again.body), reviewedTotal: '1' } });
+    expect(forged.status).toBe(409);
+    expect(forged.body).toContain('The total changed to €24.00');
+    const bad = await t.app.inject({ method: 'POST', url: '/checkout', headers: { cookie: buyer.browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfFromPage(again), ...formFields(again.body), reviewedTotal: '-5' }).toString() });
+    expect(bad.statusCode).toBe(400);
   });
 
   it('sells the last keys to exactly as many buyers as there are keys', async () => {

@@ -214,11 +214,11 @@ async function main() {
     await baseline.stop();
   }
   const production = productionCommand(root);
-  const commandLine = () => [...Object.entries(production.env).map(([k, v]) => `${k}=${v}`), 'node', ...production.nodeArgs, ...nodeFlags, 'dist/src/main.js'].join(' ');
+  const commandLine = [...Object.entries(production.env).map(([k, v]) => `${k}=${v}`), 'node', ...production.nodeArgs, ...nodeFlags, 'dist/src/main.js'].join(' ');
   report.machine = describeMachine([...versions, 'Load generator: autocannon 9 in a process of its own, over loopback; baseline: bare Fastify 5, no logging, constant HTML of the same size as the page']);
   report.settings.unshift(
     `${settings.connections} connections; ${settings.rounds} round(s) of ${settings.durationSec} s per figure, baseline and store back to back (order alternating), after ${settings.warmupSec} s of warm-up each${quick ? ' (--quick)' : ''}`,
-    `Store: compiled, as \`npm run start:prod\` runs it (\`${commandLine()}\`), NODE_ENV=production, LOG_LEVEL=${args['log-level']} (JSON lines to a file), METRICS_TOKEN set (requests timed); one process`,
+    `Store: compiled, as \`npm run start:prod\` runs it (\`${commandLine}\`), NODE_ENV=production, LOG_LEVEL=${args['log-level']} (JSON lines to a file), METRICS_TOKEN set (requests timed); one process`,
     `Purchases: ${settings.buyers} buyers at once for ${settings.purchaseSec} s, each: add to cart, POST /checkout, Pay on the development gateway, wait until the webhook has fulfilled the order`,
   );
   const markdown = renderReport(report);

@@ -55,7 +55,6 @@ export function createListingCaches(ttlMs: number) {
 }
 export type ListingCaches = ReturnType<typeof createListingCaches>;
 
-
 export interface ListingDeps {
   repo: CatalogRepo;
   keyPool: Pick<KeyPoolService, 'countAvailableShown'>;

@@ -13,21 +13,16 @@ const visitor = (overrides: Partial<ViewContext> = {}): ViewContext => ({
   ...overrides,
 });
 
-const page = (ctx: ViewContext, title = 'Results for “a & b” <c>', description?: string) => (
-  <>
-    {[Layout, DirectLayout].map((L) =>
-      renderToString(
-        <L ctx={ctx} title={title} description={description} head={<link rel="next" href="/search?q=a&page=2" />}>
-          <h1>Body with "quotes" & {'<tags>'}</h1>
-          <p>{ctx.searchQuery}</p>
-        </L>,
-      ),
-    )}
-  </>
-);
-
-const both = (ctx: ViewContext, title?: string, description?: string) => {
-  const [templated, direct] = page(ctx, title, description).props.children as [string, string];
+/** The same page through the layout (from its template where it applies) and rendered element by element. */
+const both = (ctx: ViewContext, title = 'Results for “a & b” <c>', description?: string) => {
+  const [templated, direct] = [Layout, DirectLayout].map((L) =>
+    renderToString(
+      <L ctx={ctx} title={title} description={description} head={<link rel="next" href="/search?q=a&page=2" />}>
+        <h1>Body with "quotes" & {'<tags>'}</h1>
+        <p>{ctx.searchQuery}</p>
+      </L>,
+    ),
+  );
   return { templated, direct };
 };
 

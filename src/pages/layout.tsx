@@ -37,14 +37,14 @@ export function Layout(props: LayoutProps) {
   // Tokens are base64url and "-"; anything else would need escaping, so it takes the general path.
   if (frame.user || frame.cartCount > 0 || token === null || !/^[\w-]+$/.test(token)) return <Frame {...frame} />;
   const html = fillTemplate(visitorShell(frame.shopName, frame.searchQuery !== ''), {
-    title: text(frame.title),
-    description: frame.description ? renderToString(<>{frame.description}</>) : '',
-    head: frame.head ? renderToString(<>{frame.head}</>) : '',
+    title: markup(frame.title),
+    description: markup(frame.description),
+    head: markup(frame.head),
     csrf: token,
-    q: text(frame.searchQuery),
+    q: markup(frame.searchQuery),
     returnTo: frame.returnTo,
     nav: frame.nav,
-    main: renderToString(<>{frame.main}</>),
+    main: markup(frame.main),
   });
   return <html lang="en" dangerouslySetInnerHTML={{ __html: html }} />;
 }
@@ -54,8 +54,8 @@ export function DirectLayout(props: LayoutProps) {
   return <Frame {...frameOf(props)} />;
 }
 
-/** Text escaped as Preact escapes it, in text and in quoted attributes alike. */
-const text = (value: string) => renderToString(<>{value}</>);
+/** Children as HTML ('' for none); text comes out escaped as Preact escapes it, in text and in quoted attributes alike. */
+const markup = (children: ComponentChildren) => renderToString(<>{children}</>);
 
 // Most pages go to visitors who are not logged in and have an empty cart: for them the frame is a
 // template rendered once per shop name (and with or without a search query: Preact writes an empty

@@ -17,12 +17,16 @@ interface CheckoutRoutesOptions {
   onWebhookOutcome?: (outcome: string) => void;
 }
 
-// The reviewed total is optional for clients that post without the review page; the form always sends it.
-const PlaceOrderBody = Type.Object({
-  idempotencyKey: Type.String({ pattern: '^[A-Za-z0-9-]{16,64}$' }),
-  reviewedTotal: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$' })),
-  reviewedCurrency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
-});
+// The reviewed total is optional for clients that post without the review page (the form always
+// sends it), but comes with its currency or not at all.
+const PlaceOrderBody = Type.Object(
+  {
+    idempotencyKey: Type.String({ pattern: '^[A-Za-z0-9-]{16,64}$' }),
+    reviewedTotal: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$' })),
+    reviewedCurrency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  },
+  { dependencies: { reviewedTotal: ['reviewedCurrency'], reviewedCurrency: ['reviewedTotal'] } },
+);
 const ReturnQuery = Type.Object({
   order: Type.String({ maxLength: 64 }),
   session_id: Type.Optional(Type.String({ maxLength: 255 })),
@@ -49,7 +53,7 @@ export async function checkoutRoutes(app: FastifyInstance, { checkout, payments,
 
   app.post('/checkout', { preHandler: requireUser, schema: { body: PlaceOrderBody } }, async (request, reply) => {
     const { idempotencyKey, reviewedTotal, reviewedCurrency } = request.body as Static<typeof PlaceOrderBody>;
-    const reviewed = reviewedTotal !== undefined && reviewedCurrency ? { total: Number(reviewedTotal), currency: reviewedCurrency } : undefined;
+    const reviewed = reviewedTotal !== undefined && reviewedCurrency !== undefined ? { total: Number(reviewedTotal), currency: reviewedCurrency } : undefined;
     try {
       const placed = await checkout.placeOrder(buyer(request), idempotencyKey, reviewed);
       request.log.info({ orderId: placed.orderId }, 'order placed');

@@ -20,7 +20,13 @@ export function createBenchRepo(db: Database) {
 
     /** Random active products: the product pages to request and the words to search for. */
     sampleActiveProducts(limit: number) {
-      return k.selectFrom('products').select(['sku', 'name']).where('status', '=', 'active').orderBy(sql`random()`).limit(limit).execute();
+      return k
+        .selectFrom('products')
+        .select(['sku', 'name'])
+        .where('status', '=', 'active')
+        .orderBy(sql`random()`)
+        .limit(limit)
+        .execute();
     },
 
     /** Active products per category, for random category pages. */
@@ -81,8 +87,16 @@ export function createBenchRepo(db: Database) {
         .groupBy('license_key_id')
         .having((eb) => eb.fn.countAll(), '>', 1)
         .execute();
-      const delivered = await k.selectFrom('delivered_keys').select((eb) => eb.fn.countAll<number>().as('n')).where('license_key_id', 'is not', null).executeTakeFirstOrThrow();
-      const sold = await k.selectFrom('license_keys').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'sold').executeTakeFirstOrThrow();
+      const delivered = await k
+        .selectFrom('delivered_keys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('license_key_id', 'is not', null)
+        .executeTakeFirstOrThrow();
+      const sold = await k
+        .selectFrom('license_keys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'sold')
+        .executeTakeFirstOrThrow();
       const deliveredPoolKeys = Number(delivered.n);
       const soldPoolKeys = Number(sold.n);
       return { oversold: twice.length + Math.max(0, deliveredPoolKeys - soldPoolKeys), deliveredPoolKeys, soldPoolKeys };

@@ -63,17 +63,26 @@ export class BenchBrowser {
     const secure = target.protocol === 'https:';
     const send = secure ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = send(target, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: secure ? this.https : this.http, timeout: 15_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const setCookie = res.headers['set-cookie'] ?? [];
-          this.remember(url, setCookie);
-          const location = res.headers.location;
-          resolve({ url, status: res.statusCode ?? 0, location: location ? new URL(location, url).href : null, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', reject);
-      });
+      const req = send(
+        target,
+        { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, agent: secure ? this.https : this.http, timeout: 15_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const setCookie = res.headers['set-cookie'] ?? [];
+            this.remember(url, setCookie);
+            const location = res.headers.location;
+            resolve({
+              url,
+              status: res.statusCode ?? 0,
+              location: location ? new URL(location, url).href : null,
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`timeout: ${init.method ?? 'GET'} ${url}`)));
       req.on('error', reject);
       req.end(body);
@@ -122,9 +131,18 @@ export async function registerBuyer(storeUrl: string, ca: Buffer): Promise<Buyer
   const form = await browser.follow(`${storeUrl}/register?returnTo=/`);
   if (form.status !== 200) throw new Error(`the registration page did not open: ${form.status} ${form.url}`);
   const email = `bench-${randomBytes(6).toString('hex')}@example.com`;
-  const done = await browser.follow(formAction(form), { form: { firstName: 'Bench', lastName: 'Buyer', email, password: 'bench-password-1234' } }, atStore);
-  if (!done.location || !atStore(done.location)) throw new Error(`registration did not come back to the store: ${done.status} ${done.url}\n${done.body.slice(0, 300)}`);
-  const session = JSON.parse((await browser.request(`${storeUrl}/api/session`)).body) as { authenticated: boolean; csrfToken: string; user: { sub: string } };
+  const done = await browser.follow(
+    formAction(form),
+    { form: { firstName: 'Bench', lastName: 'Buyer', email, password: 'bench-password-1234' } },
+    atStore,
+  );
+  if (!done.location || !atStore(done.location))
+    throw new Error(`registration did not come back to the store: ${done.status} ${done.url}\n${done.body.slice(0, 300)}`);
+  const session = JSON.parse((await browser.request(`${storeUrl}/api/session`)).body) as {
+    authenticated: boolean;
+    csrfToken: string;
+    user: { sub: string };
+  };
   if (!session.authenticated) throw new Error('registered at the IdP but the store has no session');
   return { browser, cookie: browser.cookieHeader(storeUrl), csrfToken: session.csrfToken, sub: session.user.sub };
 }

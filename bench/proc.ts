@@ -27,7 +27,11 @@ export interface Child {
  * process: the bench must not spend CPU on a server's logs). With `handshake`, stdout stays a pipe
  * for firstLine(). Exits before stop() are reported by onExit.
  */
-export function startChild(command: string, args: string[], options: SpawnOptions & { logFile: string; handshake?: boolean; onExit?: (code: number | null) => void }): Child {
+export function startChild(
+  command: string,
+  args: string[],
+  options: SpawnOptions & { logFile: string; handshake?: boolean; onExit?: (code: number | null) => void },
+): Child {
   const log = openSync(options.logFile, 'a');
   const child = spawn(command, args, { ...options, stdio: ['pipe', options.handshake ? 'pipe' : log, log] });
   closeSync(log);
@@ -56,15 +60,20 @@ export function runChild(command: string, args: string[], options: SpawnOptions 
     const child = spawn(command, args, { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
-      else reject(new Error(`${command} ${args.join(' ')} ended with ${signal ?? code}${signal === 'SIGKILL' ? ` (over ${options.timeoutMs / 1000} s)` : ''}:\n${err.slice(-3000)}`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} ended with ${signal ?? code}${signal === 'SIGKILL' ? ` (over ${options.timeoutMs / 1000} s)` : ''}:\n${err.slice(-3000)}`,
+          ),
+        );
     });
-    child.stdin!.end(options.input ?? '');
+    child.stdin.end(options.input ?? '');
   });
 }
 

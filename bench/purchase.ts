@@ -33,14 +33,28 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
 const MAX_ROUNDS_PER_BUYER = 100_000;
 const FULFIL_TIMEOUT_MS = 15_000;
 
-function call(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; location: string | null; body: string }> {
+function call(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; location: string | null; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, timeout: 15_000, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body: text }));
-    });
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        timeout: 15_000,
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body: text }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timeout ${method} ${url}`)));
     req.on('error', reject);
     req.end(body);
@@ -48,7 +62,8 @@ function call(url: string, method: string, headers: Record<string, string>, body
 }
 
 async function run(job: PurchaseJob): Promise<PurchaseResult> {
-  if (!job.storeUrl.startsWith('http://127.0.0.1:') || !job.gatewayDevUrl.startsWith('http://127.0.0.1:')) throw new Error('the purchase load only targets 127.0.0.1');
+  if (!job.storeUrl.startsWith('http://127.0.0.1:') || !job.gatewayDevUrl.startsWith('http://127.0.0.1:'))
+    throw new Error('the purchase load only targets 127.0.0.1');
   const started = performance.now();
   const deadline = started + job.durationSec * 1000;
   const latencies: number[] = [];
@@ -67,7 +82,12 @@ async function run(job: PurchaseJob): Promise<PurchaseResult> {
     if (added.status === 409) return void tally.soldOut++;
     if (added.status !== 200) return fail(`cart add ${added.status}: ${added.body.slice(0, 200)}`);
     const form = new URLSearchParams({ _csrf: buyer.csrfToken, idempotencyKey: randomUUID() }).toString();
-    const placed = await call(`${job.storeUrl}/checkout`, 'POST', { cookie: buyer.cookie, 'content-type': 'application/x-www-form-urlencoded' }, form);
+    const placed = await call(
+      `${job.storeUrl}/checkout`,
+      'POST',
+      { cookie: buyer.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      form,
+    );
     if (placed.status === 409) {
       tally.soldOut++;
       await call(`${job.storeUrl}/api/cart/remove`, 'POST', json, JSON.stringify({ sku }));
@@ -78,7 +98,7 @@ async function run(job: PurchaseJob): Promise<PurchaseResult> {
     const paid = await call(`${job.gatewayDevUrl}/__dev/sessions/${session}/pay`, 'POST', { 'content-type': 'application/json' }, '{}');
     if (paid.status !== 200) return fail(`pay ${paid.status}: ${paid.body.slice(0, 200)}`);
     // The paying transaction empties the cart: once it is empty the webhook has fulfilled the order.
-    for (const waitUntil = performance.now() + FULFIL_TIMEOUT_MS; ; ) {
+    for (const waitUntil = performance.now() + FULFIL_TIMEOUT_MS; ;) {
       const cart = await call(`${job.storeUrl}/api/cart`, 'GET', { cookie: buyer.cookie });
       if (cart.status !== 200) return fail(`cart ${cart.status}`);
       if ((JSON.parse(cart.body) as { count: number }).count === 0) break;
@@ -101,7 +121,14 @@ async function run(job: PurchaseJob): Promise<PurchaseResult> {
   latencies.sort((x, y) => x - y);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
   agent.destroy();
-  return { ...tally, elapsedSec, completedPerSec: elapsedSec > 0 ? tally.completed / elapsedSec : 0, p50Ms: at(50), p99Ms: at(99), failures };
+  return {
+    ...tally,
+    elapsedSec,
+    completedPerSec: elapsedSec > 0 ? tally.completed / elapsedSec : 0,
+    p50Ms: at(50),
+    p99Ms: at(99),
+    failures,
+  };
 }
 
 let input = '';

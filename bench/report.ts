@@ -76,19 +76,29 @@ export function renderReport(r: Report): string {
   lines.push('| database | page | store req/s | baseline req/s | ratio | p50 ms | p99 ms | baseline p99 ms | bytes | peak RSS | targets |');
   lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const p of r.pages) {
-    lines.push(`| ${p.dialect} | ${p.scenario} | ${p.rps.toFixed(0)} | ${p.baselineRps.toFixed(0)} | ${((p.rps / p.baselineRps) * 100).toFixed(0)} % | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ms(p.baselineP99Ms)} | ${p.bytes.toFixed(0)} | ${mb(p.peakRssBytes)} | ${verdict(p, r.rssTargetBytes)} |`);
+    lines.push(
+      `| ${p.dialect} | ${p.scenario} | ${p.rps.toFixed(0)} | ${p.baselineRps.toFixed(0)} | ${((p.rps / p.baselineRps) * 100).toFixed(0)} % | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ms(p.baselineP99Ms)} | ${p.bytes.toFixed(0)} | ${mb(p.peakRssBytes)} | ${verdict(p, r.rssTargetBytes)} |`,
+    );
   }
   lines.push('', 'Pages requested:', '');
-  for (const p of r.pages.filter((x, i, all) => all.findIndex((y) => y.scenario === x.scenario) === i)) lines.push(`- ${p.scenario}: ${p.detail}`);
+  for (const p of r.pages.filter((x, i, all) => all.findIndex((y) => y.scenario === x.scenario) === i))
+    lines.push(`- ${p.scenario}: ${p.detail}`);
   lines.push('', '### Purchases', '');
-  lines.push('| database | buyers at once | completed | completed/s | p50 ms | p99 ms | sold out (refused) | failed | oversold keys | undelivered units | peak RSS | target |');
+  lines.push(
+    '| database | buyers at once | completed | completed/s | p50 ms | p99 ms | sold out (refused) | failed | oversold keys | undelivered units | peak RSS | target |',
+  );
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const p of r.purchases) {
     const ok = p.perSec >= p.target && p.oversold === 0 && p.undelivered === 0 && p.failed === 0;
-    lines.push(`| ${p.dialect} | ${p.buyers} | ${p.completed} | ${p.perSec.toFixed(1)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${p.soldOut} | ${p.failed} | ${p.oversold} | ${p.undelivered} | ${mb(p.peakRssBytes)} | ≥ ${p.target}/s, none oversold: ${yes(ok)} |`);
+    lines.push(
+      `| ${p.dialect} | ${p.buyers} | ${p.completed} | ${p.perSec.toFixed(1)} | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${p.soldOut} | ${p.failed} | ${p.oversold} | ${p.undelivered} | ${mb(p.peakRssBytes)} | ≥ ${p.target}/s, none oversold: ${yes(ok)} |`,
+    );
   }
   lines.push('', '### Memory', '');
-  for (const m of r.storePeakRss) lines.push(`- ${m.dialect}: highest RSS of the store process over the whole run (VmHWM) ${mb(m.bytes)}; target < ${mb(r.rssTargetBytes)}: ${yes(m.bytes < r.rssTargetBytes)}`);
+  for (const m of r.storePeakRss)
+    lines.push(
+      `- ${m.dialect}: highest RSS of the store process over the whole run (VmHWM) ${mb(m.bytes)}; target < ${mb(r.rssTargetBytes)}: ${yes(m.bytes < r.rssTargetBytes)}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -101,6 +111,9 @@ export function writeReport(path: string, markdown: string) {
   const current = existsSync(path) ? readFileSync(path, 'utf8') : `# Performance\n\n## Latest results\n\n${BEGIN}\n${END}\n`;
   const from = current.indexOf(BEGIN);
   const to = current.indexOf(END);
-  const next = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + END.length) : `${current.trimEnd()}\n\n## Latest results\n\n${block}\n`;
+  const next =
+    from >= 0 && to > from
+      ? current.slice(0, from) + block + current.slice(to + END.length)
+      : `${current.trimEnd()}\n\n## Latest results\n\n${block}\n`;
   writeFileSync(path, next);
 }

@@ -42,7 +42,7 @@ const { values: args } = parseArgs({
   },
 });
 const root = resolve(import.meta.dirname, '..');
-const quick = args.quick!;
+const quick = args.quick;
 const settings = {
   count: Number(args.count),
   durationSec: Number(args.duration ?? (quick ? 3 : 10)),
@@ -53,28 +53,41 @@ const settings = {
   buyers: quick ? 24 : 64,
   purchaseSec: quick ? 8 : 20,
 };
-const dialects = args.db!.split(',').map((d) => d.trim()).filter((d): d is 'sqlite' | 'postgres' => d === 'sqlite' || d === 'postgres');
-if (!Number.isInteger(settings.count) || settings.count < 100 || settings.count > 1_000_000) throw new Error('--count must be 100 to 1000000');
+const dialects = args
+  .db.split(',')
+  .map((d) => d.trim())
+  .filter((d): d is 'sqlite' | 'postgres' => d === 'sqlite' || d === 'postgres');
+if (!Number.isInteger(settings.count) || settings.count < 100 || settings.count > 1_000_000)
+  throw new Error('--count must be 100 to 1000000');
 if (!(settings.durationSec >= 1 && settings.durationSec <= 120)) throw new Error('--duration must be 1 to 120 seconds');
 if (dialects.length === 0) throw new Error('--db must name sqlite and/or postgres');
 
-const nodeFlags = args['node-flags']!.split(' ').filter(Boolean);
+const nodeFlags = args['node-flags'].split(' ').filter(Boolean);
 const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const tsx = (script: string) => [process.execPath, ['--import', 'tsx', script]] as const;
 
 function runLoad(job: LoadJob): Promise<LoadResult> {
   const [node, argv] = tsx('bench/load.ts');
-  return runChild(node, [...argv], { cwd: root, input: JSON.stringify(job), timeoutMs: (job.durationSec + 60) * 1000 }).then((out) => JSON.parse(out) as LoadResult);
+  return runChild(node, [...argv], { cwd: root, input: JSON.stringify(job), timeoutMs: (job.durationSec + 60) * 1000 }).then(
+    (out) => JSON.parse(out) as LoadResult,
+  );
 }
 
-const failuresOf = (r: LoadResult) => r.errors + r.timeouts + Object.entries(r.statuses).filter(([code]) => !code.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+const failuresOf = (r: LoadResult) =>
+  r.errors +
+  r.timeouts +
+  Object.entries(r.statuses)
+    .filter(([code]) => !code.startsWith('2'))
+    .reduce((n, [, c]) => n + c, 0);
 
 /** Mean body size of a scenario's answers, so the baseline answers pages of the same size. */
 async function meanBytes(origin: string, s: Scenario): Promise<number> {
   let total = 0;
   const n = Math.min(20, s.paths.length * 4);
   for (let i = 0; i < n; i++) {
-    const res = await fetch(origin + s.paths[i % s.paths.length], { headers: s.cookies ? { cookie: s.cookies[i % s.cookies.length]! } : {} });
+    const res = await fetch(origin + s.paths[i % s.paths.length], {
+      headers: s.cookies ? { cookie: s.cookies[i % s.cookies.length]! } : {},
+    });
     total += (await res.arrayBuffer()).byteLength;
   }
   return total / n;
@@ -83,8 +96,19 @@ async function meanBytes(origin: string, s: Scenario): Promise<number> {
 /** Baseline and store back to back (alternating order over the rounds), under the same load. */
 async function measure(stack: Stack, baselineOrigin: string, dialect: string, s: Scenario): Promise<PageFigures> {
   const bytes = await meanBytes(stack.storeUrl, s);
-  const storeJob = (durationSec: number): LoadJob => ({ origin: stack.storeUrl, paths: s.paths, cookies: s.cookies, connections: settings.connections, durationSec });
-  const baseJob = (durationSec: number): LoadJob => ({ origin: baselineOrigin, paths: [`/${Math.round(bytes)}`], connections: settings.connections, durationSec });
+  const storeJob = (durationSec: number): LoadJob => ({
+    origin: stack.storeUrl,
+    paths: s.paths,
+    cookies: s.cookies,
+    connections: settings.connections,
+    durationSec,
+  });
+  const baseJob = (durationSec: number): LoadJob => ({
+    origin: baselineOrigin,
+    paths: [`/${Math.round(bytes)}`],
+    connections: settings.connections,
+    durationSec,
+  });
   await runLoad(storeJob(settings.warmupSec));
   await runLoad(baseJob(settings.warmupSec));
   const store: LoadResult[] = [];
@@ -115,7 +139,9 @@ async function measure(stack: Stack, baselineOrigin: string, dialect: string, s:
     failures: store.reduce((n, r) => n + failuresOf(r), 0),
     target: s.target,
   };
-  say(`${dialect} ${s.name}: ${figures.rps.toFixed(0)} req/s (baseline ${figures.baselineRps.toFixed(0)}, ${((figures.rps / figures.baselineRps) * 100).toFixed(0)} %), p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms, RSS ${(peak / 2 ** 20).toFixed(0)} MB${figures.failures ? `, ${figures.failures} FAILED` : ''}`);
+  say(
+    `${dialect} ${s.name}: ${figures.rps.toFixed(0)} req/s (baseline ${figures.baselineRps.toFixed(0)}, ${((figures.rps / figures.baselineRps) * 100).toFixed(0)} %), p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms, RSS ${(peak / 2 ** 20).toFixed(0)} MB${figures.failures ? `, ${figures.failures} FAILED` : ''}`,
+  );
   if (figures.failures) say(`  statuses: ${JSON.stringify(store.map((r) => r.statuses))}`);
   return figures;
 }
@@ -123,20 +149,47 @@ async function measure(stack: Stack, baselineOrigin: string, dialect: string, s:
 async function purchases(stack: Stack, repo: ReturnType<typeof createBenchRepo>, ca: Buffer, dialect: string): Promise<PurchaseFigures> {
   const buyers = await registerBuyers(stack.storeUrl, ca, settings.buyers);
   const { skus, pooled, poolKeys } = await purchaseSkus(repo);
-  say(`${dialect} purchases: ${buyers.length} buyers, ${skus.length} picks (${pooled} key_lim products with ${poolKeys} keys among them), ${settings.purchaseSec} s`);
-  const job: PurchaseJob = { storeUrl: stack.storeUrl, gatewayDevUrl: stack.services.gatewayDevUrl, buyers: buyers.map((b) => ({ cookie: b.cookie, csrfToken: b.csrfToken })), skus, durationSec: settings.purchaseSec };
+  say(
+    `${dialect} purchases: ${buyers.length} buyers, ${skus.length} picks (${pooled} key_lim products with ${poolKeys} keys among them), ${settings.purchaseSec} s`,
+  );
+  const job: PurchaseJob = {
+    storeUrl: stack.storeUrl,
+    gatewayDevUrl: stack.services.gatewayDevUrl,
+    buyers: buyers.map((b) => ({ cookie: b.cookie, csrfToken: b.csrfToken })),
+    skus,
+    durationSec: settings.purchaseSec,
+  };
   const rss = watchRss(stack.store.pid);
   const [node, argv] = tsx('bench/purchase.ts');
-  const result = JSON.parse(await runChild(node, [...argv], { cwd: root, input: JSON.stringify(job), timeoutMs: (settings.purchaseSec + 90) * 1000 })) as PurchaseResult;
+  const result = JSON.parse(
+    await runChild(node, [...argv], { cwd: root, input: JSON.stringify(job), timeoutMs: (settings.purchaseSec + 90) * 1000 }),
+  ) as PurchaseResult;
   const peak = rss.stop();
   for (const b of buyers) b.browser.close();
   const { oversold, deliveredPoolKeys, soldPoolKeys } = await repo.countOversoldKeys();
   const undelivered = await repo.countUndeliveredKeyUnits();
   const metrics = await scrapeMetrics(stack);
-  const webhooks = [...metrics].filter(([k]) => k.startsWith('store_payment_webhook_events_total')).map(([k, v]) => `${/outcome="([^"]+)"/.exec(k)?.[1]}: ${v}`);
-  say(`${dialect} purchases: ${result.completed} completed, ${result.completedPerSec.toFixed(1)}/s, sold out ${result.soldOut}, failed ${result.failed}, pool keys delivered ${deliveredPoolKeys} / sold ${soldPoolKeys}, oversold ${oversold}; webhooks ${webhooks.join(', ')}`);
+  const webhooks = [...metrics]
+    .filter(([k]) => k.startsWith('store_payment_webhook_events_total'))
+    .map(([k, v]) => `${/outcome="([^"]+)"/.exec(k)?.[1]}: ${v}`);
+  say(
+    `${dialect} purchases: ${result.completed} completed, ${result.completedPerSec.toFixed(1)}/s, sold out ${result.soldOut}, failed ${result.failed}, pool keys delivered ${deliveredPoolKeys} / sold ${soldPoolKeys}, oversold ${oversold}; webhooks ${webhooks.join(', ')}`,
+  );
   for (const f of result.failures.slice(0, 5)) say(`  failure: ${f}`);
-  return { dialect, buyers: buyers.length, completed: result.completed, perSec: result.completedPerSec, p50Ms: result.p50Ms, p99Ms: result.p99Ms, soldOut: result.soldOut, failed: result.failed, oversold, undelivered, peakRssBytes: peak, target: dialect === 'postgres' ? 200 : 100 };
+  return {
+    dialect,
+    buyers: buyers.length,
+    completed: result.completed,
+    perSec: result.completedPerSec,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    soldOut: result.soldOut,
+    failed: result.failed,
+    oversold,
+    undelivered,
+    peakRssBytes: peak,
+    target: dialect === 'postgres' ? 200 : 100,
+  };
 }
 
 /** A database for one dialect: a file in the temp directory, or a new PostgreSQL database dropped afterwards. */
@@ -147,7 +200,7 @@ async function benchDatabase(dialect: 'sqlite' | 'postgres', dir: string): Promi
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const url = new URL(args.postgres!);
+  const url = new URL(args.postgres);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
@@ -172,7 +225,12 @@ async function main() {
     });
   }
   const [node, argv] = tsx('bench/baseline.ts');
-  const baseline = startChild(node, [...argv], { cwd: root, env: { ...process.env, NODE_ENV: 'production' }, logFile: join(dir, 'baseline.log'), handshake: true });
+  const baseline = startChild(node, [...argv], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+    logFile: join(dir, 'baseline.log'),
+    handshake: true,
+  });
   const baselineOrigin = `http://127.0.0.1:${(JSON.parse(await firstLine(baseline.process, 60_000)) as { port: number }).port}`;
   const report: Report = { machine: [], settings: [], pages: [], purchases: [], storePeakRss: [], rssTargetBytes: 250 * 1024 * 1024 };
   const versions: string[] = [];
@@ -185,19 +243,39 @@ async function main() {
         const [seedNode, seedArgv] = tsx('src/platform/db/seed-cli.ts');
         // Pool keys are sealed at rest: the generator and the store share this run's throwaway key.
         const encryptionKey = randomBytes(32).toString('base64');
-        await runChild(seedNode, [...seedArgv, 'large', '--count', String(settings.count)], { cwd: root, timeoutMs: 30 * 60_000, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', DEMO: 'false', DATABASE_URL: database.url, ENCRYPTION_KEY: encryptionKey } });
+        await runChild(seedNode, [...seedArgv, 'large', '--count', String(settings.count)], {
+          cwd: root,
+          timeoutMs: 30 * 60_000,
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'development',
+            DEMO: 'false',
+            DATABASE_URL: database.url,
+            ENCRYPTION_KEY: encryptionKey,
+          },
+        });
         const seconds = (performance.now() - started) / 1000;
         report.settings.push(`${dialect}: ${settings.count} products generated and loaded in ${seconds.toFixed(0)} s`);
         const db = createDatabase(database.url, { poolSize: 2 });
         const repo = createBenchRepo(db);
         versions.push(await repo.engineVersion());
         const nodeArgs = [...nodeFlags, ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, `profile-${dialect}`)}`] : [])];
-        const stack = await startStack({ root, dir, name: dialect, databaseUrl: database.url, encryptionKey, certificate, logLevel: args['log-level']!, nodeArgs });
+        const stack = await startStack({
+          root,
+          dir,
+          name: dialect,
+          databaseUrl: database.url,
+          encryptionKey,
+          certificate,
+          logLevel: args['log-level'],
+          nodeArgs,
+        });
         try {
           const cartUsers = await registerBuyers(stack.storeUrl, certificate.cert, settings.cartUsers);
           const only = args.scenarios?.split(',');
           for (const scenario of await buildScenarios(repo, cartUsers, stack.storeUrl)) {
-            if (!only || only.includes(scenario.name.split(' ')[0]!)) report.pages.push(await measure(stack, baselineOrigin, dialect, scenario));
+            if (!only || only.includes(scenario.name.split(' ')[0]!))
+              report.pages.push(await measure(stack, baselineOrigin, dialect, scenario));
           }
           for (const u of cartUsers) u.browser.close();
           if (!args['no-purchases']) report.purchases.push(await purchases(stack, repo, certificate.cert, dialect));
@@ -214,8 +292,17 @@ async function main() {
     await baseline.stop();
   }
   const production = productionCommand(root);
-  const commandLine = [...Object.entries(production.env).map(([k, v]) => `${k}=${v}`), 'node', ...production.nodeArgs, ...nodeFlags, 'dist/src/main.js'].join(' ');
-  report.machine = describeMachine([...versions, 'Load generator: autocannon 9 in a process of its own, over loopback; baseline: bare Fastify 5, no logging, constant HTML of the same size as the page']);
+  const commandLine = [
+    ...Object.entries(production.env).map(([k, v]) => `${k}=${v}`),
+    'node',
+    ...production.nodeArgs,
+    ...nodeFlags,
+    'dist/src/main.js',
+  ].join(' ');
+  report.machine = describeMachine([
+    ...versions,
+    'Load generator: autocannon 9 in a process of its own, over loopback; baseline: bare Fastify 5, no logging, constant HTML of the same size as the page',
+  ]);
   report.settings.unshift(
     `${settings.connections} connections; ${settings.rounds} round(s) of ${settings.durationSec} s per figure, baseline and store back to back (order alternating), after ${settings.warmupSec} s of warm-up each${quick ? ' (--quick)' : ''}`,
     `Store: compiled, as \`npm run start:prod\` runs it (\`${commandLine}\`), NODE_ENV=production, LOG_LEVEL=${args['log-level']} (JSON lines to a file), METRICS_TOKEN set (requests timed); one process`,
@@ -227,7 +314,8 @@ async function main() {
     writeReport(join(root, 'docs/PERFORMANCE.md'), markdown);
     say('written to docs/PERFORMANCE.md');
   }
-  const troubled = report.pages.some((p) => p.failures > 0) || report.purchases.some((p) => p.failed > 0 || p.oversold > 0 || p.undelivered > 0);
+  const troubled =
+    report.pages.some((p) => p.failures > 0) || report.purchases.some((p) => p.failed > 0 || p.oversold > 0 || p.undelivered > 0);
   if (args.profile) say(`CPU profiles of the store: ${dir}/profile-*`);
   if (troubled) say(`some requests failed: the logs are kept in ${dir}`);
   if (!args.profile && !troubled) rmSync(dir, { recursive: true, force: true });

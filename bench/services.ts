@@ -39,7 +39,15 @@ async function main() {
   const gatewayProxy = await startTlsProxy(certificate);
   // Tokens live an hour: the benchmark measures the store, not a refresh storm at the provider.
   const idpPort = await freePort();
-  const idp = await startDevIdp({ port: idpPort, issuer: idpProxy.url, storeUrl: input.storeUrl, clientId: input.clientId, clientSecret: input.clientSecret, audience: input.audience, accessTokenTtl: 3600 });
+  const idp = await startDevIdp({
+    port: idpPort,
+    issuer: idpProxy.url,
+    storeUrl: input.storeUrl,
+    clientId: input.clientId,
+    clientSecret: input.clientSecret,
+    audience: input.audience,
+    accessTokenTtl: 3600,
+  });
   // oidc-provider builds endpoint URLs from the request: trust the proxy's X-Forwarded-Proto: https.
   idp.provider.proxy = true;
   idpProxy.setTarget(idpPort);

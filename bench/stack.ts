@@ -17,7 +17,8 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 /** The environment variables and Node flags of `npm run start:prod` (what production runs), so the benchmark measures the same process. */
 export function productionCommand(root: string): { env: Record<string, string>; nodeArgs: string[] } {
-  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod'] ?? '';
+  const script =
+    (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod'] ?? '';
   const words = script.split(/\s+/);
   const node = words.indexOf('node');
   const env = Object.fromEntries(words.slice(0, Math.max(0, node)).map((w) => w.split('=', 2) as [string, string]));
@@ -30,28 +31,46 @@ export function productionCommand(root: string): { env: Record<string, string>; 
  * reaches the IdP and the gateway API over https (TLS proxies with the bench's certificate, which
  * only the store process trusts, through NODE_EXTRA_CA_CERTS): production's https rules stay on.
  */
-export async function startStack(options: { root: string; dir: string; name: string; databaseUrl: string; encryptionKey: string; certificate: Certificate & { keyPath: string }; logLevel: string; nodeArgs?: string[] }): Promise<Stack> {
+export async function startStack(options: {
+  root: string;
+  dir: string;
+  name: string;
+  databaseUrl: string;
+  encryptionKey: string;
+  certificate: Certificate & { keyPath: string };
+  logLevel: string;
+  nodeArgs?: string[];
+}): Promise<Stack> {
   const port = await freePort();
   const storeUrl = `http://127.0.0.1:${port}`;
   const clientSecret = hex(24);
   const apiKey = `sk_test_bench_${hex(12)}`;
   const webhookSecret = `whsec_bench_${hex(16)}`;
   const metricsToken = hex(32);
-  const servicesChild = startChild(process.execPath, ['--import', 'tsx', 'bench/services.ts', JSON.stringify({
-    certPath: options.certificate.certPath,
-    keyPath: options.certificate.keyPath,
-    storeUrl,
-    clientId: 'store-bench',
-    clientSecret,
-    audience: 'store-bench-api',
-    apiKey,
-    webhookSecret,
-  })], {
-    cwd: options.root,
-    env: { ...process.env, NODE_ENV: 'development' },
-    logFile: join(options.dir, `services-${options.name}.log`),
-    handshake: true,
-  });
+  const servicesChild = startChild(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/services.ts',
+      JSON.stringify({
+        certPath: options.certificate.certPath,
+        keyPath: options.certificate.keyPath,
+        storeUrl,
+        clientId: 'store-bench',
+        clientSecret,
+        audience: 'store-bench-api',
+        apiKey,
+        webhookSecret,
+      }),
+    ],
+    {
+      cwd: options.root,
+      env: { ...process.env, NODE_ENV: 'development' },
+      logFile: join(options.dir, `services-${options.name}.log`),
+      handshake: true,
+    },
+  );
   let services: ServicesInfo;
   try {
     services = JSON.parse(await firstLine(servicesChild.process, 60_000)) as ServicesInfo;
@@ -107,7 +126,9 @@ export async function startStack(options: { root: string; dir: string; name: str
     await waitForHttp(`${storeUrl}/readyz`, 120_000);
   } catch (err) {
     await stop();
-    throw new Error(`the store did not start${exitedEarly !== undefined ? ` (it exited with ${exitedEarly})` : ''}; see ${join(options.dir, `store-${options.name}.log`)}: ${(err as Error).message}`);
+    throw new Error(
+      `the store did not start${exitedEarly !== undefined ? ` (it exited with ${exitedEarly})` : ''}; see ${join(options.dir, `store-${options.name}.log`)}: ${(err as Error).message}`,
+    );
   }
   return { storeUrl, metricsToken, services, store, stop };
 }

@@ -24,7 +24,9 @@ export interface SmtpSink {
  * A real SMTP server that keeps what it receives, for development and tests. It accepts any sender,
  * recipient and login, and can be told to refuse mail (`failing = true`) to play a broken server.
  */
-export async function startSmtpSink({ port = 0, onMessage }: { port?: number; onMessage?: (m: ReceivedMail) => void } = {}): Promise<SmtpSink & { failing: boolean }> {
+export async function startSmtpSink({ port = 0, onMessage }: { port?: number; onMessage?: (m: ReceivedMail) => void } = {}): Promise<
+  SmtpSink & { failing: boolean }
+> {
   const messages: ReceivedMail[] = [];
   const waiters: Array<() => void> = [];
   const state = { failing: false };

@@ -38,7 +38,8 @@ export function createLicenseClient(storeUrl, { fetch: fetchImpl = globalThis.fe
   }
   return {
     /** Whether the key is valid; with an instance id, also that this instance is still active on it. */
-    validate: (licenseKey, instanceId) => call('validate', instanceId ? { license_key: licenseKey, instance_id: instanceId } : { license_key: licenseKey }),
+    validate: (licenseKey, instanceId) =>
+      call('validate', instanceId ? { license_key: licenseKey, instance_id: instanceId } : { license_key: licenseKey }),
     /** Registers this machine or site; keep `instance.id`. The same name again answers the same instance. */
     activate: (licenseKey, instanceName) => call('activate', { license_key: licenseKey, instance_name: instanceName }),
     /** Frees this instance's slot (an `instance_not_found` refusal means it is already free). */

@@ -37,7 +37,9 @@ function hsl(h: number, s: number, l: number): string {
   const f = (n: number) => {
     const k = (n + h / 30) % 12;
     const c = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(c * 255).toString(16).padStart(2, '0');
+    return Math.round(c * 255)
+      .toString(16)
+      .padStart(2, '0');
   };
   return `#${f(0)}${f(8)}${f(4)}`;
 }
@@ -128,7 +130,10 @@ function drawImage(product: DemoProduct, index: number): string {
       `<rect x="300" y="150" width="390" height="36" rx="8" fill="${to}" fill-opacity=".85"/>` +
       rows;
   } else {
-    const dots = Array.from({ length: 6 }, (_, i) => `<circle cx="${(bytes[10 + i]! * 7) % W}" cy="${(bytes[16 + i]! * 5) % H}" r="${30 + (bytes[22 + i]! % 90)}"/>`).join('');
+    const dots = Array.from(
+      { length: 6 },
+      (_, i) => `<circle cx="${(bytes[10 + i]! * 7) % W}" cy="${(bytes[16 + i]! * 5) % H}" r="${30 + (bytes[22 + i]! % 90)}"/>`,
+    ).join('');
     body =
       `<g fill="#fff" fill-opacity=".07">${dots}</g>` +
       emblem(kind, 400, 270, 1.9, bytes) +

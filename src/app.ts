@@ -66,7 +66,13 @@ export interface AppDeps {
 }
 
 /** The whole store: platform plugins first, then each domain, in the order a reader expects. */
-export async function buildApp({ config, db, clock = Date.now, mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }), logStream }: AppDeps) {
+export async function buildApp({
+  config,
+  db,
+  clock = Date.now,
+  mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }),
+  logStream,
+}: AppDeps) {
   const app = await createServer(config, logStream);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
   installErrorHandlers(app, htmlErrorRenderer(config));
@@ -78,7 +84,10 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   // a redirect to the bucket's origin.
   const storage = createStorage(config.storage);
   const filesOrigin = await downloadOrigin(storage);
-  await app.register(securityHeaders, { config, formActionOrigins: [...idpOrigins, config.payments.checkoutOrigin, ...(filesOrigin ? [filesOrigin] : [])] });
+  await app.register(securityHeaders, {
+    config,
+    formActionOrigins: [...idpOrigins, config.payments.checkoutOrigin, ...(filesOrigin ? [filesOrigin] : [])],
+  });
   await app.register(renderPlugin);
   await app.register(staticAssets);
   await app.register(healthRoutes, { db });
@@ -95,7 +104,12 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const cartOwners = createCartOwners({ config, cart });
   const content = createContentService({ contentDir: config.contentDir });
   const oidc = createOidcClient(config);
-  const verifier = createTokenVerifier({ issuer: config.oidc.issuer, audience: config.oidc.audience, jwksUri: () => oidc.jwksUri(), clock });
+  const verifier = createTokenVerifier({
+    issuer: config.oidc.issuer,
+    audience: config.oidc.audience,
+    jwksUri: () => oidc.jwksUri(),
+    clock,
+  });
   const sessions = createSessionService({ db, secrets, clock, config, oidc, verifier, log: app.log });
   const auth = createAuthService({ db, secrets, clock, config, oidc, verifier, sessions, log: app.log });
   const account = createAccountService({ config, sessions });
@@ -104,34 +118,93 @@ export async function buildApp({ config, db, clock = Date.now, mail = createMail
   const fulfilment = createFulfilmentService({ db, keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
   const productFiles = createProductFilesService({ db, storage, clock });
   const downloadTokens = createDownloadTokens(downloadLinkKey(config.sessionSecret));
-  const downloads = createDownloadsService({ db, storage, productFiles, orders, tokens: downloadTokens, clock, ...config.downloads, log: app.log });
+  const downloads = createDownloadsService({
+    db,
+    storage,
+    productFiles,
+    orders,
+    tokens: downloadTokens,
+    clock,
+    ...config.downloads,
+    log: app.log,
+  });
   const gateway = createPaymentGateway(config, clock);
   const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });
   const orderPages = createOrderPageService({ orders, fulfilment, productFiles, licenses, clock });
   const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
   const paymentEvents = createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, donations, clock });
-  const checkout = createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler: paymentEvents, config, clock, log: app.log });
+  const checkout = createCheckoutService({
+    db,
+    cart,
+    purchases,
+    keyPool,
+    orders,
+    gateway,
+    settler: paymentEvents,
+    config,
+    clock,
+    log: app.log,
+  });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
-  const metrics = config.metricsToken ? createMetrics({ countOrdersByStatus: () => orders.countByStatus(), countOutboxBacklog: () => mail.countBacklog() }) : null;
+  const metrics = config.metricsToken
+    ? createMetrics({ countOrdersByStatus: () => orders.countByStatus(), countOutboxBacklog: () => mail.countBacklog() })
+    : null;
   if (metrics) await app.register(metricsPlugin, { metrics, token: config.metricsToken! });
 
   // Domains
   await app.register(authPlugin, { config, sessions });
-  await app.register(pagesPlugin, { config, sources: { navCategories: () => catalog.listNavCategories(), ...authViewSources, cartCount: cartCountSource(cart, cartOwners) } });
-  await app.register(authRoutes, { config, auth, sessions, clock, onLogin: (request, reply, sub) => cartOwners.mergeAtLogin(request, reply, sub) });
+  await app.register(pagesPlugin, {
+    config,
+    sources: { navCategories: () => catalog.listNavCategories(), ...authViewSources, cartCount: cartCountSource(cart, cartOwners) },
+  });
+  await app.register(authRoutes, {
+    config,
+    auth,
+    sessions,
+    clock,
+    onLogin: (request, reply, sub) => cartOwners.mergeAtLogin(request, reply, sub),
+  });
   await app.register(accountRoutes, { account });
   await app.register(contentRoutes, { content });
-  await app.register(contactRoutes, { contact, currentUserSub: (request) => request.user?.sub ?? null, rateLimit: { max: 5, timeWindow: 10 * 60_000 } });
-  await app.register(donationsRoutes, { donations, donor: (r) => (r.user ? { sub: r.user.sub, email: r.user.email } : null), rateLimit: { max: 10, timeWindow: 10 * 60_000 } });
+  await app.register(contactRoutes, {
+    contact,
+    currentUserSub: (request) => request.user?.sub ?? null,
+    rateLimit: { max: 5, timeWindow: 10 * 60_000 },
+  });
+  await app.register(donationsRoutes, {
+    donations,
+    donor: (r) => (r.user ? { sub: r.user.sub, email: r.user.email } : null),
+    rateLimit: { max: 10, timeWindow: 10 * 60_000 },
+  });
   await app.register(cartRoutes, { cart, owners: cartOwners });
-  await app.register(checkoutRoutes, { checkout, payments: paymentEvents, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }), pricesIncludeTax: config.pricesIncludeTax, onWebhookOutcome: metrics?.recordWebhook });
-  await app.register(ordersRoutes, { orders, orderPages, seller: config.seller, taxRate: config.taxRate, requireUser, userSub: (r) => r.user!.sub });
+  await app.register(checkoutRoutes, {
+    checkout,
+    payments: paymentEvents,
+    requireUser,
+    buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }),
+    pricesIncludeTax: config.pricesIncludeTax,
+    onWebhookOutcome: metrics?.recordWebhook,
+  });
+  await app.register(ordersRoutes, {
+    orders,
+    orderPages,
+    seller: config.seller,
+    taxRate: config.taxRate,
+    requireUser,
+    userSub: (r) => r.user!.sub,
+  });
   await app.register(adminRoutes, { admin, requireOwner });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
-  await app.register(licensesRoutes, { licenses, limits: config.licenseApi, publicUrl: config.publicUrl, requireUser, userSub: (r) => r.user!.sub });
+  await app.register(licensesRoutes, {
+    licenses,
+    limits: config.licenseApi,
+    publicUrl: config.publicUrl,
+    requireUser,
+    userSub: (r) => r.user!.sub,
+  });
   await app.register(downloadsRoutes, { downloads, requireUser, userSub: (r) => r.user!.sub });
   app.decorate('jobs', { expireStaleOrders: () => checkout.expireStaleOrders() });
   return app;

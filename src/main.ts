@@ -23,7 +23,12 @@ async function main() {
   await migrateToLatest(db);
   if (config.demo) {
     const demo = await loadDemoCatalogOnFirstStart(db, config);
-    if (demo) console.log(demo.loaded ? `  Loaded the demo catalog: ${demo.products} products, ${demo.keys} demo keys.` : `  Demo catalog not loaded: ${demo.reason}.`);
+    if (demo)
+      console.log(
+        demo.loaded
+          ? `  Loaded the demo catalog: ${demo.products} products, ${demo.keys} demo keys.`
+          : `  Demo catalog not loaded: ${demo.reason}.`,
+      );
   }
   // Loaded only outside production: the development services' modules (oidc-provider, an SMTP
   // server, mail parsing) would otherwise cost a production instance some 50 MB of memory.

@@ -59,22 +59,33 @@ export async function gatewayApi(app: FastifyInstance, { ledger, apiKey, clock, 
     }
     const key = presentedKey(request.headers.authorization);
     if (!key) {
-      throw new StripeApiError(401, "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
+      throw new StripeApiError(
+        401,
+        "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+      );
     }
-    if (!sameKey(key, apiKey)) throw new StripeApiError(401, `Invalid API Key provided: ${masked(key)}`, 'invalid_request_error', 'api_key_invalid');
+    if (!sameKey(key, apiKey))
+      throw new StripeApiError(401, `Invalid API Key provided: ${masked(key)}`, 'invalid_request_error', 'api_key_invalid');
   });
 
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
     request.stripe = { id: String(reply.getHeader('request-id')), idempotency_key: typeof key === 'string' ? key : null };
     if (request.method !== 'POST' || typeof key !== 'string') return;
-    if (key.length > 255) throw new StripeApiError(400, 'Idempotency-Key must be at most 255 characters.', 'invalid_request_error', 'idempotency_key_too_long');
-    const fingerprint = createHash('sha256').update(`${request.method} ${request.url.split('?')[0]} ${JSON.stringify(params(request))}`).digest('hex');
+    if (key.length > 255)
+      throw new StripeApiError(400, 'Idempotency-Key must be at most 255 characters.', 'invalid_request_error', 'idempotency_key_too_long');
+    const fingerprint = createHash('sha256')
+      .update(`${request.method} ${request.url.split('?')[0]} ${JSON.stringify(params(request))}`)
+      .digest('hex');
     const cacheKey = `${apiKey}\u0000${key}`;
     const earlier = replays.get(cacheKey);
     if (earlier && clock() - earlier.storedAt < IDEMPOTENCY_TTL_MS) {
       if (earlier.fingerprint !== fingerprint) {
-        throw new StripeApiError(400, `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`, 'idempotency_error');
+        throw new StripeApiError(
+          400,
+          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+          'idempotency_error',
+        );
       }
       reply.header('idempotent-replayed', 'true').header('idempotency-key', key);
       return reply.code(earlier.status).type('application/json').send(earlier.body);
@@ -85,14 +96,23 @@ export async function gatewayApi(app: FastifyInstance, { ledger, apiKey, clock, 
   app.addHook('onSend', async (request, reply, payload) => {
     const s = request.stripe;
     // Stripe keeps the outcome of every request that began executing, errors included.
-    if (s?.cacheKey && s.fingerprint && typeof payload === 'string' && reply.statusCode < 500 && reply.getHeader('idempotent-replayed') !== 'true') {
+    if (
+      s?.cacheKey &&
+      s.fingerprint &&
+      typeof payload === 'string' &&
+      reply.statusCode < 500 &&
+      reply.getHeader('idempotent-replayed') !== 'true'
+    ) {
       replays.set(s.cacheKey, { fingerprint: s.fingerprint, status: reply.statusCode, body: payload, storedAt: clock() });
       reply.header('idempotency-key', s.idempotency_key);
     }
     return payload;
   });
 
-  const info = (request: FastifyRequest): RequestInfo => ({ id: request.stripe?.id ?? null, idempotency_key: request.stripe?.idempotency_key ?? null });
+  const info = (request: FastifyRequest): RequestInfo => ({
+    id: request.stripe?.id ?? null,
+    idempotency_key: request.stripe?.idempotency_key ?? null,
+  });
   const send = (reply: FastifyReply, body: unknown) => reply.type('application/json').send(JSON.stringify(body, null, 2));
 
   app.post('/checkout/sessions', async (request, reply) => send(reply, ledger.createSession(params(request))));
@@ -104,11 +124,15 @@ export async function gatewayApi(app: FastifyInstance, { ledger, apiKey, clock, 
     return send(reply, session);
   });
 
-  app.post<{ Params: { id: string } }>('/checkout/sessions/:id/expire', async (request, reply) => send(reply, ledger.expireSession(request.params.id, info(request))));
+  app.post<{ Params: { id: string } }>('/checkout/sessions/:id/expire', async (request, reply) =>
+    send(reply, ledger.expireSession(request.params.id, info(request))),
+  );
 
   app.post('/refunds', async (request, reply) => send(reply, ledger.refund(params(request), info(request))));
 
-  app.get<{ Params: { id: string } }>('/payment_intents/:id', async (request, reply) => send(reply, ledger.paymentIntent(request.params.id)));
+  app.get<{ Params: { id: string } }>('/payment_intents/:id', async (request, reply) =>
+    send(reply, ledger.paymentIntent(request.params.id)),
+  );
 
   app.get<{ Params: { id: string } }>('/charges/:id', async (request, reply) => send(reply, ledger.charge(request.params.id)));
 }

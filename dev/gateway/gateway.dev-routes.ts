@@ -17,13 +17,21 @@ const bodyOf = (b: unknown): Record<string, unknown> => (b && typeof b === 'obje
 function amountOption(body: Record<string, unknown>): number | undefined {
   if (body.amount === undefined) return undefined;
   const n = Number(body.amount);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new StripeApiError(400, 'amount must be a positive integer (minor units).', 'invalid_request_error', 'parameter_invalid', 'amount');
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new StripeApiError(
+      400,
+      'amount must be a positive integer (minor units).',
+      'invalid_request_error',
+      'parameter_invalid',
+      'amount',
+    );
   return n;
 }
 
 function currencyOption(body: Record<string, unknown>): string | undefined {
   if (body.currency === undefined) return undefined;
-  if (typeof body.currency !== 'string' || !/^[A-Za-z]{3}$/.test(body.currency)) throw new StripeApiError(400, 'currency must be a 3-letter code.', 'invalid_request_error', 'parameter_invalid', 'currency');
+  if (typeof body.currency !== 'string' || !/^[A-Za-z]{3}$/.test(body.currency))
+    throw new StripeApiError(400, 'currency must be a 3-letter code.', 'invalid_request_error', 'parameter_invalid', 'currency');
   return body.currency;
 }
 
@@ -56,7 +64,14 @@ export async function gatewayDevRoutes(app: FastifyInstance, { ledger, webhooks,
       ledger.pay(id, { async: body.async === true || body.async === 'true', amount: amountOption(body), currency: currencyOption(body) });
       redirectUrl = successRedirect(record);
     } else if (action === 'pay' || action === 'decline' || action === 'cancel') {
-      if (record.status !== 'open') throw new StripeApiError(400, `This Checkout Session is ${record.status} and can no longer be paid.`, 'invalid_request_error', 'checkout_session_not_open', 'session');
+      if (record.status !== 'open')
+        throw new StripeApiError(
+          400,
+          `This Checkout Session is ${record.status} and can no longer be paid.`,
+          'invalid_request_error',
+          'checkout_session_not_open',
+          'session',
+        );
       redirectUrl = pageUrl(applyPageAction(ledger, record, action));
     } else if (action === 'expire') ledger.expireSession(id);
     else if (action === 'settle' || action === 'fail') ledger.settleAsync(id, action === 'settle');
@@ -70,7 +85,14 @@ export async function gatewayDevRoutes(app: FastifyInstance, { ledger, webhooks,
   });
 
   app.get('/events', async () =>
-    webhooks.records().map((r) => ({ id: r.event.id, type: r.event.type, created: r.event.created, state: r.state, attempts: r.attempts, data: r.event.data })),
+    webhooks.records().map((r) => ({
+      id: r.event.id,
+      type: r.event.type,
+      created: r.event.created,
+      state: r.state,
+      attempts: r.attempts,
+      data: r.event.data,
+    })),
   );
 
   app.post<{ Body: Body }>('/events', async (request, reply) => {
@@ -79,7 +101,10 @@ export async function gatewayDevRoutes(app: FastifyInstance, { ledger, webhooks,
     if (typeof body.type !== 'string' || !object || typeof object !== 'object' || typeof object.id !== 'string') {
       throw new StripeApiError(400, 'Send { type, object: { id, object, … } }.', 'invalid_request_error', 'parameter_missing', 'type');
     }
-    const event = eventObject(body.type, object, Math.floor(clock() / 1000), { id: null, idempotency_key: null }) as StripeObject & { type: string; created: number };
+    const event = eventObject(body.type, object, Math.floor(clock() / 1000), { id: null, idempotency_key: null }) as StripeObject & {
+      type: string;
+      created: number;
+    };
     webhooks.dispatch(event, true);
     return reply.code(201).send({ id: event.id });
   });

@@ -17,7 +17,14 @@ async function sdkEncoded(send: (stripe: Stripe) => Promise<unknown>): Promise<s
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    await send(new Stripe('sk_test_capture', { host: '127.0.0.1', port: (server.address() as AddressInfo).port, protocol: 'http', maxNetworkRetries: 0 }));
+    await send(
+      new Stripe('sk_test_capture', {
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      }),
+    );
   } finally {
     server.close();
   }
@@ -26,15 +33,17 @@ async function sdkEncoded(send: (stripe: Stripe) => Promise<unknown>): Promise<s
 
 describe('decodeStripeForm', () => {
   it('rebuilds nested objects and arrays from what the SDK sends', async () => {
-    const body = await sdkEncoded((stripe) => stripe.checkout.sessions.create({
-      mode: 'payment',
-      line_items: [
-        { quantity: 2, price_data: { currency: 'eur', unit_amount: 1250, product_data: { name: 'Key & "Pack" <1>' } } },
-        { quantity: 1, price_data: { currency: 'eur', unit_amount: 99, product_data: { name: 'Ünïcode ✓' } } },
-      ],
-      metadata: { reference: 'ord_1', kind: 'order' },
-      success_url: 'https://shop.example/r?order=1&session_id={CHECKOUT_SESSION_ID}',
-    }));
+    const body = await sdkEncoded((stripe) =>
+      stripe.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [
+          { quantity: 2, price_data: { currency: 'eur', unit_amount: 1250, product_data: { name: 'Key & "Pack" <1>' } } },
+          { quantity: 1, price_data: { currency: 'eur', unit_amount: 99, product_data: { name: 'Ünïcode ✓' } } },
+        ],
+        metadata: { reference: 'ord_1', kind: 'order' },
+        success_url: 'https://shop.example/r?order=1&session_id={CHECKOUT_SESSION_ID}',
+      }),
+    );
     expect(body).toContain('line_items[0][price_data][unit_amount]=1250');
     expect(decodeStripeForm(body)).toEqual({
       mode: 'payment',
@@ -75,7 +84,16 @@ describe('decodeStripeForm', () => {
   });
 
   it('refuses prototype keys, broken brackets, huge indexes and deep nesting', () => {
-    for (const bad of ['__proto__[polluted]=1', 'metadata[__proto__]=1', 'a[constructor][prototype]=1', 'a[b=1', '[a]=1', 'a]b[=1', 'a[1000]=1', `a${'[b]'.repeat(9)}=1`]) {
+    for (const bad of [
+      '__proto__[polluted]=1',
+      'metadata[__proto__]=1',
+      'a[constructor][prototype]=1',
+      'a[b=1',
+      '[a]=1',
+      'a]b[=1',
+      'a[1000]=1',
+      `a${'[b]'.repeat(9)}=1`,
+    ]) {
       expect(() => decodeStripeForm(bad), bad).toThrow(FormDecodeError);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -91,7 +109,9 @@ describe('decodeStripeForm', () => {
   });
 
   it('decodes what the SDK sends for a refund', async () => {
-    const body = await sdkEncoded((stripe) => stripe.refunds.create({ payment_intent: 'pi_1', amount: 500, metadata: { why: 'a, b & c' } }));
+    const body = await sdkEncoded((stripe) =>
+      stripe.refunds.create({ payment_intent: 'pi_1', amount: 500, metadata: { why: 'a, b & c' } }),
+    );
     expect(decodeStripeForm(body)).toEqual({ payment_intent: 'pi_1', amount: '500', metadata: { why: 'a, b & c' } });
   });
 });

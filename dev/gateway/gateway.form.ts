@@ -35,7 +35,8 @@ function toArrays(node: Node | string, param: string): FormValue {
   const indexed = keys.length > 0 && keys.every((k) => /^(0|[1-9]\d*)$/.test(k));
   if (!indexed) return Object.fromEntries(keys.map((k) => [k, toArrays(node[k]!, child(k))]));
   const sorted = keys.map(Number).sort((a, b) => a - b);
-  if (sorted.some((n, i) => n !== i)) throw new FormDecodeError(`Invalid array: the indexes of ${param} must start at 0 with no gaps`, param);
+  if (sorted.some((n, i) => n !== i))
+    throw new FormDecodeError(`Invalid array: the indexes of ${param} must start at 0 with no gaps`, param);
   return sorted.map((n) => toArrays(node[String(n)]!, child(String(n))));
 }
 

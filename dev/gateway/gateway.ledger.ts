@@ -1,4 +1,15 @@
-import { missing, newCharge, newPaymentIntent, newRefund, sessionObject, StripeApiError, formatAmount, type LineItem, type SessionRecord, type StripeObject } from './gateway.objects.js';
+import {
+  missing,
+  newCharge,
+  newPaymentIntent,
+  newRefund,
+  sessionObject,
+  StripeApiError,
+  formatAmount,
+  type LineItem,
+  type SessionRecord,
+  type StripeObject,
+} from './gateway.objects.js';
 import * as p from './gateway.params.js';
 import { stripeId } from './gateway.signing.js';
 
@@ -25,23 +36,59 @@ export interface PayOptions {
   currency?: string;
 }
 
-const SESSION_PARAMS = ['mode', 'line_items', 'success_url', 'cancel_url', 'client_reference_id', 'customer_email', 'metadata', 'payment_intent_data', 'expires_at', 'submit_type', 'locale', 'expand', 'payment_method_types'];
+const SESSION_PARAMS = [
+  'mode',
+  'line_items',
+  'success_url',
+  'cancel_url',
+  'client_reference_id',
+  'customer_email',
+  'metadata',
+  'payment_intent_data',
+  'expires_at',
+  'submit_type',
+  'locale',
+  'expand',
+  'payment_method_types',
+];
 
 /** Parses `line_items` (price_data only: the store sends prices inline, never catalog price ids). */
 function lineItems(params: p.Params): { items: LineItem[]; currency: string } {
   const raw = p.optionalArray(params, 'line_items');
-  if (!raw || raw.length === 0) throw new StripeApiError(400, 'You must provide at least one line item in `payment` mode.', 'invalid_request_error', 'parameter_missing', 'line_items');
+  if (!raw || raw.length === 0)
+    throw new StripeApiError(
+      400,
+      'You must provide at least one line item in `payment` mode.',
+      'invalid_request_error',
+      'parameter_missing',
+      'line_items',
+    );
   const items: LineItem[] = [];
   let currency: string | null = null;
   raw.forEach((entry, i) => {
     const at = `line_items[${i}]`;
-    if (typeof entry !== 'object' || Array.isArray(entry)) throw new StripeApiError(400, `Invalid hash: ${at}`, 'invalid_request_error', 'parameter_invalid', at);
+    if (typeof entry !== 'object' || Array.isArray(entry))
+      throw new StripeApiError(400, `Invalid hash: ${at}`, 'invalid_request_error', 'parameter_invalid', at);
     p.onlyKnown(entry, ['price_data', 'quantity'], at);
     const price = p.optionalObject(entry, 'price_data', `${at}[price_data]`);
-    if (!price) throw new StripeApiError(400, `Missing required param: ${at}[price_data]. The development gateway takes inline prices only.`, 'invalid_request_error', 'parameter_missing', `${at}[price_data]`);
+    if (!price)
+      throw new StripeApiError(
+        400,
+        `Missing required param: ${at}[price_data]. The development gateway takes inline prices only.`,
+        'invalid_request_error',
+        'parameter_missing',
+        `${at}[price_data]`,
+      );
     p.onlyKnown(price, ['currency', 'unit_amount', 'product_data'], `${at}[price_data]`);
     const c = p.currency(price, 'currency', `${at}[price_data][currency]`);
-    if (currency && c !== currency) throw new StripeApiError(400, 'All line items must use the same currency.', 'invalid_request_error', 'parameter_invalid', `${at}[price_data][currency]`);
+    if (currency && c !== currency)
+      throw new StripeApiError(
+        400,
+        'All line items must use the same currency.',
+        'invalid_request_error',
+        'parameter_invalid',
+        `${at}[price_data][currency]`,
+      );
     currency = c;
     const product = p.optionalObject(price, 'product_data', `${at}[price_data][product_data]`) ?? {};
     items.push({
@@ -78,7 +125,14 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
 
   function openSession(id: string): SessionRecord {
     const s = session(id);
-    if (s.status !== 'open') throw new StripeApiError(400, `This Checkout Session is ${s.status} and can no longer be paid.`, 'invalid_request_error', 'checkout_session_not_open', 'session');
+    if (s.status !== 'open')
+      throw new StripeApiError(
+        400,
+        `This Checkout Session is ${s.status} and can no longer be paid.`,
+        'invalid_request_error',
+        'checkout_session_not_open',
+        'session',
+      );
     return s;
   }
 
@@ -102,14 +156,42 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
     createSession(params: p.Params): StripeObject {
       p.onlyKnown(params, SESSION_PARAMS);
       const mode = p.requiredString(params, 'mode');
-      if (mode !== 'payment') throw new StripeApiError(400, `The development gateway supports mode=payment only (got ${mode}).`, 'invalid_request_error', 'parameter_invalid', 'mode');
+      if (mode !== 'payment')
+        throw new StripeApiError(
+          400,
+          `The development gateway supports mode=payment only (got ${mode}).`,
+          'invalid_request_error',
+          'parameter_invalid',
+          'mode',
+        );
       const { items, currency } = lineItems(params);
       const created = now();
       const expiresAt = p.optionalInt(params, 'expires_at') ?? created + 24 * 3600;
-      if (expiresAt < created + 30 * 60) throw new StripeApiError(400, 'The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.', 'invalid_request_error', 'parameter_invalid', 'expires_at');
-      if (expiresAt > created + 24 * 3600) throw new StripeApiError(400, 'The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.', 'invalid_request_error', 'parameter_invalid', 'expires_at');
+      if (expiresAt < created + 30 * 60)
+        throw new StripeApiError(
+          400,
+          'The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.',
+          'invalid_request_error',
+          'parameter_invalid',
+          'expires_at',
+        );
+      if (expiresAt > created + 24 * 3600)
+        throw new StripeApiError(
+          400,
+          'The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.',
+          'invalid_request_error',
+          'parameter_invalid',
+          'expires_at',
+        );
       const amount = items.reduce((sum, i) => sum + i.unit_amount * i.quantity, 0);
-      if (amount <= 0) throw new StripeApiError(400, 'The Checkout Session total must be greater than zero.', 'invalid_request_error', 'amount_too_small', 'line_items');
+      if (amount <= 0)
+        throw new StripeApiError(
+          400,
+          'The Checkout Session total must be greater than zero.',
+          'invalid_request_error',
+          'amount_too_small',
+          'line_items',
+        );
       const pid = p.optionalObject(params, 'payment_intent_data') ?? {};
       p.onlyKnown(pid, ['metadata', 'description'], 'payment_intent_data');
       const s: SessionRecord = {
@@ -141,7 +223,14 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
     /** POST /v1/checkout/sessions/:id/expire */
     expireSession(id: string, request: RequestInfo = AUTOMATIC): StripeObject {
       const s = session(id);
-      if (s.status !== 'open') throw new StripeApiError(400, `Only Checkout Sessions with a status in ["open"] can be expired; this one is ${s.status}.`, 'invalid_request_error', 'checkout_session_not_open', 'session');
+      if (s.status !== 'open')
+        throw new StripeApiError(
+          400,
+          `Only Checkout Sessions with a status in ["open"] can be expired; this one is ${s.status}.`,
+          'invalid_request_error',
+          'checkout_session_not_open',
+          'session',
+        );
       markExpired(s, request);
       return json(s);
     },
@@ -181,7 +270,12 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
       const s = openSession(id);
       const pi = intentFor(s);
       pi.status = 'requires_payment_method';
-      pi.last_payment_error = { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' };
+      pi.last_payment_error = {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'generic_decline',
+        message: 'Your card was declined.',
+      };
       emit('payment_intent.payment_failed', pi, AUTOMATIC);
       emit('checkout.session.async_payment_failed', json(s), AUTOMATIC);
       return json(s);
@@ -193,7 +287,13 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
       const pi = s.payment_intent ? intents.get(s.payment_intent) : undefined;
       const charge = pi && chargeOf(pi);
       if (s.status !== 'complete' || !pi || pi.status !== 'processing' || !charge) {
-        throw new StripeApiError(400, 'This Checkout Session has no payment in processing.', 'invalid_request_error', 'payment_intent_unexpected_state', 'session');
+        throw new StripeApiError(
+          400,
+          'This Checkout Session has no payment in processing.',
+          'invalid_request_error',
+          'payment_intent_unexpected_state',
+          'session',
+        );
       }
       if (succeeded) {
         Object.assign(charge, { status: 'succeeded', paid: true, captured: true, amount_captured: charge.amount });
@@ -204,7 +304,10 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
         emit('checkout.session.async_payment_succeeded', json(s), AUTOMATIC);
       } else {
         Object.assign(charge, { status: 'failed' });
-        Object.assign(pi, { status: 'requires_payment_method', last_payment_error: { type: 'invalid_request_error', code: 'payment_method_unactivated', message: 'The bank debit failed.' } });
+        Object.assign(pi, {
+          status: 'requires_payment_method',
+          last_payment_error: { type: 'invalid_request_error', code: 'payment_method_unactivated', message: 'The bank debit failed.' },
+        });
         emit('charge.failed', charge, AUTOMATIC);
         emit('payment_intent.payment_failed', pi, AUTOMATIC);
         emit('checkout.session.async_payment_failed', json(s), AUTOMATIC);
@@ -217,27 +320,49 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
       p.onlyKnown(params, ['payment_intent', 'charge', 'amount', 'reason', 'metadata', 'expand']);
       const piId = p.optionalString(params, 'payment_intent');
       const chargeId = p.optionalString(params, 'charge');
-      if (!piId && !chargeId) throw new StripeApiError(400, 'One of the following params should be provided for this request: payment_intent or charge.', 'invalid_request_error', 'parameter_missing', 'payment_intent');
+      if (!piId && !chargeId)
+        throw new StripeApiError(
+          400,
+          'One of the following params should be provided for this request: payment_intent or charge.',
+          'invalid_request_error',
+          'parameter_missing',
+          'payment_intent',
+        );
       let charge: StripeObject | undefined;
       if (piId) {
         const pi = intents.get(piId);
         if (!pi) throw missing('payment_intent', piId, 'payment_intent');
         charge = chargeOf(pi);
-        if (pi.status !== 'succeeded' || !charge) throw new StripeApiError(400, `This PaymentIntent (${piId}) does not have a successful charge to refund.`, 'invalid_request_error', 'charge_not_refundable', 'payment_intent');
+        if (pi.status !== 'succeeded' || !charge)
+          throw new StripeApiError(
+            400,
+            `This PaymentIntent (${piId}) does not have a successful charge to refund.`,
+            'invalid_request_error',
+            'charge_not_refundable',
+            'payment_intent',
+          );
       } else {
         charge = charges.get(chargeId!);
         if (!charge) throw missing('charge', chargeId!, 'charge');
       }
       const total = charge.amount as number;
       const refunded = charge.amount_refunded as number;
-      if (refunded >= total) throw new StripeApiError(400, `Charge ${charge.id} has already been refunded.`, 'invalid_request_error', 'charge_already_refunded');
+      if (refunded >= total)
+        throw new StripeApiError(400, `Charge ${charge.id} has already been refunded.`, 'invalid_request_error', 'charge_already_refunded');
       const amount = p.optionalInt(params, 'amount', 'amount', 1) ?? total - refunded;
       if (amount > total - refunded) {
         const c = charge.currency as string;
-        throw new StripeApiError(400, `Refund amount (${formatAmount(amount, c)}) is greater than unrefunded amount on charge (${formatAmount(total - refunded, c)})`, 'invalid_request_error', 'amount_too_large', 'amount');
+        throw new StripeApiError(
+          400,
+          `Refund amount (${formatAmount(amount, c)}) is greater than unrefunded amount on charge (${formatAmount(total - refunded, c)})`,
+          'invalid_request_error',
+          'amount_too_large',
+          'amount',
+        );
       }
       const reason = p.optionalString(params, 'reason');
-      if (reason && !['duplicate', 'fraudulent', 'requested_by_customer'].includes(reason)) throw new StripeApiError(400, `Invalid reason: ${reason}`, 'invalid_request_error', 'parameter_invalid', 'reason');
+      if (reason && !['duplicate', 'fraudulent', 'requested_by_customer'].includes(reason))
+        throw new StripeApiError(400, `Invalid reason: ${reason}`, 'invalid_request_error', 'parameter_invalid', 'reason');
       const refund = newRefund(charge, amount, now(), reason, p.metadata(params, 'metadata'));
       Object.assign(charge, { amount_refunded: refunded + amount, refunded: refunded + amount === total });
       emit('refund.created', refund, request);

@@ -18,11 +18,19 @@ export class StripeApiError extends Error {
   }
 
   body() {
-    return { error: { type: this.type, message: this.message, ...(this.code ? { code: this.code, doc_url: `https://stripe.com/docs/error-codes/${this.code.replace(/_/g, '-')}` } : {}), ...(this.param ? { param: this.param } : {}) } };
+    return {
+      error: {
+        type: this.type,
+        message: this.message,
+        ...(this.code ? { code: this.code, doc_url: `https://stripe.com/docs/error-codes/${this.code.replace(/_/g, '-')}` } : {}),
+        ...(this.param ? { param: this.param } : {}),
+      },
+    };
   }
 }
 
-export const missing = (kind: string, id: string, param = 'id') => new StripeApiError(404, `No such ${kind}: '${id}'`, 'invalid_request_error', 'resource_missing', param);
+export const missing = (kind: string, id: string, param = 'id') =>
+  new StripeApiError(404, `No such ${kind}: '${id}'`, 'invalid_request_error', 'resource_missing', param);
 
 export interface LineItem {
   name: string;
@@ -78,7 +86,8 @@ export function sessionObject(s: SessionRecord, pageUrl: string): StripeObject {
     custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
     customer: null,
     customer_creation: 'if_required',
-    customer_details: s.status === 'complete' ? { email: s.customer_email, name: null, phone: null, address: null, tax_exempt: 'none', tax_ids: [] } : null,
+    customer_details:
+      s.status === 'complete' ? { email: s.customer_email, name: null, phone: null, address: null, tax_exempt: 'none', tax_ids: [] } : null,
     customer_email: s.customer_email,
     expires_at: s.expires_at,
     invoice: null,
@@ -151,7 +160,13 @@ export function newCharge(pi: StripeObject, created: number, settled: boolean): 
     description: null,
     livemode: false,
     metadata: { ...(pi.metadata as Record<string, string>) },
-    outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
+    outcome: {
+      network_status: 'approved_by_network',
+      reason: null,
+      risk_level: 'normal',
+      seller_message: 'Payment complete.',
+      type: 'authorized',
+    },
     paid: settled,
     payment_intent: pi.id,
     payment_method: pi.payment_method,
@@ -160,7 +175,13 @@ export function newCharge(pi: StripeObject, created: number, settled: boolean): 
   };
 }
 
-export function newRefund(charge: StripeObject, amount: number, created: number, reason: string | null, metadata: Record<string, string>): StripeObject {
+export function newRefund(
+  charge: StripeObject,
+  amount: number,
+  created: number,
+  reason: string | null,
+  metadata: Record<string, string>,
+): StripeObject {
   return {
     id: stripeId('re'),
     object: 'refund',
@@ -177,7 +198,12 @@ export function newRefund(charge: StripeObject, amount: number, created: number,
 }
 
 /** An event as Stripe sends it: a snapshot of the object at the time it happened. */
-export function eventObject(type: string, object: StripeObject, created: number, request: { id: string | null; idempotency_key: string | null }): StripeObject {
+export function eventObject(
+  type: string,
+  object: StripeObject,
+  created: number,
+  request: { id: string | null; idempotency_key: string | null },
+): StripeObject {
   return {
     id: stripeId('evt'),
     object: 'event',

@@ -18,7 +18,8 @@ function sendPage(reply: FastifyReply, html: string, session: SessionRecord | nu
     .code(status)
     .headers({
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' ${[...new Set(shop)].join(' ')}`.trim(),
+      'content-security-policy':
+        `default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' ${[...new Set(shop)].join(' ')}`.trim(),
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
@@ -50,19 +51,30 @@ export function applyPageAction(ledger: Ledger, session: SessionRecord, action: 
       // Like Stripe's back link: the session stays open until it expires or the shop expires it.
       return session.cancel_url ?? page;
     default:
-      throw new StripeApiError(400, `Unknown action: ${action}. Use pay, decline or cancel.`, 'invalid_request_error', 'parameter_invalid', 'action');
+      throw new StripeApiError(
+        400,
+        `Unknown action: ${action}. Use pay, decline or cancel.`,
+        'invalid_request_error',
+        'parameter_invalid',
+        'action',
+      );
   }
 }
 
 /** The hosted payment page at /pay/:sessionId: server-rendered, works without JavaScript. */
 export async function gatewayPages(app: FastifyInstance, { ledger }: { ledger: Ledger }) {
-  app.get('/pay/gateway.svg', async (_request, reply) => reply.type('image/svg+xml').header('cache-control', 'max-age=3600').send(GATEWAY_ICON));
-  app.get('/pay/gateway.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(GATEWAY_CSS));
+  app.get('/pay/gateway.svg', async (_request, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'max-age=3600').send(GATEWAY_ICON),
+  );
+  app.get('/pay/gateway.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(GATEWAY_CSS),
+  );
 
   app.get<{ Params: { id: string }; Querystring: { error?: string } }>('/pay/:id', async (request, reply) => {
     const session = findSession(ledger, request.params.id);
     if (!session) return sendPage(reply, renderPage(NotFoundPage()), null, 404);
-    if (session.status === 'open') return sendPage(reply, renderPage(PaymentPage({ session, declined: request.query.error === 'card_declined' })), session);
+    if (session.status === 'open')
+      return sendPage(reply, renderPage(PaymentPage({ session, declined: request.query.error === 'card_declined' })), session);
     const returnUrl = session.status === 'complete' ? successRedirect(session) : session.cancel_url;
     return sendPage(reply, renderPage(ClosedPage({ session, returnUrl })), session);
   });

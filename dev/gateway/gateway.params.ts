@@ -10,7 +10,13 @@ export function onlyKnown(params: Params, known: string[], prefix = '') {
   for (const key of Object.keys(params)) {
     if (!known.includes(key)) {
       const name = prefix ? `${prefix}[${key}]` : key;
-      throw new StripeApiError(400, `Received unknown parameter: ${name}. The development gateway supports only the part of Stripe's API the store uses.`, 'invalid_request_error', 'parameter_unknown', name);
+      throw new StripeApiError(
+        400,
+        `Received unknown parameter: ${name}. The development gateway supports only the part of Stripe's API the store uses.`,
+        'invalid_request_error',
+        'parameter_unknown',
+        name,
+      );
     }
   }
 }
@@ -67,7 +73,8 @@ export function metadata(params: Params, name: string, param = name): Record<str
   for (const key of keys) {
     const v = m[key];
     if (typeof v !== 'string') throw invalid(`${param}[${key}]`, `Invalid string: ${param}[${key}]`);
-    if (key.length > 40 || v.length > 500) throw invalid(`${param}[${key}]`, `Invalid ${param}: keys up to 40 characters, values up to 500`);
+    if (key.length > 40 || v.length > 500)
+      throw invalid(`${param}[${key}]`, `Invalid ${param}: keys up to 40 characters, values up to 500`);
     out[key] = v;
   }
   return out;
@@ -82,7 +89,8 @@ export function currency(params: Params, name: string, param = name): string {
   } catch {
     known = false;
   }
-  if (!known) throw invalid(param, `Invalid currency: ${v}. Stripe currently supports these currencies: https://stripe.com/docs/currencies`);
+  if (!known)
+    throw invalid(param, `Invalid currency: ${v}. Stripe currently supports these currencies: https://stripe.com/docs/currencies`);
   return v;
 }
 

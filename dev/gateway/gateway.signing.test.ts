@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { computeSignature, signatureHeader, stripeId } from './gateway.signing.js';
 
 const secret = 'whsec_signing_test_secret';
-const payload = JSON.stringify({ id: 'evt_1', object: 'event', type: 'checkout.session.completed', created: 1_700_000_000, data: { object: { id: 'cs_1' } } }, null, 2);
+const payload = JSON.stringify(
+  { id: 'evt_1', object: 'event', type: 'checkout.session.completed', created: 1_700_000_000, data: { object: { id: 'cs_1' } } },
+  null,
+  2,
+);
 
 describe('webhook signing', () => {
   it('produces the header the official SDK produces for the same timestamp', () => {
@@ -15,7 +19,9 @@ describe('webhook signing', () => {
     const t = Math.floor(Date.now() / 1000);
     const header = signatureHeader(payload, secret, t);
     expect(Stripe.webhooks.constructEvent(payload, header, secret).id).toBe('evt_1');
-    expect(() => Stripe.webhooks.constructEvent(payload.replace('cs_1', 'cs_2'), header, secret)).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() => Stripe.webhooks.constructEvent(payload.replace('cs_1', 'cs_2'), header, secret)).toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
     expect(() => Stripe.webhooks.constructEvent(payload, header, `${secret}x`)).toThrow(Stripe.errors.StripeSignatureVerificationError);
   });
 

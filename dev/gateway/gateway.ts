@@ -85,13 +85,17 @@ export async function startDevGateway(options: DevGatewayOptions): Promise<DevGa
     clock,
     enabledEvents: options.enabledEvents ?? STORE_EVENTS,
     timeoutMs: options.deliveryTimeoutMs ?? 10_000,
-    onFailure: (r) => options.log?.(`webhook ${r.event.type} ${r.event.id} failed after ${r.attempts.length} attempts (${outcome(r)}); resend it with POST /__dev/events/${r.event.id}/resend`),
+    onFailure: (r) =>
+      options.log?.(
+        `webhook ${r.event.type} ${r.event.id} failed after ${r.attempts.length} attempts (${outcome(r)}); resend it with POST /__dev/events/${r.event.id}/resend`,
+      ),
     onRetry: (r, delay) => options.log?.(`webhook ${r.event.type} ${r.event.id}: ${outcome(r)}; retrying in ${Math.round(delay / 1000)} s`),
   });
   const ledger = createLedger({
     clock,
     pageUrl: (id) => `${publicUrl}/pay/${encodeURIComponent(id)}`,
-    emit: (type, object, request) => webhooks.dispatch(eventObject(type, object, Math.floor(clock() / 1000), request) as EventRecord['event']),
+    emit: (type, object, request) =>
+      webhooks.dispatch(eventObject(type, object, Math.floor(clock() / 1000), request) as EventRecord['event']),
   });
 
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024, routerOptions: { maxParamLength: 200 } });
@@ -115,16 +119,31 @@ export async function startDevGateway(options: DevGatewayOptions): Promise<DevGa
           : typeof error.statusCode === 'number' && error.statusCode < 500
             ? new StripeApiError(error.statusCode, error.message)
             : new StripeApiError(500, 'An unknown error occurred.', 'api_error');
-    if (e.status >= 500 && !(error instanceof StripeApiError)) options.log?.(`error on ${request.method} ${request.url}: ${error.stack ?? error.message}`);
-    if (isPage(request.url)) return reply.code(e.status).type('text/html; charset=utf-8').send(renderPage(ErrorPage({ message: e.message })));
-    return reply.code(e.status).type('application/json').send(JSON.stringify(e.body(), null, 2));
+    if (e.status >= 500 && !(error instanceof StripeApiError))
+      options.log?.(`error on ${request.method} ${request.url}: ${error.stack ?? error.message}`);
+    if (isPage(request.url))
+      return reply
+        .code(e.status)
+        .type('text/html; charset=utf-8')
+        .send(renderPage(ErrorPage({ message: e.message })));
+    return reply
+      .code(e.status)
+      .type('application/json')
+      .send(JSON.stringify(e.body(), null, 2));
   });
   app.setNotFoundHandler(async (request, reply) => {
     if (isPage(request.url)) return reply.code(404).type('text/html; charset=utf-8').send(renderPage(NotFoundPage()));
     const e = new StripeApiError(404, `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).`);
-    return reply.code(404).type('application/json').send(JSON.stringify(e.body(), null, 2));
+    return reply
+      .code(404)
+      .type('application/json')
+      .send(JSON.stringify(e.body(), null, 2));
   });
-  app.get('/', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('Development payment gateway (Stripe API subset under /v1, hosted pages under /pay, test automation under /__dev).\n'));
+  app.get('/', async (_request, reply) =>
+    reply
+      .type('text/plain; charset=utf-8')
+      .send('Development payment gateway (Stripe API subset under /v1, hosted pages under /pay, test automation under /__dev).\n'),
+  );
   await app.register(gatewayApi, { prefix: '/v1', ledger, apiKey: options.apiKey, clock, outage });
   await app.register(gatewayPages, { ledger });
   await app.register(gatewayDevRoutes, { prefix: '/__dev', ledger, webhooks, publicUrl: () => publicUrl, clock });

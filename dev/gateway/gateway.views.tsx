@@ -25,7 +25,8 @@ export function renderPage(page: VNode): string {
 }
 
 /** The page's icon: browsers ask for one, and a 404 would be noise in every browser test. */
-export const GATEWAY_ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#635bff"/><rect x="6" y="10" width="20" height="13" rx="2" fill="#fff"/><rect x="6" y="13" width="20" height="3" fill="#635bff"/></svg>';
+export const GATEWAY_ICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#635bff"/><rect x="6" y="10" width="20" height="13" rx="2" fill="#fff"/><rect x="6" y="13" width="20" height="3" fill="#635bff"/></svg>';
 
 function Frame({ title, children }: { title: string; children: ComponentChildren }) {
   return (

@@ -2,7 +2,13 @@ import type { StripeObject } from './gateway.objects.js';
 import { signatureHeader } from './gateway.signing.js';
 
 /** The event types the store listens to; others are recorded but not sent unless enabled (like a Stripe endpoint's `enabled_events`). */
-export const STORE_EVENTS = ['checkout.session.completed', 'checkout.session.async_payment_succeeded', 'checkout.session.async_payment_failed', 'checkout.session.expired', 'charge.refunded'];
+export const STORE_EVENTS = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+  'charge.refunded',
+];
 
 /** Stripe retries for days; the dev default is minutes, so a store restarted in time still gets its events. */
 export const REALISTIC_RETRY_SCHEDULE = [5_000, 30_000, 2 * 60_000, 10 * 60_000, 60 * 60_000];
@@ -74,7 +80,11 @@ export function createWebhookDispatcher(options: DispatcherOptions) {
       record.attempts.push({ at, status: res.status });
       return res.status >= 200 && res.status < 300;
     } catch (err) {
-      record.attempts.push({ at, status: null, error: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err) });
+      record.attempts.push({
+        at,
+        status: null,
+        error: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err),
+      });
       return false;
     }
   }
@@ -129,7 +139,10 @@ export function createWebhookDispatcher(options: DispatcherOptions) {
       for (;;) {
         const found = records.find(predicate);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching webhook event within ${timeoutMs} ms; events: ${records.map((r) => `${r.event.type}:${r.state}`).join(', ') || 'none'}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no matching webhook event within ${timeoutMs} ms; events: ${records.map((r) => `${r.event.type}:${r.state}`).join(', ') || 'none'}`,
+          );
         await new Promise<void>((resolve) => {
           const done = () => {
             waiters.delete(done);

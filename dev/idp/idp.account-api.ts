@@ -9,7 +9,17 @@ import type { FieldError, UserStore } from './idp.users.js';
  * one error as `{field, errorMessage, params}`, several as `{errors: [...]}`, as Keycloak answers).
  * It accepts the access tokens this IdP issues for the store's audience.
  */
-export function createAccountApi({ issuer, audience, users, jwks }: { issuer: string; audience: string; users: UserStore; jwks: JSONWebKeySet }) {
+export function createAccountApi({
+  issuer,
+  audience,
+  users,
+  jwks,
+}: {
+  issuer: string;
+  audience: string;
+  users: UserStore;
+  jwks: JSONWebKeySet;
+}) {
   const keys = createLocalJWKSet(jwks);
   const challenge = { 'www-authenticate': 'Bearer realm="account", error="invalid_token"' };
 
@@ -35,7 +45,8 @@ export function createAccountApi({ issuer, audience, users, jwks }: { issuer: st
       return sendJson(res, 200, { id, username: email, email, firstName, lastName, emailVerified: true, attributes: {} });
     }
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'method_not_allowed' }, { allow: 'GET, POST' });
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return sendJson(res, 415, { errorMessage: 'unsupported-media-type' });
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+      return sendJson(res, 415, { errorMessage: 'unsupported-media-type' });
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(await readBody(req)) as Record<string, unknown>;
@@ -43,7 +54,11 @@ export function createAccountApi({ issuer, audience, users, jwks }: { issuer: st
       return sendJson(res, 400, { errorMessage: 'invalid-json' });
     }
     const text = (v: unknown) => (typeof v === 'string' ? v : '');
-    const { errors } = users.updateProfile(user.id, { email: text(body.email), firstName: text(body.firstName), lastName: text(body.lastName) });
+    const { errors } = users.updateProfile(user.id, {
+      email: text(body.email),
+      firstName: text(body.firstName),
+      lastName: text(body.lastName),
+    });
     if (errors.length > 0) return sendJson(res, 400, errorBody(errors));
     return sendJson(res, 204);
   };

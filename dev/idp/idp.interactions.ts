@@ -20,9 +20,15 @@ export function createInteractionHandler({ provider, users, storeUrl }: { provid
 
   async function autoConsent(req: IncomingMessage, res: ServerResponse, details: InteractionDetails) {
     const accountId = details.session?.accountId;
-    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId: details.params.client_id });
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId, clientId: details.params.client_id });
     if (!grant) throw new errors.SessionNotFound('grant not found');
-    const d = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const d = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
     if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
@@ -42,7 +48,8 @@ export function createInteractionHandler({ provider, users, storeUrl }: { provid
       const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
       return page(res, renderPage(LoginPage({ uid, email: hint })));
     }
-    if (req.method !== 'POST' || !action || action === 'abort') return page(res, renderPage(MessagePage({ title: 'Not allowed', message: 'That action is not allowed here.' })), 405);
+    if (req.method !== 'POST' || !action || action === 'abort')
+      return page(res, renderPage(MessagePage({ title: 'Not allowed', message: 'That action is not allowed here.' })), 405);
     const field = await readForm(req);
     if (action === 'login') {
       const user = await users.authenticate(field('email'), field('password'));

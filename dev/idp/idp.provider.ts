@@ -18,7 +18,9 @@ export interface ProviderOptions {
 
 /** oidc-provider needs the resource indicator to be an absolute URI; any audience string maps onto one. */
 export function resourceIndicatorFor(audience: string): string {
-  return URL.canParse(audience) && /^[a-z][a-z0-9+.-]*:/i.test(audience) ? audience : `urn:dev-idp:resource:${encodeURIComponent(audience)}`;
+  return URL.canParse(audience) && /^[a-z][a-z0-9+.-]*:/i.test(audience)
+    ? audience
+    : `urn:dev-idp:resource:${encodeURIComponent(audience)}`;
 }
 
 /** A page content-security-policy: no script at all, and forms may lead on to the store. */
@@ -35,9 +37,7 @@ function sendPage(ctx: KoaContextWithOIDC, storeUrl: string, html: string, statu
 
 /** `prompt=create` (OpenID Connect "Initiating User Registration"): the interaction starts on the registration page. */
 function createPrompt() {
-  return new interactionPolicy.Prompt(
-    { name: 'create', requestable: true },
-  );
+  return new interactionPolicy.Prompt({ name: 'create', requestable: true });
 }
 
 /** The oidc-provider instance: code flow with PKCE, rotating refresh tokens, JWT access tokens for the store. */
@@ -124,7 +124,10 @@ export function createProvider(o: ProviderOptions): Provider {
         enabled: true,
         defaultResource: async () => resource,
         // Token requests that name `scope=openid …` get an opaque token for userinfo; the store's get its JWT.
-        useGrantedResource: async (ctx: KoaContextWithOIDC) => !String(ctx.oidc.params.scope ?? '').split(' ').includes('openid'),
+        useGrantedResource: async (ctx: KoaContextWithOIDC) =>
+          !String(ctx.oidc.params.scope ?? '')
+            .split(' ')
+            .includes('openid'),
         getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
           if (indicator !== resource) throw new Error('unknown resource indicator');
           return {
@@ -143,7 +146,11 @@ export function createProvider(o: ProviderOptions): Provider {
           sendPage(ctx, o.storeUrl, renderPage(LogoutPage({ action, xsrf: ctx.oidc.session.state.secret })));
         },
         async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-          sendPage(ctx, o.storeUrl, renderPage(MessagePage({ title: 'Signed out', message: 'You are signed out.', back: `${o.storeUrl}/` })));
+          sendPage(
+            ctx,
+            o.storeUrl,
+            renderPage(MessagePage({ title: 'Signed out', message: 'You are signed out.', back: `${o.storeUrl}/` })),
+          );
         },
       },
     },

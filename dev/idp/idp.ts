@@ -53,7 +53,7 @@ async function loadKeys(users: UserStore): Promise<{ signingKeys: JWK[]; cookieK
 }
 
 const publicJwks = (keys: JWK[]): JSONWebKeySet => ({
-  keys: keys.map(({ kty, n, e, crv, x, y, kid, alg, use }) => ({ kty, n, e, crv, x, y, kid, alg, use }) as JWK),
+  keys: keys.map(({ kty, n, e, crv, x, y, kid, alg, use }) => ({ kty, n, e, crv, x, y, kid, alg, use })),
 });
 
 /**
@@ -88,7 +88,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       audience: options.audience,
       accessTokenTtl: options.accessTokenTtl ?? 300,
       users,
-      signingKeys: signingKeys as Record<string, unknown>[],
+      signingKeys: signingKeys,
       cookieKeys,
     });
     const oidc = provider.callback();

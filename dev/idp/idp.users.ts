@@ -44,8 +44,22 @@ export interface UserStore {
 
 /** The seeded accounts; fixed ids so the store's data keyed by `sub` survives a reset of the IdP's file. */
 export const DEMO_USERS = [
-  { id: '7d0c4f9e-5b1a-4c3e-9f57-0d2a6b1e8c01', email: 'demo@example.com', password: 'demo1234', firstName: 'Demo', lastName: 'Buyer', roles: [] },
-  { id: '3b8e2a71-94cd-4f0a-a6e2-5c7d9f1b2e02', email: 'owner@example.com', password: 'owner1234', firstName: 'Shop', lastName: 'Owner', roles: ['owner'] },
+  {
+    id: '7d0c4f9e-5b1a-4c3e-9f57-0d2a6b1e8c01',
+    email: 'demo@example.com',
+    password: 'demo1234',
+    firstName: 'Demo',
+    lastName: 'Buyer',
+    roles: [],
+  },
+  {
+    id: '3b8e2a71-94cd-4f0a-a6e2-5c7d9f1b2e02',
+    email: 'owner@example.com',
+    password: 'owner1234',
+    firstName: 'Shop',
+    lastName: 'Owner',
+    roles: ['owner'],
+  },
 ] as const;
 
 const EMAIL = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
@@ -120,7 +134,8 @@ export async function createUserStore(file?: string): Promise<UserStore> {
     async register(input) {
       const errors = validateProfile(input);
       if (input.password.length < 8) errors.push({ field: 'password', errorMessage: 'invalidPasswordMinLengthMessage', params: ['8'] });
-      else if (input.password.length > 200) errors.push({ field: 'password', errorMessage: 'invalidPasswordMaxLengthMessage', params: ['200'] });
+      else if (input.password.length > 200)
+        errors.push({ field: 'password', errorMessage: 'invalidPasswordMaxLengthMessage', params: ['200'] });
       if (!errors.some((e) => e.field === 'email') && findByEmail(input.email)) {
         errors.push({ field: 'email', errorMessage: 'emailExistsMessage', params: [] });
       }

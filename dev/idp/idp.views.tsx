@@ -68,7 +68,11 @@ export function LoginPage({ uid, email, error }: { uid: string; email: string; e
   return (
     <Frame title="Sign in">
       <p class="notice">Development identity provider. Demo login: demo@example.com / demo1234</p>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <form method="post" action={`/interaction/${uid}/login`}>
         <label for="email">Email</label>
         <input id="email" name="email" type="email" autocomplete="username" required value={email} autofocus />
@@ -77,8 +81,7 @@ export function LoginPage({ uid, email, error }: { uid: string; email: string; e
         <button type="submit">Sign in</button>
       </form>
       <p class="alt">
-        New here? <a href={`/interaction/${uid}/register`}>Create an account</a> ·{' '}
-        <a href={`/interaction/${uid}/abort`}>Cancel</a>
+        New here? <a href={`/interaction/${uid}/register`}>Create an account</a> · <a href={`/interaction/${uid}/abort`}>Cancel</a>
       </p>
     </Frame>
   );
@@ -94,7 +97,11 @@ export interface RegisterValues {
 export function RegisterPage({ uid, values, errors }: { uid: string; values: RegisterValues; errors: FieldError[] }) {
   return (
     <Frame title="Create an account">
-      {errors.length > 0 && <p class="error" role="alert">Please correct the fields marked below.</p>}
+      {errors.length > 0 && (
+        <p class="error" role="alert">
+          Please correct the fields marked below.
+        </p>
+      )}
       <form method="post" action={`/interaction/${uid}/register`}>
         <label for="firstName">First name</label>
         <input id="firstName" name="firstName" autocomplete="given-name" required maxLength={100} value={values.firstName} />

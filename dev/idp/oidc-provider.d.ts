@@ -5,7 +5,11 @@ declare module 'oidc-provider' {
   export interface KoaContextWithOIDC {
     oidc: {
       client?: { clientId: string; grantTypeAllowed(type: string): boolean };
-      session: { accountId?: string; grantIdFor(clientId: string): string | undefined; state: { secret: string } & Record<string, unknown> };
+      session: {
+        accountId?: string;
+        grantIdFor(clientId: string): string | undefined;
+        state: { secret: string } & Record<string, unknown>;
+      };
       result?: { consent?: { grantId?: string } };
       params: Record<string, unknown>;
       urlFor(name: string, opts?: Record<string, unknown>): string;

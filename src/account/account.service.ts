@@ -42,7 +42,7 @@ interface ProviderFieldError {
 /** Field errors from a Keycloak-shaped 400: `{field, errorMessage}` or `{errors: [...]}`. */
 export function mapProviderErrors(body: unknown): ProfileErrors {
   const list: ProviderFieldError[] = Array.isArray((body as { errors?: unknown })?.errors)
-    ? ((body as { errors: ProviderFieldError[] }).errors)
+    ? (body as { errors: ProviderFieldError[] }).errors
     : [body as ProviderFieldError];
   const errors: ProfileErrors = {};
   for (const e of list) {
@@ -58,7 +58,15 @@ export function mapProviderErrors(body: unknown): ProfileErrors {
  * The user's profile, kept at the identity provider and reached through its account API (the
  * Keycloak Account REST API shape: GET/POST {issuer}/account) with the user's own access token.
  */
-export function createAccountService({ config, sessions, fetch = globalThis.fetch }: { config: Config; sessions: SessionService; fetch?: typeof globalThis.fetch }) {
+export function createAccountService({
+  config,
+  sessions,
+  fetch = globalThis.fetch,
+}: {
+  config: Config;
+  sessions: SessionService;
+  fetch?: typeof globalThis.fetch;
+}) {
   const url = config.oidc.accountApiUrl;
 
   async function call(auth: AuthContext, init: RequestInit = {}): Promise<Response> {
@@ -73,7 +81,8 @@ export function createAccountService({ config, sessions, fetch = globalThis.fetc
     } catch {
       throw new AccountUnavailableError();
     }
-    if (response.status === 401 || response.status === 403) throw new UnauthorizedError('Your session has ended. Please log in again.', 'session_expired');
+    if (response.status === 401 || response.status === 403)
+      throw new UnauthorizedError('Your session has ended. Please log in again.', 'session_expired');
     return response;
   }
 
@@ -106,14 +115,21 @@ export function createAccountService({ config, sessions, fetch = globalThis.fetc
       if (!url) return { form: 'Your profile is managed at the identity provider.' };
       const values: Profile = { firstName: input.firstName.trim(), lastName: input.lastName.trim(), email: input.email.trim() };
       const errors: ProfileErrors = {};
-      for (const field of Object.keys(LIMITS) as ProfileField[]) if (values[field].length > LIMITS[field]) errors[field] = 'This is too long.';
+      for (const field of Object.keys(LIMITS) as ProfileField[])
+        if (values[field].length > LIMITS[field]) errors[field] = 'This is too long.';
       if (Object.keys(errors).length > 0) return errors;
       // Keycloak expects the whole representation back, so unknown fields (username, attributes) round-trip.
       const current = await readRaw(auth);
-      const response = await call(auth, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...current, ...values }) });
-      if (response.status === 400 || response.status === 409 || response.status === 422) return mapProviderErrors(await response.json().catch(() => ({})));
+      const response = await call(auth, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...current, ...values }),
+      });
+      if (response.status === 400 || response.status === 409 || response.status === 422)
+        return mapProviderErrors(await response.json().catch(() => ({})));
       if (!response.ok) throw new AccountUnavailableError();
-      if (auth.sessionId) await sessions.updateUser(auth.sessionId, { email: values.email, name: `${values.firstName} ${values.lastName}`.trim() });
+      if (auth.sessionId)
+        await sessions.updateUser(auth.sessionId, { email: values.email, name: `${values.firstName} ${values.lastName}`.trim() });
       return {};
     },
   };

@@ -19,7 +19,9 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
               <tr>
                 <th scope="col">Order</th>
                 <th scope="col">Email</th>
-                <th scope="col" class="num">Total</th>
+                <th scope="col" class="num">
+                  Total
+                </th>
                 <th scope="col">Why</th>
                 <th scope="col">Since</th>
               </tr>
@@ -69,8 +71,12 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
               <thead>
                 <tr>
                   <th scope="col">Currency</th>
-                  <th scope="col" class="num">Orders</th>
-                  <th scope="col" class="num">Total</th>
+                  <th scope="col" class="num">
+                    Orders
+                  </th>
+                  <th scope="col" class="num">
+                    Total
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -90,7 +96,9 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
         <section class="admin-panel" aria-labelledby="mail-title">
           <h2 id="mail-title">Mail</h2>
           <p class="unsent-mail">
-            {unsentMail === 0 ? 'Every mail has been sent.' : `${unsentMail} ${unsentMail === 1 ? 'mail is' : 'mails are'} waiting in the outbox.`}
+            {unsentMail === 0
+              ? 'Every mail has been sent.'
+              : `${unsentMail} ${unsentMail === 1 ? 'mail is' : 'mails are'} waiting in the outbox.`}
           </p>
         </section>
 
@@ -103,7 +111,9 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
               <thead>
                 <tr>
                   <th scope="col">Product</th>
-                  <th scope="col" class="num">Keys left</th>
+                  <th scope="col" class="num">
+                    Keys left
+                  </th>
                 </tr>
               </thead>
               <tbody>

@@ -21,7 +21,17 @@ export function When({ ms }: { ms: number | null }) {
 }
 
 /** The owner's pages inside the site layout, with the admin navigation above the content. */
-export function AdminFrame({ ctx, title, section, children }: { ctx: ViewContext; title: string; section: AdminSection; children: ComponentChildren }) {
+export function AdminFrame({
+  ctx,
+  title,
+  section,
+  children,
+}: {
+  ctx: ViewContext;
+  title: string;
+  section: AdminSection;
+  children: ComponentChildren;
+}) {
   return (
     <Layout ctx={ctx} title={`${title} · Admin`}>
       <section class="admin" data-admin-section={section}>
@@ -44,9 +54,21 @@ export function AdminFrame({ ctx, title, section, children }: { ctx: ViewContext
 }
 
 /** Page links that keep the list's filters. */
-export function AdminPagination({ pagination, path, params }: { pagination: Pagination; path: string; params: Record<string, string | null> }) {
+export function AdminPagination({
+  pagination,
+  path,
+  params,
+}: {
+  pagination: Pagination;
+  path: string;
+  params: Record<string, string | null>;
+}) {
   const href = (page: number) => {
-    const query = new URLSearchParams(Object.entries({ ...params, page: page > 1 ? String(page) : null }).filter((e): e is [string, string] => e[1] !== null && e[1] !== ''));
+    const query = new URLSearchParams(
+      Object.entries({ ...params, page: page > 1 ? String(page) : null }).filter(
+        (e): e is [string, string] => e[1] !== null && e[1] !== '',
+      ),
+    );
     const text = query.toString();
     return text ? `${path}?${text}` : path;
   };

@@ -8,7 +8,8 @@ import type { AdminMessageList } from './admin.service.js';
  */
 export function replyHref(email: string, subject: string): string {
   const at = email.lastIndexOf('@');
-  const address = at < 0 ? encodeURIComponent(email) : `${encodeURIComponent(email.slice(0, at))}@${encodeURIComponent(email.slice(at + 1))}`;
+  const address =
+    at < 0 ? encodeURIComponent(email) : `${encodeURIComponent(email.slice(0, at))}@${encodeURIComponent(email.slice(at + 1))}`;
   return `mailto:${address}?subject=${encodeURIComponent(`Re: ${subject}`)}`;
 }
 
@@ -18,7 +19,9 @@ export function AdminMessagesPage({ ctx, list }: { ctx: ViewContext; list: Admin
   return (
     <AdminFrame ctx={ctx} title="Contact messages" section="messages">
       <p class="result-count" role="status">
-        {pagination.total === 0 ? 'No messages yet.' : `${pagination.total} ${pagination.total === 1 ? 'message' : 'messages'}, newest first.`}
+        {pagination.total === 0
+          ? 'No messages yet.'
+          : `${pagination.total} ${pagination.total === 1 ? 'message' : 'messages'}, newest first.`}
       </p>
       <ol class="admin-messages">
         {messages.map((m) => (

@@ -46,8 +46,18 @@ export function AdminOrderPage({ ctx, detail }: { ctx: ViewContext; detail: Admi
         <dt>Payment</dt>
         <dd>
           {order.payment_provider ?? '—'}
-          {order.payment_ref && <> · session <code>{order.payment_ref}</code></>}
-          {order.payment_intent && <> · payment <code>{order.payment_intent}</code></>}
+          {order.payment_ref && (
+            <>
+              {' '}
+              · session <code>{order.payment_ref}</code>
+            </>
+          )}
+          {order.payment_intent && (
+            <>
+              {' '}
+              · payment <code>{order.payment_intent}</code>
+            </>
+          )}
         </dd>
         <dt>Invoice</dt>
         <dd>{order.invoice_number === null ? '—' : `No. ${order.invoice_number}`}</dd>
@@ -64,10 +74,18 @@ export function AdminOrderPage({ ctx, detail }: { ctx: ViewContext; detail: Admi
           <tr>
             <th scope="col">Product</th>
             <th scope="col">Type</th>
-            <th scope="col" class="num">Unit price</th>
-            <th scope="col" class="num">Quantity</th>
-            <th scope="col" class="num">Refunded</th>
-            <th scope="col" class="num">Line total</th>
+            <th scope="col" class="num">
+              Unit price
+            </th>
+            <th scope="col" class="num">
+              Quantity
+            </th>
+            <th scope="col" class="num">
+              Refunded
+            </th>
+            <th scope="col" class="num">
+              Line total
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -114,7 +132,9 @@ export function AdminOrderPage({ ctx, detail }: { ctx: ViewContext; detail: Admi
           <thead>
             <tr>
               <th scope="col">Item</th>
-              <th scope="col" class="num">Unit</th>
+              <th scope="col" class="num">
+                Unit
+              </th>
               <th scope="col">Kind</th>
               <th scope="col">Status</th>
               <th scope="col">Revealed by the buyer</th>
@@ -142,8 +162,12 @@ export function AdminOrderPage({ ctx, detail }: { ctx: ViewContext; detail: Admi
           <thead>
             <tr>
               <th scope="col">Item</th>
-              <th scope="col" class="num">Unit</th>
-              <th scope="col" class="num">Downloads</th>
+              <th scope="col" class="num">
+                Unit
+              </th>
+              <th scope="col" class="num">
+                Downloads
+              </th>
               <th scope="col">Access until</th>
               <th scope="col">Status</th>
             </tr>

@@ -14,7 +14,15 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
       <form class="admin-filters" method="get" action="/admin/orders" role="search">
         <div class="field">
           <label for="admin-q">Order id or email</label>
-          <input id="admin-q" type="search" name="q" value={q} maxLength={320} placeholder="ord_3fa9… or buyer@example.com" aria-describedby="admin-q-hint" />
+          <input
+            id="admin-q"
+            type="search"
+            name="q"
+            value={q}
+            maxLength={320}
+            placeholder="ord_3fa9… or buyer@example.com"
+            aria-describedby="admin-q-hint"
+          />
         </div>
         <div class="field">
           <label for="admin-status">Status</label>
@@ -36,7 +44,9 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
         Search by an order id or its beginning, or by a buyer’s whole email address (any case).
       </p>
       <p class="result-count" role="status">
-        {pagination.total === 0 ? 'No orders match.' : `${pagination.total} ${pagination.total === 1 ? 'order' : 'orders'}${filtered ? ' match' : ''}.`}
+        {pagination.total === 0
+          ? 'No orders match.'
+          : `${pagination.total} ${pagination.total === 1 ? 'order' : 'orders'}${filtered ? ' match' : ''}.`}
       </p>
       {orders.length > 0 && (
         <table class="admin-table admin-orders">
@@ -45,7 +55,9 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
               <th scope="col">Order</th>
               <th scope="col">Placed</th>
               <th scope="col">Email</th>
-              <th scope="col" class="num">Total</th>
+              <th scope="col" class="num">
+                Total
+              </th>
               <th scope="col">Status</th>
             </tr>
           </thead>

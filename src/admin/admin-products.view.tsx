@@ -29,8 +29,8 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
         <button type="submit">Show</button>
       </form>
       <p class="result-count" role="status">
-        {pagination.total === 0 ? 'No products.' : `${pagination.total} ${pagination.total === 1 ? 'product' : 'products'}.`} Pools with {lowStockThreshold} or fewer available keys
-        are marked low.
+        {pagination.total === 0 ? 'No products.' : `${pagination.total} ${pagination.total === 1 ? 'product' : 'products'}.`} Pools with{' '}
+        {lowStockThreshold} or fewer available keys are marked low.
       </p>
       {products.length > 0 && (
         <table class="admin-table admin-products">
@@ -38,12 +38,22 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
             <tr>
               <th scope="col">Product</th>
               <th scope="col">Type</th>
-              <th scope="col" class="num">Price</th>
+              <th scope="col" class="num">
+                Price
+              </th>
               <th scope="col">Status</th>
-              <th scope="col" class="num">Available</th>
-              <th scope="col" class="num">Reserved</th>
-              <th scope="col" class="num">Sold</th>
-              <th scope="col" class="num">Revoked</th>
+              <th scope="col" class="num">
+                Available
+              </th>
+              <th scope="col" class="num">
+                Reserved
+              </th>
+              <th scope="col" class="num">
+                Sold
+              </th>
+              <th scope="col" class="num">
+                Revoked
+              </th>
             </tr>
           </thead>
           <tbody>

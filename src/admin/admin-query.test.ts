@@ -24,13 +24,27 @@ describe('owner order search', () => {
   });
 
   it('refuses what it cannot look up by index, with a hint', () => {
-    for (const q of ['lovelace', 'ord_xyz', 'ord_0123456789abcdef012345678', '0123456789abcdef0123456789', 'a b@c', '@example.com', 'ada@']) {
-      expect(codeOf(() => parseOrderQuery(q)), q).toBe('400 invalid_search');
+    for (const q of [
+      'lovelace',
+      'ord_xyz',
+      'ord_0123456789abcdef012345678',
+      '0123456789abcdef0123456789',
+      'a b@c',
+      '@example.com',
+      'ada@',
+    ]) {
+      expect(
+        codeOf(() => parseOrderQuery(q)),
+        q,
+      ).toBe('400 invalid_search');
     }
   });
 
   it('turns an id beginning into the closed range of ids that share it', () => {
-    expect(toOrderSearch({ kind: 'id', prefix: 'ord_3fa9' }, null)).toEqual({ idFrom: `ord_3fa9${'0'.repeat(20)}`, idTo: `ord_3fa9${'f'.repeat(20)}` });
+    expect(toOrderSearch({ kind: 'id', prefix: 'ord_3fa9' }, null)).toEqual({
+      idFrom: `ord_3fa9${'0'.repeat(20)}`,
+      idTo: `ord_3fa9${'f'.repeat(20)}`,
+    });
     const whole = 'ord_0123456789abcdef01234567';
     expect(toOrderSearch({ kind: 'id', prefix: whole }, 'fulfilled')).toEqual({ idFrom: whole, idTo: whole, status: 'fulfilled' });
     expect(toOrderSearch({ kind: 'email', email: 'a@b.example' }, null)).toEqual({ emailLower: 'a@b.example' });
@@ -41,7 +55,11 @@ describe('owner order search', () => {
     expect(parseOrderStatus('')).toBeNull();
     expect(parseOrderStatus(undefined)).toBeNull();
     expect(parseOrderStatus('partially_refunded')).toBe('partially_refunded');
-    for (const bad of ['paid', 'FULFILLED', 'fulfilled ', 'x']) expect(codeOf(() => parseOrderStatus(bad)), bad).toBe('400 invalid_status');
+    for (const bad of ['paid', 'FULFILLED', 'fulfilled ', 'x'])
+      expect(
+        codeOf(() => parseOrderStatus(bad)),
+        bad,
+      ).toBe('400 invalid_status');
     expect(parseProductStatus('archived')).toBe('archived');
     expect(codeOf(() => parseProductStatus('deleted'))).toBe('400 invalid_status');
   });
@@ -49,7 +67,11 @@ describe('owner order search', () => {
   it('reads page numbers from 1; anything else is a 400', () => {
     expect(parsePage(undefined)).toBe(1);
     expect(parsePage('3')).toBe(3);
-    for (const bad of ['0', '-1', '1.5', 'two', '1e3']) expect(codeOf(() => parsePage(bad)), bad).toBe('400 invalid_page');
+    for (const bad of ['0', '-1', '1.5', 'two', '1e3'])
+      expect(
+        codeOf(() => parsePage(bad)),
+        bad,
+      ).toBe('400 invalid_page');
   });
 });
 

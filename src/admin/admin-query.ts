@@ -39,7 +39,11 @@ export function parseOrderQuery(raw: string | undefined): OrderQuery {
   const lower = q.replace(/[A-Z]/g, (c) => c.toLowerCase());
   if (ID_PREFIX.test(lower)) return { kind: 'id', prefix: lower.startsWith('ord_') ? lower : `ord_${lower}` };
   if (EMAIL.test(q) && q.length <= 320) return { kind: 'email', email: lower };
-  throw new ValidationError('Search by an order id (ord_…, or its beginning) or by a buyer’s whole email address.', { q: q.slice(0, 100) }, 'invalid_search');
+  throw new ValidationError(
+    'Search by an order id (ord_…, or its beginning) or by a buyer’s whole email address.',
+    { q: q.slice(0, 100) },
+    'invalid_search',
+  );
 }
 
 /** The repository filter for a query and an optional status. */
@@ -59,14 +63,22 @@ export function toOrderSearch(query: OrderQuery, status: OrderState | null): Ord
 export function parseOrderStatus(raw: string | undefined): OrderState | null {
   if (raw === undefined || raw === '') return null;
   if ((orderStates as readonly string[]).includes(raw)) return raw as OrderState;
-  throw new ValidationError(`There is no order status "${raw.slice(0, 40)}". Choose one of: ${orderStates.join(', ')}.`, undefined, 'invalid_status');
+  throw new ValidationError(
+    `There is no order status "${raw.slice(0, 40)}". Choose one of: ${orderStates.join(', ')}.`,
+    undefined,
+    'invalid_status',
+  );
 }
 
 /** `?status=` for products: empty means every status. */
 export function parseProductStatus(raw: string | undefined): ProductStatus | null {
   if (raw === undefined || raw === '') return null;
   if ((productStatuses as readonly string[]).includes(raw)) return raw as ProductStatus;
-  throw new ValidationError(`There is no product status "${raw.slice(0, 40)}". Choose one of: ${productStatuses.join(', ')}.`, undefined, 'invalid_status');
+  throw new ValidationError(
+    `There is no product status "${raw.slice(0, 40)}". Choose one of: ${productStatuses.join(', ')}.`,
+    undefined,
+    'invalid_status',
+  );
 }
 
 /** `?page=`: a whole number from 1; anything else is a 400 with a clear message. */

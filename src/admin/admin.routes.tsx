@@ -19,7 +19,10 @@ const OrdersQuery = Type.Object({
   status: Type.Optional(Type.String({ maxLength: 40 })),
   page: Type.Optional(Type.String({ maxLength: 20 })),
 });
-const ProductsQuery = Type.Object({ status: Type.Optional(Type.String({ maxLength: 40 })), page: Type.Optional(Type.String({ maxLength: 20 })) });
+const ProductsQuery = Type.Object({
+  status: Type.Optional(Type.String({ maxLength: 40 })),
+  page: Type.Optional(Type.String({ maxLength: 20 })),
+});
 const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 20 })) });
 const OrderParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 

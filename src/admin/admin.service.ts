@@ -20,7 +20,10 @@ export const MESSAGES_PAGE_SIZE = 20;
 const ORDER_ID = /^ord_[0-9a-f]{24}$/;
 
 export interface AdminDeps {
-  orders: Pick<OrdersService, 'searchOrders' | 'countByStatus' | 'findByStatus' | 'sumPaidSince' | 'findOrder' | 'findItems' | 'findEvents'>;
+  orders: Pick<
+    OrdersService,
+    'searchOrders' | 'countByStatus' | 'findByStatus' | 'sumPaidSince' | 'findOrder' | 'findItems' | 'findEvents'
+  >;
   paymentEvents: Pick<PaymentEventsService, 'findEventsOfOrder'>;
   fulfilment: Pick<FulfilmentService, 'findDeliveries'>;
   catalog: Pick<CatalogService, 'listProductsForOwner'>;
@@ -52,7 +55,8 @@ export interface GrantStatus {
 export function createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock = Date.now }: AdminDeps) {
   const pageOf = (total: number, page: number, pageSize: number, what: string): Pagination => {
     const pagination = paginate(total, page, pageSize);
-    if (page > pagination.pageCount) throw new NotFoundError(`There is no page ${page} of ${what}; the last is ${pagination.pageCount}.`, 'page_not_found');
+    if (page > pagination.pageCount)
+      throw new NotFoundError(`There is no page ${page} of ${what}; the last is ${pagination.pageCount}.`, 'page_not_found');
     return pagination;
   };
 
@@ -67,7 +71,14 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
         keyPool.findLowPools(LOW_STOCK, 20),
       ]);
       const states: OrderState[] = ['needs_attention', ...orderStates.filter((s) => s !== 'needs_attention')];
-      return { statusCounts: states.map((status) => ({ status, count: counts.get(status) ?? 0 })), attention, revenue, unsentMail, lowStock, lowStockThreshold: LOW_STOCK };
+      return {
+        statusCounts: states.map((status) => ({ status, count: counts.get(status) ?? 0 })),
+        attention,
+        revenue,
+        unsentMail,
+        lowStock,
+        lowStockThreshold: LOW_STOCK,
+      };
     },
 
     /** `GET /admin/orders`: raw query values in, a page of matches out (400 for a bad search, status or page). */
@@ -75,7 +86,11 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
       const query = parseOrderQuery(raw.q);
       const status = parseOrderStatus(raw.status);
       const page = parsePage(raw.page);
-      const { total, orders: rows } = await orders.searchOrders(toOrderSearch(query, status), ORDERS_PAGE_SIZE, (page - 1) * ORDERS_PAGE_SIZE);
+      const { total, orders: rows } = await orders.searchOrders(
+        toOrderSearch(query, status),
+        ORDERS_PAGE_SIZE,
+        (page - 1) * ORDERS_PAGE_SIZE,
+      );
       return { q: (raw.q ?? '').trim(), status, orders: rows, pagination: pageOf(total, page, ORDERS_PAGE_SIZE, 'orders') };
     },
 
@@ -84,16 +99,29 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
       const order = ORDER_ID.test(id) ? await orders.findOrder(id) : undefined;
       if (!order) throw new NotFoundError('There is no order with that id.', 'order_not_found');
       const items = await orders.findItems(id);
-      const [events, payments, deliveries] = await Promise.all([orders.findEvents(id), paymentEvents.findEventsOfOrder(id), fulfilment.findDeliveries(items.map((i) => i.id))]);
+      const [events, payments, deliveries] = await Promise.all([
+        orders.findEvents(id),
+        paymentEvents.findEventsOfOrder(id),
+        fulfilment.findDeliveries(items.map((i) => i.id)),
+      ]);
       const now = clock();
-      const keys: KeyUnitStatus[] = deliveries.keys.map((k) => ({ itemId: k.order_item_id, unit: k.unit_index, source: k.license_key_id === null ? 'signed' : 'pool', status: k.status, revealedAt: k.revealed_at }));
+      const keys: KeyUnitStatus[] = deliveries.keys.map((k) => ({
+        itemId: k.order_item_id,
+        unit: k.unit_index,
+        source: k.license_key_id === null ? 'signed' : 'pool',
+        status: k.status,
+        revealedAt: k.revealed_at,
+      }));
       const grants: GrantStatus[] = deliveries.grants.map((g) => ({
         itemId: g.order_item_id,
         unit: g.unit_index,
         downloadsUsed: g.downloads_used,
         downloadLimit: g.download_limit,
         expiresAt: g.expires_at,
-        verdict: judgeGrant({ status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at }, now),
+        verdict: judgeGrant(
+          { status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at },
+          now,
+        ),
       }));
       return { order, items, events, payments, keys, grants };
     },
@@ -111,7 +139,10 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
     /** `GET /admin/messages`: contact messages, newest first. */
     async listMessages(raw: { page?: string }) {
       const page = parsePage(raw.page);
-      const [total, messages] = await Promise.all([contact.countMessages(), contact.listMessages(MESSAGES_PAGE_SIZE, (page - 1) * MESSAGES_PAGE_SIZE)]);
+      const [total, messages] = await Promise.all([
+        contact.countMessages(),
+        contact.listMessages(MESSAGES_PAGE_SIZE, (page - 1) * MESSAGES_PAGE_SIZE),
+      ]);
       return { messages, pagination: pageOf(total, page, MESSAGES_PAGE_SIZE, 'messages') };
     },
   };

@@ -34,18 +34,28 @@ function sessionJson(request: FastifyRequest, reply: FastifyReply, clock: () => 
 }
 
 /** /login, /register, /auth/callback, /auth/logout and the session API. */
-export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions, onLogin, clock = Date.now }: AuthRoutesOptions & { clock?: () => number }) {
+export async function authRoutes(
+  fastify: FastifyInstance,
+  { config, auth, sessions, onLogin, clock = Date.now }: AuthRoutesOptions & { clock?: () => number },
+) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const cookies = authCookies(config);
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
-  for (const [path, register] of [['/login', false], ['/register', true]] as const) {
-    app.get(path, { schema: { querystring: returnToQuery }, config: { rateLimit: { ...loginLimit, groupId: 'login' } } }, async (request, reply) => {
-      if (request.user) return noStore(reply).redirect(safeReturnTo(request.query.returnTo), 303);
-      const started = await auth.startLogin({ returnTo: request.query.returnTo, register, binding: request.cookies[cookies.login.name] });
-      reply.setCookie(cookies.login.name, started.binding, cookies.login.options);
-      return noStore(reply).redirect(started.url, 303);
-    });
+  for (const [path, register] of [
+    ['/login', false],
+    ['/register', true],
+  ] as const) {
+    app.get(
+      path,
+      { schema: { querystring: returnToQuery }, config: { rateLimit: { ...loginLimit, groupId: 'login' } } },
+      async (request, reply) => {
+        if (request.user) return noStore(reply).redirect(safeReturnTo(request.query.returnTo), 303);
+        const started = await auth.startLogin({ returnTo: request.query.returnTo, register, binding: request.cookies[cookies.login.name] });
+        reply.setCookie(cookies.login.name, started.binding, cookies.login.options);
+        return noStore(reply).redirect(started.url, 303);
+      },
+    );
   }
 
   app.get('/auth/callback', { config: { rateLimit: loginLimit } }, async (request, reply) => {

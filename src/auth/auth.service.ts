@@ -88,11 +88,20 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
      * Completes a login from the callback's query: returns the new session's cookie value and the
      * user's subject (none when the user cancelled at the provider) and where to go next.
      */
-    async completeLogin(input: { query: URLSearchParams; binding?: string; previousSession?: string }): Promise<{ token: string | null; returnTo: string; sub?: string }> {
+    async completeLogin(input: {
+      query: URLSearchParams;
+      binding?: string;
+      previousSession?: string;
+    }): Promise<{ token: string | null; returnTo: string; sub?: string }> {
       const state = input.query.get('state');
       if (!state) throw new LoginFailedError('The login response was incomplete. Please log in again.');
       const transaction = await repo.consumeTransaction(sha256(state));
-      if (!transaction || transaction.expires_at < clock() || !input.binding || !sameHash(transaction.browser_hash, sha256(input.binding))) {
+      if (
+        !transaction ||
+        transaction.expires_at < clock() ||
+        !input.binding ||
+        !sameHash(transaction.browser_hash, sha256(input.binding))
+      ) {
         throw new LoginFailedError('This login expired or was started in another browser. Please log in again.');
       }
       const { nonce, codeVerifier, returnTo } = JSON.parse(secrets.open(transaction.payload_encrypted)) as LoginPayload;
@@ -105,12 +114,19 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
       try {
         const tokens = await oidc.exchangeCode(callbackUrl, { state, nonce, codeVerifier });
         const claims = await verifier.verifyAccessToken(tokens.accessToken);
-        if (!tokens.idClaims || tokens.idClaims.sub !== claims.sub) throw new InvalidTokenError('ID token and access token name different subjects');
+        if (!tokens.idClaims || tokens.idClaims.sub !== claims.sub)
+          throw new InvalidTokenError('ID token and access token name different subjects');
         const { token } = await sessions.create(tokens, claims, input.previousSession);
         return { token, returnTo, sub: claims.sub };
       } catch (err) {
         if (isUnreachable(err)) throw new IdentityProviderUnavailableError();
-        const rejected = [GrantRejectedError, InvalidTokenError, client.ClientError, client.ResponseBodyError, client.AuthorizationResponseError];
+        const rejected = [
+          GrantRejectedError,
+          InvalidTokenError,
+          client.ClientError,
+          client.ResponseBodyError,
+          client.AuthorizationResponseError,
+        ];
         if (rejected.some((type) => err instanceof type)) {
           log?.info({ reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'login callback refused');
           throw new LoginFailedError('The login could not be verified. Please log in again.');

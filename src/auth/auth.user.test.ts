@@ -15,15 +15,27 @@ describe('userFromClaims', () => {
   });
 
   it('merges roles from the access token and the ID token, and is not an owner without the role', () => {
-    const user = userFromClaims([{ sub: 'u', roles: ['buyer'] }, { sub: 'u', roles: 'buyer editor' }], settings);
+    const user = userFromClaims(
+      [
+        { sub: 'u', roles: ['buyer'] },
+        { sub: 'u', roles: 'buyer editor' },
+      ],
+      settings,
+    );
     expect(user.roles).toEqual(['buyer', 'editor']);
     expect(user.isOwner).toBe(false);
   });
 
   it('reads Keycloak realm roles through a dot path and Auth0 namespaced claims by exact name', () => {
-    const keycloak = userFromClaims([{ sub: 'u', realm_access: { roles: ['shop-owner'] } }], { rolesClaim: 'realm_access.roles', ownerRole: 'shop-owner' });
+    const keycloak = userFromClaims([{ sub: 'u', realm_access: { roles: ['shop-owner'] } }], {
+      rolesClaim: 'realm_access.roles',
+      ownerRole: 'shop-owner',
+    });
     expect(keycloak.isOwner).toBe(true);
-    const auth0 = userFromClaims([{ sub: 'u', 'https://shop.example/roles': ['owner'] }], { rolesClaim: 'https://shop.example/roles', ownerRole: 'owner' });
+    const auth0 = userFromClaims([{ sub: 'u', 'https://shop.example/roles': ['owner'] }], {
+      rolesClaim: 'https://shop.example/roles',
+      ownerRole: 'owner',
+    });
     expect(auth0.isOwner).toBe(true);
   });
 

@@ -61,11 +61,17 @@ export function createOidcClient(config: Config): OidcClient {
 
   const configuration = () => {
     discovered ??= client
-      .discovery(new URL(oidc.issuer), oidc.clientId, { id_token_signed_response_alg: 'RS256' }, client.ClientSecretPost(oidc.clientSecret), {
-        // Plain http only for the development provider on this machine; production requires https (config.ts).
-        execute: oidc.issuer.startsWith('http://') && !config.production ? [client.allowInsecureRequests] : [],
-        timeout: 10,
-      })
+      .discovery(
+        new URL(oidc.issuer),
+        oidc.clientId,
+        { id_token_signed_response_alg: 'RS256' },
+        client.ClientSecretPost(oidc.clientSecret),
+        {
+          // Plain http only for the development provider on this machine; production requires https (config.ts).
+          execute: oidc.issuer.startsWith('http://') && !config.production ? [client.allowInsecureRequests] : [],
+          timeout: 10,
+        },
+      )
       .then((cfg) => {
         // ID token signatures are checked against the JWKS too, not only trusted because they came over TLS.
         client.enableNonRepudiationChecks(cfg);
@@ -95,7 +101,10 @@ export function createOidcClient(config: Config): OidcClient {
         code_challenge_method: 'S256',
         ...(oidc.audienceParam ? { audience: oidc.audienceParam } : {}),
       };
-      const url = client.buildAuthorizationUrl(await configuration(), register && !oidc.registrationUrl ? { ...params, prompt: 'create' } : params);
+      const url = client.buildAuthorizationUrl(
+        await configuration(),
+        register && !oidc.registrationUrl ? { ...params, prompt: 'create' } : params,
+      );
       if (!register || !oidc.registrationUrl) return url;
       // A provider's own registration entry point (Keycloak's /registrations) takes the same parameters.
       const custom = new URL(oidc.registrationUrl);

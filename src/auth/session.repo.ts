@@ -45,7 +45,11 @@ export function createSessionRepo(db: Database) {
       fields: Pick<SessionsTable, 'tokens_encrypted' | 'access_expires_at' | 'email' | 'name' | 'roles' | 'last_seen_at'>,
       tx: Executor = k,
     ) {
-      await tx.updateTable('sessions').set({ ...fields, refresh_lease_until: null }).where('id', '=', id).execute();
+      await tx
+        .updateTable('sessions')
+        .set({ ...fields, refresh_lease_until: null })
+        .where('id', '=', id)
+        .execute();
     },
 
     async touch(id: string, lastSeenAt: number, expiresAt: number, tx: Executor = k) {

@@ -97,10 +97,15 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
     try {
       const fresh = await oidc.refresh(stored.refreshToken);
       const claims = await verifier.verifyAccessToken(fresh.accessToken);
-      if (claims.sub !== row.user_sub || (fresh.idClaims && fresh.idClaims.sub !== row.user_sub)) throw new InvalidTokenError('subject changed');
+      if (claims.sub !== row.user_sub || (fresh.idClaims && fresh.idClaims.sub !== row.user_sub))
+        throw new InvalidTokenError('subject changed');
       const user = userFromClaims([fresh.idClaims ?? {}, claims, { email: row.email, name: row.name }], settings);
       const fields = {
-        tokens_encrypted: seal({ accessToken: fresh.accessToken, refreshToken: fresh.refreshToken ?? stored.refreshToken, idToken: fresh.idToken ?? stored.idToken }),
+        tokens_encrypted: seal({
+          accessToken: fresh.accessToken,
+          refreshToken: fresh.refreshToken ?? stored.refreshToken,
+          idToken: fresh.idToken ?? stored.idToken,
+        }),
         access_expires_at: expiryOf(claims),
         email: user.email,
         name: user.name,
@@ -222,7 +227,8 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
         accessToken = row && (await verified(row));
       }
       if (!row || !accessToken) return null;
-      if (now - row.last_seen_at > TOUCH_EVERY_MS) await repo.touch(id, now, Math.min(now + SESSION_IDLE_MS, row.created_at + SESSION_ABSOLUTE_MS));
+      if (now - row.last_seen_at > TOUCH_EVERY_MS)
+        await repo.touch(id, now, Math.min(now + SESSION_IDLE_MS, row.created_at + SESSION_ABSOLUTE_MS));
       return { method: 'session', user: userOf(row), accessToken, accessExpiresAt: row.access_expires_at, sessionId: id };
     },
 

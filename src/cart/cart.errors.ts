@@ -7,7 +7,11 @@ export const cartErrors = {
   notInCart: () => new NotFoundError('That product is not in your cart.', 'not_in_cart'),
   outOfStock: (name: string) => new ConflictError('out_of_stock', `“${name}” is sold out.`, { available: 0 }),
   quantityInvalid: () =>
-    new ValidationError(`The quantity must be a whole number from 1 to ${MAX_LINE_QUANTITY}.`, { min: 1, max: MAX_LINE_QUANTITY }, 'quantity_invalid'),
+    new ValidationError(
+      `The quantity must be a whole number from 1 to ${MAX_LINE_QUANTITY}.`,
+      { min: 1, max: MAX_LINE_QUANTITY },
+      'quantity_invalid',
+    ),
   quantityOverMax: (name: string, inCart: number) =>
     new ValidationError(
       `You can have at most ${MAX_LINE_QUANTITY} of “${name}” in your cart; it already holds ${inCart}.`,
@@ -29,7 +33,14 @@ export const cartErrors = {
 };
 
 /** Codes the cart page explains with a fixed message after a redirect. */
-export const CART_ERROR_CODES = ['product_not_found', 'not_in_cart', 'out_of_stock', 'quantity_invalid', 'quantity_exceeds_stock', 'currency_mismatch'] as const;
+export const CART_ERROR_CODES = [
+  'product_not_found',
+  'not_in_cart',
+  'out_of_stock',
+  'quantity_invalid',
+  'quantity_exceeds_stock',
+  'currency_mismatch',
+] as const;
 export type CartErrorCode = (typeof CART_ERROR_CODES)[number];
 
 /** True for the refusals above: shown as a notice on /cart rather than an error page. */

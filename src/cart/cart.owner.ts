@@ -25,12 +25,18 @@ export function guestCartCookie(config: Config): { name: string; options: Cookie
  */
 function mergeNoticeCookie(config: Config): { name: string; options: CookieSerializeOptions } {
   const secure = config.secureCookies;
-  return { name: `${secure ? '__Host-' : ''}cart_merged`, options: { path: '/', httpOnly: true, secure, sameSite: 'lax', signed: true, maxAge: 600 } };
+  return {
+    name: `${secure ? '__Host-' : ''}cart_merged`,
+    options: { path: '/', httpOnly: true, secure, sameSite: 'lax', signed: true, maxAge: 600 },
+  };
 }
 
 /** `<merged>|<sku>:<requested>:<kept>:<s|m>|…`: SKUs and small integers only, so a few hundred bytes at most. */
 export function encodeMergeReport(report: MergeReport): string {
-  return [String(report.merged), ...report.capped.slice(0, 10).map((c) => `${c.sku}:${c.requested}:${c.kept}:${c.reason === 'stock' ? 's' : 'm'}`)].join('|');
+  return [
+    String(report.merged),
+    ...report.capped.slice(0, 10).map((c) => `${c.sku}:${c.requested}:${c.kept}:${c.reason === 'stock' ? 's' : 'm'}`),
+  ].join('|');
 }
 
 /** The report back from the cookie (names are filled in from the cart by the page); null when malformed. */
@@ -117,7 +123,11 @@ export function createCartOwners({ config, cart }: { config: Config; cart: Pick<
      * logged in from another tab) gets it merged here first. `merged` is that merge's report, or
      * with `takeNotice` one left by an earlier request (the login callback).
      */
-    async resolve(request: FastifyRequest, reply: FastifyReply, { takeNotice = false } = {}): Promise<{ ownerId: string | null; merged: MergeReport | null }> {
+    async resolve(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      { takeNotice = false } = {},
+    ): Promise<{ ownerId: string | null; merged: MergeReport | null }> {
       const sub = userSub(request);
       const merged = (sub ? await merge(request, reply, sub) : null) ?? (takeNotice ? takeMergeReport(request, reply) : null);
       return { ownerId: ownerOf(request), merged };

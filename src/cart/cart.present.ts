@@ -82,13 +82,21 @@ const count = (raw: string | undefined) => (raw !== undefined && /^\d{1,6}$/.tes
  * The notice for /cart's query string. Only fixed texts (and numbers parsed as integers) are shown,
  * never text from the URL; unknown codes show nothing.
  */
-export function pageNotice(query: { notice?: string; error?: string; left?: string; held?: string }): { kind: 'success' | 'error'; text: string } | null {
+export function pageNotice(query: {
+  notice?: string;
+  error?: string;
+  left?: string;
+  held?: string;
+}): { kind: 'success' | 'error'; text: string } | null {
   if (query.error !== undefined) {
     if (!Object.hasOwn(errors, query.error)) return query.error ? { kind: 'error', text: 'That did not work. Please try again.' } : null;
     const left = count(query.left);
     const held = count(query.held);
     if (query.error === 'quantity_exceeds_stock' && left !== null) {
-      return { kind: 'error', text: `Only ${left} ${left === 1 ? 'is' : 'are'} left${held ? `, and your cart already holds ${held}` : ''}; please choose fewer.` };
+      return {
+        kind: 'error',
+        text: `Only ${left} ${left === 1 ? 'is' : 'are'} left${held ? `, and your cart already holds ${held}` : ''}; please choose fewer.`,
+      };
     }
     return { kind: 'error', text: errors[query.error as CartErrorCode] };
   }

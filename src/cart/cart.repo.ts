@@ -22,7 +22,14 @@ export function createCartRepo(db: Database) {
      * count; an existing line only grows while it stays within `limit`. Returns the new quantity,
      * or null when the limit refused it.
      */
-    async addQuantity(userId: string, productId: number, quantity: number, limit: number, now: number, tx: Executor = db.kysely): Promise<number | null> {
+    async addQuantity(
+      userId: string,
+      productId: number,
+      quantity: number,
+      limit: number,
+      now: number,
+      tx: Executor = db.kysely,
+    ): Promise<number | null> {
       const row = await tx
         .insertInto('user_cart')
         .values({ user_id: userId, product_id: productId, quantity, added_at: now })
@@ -39,7 +46,12 @@ export function createCartRepo(db: Database) {
 
     /** Sets the quantity of an existing line; false when there is no such line. */
     async updateQuantity(userId: string, productId: number, quantity: number, tx: Executor = db.kysely): Promise<boolean> {
-      const result = await tx.updateTable('user_cart').set({ quantity }).where('user_id', '=', userId).where('product_id', '=', productId).executeTakeFirst();
+      const result = await tx
+        .updateTable('user_cart')
+        .set({ quantity })
+        .where('user_id', '=', userId)
+        .where('product_id', '=', productId)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
 

@@ -52,7 +52,9 @@ export async function cartRoutes(fastify: FastifyInstance, { cart, owners }: { c
     const { ownerId, merged } = await owners.resolve(request, reply, { takeNotice: true });
     const current = await cart.getCart(ownerId);
     const ctx = await request.viewContext(reply);
-    return reply.header('cache-control', 'private, no-store').render(<CartPage ctx={ctx} cart={current} notice={pageNotice(request.query)} merged={merged} />);
+    return reply
+      .header('cache-control', 'private, no-store')
+      .render(<CartPage ctx={ctx} cart={current} notice={pageNotice(request.query)} merged={merged} />);
   });
 
   app.post('/cart', { schema: { body: FormBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
@@ -60,7 +62,11 @@ export async function cartRoutes(fastify: FastifyInstance, { cart, owners }: { c
     const ownerId = await owners.resolveForChange(request, reply);
     reply.header('cache-control', 'no-store');
     try {
-      await (action === 'add' ? cart.addItem(ownerId, sku, quantity) : action === 'update' ? cart.updateItem(ownerId, sku, quantity) : cart.removeItem(ownerId, sku));
+      await (action === 'add'
+        ? cart.addItem(ownerId, sku, quantity)
+        : action === 'update'
+          ? cart.updateItem(ownerId, sku, quantity)
+          : cart.removeItem(ownerId, sku));
     } catch (err) {
       if (!isCartError(err)) throw err;
       return reply.redirect(`/cart?${errorQuery(err)}`, 303);

@@ -3,7 +3,15 @@ import type { CartProduct } from '../catalog/catalog.service.js';
 import { cartCurrency, lineProblem, lineStock, MAX_LINE_QUANTITY, parseQuantity, planMerge } from './cart.rules.js';
 
 const product = (overrides: Partial<CartProduct> = {}): CartProduct => ({
-  id: 1, sku: 'P-1', name: 'Product', type: 'key', status: 'active', price: 500, currency: 'EUR', available: null, ...overrides,
+  id: 1,
+  sku: 'P-1',
+  name: 'Product',
+  type: 'key',
+  status: 'active',
+  price: 500,
+  currency: 'EUR',
+  available: null,
+  ...overrides,
 });
 const line = (productId: number, quantity: number, addedAt = 1) => ({ productId, quantity, addedAt });
 
@@ -16,7 +24,31 @@ describe('parseQuantity', () => {
   });
 
   it('refuses everything else', () => {
-    for (const bad of [0, -1, 1.5, 11, 1e21, Number.NaN, Infinity, '0', '-1', '1.5', '1.0', 'abc', '', ' ', '1e1', '0x5', '11', '99999999999999999999', null, undefined, true, [2], { n: 1 }]) {
+    for (const bad of [
+      0,
+      -1,
+      1.5,
+      11,
+      1e21,
+      Number.NaN,
+      Infinity,
+      '0',
+      '-1',
+      '1.5',
+      '1.0',
+      'abc',
+      '',
+      ' ',
+      '1e1',
+      '0x5',
+      '11',
+      '99999999999999999999',
+      null,
+      undefined,
+      true,
+      [2],
+      { n: 1 },
+    ]) {
       expect(parseQuantity(bad), String(bad)).toBeNull();
     }
   });
@@ -88,7 +120,14 @@ describe('planMerge', () => {
       [3, product({ id: 3, sku: 'GONE', status: 'archived' })],
     ]);
     const plan = planMerge([line(1, 2), line(2, 2), line(3, 2)], [line(2, 3)], products);
-    expect(plan.writes.map((w) => [w.productId, w.quantity])).toEqual([[1, 1], [2, 3], [3, 2]]);
-    expect(plan.capped.map((c) => [c.sku, c.requested, c.kept, c.reason])).toEqual([['SOLD', 2, 1, 'stock'], ['LOW', 5, 3, 'stock']]);
+    expect(plan.writes.map((w) => [w.productId, w.quantity])).toEqual([
+      [1, 1],
+      [2, 3],
+      [3, 2],
+    ]);
+    expect(plan.capped.map((c) => [c.sku, c.requested, c.kept, c.reason])).toEqual([
+      ['SOLD', 2, 1, 'stock'],
+      ['LOW', 5, 3, 'stock'],
+    ]);
   });
 });

@@ -96,7 +96,14 @@ export function planMerge(guest: StoredLine[], user: StoredLine[], products: Map
     const requested = had + g.quantity;
     const stock = product.status === 'active' && product.available !== null ? Math.max(0, product.available) : Infinity;
     const kept = Math.max(Math.min(requested, MAX_LINE_QUANTITY, stock), had, 1);
-    if (kept < requested) capped.push({ sku: product.sku, name: product.name, requested, kept, reason: stock < Math.min(requested, MAX_LINE_QUANTITY) ? 'stock' : 'quantity_max' });
+    if (kept < requested)
+      capped.push({
+        sku: product.sku,
+        name: product.name,
+        requested,
+        kept,
+        reason: stock < Math.min(requested, MAX_LINE_QUANTITY) ? 'stock' : 'quantity_max',
+      });
     writes.push({ productId: g.productId, quantity: kept, addedAt: existing?.addedAt ?? g.addedAt });
   }
   return { writes, capped };

@@ -19,7 +19,19 @@ import type { Database, Executor } from '../platform/db/db.js';
 import type { ProductType } from '../platform/db/schema.js';
 import { cartErrors } from './cart.errors.js';
 import { createCartRepo } from './cart.repo.js';
-import { cartCurrency, lineLimit, lineProblem, lineStock, MAX_LINE_QUANTITY, parseQuantity, planMerge, type CappedLine, type LineProblem, type LineStock, type StoredLine } from './cart.rules.js';
+import {
+  cartCurrency,
+  lineLimit,
+  lineProblem,
+  lineStock,
+  MAX_LINE_QUANTITY,
+  parseQuantity,
+  planMerge,
+  type CappedLine,
+  type LineProblem,
+  type LineStock,
+  type StoredLine,
+} from './cart.rules.js';
 
 export interface CartLine {
   productId: number;
@@ -78,7 +90,20 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       const p = products.get(l.productId);
       if (!p) return [];
       const problem = lineProblem(p, l.quantity, currency);
-      return [{ productId: p.id, sku: p.sku, name: p.name, type: p.type, unitPrice: p.price, currency: p.currency, quantity: l.quantity, lineTotal: p.price * l.quantity, stock: lineStock(p), problem }];
+      return [
+        {
+          productId: p.id,
+          sku: p.sku,
+          name: p.name,
+          type: p.type,
+          unitPrice: p.price,
+          currency: p.currency,
+          quantity: l.quantity,
+          lineTotal: p.price * l.quantity,
+          stock: lineStock(p),
+          problem,
+        },
+      ];
     });
     const counted = priced.filter((l) => l.problem !== 'unavailable' && l.problem !== 'currency_mismatch');
     return {
@@ -99,7 +124,8 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
   /** Throws unless `quantity` units of the product fit: sold out, above the maximum, above the keys left. */
   function checkFits(product: CartProduct, quantity: number, inCart: number) {
     if (product.available !== null && product.available <= 0) throw cartErrors.outOfStock(product.name);
-    if (product.available !== null && quantity > product.available) throw cartErrors.quantityExceedsStock(product.name, product.available, inCart);
+    if (product.available !== null && quantity > product.available)
+      throw cartErrors.quantityExceedsStock(product.name, product.available, inCart);
     if (quantity > MAX_LINE_QUANTITY) throw cartErrors.quantityOverMax(product.name, inCart);
   }
 

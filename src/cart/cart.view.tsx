@@ -80,7 +80,8 @@ function MergeNotice({ merged, lines }: { merged: MergeReport; lines: CartLine[]
         <ul>
           {merged.capped.map((c) => (
             <li>
-              {nameOf(c.sku, c.name)}: {c.kept} kept of {c.requested} ({c.reason === 'stock' ? 'that is all we have left' : `at most ${MAX_LINE_QUANTITY} per product`}).
+              {nameOf(c.sku, c.name)}: {c.kept} kept of {c.requested} (
+              {c.reason === 'stock' ? 'that is all we have left' : `at most ${MAX_LINE_QUANTITY} per product`}).
             </li>
           ))}
         </ul>
@@ -164,4 +165,3 @@ export function CartPage({ ctx, cart, notice, merged }: CartPageProps) {
     </Layout>
   );
 }
-

@@ -36,12 +36,22 @@ export function HomePage({ ctx, featured, newArrivals }: { ctx: ViewContext; fea
 export const categoryPageHref = (slug: string) => (n: number) => (n === 1 ? `/category/${slug}` : `/category/${slug}?page=${n}`);
 
 /** A category's products, one page at a time. */
-export function CategoryPage(props: { ctx: ViewContext; category: NavCategory & { description: string }; products: ListedProduct[]; pagination: Pagination }) {
+export function CategoryPage(props: {
+  ctx: ViewContext;
+  category: NavCategory & { description: string };
+  products: ListedProduct[];
+  pagination: Pagination;
+}) {
   const { ctx, category, products, pagination } = props;
   const href = categoryPageHref(category.slug);
   const title = pagination.page > 1 ? `${category.name} (page ${pagination.page})` : category.name;
   return (
-    <Layout ctx={ctx} title={title} description={category.description || undefined} head={<PageHeadLinks pagination={pagination} href={href} />}>
+    <Layout
+      ctx={ctx}
+      title={title}
+      description={category.description || undefined}
+      head={<PageHeadLinks pagination={pagination} href={href} />}
+    >
       <header class="category-header">
         <h1>{category.name}</h1>
         {category.description && <p class="category-description">{category.description}</p>}
@@ -65,13 +75,18 @@ export function CategoryPage(props: { ctx: ViewContext; category: NavCategory & 
 }
 
 /** URL of page n of the results for a query. */
-export const searchPageHref = (query: string) => (n: number) => `/search?${new URLSearchParams(n === 1 ? { q: query } : { q: query, page: String(n) })}`;
+export const searchPageHref = (query: string) => (n: number) =>
+  `/search?${new URLSearchParams(n === 1 ? { q: query } : { q: query, page: String(n) })}`;
 
 /** Search results, or a hint when there is nothing to search for or nothing matched. */
 export function SearchPage({ ctx, query, products, pagination, capped }: SearchResults & { ctx: ViewContext }) {
   const href = searchPageHref(query);
   return (
-    <Layout ctx={ctx} title={query ? `Search: ${query}` : 'Search'} head={pagination && <PageHeadLinks pagination={pagination} href={href} />}>
+    <Layout
+      ctx={ctx}
+      title={query ? `Search: ${query}` : 'Search'}
+      head={pagination && <PageHeadLinks pagination={pagination} href={href} />}
+    >
       <section class="search-results">
         <h1>{query ? `Results for “${query}”` : 'Search'}</h1>
         {!query || !pagination ? (
@@ -86,7 +101,9 @@ export function SearchPage({ ctx, query, products, pagination, capped }: SearchR
               {capped ? `Over ${pagination.total}` : pagination.total} {pagination.total === 1 ? 'product' : 'products'} found
               {pagination.pageCount > 1 && `, page ${pagination.page} of ${pagination.pageCount}`}
             </p>
-            {capped && <p class="search-hint">Many products match; showing the best matches among the newest. Add a word to narrow the search.</p>}
+            {capped && (
+              <p class="search-hint">Many products match; showing the best matches among the newest. Add a word to narrow the search.</p>
+            )}
             <ProductGrid products={products} />
             <PaginationNav pagination={pagination} href={href} />
           </>

@@ -7,15 +7,48 @@ import type { ProductInput } from './catalog.validation.js';
 import type { SeedServices } from './catalog.seed.js';
 
 const CATEGORIES: [string, string][] = [
-  ['graphics', 'Graphics & design'], ['audio-video', 'Audio & video'], ['developer-tools', 'Developer tools'],
-  ['productivity', 'Productivity'], ['security', 'Security & privacy'], ['games', 'Games'], ['education', 'Education'],
-  ['photography', 'Photography'], ['utilities', 'Utilities'], ['fonts', 'Fonts'], ['templates', 'Templates'], ['plugins', 'Plugins'],
+  ['graphics', 'Graphics & design'],
+  ['audio-video', 'Audio & video'],
+  ['developer-tools', 'Developer tools'],
+  ['productivity', 'Productivity'],
+  ['security', 'Security & privacy'],
+  ['games', 'Games'],
+  ['education', 'Education'],
+  ['photography', 'Photography'],
+  ['utilities', 'Utilities'],
+  ['fonts', 'Fonts'],
+  ['templates', 'Templates'],
+  ['plugins', 'Plugins'],
 ];
-const ADJECTIVES = 'swift bright silent clever solid quantum nimble vivid crisp lucid bold rapid smart pure agile cosmic polar amber azure crimson golden iron velvet arctic lunar solar neon retro modern classic minimal hyper ultra micro mega prime true open deep'.split(' ');
-const NOUNS = 'canvas pixel vector studio forge sketch palette mixer tracker synth beat wave render shader compiler debugger terminal editor notebook planner ledger vault cipher shield guard tunnel backup archive scanner cleaner optimizer launcher converter recorder player reader writer browser monitor dashboard toolkit engine kernel framework library bundle pack suite atlas quest puzzle arena saga legend font typeface glyph template theme layout widget plugin extension filter preset brush lens camera photo album'.split(' ');
-const SUFFIXES = ['Pro', 'Lite', 'Studio', 'Plus', 'Max', 'Edition', 'Toolkit', 'Suite', 'Deluxe', 'Essentials', '2', '3', 'X', 'One', 'Go'];
-const VERBS = 'edit export import render sync encrypt record mix compose design debug deploy automate organise track protect restore convert compress stream share preview annotate schedule';
-const TOPICS = 'layers timelines presets shortcuts plugins workflows templates projects exports formats colour profiles waveforms tracks scenes assets snippets repositories passwords backups archives photos albums glyphs ligatures levels maps characters';
+const ADJECTIVES =
+  'swift bright silent clever solid quantum nimble vivid crisp lucid bold rapid smart pure agile cosmic polar amber azure crimson golden iron velvet arctic lunar solar neon retro modern classic minimal hyper ultra micro mega prime true open deep'.split(
+    ' ',
+  );
+const NOUNS =
+  'canvas pixel vector studio forge sketch palette mixer tracker synth beat wave render shader compiler debugger terminal editor notebook planner ledger vault cipher shield guard tunnel backup archive scanner cleaner optimizer launcher converter recorder player reader writer browser monitor dashboard toolkit engine kernel framework library bundle pack suite atlas quest puzzle arena saga legend font typeface glyph template theme layout widget plugin extension filter preset brush lens camera photo album'.split(
+    ' ',
+  );
+const SUFFIXES = [
+  'Pro',
+  'Lite',
+  'Studio',
+  'Plus',
+  'Max',
+  'Edition',
+  'Toolkit',
+  'Suite',
+  'Deluxe',
+  'Essentials',
+  '2',
+  '3',
+  'X',
+  'One',
+  'Go',
+];
+const VERBS =
+  'edit export import render sync encrypt record mix compose design debug deploy automate organise track protect restore convert compress stream share preview annotate schedule';
+const TOPICS =
+  'layers timelines presets shortcuts plugins workflows templates projects exports formats colour profiles waveforms tracks scenes assets snippets repositories passwords backups archives photos albums glyphs ligatures levels maps characters';
 
 /** Mulberry32: a small seeded generator, so the same seed gives the same catalog. */
 function random(seed: number) {
@@ -49,7 +82,8 @@ const topics = TOPICS.split(' ');
 
 /** A Markdown description of a few paragraphs and a list, from the small vocabularies. */
 function makeDescription(r: ReturnType<typeof random>): string {
-  const sentence = () => `${title(r.pick(verbs))} ${r.pick(topics)} and ${r.pick(topics)} with a ${r.pick(ADJECTIVES)} ${r.pick(NOUNS)}, then ${r.pick(verbs)} your ${r.pick(topics)}.`;
+  const sentence = () =>
+    `${title(r.pick(verbs))} ${r.pick(topics)} and ${r.pick(topics)} with a ${r.pick(ADJECTIVES)} ${r.pick(NOUNS)}, then ${r.pick(verbs)} your ${r.pick(topics)}.`;
   return [
     `**Helps you ${r.pick(verbs)} ${r.pick(topics)} faster.** ${sentence()} ${sentence()}`,
     `- ${sentence()}\n- ${sentence()}\n- ${sentence()}`,
@@ -62,7 +96,13 @@ function makeDescription(r: ReturnType<typeof random>): string {
 const DESCRIPTION_POOL = 400;
 
 /** One realistic-looking product; words come from small vocabularies so searches have hits. */
-function makeProduct(r: ReturnType<typeof random>, n: number, createdAt: number, images: string[], descriptions: string[]): ProductInput & { poolSize: number } {
+function makeProduct(
+  r: ReturnType<typeof random>,
+  n: number,
+  createdAt: number,
+  images: string[],
+  descriptions: string[],
+): ProductInput & { poolSize: number } {
   const adjective = r.pick(ADJECTIVES);
   const noun = r.pick(NOUNS);
   const name = `${title(adjective)} ${title(noun)} ${r.pick(SUFFIXES)}`;
@@ -82,9 +122,15 @@ function makeProduct(r: ReturnType<typeof random>, n: number, createdAt: number,
     type,
     status: statusRoll < 0.95 ? 'active' : statusRoll < 0.98 ? 'draft' : 'archived',
     featured: r.next() < 0.02,
-    specs: [['Platform', r.pick(['Windows', 'macOS', 'Linux', 'Windows, macOS', 'Windows, macOS, Linux', 'Web'])], ['Version', `${1 + r.int(9)}.${r.int(10)}`]],
+    specs: [
+      ['Platform', r.pick(['Windows', 'macOS', 'Linux', 'Windows, macOS', 'Windows, macOS, Linux', 'Web'])],
+      ['Version', `${1 + r.int(9)}.${r.int(10)}`],
+    ],
     categories: [...new Set(categories)],
-    images: Array.from({ length: 1 + r.int(3) }, (_, i) => ({ url: images[(n + i) % images.length]!, alt: `${name}, screenshot ${i + 1}` })),
+    images: Array.from({ length: 1 + r.int(3) }, (_, i) => ({
+      url: images[(n + i) % images.length]!,
+      alt: `${name}, screenshot ${i + 1}`,
+    })),
     ...(type === 'file' ? { downloadLimit: 5, accessDays: 30 } : {}),
     createdAt,
     // A quarter of key_lim products get a pool (some of them nearly empty); the rest show "Sold out".
@@ -123,12 +169,23 @@ export async function generateLargeCatalog({ catalog, keyPool }: SeedServices, o
     let keys = 0;
     for (let done = 0; done < count; done += batch) {
       const size = Math.min(batch, count - done);
-      const products = Array.from({ length: size }, (_, i) => makeProduct(r, start + done + i, now - span + Math.floor(((done + i) / count) * span), images, descriptions));
-      const ids = await catalog.createProductsBulk(products.map(({ poolSize: _p, ...p }) => p), tx);
+      const products = Array.from({ length: size }, (_, i) =>
+        makeProduct(r, start + done + i, now - span + Math.floor(((done + i) / count) * span), images, descriptions),
+      );
+      const ids = await catalog.createProductsBulk(
+        products.map(({ poolSize: _p, ...p }) => p),
+        tx,
+      );
       for (const p of products) {
         if (p.poolSize === 0) continue;
         const id = ids.get(p.sku)!;
-        const pool = Array.from({ length: p.poolSize }, (_, i) => `${p.sku}-${seed}-${i}-${Math.floor(r.next() * 1e9).toString(36).toUpperCase()}`);
+        const pool = Array.from(
+          { length: p.poolSize },
+          (_, i) =>
+            `${p.sku}-${seed}-${i}-${Math.floor(r.next() * 1e9)
+              .toString(36)
+              .toUpperCase()}`,
+        );
         keys += (await keyPool.importKeys(id, pool, tx)).added;
       }
       onProgress?.(done + size, count);

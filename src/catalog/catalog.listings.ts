@@ -69,7 +69,12 @@ export function createCatalogListings({ repo, keyPool, caches, clock }: ListingD
   async function loadCards(ids: readonly number[]): Promise<Map<number, Readonly<CardProduct>>> {
     const rows = await repo.findCards([...new Set(ids)]);
     // Frozen: views memoise by identity, so a card must never change once made.
-    return new Map(rows.map(({ url, alt, ...r }) => [r.id, Object.freeze({ ...r, image: url === null || alt === null ? null : Object.freeze({ url, alt }) })]));
+    return new Map(
+      rows.map(({ url, alt, ...r }) => [
+        r.id,
+        Object.freeze({ ...r, image: url === null || alt === null ? null : Object.freeze({ url, alt }) }),
+      ]),
+    );
   }
 
   /** The cards of these products in this order, with their pools' shown stock (at most one query). */
@@ -123,7 +128,10 @@ export function createCatalogListings({ repo, keyPool, caches, clock }: ListingD
       const ids = await caches.categoryIds.get(category.id, clock(), () => repo.findActiveIdsInCategory(category.id));
       const pagination = paginate(ids.length, page, PAGE_SIZE);
       if (page > pagination.pageCount) {
-        throw new NotFoundError(`${category.name} has ${pagination.pageCount} page${pagination.pageCount === 1 ? '' : 's'}; there is no page ${page}.`, 'page_not_found');
+        throw new NotFoundError(
+          `${category.name} has ${pagination.pageCount} page${pagination.pageCount === 1 ? '' : 's'}; there is no page ${page}.`,
+          'page_not_found',
+        );
       }
       const products = await listed(pageOf(ids, pagination));
       return { category: { slug: category.slug, name: category.name, description: category.description }, products, pagination };

@@ -6,8 +6,17 @@ import { postgresTsquery, sqliteMatchExpression, type SearchQuery } from './sear
 /** The columns a product card needs (grids on home, category and search pages). */
 const cardColumns = ['p.id', 'p.sku', 'p.name', 'p.summary', 'p.price', 'p.currency', 'p.type'] as const;
 const detailColumns = [
-  ...cardColumns, 'p.created_at', 'p.description', 'p.description_html', 'p.status', 'p.featured', 'p.specs',
-  'p.download_limit', 'p.access_days', 'p.activation_limit', 'p.updated_at',
+  ...cardColumns,
+  'p.created_at',
+  'p.description',
+  'p.description_html',
+  'p.status',
+  'p.featured',
+  'p.specs',
+  'p.download_limit',
+  'p.access_days',
+  'p.activation_limit',
+  'p.updated_at',
 ] as const;
 
 export interface ProductCardRow {
@@ -36,7 +45,11 @@ export function createCatalogRepo(db: Database) {
     },
 
     findCategoryBySlug(slug: string, tx: Executor = db.kysely) {
-      return tx.selectFrom('categories').select(['id', 'slug', 'name', 'description', 'position']).where('slug', '=', slug).executeTakeFirst();
+      return tx
+        .selectFrom('categories')
+        .select(['id', 'slug', 'name', 'description', 'position'])
+        .where('slug', '=', slug)
+        .executeTakeFirst();
     },
 
     async insertCategory(row: { slug: string; name: string; description: string; position: number }, tx: Executor = db.kysely) {
@@ -82,7 +95,11 @@ export function createCatalogRepo(db: Database) {
     },
 
     countProducts(tx: Executor = db.kysely) {
-      return tx.selectFrom('products').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n));
+      return tx
+        .selectFrom('products')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n));
     },
 
     /** The owner's list: products in any status, or in one, newest first. */
@@ -123,14 +140,20 @@ export function createCatalogRepo(db: Database) {
     async replaceProductCategories(productId: number, categoryIds: number[], tx: Executor = db.kysely) {
       await tx.deleteFrom('product_categories').where('product_id', '=', productId).execute();
       if (categoryIds.length > 0) {
-        await tx.insertInto('product_categories').values(categoryIds.map((category_id) => ({ product_id: productId, category_id }))).execute();
+        await tx
+          .insertInto('product_categories')
+          .values(categoryIds.map((category_id) => ({ product_id: productId, category_id })))
+          .execute();
       }
     },
 
     async replaceProductImages(productId: number, images: { url: string; alt: string }[], tx: Executor = db.kysely) {
       await tx.deleteFrom('product_images').where('product_id', '=', productId).execute();
       if (images.length > 0) {
-        await tx.insertInto('product_images').values(images.map((img, position) => ({ product_id: productId, ...img, position }))).execute();
+        await tx
+          .insertInto('product_images')
+          .values(images.map((img, position) => ({ product_id: productId, ...img, position })))
+          .execute();
       }
     },
 
@@ -218,10 +241,18 @@ export function createCatalogRepo(db: Database) {
       const ranked =
         db.dialect === 'sqlite'
           ? sql`
-            matched as materialized (${words ? sql`select rowid as id, bm25(products_fts, 10.0, 10.0, 4.0, 1.0) as rank from products_fts
-              where products_fts match ${sqliteMatchExpression(query.terms)} order by rowid desc limit ${cap}` : sql`select 0 as id, 0.0 as rank where 0`}),
-            named as materialized (${words ? sql`select rowid as id, bm25(products_fts, 10.0, 10.0, 4.0, 1.0) as rank from products_fts
-              where products_fts match ${`{sku name} : (${sqliteMatchExpression(query.terms)})`} order by rowid desc limit ${cap}` : sql`select 0 as id, 0.0 as rank where 0`}),
+            matched as materialized (${
+              words
+                ? sql`select rowid as id, bm25(products_fts, 10.0, 10.0, 4.0, 1.0) as rank from products_fts
+              where products_fts match ${sqliteMatchExpression(query.terms)} order by rowid desc limit ${cap}`
+                : sql`select 0 as id, 0.0 as rank where 0`
+            }),
+            named as materialized (${
+              words
+                ? sql`select rowid as id, bm25(products_fts, 10.0, 10.0, 4.0, 1.0) as rank from products_fts
+              where products_fts match ${`{sku name} : (${sqliteMatchExpression(query.terms)})`} order by rowid desc limit ${cap}`
+                : sql`select 0 as id, 0.0 as rank where 0`
+            }),
             ranked as (
               select id, min(rank) as rank from (
                 select id, rank from matched union all select id, rank from named
@@ -229,10 +260,18 @@ export function createCatalogRepo(db: Database) {
               ) hits group by id
             )`
           : sql`
-            matched as materialized (${words ? sql`select id from products where status = 'active' and search_vector @@ to_tsquery('simple', ${postgresTsquery(query.terms)})
-              order by id desc limit ${cap}` : sql`select 0 as id where false`}),
-            named as materialized (${words ? sql`select id from products where status = 'active' and name_vector @@ to_tsquery('simple', ${postgresTsquery(query.terms)})
-              order by id desc limit ${cap}` : sql`select 0 as id where false`}),
+            matched as materialized (${
+              words
+                ? sql`select id from products where status = 'active' and search_vector @@ to_tsquery('simple', ${postgresTsquery(query.terms)})
+              order by id desc limit ${cap}`
+                : sql`select 0 as id where false`
+            }),
+            named as materialized (${
+              words
+                ? sql`select id from products where status = 'active' and name_vector @@ to_tsquery('simple', ${postgresTsquery(query.terms)})
+              order by id desc limit ${cap}`
+                : sql`select 0 as id where false`
+            }),
             ranked as (
               select p.id, case when p.sku = ${sku} then -1e9 else -ts_rank(p.search_vector, to_tsquery('simple', ${words ? postgresTsquery(query.terms) : ''}))::float8 end as rank
               from (select id from matched union select id from named union select id from products where sku = ${sku} and status = 'active') ids
@@ -262,18 +301,30 @@ export function createCatalogRepo(db: Database) {
       const ids = new Map<string, number>();
       const size = chunkRows(Object.keys(rows[0] ?? {}).length || 1);
       for (let i = 0; i < rows.length; i += size) {
-        const inserted = await tx.insertInto('products').values(rows.slice(i, i + size)).returning(['id', 'sku']).execute();
+        const inserted = await tx
+          .insertInto('products')
+          .values(rows.slice(i, i + size))
+          .returning(['id', 'sku'])
+          .execute();
         for (const r of inserted) ids.set(r.sku, r.id);
       }
       return ids;
     },
 
     async insertProductCategoriesBulk(rows: { product_id: number; category_id: number }[], tx: Executor = db.kysely) {
-      for (let i = 0; i < rows.length; i += chunkRows(2)) await tx.insertInto('product_categories').values(rows.slice(i, i + chunkRows(2))).execute();
+      for (let i = 0; i < rows.length; i += chunkRows(2))
+        await tx
+          .insertInto('product_categories')
+          .values(rows.slice(i, i + chunkRows(2)))
+          .execute();
     },
 
     async insertImagesBulk(rows: NewImageRow[], tx: Executor = db.kysely) {
-      for (let i = 0; i < rows.length; i += chunkRows(4)) await tx.insertInto('product_images').values(rows.slice(i, i + chunkRows(4))).execute();
+      for (let i = 0; i < rows.length; i += chunkRows(4))
+        await tx
+          .insertInto('product_images')
+          .values(rows.slice(i, i + chunkRows(4)))
+          .execute();
     },
   };
 }

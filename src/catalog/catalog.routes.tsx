@@ -34,12 +34,16 @@ export async function catalogRoutes(fastify: FastifyInstance, { catalog }: { cat
     return reply.render(<HomePage ctx={ctx} {...home} />);
   });
 
-  app.get('/category/:slug', { schema: { params: Type.Object({ slug: Type.String() }), querystring: pageQuery } }, async (request, reply) => {
-    const page = await catalog.getCategoryPage(request.params.slug, request.query.page);
-    const ctx = await request.viewContext(reply);
-    cacheFor(reply, ctx);
-    return reply.render(<CategoryPage ctx={ctx} {...page} />);
-  });
+  app.get(
+    '/category/:slug',
+    { schema: { params: Type.Object({ slug: Type.String() }), querystring: pageQuery } },
+    async (request, reply) => {
+      const page = await catalog.getCategoryPage(request.params.slug, request.query.page);
+      const ctx = await request.viewContext(reply);
+      cacheFor(reply, ctx);
+      return reply.render(<CategoryPage ctx={ctx} {...page} />);
+    },
+  );
 
   app.get('/search', { schema: { querystring: searchQuery } }, async (request, reply) => {
     const results = await catalog.searchProducts(request.query.q, request.query.page);

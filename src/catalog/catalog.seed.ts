@@ -53,7 +53,11 @@ export function demoKeys(sku: string, count: number): string[] {
 function parseDemoCatalog(data: unknown): DemoCatalog {
   const d = data as Partial<DemoCatalog> | null;
   if (!d || typeof d !== 'object' || !Array.isArray(d.categories) || !Array.isArray(d.products)) {
-    throw new ValidationError('The demo catalog must be an object with "categories" and "products" lists.', undefined, 'invalid_demo_catalog');
+    throw new ValidationError(
+      'The demo catalog must be an object with "categories" and "products" lists.',
+      undefined,
+      'invalid_demo_catalog',
+    );
   }
   d.products.forEach((p, i) => {
     const where = `Demo product ${i + 1}${typeof p?.sku === 'string' ? ` (${p.sku})` : ''}`;
@@ -61,8 +65,15 @@ function parseDemoCatalog(data: unknown): DemoCatalog {
     if (p.createdDaysAgo !== undefined && !(Number.isFinite(p.createdDaysAgo) && p.createdDaysAgo >= 0)) {
       throw new ValidationError(`${where}: createdDaysAgo must be a number, 0 or more.`, undefined, 'invalid_demo_catalog');
     }
-    if (p.keyPoolSize !== undefined && (!Number.isInteger(p.keyPoolSize) || p.keyPoolSize < 0 || p.keyPoolSize > 10_000 || p.type !== 'key_lim')) {
-      throw new ValidationError(`${where}: keyPoolSize must be a whole number from 0 to 10000, for key_lim products only.`, undefined, 'invalid_demo_catalog');
+    if (
+      p.keyPoolSize !== undefined &&
+      (!Number.isInteger(p.keyPoolSize) || p.keyPoolSize < 0 || p.keyPoolSize > 10_000 || p.type !== 'key_lim')
+    ) {
+      throw new ValidationError(
+        `${where}: keyPoolSize must be a whole number from 0 to 10000, for key_lim products only.`,
+        undefined,
+        'invalid_demo_catalog',
+      );
     }
   });
   return d as DemoCatalog;
@@ -84,11 +95,16 @@ export async function loadDemoCatalog({ catalog, keyPool, productFiles }: SeedSe
     for (const { p, index } of ordered) {
       const { createdDaysAgo = 0, keyPoolSize = 0, ...input } = p;
       try {
-        const created = await catalog.createProduct({ ...input, status: input.status ?? 'active', createdAt: now - Math.round(createdDaysAgo * DAY_MS) }, tx);
+        const created = await catalog.createProduct(
+          { ...input, status: input.status ?? 'active', createdAt: now - Math.round(createdDaysAgo * DAY_MS) },
+          tx,
+        );
         if (keyPoolSize > 0) keys += (await keyPool.importKeys(created.id, demoKeys(created.sku, keyPoolSize), tx)).added;
-        if (input.type === 'file' && productFiles) await productFiles.attachFile(created.id, demoProductFile({ sku: created.sku, name: input.name, summary: input.summary }), tx);
+        if (input.type === 'file' && productFiles)
+          await productFiles.attachFile(created.id, demoProductFile({ sku: created.sku, name: input.name, summary: input.summary }), tx);
       } catch (err) {
-        if (err instanceof AppError) throw new AppError(err.code, `Demo product ${index + 1} (${String(p.sku)}): ${err.message}`, err.status, err.details);
+        if (err instanceof AppError)
+          throw new AppError(err.code, `Demo product ${index + 1} (${String(p.sku)}): ${err.message}`, err.status, err.details);
         throw err;
       }
     }

@@ -9,10 +9,26 @@ import { createDescriptionRenderer } from './description.js';
 import { parseSku } from './sku.js';
 import { stockState } from './stock.js';
 import type { CartProduct, ProductDetail, ProductPage } from './catalog.types.js';
-import { validateCategory, validateProduct, validateSku, type CategoryInput, type CleanProduct, type ProductInput } from './catalog.validation.js';
+import {
+  validateCategory,
+  validateProduct,
+  validateSku,
+  type CategoryInput,
+  type CleanProduct,
+  type ProductInput,
+} from './catalog.validation.js';
 
 export { PAGE_SIZE } from './catalog.listings.js';
-export type { CardProduct, CartProduct, ListedProduct, NavCategory, ProductDetail, ProductImage, ProductPage, SearchResults } from './catalog.types.js';
+export type {
+  CardProduct,
+  CartProduct,
+  ListedProduct,
+  NavCategory,
+  ProductDetail,
+  ProductImage,
+  ProductPage,
+  SearchResults,
+} from './catalog.types.js';
 
 export interface CatalogDeps {
   db: Database;
@@ -25,7 +41,8 @@ export interface CatalogDeps {
    */
   cacheTtlMs?: number;
 }
-const notFoundProduct = () => new NotFoundError('We could not find that product. It may have been renamed or removed.', 'product_not_found');
+const notFoundProduct = () =>
+  new NotFoundError('We could not find that product. It may have been renamed or removed.', 'product_not_found');
 
 /** The catalog: owner-side writes (validated) and the public pages' reads. */
 export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs = 30_000 }: CatalogDeps) {
@@ -52,7 +69,13 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
     if (!p || p.status !== 'active') return null;
     const images = (await repo.findImages([p.id])).map(({ url, alt }) => Object.freeze({ url, alt }));
     return Object.freeze({
-      id: p.id, sku: p.sku, name: p.name, summary: p.summary, price: p.price, currency: p.currency, type: p.type,
+      id: p.id,
+      sku: p.sku,
+      name: p.name,
+      summary: p.summary,
+      price: p.price,
+      currency: p.currency,
+      type: p.type,
       image: images[0] ?? null,
       images: Object.freeze(images),
       // Rows written before the HTML was stored (or after a sanitiser change cleared it) render here.
@@ -64,20 +87,34 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
   async function categoryIds(slugs: string[], tx: Executor): Promise<number[]> {
     const rows = await repo.findCategoryIds(slugs, tx);
     const missing = slugs.filter((s) => !rows.some((r) => r.slug === s));
-    if (missing.length > 0) throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
+    if (missing.length > 0)
+      throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
     return rows.map((r) => r.id);
   }
 
   function productRow(p: CleanProduct, createdAt: number, updatedAt: number): NewProductRow {
     return {
-      sku: p.sku, name: p.name, summary: p.summary, description: p.description, description_html: describe(p.description), price: p.price, currency: p.currency,
-      type: p.type, status: p.status, featured: p.featured ? 1 : 0, specs: JSON.stringify(p.specs),
-      download_limit: p.downloadLimit, access_days: p.accessDays, activation_limit: p.activationLimit,
-      created_at: createdAt, updated_at: updatedAt,
+      sku: p.sku,
+      name: p.name,
+      summary: p.summary,
+      description: p.description,
+      description_html: describe(p.description),
+      price: p.price,
+      currency: p.currency,
+      type: p.type,
+      status: p.status,
+      featured: p.featured ? 1 : 0,
+      specs: JSON.stringify(p.specs),
+      download_limit: p.downloadLimit,
+      access_days: p.accessDays,
+      activation_limit: p.activationLimit,
+      created_at: createdAt,
+      updated_at: updatedAt,
     };
   }
 
-  const duplicateSku = (sku: string) => new ConflictError('duplicate_sku', `A product with SKU ${sku} already exists (SKUs ignore case).`, { sku });
+  const duplicateSku = (sku: string) =>
+    new ConflictError('duplicate_sku', `A product with SKU ${sku} already exists (SKUs ignore case).`, { sku });
 
   async function bulkInsert(inputs: ProductInput[], tx: Executor): Promise<Map<string, number>> {
     const now = clock();
@@ -85,16 +122,26 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
     const slugs = [...new Set(clean.flatMap((c) => c.p.categories))];
     const bySlug = new Map((await repo.findCategoryIds(slugs, tx)).map((r) => [r.slug, r.id]));
     const missing = slugs.filter((s) => !bySlug.has(s));
-    if (missing.length > 0) throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
+    if (missing.length > 0)
+      throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
     let ids: Map<string, number>;
     try {
-      ids = await repo.insertProductsBulk(clean.map((c) => productRow(c.p, c.createdAt, Math.max(c.createdAt, now))), tx);
+      ids = await repo.insertProductsBulk(
+        clean.map((c) => productRow(c.p, c.createdAt, Math.max(c.createdAt, now))),
+        tx,
+      );
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError('duplicate_sku', 'Some of these SKUs already exist (SKUs ignore case).');
       throw err;
     }
-    await repo.insertProductCategoriesBulk(clean.flatMap((c) => c.p.categories.map((s) => ({ product_id: ids.get(c.p.sku)!, category_id: bySlug.get(s)! }))), tx);
-    await repo.insertImagesBulk(clean.flatMap((c) => c.p.images.map((img, position) => ({ product_id: ids.get(c.p.sku)!, ...img, position }))), tx);
+    await repo.insertProductCategoriesBulk(
+      clean.flatMap((c) => c.p.categories.map((s) => ({ product_id: ids.get(c.p.sku)!, category_id: bySlug.get(s)! }))),
+      tx,
+    );
+    await repo.insertImagesBulk(
+      clean.flatMap((c) => c.p.images.map((img, position) => ({ product_id: ids.get(c.p.sku)!, ...img, position }))),
+      tx,
+    );
     return ids;
   }
 
@@ -108,7 +155,8 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
     async createCategory(input: CategoryInput, tx?: Executor): Promise<{ id: number; slug: string }> {
       const c = validateCategory(input);
       const id = await inTx(tx, async (t) => {
-        if (await repo.findCategoryBySlug(c.slug, t)) throw new ConflictError('duplicate_category', `A category with slug ${c.slug} already exists.`, { slug: c.slug });
+        if (await repo.findCategoryBySlug(c.slug, t))
+          throw new ConflictError('duplicate_category', `A category with slug ${c.slug} already exists.`, { slug: c.slug });
         return repo.insertCategory(c, t);
       });
       return { id, slug: c.slug };
@@ -145,16 +193,30 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
     },
 
     /** Changes a product (the SKU stays); categories and images are replaced only when given. */
-    async updateProduct(rawSku: string, patch: Partial<Omit<ProductInput, 'sku' | 'createdAt'>>, tx?: Executor): Promise<{ id: number; sku: string }> {
+    async updateProduct(
+      rawSku: string,
+      patch: Partial<Omit<ProductInput, 'sku' | 'createdAt'>>,
+      tx?: Executor,
+    ): Promise<{ id: number; sku: string }> {
       const sku = validateSku(rawSku);
       return inTx(tx, async (t) => {
         const current = await repo.findProductBySku(sku, t);
         if (!current) throw notFoundProduct();
         const merged: ProductInput = {
-          sku, name: current.name, summary: current.summary, description: current.description, price: current.price,
-          currency: current.currency, type: current.type, status: current.status, featured: current.featured === 1,
-          specs: JSON.parse(current.specs) as [string, string][], downloadLimit: current.download_limit,
-          accessDays: current.access_days, activationLimit: current.activation_limit, ...patch,
+          sku,
+          name: current.name,
+          summary: current.summary,
+          description: current.description,
+          price: current.price,
+          currency: current.currency,
+          type: current.type,
+          status: current.status,
+          featured: current.featured === 1,
+          specs: JSON.parse(current.specs) as [string, string][],
+          downloadLimit: current.download_limit,
+          accessDays: current.access_days,
+          activationLimit: current.activation_limit,
+          ...patch,
         };
         const p = validateProduct(merged);
         const { sku: _sku, created_at: _c, ...row } = productRow(p, current.created_at, clock());
@@ -175,7 +237,8 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
           await repo.deleteProduct(current.id, t);
         });
       } catch (err) {
-        if (isForeignKeyViolation(err)) throw new ConflictError('product_in_use', `Product ${sku} has orders or keys; archive it instead of deleting it.`, { sku });
+        if (isForeignKeyViolation(err))
+          throw new ConflictError('product_in_use', `Product ${sku} has orders or keys; archive it instead of deleting it.`, { sku });
         throw err;
       }
     },

@@ -67,14 +67,17 @@ function text(value: unknown, field: string, min: number, max: number): string {
   if (typeof value !== 'string') return fail('invalid_product', `${field} must be text.`, { field });
   const v = value.trim();
   if (v.length < min || v.length > max) {
-    fail('invalid_product', min > 0 ? `${field} must be ${min} to ${max} characters.` : `${field} must be at most ${max} characters.`, { field });
+    fail('invalid_product', min > 0 ? `${field} must be ${min} to ${max} characters.` : `${field} must be at most ${max} characters.`, {
+      field,
+    });
   }
   return v;
 }
 
 function optionalLimit(value: unknown, field: string, max: number): number | null {
   if (value === undefined || value === null) return null;
-  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max) fail('invalid_product', `${field} must be a whole number from 1 to ${max}.`, { field });
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max)
+    fail('invalid_product', `${field} must be a whole number from 1 to ${max}.`, { field });
   return value as number;
 }
 
@@ -85,7 +88,11 @@ export function validateSku(raw: unknown): string {
   const problem = skuProblem(sku);
   if (problem === 'reserved_sku') fail('reserved_sku', `SKU ${sku} is reserved for a page of the store; choose another.`, { sku });
   if (problem === 'invalid_sku') {
-    fail('invalid_sku', `SKU must be ${SKU_MIN_LENGTH} to ${SKU_MAX_LENGTH} letters, digits, "-", "_" or ".", starting with a letter or digit.`, { sku });
+    fail(
+      'invalid_sku',
+      `SKU must be ${SKU_MIN_LENGTH} to ${SKU_MAX_LENGTH} letters, digits, "-", "_" or ".", starting with a letter or digit.`,
+      { sku },
+    );
   }
   return sku;
 }
@@ -100,20 +107,24 @@ export function validateProduct(input: ProductInput): CleanProduct {
     fail('invalid_price', 'Price must be a whole number of minor units (cents), 0 or more.', { sku });
   }
   const currency = typeof input.currency === 'string' ? input.currency.trim().toUpperCase() : '';
-  if (!/^[A-Z]{3}$/.test(currency) || !isCurrency(currency)) fail('invalid_currency', 'Currency must be an ISO 4217 code such as EUR or USD.', { sku });
+  if (!/^[A-Z]{3}$/.test(currency) || !isCurrency(currency))
+    fail('invalid_currency', 'Currency must be an ISO 4217 code such as EUR or USD.', { sku });
   if (!productTypes.includes(input.type)) fail('invalid_type', `Type must be one of ${productTypes.join(', ')}.`, { sku });
   const status = input.status ?? 'draft';
   if (!productStatuses.includes(status)) fail('invalid_status', `Status must be one of ${productStatuses.join(', ')}.`, { sku });
 
   const specs = input.specs ?? [];
-  if (!Array.isArray(specs) || specs.length > 50) fail('invalid_specs', 'Specifications must be a list of at most 50 [label, value] pairs.', { sku });
+  if (!Array.isArray(specs) || specs.length > 50)
+    fail('invalid_specs', 'Specifications must be a list of at most 50 [label, value] pairs.', { sku });
   const cleanSpecs = specs.map((pair): [string, string] => {
-    if (!Array.isArray(pair) || pair.length !== 2) return fail('invalid_specs', 'Each specification must be a [label, value] pair.', { sku });
+    if (!Array.isArray(pair) || pair.length !== 2)
+      return fail('invalid_specs', 'Each specification must be a [label, value] pair.', { sku });
     return [text(pair[0], 'Specification label', 1, 100), text(pair[1], 'Specification value', 1, 1000)];
   });
 
   const categories = input.categories ?? [];
-  if (!Array.isArray(categories) || categories.some((c) => typeof c !== 'string')) fail('unknown_category', 'Categories must be a list of category slugs.', { sku });
+  if (!Array.isArray(categories) || categories.some((c) => typeof c !== 'string'))
+    fail('unknown_category', 'Categories must be a list of category slugs.', { sku });
   const images = input.images ?? [];
   if (!Array.isArray(images) || images.length > 20) fail('invalid_images', 'Images must be a list of at most 20 { url, alt }.', { sku });
   const cleanImages = images.map((img) => {
@@ -125,7 +136,8 @@ export function validateProduct(input: ProductInput): CleanProduct {
   });
 
   const isFile = input.type === 'file';
-  if (!isFile && (input.downloadLimit != null || input.accessDays != null)) fail('invalid_product', 'Download limit and access days apply to file products only.', { sku });
+  if (!isFile && (input.downloadLimit != null || input.accessDays != null))
+    fail('invalid_product', 'Download limit and access days apply to file products only.', { sku });
   if (isFile && input.activationLimit != null) fail('invalid_product', 'Activation limit applies to key products only.', { sku });
 
   return {
@@ -155,5 +167,10 @@ export function validateCategory(input: CategoryInput): Required<CategoryInput> 
   }
   const position = input.position ?? 0;
   if (!Number.isInteger(position)) fail('invalid_category', 'Category position must be a whole number.', { slug });
-  return { slug, name: text(input.name, 'Category name', 1, 100), description: text(input.description ?? '', 'Category description', 0, 2000), position };
+  return {
+    slug,
+    name: text(input.name, 'Category name', 1, 100),
+    description: text(input.description ?? '', 'Category description', 0, 2000),
+    position,
+  };
 }

@@ -34,7 +34,18 @@ function AddToCart({ sku, stock, csrfToken }: { sku: string; stock: StockState; 
       <input type="hidden" name="sku" value={sku} />
       {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
       <label for="quantity">Quantity</label>
-      <input id="quantity" name="quantity" type="number" inputMode="numeric" min={1} max={Math.max(1, stock.maxQuantity)} step={1} value={1} required disabled={soldOut} />
+      <input
+        id="quantity"
+        name="quantity"
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={Math.max(1, stock.maxQuantity)}
+        step={1}
+        value={1}
+        required
+        disabled={soldOut}
+      />
       <button type="submit" class="button primary" disabled={soldOut}>
         {soldOut ? 'Sold out' : 'Add to cart'}
       </button>
@@ -113,7 +124,12 @@ export function ProductDetailPage({ ctx, page: { product, stock } }: { ctx: View
     </>,
   );
   return (
-    <Layout ctx={ctx} title={product.name} description={product.summary || undefined} head={<link rel="canonical" href={`/${product.sku}`} />}>
+    <Layout
+      ctx={ctx}
+      title={product.name}
+      description={product.summary || undefined}
+      head={<link rel="canonical" href={`/${product.sku}`} />}
+    >
       <article class="product-detail" dangerouslySetInnerHTML={{ __html: before + live + after }} />
     </Layout>
   );

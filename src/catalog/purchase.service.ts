@@ -26,7 +26,18 @@ export function createPurchaseService({ db }: { db: Database }) {
       return new Map(
         rows.map((r) => [
           r.id,
-          { id: r.id, sku: r.sku, name: r.name, type: r.type, active: r.status === 'active', price: r.price, currency: r.currency, downloadLimit: r.download_limit, accessDays: r.access_days, activationLimit: r.activation_limit },
+          {
+            id: r.id,
+            sku: r.sku,
+            name: r.name,
+            type: r.type,
+            active: r.status === 'active',
+            price: r.price,
+            currency: r.currency,
+            downloadLimit: r.download_limit,
+            accessDays: r.access_days,
+            activationLimit: r.activation_limit,
+          },
         ]),
       );
     },

@@ -3,9 +3,31 @@
  * The one list every part of the store checks against (compared case-insensitively).
  */
 export const RESERVED_PATH_SEGMENTS: readonly string[] = [
-  'category', 'search', 'privacy-policy', 'terms-and-conditions', 'about', 'contact', 'donate',
-  'login', 'register', 'auth', 'profile', 'orders', 'order', 'download', 'cart', 'checkout',
-  'api', 'admin', 'healthz', 'readyz', 'metrics', 'assets', 'favicon.ico', 'robots.txt', '.well-known',
+  'category',
+  'search',
+  'privacy-policy',
+  'terms-and-conditions',
+  'about',
+  'contact',
+  'donate',
+  'login',
+  'register',
+  'auth',
+  'profile',
+  'orders',
+  'order',
+  'download',
+  'cart',
+  'checkout',
+  'api',
+  'admin',
+  'healthz',
+  'readyz',
+  'metrics',
+  'assets',
+  'favicon.ico',
+  'robots.txt',
+  '.well-known',
 ];
 
 const reserved = new Set(RESERVED_PATH_SEGMENTS.map((s) => s.toUpperCase()));

@@ -21,5 +21,7 @@ export function stockState(type: ProductType, available: number | undefined): St
   const n = Math.max(0, available ?? 0);
   if (n === 0) return { state: 'sold-out', label: 'Sold out', available: 0, maxQuantity: 0 };
   const maxQuantity = Math.min(n, MAX_QUANTITY);
-  return n <= LOW_STOCK ? { state: 'low-stock', label: `Only ${n} left`, available: n, maxQuantity } : { state: 'in-stock', label: 'In stock', available: n, maxQuantity };
+  return n <= LOW_STOCK
+    ? { state: 'low-stock', label: `Only ${n} left`, available: n, maxQuantity }
+    : { state: 'in-stock', label: 'In stock', available: n, maxQuantity };
 }

@@ -34,7 +34,10 @@ const ReturnQuery = Type.Object({
 });
 
 /** GET/POST /checkout, the return page, and the gateway's webhook. */
-export async function checkoutRoutes(app: FastifyInstance, { checkout, payments, requireUser, buyer, pricesIncludeTax, onWebhookOutcome = () => undefined }: CheckoutRoutesOptions) {
+export async function checkoutRoutes(
+  app: FastifyInstance,
+  { checkout, payments, requireUser, buyer, pricesIncludeTax, onWebhookOutcome = () => undefined }: CheckoutRoutesOptions,
+) {
   const page = async (request: FastifyRequest, problem?: AppError) => {
     const review = await checkout.reviewCart(buyer(request)).catch((err: unknown) => {
       if (err instanceof AppError && err.status < 500) return { problem: err.message };
@@ -48,12 +51,19 @@ export async function checkoutRoutes(app: FastifyInstance, { checkout, payments,
   app.get('/checkout', { preHandler: requireUser }, async (request, reply) => {
     const { summary, message } = await page(request);
     const ctx = await request.viewContext(reply);
-    return reply.header('cache-control', 'no-store').render(<CheckoutPage ctx={ctx} review={summary} problem={message} idempotencyKey={randomUUID()} pricesIncludeTax={pricesIncludeTax} />);
+    return reply
+      .header('cache-control', 'no-store')
+      .render(
+        <CheckoutPage ctx={ctx} review={summary} problem={message} idempotencyKey={randomUUID()} pricesIncludeTax={pricesIncludeTax} />,
+      );
   });
 
   app.post('/checkout', { preHandler: requireUser, schema: { body: PlaceOrderBody } }, async (request, reply) => {
     const { idempotencyKey, reviewedTotal, reviewedCurrency } = request.body as Static<typeof PlaceOrderBody>;
-    const reviewed = reviewedTotal !== undefined && reviewedCurrency !== undefined ? { total: Number(reviewedTotal), currency: reviewedCurrency } : undefined;
+    const reviewed =
+      reviewedTotal !== undefined && reviewedCurrency !== undefined
+        ? { total: Number(reviewedTotal), currency: reviewedCurrency }
+        : undefined;
     try {
       const placed = await checkout.placeOrder(buyer(request), idempotencyKey, reviewed);
       request.log.info({ orderId: placed.orderId }, 'order placed');
@@ -63,7 +73,10 @@ export async function checkoutRoutes(app: FastifyInstance, { checkout, payments,
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       const { summary } = await page(request);
       const ctx = await request.viewContext(reply);
-      return reply.render(<CheckoutPage ctx={ctx} review={summary} problem={err.message} idempotencyKey={randomUUID()} pricesIncludeTax={pricesIncludeTax} />, err.status);
+      return reply.render(
+        <CheckoutPage ctx={ctx} review={summary} problem={err.message} idempotencyKey={randomUUID()} pricesIncludeTax={pricesIncludeTax} />,
+        err.status,
+      );
     }
   });
 
@@ -75,13 +88,17 @@ export async function checkoutRoutes(app: FastifyInstance, { checkout, payments,
 
   // The webhook needs the exact bytes the gateway signed, so this scope keeps JSON bodies raw.
   await app.register(async (webhook) => {
-    webhook.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
+    webhook.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) =>
+      done(null, body),
+    );
     webhook.post('/api/payment-callback', { config: { csrf: false } }, async (request) => {
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const handled = await payments.handleWebhook(rawBody, request.headers['stripe-signature'] as string | undefined).catch((err: unknown) => {
-        onWebhookOutcome(err instanceof AppError && err.status < 500 ? 'rejected' : 'error');
-        throw err;
-      });
+      const handled = await payments
+        .handleWebhook(rawBody, request.headers['stripe-signature'] as string | undefined)
+        .catch((err: unknown) => {
+          onWebhookOutcome(err instanceof AppError && err.status < 500 ? 'rejected' : 'error');
+          throw err;
+        });
       onWebhookOutcome(handled.outcome);
       request.log.info({ eventId: handled.eventId, orderId: handled.orderId, outcome: handled.outcome }, 'payment event');
       return { received: true, outcome: handled.outcome };

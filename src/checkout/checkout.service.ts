@@ -32,20 +32,39 @@ export interface ReviewLine {
 export const newOrderId = () => `ord_${randomBytes(12).toString('hex')}`;
 
 /** Checkout: re-prices the cart from the database, creates the order, reserves keys, goes to the gateway. */
-export function createCheckoutService({ db, cart, purchases, keyPool, orders, gateway, settler, config, clock = Date.now, log }: CheckoutDeps) {
+export function createCheckoutService({
+  db,
+  cart,
+  purchases,
+  keyPool,
+  orders,
+  gateway,
+  settler,
+  config,
+  clock = Date.now,
+  log,
+}: CheckoutDeps) {
   /** The cart priced from the database; throws the first problem that would stop a purchase. */
   async function priceCart(ownerId: string, tx?: Executor): Promise<{ lines: ReviewLine[]; totals: Totals; currency: string }> {
     const lines = await cart.lines(ownerId, tx);
     if (lines.length === 0) throw new ValidationError('Your cart is empty.', undefined, 'cart_empty');
-    const products = await purchases.findProducts(lines.map((l) => l.productId), tx);
+    const products = await purchases.findProducts(
+      lines.map((l) => l.productId),
+      tx,
+    );
     const priced = lines.map((l) => {
       const product = products.get(l.productId);
-      if (!product || !product.active) throw new ConflictError('product_unavailable', 'A product in your cart is no longer available. Please remove it from your cart.');
+      if (!product || !product.active)
+        throw new ConflictError('product_unavailable', 'A product in your cart is no longer available. Please remove it from your cart.');
       return { product, quantity: l.quantity, lineTotal: product.price * l.quantity };
     });
     const currency = priced[0]!.product.currency;
-    if (priced.some((l) => l.product.currency !== currency)) throw new ConflictError('currency_mismatch', 'Your cart mixes currencies; please buy these products separately.');
-    const totals = priceOrder(priced.map((l) => ({ unitPrice: l.product.price, quantity: l.quantity })), config);
+    if (priced.some((l) => l.product.currency !== currency))
+      throw new ConflictError('currency_mismatch', 'Your cart mixes currencies; please buy these products separately.');
+    const totals = priceOrder(
+      priced.map((l) => ({ unitPrice: l.product.price, quantity: l.quantity })),
+      config,
+    );
     if (totals.total <= 0) throw new ValidationError('There is nothing to pay for in your cart.', undefined, 'cart_empty');
     return { lines: priced, totals, currency };
   }
@@ -68,7 +87,11 @@ export function createCheckoutService({ db, cart, purchases, keyPool, orders, ga
      * reached the order is cancelled and its keys released. `reviewed` is the total the buyer saw
      * on the review page: a different one now (a price changed in between) is `price_changed`.
      */
-    async placeOrder(buyer: Buyer, idempotencyKey: string, reviewed?: { total: number; currency: string }): Promise<{ orderId: string; paymentUrl: string | null }> {
+    async placeOrder(
+      buyer: Buyer,
+      idempotencyKey: string,
+      reviewed?: { total: number; currency: string },
+    ): Promise<{ orderId: string; paymentUrl: string | null }> {
       const earlier = await orders.findOrderByIdempotencyKey(idempotencyKey);
       if (earlier) return resume(earlier, buyer);
       const orderId = newOrderId();
@@ -79,15 +102,44 @@ export function createCheckoutService({ db, cart, purchases, keyPool, orders, ga
         priced = await db.transaction(async (tx) => {
           const p = await priceCart(buyer.sub, tx);
           if (reviewed && (reviewed.total !== p.totals.total || reviewed.currency !== p.currency)) {
-            throw new ConflictError('price_changed', `The total changed to ${formatMoney(p.totals.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`);
+            throw new ConflictError(
+              'price_changed',
+              `The total changed to ${formatMoney(p.totals.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`,
+            );
           }
           await orders.createOrder(
             tx,
-            { id: orderId, user_sub: buyer.sub, email: buyer.email, status: 'pending', currency: p.currency, ...p.totals, idempotency_key: idempotencyKey, reserved_until: reservedUntil, created_at: now, updated_at: now },
-            p.lines.map((l) => ({ product_id: l.product.id, sku: l.product.sku, name: l.product.name, type: l.product.type, unit_price: l.product.price, quantity: l.quantity, download_limit: l.product.downloadLimit, access_days: l.product.accessDays })),
+            {
+              id: orderId,
+              user_sub: buyer.sub,
+              email: buyer.email,
+              status: 'pending',
+              currency: p.currency,
+              ...p.totals,
+              idempotency_key: idempotencyKey,
+              reserved_until: reservedUntil,
+              created_at: now,
+              updated_at: now,
+            },
+            p.lines.map((l) => ({
+              product_id: l.product.id,
+              sku: l.product.sku,
+              name: l.product.name,
+              type: l.product.type,
+              unit_price: l.product.price,
+              quantity: l.quantity,
+              download_limit: l.product.downloadLimit,
+              access_days: l.product.accessDays,
+            })),
           );
           for (const l of p.lines.filter((x) => x.product.type === 'key_lim')) {
-            await keyPool.reserveKeys(tx, { productId: l.product.id, orderId, quantity: l.quantity, until: reservedUntil, name: l.product.name });
+            await keyPool.reserveKeys(tx, {
+              productId: l.product.id,
+              orderId,
+              quantity: l.quantity,
+              until: reservedUntil,
+              name: l.product.name,
+            });
           }
           return p;
         });
@@ -101,7 +153,11 @@ export function createCheckoutService({ db, cart, purchases, keyPool, orders, ga
         const session = await gateway.createCheckoutSession({
           reference: orderId,
           kind: 'order',
-          lineItems: priced.lines.map((l) => ({ name: l.product.name, unitAmount: l.product.price, quantity: l.quantity })).concat(config.pricesIncludeTax || priced.totals.tax === 0 ? [] : [{ name: 'Tax', unitAmount: priced.totals.tax, quantity: 1 }]),
+          lineItems: priced.lines
+            .map((l) => ({ name: l.product.name, unitAmount: l.product.price, quantity: l.quantity }))
+            .concat(
+              config.pricesIncludeTax || priced.totals.tax === 0 ? [] : [{ name: 'Tax', unitAmount: priced.totals.tax, quantity: 1 }],
+            ),
           currency: priced.currency,
           customerEmail: buyer.email,
           successUrl: `${config.publicUrl}/checkout/return?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
@@ -115,7 +171,11 @@ export function createCheckoutService({ db, cart, purchases, keyPool, orders, ga
         log?.warn({ err, orderId }, 'payment session could not be created');
         await cancelUnpaid(orderId, 'payment gateway unavailable');
         if (err instanceof AppError) throw err;
-        throw new AppError('payment_gateway_unavailable', 'Payment is not available right now. Nothing was charged; please try again in a moment.', 503);
+        throw new AppError(
+          'payment_gateway_unavailable',
+          'Payment is not available right now. Nothing was charged; please try again in a moment.',
+          503,
+        );
       }
     },
 
@@ -127,12 +187,21 @@ export function createCheckoutService({ db, cart, purchases, keyPool, orders, ga
       const { order } = await orders.getOrderForUser(orderId, buyer.sub);
       if (order.status === 'pending' && order.payment_ref) {
         if (input.cancelled) {
-          await gateway.expireCheckoutSession(order.payment_ref).catch((err) => log?.warn({ err, orderId }, 'could not expire the payment session'));
+          await gateway
+            .expireCheckoutSession(order.payment_ref)
+            .catch((err) => log?.warn({ err, orderId }, 'could not expire the payment session'));
           await cancelUnpaid(orderId, 'cancelled by the buyer');
         } else if (input.sessionId === order.payment_ref) {
           const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
           if (session?.paymentStatus === 'paid') {
-            await db.transaction((tx) => settler.settle(tx, order.id, { amount: session.amountTotal, currency: session.currency, paymentIntentId: session.paymentIntentId, source: `return:${session.id}` }));
+            await db.transaction((tx) =>
+              settler.settle(tx, order.id, {
+                amount: session.amountTotal,
+                currency: session.currency,
+                paymentIntentId: session.paymentIntentId,
+                source: `return:${session.id}`,
+              }),
+            );
           }
         }
       }
@@ -158,7 +227,8 @@ export function createCheckoutService({ db, cart, purchases, keyPool, orders, ga
   };
 
   async function resume(order: { id: string; user_sub: string; status: string; payment_ref: string | null }, buyer: Buyer) {
-    if (order.user_sub !== buyer.sub) throw new ConflictError('checkout_conflict', 'This checkout form was already used. Please reload the page.');
+    if (order.user_sub !== buyer.sub)
+      throw new ConflictError('checkout_conflict', 'This checkout form was already used. Please reload the page.');
     if (order.status !== 'pending' || !order.payment_ref) return { orderId: order.id, paymentUrl: null };
     const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
     return { orderId: order.id, paymentUrl: session?.status === 'open' ? (session.url ?? null) : null };

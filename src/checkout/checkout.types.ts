@@ -4,7 +4,10 @@ import type { Executor } from '../platform/db/db.js';
 export type { PaymentEvent } from '../payments/payment-gateway.js';
 
 /** The part of the payment gateway that checkout uses. */
-export type CheckoutGateway = Pick<PaymentGateway, 'provider' | 'createCheckoutSession' | 'retrieveCheckoutSession' | 'expireCheckoutSession'>;
+export type CheckoutGateway = Pick<
+  PaymentGateway,
+  'provider' | 'createCheckoutSession' | 'retrieveCheckoutSession' | 'expireCheckoutSession'
+>;
 
 /** The part of the gateway that receives webhooks. */
 export type WebhookGateway = Pick<PaymentGateway, 'provider' | 'parseWebhook'>;

@@ -31,13 +31,23 @@ export function CheckoutPage({ ctx, review, problem, idempotencyKey, pricesInclu
         {review && (
           <>
             <ItemsTable
-              rows={review.lines.map((l) => ({ product: l.product.name, quantity: l.quantity, price: money(l.product.price), amount: money(l.lineTotal) }))}
+              rows={review.lines.map((l) => ({
+                product: l.product.name,
+                quantity: l.quantity,
+                price: money(l.product.price),
+                amount: money(l.lineTotal),
+              }))}
               foot={[
-                ...(review.totals.tax > 0 ? [{ label: `Tax${pricesIncludeTax ? ' (included)' : ''}`, value: money(review.totals.tax) }] : []),
+                ...(review.totals.tax > 0
+                  ? [{ label: `Tax${pricesIncludeTax ? ' (included)' : ''}`, value: money(review.totals.tax) }]
+                  : []),
                 { label: 'Total to pay', value: money(review.totals.total), total: true },
               ]}
             />
-            <p>Keys and downloads are delivered to your order page as soon as the payment is confirmed. Pool keys are held for you while you pay.</p>
+            <p>
+              Keys and downloads are delivered to your order page as soon as the payment is confirmed. Pool keys are held for you while you
+              pay.
+            </p>
             <form method="post" action="/checkout" class="checkout-form">
               {ctx.csrfToken && <input type="hidden" name="_csrf" value={ctx.csrfToken} />}
               <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
@@ -67,7 +77,11 @@ const returnMessages: Record<string, string> = {
 export function CheckoutReturnPage({ ctx, order }: { ctx: ViewContext; order: OrderRow }) {
   const waiting = order.status === 'pending';
   return (
-    <Layout ctx={ctx} title={waiting ? 'Confirming your payment' : statusLabel(order.status)} head={waiting ? <meta http-equiv="refresh" content="2" /> : undefined}>
+    <Layout
+      ctx={ctx}
+      title={waiting ? 'Confirming your payment' : statusLabel(order.status)}
+      head={waiting ? <meta http-equiv="refresh" content="2" /> : undefined}
+    >
       <section class="checkout-return" data-order-id={order.id} data-order-status={order.status} aria-live="polite">
         <h1>{waiting ? 'Confirming your payment…' : statusLabel(order.status)}</h1>
         <p class="notice" role="status">

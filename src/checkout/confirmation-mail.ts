@@ -5,7 +5,12 @@ import { formatMoney } from '../platform/money.js';
  * The order confirmation. It links to the order page rather than carrying keys: mail is not a safe
  * place for secrets, and the page logs each reveal.
  */
-export function confirmationMail(order: OrderRow, items: OrderItemRow[], delivered: boolean, { publicUrl, shopName }: { publicUrl: string; shopName: string }) {
+export function confirmationMail(
+  order: OrderRow,
+  items: OrderItemRow[],
+  delivered: boolean,
+  { publicUrl, shopName }: { publicUrl: string; shopName: string },
+) {
   const lines = items.map((i) => `  ${i.quantity} × ${i.name} (${i.sku})  ${formatMoney(i.unit_price * i.quantity, order.currency)}`);
   const next = delivered
     ? 'Your license keys and downloads are ready on your order page:'

@@ -4,7 +4,10 @@ import type { Database, Executor } from '../platform/db/db.js';
 export function createPaymentEventsRepo(db: Database) {
   return {
     /** Records an event; returns its row id, or null if this event id was seen before. */
-    async insertEvent(row: { provider: string; event_id: string; type: string; order_id: string | null; payload: string; received_at: number }, tx: Executor): Promise<number | null> {
+    async insertEvent(
+      row: { provider: string; event_id: string; type: string; order_id: string | null; payload: string; received_at: number },
+      tx: Executor,
+    ): Promise<number | null> {
       const inserted = await tx
         .insertInto('payment_events')
         .values(row)
@@ -19,7 +22,12 @@ export function createPaymentEventsRepo(db: Database) {
     },
 
     findEventsOfOrder(orderId: string, tx: Executor = db.kysely) {
-      return tx.selectFrom('payment_events').select(['event_id', 'type', 'outcome', 'received_at', 'processed_at']).where('order_id', '=', orderId).orderBy('id').execute();
+      return tx
+        .selectFrom('payment_events')
+        .select(['event_id', 'type', 'outcome', 'received_at', 'processed_at'])
+        .where('order_id', '=', orderId)
+        .orderBy('id')
+        .execute();
     },
   };
 }

@@ -32,7 +32,18 @@ export interface PaymentEventsDeps {
 }
 
 /** Applies gateway events to orders: each event once, each in one transaction with its effects. */
-export function createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, donations, clock = Date.now }: PaymentEventsDeps) {
+export function createPaymentEventsService({
+  db,
+  gateway,
+  orders,
+  fulfilment,
+  keyPool,
+  cart,
+  mail,
+  config,
+  donations,
+  clock = Date.now,
+}: PaymentEventsDeps) {
   const repo = createPaymentEventsRepo(db);
 
   /**
@@ -61,12 +72,18 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
     } else if (await fulfilment.deliverOrder(tx, orderId, items)) {
       await orders.applyEvent(tx, orderId, 'fulfilled_late', 'keys were still available');
     } else {
-      await orders.updateOrder(tx, orderId, { attention_reason: 'Paid after the reservation ended, and the pool has too few keys left: add keys and fulfil, or refund.' });
+      await orders.updateOrder(tx, orderId, {
+        attention_reason: 'Paid after the reservation ended, and the pool has too few keys left: add keys and fulfil, or refund.',
+      });
       outcome = 'needs_attention';
     }
     const invoiceNumber = await orders.nextInvoiceNumber(tx);
     await orders.updateOrder(tx, orderId, { invoice_number: invoiceNumber });
-    await cart.removeProducts(tx, order.user_sub, items.map((i) => i.product_id));
+    await cart.removeProducts(
+      tx,
+      order.user_sub,
+      items.map((i) => i.product_id),
+    );
     await mail.enqueue(confirmationMail({ ...order, invoice_number: invoiceNumber }, items, outcome === 'fulfilled', config), tx);
     return outcome;
   }
@@ -93,12 +110,18 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
       await fulfilment.revokeUnits(tx, item.id, units);
       await orders.incrementRefunded(tx, item.id, units);
     }
-    const r = await orders.applyEvent(tx, order.id, full ? 'refund_full' : 'refund_partial', `refunded ${amountRefunded} ${order.currency}`);
+    const r = await orders.applyEvent(
+      tx,
+      order.id,
+      full ? 'refund_full' : 'refund_partial',
+      `refunded ${amountRefunded} ${order.currency}`,
+    );
     return r.applied ? (full ? 'refunded' : 'partially_refunded') : `not_applied:${r.reason}`;
   }
 
   async function apply(tx: Executor, event: PaymentEvent): Promise<string> {
-    if (event.kind === 'donation' || event.reference?.startsWith('don_')) return donations ? donations.applyEvent(tx, event) : 'ignored_donation';
+    if (event.kind === 'donation' || event.reference?.startsWith('don_'))
+      return donations ? donations.applyEvent(tx, event) : 'ignored_donation';
     const order = event.reference
       ? await orders.findOrder(event.reference, tx)
       : event.paymentIntentId
@@ -109,13 +132,23 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
       case 'checkout.completed':
       case 'checkout.async_payment_succeeded':
         if (event.paymentStatus !== 'paid') return 'awaiting_payment'; // authorised only: nothing is delivered
-        return settle(tx, order.id, { amount: event.amount ?? -1, currency: event.currency ?? '', paymentIntentId: event.paymentIntentId, source: event.id });
+        return settle(tx, order.id, {
+          amount: event.amount ?? -1,
+          currency: event.currency ?? '',
+          paymentIntentId: event.paymentIntentId,
+          source: event.id,
+        });
       case 'checkout.async_payment_failed':
         // A declined attempt on a session that is still open: the buyer may try again until it expires.
         if (event.sessionStatus === 'open') return 'attempt_failed';
       // falls through
       case 'checkout.expired': {
-        const r = await orders.applyEvent(tx, order.id, event.type === 'checkout.expired' ? 'reservation_expired' : 'payment_failed', event.id);
+        const r = await orders.applyEvent(
+          tx,
+          order.id,
+          event.type === 'checkout.expired' ? 'reservation_expired' : 'payment_failed',
+          event.id,
+        );
         if (r.applied) await keyPool.releaseReservation(order.id, tx);
         return r.applied ? r.to : `not_applied:${r.reason}`;
       }
@@ -163,11 +196,24 @@ export function createPaymentEventsService({ db, gateway, orders, fulfilment, ke
      * parsed; the event is recorded (a repeat is a no-op) and applied in the same transaction, so a
      * crash in between leaves it for the gateway's retry.
      */
-    async handleWebhook(rawBody: Buffer, signature: string | undefined): Promise<{ eventId: string; orderId: string | null; outcome: string }> {
+    async handleWebhook(
+      rawBody: Buffer,
+      signature: string | undefined,
+    ): Promise<{ eventId: string; orderId: string | null; outcome: string }> {
       const event = gateway.parseWebhook(rawBody, signature);
       return db.transaction(async (tx) => {
         const orderRef = event.reference?.startsWith('ord_') ? event.reference : null;
-        const rowId = await repo.insertEvent({ provider: gateway.provider, event_id: event.id, type: event.rawType, order_id: orderRef, payload: rawBody.toString('utf8'), received_at: clock() }, tx);
+        const rowId = await repo.insertEvent(
+          {
+            provider: gateway.provider,
+            event_id: event.id,
+            type: event.rawType,
+            order_id: orderRef,
+            payload: rawBody.toString('utf8'),
+            received_at: clock(),
+          },
+          tx,
+        );
         if (rowId === null) return { eventId: event.id, orderId: orderRef, outcome: 'duplicate' };
         const outcome = await apply(tx, event);
         await repo.markProcessed(rowId, outcome, clock(), tx);

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { grossUnitAmount, priceOrder } from './pricing.js';
 
 describe('priceOrder', () => {
-  const lines = [{ unitPrice: 1999, quantity: 2 }, { unitPrice: 500, quantity: 1 }];
+  const lines = [
+    { unitPrice: 1999, quantity: 2 },
+    { unitPrice: 500, quantity: 1 },
+  ];
 
   it('adds line totals without tax', () => {
     expect(priceOrder(lines, { taxRate: 0, pricesIncludeTax: true })).toEqual({ subtotal: 4498, tax: 0, total: 4498 });
@@ -15,7 +18,11 @@ describe('priceOrder', () => {
 
   it('adds tax on top of tax-exclusive prices, rounding once on the order', () => {
     expect(priceOrder(lines, { taxRate: 7.5, pricesIncludeTax: false })).toEqual({ subtotal: 4498, tax: 337, total: 4835 });
-    expect(priceOrder([{ unitPrice: 1, quantity: 3 }], { taxRate: 19, pricesIncludeTax: false })).toEqual({ subtotal: 3, tax: 1, total: 4 });
+    expect(priceOrder([{ unitPrice: 1, quantity: 3 }], { taxRate: 19, pricesIncludeTax: false })).toEqual({
+      subtotal: 3,
+      tax: 1,
+      total: 4,
+    });
   });
 
   it('prices an empty order at zero', () => {
@@ -28,7 +35,7 @@ describe('grossUnitAmount', () => {
     expect(grossUnitAmount(1999, { subtotal: 4498, total: 4498 })).toBe(1999);
   });
 
-  it('includes the unit\'s share of tax added on top, rounded per unit', () => {
+  it("includes the unit's share of tax added on top, rounded per unit", () => {
     expect(grossUnitAmount(1999, { subtotal: 4498, total: 4835 })).toBe(2149);
     expect(grossUnitAmount(500, { subtotal: 4498, total: 4835 })).toBe(537);
   });

@@ -31,17 +31,33 @@ const REFUNDABLE: readonly string[] = ['fulfilled', 'needs_attention', 'partiall
  * the money back: if the gateway refuses, nothing changed here. The gateway's later
  * `charge.refunded` webhook finds the amount already accounted (`refund_already_applied`).
  */
-export function createRefundService({ db, gateway, orders, fulfilment }: { db: Database; gateway: Pick<PaymentGateway, 'refund'>; orders: OrdersService; fulfilment: Pick<FulfilmentService, 'revokeUnits'> }) {
+export function createRefundService({
+  db,
+  gateway,
+  orders,
+  fulfilment,
+}: {
+  db: Database;
+  gateway: Pick<PaymentGateway, 'refund'>;
+  orders: OrdersService;
+  fulfilment: Pick<FulfilmentService, 'revokeUnits'>;
+}) {
   return {
     async refundOrder(request: RefundRequest): Promise<RefundOutcome> {
       return db.transaction(async (tx) => {
-        if (!(await orders.findOrder(request.orderId, tx))) throw new NotFoundError(`There is no order ${request.orderId}.`, 'order_not_found');
+        if (!(await orders.findOrder(request.orderId, tx)))
+          throw new NotFoundError(`There is no order ${request.orderId}.`, 'order_not_found');
         // The row lock: a refund webhook (or a second owner refund) waits until this one commits.
         await orders.updateOrder(tx, request.orderId, {});
         const order = (await orders.findOrder(request.orderId, tx))!;
         if (order.status === 'refunded') throw new ConflictError('already_refunded', `Order ${order.id} is already refunded in full.`);
-        if (!REFUNDABLE.includes(order.status)) throw new ConflictError('not_paid', `Order ${order.id} is ${order.status}: only paid orders can be refunded.`);
-        if (!order.payment_intent) throw new ConflictError('no_payment_reference', `Order ${order.id} has no payment reference from the gateway; refund it in the gateway's dashboard.`);
+        if (!REFUNDABLE.includes(order.status))
+          throw new ConflictError('not_paid', `Order ${order.id} is ${order.status}: only paid orders can be refunded.`);
+        if (!order.payment_intent)
+          throw new ConflictError(
+            'no_payment_reference',
+            `Order ${order.id} has no payment reference from the gateway; refund it in the gateway's dashboard.`,
+          );
 
         const items = await orders.findItems(order.id, tx);
         const left = (i: (typeof items)[number]) => i.quantity - i.refunded_quantity;
@@ -49,9 +65,16 @@ export function createRefundService({ db, gateway, orders, fulfilment }: { db: D
         if (request.item) {
           const sku = normaliseSku(request.item.sku);
           const item = items.find((i) => i.sku === sku);
-          if (!item) throw new NotFoundError(`Order ${order.id} has no item ${sku} (it has ${items.map((i) => i.sku).join(', ')}).`, 'item_not_found');
+          if (!item)
+            throw new NotFoundError(
+              `Order ${order.id} has no item ${sku} (it has ${items.map((i) => i.sku).join(', ')}).`,
+              'item_not_found',
+            );
           if (request.item.units > left(item)) {
-            throw new ConflictError('too_many_units', `Only ${left(item)} of ${item.quantity} units of ${sku} are left to refund; asked for ${request.item.units}.`);
+            throw new ConflictError(
+              'too_many_units',
+              `Only ${left(item)} of ${item.quantity} units of ${sku} are left to refund; asked for ${request.item.units}.`,
+            );
           }
           plan = [{ item, units: request.item.units }];
         } else {
@@ -73,11 +96,25 @@ export function createRefundService({ db, gateway, orders, fulfilment }: { db: D
 
         // Same order, same state, same request: the same key, so a retry after a lost answer never pays twice.
         const idempotencyKey = `refund-${order.id}-${refundedBefore}-${request.item ? `${plan[0]!.item.id}x${unitsNow}` : 'all'}`;
-        const result = amount === 0 ? null : await gateway.refund({ paymentIntentId: order.payment_intent, ...(amount !== undefined ? { amount } : {}), idempotencyKey });
+        const result =
+          amount === 0
+            ? null
+            : await gateway.refund({ paymentIntentId: order.payment_intent, ...(amount !== undefined ? { amount } : {}), idempotencyKey });
         if (result && (result.status === 'failed' || result.status === 'canceled')) {
-          throw new AppError('refund_failed', `The payment gateway did not refund order ${order.id} (refund ${result.id} is ${result.status}); nothing was changed.`, 502);
+          throw new AppError(
+            'refund_failed',
+            `The payment gateway did not refund order ${order.id} (refund ${result.id} is ${result.status}); nothing was changed.`,
+            502,
+          );
         }
-        return { orderId: order.id, amount: result?.amount ?? 0, currency: order.currency, units: plan.map((p) => ({ sku: p.item.sku, units: p.units })), status: applied.to, refundId: result?.id ?? null };
+        return {
+          orderId: order.id,
+          amount: result?.amount ?? 0,
+          currency: order.currency,
+          units: plan.map((p) => ({ sku: p.item.sku, units: p.units })),
+          status: applied.to,
+          refundId: result?.id ?? null,
+        };
       });
     },
   };

@@ -52,13 +52,19 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
   const rest = argv.slice(command.name.split(' ').length);
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }) as typeof parsed;
     if (parsed.values.help) {
       out.line(commandHelp(command));
       return EXIT.ok;
     }
     const n = parsed.positionals.length;
-    if (n < command.args.min || n > command.args.max) throw new UsageError(n < command.args.min ? 'Missing arguments.' : `Unexpected argument "${parsed.positionals[command.args.max]}".`);
+    if (n < command.args.min || n > command.args.max)
+      throw new UsageError(n < command.args.min ? 'Missing arguments.' : `Unexpected argument "${parsed.positionals[command.args.max]}".`);
   } catch (err) {
     return usageFailure(err, command, out.note);
   }
@@ -115,7 +121,9 @@ function usageFailure(err: unknown, command: Command, note: (text: string) => vo
   // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown options and missing values.
   const isParse = err instanceof TypeError && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
   if (!(err instanceof UsageError) && !isParse) throw err;
-  note(`${(err as Error).message}\nUsage: ${PROGRAM} ${command.name} ${command.usage}\nRun \`${PROGRAM} ${command.name} --help\` for details.`);
+  note(
+    `${(err).message}\nUsage: ${PROGRAM} ${command.name} ${command.usage}\nRun \`${PROGRAM} ${command.name} --help\` for details.`,
+  );
   return EXIT.usage;
 }
 
@@ -129,7 +137,12 @@ function help(words: string[], commands: Command[], print: (text: string) => voi
 
 /** `--help` of one command. */
 export function commandHelp(command: Command): string {
-  return [`Usage: ${PROGRAM} ${command.name} ${command.usage}`.trimEnd(), '', command.summary, ...(command.help ? ['', command.help.trim()] : [])].join('\n');
+  return [
+    `Usage: ${PROGRAM} ${command.name} ${command.usage}`.trimEnd(),
+    '',
+    command.summary,
+    ...(command.help ? ['', command.help.trim()] : []),
+  ].join('\n');
 }
 
 /** The list of commands with their one-line summaries. */

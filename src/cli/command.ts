@@ -40,7 +40,11 @@ export class UsageError extends AppError {
 }
 
 /** A positional or option as a whole number in a range, or a UsageError naming it. */
-export function wholeNumber(raw: string | boolean | undefined, name: string, { min = 1, max = 1_000_000 }: { min?: number; max?: number } = {}): number | undefined {
+export function wholeNumber(
+  raw: string | boolean | undefined,
+  name: string,
+  { min = 1, max = 1_000_000 }: { min?: number; max?: number } = {},
+): number | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     throw new UsageError(`${name} must be a whole number from ${min} to ${max}.`);

@@ -27,13 +27,27 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
   const secrets = once(() => createSecretBox(config.encryptionKey, config.previousEncryptionKeys));
   const keyPool = once(() => createKeyPoolService({ db, secrets: secrets(), clock }));
   const catalog = once(() => createCatalogService({ db, keyPool: keyPool(), clock }));
-  const signer = once(() => createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey)));
+  const signer = once(() =>
+    createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey)),
+  );
   const orders = once(() => createOrdersService({ db, clock }));
-  const fulfilment = once(() => createFulfilmentService({ db, keyPool: keyPool(), signer: signer(), secrets: secrets(), clock, defaults: config.downloadDefaults }));
+  const fulfilment = once(() =>
+    createFulfilmentService({ db, keyPool: keyPool(), signer: signer(), secrets: secrets(), clock, defaults: config.downloadDefaults }),
+  );
   const gateway = once(() => createPaymentGateway(config, clock));
   const mail = once(() => createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }));
   const paymentEvents = once(() =>
-    createPaymentEventsService({ db, gateway: gateway(), orders: orders(), fulfilment: fulfilment(), keyPool: keyPool(), cart: createCartService({ db, catalog: catalog(), clock }), mail: mail(), config, clock }),
+    createPaymentEventsService({
+      db,
+      gateway: gateway(),
+      orders: orders(),
+      fulfilment: fulfilment(),
+      keyPool: keyPool(),
+      cart: createCartService({ db, catalog: catalog(), clock }),
+      mail: mail(),
+      config,
+      clock,
+    }),
   );
   const refunds = once(() => createRefundService({ db, gateway: gateway(), orders: orders(), fulfilment: fulfilment() }));
   const productFiles = once(() => createProductFilesService({ db, storage: createStorage(config.storage), clock }));
@@ -42,16 +56,36 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     db,
     config,
     clock,
-    get secrets() { return secrets(); },
-    get keyPool() { return keyPool(); },
-    get catalog() { return catalog(); },
-    get orders() { return orders(); },
-    get fulfilment() { return fulfilment(); },
-    get gateway() { return gateway(); },
-    get paymentEvents() { return paymentEvents(); },
-    get refunds() { return refunds(); },
-    get contact() { return contact(); },
-    get productFiles() { return productFiles(); },
+    get secrets() {
+      return secrets();
+    },
+    get keyPool() {
+      return keyPool();
+    },
+    get catalog() {
+      return catalog();
+    },
+    get orders() {
+      return orders();
+    },
+    get fulfilment() {
+      return fulfilment();
+    },
+    get gateway() {
+      return gateway();
+    },
+    get paymentEvents() {
+      return paymentEvents();
+    },
+    get refunds() {
+      return refunds();
+    },
+    get contact() {
+      return contact();
+    },
+    get productFiles() {
+      return productFiles();
+    },
   };
 }
 

@@ -11,7 +11,16 @@ describe('CLI output', () => {
   it('aligns table columns, keeps cells on one line and shows (none) for no rows', () => {
     const { out, err } = buffers(false);
     const o = createOutput(out, err);
-    o.table([{ a: 'x', b: 'two\nlines' }, { a: 'longer', b: null }], [['A', (r) => r.a], ['B', (r) => r.b]]);
+    o.table(
+      [
+        { a: 'x', b: 'two\nlines' },
+        { a: 'longer', b: null },
+      ],
+      [
+        ['A', (r) => r.a],
+        ['B', (r) => r.b],
+      ],
+    );
     o.table([], [['A', () => '']]);
     expect(out.text).toBe('A       B\nx       two lines\nlonger  -\n(none)\n');
   });

@@ -41,7 +41,11 @@ export function createOutput(stdout: Writable, stderr: Writable, now: () => numb
       }
       const cells = rows.map((r) => columns.map(([, cell]) => oneLine(cell(r))));
       const widths = columns.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-      const format = (values: string[]) => values.map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!))).join('  ').trimEnd();
+      const format = (values: string[]) =>
+        values
+          .map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd();
       stdout.write(`${format(columns.map(([h]) => h))}\n${cells.map(format).join('\n')}\n`);
     },
     progress(label, total) {
@@ -51,7 +55,9 @@ export function createOutput(stdout: Writable, stderr: Writable, now: () => numb
       const draw = () => {
         const share = Math.min(1, done / total);
         const filled = Math.round(share * BAR_WIDTH);
-        stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(share * 100)).padStart(3)}% ${done}/${total}`);
+        stderr.write(
+          `\r${label} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(share * 100)).padStart(3)}% ${done}/${total}`,
+        );
         drawn = now();
       };
       draw();

@@ -21,7 +21,8 @@ export function checkContactInput(input: ContactInput): ContactFieldErrors {
   const errors: ContactFieldErrors = {};
   const name = input.name.trim();
   if (name.length < 1 || name.length > 100) errors.name = 'Please tell us your name (up to 100 characters).';
-  if (!EMAIL.test(input.email.trim()) || input.email.trim().length > 254) errors.email = 'Please enter a valid email address so we can answer.';
+  if (!EMAIL.test(input.email.trim()) || input.email.trim().length > 254)
+    errors.email = 'Please enter a valid email address so we can answer.';
   if (input.subject.trim().length < 1 || input.subject.trim().length > 150) errors.subject = 'Please add a subject (up to 150 characters).';
   const message = input.message.trim();
   if (message.length < 10 || message.length > 5000) errors.message = 'Your message should be between 10 and 5,000 characters.';
@@ -29,7 +30,19 @@ export function checkContactInput(input: ContactInput): ContactFieldErrors {
 }
 
 /** The contact form: the message is stored first and mailed to the shop through the outbox. */
-export function createContactService({ db, mail, shopEmail, shopName, clock = Date.now }: { db: Database; mail: MailService; shopEmail: string; shopName: string; clock?: () => number }) {
+export function createContactService({
+  db,
+  mail,
+  shopEmail,
+  shopName,
+  clock = Date.now,
+}: {
+  db: Database;
+  mail: MailService;
+  shopEmail: string;
+  shopName: string;
+  clock?: () => number;
+}) {
   const repo = createContactRepo(db);
   return {
     /**

@@ -50,21 +50,39 @@ export function ContactPage({ ctx, sent, values = {}, errors = {} }: ContactPage
                 aria-invalid={errors[f.name] ? 'true' : undefined}
                 aria-describedby={errors[f.name] ? `contact-${f.name}-error` : undefined}
               />
-              {errors[f.name] && <p class="field-error" id={`contact-${f.name}-error`}>{errors[f.name]}</p>}
+              {errors[f.name] && (
+                <p class="field-error" id={`contact-${f.name}-error`}>
+                  {errors[f.name]}
+                </p>
+              )}
             </div>
           ))}
           <div class={errors.message ? 'field invalid' : 'field'}>
             <label for="contact-message">Message</label>
-            <textarea id="contact-message" name="message" rows={8} required maxLength={5000} aria-invalid={errors.message ? 'true' : undefined} aria-describedby={errors.message ? 'contact-message-error' : undefined}>
+            <textarea
+              id="contact-message"
+              name="message"
+              rows={8}
+              required
+              maxLength={5000}
+              aria-invalid={errors.message ? 'true' : undefined}
+              aria-describedby={errors.message ? 'contact-message-error' : undefined}
+            >
               {values.message ?? ''}
             </textarea>
-            {errors.message && <p class="field-error" id="contact-message-error">{errors.message}</p>}
+            {errors.message && (
+              <p class="field-error" id="contact-message-error">
+                {errors.message}
+              </p>
+            )}
           </div>
           <div class="hp" aria-hidden="true">
             <label for="contact-website">Leave this field empty</label>
             <input id="contact-website" name="website" type="text" tabIndex={-1} autocomplete="off" value="" />
           </div>
-          <button type="submit" class="button primary">Send message</button>
+          <button type="submit" class="button primary">
+            Send message
+          </button>
         </form>
       </section>
     </Layout>

@@ -57,10 +57,18 @@ describe('parseDonationAmount', () => {
   it('follows the currency’s minor unit', () => {
     expect(parseDonationAmount('500', jpy)).toEqual({ ok: true, amount: 500 });
     expect(parseDonationAmount('¥1,500', jpy)).toEqual({ ok: true, amount: 1500 });
-    expect(parseDonationAmount('500.5', jpy)).toMatchObject({ ok: false, problem: 'too_many_decimals', message: 'Please enter a whole amount: JPY has no smaller unit.' });
+    expect(parseDonationAmount('500.5', jpy)).toMatchObject({
+      ok: false,
+      problem: 'too_many_decimals',
+      message: 'Please enter a whole amount: JPY has no smaller unit.',
+    });
     expect(parseDonationAmount('99', jpy)).toMatchObject({ ok: false, problem: 'below_min', message: 'The smallest donation is ¥100.' });
     expect(parseDonationAmount('1.234', kwd)).toEqual({ ok: true, amount: 1234 });
-    expect(parseDonationAmount('1.2345', kwd)).toMatchObject({ ok: false, problem: 'too_many_decimals', message: 'Please enter at most 3 decimal places.' });
+    expect(parseDonationAmount('1.2345', kwd)).toMatchObject({
+      ok: false,
+      problem: 'too_many_decimals',
+      message: 'Please enter at most 3 decimal places.',
+    });
   });
 
   it('writes minor units back as a form value', () => {
@@ -68,7 +76,8 @@ describe('parseDonationAmount', () => {
     expect(toMajorString(1234, 'EUR')).toBe('12.34');
     expect(toMajorString(500, 'JPY')).toBe('500');
     expect(toMajorString(1005, 'KWD')).toBe('1.005');
-    for (const minor of [100, 101, 99_999, 100_000]) expect(parseDonationAmount(toMajorString(minor, 'EUR'), eur)).toEqual({ ok: true, amount: minor });
+    for (const minor of [100, 101, 99_999, 100_000])
+      expect(parseDonationAmount(toMajorString(minor, 'EUR'), eur)).toEqual({ ok: true, amount: minor });
   });
 });
 
@@ -85,7 +94,9 @@ describe('checkDonationForm', () => {
   it('asks which amount is meant when a preset and a different typed amount are both given', () => {
     const { errors, value } = checkDonationForm(form({ amount_choice: '10.00', amount: '7' }), eur, null);
     expect(value).toBeUndefined();
-    expect(errors.amount).toBe('You picked €10.00 and also typed an amount. Choose “Other amount” to give what you typed, or clear that field.');
+    expect(errors.amount).toBe(
+      'You picked €10.00 and also typed an amount. Choose “Other amount” to give what you typed, or clear that field.',
+    );
   });
 
   it('bounds a tampered preset like any amount', () => {
@@ -97,15 +108,21 @@ describe('checkDonationForm', () => {
     const ok = checkDonationForm(form({ amount: '5', message: `  Keep going!\r\nThanks\u0000  ` }), eur, null);
     expect(ok.value?.message).toBe('Keep going!\nThanks');
     expect(checkDonationForm(form({ amount: '5', message: 'é'.repeat(500) }), eur, null).value?.message).toHaveLength(500);
-    expect(checkDonationForm(form({ amount: '5', message: 'x'.repeat(501) }), eur, null).errors.message).toBe('Your message can be up to 500 characters; it has 501.');
+    expect(checkDonationForm(form({ amount: '5', message: 'x'.repeat(501) }), eur, null).errors.message).toBe(
+      'Your message can be up to 500 characters; it has 501.',
+    );
   });
 
   it('checks a visitor’s optional email; a logged-in donor’s account address wins', () => {
     expect(checkDonationForm(form({ amount: '5', email: ' ada@example.test ' }), eur, null).value?.email).toBe('ada@example.test');
     for (const email of ['nope', 'a@b', 'a b@example.test', `${'x'.repeat(250)}@example.test`, 'a\u0000@example.test']) {
-      expect(checkDonationForm(form({ amount: '5', email }), eur, null).errors.email, email).toBe('Please enter a valid email address for your receipt, or leave it empty.');
+      expect(checkDonationForm(form({ amount: '5', email }), eur, null).errors.email, email).toBe(
+        'Please enter a valid email address for your receipt, or leave it empty.',
+      );
     }
-    expect(checkDonationForm(form({ amount: '5', email: 'other@example.test' }), eur, 'me@example.test').value?.email).toBe('me@example.test');
+    expect(checkDonationForm(form({ amount: '5', email: 'other@example.test' }), eur, 'me@example.test').value?.email).toBe(
+      'me@example.test',
+    );
     expect(checkDonationForm(form({ amount: '5', email: 'nope' }), eur, 'me@example.test').errors).toEqual({});
   });
 

@@ -19,7 +19,9 @@ function currencyMarks(currency: string): string[] {
   let marks = symbolCache.get(currency);
   if (!marks) {
     const symbol = (display: 'symbol' | 'narrowSymbol') =>
-      new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay: display }).formatToParts(1).find((p) => p.type === 'currency')?.value ?? currency;
+      new Intl.NumberFormat('en', { style: 'currency', currency, currencyDisplay: display })
+        .formatToParts(1)
+        .find((p) => p.type === 'currency')?.value ?? currency;
     marks = [...new Set([currency, symbol('symbol'), symbol('narrowSymbol')])].sort((a, b) => b.length - a.length);
     symbolCache.set(currency, marks);
   }
@@ -49,7 +51,11 @@ export function parseDonationAmount(raw: string, limits: Pick<DonationLimits, 'c
   const { currency, min, max } = limits;
   const digits = minorUnitDigits(currency);
   const tooSmall = { ok: false, problem: 'below_min', message: `The smallest donation is ${formatMoney(min, currency)}.` } as const;
-  const tooLarge = { ok: false, problem: 'above_max', message: `The largest donation we can take online is ${formatMoney(max, currency)}.` } as const;
+  const tooLarge = {
+    ok: false,
+    problem: 'above_max',
+    message: `The largest donation we can take online is ${formatMoney(max, currency)}.`,
+  } as const;
   let text = stripCurrency(raw.replace(/\s+/g, ''), currency);
   if (text === '') return { ok: false, problem: 'missing', message: 'Please choose an amount or enter one.' };
   if (/^-\d/.test(text)) return tooSmall;
@@ -64,7 +70,12 @@ export function parseDonationAmount(raw: string, limits: Pick<DonationLimits, 'c
   const whole = match[1]!.replace(/^0+(?=\d)/, '') || '0';
   const fraction = (match[2] ?? '').replace(/0+$/, '');
   if (fraction.length > digits) {
-    return { ok: false, problem: 'too_many_decimals', message: digits === 0 ? `Please enter a whole amount: ${currency} has no smaller unit.` : `Please enter at most ${digits} decimal places.` };
+    return {
+      ok: false,
+      problem: 'too_many_decimals',
+      message:
+        digits === 0 ? `Please enter a whole amount: ${currency} has no smaller unit.` : `Please enter at most ${digits} decimal places.`,
+    };
   }
   if (whole.length > 15) return tooLarge;
   const amount = Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');

@@ -35,7 +35,9 @@ function chosenAmount(form: DonationForm, limits: DonationLimits): { amount?: nu
     if (typed !== '') {
       const other = parseDonationAmount(typed, limits);
       if (!other.ok || other.amount !== preset.amount) {
-        return { error: `You picked ${formatMoney(preset.amount, limits.currency)} and also typed an amount. Choose “Other amount” to give what you typed, or clear that field.` };
+        return {
+          error: `You picked ${formatMoney(preset.amount, limits.currency)} and also typed an amount. Choose “Other amount” to give what you typed, or clear that field.`,
+        };
       }
     }
     return { amount: preset.amount };
@@ -48,7 +50,11 @@ function chosenAmount(form: DonationForm, limits: DonationLimits): { amount?: nu
  * The donate form checked field by field. A logged-in donor's receipt goes to their account's
  * address, whatever the form says; a visitor's email is optional.
  */
-export function checkDonationForm(form: DonationForm, limits: DonationLimits, accountEmail: string | null): { errors: DonationFieldErrors; value?: CheckedDonation } {
+export function checkDonationForm(
+  form: DonationForm,
+  limits: DonationLimits,
+  accountEmail: string | null,
+): { errors: DonationFieldErrors; value?: CheckedDonation } {
   const errors: DonationFieldErrors = {};
   const { amount, error } = chosenAmount(form, limits);
   if (error) errors.amount = error;
@@ -58,7 +64,8 @@ export function checkDonationForm(form: DonationForm, limits: DonationLimits, ac
   let email: string | null = accountEmail;
   if (!accountEmail) {
     email = form.email.trim() || null;
-    if (email !== null && (email.length > 254 || !EMAIL.test(email) || CONTROL.test(email))) errors.email = 'Please enter a valid email address for your receipt, or leave it empty.';
+    if (email !== null && (email.length > 254 || !EMAIL.test(email) || CONTROL.test(email)))
+      errors.email = 'Please enter a valid email address for your receipt, or leave it empty.';
   }
   if (Object.keys(errors).length > 0 || amount === undefined) return { errors };
   return { errors, value: { amount, message, email } };

@@ -30,6 +30,7 @@ describe('donation state machine', () => {
 
   it('never leaves refunded, and a paid donation is never paid, failed, cancelled or expired again', () => {
     for (const event of donationEvents) expect(nextDonationState('refunded', event).ok).toBe(false);
-    for (const event of ['payment_settled', 'payment_failed', 'payment_cancelled', 'session_expired'] as const) expect(nextDonationState('paid', event).ok).toBe(false);
+    for (const event of ['payment_settled', 'payment_failed', 'payment_cancelled', 'session_expired'] as const)
+      expect(nextDonationState('paid', event).ok).toBe(false);
   });
 });

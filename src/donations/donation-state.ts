@@ -21,7 +21,8 @@ const transitions: Record<DonationState, Partial<Record<DonationEvent, DonationS
   refunded: {},
 };
 
-export type DonationTransition = { ok: true; from: DonationState; to: DonationState } | { ok: false; from: DonationState; event: DonationEvent };
+export type DonationTransition =
+  { ok: true; from: DonationState; to: DonationState } | { ok: false; from: DonationState; event: DonationEvent };
 
 /** The next state for an event, or a refusal (which the caller logs and otherwise ignores). */
 export function nextDonationState(from: DonationState, event: DonationEvent): DonationTransition {

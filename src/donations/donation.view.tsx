@@ -22,10 +22,13 @@ interface DonatePageProps {
 function presetLabel(minor: number, currency: string): string {
   const digits = minorUnitDigits(currency);
   if (minor % 10 ** digits !== 0) return formatMoney(minor, currency);
-  return new Intl.NumberFormat('en', { style: 'currency', currency, minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(minor / 10 ** digits);
+  return new Intl.NumberFormat('en', { style: 'currency', currency, minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(
+    minor / 10 ** digits,
+  );
 }
 
-const described = (id: string, error?: string, hint?: string) => [hint, error ? `${id}-error` : undefined].filter(Boolean).join(' ') || undefined;
+const described = (id: string, error?: string, hint?: string) =>
+  [hint, error ? `${id}-error` : undefined].filter(Boolean).join(' ') || undefined;
 
 /** GET /donate: preset amounts, another amount, an optional message and receipt address. Works without JavaScript. */
 export function DonatePage({ ctx, limits, values = {}, errors = {}, notice }: DonatePageProps) {
@@ -48,16 +51,25 @@ export function DonatePage({ ctx, limits, values = {}, errors = {}, notice }: Do
           </p>
         )}
         <p>
-          Donations help us keep the shop running and the tools free for everyone. You can give from {money(limits.min)} to {money(limits.max)}; you pay securely on our payment provider’s page.
+          Donations help us keep the shop running and the tools free for everyone. You can give from {money(limits.min)} to{' '}
+          {money(limits.max)}; you pay securely on our payment provider’s page.
         </p>
         <form method="post" action="/donate" class="form donate-form" novalidate>
           {ctx.csrfToken && <input type="hidden" name="_csrf" value={ctx.csrfToken} />}
-          <fieldset class={errors.amount ? 'donate-amounts invalid' : 'donate-amounts'} aria-describedby={described('donate-amount', errors.amount)}>
+          <fieldset
+            class={errors.amount ? 'donate-amounts invalid' : 'donate-amounts'}
+            aria-describedby={described('donate-amount', errors.amount)}
+          >
             <legend>Amount</legend>
             <div class="donate-presets">
               {limits.presets.map((p) => (
                 <label>
-                  <input type="radio" name="amount_choice" value={toMajorString(p, limits.currency)} checked={choice === toMajorString(p, limits.currency)} />
+                  <input
+                    type="radio"
+                    name="amount_choice"
+                    value={toMajorString(p, limits.currency)}
+                    checked={choice === toMajorString(p, limits.currency)}
+                  />
                   {presetLabel(p, limits.currency)}
                 </label>
               ))}
@@ -91,7 +103,14 @@ export function DonatePage({ ctx, limits, values = {}, errors = {}, notice }: Do
           </fieldset>
           <div class={errors.message ? 'field invalid' : 'field'}>
             <label for="donate-message">Message (optional)</label>
-            <textarea id="donate-message" name="message" rows={4} maxLength={MESSAGE_MAX} aria-invalid={errors.message ? 'true' : undefined} aria-describedby={described('donate-message', errors.message, 'donate-message-hint')}>
+            <textarea
+              id="donate-message"
+              name="message"
+              rows={4}
+              maxLength={MESSAGE_MAX}
+              aria-invalid={errors.message ? 'true' : undefined}
+              aria-describedby={described('donate-message', errors.message, 'donate-message-hint')}
+            >
               {values.message ?? ''}
             </textarea>
             <p class="field-hint" id="donate-message-hint">
@@ -108,7 +127,16 @@ export function DonatePage({ ctx, limits, values = {}, errors = {}, notice }: Do
             {accountEmail ? (
               <input id="donate-email" type="email" value={accountEmail} readOnly aria-describedby="donate-email-hint" />
             ) : (
-              <input id="donate-email" name="email" type="email" autocomplete="email" maxLength={254} value={values.email ?? ''} aria-invalid={errors.email ? 'true' : undefined} aria-describedby={described('donate-email', errors.email, 'donate-email-hint')} />
+              <input
+                id="donate-email"
+                name="email"
+                type="email"
+                autocomplete="email"
+                maxLength={254}
+                value={values.email ?? ''}
+                aria-invalid={errors.email ? 'true' : undefined}
+                aria-describedby={described('donate-email', errors.email, 'donate-email-hint')}
+              />
             )}
             <p class="field-hint" id="donate-email-hint">
               {accountEmail ? 'The address of your account.' : 'Leave it empty to give without a receipt.'}

@@ -10,7 +10,10 @@ export type DonationPatch = Partial<Pick<DonationRow, 'payment_ref' | 'payment_i
 export function createDonationsRepo(db: Database) {
   return {
     async insertDonation(row: NewDonation, tx: Executor = db.kysely): Promise<void> {
-      await tx.insertInto('donations').values({ ...row, payment_ref: null, payment_intent: null, paid_at: null }).execute();
+      await tx
+        .insertInto('donations')
+        .values({ ...row, payment_ref: null, payment_intent: null, paid_at: null })
+        .execute();
     },
 
     findDonation(id: string, tx: Executor = db.kysely): Promise<DonationRow | undefined> {
@@ -28,7 +31,14 @@ export function createDonationsRepo(db: Database) {
 
     /** Newest first; `id` breaks ties so pages never overlap. */
     findDonations(limit: number, offset: number, tx: Executor = db.kysely): Promise<DonationRow[]> {
-      return tx.selectFrom('donations').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+      return tx
+        .selectFrom('donations')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
     },
 
     async updateDonation(id: string, patch: DonationPatch, tx: Executor = db.kysely): Promise<void> {

@@ -49,7 +49,13 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
   const limits = config.donations;
 
   /** Applies one state-table event if the donation is still where it was read; logs anything refused. */
-  async function transition(tx: Executor, donation: DonationRow, event: DonationEvent, source: string, patch: DonationPatch = {}): Promise<{ applied: boolean; from: DonationState; outcome: string }> {
+  async function transition(
+    tx: Executor,
+    donation: DonationRow,
+    event: DonationEvent,
+    source: string,
+    patch: DonationPatch = {},
+  ): Promise<{ applied: boolean; from: DonationState; outcome: string }> {
     const from = donation.status as DonationState;
     const step = nextDonationState(from, event);
     if (step.ok && (await repo.updateStatus(donation.id, from, { ...patch, status: step.to }, tx))) {
@@ -71,13 +77,24 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
     const donation = await repo.findDonation(donationId, tx);
     if (!donation) return 'unknown_donation';
     if (pay.amount !== donation.amount || pay.currency.toUpperCase() !== donation.currency) {
-      log.warn({ donationId, paid: pay.amount, paidCurrency: pay.currency, expected: donation.amount, currency: donation.currency, source: pay.source }, 'donation paid with a different amount: needs attention (refund or accept by hand)');
+      log.warn(
+        {
+          donationId,
+          paid: pay.amount,
+          paidCurrency: pay.currency,
+          expected: donation.amount,
+          currency: donation.currency,
+          source: pay.source,
+        },
+        'donation paid with a different amount: needs attention (refund or accept by hand)',
+      );
       return 'needs_attention:amount_mismatch';
     }
     const paidAt = clock();
     const r = await transition(tx, donation, 'payment_settled', pay.source, { paid_at: paidAt, payment_intent: pay.paymentIntentId });
     if (!r.applied) return r.outcome;
-    if (r.from !== 'pending') log.warn({ donationId, from: r.from, source: pay.source }, 'late donation payment accepted: the donation is paid after all');
+    if (r.from !== 'pending')
+      log.warn({ donationId, from: r.from, source: pay.source }, 'late donation payment accepted: the donation is paid after all');
     if (donation.email) await mail.enqueue(donationReceiptMail({ ...donation, email: donation.email }, paidAt, config), tx);
     return r.from === 'pending' ? 'paid' : 'paid_late';
   }
@@ -91,7 +108,14 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
 
   async function settleFromSession(donation: DonationRow, session: CheckoutSession | null) {
     if (!session || !isSettled(session) || session.reference !== donation.id) return;
-    await db.transaction((tx) => settle(tx, donation.id, { amount: session.amountTotal, currency: session.currency, paymentIntentId: session.paymentIntentId, source: `return:${session.id}` }));
+    await db.transaction((tx) =>
+      settle(tx, donation.id, {
+        amount: session.amountTotal,
+        currency: session.currency,
+        paymentIntentId: session.paymentIntentId,
+        source: `return:${session.id}`,
+      }),
+    );
   }
 
   return {
@@ -109,7 +133,21 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
       if (!value) throw new ValidationError('Please correct the highlighted fields.', { fields: errors });
       const id = newDonationId();
       const now = clock();
-      await db.transaction((tx) => repo.insertDonation({ id, user_sub: donor?.sub ?? null, email: value.email, amount: value.amount, currency: limits.currency, message: value.message, status: 'pending', created_at: now }, tx));
+      await db.transaction((tx) =>
+        repo.insertDonation(
+          {
+            id,
+            user_sub: donor?.sub ?? null,
+            email: value.email,
+            amount: value.amount,
+            currency: limits.currency,
+            message: value.message,
+            status: 'pending',
+            created_at: now,
+          },
+          tx,
+        ),
+      );
       try {
         const session = await gateway.createCheckoutSession({
           reference: id,
@@ -138,14 +176,20 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
     async applyEvent(tx: Executor, event: PaymentEvent): Promise<string> {
       const donation = event.reference ? await repo.findDonation(event.reference, tx) : undefined;
       if (!donation) {
-        if (event.type !== 'unknown') log.warn({ eventId: event.id, reference: event.reference, type: event.rawType }, 'payment event for an unknown donation');
+        if (event.type !== 'unknown')
+          log.warn({ eventId: event.id, reference: event.reference, type: event.rawType }, 'payment event for an unknown donation');
         return event.type === 'unknown' ? 'ignored' : 'unknown_donation';
       }
       switch (event.type) {
         case 'checkout.completed':
         case 'checkout.async_payment_succeeded':
           if (!isSettled(event)) return 'awaiting_payment'; // authorised or processing: not money yet
-          return settle(tx, donation.id, { amount: event.amount ?? -1, currency: event.currency ?? '', paymentIntentId: event.paymentIntentId, source: event.id });
+          return settle(tx, donation.id, {
+            amount: event.amount ?? -1,
+            currency: event.currency ?? '',
+            paymentIntentId: event.paymentIntentId,
+            source: event.id,
+          });
         case 'checkout.async_payment_failed':
           // A declined attempt on a session that is still open: the donor may try again until it expires.
           if (event.sessionStatus === 'open') return 'attempt_failed';
@@ -155,7 +199,10 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
         case 'charge.refunded': {
           const refunded = event.amountRefunded ?? 0;
           if (refunded < donation.amount) {
-            log.warn({ donationId: donation.id, refunded, amount: donation.amount }, 'partial refund of a donation: the donation stays paid');
+            log.warn(
+              { donationId: donation.id, refunded, amount: donation.amount },
+              'partial refund of a donation: the donation stays paid',
+            );
             return 'partial_refund';
           }
           return (await transition(tx, donation, 'refund_full', event.id)).outcome;
@@ -172,9 +219,12 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
      */
     async confirmReturn(id: string, sessionId: string): Promise<DonationRow> {
       const donation = await repo.findDonation(id);
-      if (!donation || !donation.payment_ref || donation.payment_ref !== sessionId) throw new NotFoundError('We could not find that donation.', 'donation_not_found');
+      if (!donation || !donation.payment_ref || donation.payment_ref !== sessionId)
+        throw new NotFoundError('We could not find that donation.', 'donation_not_found');
       if (donation.status !== 'pending') return donation;
-      const session = await gateway.retrieveCheckoutSession(sessionId).catch((err: unknown) => (log.warn({ err, donationId: id }, 'could not confirm the donation with the gateway'), null));
+      const session = await gateway
+        .retrieveCheckoutSession(sessionId)
+        .catch((err: unknown) => (log.warn({ err, donationId: id }, 'could not confirm the donation with the gateway'), null));
       await settleFromSession(donation, session);
       return (await repo.findDonation(id))!;
     },
@@ -191,7 +241,9 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
       if (donation.status === 'pending') {
         await cancelUnpaid(id, 'cancelled by the donor');
         const session = donation.payment_ref
-          ? await gateway.expireCheckoutSession(donation.payment_ref).catch((err: unknown) => (log.warn({ err, donationId: id }, 'could not expire the donation’s payment session'), null))
+          ? await gateway
+              .expireCheckoutSession(donation.payment_ref)
+              .catch((err: unknown) => (log.warn({ err, donationId: id }, 'could not expire the donation’s payment session'), null))
           : null;
         await settleFromSession(donation, session);
       }

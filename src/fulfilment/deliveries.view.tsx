@@ -20,7 +20,17 @@ export interface GrantView {
 }
 
 /** The license keys of one order item: a button per unit, the key itself only when just revealed. */
-export function KeyDeliveries({ orderId, itemId, keys, csrfToken }: { orderId: string; itemId: number; keys: KeyUnitView[]; csrfToken: string | null }) {
+export function KeyDeliveries({
+  orderId,
+  itemId,
+  keys,
+  csrfToken,
+}: {
+  orderId: string;
+  itemId: number;
+  keys: KeyUnitView[];
+  csrfToken: string | null;
+}) {
   return (
     <ul class="deliveries keys">
       {keys.map((k) => (
@@ -41,7 +51,9 @@ export function KeyDeliveries({ orderId, itemId, keys, csrfToken }: { orderId: s
               </button>
             </form>
           )}
-          {k.status === 'active' && k.activations && <KeyActivationList orderId={orderId} itemId={itemId} unit={k.unit} activations={k.activations} csrfToken={csrfToken} />}
+          {k.status === 'active' && k.activations && (
+            <KeyActivationList orderId={orderId} itemId={itemId} unit={k.unit} activations={k.activations} csrfToken={csrfToken} />
+          )}
         </li>
       ))}
     </ul>

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { applyGrantEvent, judgeGrant, type GrantEvent, type GrantState } from './download-state.js';
 
 const now = 1_800_000_000_000;
-const grant = (over: Partial<GrantState> = {}): GrantState => ({ status: 'active', downloadsUsed: 0, downloadLimit: 5, expiresAt: now + 1000, ...over });
+const grant = (over: Partial<GrantState> = {}): GrantState => ({
+  status: 'active',
+  downloadsUsed: 0,
+  downloadLimit: 5,
+  expiresAt: now + 1000,
+  ...over,
+});
 
 // Every kind of grant the rules distinguish, against every event.
 const grants: Record<string, GrantState> = {
@@ -20,10 +26,34 @@ const events: Record<string, GrantEvent> = {
   extendBackwards: { type: 'extend', expiresAt: now - 1 },
 };
 const expected: Record<string, Record<string, Partial<GrantState> | string>> = {
-  available: { download: { downloadsUsed: 1 }, revoke: { status: 'revoked' }, reset: { downloadsUsed: 0 }, extend: { expiresAt: now + 10_000 }, extendBackwards: 'not_later' },
-  last: { download: { downloadsUsed: 5 }, revoke: { status: 'revoked' }, reset: { downloadsUsed: 0 }, extend: { expiresAt: now + 10_000 }, extendBackwards: 'not_later' },
-  exhausted: { download: 'limit_reached', revoke: { status: 'revoked' }, reset: { downloadsUsed: 0 }, extend: { expiresAt: now + 10_000 }, extendBackwards: 'not_later' },
-  expired: { download: 'access_expired', revoke: { status: 'revoked' }, reset: { downloadsUsed: 0 }, extend: { expiresAt: now + 10_000 }, extendBackwards: 'not_later' },
+  available: {
+    download: { downloadsUsed: 1 },
+    revoke: { status: 'revoked' },
+    reset: { downloadsUsed: 0 },
+    extend: { expiresAt: now + 10_000 },
+    extendBackwards: 'not_later',
+  },
+  last: {
+    download: { downloadsUsed: 5 },
+    revoke: { status: 'revoked' },
+    reset: { downloadsUsed: 0 },
+    extend: { expiresAt: now + 10_000 },
+    extendBackwards: 'not_later',
+  },
+  exhausted: {
+    download: 'limit_reached',
+    revoke: { status: 'revoked' },
+    reset: { downloadsUsed: 0 },
+    extend: { expiresAt: now + 10_000 },
+    extendBackwards: 'not_later',
+  },
+  expired: {
+    download: 'access_expired',
+    revoke: { status: 'revoked' },
+    reset: { downloadsUsed: 0 },
+    extend: { expiresAt: now + 10_000 },
+    extendBackwards: 'not_later',
+  },
   revoked: { download: 'revoked', revoke: 'revoked', reset: 'revoked', extend: 'revoked', extendBackwards: 'revoked' },
 };
 
@@ -38,7 +68,11 @@ describe('download grant transitions', () => {
 
   it('judges each grant as the buyer’s page will', () => {
     expect(Object.fromEntries(Object.entries(grants).map(([k, g]) => [k, judgeGrant(g, now)]))).toEqual({
-      available: 'available', last: 'available', exhausted: 'limit_reached', expired: 'access_expired', revoked: 'revoked',
+      available: 'available',
+      last: 'available',
+      exhausted: 'limit_reached',
+      expired: 'access_expired',
+      revoked: 'revoked',
     });
   });
 });

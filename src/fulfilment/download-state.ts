@@ -32,7 +32,9 @@ export function applyGrantEvent(grant: GrantState, event: GrantEvent, now: numbe
   switch (event.type) {
     case 'download': {
       const verdict = judgeGrant(grant, now);
-      return verdict === 'available' ? { ok: true, next: { ...grant, downloadsUsed: grant.downloadsUsed + 1 } } : { ok: false, reason: verdict };
+      return verdict === 'available'
+        ? { ok: true, next: { ...grant, downloadsUsed: grant.downloadsUsed + 1 } }
+        : { ok: false, reason: verdict };
     }
     case 'revoke':
       return { ok: true, next: { ...grant, status: 'revoked' } };

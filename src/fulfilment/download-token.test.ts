@@ -16,7 +16,16 @@ describe('download tokens', () => {
   it('refuses a token pointed at another grant or file, a longer expiry, another key, or garbage', () => {
     const token = tokens.sign(claim);
     const [g, f, e, sig] = token.split('.');
-    const forged = [`13.${f}.${e}.${sig}`, `${g}.4.${e}.${sig}`, `${g}.${f}.${Number(e) + 3600}.${sig}`, createDownloadTokens(randomBytes(32)).sign(claim), 'x', '', `${token}x`, '1.2.3.' + 'A'.repeat(43)];
+    const forged = [
+      `13.${f}.${e}.${sig}`,
+      `${g}.4.${e}.${sig}`,
+      `${g}.${f}.${Number(e) + 3600}.${sig}`,
+      createDownloadTokens(randomBytes(32)).sign(claim),
+      'x',
+      '',
+      `${token}x`,
+      '1.2.3.' + 'A'.repeat(43),
+    ];
     for (const bad of forged) expect(tokens.verify(bad, now), bad).toEqual({ ok: false, reason: 'tampered' });
   });
 });

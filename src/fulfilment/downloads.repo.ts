@@ -9,7 +9,12 @@ export type NewDownloadLog = Omit<Insertable<DownloadLogTable>, 'id'>;
 export function createDownloadsRepo(db: Database) {
   return {
     findGrantOfUnit(itemId: number, unit: number, tx: Executor = db.kysely) {
-      return tx.selectFrom('download_grants').selectAll().where('order_item_id', '=', itemId).where('unit_index', '=', unit).executeTakeFirst();
+      return tx
+        .selectFrom('download_grants')
+        .selectAll()
+        .where('order_item_id', '=', itemId)
+        .where('unit_index', '=', unit)
+        .executeTakeFirst();
     },
 
     /**

@@ -31,7 +31,8 @@ describe('planRange', () => {
   });
 
   it('ignores malformed headers and other units', () => {
-    for (const bad of ['bytes=abc', 'bytes=9-3', 'bytes=', 'items=0-5', 'bytes 0-5', 'bytes=--1', 'bytes=0x10-']) expect(plan(bad)).toEqual({ kind: 'full' });
+    for (const bad of ['bytes=abc', 'bytes=9-3', 'bytes=', 'items=0-5', 'bytes 0-5', 'bytes=--1', 'bytes=0x10-'])
+      expect(plan(bad)).toEqual({ kind: 'full' });
   });
 
   it('honours Range only while If-Range still matches the file', () => {
@@ -50,7 +51,13 @@ describe('planRange', () => {
 
 describe('the counting rule', () => {
   const now = 1_800_000_000_000;
-  const grant = (over: Partial<GrantState> = {}): GrantState => ({ status: 'active', downloadsUsed: 0, downloadLimit: 5, expiresAt: now + 1000, ...over });
+  const grant = (over: Partial<GrantState> = {}): GrantState => ({
+    status: 'active',
+    downloadsUsed: 0,
+    downloadLimit: 5,
+    expiresAt: now + 1000,
+    ...over,
+  });
   const req = (over: Partial<AccessRequest> = {}): AccessRequest => ({ startsAtZero: true, head: false, resumesCounted: false, ...over });
 
   it('counts a transfer that starts at byte 0 with no counted download in the window', () => {
@@ -60,7 +67,10 @@ describe('the counting rule', () => {
 
   it('does not count the requests of a transfer within the window, even from byte 0 again, even after the last download', () => {
     expect(decideAccess(grant({ downloadsUsed: 1 }), req({ resumesCounted: true }), now)).toEqual({ serve: true, count: false });
-    expect(decideAccess(grant({ downloadsUsed: 1 }), req({ resumesCounted: true, startsAtZero: false }), now)).toEqual({ serve: true, count: false });
+    expect(decideAccess(grant({ downloadsUsed: 1 }), req({ resumesCounted: true, startsAtZero: false }), now)).toEqual({
+      serve: true,
+      count: false,
+    });
     expect(decideAccess(grant({ downloadsUsed: 5 }), req({ resumesCounted: true }), now)).toEqual({ serve: true, count: false });
   });
 

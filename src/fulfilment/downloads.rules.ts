@@ -62,7 +62,8 @@ export function decideAccess(grant: GrantState, request: AccessRequest, now: num
   const verdict = judgeGrant(grant, now);
   if (verdict === 'revoked' || verdict === 'access_expired') return { serve: false, reason: verdict };
   if (request.resumesCounted) return { serve: true, count: false };
-  if (request.head || !request.startsAtZero) return verdict === 'available' ? { serve: true, count: false } : { serve: false, reason: verdict };
+  if (request.head || !request.startsAtZero)
+    return verdict === 'available' ? { serve: true, count: false } : { serve: false, reason: verdict };
   const next = applyGrantEvent(grant, { type: 'download' }, now);
   return next.ok ? { serve: true, count: true } : { serve: false, reason: next.reason as Exclude<GrantVerdict, 'available'> };
 }

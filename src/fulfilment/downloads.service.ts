@@ -22,12 +22,32 @@ export function downloadLinkKey(sessionSecret: string): Buffer {
 export type DownloadProblemReason = 'link_invalid' | 'link_expired' | 'revoked' | 'access_expired' | 'limit_reached' | 'file_unavailable';
 
 const problems: Record<DownloadProblemReason, { status: number; title: string; message: string }> = {
-  link_invalid: { status: 404, title: 'This download link is not valid', message: 'The link is incomplete or was changed. Make a new one from your order page.' },
-  link_expired: { status: 410, title: 'This link has expired', message: 'Download links work for a short time only. Make a new one from your order page.' },
+  link_invalid: {
+    status: 404,
+    title: 'This download link is not valid',
+    message: 'The link is incomplete or was changed. Make a new one from your order page.',
+  },
+  link_expired: {
+    status: 410,
+    title: 'This link has expired',
+    message: 'Download links work for a short time only. Make a new one from your order page.',
+  },
   revoked: { status: 410, title: 'This purchase was refunded', message: 'Its downloads are no longer available.' },
-  access_expired: { status: 410, title: 'The download period has ended', message: 'The downloads of this purchase are no longer available.' },
-  limit_reached: { status: 403, title: 'Download limit reached', message: 'All downloads of this purchase have been used. If you need another, please contact us.' },
-  file_unavailable: { status: 503, title: 'This file is unavailable right now', message: 'Please try again in a few minutes, or contact us if it keeps happening.' },
+  access_expired: {
+    status: 410,
+    title: 'The download period has ended',
+    message: 'The downloads of this purchase are no longer available.',
+  },
+  limit_reached: {
+    status: 403,
+    title: 'Download limit reached',
+    message: 'All downloads of this purchase have been used. If you need another, please contact us.',
+  },
+  file_unavailable: {
+    status: 503,
+    title: 'This file is unavailable right now',
+    message: 'Please try again in a few minutes, or contact us if it keeps happening.',
+  },
 };
 
 /** Why a download or a download link is refused; the pages show `title`, `message` and a way back to the order. */
@@ -77,10 +97,25 @@ export interface DownloadsDeps {
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
-const stateOf = (g: GrantRow): GrantState => ({ status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at });
+const stateOf = (g: GrantRow): GrantState => ({
+  status: g.status,
+  downloadsUsed: g.downloads_used,
+  downloadLimit: g.download_limit,
+  expiresAt: g.expires_at,
+});
 
 /** Temporary download links for an order's owner, and the downloads themselves (counted, logged, served or redirected). */
-export function createDownloadsService({ db, storage, productFiles, orders, tokens, clock = Date.now, linkMs, resumeWindowMs, log }: DownloadsDeps) {
+export function createDownloadsService({
+  db,
+  storage,
+  productFiles,
+  orders,
+  tokens,
+  clock = Date.now,
+  linkMs,
+  resumeWindowMs,
+  log,
+}: DownloadsDeps) {
   const repo = createDownloadsRepo(db);
 
   /** A grant and one of its product's files, or the error for anything else. */
@@ -101,7 +136,11 @@ export function createDownloadsService({ db, storage, productFiles, orders, toke
       throw new DownloadProblem('link_expired', expired?.order_id ?? null);
     }
     // Signed by us but naming a grant or file that no longer fits (deleted data): not valid either.
-    const found = await grantAndFile(await repo.findGrantWithOrder(check.claim.grantId), check.claim.fileId, () => new DownloadProblem('link_invalid', null));
+    const found = await grantAndFile(
+      await repo.findGrantWithOrder(check.claim.grantId),
+      check.claim.fileId,
+      () => new DownloadProblem('link_invalid', null),
+    );
     return { claim: check.claim, ...found };
   }
 
@@ -110,14 +149,31 @@ export function createDownloadsService({ db, storage, productFiles, orders, toke
    * after the other, and the conditional increment is the last word at the limit. A served GET is
    * logged (`log`); HEAD is not.
    */
-  function decide(grantId: number, fileId: number, request: Omit<AccessRequest, 'resumesCounted'>, now: number, log: { ip: string; range: { start: number; end: number } | null } | null) {
+  function decide(
+    grantId: number,
+    fileId: number,
+    request: Omit<AccessRequest, 'resumesCounted'>,
+    now: number,
+    log: { ip: string; range: { start: number; end: number } | null } | null,
+  ) {
     return db.transaction(async (tx): Promise<AccessDecision> => {
       const locked = await repo.lockGrant(grantId, tx);
       const resumesCounted = await repo.hasCountedSince(grantId, fileId, now - resumeWindowMs, tx);
       const d = decideAccess(stateOf(locked!), { ...request, resumesCounted }, now);
       if (!d.serve) return d;
       if (d.count && !(await repo.countDownload(grantId, now, tx))) return { serve: false, reason: 'limit_reached' };
-      if (log) await repo.insertLog({ grant_id: grantId, file_id: fileId, ip: log.ip.slice(0, 64), range: log.range ? `${log.range.start}-${log.range.end}` : null, counted: d.count ? 1 : 0, created_at: now }, tx);
+      if (log)
+        await repo.insertLog(
+          {
+            grant_id: grantId,
+            file_id: fileId,
+            ip: log.ip.slice(0, 64),
+            range: log.range ? `${log.range.start}-${log.range.end}` : null,
+            counted: d.count ? 1 : 0,
+            created_at: now,
+          },
+          tx,
+        );
       return d;
     });
   }
@@ -128,9 +184,15 @@ export function createDownloadsService({ db, storage, productFiles, orders, toke
      * else: the same 404 as a missing order). Refused with its reason when the unit cannot be
      * downloaded; at the limit a link is still given to resume the last download within the window.
      */
-    async createLink(orderId: string, itemId: number, viewerSub: string, { unit, fileId }: { unit: number; fileId: number }): Promise<string> {
+    async createLink(
+      orderId: string,
+      itemId: number,
+      viewerSub: string,
+      { unit, fileId }: { unit: number; fileId: number },
+    ): Promise<string> {
       const { items } = await orders.getOrderForUser(orderId, viewerSub);
-      if (!items.some((i) => i.id === itemId && i.type === 'file')) throw new NotFoundError('There is no such download in this order.', 'download_not_found');
+      if (!items.some((i) => i.id === itemId && i.type === 'file'))
+        throw new NotFoundError('There is no such download in this order.', 'download_not_found');
       const { grant, file } = await grantAndFile(await repo.findGrantOfUnit(itemId, unit), fileId, notInOrder);
       const now = clock();
       const verdict = mayCreateLink(stateOf(grant), await repo.hasCountedSince(grant.id, file.id, now - resumeWindowMs), now);
@@ -156,20 +218,45 @@ export function createDownloadsService({ db, storage, productFiles, orders, toke
         log?.error({ fileId: file.id, key: file.storage_key }, 'a product file is missing from storage');
         throw new DownloadProblem('file_unavailable', orderId);
       }
-      if (info.size !== file.size) log?.warn({ fileId: file.id, stored: info.size, recorded: file.size }, 'a product file changed size in storage');
-      const meta = { filename: file.filename, contentType: file.content_type, size: info.size, etag: `"${file.sha256.slice(0, 32)}"`, lastModified: file.created_at };
-      const plan = planRange({ size: info.size, range: request.range, ifRange: request.ifRange, etag: meta.etag, lastModified: meta.lastModified });
+      if (info.size !== file.size)
+        log?.warn({ fileId: file.id, stored: info.size, recorded: file.size }, 'a product file changed size in storage');
+      const meta = {
+        filename: file.filename,
+        contentType: file.content_type,
+        size: info.size,
+        etag: `"${file.sha256.slice(0, 32)}"`,
+        lastModified: file.created_at,
+      };
+      const plan = planRange({
+        size: info.size,
+        range: request.range,
+        ifRange: request.ifRange,
+        etag: meta.etag,
+        lastModified: meta.lastModified,
+      });
       if (plan.kind === 'unsatisfiable') return { kind: 'unsatisfiable', size: info.size };
       const range = plan.kind === 'partial' ? plan : null;
       const head = request.method === 'HEAD';
       // HEAD is answered here (a presigned URL is signed for GET only); GET goes to the storage's URL when it has one.
-      const url = head ? null : await storage.presignedUrl(file.storage_key, { filename: file.filename, contentType: file.content_type, expiresIn: Math.max(60, Math.ceil((claim.expiresAt - now) / 1000)) });
+      const url = head
+        ? null
+        : await storage.presignedUrl(file.storage_key, {
+            filename: file.filename,
+            contentType: file.content_type,
+            expiresIn: Math.max(60, Math.ceil((claim.expiresAt - now) / 1000)),
+          });
       // Opened before counting: a download is never counted for a file that cannot be read.
       const body = head || url ? null : await storage.createReadStream(file.storage_key, range ?? undefined);
 
       let decision: AccessDecision;
       try {
-        decision = await decide(grant.id, file.id, { startsAtZero: !range || range.start === 0, head }, now, head ? null : { ip: request.ip, range });
+        decision = await decide(
+          grant.id,
+          file.id,
+          { startsAtZero: !range || range.start === 0, head },
+          now,
+          head ? null : { ip: request.ip, range },
+        );
       } catch (err) {
         body?.destroy();
         throw err;

@@ -74,7 +74,11 @@ export function FileDownloads({ orderId, itemId, grants, files, csrfToken }: Fil
                         {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
                         <input type="hidden" name="unit" value={String(g.unit)} />
                         <input type="hidden" name="file" value={String(f.id)} />
-                        <button type="submit" class="button secondary" aria-label={`Download ${f.filename}${many ? ` (copy ${g.unit + 1})` : ''}`}>
+                        <button
+                          type="submit"
+                          class="button secondary"
+                          aria-label={`Download ${f.filename}${many ? ` (copy ${g.unit + 1})` : ''}`}
+                        >
                           Download
                         </button>
                       </form>
@@ -96,7 +100,19 @@ export function FileDownloads({ orderId, itemId, grants, files, csrfToken }: Fil
 }
 
 /** Why a link or a download was refused, with the way back: the order page, where a new link can be made. */
-export function DownloadProblemPage({ ctx, status, title, message, orderId }: { ctx: ViewContext; status: number; title: string; message: string; orderId: string | null }) {
+export function DownloadProblemPage({
+  ctx,
+  status,
+  title,
+  message,
+  orderId,
+}: {
+  ctx: ViewContext;
+  status: number;
+  title: string;
+  message: string;
+  orderId: string | null;
+}) {
   return (
     <Layout ctx={ctx} title={title}>
       <section class="error-page download-problem" aria-labelledby="error-heading">

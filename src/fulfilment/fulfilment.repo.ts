@@ -22,21 +22,41 @@ export interface NewGrant {
 export function createFulfilmentRepo(db: Database) {
   return {
     async insertDeliveredKeys(rows: NewDeliveredKey[], tx: Executor) {
-      if (rows.length > 0) await tx.insertInto('delivered_keys').values(rows.map((r) => ({ ...r, status: 'active' as const }))).execute();
+      if (rows.length > 0)
+        await tx
+          .insertInto('delivered_keys')
+          .values(rows.map((r) => ({ ...r, status: 'active' as const })))
+          .execute();
     },
 
     async insertGrants(rows: NewGrant[], tx: Executor) {
-      if (rows.length > 0) await tx.insertInto('download_grants').values(rows.map((r) => ({ ...r, downloads_used: 0, status: 'active' as const }))).execute();
+      if (rows.length > 0)
+        await tx
+          .insertInto('download_grants')
+          .values(rows.map((r) => ({ ...r, downloads_used: 0, status: 'active' as const })))
+          .execute();
     },
 
     findDeliveredKeys(itemIds: number[], tx: Executor = db.kysely) {
       if (itemIds.length === 0) return Promise.resolve([]);
-      return tx.selectFrom('delivered_keys').selectAll().where('order_item_id', 'in', itemIds).orderBy('order_item_id').orderBy('unit_index').execute();
+      return tx
+        .selectFrom('delivered_keys')
+        .selectAll()
+        .where('order_item_id', 'in', itemIds)
+        .orderBy('order_item_id')
+        .orderBy('unit_index')
+        .execute();
     },
 
     findGrants(itemIds: number[], tx: Executor = db.kysely) {
       if (itemIds.length === 0) return Promise.resolve([]);
-      return tx.selectFrom('download_grants').selectAll().where('order_item_id', 'in', itemIds).orderBy('order_item_id').orderBy('unit_index').execute();
+      return tx
+        .selectFrom('download_grants')
+        .selectAll()
+        .where('order_item_id', 'in', itemIds)
+        .orderBy('order_item_id')
+        .orderBy('unit_index')
+        .execute();
     },
 
     /** The owner's reset or extension; a grant revoked meanwhile is left alone. */
@@ -45,7 +65,12 @@ export function createFulfilmentRepo(db: Database) {
     },
 
     findDeliveredKey(itemId: number, unit: number, tx: Executor = db.kysely) {
-      return tx.selectFrom('delivered_keys').selectAll().where('order_item_id', '=', itemId).where('unit_index', '=', unit).executeTakeFirst();
+      return tx
+        .selectFrom('delivered_keys')
+        .selectAll()
+        .where('order_item_id', '=', itemId)
+        .where('unit_index', '=', unit)
+        .executeTakeFirst();
     },
 
     async recordReveal(deliveredKeyId: number, userSub: string, ip: string, now: number, tx: Executor) {
@@ -63,7 +88,16 @@ export function createFulfilmentRepo(db: Database) {
         .orderBy('unit_index', 'desc')
         .limit(units)
         .execute();
-      if (keys.length > 0) await tx.updateTable('delivered_keys').set({ status: 'revoked' }).where('id', 'in', keys.map((k) => k.id)).execute();
+      if (keys.length > 0)
+        await tx
+          .updateTable('delivered_keys')
+          .set({ status: 'revoked' })
+          .where(
+            'id',
+            'in',
+            keys.map((k) => k.id),
+          )
+          .execute();
       const grants = await tx
         .selectFrom('download_grants')
         .select('id')
@@ -72,7 +106,16 @@ export function createFulfilmentRepo(db: Database) {
         .orderBy('unit_index', 'desc')
         .limit(units)
         .execute();
-      if (grants.length > 0) await tx.updateTable('download_grants').set({ status: 'revoked' }).where('id', 'in', grants.map((g) => g.id)).execute();
+      if (grants.length > 0)
+        await tx
+          .updateTable('download_grants')
+          .set({ status: 'revoked' })
+          .where(
+            'id',
+            'in',
+            grants.map((g) => g.id),
+          )
+          .execute();
       return keys.flatMap((k) => (k.license_key_id === null ? [] : [k.license_key_id]));
     },
   };

@@ -56,12 +56,26 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
       const byProduct = Map.groupBy(await keyPool.sellReserved(orderId, tx), (k) => k.productId);
       // One order item per product (the cart holds a product once), so grouping by product is exact.
       const keys: NewDeliveredKey[] = poolItems.flatMap((item) =>
-        (byProduct.get(item.product_id) ?? []).map((k, unit) => ({ order_item_id: item.id, unit_index: unit, license_key_id: k.licenseKeyId, key_encrypted: secrets.seal(k.key), key_hash: k.keyHash, created_at: now })),
+        (byProduct.get(item.product_id) ?? []).map((k, unit) => ({
+          order_item_id: item.id,
+          unit_index: unit,
+          license_key_id: k.licenseKeyId,
+          key_encrypted: secrets.seal(k.key),
+          key_hash: k.keyHash,
+          created_at: now,
+        })),
       );
       for (const item of items.filter((i) => i.type === 'key')) {
         for (let unit = 0; unit < item.quantity; unit++) {
           const key = signer.issue(item.sku, now);
-          keys.push({ order_item_id: item.id, unit_index: unit, license_key_id: null, key_encrypted: secrets.seal(key), key_hash: secrets.hash(key), created_at: now });
+          keys.push({
+            order_item_id: item.id,
+            unit_index: unit,
+            license_key_id: null,
+            key_encrypted: secrets.seal(key),
+            key_hash: secrets.hash(key),
+            created_at: now,
+          });
         }
       }
       await repo.insertDeliveredKeys(keys, tx);
@@ -70,7 +84,14 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
         .flatMap((item) => {
           const limit = item.download_limit ?? defaults.downloadLimit;
           const expiresAt = now + (item.access_days ?? defaults.accessDays) * DAY;
-          return Array.from({ length: item.quantity }, (_, unit) => ({ order_item_id: item.id, unit_index: unit, product_id: item.product_id, download_limit: limit, expires_at: expiresAt, created_at: now }));
+          return Array.from({ length: item.quantity }, (_, unit) => ({
+            order_item_id: item.id,
+            unit_index: unit,
+            product_id: item.product_id,
+            download_limit: limit,
+            expires_at: expiresAt,
+            created_at: now,
+          }));
         });
       await repo.insertGrants(grants, tx);
       return true;
@@ -104,12 +125,25 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
       return db.transaction(async (tx) => {
         const results: GrantAdjustment[] = [];
         for (const g of await repo.findGrants(itemIds, tx)) {
-          const state: GrantState = { status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at };
-          const event: GrantEvent = change.type === 'reset' ? change : { type: 'extend', expiresAt: Math.max(g.expires_at, now) + change.days * DAY };
+          const state: GrantState = {
+            status: g.status,
+            downloadsUsed: g.downloads_used,
+            downloadLimit: g.download_limit,
+            expiresAt: g.expires_at,
+          };
+          const event: GrantEvent =
+            change.type === 'reset' ? change : { type: 'extend', expiresAt: Math.max(g.expires_at, now) + change.days * DAY };
           const step = applyGrantEvent(state, event, now);
           if (step.ok) await repo.updateGrant(g.id, { downloads_used: step.next.downloadsUsed, expires_at: step.next.expiresAt }, tx);
           const after = step.ok ? step.next : state;
-          results.push({ itemId: g.order_item_id, unit: g.unit_index, outcome: step.ok ? 'changed' : step.reason, downloadsUsed: after.downloadsUsed, downloadLimit: after.downloadLimit, expiresAt: after.expiresAt });
+          results.push({
+            itemId: g.order_item_id,
+            unit: g.unit_index,
+            outcome: step.ok ? 'changed' : step.reason,
+            downloadsUsed: after.downloadsUsed,
+            downloadLimit: after.downloadLimit,
+            expiresAt: after.expiresAt,
+          });
         }
         return results;
       });

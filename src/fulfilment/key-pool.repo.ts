@@ -7,15 +7,25 @@ export function createKeyPoolRepo(db: Database) {
       const found = new Set<string>();
       // Chunked so a 100k-key import stays under every driver's parameter limit.
       for (let i = 0; i < hashes.length; i += 500) {
-        const rows = await tx.selectFrom('license_keys').select('key_hash').where('key_hash', 'in', hashes.slice(i, i + 500)).execute();
+        const rows = await tx
+          .selectFrom('license_keys')
+          .select('key_hash')
+          .where('key_hash', 'in', hashes.slice(i, i + 500))
+          .execute();
         for (const row of rows) found.add(row.key_hash);
       }
       return found;
     },
 
-    async insertKeys(rows: { product_id: number; key_encrypted: string; key_hash: string; created_at: number }[], tx: Executor = db.kysely) {
+    async insertKeys(
+      rows: { product_id: number; key_encrypted: string; key_hash: string; created_at: number }[],
+      tx: Executor = db.kysely,
+    ) {
       for (let i = 0; i < rows.length; i += 500) {
-        await tx.insertInto('license_keys').values(rows.slice(i, i + 500).map((r) => ({ ...r, status: 'available' as const }))).execute();
+        await tx
+          .insertInto('license_keys')
+          .values(rows.slice(i, i + 500).map((r) => ({ ...r, status: 'available' as const })))
+          .execute();
       }
     },
 
@@ -39,7 +49,11 @@ export function createKeyPoolRepo(db: Database) {
       const rows = await tx
         .updateTable('license_keys')
         .set({ status: 'reserved', order_id: orderId, reserved_until: until })
-        .where('id', 'in', picked.map((r) => r.id))
+        .where(
+          'id',
+          'in',
+          picked.map((r) => r.id),
+        )
         .where('status', '=', 'available')
         .returning('id')
         .execute();

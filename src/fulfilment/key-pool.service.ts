@@ -22,7 +22,9 @@ const SHOWN_STOCK_CACHED = 20_000;
 /** Finite key pools for key_lim products: import (encrypted, never duplicated) and stock counts. */
 export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Database; secrets: SecretBox; clock?: () => number }) {
   const repo = createKeyPoolRepo(db);
-  const shown = sharedCaches(db.kysely, 'shown-stock', () => createTtlCache<number, number>({ maxEntries: SHOWN_STOCK_CACHED, ttlMs: SHOWN_STOCK_TTL_MS }));
+  const shown = sharedCaches(db.kysely, 'shown-stock', () =>
+    createTtlCache<number, number>({ maxEntries: SHOWN_STOCK_CACHED, ttlMs: SHOWN_STOCK_TTL_MS }),
+  );
   // Dropped when the change is made, inside its transaction: a page read before the commit may keep
   // the old count, for one TTL at most.
   const changed = <T>(result: T): T => (shown.clear(), result);
@@ -34,19 +36,31 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
     async importKeys(productId: number, rawKeys: string[], tx?: Executor): Promise<{ added: number }> {
       const keys = rawKeys.map((k) => k.trim());
       const invalid = keys.flatMap((k, i) => (k.length === 0 || k.length > MAX_KEY_LENGTH ? [i + 1] : []));
-      if (invalid.length > 0) throw new ValidationError(`Keys must be 1 to ${MAX_KEY_LENGTH} characters (entries ${invalid.slice(0, 20).join(', ')}).`, { entries: invalid });
+      if (invalid.length > 0)
+        throw new ValidationError(`Keys must be 1 to ${MAX_KEY_LENGTH} characters (entries ${invalid.slice(0, 20).join(', ')}).`, {
+          entries: invalid,
+        });
       const seen = new Set<string>();
       const repeated = keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
-      if (repeated.length > 0) throw new ConflictError('duplicate_keys', `${repeated.length} keys appear more than once in the input.`, { duplicates: repeated.slice(0, 20) });
+      if (repeated.length > 0)
+        throw new ConflictError('duplicate_keys', `${repeated.length} keys appear more than once in the input.`, {
+          duplicates: repeated.slice(0, 20),
+        });
       const hashed = keys.map((k) => ({ key: k, hash: secrets.hash(k) }));
       const run = async (t: Executor) => {
-        const existing = await repo.findExistingHashes(hashed.map((h) => h.hash), t);
+        const existing = await repo.findExistingHashes(
+          hashed.map((h) => h.hash),
+          t,
+        );
         if (existing.size > 0) {
           const dupes = hashed.filter((h) => existing.has(h.hash)).map((h) => h.key);
           throw new ConflictError('duplicate_keys', `${dupes.length} keys are already in a pool.`, { duplicates: dupes.slice(0, 20) });
         }
         const now = clock();
-        await repo.insertKeys(hashed.map((h) => ({ product_id: productId, key_encrypted: secrets.seal(h.key), key_hash: h.hash, created_at: now })), t);
+        await repo.insertKeys(
+          hashed.map((h) => ({ product_id: productId, key_encrypted: secrets.seal(h.key), key_hash: h.hash, created_at: now })),
+          t,
+        );
         return changed({ added: keys.length });
       };
       return tx ? run(tx) : db.transaction(run);
@@ -55,7 +69,10 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
     /** Which of these keys are already in a pool (any product, any status): for reporting an import's duplicates. */
     async findKeysInPools(rawKeys: string[], tx?: Executor): Promise<Set<string>> {
       const hashed = rawKeys.map((k) => ({ key: k.trim(), hash: secrets.hash(k.trim()) }));
-      const existing = await repo.findExistingHashes(hashed.map((h) => h.hash), tx);
+      const existing = await repo.findExistingHashes(
+        hashed.map((h) => h.hash),
+        tx,
+      );
       return new Set(hashed.filter((h) => existing.has(h.hash)).map((h) => h.key));
     },
 
@@ -63,11 +80,17 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
      * Reserves `quantity` keys of a product for an order inside the checkout's transaction; throws
      * `out_of_stock` (and the caller's transaction rolls back) when fewer are left.
      */
-    async reserveKeys(tx: Executor, input: { productId: number; orderId: string; quantity: number; until: number; name?: string }): Promise<number[]> {
+    async reserveKeys(
+      tx: Executor,
+      input: { productId: number; orderId: string; quantity: number; until: number; name?: string },
+    ): Promise<number[]> {
       const ids = changed(await repo.reserveKeys(input.productId, input.orderId, input.quantity, input.until, tx));
       if (ids.length < input.quantity) {
         const what = input.name ? `“${input.name}”` : 'This product';
-        throw new ConflictError('out_of_stock', ids.length === 0 ? `${what} is sold out.` : `Only ${ids.length} of ${what} left.`, { productId: input.productId, available: ids.length });
+        throw new ConflictError('out_of_stock', ids.length === 0 ? `${what} is sold out.` : `Only ${ids.length} of ${what} left.`, {
+          productId: input.productId,
+          available: ids.length,
+        });
       }
       return ids;
     },

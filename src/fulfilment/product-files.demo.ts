@@ -67,7 +67,10 @@ export function demoProductFile(product: { sku: string; name: string; summary?: 
     'the store signs a short-lived link for each download, counts it against the purchase, and logs it.',
     '',
   ].join('\n');
-  const sample = Array.from({ length: 64 }, (_, i) => `${product.sku} sample line ${String(i + 1).padStart(2, '0')}: the quick brown fox jumps over the lazy dog.`).join('\n');
+  const sample = Array.from(
+    { length: 64 },
+    (_, i) => `${product.sku} sample line ${String(i + 1).padStart(2, '0')}: the quick brown fox jumps over the lazy dog.`,
+  ).join('\n');
   const zip = storedZip([
     { name: 'README.txt', data: Buffer.from(readme, 'utf8') },
     { name: 'sample/content.txt', data: Buffer.from(`${sample}\n`, 'utf8') },

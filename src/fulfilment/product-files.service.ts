@@ -25,10 +25,13 @@ const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+
 
 function checkSource(source: FileSource): { filename: string; contentType: string } {
   const filename = source.filename.trim();
-  if (filename.length === 0 || filename.length > 255) throw new ValidationError('A file name must have 1 to 255 characters.', undefined, 'invalid_filename');
-  if (/[\u0000-\u001f\u007f/\\]/.test(filename)) throw new ValidationError('A file name cannot contain slashes or control characters.', undefined, 'invalid_filename');
+  if (filename.length === 0 || filename.length > 255)
+    throw new ValidationError('A file name must have 1 to 255 characters.', undefined, 'invalid_filename');
+  if (/[\u0000-\u001f\u007f/\\]/.test(filename))
+    throw new ValidationError('A file name cannot contain slashes or control characters.', undefined, 'invalid_filename');
   const contentType = (source.contentType ?? 'application/octet-stream').trim().toLowerCase();
-  if (!CONTENT_TYPE.test(contentType)) throw new ValidationError(`"${contentType}" is not a media type (like application/zip).`, undefined, 'invalid_content_type');
+  if (!CONTENT_TYPE.test(contentType))
+    throw new ValidationError(`"${contentType}" is not a media type (like application/zip).`, undefined, 'invalid_content_type');
   const given = [source.buffer, source.stream, source.path].filter((s) => s !== undefined).length;
   if (given !== 1) throw new ValidationError('Give the file as exactly one of buffer, stream or path.', undefined, 'invalid_file_source');
   return { filename, contentType };
@@ -62,7 +65,8 @@ export function createProductFilesService({ db, storage, clock = Date.now }: { d
     async attachFile(productId: number, source: FileSource, tx?: Executor): Promise<ProductFileRow> {
       const { filename, contentType } = checkSource(source);
       const run = tx ?? db.kysely;
-      if (!(await repo.isFileProduct(productId, run))) throw new ValidationError('Files can only be attached to file products.', { productId }, 'not_a_file_product');
+      if (!(await repo.isFileProduct(productId, run)))
+        throw new ValidationError('Files can only be attached to file products.', { productId }, 'not_a_file_product');
       const tmp = source.buffer ? null : await mkdtemp(join(tmpdir(), 'store-upload-'));
       try {
         const data = source.buffer
@@ -71,7 +75,18 @@ export function createProductFilesService({ db, storage, clock = Date.now }: { d
         const key = `products/${productId}/${data.sha256.slice(0, 16)}-${keySafeName(filename)}`;
         await storage.put(key, source.buffer ?? createReadStream(data.path!), contentType, { size: data.size });
         try {
-          return await repo.insertFile({ product_id: productId, storage_key: key, filename, content_type: contentType, size: data.size, sha256: data.sha256, created_at: clock() }, run);
+          return await repo.insertFile(
+            {
+              product_id: productId,
+              storage_key: key,
+              filename,
+              content_type: contentType,
+              size: data.size,
+              sha256: data.sha256,
+              created_at: clock(),
+            },
+            run,
+          );
         } catch (err) {
           if ((await repo.countFilesWithKey(key, run).catch(() => 1)) === 0) await storage.delete(key).catch(() => undefined);
           throw err;

@@ -28,7 +28,9 @@ describe('signed license keys', () => {
   it('rejects altered, forged and malformed keys', () => {
     const key = signer.issue('PIXEL-PRO', now);
     const [prefix, payload, sig] = key.split('.') as [string, string, string];
-    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), s: 'EXPENSIVE' })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), s: 'EXPENSIVE' }),
+    ).toString('base64url');
     const other = createKeySigner(loadSigningKey(randomBytes(32).toString('base64')));
     const foreign = other.issue('PIXEL-PRO', now);
     const bad = [
@@ -64,6 +66,9 @@ describe('signed license keys', () => {
     const script = resolve(import.meta.dirname, '../../examples/verify-license-key.mjs');
     const ok = await run(process.execPath, [script, join(dir, 'license-key.pub'), key, 'PIXEL-PRO']);
     expect(ok.stdout).toContain('valid: {"v":1');
-    await expect(run(process.execPath, [script, join(dir, 'license-key.pub'), `${key}x`])).rejects.toMatchObject({ code: 1, stdout: 'invalid\n' });
+    await expect(run(process.execPath, [script, join(dir, 'license-key.pub'), `${key}x`])).rejects.toMatchObject({
+      code: 1,
+      stdout: 'invalid\n',
+    });
   });
 });

@@ -27,7 +27,10 @@ export function loadSigningKey(material: string): KeyObject {
 }
 
 const keyIdOf = (publicKey: KeyObject) =>
-  createHash('sha256').update(publicKey.export({ format: 'der', type: 'spki' }).subarray(-32)).digest('hex').slice(0, 8);
+  createHash('sha256')
+    .update(publicKey.export({ format: 'der', type: 'spki' }).subarray(-32))
+    .digest('hex')
+    .slice(0, 8);
 
 /**
  * Issues and verifies keys of the form `LK1.<base64url JSON payload>.<base64url Ed25519 signature>`,

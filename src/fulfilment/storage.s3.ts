@@ -1,4 +1,11 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 import type { Config } from '../platform/config.js';
@@ -45,7 +52,9 @@ export function createS3Storage(config: S3StorageConfig, options: S3StorageOptio
       const length = Buffer.isBuffer(body) ? body.length : size;
       // PutObject needs the length up front for a stream (multipart uploads are not used: objects up to 5 GB).
       if (length === undefined) throw new Error('S3 storage: put() of a stream needs its size');
-      await client.send(new PutObjectCommand({ Bucket, Key: checkStorageKey(key), Body: body, ContentType: contentType, ContentLength: length }));
+      await client.send(
+        new PutObjectCommand({ Bucket, Key: checkStorageKey(key), Body: body, ContentType: contentType, ContentLength: length }),
+      );
     },
 
     async stat(key) {
@@ -59,7 +68,9 @@ export function createS3Storage(config: S3StorageConfig, options: S3StorageOptio
     },
 
     async createReadStream(key: string, range?: ByteRange) {
-      const out = await client.send(new GetObjectCommand({ Bucket, Key: checkStorageKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+      const out = await client.send(
+        new GetObjectCommand({ Bucket, Key: checkStorageKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+      );
       if (!(out.Body instanceof Readable)) throw new Error('S3 storage: the object body is not a stream');
       return out.Body;
     },

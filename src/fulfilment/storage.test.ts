@@ -43,8 +43,12 @@ describe('storage keys', () => {
 describe('Content-Disposition', () => {
   it('gives an ASCII fallback and the exact UTF-8 name', () => {
     expect(attachmentDisposition('report.pdf')).toBe(`attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`);
-    expect(attachmentDisposition('Café "Ünïcode"; x.zip')).toBe(`attachment; filename="Cafe _Unicode__ x.zip"; filename*=UTF-8''Caf%C3%A9%20%22%C3%9Cn%C3%AFcode%22%3B%20x.zip`);
-    expect(attachmentDisposition("it's (final)*.zip")).toBe(`attachment; filename="it's (final)*.zip"; filename*=UTF-8''it%27s%20%28final%29%2A.zip`);
+    expect(attachmentDisposition('Café "Ünïcode"; x.zip')).toBe(
+      `attachment; filename="Cafe _Unicode__ x.zip"; filename*=UTF-8''Caf%C3%A9%20%22%C3%9Cn%C3%AFcode%22%3B%20x.zip`,
+    );
+    expect(attachmentDisposition("it's (final)*.zip")).toBe(
+      `attachment; filename="it's (final)*.zip"; filename*=UTF-8''it%27s%20%28final%29%2A.zip`,
+    );
   });
 
   it('cannot be broken by line breaks, slashes, percent signs or empty names', () => {

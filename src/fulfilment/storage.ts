@@ -60,7 +60,8 @@ export function checkStorageKey(key: string): string {
   if (key.startsWith('/') || key.startsWith('\\') || /^[A-Za-z]:/.test(key)) throw new InvalidStorageKeyError('absolute path');
   for (const segment of key.split('/')) {
     if (segment === '..' || segment === '.') throw new InvalidStorageKeyError('contains . or ..');
-    if (!SEGMENT.test(segment)) throw new InvalidStorageKeyError('segments may only hold letters, digits, ".", "-" and "_", and not start with "."');
+    if (!SEGMENT.test(segment))
+      throw new InvalidStorageKeyError('segments may only hold letters, digits, ".", "-" and "_", and not start with "."');
   }
   return key;
 }

@@ -1,10 +1,24 @@
 import type { KeyActivations } from './licenses.service.js';
 
 const usage = ({ limit, instances }: KeyActivations) =>
-  limit === null ? `Activated on ${instances.length} ${instances.length === 1 ? 'device' : 'devices'} (no limit)` : `Activated on ${instances.length} of ${limit} allowed ${limit === 1 ? 'device' : 'devices'}`;
+  limit === null
+    ? `Activated on ${instances.length} ${instances.length === 1 ? 'device' : 'devices'} (no limit)`
+    : `Activated on ${instances.length} of ${limit} allowed ${limit === 1 ? 'device' : 'devices'}`;
 
 /** Where a key is activated, with a Deactivate button per instance (a CSRF-protected form post). */
-export function KeyActivationList({ orderId, itemId, unit, activations, csrfToken }: { orderId: string; itemId: number; unit: number; activations: KeyActivations; csrfToken: string | null }) {
+export function KeyActivationList({
+  orderId,
+  itemId,
+  unit,
+  activations,
+  csrfToken,
+}: {
+  orderId: string;
+  itemId: number;
+  unit: number;
+  activations: KeyActivations;
+  csrfToken: string | null;
+}) {
   return (
     <div class="activations" aria-label={`Activations of license key ${unit + 1}`}>
       <p class="usage">{usage(activations)}</p>

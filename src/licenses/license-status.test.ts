@@ -25,9 +25,18 @@ describe('license status', () => {
 
   it('answers valid only for active and inactive keys, with usage and the instance in ISO time', () => {
     const facts = { keyStatus: 'active' as const, sku: 'APP', name: 'App', activationLimit: 3 };
-    expect(describeLicense(facts, 0, null, now)).toEqual({ valid: true, status: 'inactive', license: { sku: 'APP', name: 'App', activation_limit: 3, activation_usage: 0 }, instance: null });
+    expect(describeLicense(facts, 0, null, now)).toEqual({
+      valid: true,
+      status: 'inactive',
+      license: { sku: 'APP', name: 'App', activation_limit: 3, activation_usage: 0 },
+      instance: null,
+    });
     const instance = { instance_id: 'inst_0123456789abcdef01234567', instance_name: 'laptop', created_at: now };
-    expect(describeLicense(facts, 1, instance, now).instance).toEqual({ id: instance.instance_id, name: 'laptop', created_at: new Date(now).toISOString() });
+    expect(describeLicense(facts, 1, instance, now).instance).toEqual({
+      id: instance.instance_id,
+      name: 'laptop',
+      created_at: new Date(now).toISOString(),
+    });
     expect(describeLicense({ ...facts, keyStatus: 'revoked' }, 1, null, now)).toMatchObject({ valid: false, status: 'revoked' });
   });
 
@@ -40,6 +49,7 @@ describe('license status', () => {
 
   it('recognises only instance ids of the issued form', () => {
     expect(isInstanceId('inst_0123456789abcdef01234567')).toBe(true);
-    for (const bad of ['inst_0123456789ABCDEF01234567', 'inst_123', 'x_0123456789abcdef01234567', '']) expect(isInstanceId(bad)).toBe(false);
+    for (const bad of ['inst_0123456789ABCDEF01234567', 'inst_123', 'x_0123456789abcdef01234567', ''])
+      expect(isInstanceId(bad)).toBe(false);
   });
 });

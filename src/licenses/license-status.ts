@@ -57,7 +57,9 @@ export function describeLicense(facts: LicenseFacts, activeInstances: number, in
     valid: status === 'active' || status === 'inactive',
     status,
     license: { sku: facts.sku, name: facts.name, activation_limit: facts.activationLimit, activation_usage: activeInstances },
-    instance: instance ? { id: instance.instance_id, name: instance.instance_name, created_at: new Date(instance.created_at).toISOString() } : null,
+    instance: instance
+      ? { id: instance.instance_id, name: instance.instance_name, created_at: new Date(instance.created_at).toISOString() }
+      : null,
   };
 }
 

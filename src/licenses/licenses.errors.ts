@@ -5,12 +5,24 @@ import { AppError } from '../platform/errors.js';
  * OpenAPI description is built from this list, so the two cannot drift apart.
  */
 export const licenseErrorCodes = {
-  invalid_input: { status: 400, when: 'A field is missing, of the wrong type or too long (license_key over 1024 characters, instance_id over 100, instance_name empty, over 200 characters or holding control characters).' },
+  invalid_input: {
+    status: 400,
+    when: 'A field is missing, of the wrong type or too long (license_key over 1024 characters, instance_id over 100, instance_name empty, over 200 characters or holding control characters).',
+  },
   license_not_found: { status: 404, when: 'No key the store issued matches license_key (also for malformed keys).' },
-  instance_not_found: { status: 404, when: 'The key is known, but instance_id is not one of its active instances (never issued, deactivated, or of another key).' },
-  activation_limit_reached: { status: 409, when: 'Every activation the product allows is in use; deactivate an instance first. `details` holds activation_limit and activation_usage.' },
+  instance_not_found: {
+    status: 404,
+    when: 'The key is known, but instance_id is not one of its active instances (never issued, deactivated, or of another key).',
+  },
+  activation_limit_reached: {
+    status: 409,
+    when: 'Every activation the product allows is in use; deactivate an instance first. `details` holds activation_limit and activation_usage.',
+  },
   license_revoked: { status: 410, when: 'The key was refunded: it cannot be activated any more (validate answers status `revoked`).' },
-  rate_limited: { status: 429, when: 'Too many requests from this client or for this key; retry after the number of seconds in Retry-After.' },
+  rate_limited: {
+    status: 429,
+    when: 'Too many requests from this client or for this key; retry after the number of seconds in Retry-After.',
+  },
 } as const;
 
 export type LicenseErrorCode = keyof typeof licenseErrorCodes;

@@ -2,8 +2,14 @@ import { licenseErrorCodes, type LicenseErrorCode } from './licenses.errors.js';
 
 const str = (description: string, extra: Record<string, unknown> = {}) => ({ type: 'string', description, ...extra });
 const key = str('The license key exactly as the buyer received it (surrounding spaces are ignored).', { minLength: 1, maxLength: 1024 });
-const instanceId = str('An instance id returned by activate (`inst_` and 24 hex digits).', { maxLength: 100, examples: ['inst_3f9a0c6e1b2d4a5f6e7d8c9b'] });
-const instanceName = str('What the instance is: a machine name, a site URL. Activating a name already active on the key answers that instance again.', { minLength: 1, maxLength: 200 });
+const instanceId = str('An instance id returned by activate (`inst_` and 24 hex digits).', {
+  maxLength: 100,
+  examples: ['inst_3f9a0c6e1b2d4a5f6e7d8c9b'],
+});
+const instanceName = str(
+  'What the instance is: a machine name, a site URL. Activating a name already active on the key answers that instance again.',
+  { minLength: 1, maxLength: 200 },
+);
 
 /** A request body accepted as JSON and as an HTML form (both carry the same fields). */
 function body(properties: Record<string, unknown>, required: string[]) {
@@ -21,7 +27,12 @@ function errors(codes: LicenseErrorCode[]) {
       String(status),
       {
         description: list.map((c) => `\`${c}\`: ${licenseErrorCodes[c].when}`).join('\n\n'),
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, examples: Object.fromEntries(list.map((c) => [c, { value: { error: { code: c, message: '…' } } }])) } },
+        content: {
+          'application/json': {
+            schema: { $ref: '#/components/schemas/Error' },
+            examples: Object.fromEntries(list.map((c) => [c, { value: { error: { code: c, message: '…' } } }])),
+          },
+        },
       },
     ]),
   );
@@ -52,7 +63,10 @@ export function licenseApiDocument(publicUrl: string) {
           operationId: 'validateLicense',
           summary: 'Whether a key is valid, its status and usage, and (if named) one of its instances',
           requestBody: body({ license_key: key, instance_id: instanceId }, ['license_key']),
-          responses: { '200': json('The key is one the store issued.', { $ref: '#/components/schemas/License' }), ...errors([...common, 'instance_not_found']) },
+          responses: {
+            '200': json('The key is one the store issued.', { $ref: '#/components/schemas/License' }),
+            ...errors([...common, 'instance_not_found']),
+          },
         },
       },
       '/api/licenses/activate': {
@@ -62,7 +76,9 @@ export function licenseApiDocument(publicUrl: string) {
           requestBody: body({ license_key: key, instance_name: instanceName }, ['license_key', 'instance_name']),
           responses: {
             '201': json('A new instance was registered; keep `instance.id`.', { $ref: '#/components/schemas/Activation' }),
-            '200': json('An instance of this name was already active on the key: the same instance, no slot used.', { $ref: '#/components/schemas/Activation' }),
+            '200': json('An instance of this name was already active on the key: the same instance, no slot used.', {
+              $ref: '#/components/schemas/Activation',
+            }),
             ...errors([...common, 'activation_limit_reached', 'license_revoked']),
           },
         },
@@ -73,7 +89,10 @@ export function licenseApiDocument(publicUrl: string) {
           summary: 'Free the slot of an instance',
           description: 'A repeated deactivation answers `instance_not_found`: treat it as done.',
           requestBody: body({ license_key: key, instance_id: { ...instanceId, minLength: 1 } }, ['license_key', 'instance_id']),
-          responses: { '200': json('The instance is deactivated; the license as it is now.', { $ref: '#/components/schemas/Deactivation' }), ...errors([...common, 'instance_not_found']) },
+          responses: {
+            '200': json('The instance is deactivated; the license as it is now.', { $ref: '#/components/schemas/Deactivation' }),
+            ...errors([...common, 'instance_not_found']),
+          },
         },
       },
     },
@@ -87,7 +106,8 @@ export function licenseApiDocument(publicUrl: string) {
             status: {
               type: 'string',
               enum: ['inactive', 'active', 'revoked', 'expired'],
-              description: '`inactive`: valid, no instance; `active`: valid, at least one instance; `revoked`: refunded; `expired`: reserved for keys with an end date (none yet).',
+              description:
+                '`inactive`: valid, no instance; `active`: valid, at least one instance; `revoked`: refunded; `expired`: reserved for keys with an end date (none yet).',
             },
             license: {
               type: 'object',
@@ -102,13 +122,27 @@ export function licenseApiDocument(publicUrl: string) {
             instance: {
               oneOf: [
                 { type: 'null' },
-                { type: 'object', required: ['id', 'name', 'created_at'], properties: { id: { type: 'string' }, name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } } },
+                {
+                  type: 'object',
+                  required: ['id', 'name', 'created_at'],
+                  properties: { id: { type: 'string' }, name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } },
+                },
               ],
             },
           },
         },
-        Activation: { allOf: [{ $ref: '#/components/schemas/License' }, { type: 'object', required: ['activated'], properties: { activated: { const: true } } }] },
-        Deactivation: { allOf: [{ $ref: '#/components/schemas/License' }, { type: 'object', required: ['deactivated'], properties: { deactivated: { const: true } } }] },
+        Activation: {
+          allOf: [
+            { $ref: '#/components/schemas/License' },
+            { type: 'object', required: ['activated'], properties: { activated: { const: true } } },
+          ],
+        },
+        Deactivation: {
+          allOf: [
+            { $ref: '#/components/schemas/License' },
+            { type: 'object', required: ['deactivated'], properties: { deactivated: { const: true } } },
+          ],
+        },
         Error: {
           type: 'object',
           required: ['error'],
@@ -116,7 +150,11 @@ export function licenseApiDocument(publicUrl: string) {
             error: {
               type: 'object',
               required: ['code', 'message'],
-              properties: { code: { type: 'string', enum: Object.keys(licenseErrorCodes) }, message: { type: 'string' }, details: { type: 'object' } },
+              properties: {
+                code: { type: 'string', enum: Object.keys(licenseErrorCodes) },
+                message: { type: 'string' },
+                details: { type: 'object' },
+              },
             },
           },
         },

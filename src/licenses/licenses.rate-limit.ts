@@ -25,9 +25,17 @@ function refuseIfExceeded(verdict: Verdict, reply: FastifyReply, who: string) {
  */
 export function licenseRateLimit(app: FastifyInstance, limits: LicenseRateLimits, keyHash: (rawKey: string) => string) {
   // Prefixed keys: limiters made with createRateLimit share one namespace in Redis.
-  const byClient = app.createRateLimit({ max: limits.perClient, timeWindow: limits.windowMs, keyGenerator: (request) => `license-client:${request.ip}` });
+  const byClient = app.createRateLimit({
+    max: limits.perClient,
+    timeWindow: limits.windowMs,
+    keyGenerator: (request) => `license-client:${request.ip}`,
+  });
   const keyOf = (request: FastifyRequest) => (request.body as { license_key?: unknown } | undefined)?.license_key;
-  const byKey = app.createRateLimit({ max: limits.perKey, timeWindow: limits.windowMs, keyGenerator: (request) => `license-key:${keyHash(String(keyOf(request)))}` });
+  const byKey = app.createRateLimit({
+    max: limits.perKey,
+    timeWindow: limits.windowMs,
+    keyGenerator: (request) => `license-key:${keyHash(String(keyOf(request)))}`,
+  });
   return async (request: FastifyRequest, reply: FastifyReply) => {
     refuseIfExceeded(await byClient(request), reply, 'from this client');
     const key = keyOf(request);

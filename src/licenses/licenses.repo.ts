@@ -49,7 +49,11 @@ export function createLicensesRepo(db: Database) {
 
     /** Licenses of one order, for the owner. */
     findLicensesOfOrder(orderId: string, tx: Executor = db.kysely) {
-      return licenses(tx).where('order_items.order_id', '=', orderId).orderBy('delivered_keys.order_item_id').orderBy('delivered_keys.unit_index').execute();
+      return licenses(tx)
+        .where('order_items.order_id', '=', orderId)
+        .orderBy('delivered_keys.order_item_id')
+        .orderBy('delivered_keys.unit_index')
+        .execute();
     },
 
     /** Licenses whose key hash starts with a (hex, so LIKE-safe) prefix, for the owner. */

@@ -54,9 +54,13 @@ export async function licensesRoutes(app: FastifyInstance, { licenses, limits, p
   app.get('/api/licenses/openapi.json', async (_request, reply) => reply.header('cache-control', 'public, max-age=3600').send(document));
 
   // Someone else's order, item or instance is the same 404 as none at all.
-  app.post('/orders/:id/items/:itemId/activations/deactivate', { preHandler: requireUser, schema: { params: ItemParams, body: BuyerDeactivateBody }, config: { rateLimit: buyerLimit } }, async (request, reply) => {
-    const { id, itemId } = request.params as Static<typeof ItemParams>;
-    await licenses.deactivateForBuyer(id, itemId, (request.body as Static<typeof BuyerDeactivateBody>).instance_id, userSub(request));
-    return reply.redirect(`/orders/${id}#item-${itemId}`, 303);
-  });
+  app.post(
+    '/orders/:id/items/:itemId/activations/deactivate',
+    { preHandler: requireUser, schema: { params: ItemParams, body: BuyerDeactivateBody }, config: { rateLimit: buyerLimit } },
+    async (request, reply) => {
+      const { id, itemId } = request.params as Static<typeof ItemParams>;
+      await licenses.deactivateForBuyer(id, itemId, (request.body as Static<typeof BuyerDeactivateBody>).instance_id, userSub(request));
+      return reply.redirect(`/orders/${id}#item-${itemId}`, 303);
+    },
+  );
 }

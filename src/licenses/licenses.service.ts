@@ -4,7 +4,17 @@ import type { OrdersService } from '../orders/orders.service.js';
 import type { SecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/db.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
-import { cleanInstanceName, describeLicense, hasFreeSlot, licenseStatus, normalizeKey, type InstanceFacts, type LicenseAnswer, type LicenseFacts, type LicenseStatus } from './license-status.js';
+import {
+  cleanInstanceName,
+  describeLicense,
+  hasFreeSlot,
+  licenseStatus,
+  normalizeKey,
+  type InstanceFacts,
+  type LicenseAnswer,
+  type LicenseFacts,
+  type LicenseStatus,
+} from './license-status.js';
 import { instanceNotFound, LicenseError, licenseNotFound } from './licenses.errors.js';
 import { createLicensesRepo, type LicenseRow } from './licenses.repo.js';
 
@@ -36,7 +46,12 @@ export interface OwnerLicenseView {
 const ORDER_ID = /^ord_[0-9a-f]{24}$/;
 const HASH_PREFIX = /^[0-9a-f]{8,64}$/;
 
-const facts = (row: LicenseRow): LicenseFacts => ({ keyStatus: row.status, sku: row.sku, name: row.name, activationLimit: row.activation_limit });
+const facts = (row: LicenseRow): LicenseFacts => ({
+  keyStatus: row.status,
+  sku: row.sku,
+  name: row.name,
+  activationLimit: row.activation_limit,
+});
 // 96 random bits: an instance id cannot be guessed, so it can stand in for the key when deactivating.
 const newInstanceId = () => `inst_${randomBytes(12).toString('hex')}`;
 
@@ -70,7 +85,8 @@ export function createLicensesService({ db, secrets, orders, fulfilment, clock =
      */
     async activate(rawKey: string, rawName: string): Promise<LicenseAnswer & { created: boolean }> {
       const name = cleanInstanceName(rawName);
-      if (name === null) throw new ValidationError('instance_name must be 1 to 200 characters without control characters.', { field: 'instance_name' });
+      if (name === null)
+        throw new ValidationError('instance_name must be 1 to 200 characters without control characters.', { field: 'instance_name' });
       const hash = keyHash(rawKey);
       return db.transaction(async (tx) => {
         const license = await repo.lockLicenseByHash(hash, tx);
@@ -78,13 +94,18 @@ export function createLicensesService({ db, secrets, orders, fulfilment, clock =
         const now = clock();
         const instances = await repo.findActiveInstances([license.id], tx);
         const same = instances.find((i) => i.instance_name === name);
-        if (license.status === 'revoked') throw new LicenseError('license_revoked', 'This license key was refunded and can no longer be activated.');
+        if (license.status === 'revoked')
+          throw new LicenseError('license_revoked', 'This license key was refunded and can no longer be activated.');
         if (same) return { ...describeLicense(facts(license), instances.length, same, now), created: false };
         if (!hasFreeSlot(license.activation_limit, instances.length)) {
-          throw new LicenseError('activation_limit_reached', `This license key is already activated on ${instances.length} of ${license.activation_limit} allowed instances. Deactivate one first.`, {
-            activation_limit: license.activation_limit,
-            activation_usage: instances.length,
-          });
+          throw new LicenseError(
+            'activation_limit_reached',
+            `This license key is already activated on ${instances.length} of ${license.activation_limit} allowed instances. Deactivate one first.`,
+            {
+              activation_limit: license.activation_limit,
+              activation_usage: instances.length,
+            },
+          );
         }
         const instance: InstanceFacts = { instance_id: newInstanceId(), instance_name: name, created_at: now };
         await repo.insertActivation({ delivered_key_id: license.id, ...instance }, tx);
@@ -107,14 +128,16 @@ export function createLicensesService({ db, secrets, orders, fulfilment, clock =
     async activationsOf(deliveredKeyIds: number[]): Promise<Map<number, KeyActivations>> {
       const [limits, instances] = await Promise.all([repo.findLimits(deliveredKeyIds), repo.findActiveInstances(deliveredKeyIds)]);
       const byKey = new Map(limits.map((l) => [l.id, { limit: l.activation_limit, instances: [] } as KeyActivations]));
-      for (const i of instances) byKey.get(i.delivered_key_id)?.instances.push({ id: i.instance_id, name: i.instance_name, createdAt: i.created_at });
+      for (const i of instances)
+        byKey.get(i.delivered_key_id)?.instances.push({ id: i.instance_id, name: i.instance_name, createdAt: i.created_at });
       return byKey;
     },
 
     /** The owner's listing: the licenses of an order, or those whose key hash starts with a prefix (8+ hex). */
     async listForOwner(query: string): Promise<OwnerLicenseView[]> {
       const q = query.trim().toLowerCase();
-      if (!ORDER_ID.test(q) && !HASH_PREFIX.test(q)) throw new ValidationError('Give an order id (ord_…) or at least 8 hex characters of a key hash.');
+      if (!ORDER_ID.test(q) && !HASH_PREFIX.test(q))
+        throw new ValidationError('Give an order id (ord_…) or at least 8 hex characters of a key hash.');
       const rows = ORDER_ID.test(q) ? await repo.findLicensesOfOrder(q) : await repo.findLicensesByHashPrefix(q, 50);
       const instances = Map.groupBy(await repo.findInstances(rows.map((r) => r.id)), (i) => i.delivered_key_id);
       const now = clock();
@@ -128,7 +151,12 @@ export function createLicensesService({ db, secrets, orders, fulfilment, clock =
           unit: r.unit_index,
           status: licenseStatus({ keyStatus: r.status }, active, now),
           activationLimit: r.activation_limit,
-          instances: mine.map((i) => ({ id: i.instance_id, name: i.instance_name, createdAt: i.created_at, deactivatedAt: i.deactivated_at })),
+          instances: mine.map((i) => ({
+            id: i.instance_id,
+            name: i.instance_name,
+            createdAt: i.created_at,
+            deactivatedAt: i.deactivated_at,
+          })),
         };
       });
     },
@@ -145,7 +173,14 @@ export function createLicensesService({ db, secrets, orders, fulfilment, clock =
       const { items } = await orders.getOrderForUser(orderId, userSub);
       if (!items.some((i) => i.id === itemId)) throw new NotFoundError('There is no such activation in this order.', 'instance_not_found');
       const { keys } = await fulfilment.findDeliveries([itemId]);
-      if (!(await repo.deactivate(keys.map((k) => k.id), instanceId, clock()))) throw new NotFoundError('There is no such activation in this order.', 'instance_not_found');
+      if (
+        !(await repo.deactivate(
+          keys.map((k) => k.id),
+          instanceId,
+          clock(),
+        ))
+      )
+        throw new NotFoundError('There is no such activation in this order.', 'instance_not_found');
     },
   };
 }

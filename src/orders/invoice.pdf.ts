@@ -26,7 +26,7 @@ export async function renderInvoicePdf(invoice: InvoiceData): Promise<Buffer> {
   const row = (cells: string[], bold = false) => {
     const y = doc.y;
     doc.font(bold ? 'Helvetica-Bold' : 'Helvetica');
-    cells.forEach((cell, i) => doc.text(cell, columns[i]!, y, i === 0 ? { width: 240 } : { width: 85, align: 'right' }));
+    cells.forEach((cell, i) => doc.text(cell, columns[i], y, i === 0 ? { width: 240 } : { width: 85, align: 'right' }));
     doc.moveDown(0.4);
     doc.x = 50;
   };

@@ -24,7 +24,12 @@ export interface InvoiceData {
 }
 
 /** The invoice of a paid order (callers check it has a number). */
-export function buildInvoice(order: OrderRow & { invoice_number: number }, items: OrderItemRow[], seller: Seller, taxRate: number): InvoiceData {
+export function buildInvoice(
+  order: OrderRow & { invoice_number: number },
+  items: OrderItemRow[],
+  seller: Seller,
+  taxRate: number,
+): InvoiceData {
   const money = (n: number) => formatMoney(n, order.currency);
   const refunded = items.reduce((n, i) => n + i.refunded_quantity, 0);
   const inclusive = order.total === order.subtotal;
@@ -34,7 +39,14 @@ export function buildInvoice(order: OrderRow & { invoice_number: number }, items
     date: new Date(order.paid_at ?? order.created_at).toISOString().slice(0, 10),
     seller,
     buyerEmail: order.email,
-    lines: items.map((i) => ({ description: i.name, sku: i.sku, quantity: i.quantity, unitPrice: money(i.unit_price), amount: money(i.unit_price * i.quantity), refunded: i.refunded_quantity })),
+    lines: items.map((i) => ({
+      description: i.name,
+      sku: i.sku,
+      quantity: i.quantity,
+      unitPrice: money(i.unit_price),
+      amount: money(i.unit_price * i.quantity),
+      refunded: i.refunded_quantity,
+    })),
     net: money(order.total - order.tax),
     tax: money(order.tax),
     total: money(order.total),

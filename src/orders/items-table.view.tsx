@@ -15,7 +15,15 @@ export interface ItemsTableFoot {
 }
 
 /** The table of bought items used by the checkout summary, the order page and the invoice. */
-export function ItemsTable({ rows, foot, headings = ['Product', 'Quantity', 'Price', 'Total'] }: { rows: ItemsTableRow[]; foot: ItemsTableFoot[]; headings?: [string, string, string, string] }) {
+export function ItemsTable({
+  rows,
+  foot,
+  headings = ['Product', 'Quantity', 'Price', 'Total'],
+}: {
+  rows: ItemsTableRow[];
+  foot: ItemsTableFoot[];
+  headings?: [string, string, string, string];
+}) {
   return (
     <table class="order-items">
       <thead>

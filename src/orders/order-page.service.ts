@@ -16,18 +16,39 @@ export interface OrderPageData {
 }
 
 /** The buyer's order page: the order with what each item delivered, and revealing a key on it. */
-export function createOrderPageService({ orders, fulfilment, productFiles, licenses, clock = Date.now }: { orders: OrdersService; fulfilment: FulfilmentService; productFiles: Pick<ProductFilesService, 'listFiles'>; licenses?: Pick<LicensesService, 'activationsOf'>; clock?: () => number }) {
+export function createOrderPageService({
+  orders,
+  fulfilment,
+  productFiles,
+  licenses,
+  clock = Date.now,
+}: {
+  orders: OrdersService;
+  fulfilment: FulfilmentService;
+  productFiles: Pick<ProductFilesService, 'listFiles'>;
+  licenses?: Pick<LicensesService, 'activationsOf'>;
+  clock?: () => number;
+}) {
   async function getOrderPage(orderId: string, userSub: string): Promise<OrderPageData> {
     const { order, items } = await orders.getOrderForUser(orderId, userSub);
     const { keys, grants } = await fulfilment.findDeliveries(items.map((i) => i.id));
     const now = clock();
     const files = await productFiles.listFiles([...new Set(items.filter((i) => i.type === 'file').map((i) => i.product_id))]);
-    const deliveries = new Map(items.map((i) => [i.id, { keys: [] as KeyUnitView[], grants: [] as GrantView[], files: files.get(i.product_id) ?? [] }]));
+    const deliveries = new Map(
+      items.map((i) => [i.id, { keys: [] as KeyUnitView[], grants: [] as GrantView[], files: files.get(i.product_id) ?? [] }]),
+    );
     const activations = (await licenses?.activationsOf(keys.filter((k) => k.status === 'active').map((k) => k.id))) ?? new Map();
-    for (const k of keys) deliveries.get(k.order_item_id)?.keys.push({ unit: k.unit_index, status: k.status, activations: activations.get(k.id) });
+    for (const k of keys)
+      deliveries.get(k.order_item_id)?.keys.push({ unit: k.unit_index, status: k.status, activations: activations.get(k.id) });
     for (const g of grants) {
       const state = { status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at };
-      deliveries.get(g.order_item_id)?.grants.push({ unit: g.unit_index, verdict: judgeGrant(state, now), downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at });
+      deliveries.get(g.order_item_id)?.grants.push({
+        unit: g.unit_index,
+        verdict: judgeGrant(state, now),
+        downloadsUsed: g.downloads_used,
+        downloadLimit: g.download_limit,
+        expiresAt: g.expires_at,
+      });
     }
     return { order, items, deliveries };
   }

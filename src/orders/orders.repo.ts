@@ -23,7 +23,11 @@ export function createOrdersRepo(db: Database) {
   return {
     async insertOrder(order: NewOrder, items: NewOrderItem[], tx: Executor) {
       await tx.insertInto('orders').values(order).execute();
-      return tx.insertInto('order_items').values(items.map((i) => ({ ...i, order_id: order.id }))).returningAll().execute();
+      return tx
+        .insertInto('order_items')
+        .values(items.map((i) => ({ ...i, order_id: order.id })))
+        .returningAll()
+        .execute();
     },
 
     findOrder(id: string, tx: Executor = db.kysely) {
@@ -43,11 +47,23 @@ export function createOrdersRepo(db: Database) {
     },
 
     findOrdersOfUser(userSub: string, limit: number, offset: number, tx: Executor = db.kysely) {
-      return tx.selectFrom('orders').selectAll().where('user_sub', '=', userSub).orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+      return tx
+        .selectFrom('orders')
+        .selectAll()
+        .where('user_sub', '=', userSub)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
     },
 
     async countOrdersOfUser(userSub: string, tx: Executor = db.kysely): Promise<number> {
-      const row = await tx.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('user_sub', '=', userSub).executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_sub', '=', userSub)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
@@ -65,12 +81,20 @@ export function createOrdersRepo(db: Database) {
     },
 
     async countSearchOrders(search: OrderSearch, tx: Executor = db.kysely): Promise<number> {
-      const row = await tx.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where((eb) => eb.and(searchFilters(eb, search))).executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where((eb) => eb.and(searchFilters(eb, search)))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
     async countByStatus(tx: Executor = db.kysely): Promise<Map<string, number>> {
-      const rows = await tx.selectFrom('orders').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      const rows = await tx
+        .selectFrom('orders')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
       return new Map(rows.map((r) => [r.status, Number(r.n)]));
     },
 
@@ -102,14 +126,26 @@ export function createOrdersRepo(db: Database) {
 
     /** Pending orders whose reservation ran out, oldest first. */
     findExpiredPending(now: number, limit: number, tx: Executor = db.kysely) {
-      return tx.selectFrom('orders').select('id').where('status', '=', 'pending').where('reserved_until', '<', now).orderBy('reserved_until').limit(limit).execute();
+      return tx
+        .selectFrom('orders')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('reserved_until', '<', now)
+        .orderBy('reserved_until')
+        .limit(limit)
+        .execute();
     },
 
     /**
      * Moves an order from one state to another only if it is still in `from`: of two racing
      * deliveries of the same payment, exactly one sees a row updated.
      */
-    async updateStatus(id: string, from: string, patch: Partial<Omit<NewOrder, 'id'>> & { status: string }, tx: Executor): Promise<boolean> {
+    async updateStatus(
+      id: string,
+      from: string,
+      patch: Partial<Omit<NewOrder, 'id'>> & { status: string },
+      tx: Executor,
+    ): Promise<boolean> {
       const result = await tx.updateTable('orders').set(patch).where('id', '=', id).where('status', '=', from).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
@@ -118,7 +154,17 @@ export function createOrdersRepo(db: Database) {
       await tx.updateTable('orders').set(patch).where('id', '=', id).execute();
     },
 
-    async insertEvent(event: { order_id: string; from_status: string | null; to_status: string | null; event: string; detail: string | null; created_at: number }, tx: Executor = db.kysely) {
+    async insertEvent(
+      event: {
+        order_id: string;
+        from_status: string | null;
+        to_status: string | null;
+        event: string;
+        detail: string | null;
+        created_at: number;
+      },
+      tx: Executor = db.kysely,
+    ) {
       await tx.insertInto('order_events').values(event).execute();
     },
 

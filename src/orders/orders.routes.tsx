@@ -31,7 +31,10 @@ const checkId = (id: string) => {
 };
 
 /** GET /orders and GET /orders/:id, for the logged-in buyer only. */
-export async function ordersRoutes(app: FastifyInstance, { orders, orderPages, seller, taxRate, requireUser, userSub }: OrdersRoutesOptions) {
+export async function ordersRoutes(
+  app: FastifyInstance,
+  { orders, orderPages, seller, taxRate, requireUser, userSub }: OrdersRoutesOptions,
+) {
   app.get('/orders', { preHandler: requireUser, schema: { querystring: ListQuery } }, async (request, reply) => {
     const { page } = request.query as Static<typeof ListQuery>;
     const list = await orders.listOrdersOfUser(userSub(request), page);
@@ -46,23 +49,35 @@ export async function ordersRoutes(app: FastifyInstance, { orders, orderPages, s
   });
 
   // Revealing a key answers with the order page showing it (never in a URL, never cached).
-  app.post('/orders/:id/items/:itemId/key', { preHandler: requireUser, schema: { params: ItemParams, body: RevealBody }, config: { rateLimit: revealLimit } }, async (request, reply) => {
-    const { id, itemId } = request.params as Static<typeof ItemParams>;
-    checkId(id);
-    const page = await orderPages.revealKey(id, itemId, (request.body as Static<typeof RevealBody>).unit, { sub: userSub(request), ip: request.ip });
-    return reply.header('cache-control', 'no-store').render(<OrderPage ctx={await request.viewContext(reply)} {...page} />);
-  });
+  app.post(
+    '/orders/:id/items/:itemId/key',
+    { preHandler: requireUser, schema: { params: ItemParams, body: RevealBody }, config: { rateLimit: revealLimit } },
+    async (request, reply) => {
+      const { id, itemId } = request.params as Static<typeof ItemParams>;
+      checkId(id);
+      const page = await orderPages.revealKey(id, itemId, (request.body as Static<typeof RevealBody>).unit, {
+        sub: userSub(request),
+        ip: request.ip,
+      });
+      return reply.header('cache-control', 'no-store').render(<OrderPage ctx={await request.viewContext(reply)} {...page} />);
+    },
+  );
 
   const invoice = async (request: FastifyRequest, reply: FastifyReply, id: string, pdf: boolean) => {
     checkId(id);
     const data = await orders.getInvoice(id, userSub(request), seller, taxRate);
     reply.header('cache-control', 'private, no-store');
     if (!pdf) return reply.render(<InvoicePage ctx={await request.viewContext(reply)} invoice={data} />);
-    return reply.type('application/pdf').header('content-disposition', `inline; filename="invoice-${data.number}.pdf"`).send(await renderInvoicePdf(data));
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="invoice-${data.number}.pdf"`)
+      .send(await renderInvoicePdf(data));
   };
   app.get('/order/:id/invoice', { preHandler: requireUser, schema: { querystring: InvoiceQuery } }, async (request, reply) => {
     const { format } = request.query as Static<typeof InvoiceQuery>;
     return invoice(request, reply, (request.params as { id: string }).id, format === 'pdf');
   });
-  app.get('/order/:id/invoice.pdf', { preHandler: requireUser }, async (request, reply) => invoice(request, reply, (request.params as { id: string }).id, true));
+  app.get('/order/:id/invoice.pdf', { preHandler: requireUser }, async (request, reply) =>
+    invoice(request, reply, (request.params as { id: string }).id, true),
+  );
 }

@@ -9,7 +9,8 @@ export interface OrdersLogger {
   warn(obj: object, msg: string): void;
 }
 
-export type ApplyResult = { applied: true; order: OrderRow; from: OrderState; to: OrderState } | { applied: false; order: OrderRow; reason: 'refused' | 'raced' };
+export type ApplyResult =
+  { applied: true; order: OrderRow; from: OrderState; to: OrderState } | { applied: false; order: OrderRow; reason: 'refused' | 'raced' };
 
 /** Orders: creation, the only way their state changes, and what their owner may see. */
 export function createOrdersService({ db, clock = Date.now, log }: { db: Database; clock?: () => number; log?: OrdersLogger }) {
@@ -18,7 +19,10 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
     /** Inserts an order with its item snapshots inside the checkout's transaction. */
     async createOrder(tx: Executor, order: NewOrder, items: NewOrderItem[]) {
       const inserted = await repo.insertOrder(order, items, tx);
-      await repo.insertEvent({ order_id: order.id, from_status: null, to_status: order.status, event: 'created', detail: null, created_at: clock() }, tx);
+      await repo.insertEvent(
+        { order_id: order.id, from_status: null, to_status: order.status, event: 'created', detail: null, created_at: clock() },
+        tx,
+      );
       return inserted;
     },
 
@@ -27,7 +31,13 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
      * table refuses, or one a concurrent transaction already made, changes nothing, is recorded in
      * the order's event log and logged, and is reported so the caller can stop.
      */
-    async applyEvent(tx: Executor, orderId: string, event: OrderEvent, detail: string | null = null, patch: Partial<NewOrder> = {}): Promise<ApplyResult> {
+    async applyEvent(
+      tx: Executor,
+      orderId: string,
+      event: OrderEvent,
+      detail: string | null = null,
+      patch: Partial<NewOrder> = {},
+    ): Promise<ApplyResult> {
       const order = await repo.findOrder(orderId, tx);
       if (!order) throw new NotFoundError('No such order.', 'order_not_found');
       const now = clock();
@@ -35,11 +45,14 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       const step = nextOrderState(from, event);
       if (step.ok && (await repo.updateStatus(orderId, from, { ...patch, status: step.to, updated_at: now }, tx))) {
         await repo.insertEvent({ order_id: orderId, from_status: from, to_status: step.to, event, detail, created_at: now }, tx);
-        return { applied: true, order: { ...order, ...patch, status: step.to, updated_at: now } as OrderRow, from, to: step.to };
+        return { applied: true, order: { ...order, ...patch, status: step.to, updated_at: now }, from, to: step.to };
       }
       const reason = step.ok ? 'raced' : 'refused';
       log?.warn({ orderId, from, event, reason }, 'order event not applied');
-      await repo.insertEvent({ order_id: orderId, from_status: from, to_status: null, event: `${event}:${reason}`, detail, created_at: now }, tx);
+      await repo.insertEvent(
+        { order_id: orderId, from_status: from, to_status: null, event: `${event}:${reason}`, detail, created_at: now },
+        tx,
+      );
       return { applied: false, order, reason };
     },
 
@@ -65,7 +78,11 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
     /** Up to `limit` orders in one state, most recently changed first. */
     findByStatus: (status: OrderState, limit: number) => repo.findByStatus(status, limit),
     /** Orders paid since `since` and not refunded in full: count and totals (before partial refunds) per currency. */
-    sumPaidSince: (since: number) => repo.sumPaidSince(since, orderStates.filter((s) => isPaid(s) && s !== 'refunded')),
+    sumPaidSince: (since: number) =>
+      repo.sumPaidSince(
+        since,
+        orderStates.filter((s) => isPaid(s) && s !== 'refunded'),
+      ),
 
     /** An order with its items, only for its owner: anyone else gets the same 404 as a missing order. */
     async getOrderForUser(id: string, userSub: string) {
@@ -77,7 +94,8 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
     /** The invoice of a paid order, only for its owner; anything else is the same 404. */
     async getInvoice(id: string, userSub: string, seller: Seller, taxRate: number): Promise<InvoiceData> {
       const order = await repo.findOrder(id);
-      if (!order || order.user_sub !== userSub || order.invoice_number === null) throw new NotFoundError('There is no invoice for that order.', 'invoice_not_found');
+      if (!order || order.user_sub !== userSub || order.invoice_number === null)
+        throw new NotFoundError('There is no invoice for that order.', 'invoice_not_found');
       return buildInvoice({ ...order, invoice_number: order.invoice_number }, await repo.findItems(id), seller, taxRate);
     },
 

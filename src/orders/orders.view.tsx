@@ -24,7 +24,9 @@ export function OrdersPage({ ctx, orders, pagination }: { ctx: ViewContext; orde
               <tr>
                 <th scope="col">Order</th>
                 <th scope="col">Date</th>
-                <th scope="col" class="num">Total</th>
+                <th scope="col" class="num">
+                  Total
+                </th>
                 <th scope="col">Status</th>
               </tr>
             </thead>

@@ -5,7 +5,10 @@ import type { ViewContext } from './view-context.js';
 
 const visitor = (overrides: Partial<ViewContext> = {}): ViewContext => ({
   shopName: 'Shop & Co',
-  categories: [{ slug: 'tools', name: 'Tools & <more>' }, { slug: 'games', name: '“Games”' }],
+  categories: [
+    { slug: 'tools', name: 'Tools & <more>' },
+    { slug: 'games', name: '“Games”' },
+  ],
   user: null,
   csrfToken: 'salt-token_1',
   cartCount: 0,
@@ -44,7 +47,12 @@ describe('layout for visitors from a template', () => {
   });
 
   it('is not used for logged-in visitors, a cart with items or an unusual token, whose pages differ', () => {
-    for (const ctx of [visitor({ user: { name: 'Ann <A>', email: 'a@example.com', isOwner: true } }), visitor({ cartCount: 3 }), visitor({ csrfToken: 'x"y' }), visitor({ csrfToken: null })]) {
+    for (const ctx of [
+      visitor({ user: { name: 'Ann <A>', email: 'a@example.com', isOwner: true } }),
+      visitor({ cartCount: 3 }),
+      visitor({ csrfToken: 'x"y' }),
+      visitor({ csrfToken: null }),
+    ]) {
       const { templated, direct } = both(ctx);
       expect(templated).toBe(direct);
     }

@@ -69,7 +69,19 @@ function visitorShell(shopName: string, searched: boolean): Template {
   let shell = shells.get(key);
   if (!shell) {
     const html = renderToString(
-      <Frame shopName={shopName} title={slot('title')} description={slot('description')} head={slot('head')} csrfToken={slot('csrf')} user={null} cartCount={0} searchQuery={searched ? slot('q') : ''} returnTo={slot('returnTo')} nav={slot('nav')} main={slot('main')} />,
+      <Frame
+        shopName={shopName}
+        title={slot('title')}
+        description={slot('description')}
+        head={slot('head')}
+        csrfToken={slot('csrf')}
+        user={null}
+        cartCount={0}
+        searchQuery={searched ? slot('q') : ''}
+        returnTo={slot('returnTo')}
+        nav={slot('nav')}
+        main={slot('main')}
+      />,
     );
     shell = compileTemplate(html.slice(HTML_OPEN.length, -'</html>'.length));
     shells.set(key, shell);
@@ -111,7 +123,9 @@ function Frame({ shopName, title, description, head, csrfToken, user, cartCount,
         {head}
       </head>
       <body>
-        <a class="skip-link" href="#main">Skip to content</a>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
         <header class="site-header">
           <div class="bar">
             <a class="brand" href="/">
@@ -119,13 +133,20 @@ function Frame({ shopName, title, description, head, csrfToken, user, cartCount,
               {shopName}
             </a>
             <form class="search" role="search" action="/search" method="get">
-              <label for="search-q" class="visually-hidden">Search products</label>
+              <label for="search-q" class="visually-hidden">
+                Search products
+              </label>
               <input id="search-q" type="search" name="q" placeholder="Search products" value={searchQuery} maxLength={200} />
               <button type="submit">Search</button>
             </form>
             <nav class="account" aria-label="Account">
               <a href="/cart" class="cart-link">
-                Cart{cartCount > 0 && <span class="badge" aria-label={`${cartCount} ${cartCount === 1 ? 'item' : 'items'}`}>{cartCount}</span>}
+                Cart
+                {cartCount > 0 && (
+                  <span class="badge" aria-label={`${cartCount} ${cartCount === 1 ? 'item' : 'items'}`}>
+                    {cartCount}
+                  </span>
+                )}
               </a>
               {user ? (
                 <>

@@ -26,10 +26,20 @@ export function PaginationNav({ pagination, href }: { pagination: Pagination; hr
   return (
     <nav class="pagination" aria-label="Pages">
       <ul>
-        <li class="prev">{prev ? <a href={prev} rel="prev">Previous</a> : <span aria-disabled="true">Previous</span>}</li>
+        <li class="prev">
+          {prev ? (
+            <a href={prev} rel="prev">
+              Previous
+            </a>
+          ) : (
+            <span aria-disabled="true">Previous</span>
+          )}
+        </li>
         {pageWindow(pagination.page, pagination.pageCount).map((n, i) =>
           n === 'gap' ? (
-            <li key={`gap-${i}`} class="gap" aria-hidden="true">…</li>
+            <li key={`gap-${i}`} class="gap" aria-hidden="true">
+              …
+            </li>
           ) : (
             <li key={n}>
               <a href={href(n)} aria-current={n === pagination.page ? 'page' : undefined} aria-label={`Page ${n}`}>
@@ -38,7 +48,15 @@ export function PaginationNav({ pagination, href }: { pagination: Pagination; hr
             </li>
           ),
         )}
-        <li class="next">{next ? <a href={next} rel="next">Next</a> : <span aria-disabled="true">Next</span>}</li>
+        <li class="next">
+          {next ? (
+            <a href={next} rel="next">
+              Next
+            </a>
+          ) : (
+            <span aria-disabled="true">Next</span>
+          )}
+        </li>
       </ul>
     </nav>
   );

@@ -30,25 +30,61 @@ describe('payment configuration', () => {
 
   it('uses Stripe itself once a secret key is set, and no dev gateway', () => {
     const { payments } = parseConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
-    expect(payments).toMatchObject({ apiUrl: null, checkoutOrigin: 'https://checkout.stripe.com', devGateway: null, secretKey: 'sk_test_abc', webhookSecret: 'whsec_abc' });
+    expect(payments).toMatchObject({
+      apiUrl: null,
+      checkoutOrigin: 'https://checkout.stripe.com',
+      devGateway: null,
+      secretKey: 'sk_test_abc',
+      webhookSecret: 'whsec_abc',
+    });
   });
 
   it('follows STRIPE_API_URL (tests point it at their own gateway) and WEBHOOK_TOLERANCE_SECONDS', () => {
     const { payments } = parseConfig({ STRIPE_API_URL: 'http://127.0.0.1:45678/', WEBHOOK_TOLERANCE_SECONDS: '60' });
-    expect(payments).toMatchObject({ apiUrl: 'http://127.0.0.1:45678', checkoutOrigin: 'http://127.0.0.1:45678', devGateway: null, webhookToleranceSeconds: 60 });
+    expect(payments).toMatchObject({
+      apiUrl: 'http://127.0.0.1:45678',
+      checkoutOrigin: 'http://127.0.0.1:45678',
+      devGateway: null,
+      webhookToleranceSeconds: 60,
+    });
   });
 
   it('requires the Stripe secrets in production, listed with the other problems', () => {
     const listed = problems(productionEnv({ STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '', SESSION_SECRET: '' }));
-    expect(listed).toEqual(expect.arrayContaining([expect.stringMatching(/^STRIPE_SECRET_KEY: required in production/), expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required in production/), expect.stringMatching(/^SESSION_SECRET/)]));
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^STRIPE_SECRET_KEY: required in production/),
+        expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: required in production/),
+        expect.stringMatching(/^SESSION_SECRET/),
+      ]),
+    );
     expect(parseConfig(productionEnv()).payments).toMatchObject({ apiUrl: null, devGateway: null });
-    expect(problems(productionEnv({ STRIPE_API_URL: 'http://stripe-mock:12111' }))).toEqual(['STRIPE_API_URL: must be an https:// URL in production']);
+    expect(problems(productionEnv({ STRIPE_API_URL: 'http://stripe-mock:12111' }))).toEqual([
+      'STRIPE_API_URL: must be an https:// URL in production',
+    ]);
   });
 
   it('rejects values that cannot be right, naming each variable', () => {
-    const listed = problems({ STRIPE_SECRET_KEY: 'pk_test_publishable', STRIPE_WEBHOOK_SECRET: 'secret', STRIPE_API_URL: 'http://x/v1', WEBHOOK_TOLERANCE_SECONDS: '0', PAYMENT_PROVIDER: 'paypal', DEV_GATEWAY_PORT: '70000' });
-    for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL', 'WEBHOOK_TOLERANCE_SECONDS', 'PAYMENT_PROVIDER', 'DEV_GATEWAY_PORT']) {
-      expect(listed.some((p) => p.startsWith(`${name}:`)), name).toBe(true);
+    const listed = problems({
+      STRIPE_SECRET_KEY: 'pk_test_publishable',
+      STRIPE_WEBHOOK_SECRET: 'secret',
+      STRIPE_API_URL: 'http://x/v1',
+      WEBHOOK_TOLERANCE_SECONDS: '0',
+      PAYMENT_PROVIDER: 'paypal',
+      DEV_GATEWAY_PORT: '70000',
+    });
+    for (const name of [
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_API_URL',
+      'WEBHOOK_TOLERANCE_SECONDS',
+      'PAYMENT_PROVIDER',
+      'DEV_GATEWAY_PORT',
+    ]) {
+      expect(
+        listed.some((p) => p.startsWith(`${name}:`)),
+        name,
+      ).toBe(true);
     }
   });
 

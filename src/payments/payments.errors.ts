@@ -20,13 +20,20 @@ export class WebhookMalformedError extends AppError {
  */
 export class PaymentGatewayUnavailableError extends AppError {
   constructor(reason: string, status: 502 | 503 = 503) {
-    super('payment_gateway_unavailable', 'Payment is not available right now. Nothing was charged; please try again in a moment.', status, { reason });
+    super('payment_gateway_unavailable', 'Payment is not available right now. Nothing was charged; please try again in a moment.', status, {
+      reason,
+    });
   }
 }
 
 /** The gateway refused a request on its merits (no such session, refund larger than what is left, …). */
 export class PaymentRequestRejectedError extends AppError {
-  constructor(code: 'payment_session_not_found' | 'refund_rejected' | 'payment_request_rejected', message: string, status = 409, gatewayCode?: string) {
+  constructor(
+    code: 'payment_session_not_found' | 'refund_rejected' | 'payment_request_rejected',
+    message: string,
+    status = 409,
+    gatewayCode?: string,
+  ) {
     super(code, message, status, gatewayCode ? { gatewayCode } : undefined);
   }
 }

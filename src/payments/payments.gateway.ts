@@ -7,6 +7,12 @@ export function createPaymentGateway(config: Pick<Config, 'payments'>, clock: ()
   const p = config.payments;
   switch (p.provider) {
     case 'stripe':
-      return createStripeGateway({ secretKey: p.secretKey, webhookSecret: p.webhookSecret, apiUrl: p.apiUrl, toleranceSeconds: p.webhookToleranceSeconds, clock });
+      return createStripeGateway({
+        secretKey: p.secretKey,
+        webhookSecret: p.webhookSecret,
+        apiUrl: p.apiUrl,
+        toleranceSeconds: p.webhookToleranceSeconds,
+        clock,
+      });
   }
 }

@@ -10,21 +10,39 @@ const E = Stripe.errors;
  * same code with 502 and a reason naming the setting; refusals on the merits keep their meaning.
  */
 export function toPaymentError(err: unknown, action: string): AppError {
-  if (err instanceof E.StripeConnectionError) return new PaymentGatewayUnavailableError(`${action}: the gateway could not be reached (${err.message})`);
+  if (err instanceof E.StripeConnectionError)
+    return new PaymentGatewayUnavailableError(`${action}: the gateway could not be reached (${err.message})`);
   if (err instanceof E.StripeRateLimitError) return new PaymentGatewayUnavailableError(`${action}: the gateway is rate limiting requests`);
   if (err instanceof E.StripeAuthenticationError || err instanceof E.StripePermissionError) {
     return new PaymentGatewayUnavailableError(`${action}: the gateway rejected the API key; check STRIPE_SECRET_KEY (${err.message})`, 502);
   }
   if (err instanceof E.StripeIdempotencyError) {
-    return new PaymentRequestRejectedError('payment_request_rejected', 'This payment request was already made with different details. Please start again.', 409, 'idempotency_error');
+    return new PaymentRequestRejectedError(
+      'payment_request_rejected',
+      'This payment request was already made with different details. Please start again.',
+      409,
+      'idempotency_error',
+    );
   }
   if (err instanceof E.StripeInvalidRequestError) {
-    if (err.code === 'resource_missing') return new PaymentRequestRejectedError('payment_session_not_found', 'The payment gateway does not know this payment.', 404, err.code);
+    if (err.code === 'resource_missing')
+      return new PaymentRequestRejectedError('payment_session_not_found', 'The payment gateway does not know this payment.', 404, err.code);
     if (err.code === 'amount_too_large' || err.code === 'charge_already_refunded') {
-      return new PaymentRequestRejectedError('refund_rejected', 'The refund is larger than what is left to refund on this payment.', 409, err.code);
+      return new PaymentRequestRejectedError(
+        'refund_rejected',
+        'The refund is larger than what is left to refund on this payment.',
+        409,
+        err.code,
+      );
     }
-    return new PaymentRequestRejectedError('payment_request_rejected', `The payment gateway refused the request (${action}): ${err.message}`, 502, err.code);
+    return new PaymentRequestRejectedError(
+      'payment_request_rejected',
+      `The payment gateway refused the request (${action}): ${err.message}`,
+      502,
+      err.code,
+    );
   }
-  if (err instanceof E.StripeError) return new PaymentGatewayUnavailableError(`${action}: the gateway failed (${err.statusCode ?? '?'} ${err.message})`, 502);
+  if (err instanceof E.StripeError)
+    return new PaymentGatewayUnavailableError(`${action}: the gateway failed (${err.statusCode ?? '?'} ${err.message})`, 502);
   return new PaymentGatewayUnavailableError(`${action}: ${err instanceof Error ? err.message : String(err)}`, 502);
 }

@@ -31,7 +31,8 @@ function requireInt(o: Obj, field: string, what: string): number {
 function sessionFields(o: Obj) {
   if (o.object !== 'checkout.session' || !str(o.id)) throw new WebhookMalformedError('data.object is not a checkout session');
   const paymentStatus = o.payment_status;
-  if (paymentStatus !== 'paid' && paymentStatus !== 'unpaid' && paymentStatus !== 'no_payment_required') throw new WebhookMalformedError('the session has no payment_status');
+  if (paymentStatus !== 'paid' && paymentStatus !== 'unpaid' && paymentStatus !== 'no_payment_required')
+    throw new WebhookMalformedError('the session has no payment_status');
   const status = o.status === 'open' || o.status === 'complete' || o.status === 'expired' ? o.status : null;
   const currency = upper(o.currency);
   if (!currency) throw new WebhookMalformedError('the session has no currency');
@@ -106,7 +107,8 @@ export function normaliseStripeSession(o: {
 }): CheckoutSession {
   const { reference, kind } = metadataOf(o as unknown as Obj);
   const status: SessionStatus = o.status === 'complete' || o.status === 'expired' ? o.status : 'open';
-  const paymentStatus: PaymentStatus = o.payment_status === 'paid' || o.payment_status === 'no_payment_required' ? o.payment_status : 'unpaid';
+  const paymentStatus: PaymentStatus =
+    o.payment_status === 'paid' || o.payment_status === 'no_payment_required' ? o.payment_status : 'unpaid';
   return {
     id: o.id,
     reference,

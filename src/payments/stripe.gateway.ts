@@ -39,10 +39,12 @@ function checkInput(input: CheckoutSessionInput) {
   if (input.lineItems.length === 0) problems.push('at least one line item is required');
   for (const item of input.lineItems) {
     if (!item.name.trim()) problems.push('every line item needs a name');
-    if (!Number.isSafeInteger(item.unitAmount) || item.unitAmount <= 0) problems.push(`${item.name}: unit amount must be a positive integer`);
+    if (!Number.isSafeInteger(item.unitAmount) || item.unitAmount <= 0)
+      problems.push(`${item.name}: unit amount must be a positive integer`);
     if (!Number.isSafeInteger(item.quantity) || item.quantity <= 0) problems.push(`${item.name}: quantity must be a positive integer`);
   }
-  if (problems.length > 0) throw new ValidationError(`The payment could not be prepared: ${problems.join('; ')}.`, undefined, 'payment_input_invalid');
+  if (problems.length > 0)
+    throw new ValidationError(`The payment could not be prepared: ${problems.join('; ')}.`, undefined, 'payment_input_invalid');
 }
 
 /** The `t=` of a Stripe-Signature header, or null when it has no timestamp and v1 signature. */
@@ -127,7 +129,8 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         throw new ValidationError('A refund amount must be a positive whole number of minor units.', undefined, 'refund_amount_invalid');
       }
       const refund = await call('refund', () => stripe.refunds.create({ payment_intent: paymentIntentId, amount }, { idempotencyKey }));
-      const status = (['pending', 'succeeded', 'failed', 'canceled', 'requires_action'] as const).find((s) => s === refund.status) ?? 'pending';
+      const status =
+        (['pending', 'succeeded', 'failed', 'canceled', 'requires_action'] as const).find((s) => s === refund.status) ?? 'pending';
       return { id: refund.id, status, amount: refund.amount, currency: refund.currency.toUpperCase() };
     },
 

@@ -10,7 +10,13 @@ const nowSec = NOW / 1000;
 
 function gateway(options: { toleranceSeconds?: number; clock?: () => number } = {}) {
   // No request is made: parseWebhook works offline.
-  return createStripeGateway({ secretKey: 'sk_test_unit', webhookSecret: secret, apiUrl: 'http://127.0.0.1:9', clock: () => NOW, ...options });
+  return createStripeGateway({
+    secretKey: 'sk_test_unit',
+    webhookSecret: secret,
+    apiUrl: 'http://127.0.0.1:9',
+    clock: () => NOW,
+    ...options,
+  });
 }
 
 function sessionEvent(overrides: Record<string, unknown> = {}, type = 'checkout.session.completed') {
@@ -86,28 +92,82 @@ describe('StripeGateway.parseWebhook', () => {
       ['checkout.session.expired', 'checkout.expired'],
     ]) {
       const text = body(sessionEvent({ status: 'expired', payment_status: 'unpaid', payment_intent: null }, raw));
-      expect(gateway().parseWebhook(text, signed(text))).toMatchObject({ type, rawType: raw, sessionStatus: 'expired', paymentIntentId: null, paymentStatus: 'unpaid' });
+      expect(gateway().parseWebhook(text, signed(text))).toMatchObject({
+        type,
+        rawType: raw,
+        sessionStatus: 'expired',
+        paymentIntentId: null,
+        paymentStatus: 'unpaid',
+      });
     }
-    const charge = { id: 'evt_r', object: 'event', created: nowSec, type: 'charge.refunded', data: { object: { id: 'ch_1', object: 'charge', amount: 2500, amount_refunded: 700, currency: 'eur', paid: true, payment_intent: 'pi_1', metadata: { reference: 'ord_abc', kind: 'order' } } } };
+    const charge = {
+      id: 'evt_r',
+      object: 'event',
+      created: nowSec,
+      type: 'charge.refunded',
+      data: {
+        object: {
+          id: 'ch_1',
+          object: 'charge',
+          amount: 2500,
+          amount_refunded: 700,
+          currency: 'eur',
+          paid: true,
+          payment_intent: 'pi_1',
+          metadata: { reference: 'ord_abc', kind: 'order' },
+        },
+      },
+    };
     const text = body(charge);
     const event = gateway().parseWebhook(text, signed(text));
-    expect(event).toMatchObject({ type: 'charge.refunded', reference: 'ord_abc', paymentIntentId: 'pi_1', amount: 2500, amountRefunded: 700, currency: 'EUR', sessionId: null });
+    expect(event).toMatchObject({
+      type: 'charge.refunded',
+      reference: 'ord_abc',
+      paymentIntentId: 'pi_1',
+      amount: 2500,
+      amountRefunded: 700,
+      currency: 'EUR',
+      sessionId: null,
+    });
     expect(isSettled(event)).toBe(false);
   });
 
   it('turns event types the store does not handle into `unknown`', () => {
-    const text = body({ id: 'evt_u', object: 'event', created: nowSec, type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } });
-    expect(gateway().parseWebhook(text, signed(text))).toMatchObject({ id: 'evt_u', type: 'unknown', rawType: 'customer.created', reference: null, amount: null });
+    const text = body({
+      id: 'evt_u',
+      object: 'event',
+      created: nowSec,
+      type: 'customer.created',
+      data: { object: { id: 'cus_1', object: 'customer' } },
+    });
+    expect(gateway().parseWebhook(text, signed(text))).toMatchObject({
+      id: 'evt_u',
+      type: 'unknown',
+      rawType: 'customer.created',
+      reference: null,
+      amount: null,
+    });
   });
 
   it('refuses a missing or empty signature header', () => {
     const raw = body(sessionEvent());
-    for (const header of [undefined, '', []]) expect(rejection(() => gateway().parseWebhook(raw, header))).toEqual({ code: 'webhook_signature_invalid', status: 400, reason: 'missing' });
+    for (const header of [undefined, '', []])
+      expect(rejection(() => gateway().parseWebhook(raw, header))).toEqual({
+        code: 'webhook_signature_invalid',
+        status: 400,
+        reason: 'missing',
+      });
   });
 
   it('refuses a header without a timestamp or v1 signature', () => {
     const raw = body(sessionEvent());
-    for (const header of ['garbage', `v1=${'a'.repeat(64)}`, `t=${nowSec}`, `t=${nowSec},v0=${'a'.repeat(64)}`, `t=abc,v1=${'a'.repeat(64)}`]) {
+    for (const header of [
+      'garbage',
+      `v1=${'a'.repeat(64)}`,
+      `t=${nowSec}`,
+      `t=${nowSec},v0=${'a'.repeat(64)}`,
+      `t=abc,v1=${'a'.repeat(64)}`,
+    ]) {
       expect(rejection(() => gateway().parseWebhook(raw, header)).reason, header).toBe('unparseable');
     }
   });
@@ -118,7 +178,10 @@ describe('StripeGateway.parseWebhook', () => {
     expect(rejection(() => gateway().parseWebhook(raw, signed(raw, nowSec, 'whsec_someone_else'))).reason).toBe('mismatch');
     const tampered = raw.replace('"amount_total": 2500', '"amount_total": 1');
     expect(tampered).not.toBe(raw);
-    expect(rejection(() => gateway().parseWebhook(tampered, signed(raw)))).toMatchObject({ code: 'webhook_signature_invalid', reason: 'mismatch' });
+    expect(rejection(() => gateway().parseWebhook(tampered, signed(raw)))).toMatchObject({
+      code: 'webhook_signature_invalid',
+      reason: 'mismatch',
+    });
     // Re-serialising the same event changes the bytes, so it fails too: only the raw body verifies.
     expect(rejection(() => gateway().parseWebhook(JSON.stringify(JSON.parse(raw)), signed(raw))).reason).toBe('mismatch');
   });
@@ -132,7 +195,11 @@ describe('StripeGateway.parseWebhook', () => {
   it('keeps to the tolerance window, past and future, default 300 s and configurable', () => {
     const raw = body(sessionEvent());
     expect(gateway().parseWebhook(raw, signed(raw, nowSec - 299)).id).toBe('evt_1');
-    expect(rejection(() => gateway().parseWebhook(raw, signed(raw, nowSec - 301)))).toEqual({ code: 'webhook_signature_invalid', status: 400, reason: 'stale' });
+    expect(rejection(() => gateway().parseWebhook(raw, signed(raw, nowSec - 301)))).toEqual({
+      code: 'webhook_signature_invalid',
+      status: 400,
+      reason: 'stale',
+    });
     expect(gateway().parseWebhook(raw, signed(raw, nowSec + 299)).id).toBe('evt_1');
     expect(rejection(() => gateway().parseWebhook(raw, signed(raw, nowSec + 301))).reason).toBe('stale');
     expect(rejection(() => gateway({ toleranceSeconds: 60 }).parseWebhook(raw, signed(raw, nowSec - 61))).reason).toBe('stale');

@@ -30,7 +30,7 @@ describe('TTL cache', () => {
     const cache = createTtlCache<number, number>({ maxEntries: 5, ttlMs: 1e9 });
     let model: number[] = [];
     let seed = 11;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 2000; i++) {
       const key = Math.floor(rand() * 9);
       let loaded = false;

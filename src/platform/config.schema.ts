@@ -1,14 +1,16 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const majorAmount = z.string().regex(/^\d{1,9}(\.\d{1,3})?$/, 'must be an amount in the currency, e.g. 5 or 2.50');
 
 const isSigningKeyMaterial = (v: string) => v.includes('-----BEGIN') || Buffer.from(v, 'base64').length === 32;
 /** A comma-separated list of keys (PEMs contain no commas). */
-export const splitKeyList = (v: string) => v.split(',').map((k) => k.trim()).filter(Boolean);
+export const splitKeyList = (v: string) =>
+  v
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
 
 /** Every environment variable the store reads, with its type, bounds and default. */
 export const envSchema = z.object({
@@ -23,7 +25,10 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Several instances share rate-limit counters through Redis; without it each instance counts alone.
-  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
   // Prometheus metrics at /metrics for scrapers sending `Authorization: Bearer <token>`; 404 without it.
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)').max(500).optional(),
   DEMO: bool.optional(),
@@ -39,7 +44,10 @@ export const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 encoded (openssl rand -base64 32)')
     .optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   MAIL_FROM: z.string().min(3).optional(),
   SHOP_EMAIL: z.email().optional(),
   MAIL_POLL_INTERVAL_MS: int(100, 3_600_000).default(2_000),
@@ -70,13 +78,19 @@ export const envSchema = z.object({
   // Earlier signing keys after a rotation (`npm run store -- keys rotate-signing`): keys they signed still verify.
   LICENSE_SIGNING_KEYS_PREVIOUS: z
     .string()
-    .refine((v) => splitKeyList(v).every(isSigningKeyMaterial), 'must be a comma-separated list of base64 32-byte seeds or Ed25519 PKCS#8 PEMs')
+    .refine(
+      (v) => splitKeyList(v).every(isSigningKeyMaterial),
+      'must be a comma-separated list of base64 32-byte seeds or Ed25519 PKCS#8 PEMs',
+    )
     .optional(),
   // Login through an external OpenID Connect server; without OIDC_ISSUER (outside production) the bundled dev IdP.
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).max(1000).optional(),
-  OIDC_SCOPES: z.string().regex(/(^|\s)openid(\s|$)/, 'must include openid').default('openid profile email offline_access'),
+  OIDC_SCOPES: z
+    .string()
+    .regex(/(^|\s)openid(\s|$)/, 'must include openid')
+    .default('openid profile email offline_access'),
   OIDC_AUDIENCE: z.string().min(1).max(500).optional(),
   OIDC_ACCOUNT_API_URL: z.union([z.literal('none'), z.url({ protocol: /^https?$/ })]).optional(),
   OIDC_REGISTRATION_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -85,8 +99,14 @@ export const envSchema = z.object({
   DEV_IDP_PORT: int(0, 65535).default(3001),
   // Payments through Stripe Checkout; without STRIPE_SECRET_KEY (outside production) the bundled dev gateway.
   PAYMENT_PROVIDER: z.enum(['stripe']).default('stripe'),
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\S+$/, 'must be a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_…)').optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, 'must be the endpoint signing secret (whsec_…)').optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\S+$/, 'must be a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\S+$/, 'must be the endpoint signing secret (whsec_…)')
+    .optional(),
   STRIPE_API_URL: z
     .url({ protocol: /^https?$/ })
     .refine((v) => ['', '/'].includes(new URL(v).pathname), 'must be an origin without a path, e.g. http://127.0.0.1:3002')
@@ -94,16 +114,25 @@ export const envSchema = z.object({
   DEV_GATEWAY_PORT: int(0, 65535).default(3002),
   WEBHOOK_TOLERANCE_SECONDS: int(10, 3600).default(300),
   // Donations at /donate; amounts in the currency's major unit (1 and 1000: €1 to €1,000).
-  DONATION_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code, e.g. EUR').default('EUR'),
+  DONATION_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code, e.g. EUR')
+    .default('EUR'),
   DONATION_MIN: majorAmount.default('1'),
   DONATION_MAX: majorAmount.default('1000'),
-  DONATION_PRESETS: z.string().regex(/^\d{1,9}(\.\d{1,3})?(,\d{1,9}(\.\d{1,3})?){0,7}$/, 'must be up to 8 comma-separated amounts, e.g. 5,10,25,50').default('5,10,25,50'),
+  DONATION_PRESETS: z
+    .string()
+    .regex(/^\d{1,9}(\.\d{1,3})?(,\d{1,9}(\.\d{1,3})?){0,7}$/, 'must be up to 8 comma-separated amounts, e.g. 5,10,25,50')
+    .default('5,10,25,50'),
   // License API for vendors' software: requests a minute per client address, and per license key (default: the same).
   LICENSE_API_RATE_LIMIT: int(1, 100_000).default(60),
   LICENSE_API_KEY_RATE_LIMIT: int(1, 100_000).optional(),
   ENCRYPTION_KEYS_PREVIOUS: z
     .string()
-    .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be a comma-separated list of base64 32-byte keys')
+    .refine(
+      (v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32),
+      'must be a comma-separated list of base64 32-byte keys',
+    )
     .optional(),
 });
 

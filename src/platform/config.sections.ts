@@ -51,7 +51,11 @@ export function paymentsConfig(env: Env, publicUrl: string, production: boolean)
   const devGateway = !production && !env.STRIPE_SECRET_KEY && !env.STRIPE_API_URL;
   const apiUrl = env.STRIPE_API_URL?.replace(/\/+$/, '') ?? (devGateway ? `http://127.0.0.1:${env.DEV_GATEWAY_PORT}` : null);
   // The hosted payment page's origin: checkout's POST redirects there, so CSP form-action must allow it.
-  const checkoutOrigin = devGateway ? `http://${new URL(publicUrl).hostname}:${env.DEV_GATEWAY_PORT}` : apiUrl ? new URL(apiUrl).origin : 'https://checkout.stripe.com';
+  const checkoutOrigin = devGateway
+    ? `http://${new URL(publicUrl).hostname}:${env.DEV_GATEWAY_PORT}`
+    : apiUrl
+      ? new URL(apiUrl).origin
+      : 'https://checkout.stripe.com';
   return {
     provider: env.PAYMENT_PROVIDER,
     secretKey: env.STRIPE_SECRET_KEY ?? DEV_STRIPE_SECRET_KEY,
@@ -61,7 +65,9 @@ export function paymentsConfig(env: Env, publicUrl: string, production: boolean)
     checkoutOrigin,
     webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
     /** Set when `npm start` should run the bundled development payment gateway. */
-    devGateway: devGateway ? { port: env.DEV_GATEWAY_PORT, publicUrl: checkoutOrigin, webhookUrl: `${publicUrl}/api/payment-callback` } : null,
+    devGateway: devGateway
+      ? { port: env.DEV_GATEWAY_PORT, publicUrl: checkoutOrigin, webhookUrl: `${publicUrl}/api/payment-callback` }
+      : null,
   };
 }
 
@@ -77,7 +83,12 @@ function toMinor(amount: string, currency: string): number | null {
 export function donationsConfig(env: Env) {
   const currency = env.DONATION_CURRENCY;
   const minor = (v: string) => toMinor(v, currency) ?? 0;
-  return { currency, min: minor(env.DONATION_MIN), max: minor(env.DONATION_MAX), presets: [...new Set(env.DONATION_PRESETS.split(',').map(minor))] };
+  return {
+    currency,
+    min: minor(env.DONATION_MIN),
+    max: minor(env.DONATION_MAX),
+    presets: [...new Set(env.DONATION_PRESETS.split(',').map(minor))],
+  };
 }
 
 export function donationProblems(env: Env): string[] {
@@ -91,6 +102,7 @@ export function donationProblems(env: Env): string[] {
   if (min <= 0) problems.push('DONATION_MIN: must be more than 0');
   if (max < min) problems.push('DONATION_MAX: must not be less than DONATION_MIN');
   if (max > 99_999_999) problems.push('DONATION_MAX: must be at most 99,999,999 minor units (the gateway’s limit for one payment)');
-  if (presets.some((p) => p < min || p > max)) problems.push('DONATION_PRESETS: every amount must lie between DONATION_MIN and DONATION_MAX');
+  if (presets.some((p) => p < min || p > max))
+    problems.push('DONATION_PRESETS: every amount must lie between DONATION_MIN and DONATION_MAX');
   return problems;
 }

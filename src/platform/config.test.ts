@@ -27,9 +27,7 @@ describe('parseConfig', () => {
 
   it('refuses production without a public URL or session secret, and never loads the demo there', () => {
     expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL: required in production[\s\S]*SESSION_SECRET: required/);
-    expect(() =>
-      parseConfig(productionEnv({ DEMO: 'true' })),
-    ).toThrow(/DEMO/);
+    expect(() => parseConfig(productionEnv({ DEMO: 'true' }))).toThrow(/DEMO/);
   });
 
   it('accepts a complete production configuration', () => {

@@ -57,7 +57,9 @@ function buildConfig(env: Env) {
     /** who issues invoices; the address may use `\n` or `;` between lines */
     seller: {
       name: env.SELLER_NAME ?? env.SHOP_NAME,
-      addressLines: env.SELLER_ADDRESS.split(/\\n|\n|;/).map((l) => l.trim()).filter(Boolean),
+      addressLines: env.SELLER_ADDRESS.split(/\\n|\n|;/)
+        .map((l) => l.trim())
+        .filter(Boolean),
       taxId: env.SELLER_TAX_ID,
     },
     /** percent, e.g. 20 for 20 % VAT */
@@ -67,11 +69,18 @@ function buildConfig(env: Env) {
     downloads: { linkMs: env.DOWNLOAD_LINK_MINUTES * 60_000, resumeWindowMs: env.DOWNLOAD_RESUME_WINDOW_MINUTES * 60_000 },
     storage: storageConfig(env),
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY, 'base64'),
-    previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((k) => Buffer.from(k.trim(), 'base64')),
+    previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((k) => Buffer.from(k.trim(), 'base64')),
     oidc: oidcConfig(env, publicUrl, production),
     payments: paymentsConfig(env, publicUrl, production),
     donations: donationsConfig(env),
-    licenseApi: { perClient: env.LICENSE_API_RATE_LIMIT, perKey: env.LICENSE_API_KEY_RATE_LIMIT ?? env.LICENSE_API_RATE_LIMIT, windowMs: 60_000 },
+    licenseApi: {
+      perClient: env.LICENSE_API_RATE_LIMIT,
+      perKey: env.LICENSE_API_KEY_RATE_LIMIT ?? env.LICENSE_API_RATE_LIMIT,
+      windowMs: 60_000,
+    },
   };
 }
 
@@ -79,9 +88,7 @@ function buildConfig(env: Env) {
 export function parseConfig(raw: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const result = envSchema.safeParse(cleaned);
-  const problems = result.success
-    ? []
-    : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   if (result.success) problems.push(...donationProblems(result.data));
   if (result.success && result.data.STORAGE_DRIVER === 's3') {
     for (const name of ['S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
@@ -97,13 +104,19 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     if (!result.data.MAIL_FROM) problems.push('MAIL_FROM: required in production');
     if (!result.data.SHOP_EMAIL) problems.push('SHOP_EMAIL: required in production');
     if (result.data.DEMO) problems.push('DEMO: the demo catalog cannot be loaded in production');
-    if (!result.data.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (your OpenID Connect server, e.g. https://id.example.com/realms/shop)');
+    if (!result.data.OIDC_ISSUER)
+      problems.push('OIDC_ISSUER: required in production (your OpenID Connect server, e.g. https://id.example.com/realms/shop)');
     else if (!result.data.OIDC_ISSUER.startsWith('https://')) problems.push('OIDC_ISSUER: must be an https:// URL in production');
     if (!result.data.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required in production');
     if (!result.data.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: required in production');
-    if (!result.data.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY: required in production (Stripe dashboard > Developers > API keys)');
-    if (!result.data.STRIPE_WEBHOOK_SECRET) problems.push('STRIPE_WEBHOOK_SECRET: required in production (the signing secret of the webhook endpoint <PUBLIC_URL>/api/payment-callback)');
-    if (result.data.STRIPE_API_URL && !result.data.STRIPE_API_URL.startsWith('https://')) problems.push('STRIPE_API_URL: must be an https:// URL in production');
+    if (!result.data.STRIPE_SECRET_KEY)
+      problems.push('STRIPE_SECRET_KEY: required in production (Stripe dashboard > Developers > API keys)');
+    if (!result.data.STRIPE_WEBHOOK_SECRET)
+      problems.push(
+        'STRIPE_WEBHOOK_SECRET: required in production (the signing secret of the webhook endpoint <PUBLIC_URL>/api/payment-callback)',
+      );
+    if (result.data.STRIPE_API_URL && !result.data.STRIPE_API_URL.startsWith('https://'))
+      problems.push('STRIPE_API_URL: must be an https:// URL in production');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return buildConfig(result.data!);
@@ -118,5 +131,11 @@ export function loadConfig(envFile = '.env'): Config {
 /** Config for tests and tools: development defaults plus overrides, no environment read. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   // Product files of tests go to the system's temporary directory, never into ./data.
-  return parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: ':memory:', STORAGE_DIR: join(tmpdir(), 'store-test-files'), ...overrides });
+  return parseConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: ':memory:',
+    STORAGE_DIR: join(tmpdir(), 'store-test-files'),
+    ...overrides,
+  });
 }

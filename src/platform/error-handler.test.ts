@@ -5,7 +5,10 @@ import { AppError, NotFoundError } from './errors.js';
 describe('toHttpError', () => {
   it('keeps an AppError’s status, code and message', () => {
     expect(toHttpError(new AppError('out_of_stock', 'Sold out.', 409))).toEqual({
-      status: 409, code: 'out_of_stock', message: 'Sold out.', details: undefined,
+      status: 409,
+      code: 'out_of_stock',
+      message: 'Sold out.',
+      details: undefined,
     });
     expect(toHttpError(new NotFoundError()).status).toBe(404);
   });

@@ -29,7 +29,9 @@ export function toHttpError(error: unknown): HttpError {
   }
   const e = error as Partial<FastifyError>;
   if (e.validation) {
-    const fields = e.validation.map((v) => `${(v.instancePath || v.params?.missingProperty || '').toString().replace(/^\//, '')} ${v.message ?? ''}`.trim());
+    const fields = e.validation.map((v) =>
+      `${(v.instancePath || v.params?.missingProperty || '').toString().replace(/^\//, '')} ${v.message ?? ''}`.trim(),
+    );
     return { status: 400, code: 'invalid_input', message: `Invalid input: ${fields.join('; ')}` };
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;

@@ -11,7 +11,9 @@ export async function healthRoutes(app: FastifyInstance, { db }: { db: Database 
       return { status: 'ready' };
     } catch (err) {
       request.log.warn({ err }, 'database not reachable');
-      return reply.code(503).send({ status: 'unavailable', error: { code: 'database_unreachable', message: 'The database is not reachable.' } });
+      return reply
+        .code(503)
+        .send({ status: 'unavailable', error: { code: 'database_unreachable', message: 'The database is not reachable.' } });
     }
   });
 }

@@ -35,11 +35,34 @@ export async function placeOrder(db: Database, spec: OrderSpec): Promise<string>
   await db.transaction(async (tx) => {
     await orders.createOrder(
       tx,
-      { id, user_sub: spec.userSub ?? 'fixture-buyer', email: spec.email, status: 'pending', currency: spec.currency ?? 'EUR', subtotal: total, tax: 0, total, created_at: createdAt, updated_at: createdAt },
-      [{ product_id: spec.product.id, sku: spec.product.sku, name: `Fixture ${spec.product.sku}`, type: 'key', unit_price: total, quantity: 1 }],
+      {
+        id,
+        user_sub: spec.userSub ?? 'fixture-buyer',
+        email: spec.email,
+        status: 'pending',
+        currency: spec.currency ?? 'EUR',
+        subtotal: total,
+        tax: 0,
+        total,
+        created_at: createdAt,
+        updated_at: createdAt,
+      },
+      [
+        {
+          product_id: spec.product.id,
+          sku: spec.product.sku,
+          name: `Fixture ${spec.product.sku}`,
+          type: 'key',
+          unit_price: total,
+          quantity: 1,
+        },
+      ],
     );
     for (const event of spec.events ?? []) {
-      const patch = event === 'payment_settled' || event === 'payment_mismatch' ? { paid_at: spec.paidAt ?? createdAt, ...(spec.attentionReason ? { attention_reason: spec.attentionReason } : {}) } : {};
+      const patch =
+        event === 'payment_settled' || event === 'payment_mismatch'
+          ? { paid_at: spec.paidAt ?? createdAt, ...(spec.attentionReason ? { attention_reason: spec.attentionReason } : {}) }
+          : {};
       const result = await orders.applyEvent(tx, id, event, 'fixture', patch);
       if (!result.applied) throw new Error(`fixture event ${event} refused for ${id}`);
     }
@@ -79,7 +102,10 @@ export async function waitForStatus(db: Database, orderId: string, status: strin
 export function rowText(body: string, attr: string, value: string): string {
   const row = new RegExp(`<tr[^>]*${attr}="${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>([\\s\\S]*?)</tr>`).exec(body);
   if (!row) throw new Error(`no row with ${attr}="${value}"`);
-  return row[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  return row[1]!
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Every row of a table with the given class, as text. */
@@ -87,5 +113,10 @@ export function tableRows(body: string, tableClass: string): string[] {
   const table = new RegExp(`<table class="[^"]*\\b${tableClass}\\b[^"]*">([\\s\\S]*?)</table>`).exec(body);
   if (!table) return [];
   const tbody = /<tbody>([\s\S]*?)<\/tbody>/.exec(table[1]!)?.[1] ?? '';
-  return [...tbody.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+  return [...tbody.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((m) =>
+    m[1]!
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }

@@ -47,7 +47,12 @@ describe.each(testDialects)('admin access on %s', (dialect) => {
   const get = (url: string, user?: LoggedIn) => t.app.inject({ method: 'GET', url, headers: user ? { cookie: user.cookie } : {} });
   // The layout's log-in link carries the current path; everything else must be identical.
   const normalised = (body: string) => body.replace(/returnTo=[^"&]*/g, 'returnTo=…');
-  const headersOf = (res: Awaited<ReturnType<typeof get>>) => ({ type: res.headers['content-type'], cache: res.headers['cache-control'], location: res.headers.location, cookie: res.headers['set-cookie'] });
+  const headersOf = (res: Awaited<ReturnType<typeof get>>) => ({
+    type: res.headers['content-type'],
+    cache: res.headers['cache-control'],
+    location: res.headers.location,
+    cookie: res.headers['set-cookie'],
+  });
 
   it.each([
     ['an anonymous visitor', () => undefined],

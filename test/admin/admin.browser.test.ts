@@ -25,11 +25,21 @@ describe('admin pages in a real browser', () => {
         const pool = await makeProduct(catalog, { type: 'key_lim', name: 'Pixel Pack Pro' });
         await keyPool.importKeys(pool.id, ['PIXEL-PACK-0001', 'PIXEL-PACK-0002']);
         await makeProduct(catalog, { name: 'Signed Suite', status: 'draft' });
-        flagged = await placeOrder(db, { product: pool, email: 'Late.Payer@example.com', events: ['payment_mismatch'], attentionReason: 'Paid 100 EUR for an order of 1900 EUR: refund or settle by hand.' });
+        flagged = await placeOrder(db, {
+          product: pool,
+          email: 'Late.Payer@example.com',
+          events: ['payment_mismatch'],
+          attentionReason: 'Paid 100 EUR for an order of 1900 EUR: refund or settle by hand.',
+        });
         for (let i = 0; i < 3; i++) await placeOrder(db, { product: pool, email: 'late.payer@example.com', events: ['payment_settled'] });
         const mail = createMailService({ db, smtpUrl: 'smtp://127.0.0.1:9', from: 'shop@example.com' });
         await createContactService({ db, mail, shopEmail: 'owner@example.com', shopName: 'Shop' }).sendMessage(
-          { name: 'Ada', email: 'ada@example.com', subject: 'Two questions', message: 'First: do keys expire?\nSecond: can I move a key to a new laptop?' },
+          {
+            name: 'Ada',
+            email: 'ada@example.com',
+            subject: 'Two questions',
+            message: 'First: do keys expire?\nSecond: can I move a key to a new laptop?',
+          },
           { ip: '127.0.0.1', userSub: null },
         );
       },

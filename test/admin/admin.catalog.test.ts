@@ -52,14 +52,23 @@ describe.each(testDialects)('admin product and message pages on %s', (dialect) =
     });
 
     const body = await asOwner('/admin/products');
-    expect(rowText(body, 'data-sku', pool.sku)).toBe(`Test product ${pool.sku.slice(5)} ${pool.sku} Keys from a pool €25.00 Active 2 low 1 2 1`);
-    expect([cell(body, pool.sku, 'available'), cell(body, pool.sku, 'reserved'), cell(body, pool.sku, 'sold'), cell(body, pool.sku, 'revoked')]).toEqual(['2', '1', '2', '1']);
+    expect(rowText(body, 'data-sku', pool.sku)).toBe(
+      `Test product ${pool.sku.slice(5)} ${pool.sku} Keys from a pool €25.00 Active 2 low 1 2 1`,
+    );
+    expect([
+      cell(body, pool.sku, 'available'),
+      cell(body, pool.sku, 'reserved'),
+      cell(body, pool.sku, 'sold'),
+      cell(body, pool.sku, 'revoked'),
+    ]).toEqual(['2', '1', '2', '1']);
     expect(body).toContain(`<tr data-sku="${pool.sku}" class="low-stock">`);
     expect(body).toContain(`<tr data-sku="${soldOut.sku}" class="low-stock">`);
     expect(rowText(body, 'data-sku', soldOut.sku)).toMatch(/ 0 sold out 0 0 0$/);
     expect(body).toContain(`<tr data-sku="${plenty.sku}">`);
     expect(cell(body, plenty.sku, 'available')).toBe('9');
-    expect(rowText(body, 'data-sku', signed.sku)).toBe(`Test product ${signed.sku.slice(5)} ${signed.sku} Signed keys $9.90 Active Unlimited`);
+    expect(rowText(body, 'data-sku', signed.sku)).toBe(
+      `Test product ${signed.sku.slice(5)} ${signed.sku} Signed keys $9.90 Active Unlimited`,
+    );
     expect(body).toContain(`<a href="/${signed.sku.toLowerCase()}">`);
     expect(rowText(body, 'data-sku', draft.sku)).toContain('Draft Unlimited');
     expect(body).not.toContain(`<a href="/${draft.sku.toLowerCase()}">`);
@@ -68,7 +77,8 @@ describe.each(testDialects)('admin product and message pages on %s', (dialect) =
 
   it('filters products by status and pages through them', async () => {
     const archived: string[] = [];
-    for (let i = 0; i < 27; i++) archived.push((await makeProduct(fx.catalog, { status: 'archived', createdAt: 1_700_000_000_000 + i * 1000 })).sku);
+    for (let i = 0; i < 27; i++)
+      archived.push((await makeProduct(fx.catalog, { status: 'archived', createdAt: 1_700_000_000_000 + i * 1000 })).sku);
     const skus = (body: string) => [...body.matchAll(/<tr data-sku="([^"]+)"/g)].map((m) => m[1]);
     const page1 = await asOwner('/admin/products?status=archived');
     expect(page1).toContain('27 products.');
@@ -84,12 +94,26 @@ describe.each(testDialects)('admin product and message pages on %s', (dialect) =
   it('shows contact messages newest first, escaped, line breaks kept, with a reply link, in pages', async () => {
     let now = 1_750_000_000_000;
     const mail = createMailService({ db: t.db, smtpUrl: 'smtp://127.0.0.1:9', from: 'shop@example.com' });
-    const contact = createContactService({ db: t.db, mail, shopEmail: 'owner@example.com', shopName: 'Test shop', clock: () => (now += 60_000) });
+    const contact = createContactService({
+      db: t.db,
+      mail,
+      shopEmail: 'owner@example.com',
+      shopName: 'Test shop',
+      clock: () => (now += 60_000),
+    });
     for (let i = 1; i <= 21; i++) {
-      await contact.sendMessage({ name: `Sender ${i}`, email: `sender${i}@example.com`, subject: `Question ${i}`, message: `Message number ${i}, long enough.` }, { ip: '10.0.0.1', userSub: null });
+      await contact.sendMessage(
+        { name: `Sender ${i}`, email: `sender${i}@example.com`, subject: `Question ${i}`, message: `Message number ${i}, long enough.` },
+        { ip: '10.0.0.1', userSub: null },
+      );
     }
     await contact.sendMessage(
-      { name: 'Eve <b>Bold</b>', email: 'eve+shop@example.com', subject: 'Keys & <script>alert(1)</script>', message: 'First line\nSecond line\n\n<img src=x onerror=alert(1)>' },
+      {
+        name: 'Eve <b>Bold</b>',
+        email: 'eve+shop@example.com',
+        subject: 'Keys & <script>alert(1)</script>',
+        message: 'First line\nSecond line\n\n<img src=x onerror=alert(1)>',
+      },
       { ip: '10.0.0.2', userSub: 'user-eve' },
     );
 
@@ -103,7 +127,9 @@ describe.each(testDialects)('admin product and message pages on %s', (dialect) =
     expect(body).not.toContain('<img src=x');
     expect(body).toContain('Eve &lt;b>Bold&lt;/b>');
     expect(body).toContain('<p class="message-body">First line\nSecond line\n\n&lt;img src=x onerror=alert(1)></p>');
-    expect(body).toContain('<a href="mailto:eve%2Bshop@example.com?subject=Re%3A%20Keys%20%26%20%3Cscript%3Ealert(1)%3C%2Fscript%3E">eve+shop@example.com</a>');
+    expect(body).toContain(
+      '<a href="mailto:eve%2Bshop@example.com?subject=Re%3A%20Keys%20%26%20%3Cscript%3Ealert(1)%3C%2Fscript%3E">eve+shop@example.com</a>',
+    );
     expect(body).toContain('account user-eve');
     expect(body).toContain('<time datetime="2025-06-15T15:28:40.000Z">2025-06-15 15:28 UTC</time>');
     expect(body).toContain('href="/admin/messages?page=2"');
@@ -111,6 +137,8 @@ describe.each(testDialects)('admin product and message pages on %s', (dialect) =
     const page2 = await asOwner('/admin/messages?page=2');
     expect([...page2.matchAll(/<h2 id="message-\d+">([^<]*)<\/h2>/g)].map((m) => m[1])).toEqual(['Question 2', 'Question 1']);
     // The stylesheet keeps the message's own line breaks.
-    expect(readFileSync(new URL('../../public/site.css', import.meta.url), 'utf8')).toMatch(/\.admin-message \.message-body \{[^}]*white-space: pre-wrap;/);
+    expect(readFileSync(new URL('../../public/site.css', import.meta.url), 'utf8')).toMatch(
+      /\.admin-message \.message-body \{[^}]*white-space: pre-wrap;/,
+    );
   });
 });

@@ -40,23 +40,28 @@ describe.each(testDialects)('owner search plans on %s', (dialect) => {
     return Promise.all(
       sent.map(async (query) => {
         if (dialect === 'sqlite') {
-          const { rows } = await db.kysely.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+          const { rows } = await db.kysely.executeQuery<{ detail: string }>(
+            CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
+          );
           return rows.map((r) => r.detail).join('\n');
         }
         return db.transaction(async (tx) => {
           await sql`set local enable_seqscan = off`.execute(tx);
-          const { rows } = await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+          const { rows } = await tx.executeQuery<{ 'QUERY PLAN': string }>(
+            CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]),
+          );
           return rows.map((r) => r['QUERY PLAN']).join('\n');
         });
       }),
     );
   }
 
-  const search = (filter: OrderSearch) => planOf(async () => {
-    const repo = createOrdersRepo(spied());
-    await repo.searchOrders(filter, 25, 0);
-    await repo.countSearchOrders(filter);
-  });
+  const search = (filter: OrderSearch) =>
+    planOf(async () => {
+      const repo = createOrdersRepo(spied());
+      await repo.searchOrders(filter, 25, 0);
+      await repo.countSearchOrders(filter);
+    });
 
   it('finds orders by email in any case through the lower(email) index', async () => {
     const plans = await search({ emailLower: 'plan3@example.com' });
@@ -66,7 +71,8 @@ describe.each(testDialects)('owner search plans on %s', (dialect) => {
 
   it('finds orders by id beginning through the primary key', async () => {
     const plans = await search({ idFrom: `ord_ab${'0'.repeat(22)}`, idTo: `ord_ab${'f'.repeat(22)}` });
-    for (const plan of plans) expect(plan).toMatch(dialect === 'sqlite' ? /USING (COVERING )?INDEX sqlite_autoindex_orders_1 \(id>\? AND id<\?\)/ : /orders_pkey/);
+    for (const plan of plans)
+      expect(plan).toMatch(dialect === 'sqlite' ? /USING (COVERING )?INDEX sqlite_autoindex_orders_1 \(id>\? AND id<\?\)/ : /orders_pkey/);
   });
 
   it('lists one status newest first through the status index', async () => {

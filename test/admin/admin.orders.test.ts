@@ -8,7 +8,14 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import { driveSession, forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
+import {
+  driveSession,
+  forwardWebhooksTo,
+  gatewayEnv,
+  startTestGateway,
+  startWebhookReceiver,
+  type DevGateway,
+} from '../support/gateway.js';
 import { addToCart, checkout, newOrderId, placeOrder, rowText, tableRows, waitForStatus } from './admin-fixtures.js';
 
 const DAY = 86_400_000;
@@ -64,9 +71,21 @@ describe.each(testDialects)('admin order pages on %s', (dialect) => {
 
     // The buyer reveals a key, so the store holds it in clear somewhere a careless page could show.
     const orderPage = await buyer.browser.request(`/orders/${id}`);
-    const revealed = await buyer.browser.request(`/orders/${id}/items/${poolItem.id}/key`, { form: { unit: '0', _csrf: csrfFromPage(orderPage) } });
+    const revealed = await buyer.browser.request(`/orders/${id}/items/${poolItem.id}/key`, {
+      form: { unit: '0', _csrf: csrfFromPage(orderPage) },
+    });
     expect(revealed.status).toBe(200);
-    const keyTexts = (await t.db.kysely.selectFrom('delivered_keys').selectAll().where('order_item_id', 'in', items.map((i) => i.id)).execute()).map((k) => ({ ...k, clear: secrets.open(k.key_encrypted) }));
+    const keyTexts = (
+      await t.db.kysely
+        .selectFrom('delivered_keys')
+        .selectAll()
+        .where(
+          'order_item_id',
+          'in',
+          items.map((i) => i.id),
+        )
+        .execute()
+    ).map((k) => ({ ...k, clear: secrets.open(k.key_encrypted) }));
     expect(keyTexts).toHaveLength(3);
     expect(revealed.body).toContain(keyTexts.find((k) => k.order_item_id === poolItem.id && k.unit_index === 0)!.clear);
 
@@ -91,7 +110,9 @@ describe.each(testDialects)('admin order pages on %s', (dialect) => {
     expect(keys[0]).toMatch(new RegExp(`^${pool.sku} 1 From the pool Active \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC$`));
     expect(keys[1]).toBe(`${pool.sku} 2 From the pool Revoked (refunded) Not yet`);
     expect(keys[2]).toBe(`${signed.sku} 1 Signed Active Not yet`);
-    expect(tableRows(body, 'download-grants')).toEqual([expect.stringMatching(new RegExp(`^${file.sku} 1 0 / 5 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC Available$`))]);
+    expect(tableRows(body, 'download-grants')).toEqual([
+      expect.stringMatching(new RegExp(`^${file.sku} 1 0 / 5 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC Available$`)),
+    ]);
 
     const events = tableRows(body, 'order-events').map((e) => e.replace(/^\S+ \S+ UTC /, ''));
     expect(events).toEqual([
@@ -116,13 +137,31 @@ describe.each(testDialects)('admin order pages on %s', (dialect) => {
     const product = await makeProduct(fx.catalog);
     const now = Date.now();
     const reason = `Paid 100 EUR for an order of 1900 EUR: refund or settle by hand. <${randomBytes(3).toString('hex')}>`;
-    const flagged = await placeOrder(t.db, { product, email: 'flagged@example.com', events: ['payment_mismatch'], attentionReason: reason });
+    const flagged = await placeOrder(t.db, {
+      product,
+      email: 'flagged@example.com',
+      events: ['payment_mismatch'],
+      attentionReason: reason,
+    });
     // Takings in a currency only this test uses: paid in the window and not fully refunded.
     await placeOrder(t.db, { product, email: 'usd@example.com', currency: 'USD', total: 1000, events: ['payment_settled'] });
     await placeOrder(t.db, { product, email: 'usd@example.com', currency: 'USD', total: 2500, events: ['payment_settled'] });
-    await placeOrder(t.db, { product, email: 'usd@example.com', currency: 'USD', total: 999, events: ['payment_settled', 'refund_partial'] });
+    await placeOrder(t.db, {
+      product,
+      email: 'usd@example.com',
+      currency: 'USD',
+      total: 999,
+      events: ['payment_settled', 'refund_partial'],
+    });
     await placeOrder(t.db, { product, email: 'usd@example.com', currency: 'USD', total: 300, events: ['payment_settled', 'refund_full'] });
-    await placeOrder(t.db, { product, email: 'usd@example.com', currency: 'USD', total: 700, createdAt: now - 40 * DAY, events: ['payment_settled'] });
+    await placeOrder(t.db, {
+      product,
+      email: 'usd@example.com',
+      currency: 'USD',
+      total: 700,
+      createdAt: now - 40 * DAY,
+      events: ['payment_settled'],
+    });
     await placeOrder(t.db, { product, email: 'usd@example.com', currency: 'USD', total: 400 });
     const empty = await makeKeyLimProduct(fx, 0);
     const low = await makeKeyLimProduct(fx, 2);
@@ -135,11 +174,19 @@ describe.each(testDialects)('admin order pages on %s', (dialect) => {
     const statuses = [...body.matchAll(/<tr data-status="([a-z_]+)">/g)].map((m) => m[1]);
     expect(statuses[0]).toBe('needs_attention');
     expect(statuses).toHaveLength(8);
-    const counts = await t.db.kysely.selectFrom('orders').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    const counts = await t.db.kysely
+      .selectFrom('orders')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
     for (const { status, n } of counts) expect(rowText(body, 'data-status', status)).toMatch(new RegExp(` ${Number(n)}$`));
     expect(rowText(body, 'data-status', 'needs_attention')).toMatch(/^Needs attention \d+$/);
     expect(rowText(body, 'data-currency', 'USD')).toBe('USD 3 $44.99');
-    const unsent = await t.db.kysely.selectFrom('mail_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('sent_at', 'is', null).executeTakeFirstOrThrow();
+    const unsent = await t.db.kysely
+      .selectFrom('mail_outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('sent_at', 'is', null)
+      .executeTakeFirstOrThrow();
     expect(Number(unsent.n)).toBeGreaterThan(0); // the paid order's confirmation: no mail worker runs in tests
     expect(body).toContain(`${Number(unsent.n)} ${Number(unsent.n) === 1 ? 'mail is' : 'mails are'} waiting in the outbox.`);
     expect(rowText(body, 'data-sku', empty.sku)).toBe(`Test product ${empty.sku.slice(5)} ${empty.sku} 0`);
@@ -147,7 +194,8 @@ describe.each(testDialects)('admin order pages on %s', (dialect) => {
     expect(body.indexOf(`data-sku="${empty.sku}"`)).toBeLessThan(body.indexOf(`data-sku="${low.sku}"`));
     expect(body).not.toContain(`data-sku="${plenty.sku}"`);
     expect(body).not.toContain(`data-sku="${draft.sku}"`);
-    for (const href of ['/admin/orders', '/admin/products', '/admin/messages', '/admin/orders?status=needs_attention']) expect(body).toContain(`href="${href}"`);
+    for (const href of ['/admin/orders', '/admin/products', '/admin/messages', '/admin/orders?status=needs_attention'])
+      expect(body).toContain(`href="${href}"`);
   });
 
   it('finds orders by id or its beginning and by whole email in any case, filters by status, pages newest first', async () => {
@@ -158,7 +206,15 @@ describe.each(testDialects)('admin order pages on %s', (dialect) => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) {
       const events = i % 3 === 0 ? (['payment_settled'] as const) : i % 3 === 1 ? (['payment_cancelled'] as const) : ([] as const);
-      ids.push(await placeOrder(t.db, { product, email, createdAt: base + i * 1000, events: [...events], id: i < 3 ? `ord_fffffe${tag}${randomBytes(6).toString('hex')}` : newOrderId() }));
+      ids.push(
+        await placeOrder(t.db, {
+          product,
+          email,
+          createdAt: base + i * 1000,
+          events: [...events],
+          id: i < 3 ? `ord_fffffe${tag}${randomBytes(6).toString('hex')}` : newOrderId(),
+        }),
+      );
     }
     const newestFirst = [...ids].reverse();
     const listed = (body: string) => [...body.matchAll(/<tr data-order-id="(ord_[0-9a-f]+)">/g)].map((m) => m[1]);
@@ -167,7 +223,9 @@ describe.each(testDialects)('admin order pages on %s', (dialect) => {
     expect(page1).toContain('30 orders match.');
     expect(listed(page1)).toEqual(newestFirst.slice(0, 25));
     expect(page1).toContain(`href="/admin/orders?q=${encodeURIComponent(email.toLowerCase())}&amp;page=2"`);
-    expect(rowText(page1, 'data-order-id', ids[27]!)).toMatch(new RegExp(`^${ids[27]} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC ${email.replace(/\./g, '\\.')} €19.00 Fulfilled$`));
+    expect(rowText(page1, 'data-order-id', ids[27]!)).toMatch(
+      new RegExp(`^${ids[27]} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC ${email.replace(/\./g, '\\.')} €19.00 Fulfilled$`),
+    );
     const page2 = await asOwner(`/admin/orders?q=${encodeURIComponent(email.toLowerCase())}&page=2`);
     expect(listed(page2)).toEqual(newestFirst.slice(25));
 
@@ -192,6 +250,16 @@ describe.each(testDialects)('admin order pages on %s', (dialect) => {
     expect(statusCells.length).toBeGreaterThan(0);
     expect(new Set(statusCells)).toEqual(new Set(['needs_attention']));
     const options = [...attention.matchAll(/<option value(?:="([a-z_]+)")?/g)].map((m) => m[1] ?? '');
-    expect(options).toEqual(['', 'pending', 'fulfilled', 'failed', 'cancelled', 'expired', 'needs_attention', 'partially_refunded', 'refunded']);
+    expect(options).toEqual([
+      '',
+      'pending',
+      'fulfilled',
+      'failed',
+      'cancelled',
+      'expired',
+      'needs_attention',
+      'partially_refunded',
+      'refunded',
+    ]);
   });
 });

@@ -19,7 +19,15 @@ describe.each(testDialects)('the login callback on %s', (dialect) => {
     await idp?.close();
   });
 
-  const sessionCount = async () => Number((await t.db.kysely.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const sessionCount = async () =>
+    Number(
+      (
+        await t.db.kysely
+          .selectFrom('sessions')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   /** Starts a login at the store and signs in at the IdP; returns the callback URL (not yet visited). */
   async function signInAtIdp(browser: TestBrowser, tamper?: (authorize: URL) => void): Promise<URL> {

@@ -47,7 +47,10 @@ describe.each(testDialects)('CSRF protection on %s', (dialect) => {
     const api = await browser.request('/api/test/thing', { method: 'DELETE' });
     expect(api.status).toBe(403);
     expect(JSON.parse(api.body)).toEqual({
-      error: { code: 'csrf_invalid', message: 'This form has expired or did not come from this site. Please reload the page and try again.' },
+      error: {
+        code: 'csrf_invalid',
+        message: 'This form has expired or did not come from this site. Please reload the page and try again.',
+      },
     });
   });
 

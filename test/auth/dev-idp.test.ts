@@ -22,9 +22,15 @@ describe('development identity provider', () => {
 
   beforeAll(async () => {
     idp = await startTestIdp();
-    cfg = await client.discovery(new URL(idp.env.OIDC_ISSUER!), idp.env.OIDC_CLIENT_ID!, undefined, client.ClientSecretPost(idp.env.OIDC_CLIENT_SECRET!), {
-      execute: [client.allowInsecureRequests],
-    });
+    cfg = await client.discovery(
+      new URL(idp.env.OIDC_ISSUER!),
+      idp.env.OIDC_CLIENT_ID!,
+      undefined,
+      client.ClientSecretPost(idp.env.OIDC_CLIENT_SECRET),
+      {
+        execute: [client.allowInsecureRequests],
+      },
+    );
   });
   afterAll(async () => idp?.close());
 
@@ -136,16 +142,28 @@ describe('development identity provider', () => {
     const browser = new TestBrowser(noStore);
     const page = await browser.follow(url.href);
     expect(page.body).toContain('Create an account');
-    const bad = await browser.request(formAction(page), { form: { firstName: '', lastName: 'X', email: 'not-an-email', password: 'short' } });
+    const bad = await browser.request(formAction(page), {
+      form: { firstName: '', lastName: 'X', email: 'not-an-email', password: 'short' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toContain('This field is required.');
     expect(bad.body).toContain('Enter a valid email address.');
     expect(bad.body).toContain('at least 8 characters');
-    const taken = await browser.request(formAction(page), { form: { firstName: 'A', lastName: 'B', email: 'DEMO@example.com', password: 'long-enough-1' } });
+    const taken = await browser.request(formAction(page), {
+      form: { firstName: 'A', lastName: 'B', email: 'DEMO@example.com', password: 'long-enough-1' },
+    });
     expect(taken.body).toContain('An account with this email address already exists.');
     const email = `new-${Date.now()}@example.com`;
-    const back = await browser.follow(formAction(page), { form: { firstName: 'Nova', lastName: 'Buyer', email, password: 'long-enough-1' } }, atStore);
-    const tokens = await client.authorizationCodeGrant(cfg, new URL(back.location!), { pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce });
+    const back = await browser.follow(
+      formAction(page),
+      { form: { firstName: 'Nova', lastName: 'Buyer', email, password: 'long-enough-1' } },
+      atStore,
+    );
+    const tokens = await client.authorizationCodeGrant(cfg, new URL(back.location!), {
+      pkceCodeVerifier: checks.verifier,
+      expectedState: checks.state,
+      expectedNonce: checks.nonce,
+    });
     expect(tokens.claims()).toMatchObject({ email, name: 'Nova Buyer' });
     const again = await signIn({ email, password: 'long-enough-1' });
     expect(again.tokens.claims()?.sub).toBe(tokens.claims()?.sub);
@@ -157,7 +175,8 @@ describe('development identity provider', () => {
     const auth = { authorization: `Bearer ${t.access_token}` };
     const read = async () => (await (await fetch(api, { headers: auth })).json()) as Record<string, unknown>;
     expect(await read()).toMatchObject({ firstName: 'Shop', lastName: 'Owner', email: 'owner@example.com', username: 'owner@example.com' });
-    const post = (body: unknown) => fetch(api, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(api, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post({ firstName: 'Shopkeeper', lastName: 'Owner', email: 'owner@example.com' })).status).toBe(204);
     expect(await read()).toMatchObject({ firstName: 'Shopkeeper' });
     const duplicate = await post({ firstName: 'Shop', lastName: 'Owner', email: 'demo@example.com' });
@@ -186,7 +205,9 @@ describe('development identity provider', () => {
     const before = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
     try {
-      await expect(startDevIdp({ port: 0, storeUrl: TEST_STORE_URL, clientId: 'c', clientSecret: 's', audience: 'a' })).rejects.toThrow(/refuses to run/);
+      await expect(startDevIdp({ port: 0, storeUrl: TEST_STORE_URL, clientId: 'c', clientSecret: 's', audience: 'a' })).rejects.toThrow(
+        /refuses to run/,
+      );
     } finally {
       process.env.NODE_ENV = before;
     }

@@ -60,7 +60,10 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
     expect(after!.tokens_encrypted).not.toBe(row!.tokens_encrypted);
 
     // The page-level keep-alive for long-lived pages.
-    const keepAlive = await browser.request('/api/session/refresh', { method: 'POST', headers: { 'x-csrf-token': csrfFromPage(refreshed) } });
+    const keepAlive = await browser.request('/api/session/refresh', {
+      method: 'POST',
+      headers: { 'x-csrf-token': csrfFromPage(refreshed) },
+    });
     expect(keepAlive.status).toBe(200);
     expect(JSON.parse(keepAlive.body)).toMatchObject({ authenticated: true, user: { email: demo.email } });
     expect(JSON.parse(keepAlive.body).expiresIn).toBeGreaterThan(200);
@@ -92,7 +95,11 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
     const page = await browser.follow(start.location!);
     expect(page.body).toContain('Create an account');
     const email = `reg-${Date.now()}@example.com`;
-    const back = await browser.follow(formAction(page), { form: { firstName: 'Reggie', lastName: 'Stration', email, password: 'password-1234' } }, atStore);
+    const back = await browser.follow(
+      formAction(page),
+      { form: { firstName: 'Reggie', lastName: 'Stration', email, password: 'password-1234' } },
+      atStore,
+    );
     expect(back.location).toBe(`${TEST_STORE_URL}/orders`);
     const session = JSON.parse((await browser.request('/api/session')).body);
     expect(session.user).toMatchObject({ email, name: 'Reggie Stration', isOwner: false });
@@ -143,7 +150,10 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
     const browser = new TestBrowser(t.app);
     const page = await browser.follow('/login');
     const callback = await browser.follow(formAction(page), { form: demo }, (l) => l.includes('/auth/callback'));
-    const res = await t.app.inject({ url: new URL(callback.location!).pathname + new URL(callback.location!).search, headers: { cookie: browser.cookieHeader() } });
+    const res = await t.app.inject({
+      url: new URL(callback.location!).pathname + new URL(callback.location!).search,
+      headers: { cookie: browser.cookieHeader() },
+    });
     const header = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))!;
     expect(header).toMatch(/; HttpOnly/);
     expect(header).toMatch(/; SameSite=Lax/);
@@ -167,7 +177,9 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
     expect(session).toMatchObject({ authenticated: false, user: null });
     const refresh = await browser.request('/api/session/refresh', { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
     expect(refresh.status).toBe(401);
-    expect(JSON.parse(refresh.body)).toEqual({ error: { code: 'session_expired', message: 'Your session has ended. Please log in again.' } });
+    expect(JSON.parse(refresh.body)).toEqual({
+      error: { code: 'session_expired', message: 'Your session has ended. Please log in again.' },
+    });
   });
 });
 

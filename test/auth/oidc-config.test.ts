@@ -21,9 +21,22 @@ describe('identity provider configuration', () => {
 
   it('uses a configured provider as given (no dev IdP), with the audience defaulting to the client id', () => {
     const config = parseConfig({ OIDC_ISSUER: 'https://tenant.eu.auth0.com/', OIDC_CLIENT_ID: 'abc', OIDC_CLIENT_SECRET: 's' });
-    expect(config.oidc).toMatchObject({ issuer: 'https://tenant.eu.auth0.com/', audience: 'abc', accountApiUrl: 'https://tenant.eu.auth0.com/account', devIdp: null });
-    const none = parseConfig({ OIDC_ISSUER: 'https://id.example/realms/shop', OIDC_ACCOUNT_API_URL: 'none', OIDC_AUDIENCE: 'https://shop.example/api' });
-    expect(none.oidc).toMatchObject({ accountApiUrl: null, audience: 'https://shop.example/api', audienceParam: 'https://shop.example/api' });
+    expect(config.oidc).toMatchObject({
+      issuer: 'https://tenant.eu.auth0.com/',
+      audience: 'abc',
+      accountApiUrl: 'https://tenant.eu.auth0.com/account',
+      devIdp: null,
+    });
+    const none = parseConfig({
+      OIDC_ISSUER: 'https://id.example/realms/shop',
+      OIDC_ACCOUNT_API_URL: 'none',
+      OIDC_AUDIENCE: 'https://shop.example/api',
+    });
+    expect(none.oidc).toMatchObject({
+      accountApiUrl: null,
+      audience: 'https://shop.example/api',
+      audienceParam: 'https://shop.example/api',
+    });
   });
 
   it('requires issuer, client id and secret in production and lists each one missing', () => {
@@ -32,7 +45,8 @@ describe('identity provider configuration', () => {
       expect.unreachable();
     } catch (err) {
       const problems = (err as ConfigError).problems.join('\n');
-      for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']) expect(problems).toContain(`${name}: required in production`);
+      for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'])
+        expect(problems).toContain(`${name}: required in production`);
     }
     expect(() => parseConfig(productionEnv({ OIDC_ISSUER: 'http://id.example' }))).toThrow(/OIDC_ISSUER: must be an https/);
     expect(parseConfig(productionEnv()).oidc.devIdp).toBeNull();

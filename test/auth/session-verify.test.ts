@@ -33,7 +33,7 @@ describe.each(testDialects)('session token checks on %s', (dialect) => {
   it('checks a session’s access token once a minute, not on every request; a withdrawn key is refused after that', async () => {
     const sessions = createSessionService({ db, secrets, clock: () => now, config: testConfig(), oidc, verifier });
     const claims = { sub: 'u1', email: 'u1@example.com', exp: now / 1000 + 3600 };
-    const { token } = await sessions.create({ accessToken: 'a.b.c', refreshToken: 'r', idToken: null, idClaims: claims } as never, claims);
+    const { token } = await sessions.create({ accessToken: 'a.b.c', refreshToken: 'r', idToken: null, idClaims: claims }, claims);
     for (let i = 0; i < 5; i++) expect((await sessions.resolve(token))?.user.sub).toBe('u1');
     expect(checks).toBe(1);
 

@@ -29,7 +29,11 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
   const row = (user: LoggedIn) => t.db.kysely.selectFrom('sessions').selectAll().where('id', '=', idOf(user)).executeTakeFirst();
   /** Makes the store believe the access token has `ms` left (negative: already expired); the token itself stays valid. */
   const expireIn = (user: LoggedIn, ms: number) =>
-    t.db.kysely.updateTable('sessions').set({ access_expires_at: Date.now() + ms }).where('id', '=', idOf(user)).execute();
+    t.db.kysely
+      .updateTable('sessions')
+      .set({ access_expires_at: Date.now() + ms })
+      .where('id', '=', idOf(user))
+      .execute();
   const get = (user: LoggedIn, url: string, app = t.app) => app.inject({ url, headers: { cookie: user.browser.cookieHeader() } });
 
   it('refreshes once when many requests arrive together near expiry, and the session lives on', async () => {
@@ -64,7 +68,9 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
   it('sends a page to the login and gives an API 401 once the provider has ended the session', async () => {
     const user = await loginAs(t.app);
     // Sign out at the provider only (as from another site): the grant and its refresh tokens are revoked.
-    const end = await user.browser.follow(`${idp.idp.issuer}/session/end?client_id=store-test&post_logout_redirect_uri=${encodeURIComponent(`${TEST_STORE_URL}/`)}`);
+    const end = await user.browser.follow(
+      `${idp.idp.issuer}/session/end?client_id=store-test&post_logout_redirect_uri=${encodeURIComponent(`${TEST_STORE_URL}/`)}`,
+    );
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(end.body)![1]!;
     await user.browser.request(formAction(end), { form: { xsrf, logout: 'yes' } });
     expect((await get(user, '/profile')).statusCode).toBe(200); // the access token is still valid for now
@@ -96,16 +102,27 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
     expect(await row(idle)).toBeUndefined();
 
     const old = await loginAs(t.app);
-    await t.db.kysely.updateTable('sessions').set({ created_at: Date.now() - 31 * 24 * 3600_000 }).where('id', '=', idOf(old)).execute();
+    await t.db.kysely
+      .updateTable('sessions')
+      .set({ created_at: Date.now() - 31 * 24 * 3600_000 })
+      .where('id', '=', idOf(old))
+      .execute();
     expect((await get(old, '/api/session')).json().authenticated).toBe(false);
   });
 
   it('cleans up expired sessions and abandoned logins', async () => {
     const user = await loginAs(t.app);
     const keep = await loginAs(t.app);
-    await t.db.kysely.updateTable('sessions').set({ expires_at: Date.now() - 1 }).where('id', '=', idOf(user)).execute();
+    await t.db.kysely
+      .updateTable('sessions')
+      .set({ expires_at: Date.now() - 1 })
+      .where('id', '=', idOf(user))
+      .execute();
     await t.app.inject({ url: '/login', remoteAddress: '10.200.1.1' });
-    await t.db.kysely.updateTable('login_transactions').set({ expires_at: Date.now() - 1 }).execute();
+    await t.db.kysely
+      .updateTable('login_transactions')
+      .set({ expires_at: Date.now() - 1 })
+      .execute();
     const removed = await createSessionRepo(t.db).deleteExpired(Date.now());
     expect(removed).toBeGreaterThanOrEqual(1);
     expect(await row(user)).toBeUndefined();
@@ -120,12 +137,22 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
       const user = await loginAs(app.app);
       await own.close();
       const sid = sessionIdFor(user.browser.cookie('sid')!);
-      await app.db.kysely.updateTable('sessions').set({ access_expires_at: Date.now() + 10_000 }).where('id', '=', sid).execute();
+      await app.db.kysely
+        .updateTable('sessions')
+        .set({ access_expires_at: Date.now() + 10_000 })
+        .where('id', '=', sid)
+        .execute();
       const page = await app.app.inject({ url: '/profile', headers: { cookie: user.browser.cookieHeader() } });
       // The profile needs the provider's account API, which is down too: a clear 502, not a crash.
       expect([200, 502]).toContain(page.statusCode);
-      expect((await app.app.inject({ url: '/api/session', headers: { cookie: user.browser.cookieHeader() } })).json().authenticated).toBe(true);
-      await app.db.kysely.updateTable('sessions').set({ access_expires_at: Date.now() - 60_000 }).where('id', '=', sid).execute();
+      expect((await app.app.inject({ url: '/api/session', headers: { cookie: user.browser.cookieHeader() } })).json().authenticated).toBe(
+        true,
+      );
+      await app.db.kysely
+        .updateTable('sessions')
+        .set({ access_expires_at: Date.now() - 60_000 })
+        .where('id', '=', sid)
+        .execute();
       const expired = await app.app.inject({ url: '/profile', headers: { cookie: user.browser.cookieHeader() } });
       expect(expired.statusCode).toBe(303);
       expect(expired.headers.location).toBe('/login?returnTo=%2Fprofile');

@@ -40,7 +40,7 @@ describe.each(testDialects)('access token validation on %s', (dialect) => {
     // genuine one in exactly one claim, so each check is tested on its own.
     const jwk = (idp.idp.users.extras.signingKeys as JWK[])[0]!;
     const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk;
-    idpKey = { key: (await importJWK(jwk, 'RS256')) as KeyObject, kid: jwk.kid!, publicJwk };
+    idpKey = { key: (await importJWK(jwk, 'RS256')), kid: jwk.kid!, publicJwk };
     const pair = await generateKeyPair('RS256', { extractable: true });
     attacker = { privateKey: pair.privateKey, publicJwk: { ...(await exportJWK(pair.publicKey)), kid: 'attacker-key', alg: 'RS256' } };
     claims = { iss: idp.idp.issuer, aud: 'store-test-api', sub: DEMO_USERS[0].id, email: 'demo@example.com', roles: ['owner'] };
@@ -67,7 +67,10 @@ describe.each(testDialects)('access token validation on %s', (dialect) => {
   }
 
   it('accepts a genuine access token from the provider, and one signed with its key (control cases)', async () => {
-    expect(await asBearer(genuine)).toMatchObject({ status: 200, body: { authenticated: true, user: { email: 'demo@example.com', isOwner: false } } });
+    expect(await asBearer(genuine)).toMatchObject({
+      status: 200,
+      body: { authenticated: true, user: { email: 'demo@example.com', isOwner: false } },
+    });
     expect(await asBearer(await withIdpKey(valid()))).toMatchObject({ status: 200, body: { authenticated: true } });
   });
 
@@ -99,7 +102,9 @@ describe.each(testDialects)('access token validation on %s', (dialect) => {
   it('rejects HS256 tokens keyed with the provider’s public key', async () => {
     const pem = await exportSPKI((await importJWK(idpKey.publicJwk, 'RS256')) as KeyObject);
     for (const secret of [pem, JSON.stringify(idpKey.publicJwk), idpKey.publicJwk.n!]) {
-      await expectRejected(await new SignJWT(valid()).setProtectedHeader({ alg: 'HS256', kid: idpKey.kid }).sign(new TextEncoder().encode(secret)));
+      await expectRejected(
+        await new SignJWT(valid()).setProtectedHeader({ alg: 'HS256', kid: idpKey.kid }).sign(new TextEncoder().encode(secret)),
+      );
     }
   });
 
@@ -113,7 +118,8 @@ describe.each(testDialects)('access token validation on %s', (dialect) => {
   it('never follows jku or x5u, and never trusts an embedded jwk', async () => {
     const evil = await jwksServer({ keys: [attacker.publicJwk] });
     try {
-      const sign = (header: Record<string, unknown>) => new SignJWT(valid()).setProtectedHeader({ alg: 'RS256', ...header }).sign(attacker.privateKey);
+      const sign = (header: Record<string, unknown>) =>
+        new SignJWT(valid()).setProtectedHeader({ alg: 'RS256', ...header }).sign(attacker.privateKey);
       await expectRejected(await sign({ kid: 'attacker-key', jku: evil.url }));
       await expectRejected(await sign({ kid: 'attacker-key', x5u: evil.url }));
       await expectRejected(await sign({ jwk: attacker.publicJwk }));
@@ -142,21 +148,31 @@ describe('JWKS fetching', () => {
   afterAll(async () => jwks?.close());
 
   const tokenFor = (index: number, kid = keys[index]!.jwk.kid!) =>
-    new SignJWT({ sub: 'u', aud: 'api', iss: 'https://issuer.example', exp: now() + 60 }).setProtectedHeader({ alg: 'ES256', kid }).sign(keys[index]!.privateKey);
+    new SignJWT({ sub: 'u', aud: 'api', iss: 'https://issuer.example', exp: now() + 60 })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .sign(keys[index]!.privateKey);
 
   it('refetches for an unknown kid at most once per cooldown, and picks up a rotated key', async () => {
-    const verifier = createTokenVerifier({ issuer: 'https://issuer.example', audience: 'api', jwksUri: async () => new URL(jwks.url), clock: Date.now, jwksCooldownMs: 300 });
+    const verifier = createTokenVerifier({
+      issuer: 'https://issuer.example',
+      audience: 'api',
+      jwksUri: async () => new URL(jwks.url),
+      clock: Date.now,
+      jwksCooldownMs: 300,
+    });
     await verifier.verifyAccessToken(await tokenFor(0));
     expect(jwks.state.hits).toBe(1);
     // A burst of tokens with made-up kids: no fetch during the cooldown.
-    for (let i = 0; i < 20; i++) await expect(verifier.verifyAccessToken(await tokenFor(0, `made-up-${i}`))).rejects.toBeInstanceOf(InvalidTokenError);
+    for (let i = 0; i < 20; i++)
+      await expect(verifier.verifyAccessToken(await tokenFor(0, `made-up-${i}`))).rejects.toBeInstanceOf(InvalidTokenError);
     expect(jwks.state.hits).toBe(1);
     // The issuer rotates its key: after the cooldown, the first token with the new kid refetches.
     jwks.state.jwks = { keys: [keys[0]!.jwk, keys[1]!.jwk] };
     await new Promise((done) => setTimeout(done, 350));
     await expect(verifier.verifyAccessToken(await tokenFor(1))).resolves.toMatchObject({ sub: 'u' });
     expect(jwks.state.hits).toBe(2);
-    for (let i = 0; i < 20; i++) await expect(verifier.verifyAccessToken(await tokenFor(1, `again-${i}`))).rejects.toBeInstanceOf(InvalidTokenError);
+    for (let i = 0; i < 20; i++)
+      await expect(verifier.verifyAccessToken(await tokenFor(1, `again-${i}`))).rejects.toBeInstanceOf(InvalidTokenError);
     expect(jwks.state.hits).toBe(2);
   });
 });

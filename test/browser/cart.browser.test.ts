@@ -4,7 +4,14 @@ import type { ProductInput } from '../../src/catalog/catalog.validation.js';
 import { launchBrowser, screenshot, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
 
 const product = (sku: string, name: string, price: number, type: ProductInput['type']): ProductInput => ({
-  sku, name, summary: `${name}, for the cart tests.`, description: '', price, currency: 'EUR', type, status: 'active',
+  sku,
+  name,
+  summary: `${name}, for the cart tests.`,
+  description: '',
+  price,
+  currency: 'EUR',
+  type,
+  status: 'active',
 });
 
 describe('cart in a real browser', () => {
@@ -77,7 +84,9 @@ describe('cart in a real browser', () => {
     await openContext();
     await addFromProductPage('CART-POOL', 3);
     await addFromProductPage('CART-POOL', 1);
-    await expect(page.locator('.cart-message .notice.error').textContent()).resolves.toBe('Only 3 of “Cart pool” are left, and your cart already holds 3.');
+    await expect(page.locator('.cart-message .notice.error').textContent()).resolves.toBe(
+      'Only 3 of “Cart pool” are left, and your cart already holds 3.',
+    );
     await expect(badge()).resolves.toBe('3');
     expectProblems(/status of 409/);
     // The cart page re-renders the line's stock warning after an in-place update.
@@ -136,9 +145,15 @@ describe('cart in a real browser', () => {
     await Promise.all([page.waitForURL(`${store.url}/cart?notice=added`), page.click('.add-to-cart button[type=submit]')]);
     await statusSays('Added to your cart.');
     await page.fill('tr[data-sku="CART-KEY"] input[name=quantity]', '4');
-    await Promise.all([page.waitForURL(`${store.url}/cart?notice=updated`), page.click('tr[data-sku="CART-KEY"] button:has-text("Update")')]);
+    await Promise.all([
+      page.waitForURL(`${store.url}/cart?notice=updated`),
+      page.click('tr[data-sku="CART-KEY"] button:has-text("Update")'),
+    ]);
     await expect(page.locator('#cart-total').textContent()).resolves.toBe('€76.00');
-    await Promise.all([page.waitForURL(`${store.url}/cart?notice=removed`), page.click('tr[data-sku="CART-KEY"] button:has-text("Remove")')]);
+    await Promise.all([
+      page.waitForURL(`${store.url}/cart?notice=removed`),
+      page.click('tr[data-sku="CART-KEY"] button:has-text("Remove")'),
+    ]);
     await expect(page.locator('main').textContent()).resolves.toContain('Your cart is empty.');
   });
 });

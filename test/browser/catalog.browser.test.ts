@@ -59,7 +59,12 @@ describe('catalog in a real browser', () => {
     expect(await page.locator('nav.categories a').allTextContents()).toEqual(demo.categories.map((c) => c.name));
 
     const featured = await cardNames(page.locator('section.featured'));
-    expect(featured.sort()).toEqual(active.filter((p) => p.featured).map((p) => p.name).sort());
+    expect(featured.sort()).toEqual(
+      active
+        .filter((p) => p.featured)
+        .map((p) => p.name)
+        .sort(),
+    );
     const newest = [...active].sort((a, b) => (a.createdDaysAgo ?? 0) - (b.createdDaysAgo ?? 0)).slice(0, 8);
     expect(await cardNames(page.locator('section.new-arrivals'))).toEqual(newest.map((p) => p.name));
 
@@ -203,7 +208,10 @@ describe('catalog in a real browser', () => {
 
   it('fits a phone screen: home and a product page without sideways scrolling', async () => {
     await page.setViewportSize(phone);
-    for (const [path, name] of [['/', 'home-phone'], ['/LUMEN-SKETCH', 'product-phone']] as const) {
+    for (const [path, name] of [
+      ['/', 'home-phone'],
+      ['/LUMEN-SKETCH', 'product-phone'],
+    ] as const) {
       await open(path);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width, path).toBeLessThanOrEqual(phone.width);

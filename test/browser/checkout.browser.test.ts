@@ -82,7 +82,7 @@ describe('buying in a real browser', () => {
     // The cart is empty now.
     await page.goto(`${store.url}/cart`);
     await expect(page.locator('main').textContent()).resolves.not.toContain('Vectorforge Pro (1 year)');
-    expect(problems, problems.join("\n")).toEqual([]);
+    expect(problems, problems.join('\n')).toEqual([]);
     await context.close();
   });
 });

@@ -40,13 +40,23 @@ export class CartClient {
   }
 
   /** A JSON API call: GET without a body, else POST (JSON unless told otherwise) with the CSRF header. */
-  async api(url: string, body?: unknown, options: { contentType?: string; raw?: string; csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
+  async api(
+    url: string,
+    body?: unknown,
+    options: { contentType?: string; raw?: string; csrf?: string | null } = {},
+  ): Promise<LightMyRequestResponse> {
     const post = body !== undefined || options.raw !== undefined;
     const headers: Record<string, string> = { cookie: this.browser.cookieHeader(), accept: 'application/json' };
     if (post) headers['content-type'] = options.contentType ?? 'application/json';
     const token = options.csrf === undefined ? this.csrf : options.csrf;
     if (post && token) headers['x-csrf-token'] = token;
-    const payload = options.raw ?? (body === undefined ? undefined : headers['content-type'] === 'application/json' ? JSON.stringify(body) : new URLSearchParams(body as Record<string, string>).toString());
+    const payload =
+      options.raw ??
+      (body === undefined
+        ? undefined
+        : headers['content-type'] === 'application/json'
+          ? JSON.stringify(body)
+          : new URLSearchParams(body as Record<string, string>).toString());
     const res = await this.app.inject({ method: post ? 'POST' : 'GET', url, headers, payload, remoteAddress: this.browser.remoteAddress });
     const set = res.headers['set-cookie'];
     for (const header of set === undefined ? [] : Array.isArray(set) ? set : [set]) {

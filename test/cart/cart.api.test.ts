@@ -36,16 +36,34 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     expect(added.json()).toEqual({
       items: [
         {
-          sku: key.sku, name: 'Signed key', type: 'key', unitPrice: 1900, quantity: 2, lineTotal: 3800, stock: { state: 'unlimited' }, url: `/${key.sku}`,
-          currency: 'EUR', formattedUnitPrice: '€19.00', formattedLineTotal: '€38.00', problem: null, warning: null,
+          sku: key.sku,
+          name: 'Signed key',
+          type: 'key',
+          unitPrice: 1900,
+          quantity: 2,
+          lineTotal: 3800,
+          stock: { state: 'unlimited' },
+          url: `/${key.sku}`,
+          currency: 'EUR',
+          formattedUnitPrice: '€19.00',
+          formattedLineTotal: '€38.00',
+          problem: null,
+          warning: null,
         },
       ],
-      currency: 'EUR', total: 3800, count: 2, formattedTotal: '€38.00', canCheckout: true,
+      currency: 'EUR',
+      total: 3800,
+      count: 2,
+      formattedTotal: '€38.00',
+      canCheckout: true,
     });
     expect(c.browser.cookie(CART_COOKIE)).toBeDefined();
     // Form-encoded bodies work as well as JSON; quantity defaults to 1 on add.
     const form = await c.api('/api/cart/add', { sku: file.sku.toLowerCase() }, { contentType: 'application/x-www-form-urlencoded' });
-    expect(form.json().items.map((i: { sku: string; quantity: number }) => [i.sku, i.quantity])).toEqual([[key.sku, 2], [file.sku, 1]]);
+    expect(form.json().items.map((i: { sku: string; quantity: number }) => [i.sku, i.quantity])).toEqual([
+      [key.sku, 2],
+      [file.sku, 1],
+    ]);
     const updated = await c.api('/api/cart/update', { sku: key.sku, quantity: '5' });
     expect(updated.json()).toMatchObject({ total: 5 * 1900 + 250, count: 6, formattedTotal: '€97.50' });
     const zero = await c.api('/api/cart/update', { sku: file.sku, quantity: 0 });
@@ -59,7 +77,10 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     const limited = await makeKeyLimProduct(fx, 3, { name: 'Pool key' });
     const many = await makeKeyLimProduct(fx, 8, { name: 'Big pool' });
     const c = await visitor();
-    expect((await c.api('/api/cart/add', { sku: many.sku, quantity: 1 })).json().items[0].stock).toEqual({ state: 'in_stock', available: 8 });
+    expect((await c.api('/api/cart/add', { sku: many.sku, quantity: 1 })).json().items[0].stock).toEqual({
+      state: 'in_stock',
+      available: 8,
+    });
     const res = await c.api('/api/cart/add', { sku: limited.sku, quantity: 4 });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({
@@ -77,9 +98,14 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     for (const quantity of [0, -1, 1.5, 'abc', 11, 1e300, '99999999999999999999', '', ' ', '1e1', null, true, [3], { n: 3 }]) {
       const res = await c.api('/api/cart/add', { sku: p.sku, quantity });
       expect(res.statusCode, JSON.stringify(quantity)).toBe(400);
-      expect(res.json().error).toEqual({ code: 'quantity_invalid', message: 'The quantity must be a whole number from 1 to 10.', details: { min: 1, max: 10 } });
+      expect(res.json().error).toEqual({
+        code: 'quantity_invalid',
+        message: 'The quantity must be a whole number from 1 to 10.',
+        details: { min: 1, max: 10 },
+      });
     }
-    for (const quantity of [-1, 11, 'x']) expect((await c.api('/api/cart/update', { sku: p.sku, quantity })).json().error.code).toBe('quantity_invalid');
+    for (const quantity of [-1, 11, 'x'])
+      expect((await c.api('/api/cart/update', { sku: p.sku, quantity })).json().error.code).toBe('quantity_invalid');
     expect((await c.api('/api/cart')).json().count).toBe(0);
   });
 
@@ -90,7 +116,10 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     for (const sku of ['NO-SUCH-PRODUCT', draft.sku, archived.sku, '../etc/passwd', 'checkout']) {
       const res = await c.api('/api/cart/add', { sku, quantity: 1 });
       expect(res.statusCode, sku).toBe(404);
-      expect(res.json().error).toEqual({ code: 'product_not_found', message: 'We could not find that product, or it is no longer for sale.' });
+      expect(res.json().error).toEqual({
+        code: 'product_not_found',
+        message: 'We could not find that product, or it is no longer for sale.',
+      });
     }
     expect((await c.api('/api/cart/remove', { sku: 'NO-SUCH-PRODUCT' })).statusCode).toBe(404);
     expect((await c.api('/api/cart/update', { sku: draft.sku, quantity: 1 })).json().error.code).toBe('product_not_found');
@@ -116,7 +145,12 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
       ['malformed JSON', ['/api/cart/add', undefined, { raw: '{"sku": ' }], 400, 'bad_request'],
       ['empty JSON body', ['/api/cart/add', undefined, { raw: '' }], 400, 'bad_request'],
       ['text/plain', ['/api/cart/add', undefined, { raw: `sku=${p.sku}`, contentType: 'text/plain' }], 415, 'unsupported_media_type'],
-      ['multipart', ['/api/cart/add', undefined, { raw: '--x--', contentType: 'multipart/form-data; boundary=x' }], 415, 'unsupported_media_type'],
+      [
+        'multipart',
+        ['/api/cart/add', undefined, { raw: '--x--', contentType: 'multipart/form-data; boundary=x' }],
+        415,
+        'unsupported_media_type',
+      ],
       ['oversized', ['/api/cart/add', { sku: p.sku, quantity: 1, padding: 'x'.repeat(5000) }], 413, 'payload_too_large'],
     ];
     for (const [name, args, status, code] of cases) {

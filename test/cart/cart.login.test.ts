@@ -113,7 +113,12 @@ describe.each(testDialects)('carts of logged-in users on %s', (dialect) => {
     await visitor.open();
     await visitor.submit({ sku: same.sku, quantity: '4' });
     await visitor.submit({ sku: limited.sku, quantity: '2' });
-    await fx.keyPool.reserveKeys(t.db.kysely, { productId: limited.id, orderId: `other-${limited.sku}`, quantity: 1, until: Date.now() + 60_000 });
+    await fx.keyPool.reserveKeys(t.db.kysely, {
+      productId: limited.id,
+      orderId: `other-${limited.sku}`,
+      quantity: 1,
+      until: Date.now() + 60_000,
+    });
     await loginAs(t.app, { email: login.user.email, password: NEW_USER_PASSWORD }, { browser: visitor.browser });
     const text = visibleText((await visitor.open()).body);
     expect(text).toContain('Much wanted: 10 kept of 13 (at most 10 per product).');

@@ -42,7 +42,9 @@ describe.each(testDialects)('cart pages without JavaScript on %s', (dialect) => 
     expect(posted.location).toBe('http://localhost:3000/cart?notice=added');
     const page = await visitor.browser.request(posted.location!);
     expect(visibleText(page.body)).toContain('Added to your cart.');
-    expect(cartRows(page.body)).toEqual([{ sku: p.sku, name: 'Halden Sans', price: '€19.00', quantity: '2', total: '€38.00', warning: null }]);
+    expect(cartRows(page.body)).toEqual([
+      { sku: p.sku, name: 'Halden Sans', price: '€19.00', quantity: '2', total: '€38.00', warning: null },
+    ]);
     expect(page.body).toMatch(/<td class="num" id="cart-total">€38.00<\/td>/);
     expect(page.body).toContain('<a class="button primary" href="/checkout">Proceed to checkout</a>');
     expect(badge(page.body)).toBe(2);
@@ -107,7 +109,11 @@ describe.each(testDialects)('cart pages without JavaScript on %s', (dialect) => 
     const visitor = new CartClient(t.app);
     await visitor.open();
     const expectations: Array<[Record<string, string>, string, string]> = [
-      [{ sku: p.sku, quantity: '0' }, 'quantity_invalid', 'Please choose a quantity from 1 to 10; a cart holds at most 10 of each product.'],
+      [
+        { sku: p.sku, quantity: '0' },
+        'quantity_invalid',
+        'Please choose a quantity from 1 to 10; a cart holds at most 10 of each product.',
+      ],
       [{ sku: p.sku, quantity: '-1' }, 'quantity_invalid', 'Please choose a quantity from 1 to 10'],
       [{ sku: p.sku, quantity: '1.5' }, 'quantity_invalid', 'Please choose a quantity from 1 to 10'],
       [{ sku: p.sku, quantity: 'abc' }, 'quantity_invalid', 'Please choose a quantity from 1 to 10'],
@@ -136,7 +142,9 @@ describe.each(testDialects)('cart pages without JavaScript on %s', (dialect) => 
 
   it('never shows text from the URL', async () => {
     const visitor = new CartClient(t.app);
-    const evil = await visitor.open(`?error=${encodeURIComponent('<script>alert(1)</script>')}&notice=${encodeURIComponent('<b>You won</b>')}`);
+    const evil = await visitor.open(
+      `?error=${encodeURIComponent('<script>alert(1)</script>')}&notice=${encodeURIComponent('<b>You won</b>')}`,
+    );
     expect(evil.status).toBe(200);
     expect(evil.body).not.toContain('alert(1)');
     expect(evil.body).not.toContain('You won');

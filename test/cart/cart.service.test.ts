@@ -108,7 +108,11 @@ describe.each(testDialects)('cart service on %s', (dialect) => {
 
   it('refuses a sold-out product', async () => {
     const p = await makeKeyLimProduct(fx, 0, { name: 'Empty pool' });
-    expect(await refusal(cart.addItem(newOwner(), p.sku, 1))).toMatchObject({ code: 'out_of_stock', status: 409, message: '“Empty pool” is sold out.' });
+    expect(await refusal(cart.addItem(newOwner(), p.sku, 1))).toMatchObject({
+      code: 'out_of_stock',
+      status: 409,
+      message: '“Empty pool” is sold out.',
+    });
   });
 
   it('keeps a cart in one currency', async () => {
@@ -143,7 +147,8 @@ describe.each(testDialects)('cart service on %s', (dialect) => {
     const p = await makeProduct(fx.catalog);
     expect(await refusal(cart.updateItem(owner, p.sku, 2))).toMatchObject({ code: 'not_in_cart', status: 404 });
     await cart.addItem(owner, p.sku, 2);
-    for (const bad of [-1, 11, 2.5, 'two']) expect(await refusal(cart.updateItem(owner, p.sku, bad))).toMatchObject({ code: 'quantity_invalid' });
+    for (const bad of [-1, 11, 2.5, 'two'])
+      expect(await refusal(cart.updateItem(owner, p.sku, bad))).toMatchObject({ code: 'quantity_invalid' });
     expect(await cart.countItems(owner)).toBe(2);
   });
 

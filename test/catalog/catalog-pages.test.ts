@@ -17,20 +17,45 @@ describe.each(testDialects)('catalog pages on %s', (dialect) => {
     await makeCategory(f.catalog, { slug: 'empty-shelf', name: 'Empty shelf', position: 2 });
     await makeCategory(f.catalog, { slug: 'big', name: 'Big category', position: 3 });
     const day = 86_400_000;
-    await makeProduct(f.catalog, { sku: 'OLD-FEATURED', name: 'Old featured tool', featured: true, categories: ['design-tools'], createdAt: Date.now() - 90 * day });
     await makeProduct(f.catalog, {
-      sku: 'PIXEL-PRO-1Y', name: 'Pixel Pro (1 year)', summary: 'Edit pixels <fast>.', price: 4900, categories: ['design-tools'],
+      sku: 'OLD-FEATURED',
+      name: 'Old featured tool',
+      featured: true,
+      categories: ['design-tools'],
+      createdAt: Date.now() - 90 * day,
+    });
+    await makeProduct(f.catalog, {
+      sku: 'PIXEL-PRO-1Y',
+      name: 'Pixel Pro (1 year)',
+      summary: 'Edit pixels <fast>.',
+      price: 4900,
+      categories: ['design-tools'],
       description: '## Why\n\n**Sharp** editing.\n\n<script>alert(1)</script>\n\n- layers\n- masks',
-      specs: [['Platform', 'Windows, macOS'], ['License', '1 seat']],
-      images: [{ url: '/assets/favicon.svg', alt: 'Pixel Pro editor window' }, { url: '/assets/demo/none.svg', alt: 'Pixel Pro export dialog' }],
+      specs: [
+        ['Platform', 'Windows, macOS'],
+        ['License', '1 seat'],
+      ],
+      images: [
+        { url: '/assets/favicon.svg', alt: 'Pixel Pro editor window' },
+        { url: '/assets/demo/none.svg', alt: 'Pixel Pro export dialog' },
+      ],
     });
     await makeProduct(f.catalog, { sku: 'DRAFT-ONE', name: 'Unreleased draft', status: 'draft', categories: ['design-tools'] });
     await makeProduct(f.catalog, { sku: 'ARCHIVED-ONE', name: 'Retired archived', status: 'archived', categories: ['design-tools'] });
-    await makeProduct(f.catalog, { sku: 'YEN-1', name: 'Yen priced', price: 1500, currency: 'JPY', type: 'file', downloadLimit: 3, accessDays: 7 });
+    await makeProduct(f.catalog, {
+      sku: 'YEN-1',
+      name: 'Yen priced',
+      price: 1500,
+      currency: 'JPY',
+      type: 'file',
+      downloadLimit: 3,
+      accessDays: 7,
+    });
     await makeKeyLimProduct(f, 0, { sku: 'SOLD-OUT', name: 'Sold out game', categories: ['design-tools'] });
     await makeKeyLimProduct(f, 3, { sku: 'LAST-FEW', name: 'Last few keys' });
     await makeKeyLimProduct(f, 12, { sku: 'PLENTY', name: 'Plenty of keys' });
-    for (let i = 1; i <= 50; i++) await makeProduct(f.catalog, { sku: `BIG-${String(i).padStart(2, '0')}`, name: `Big item ${i}`, categories: ['big'] });
+    for (let i = 1; i <= 50; i++)
+      await makeProduct(f.catalog, { sku: `BIG-${String(i).padStart(2, '0')}`, name: `Big item ${i}`, categories: ['big'] });
   });
   afterAll(() => t.close());
 
@@ -170,7 +195,9 @@ describe.each(testDialects)('catalog pages on %s', (dialect) => {
       expect(html).toContain('<th scope="row">Platform</th><td>Windows, macOS</td>');
       expect(html).toContain('<form class="add-to-cart" method="post" action="/cart">');
       expect(html).toContain('<input type="hidden" name="sku" value="PIXEL-PRO-1Y"/>');
-      expect(html).toMatch(/<label for="quantity">Quantity<\/label><input id="quantity" name="quantity" type="number"[^>]* min="1" max="10"/);
+      expect(html).toMatch(
+        /<label for="quantity">Quantity<\/label><input id="quantity" name="quantity" type="number"[^>]* min="1" max="10"/,
+      );
       expect(html).toMatch(/<button type="submit" class="button primary">Add to cart<\/button>/);
       expect(res.body).toContain('<link rel="canonical" href="/PIXEL-PRO-1Y"/>');
       expect(html).toMatch(/<input type="hidden" name="_csrf" value="[^"]+"\/>/);
@@ -220,7 +247,19 @@ describe.each(testDialects)('catalog pages on %s', (dialect) => {
     });
 
     it('answers 404 for unknown, draft, archived, reserved and malformed SKUs', async () => {
-      for (const path of ['/NO-SUCH-SKU', '/DRAFT-ONE', '/archived-one', '/order', '/Download', '/auth', '/CATEGORY', '/-dash', '/%F0%9F%98%80', '/a%20b', `/${'A'.repeat(65)}`]) {
+      for (const path of [
+        '/NO-SUCH-SKU',
+        '/DRAFT-ONE',
+        '/archived-one',
+        '/order',
+        '/Download',
+        '/auth',
+        '/CATEGORY',
+        '/-dash',
+        '/%F0%9F%98%80',
+        '/a%20b',
+        `/${'A'.repeat(65)}`,
+      ]) {
         const res = await t.app.inject(path);
         expect(res.statusCode, path).toBe(404);
         expect(res.body, path).toContain('Page not found');

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateLargeCatalog } from '../../src/catalog/catalog.generate.js';
-import { DEMO_CATALOG_PATH, demoKeys, loadDemoCatalog, loadDemoCatalogFile, loadDemoCatalogOnFirstStart } from '../../src/catalog/catalog.seed.js';
+import {
+  DEMO_CATALOG_PATH,
+  demoKeys,
+  loadDemoCatalog,
+  loadDemoCatalogFile,
+  loadDemoCatalogOnFirstStart,
+} from '../../src/catalog/catalog.seed.js';
 import { testConfig } from '../../src/platform/config.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, type CatalogFixtures } from '../support/factories.js';
@@ -13,11 +19,31 @@ const fixture = () => ({
   ],
   products: [
     {
-      sku: 'PIXEL-PRO-1Y', name: 'Pixel Pro (1 year)', summary: 'Edit pixels.', description: '**Fast**', price: 4900, currency: 'EUR',
-      type: 'key_lim', featured: true, createdDaysAgo: 2, specs: [['Platform', 'Windows']], categories: ['design-tools'],
-      images: [{ url: '/assets/demo/pixel-pro-1y-1.svg', alt: 'Pixel Pro editor window' }], keyPoolSize: 4,
+      sku: 'PIXEL-PRO-1Y',
+      name: 'Pixel Pro (1 year)',
+      summary: 'Edit pixels.',
+      description: '**Fast**',
+      price: 4900,
+      currency: 'EUR',
+      type: 'key_lim',
+      featured: true,
+      createdDaysAgo: 2,
+      specs: [['Platform', 'Windows']],
+      categories: ['design-tools'],
+      images: [{ url: '/assets/demo/pixel-pro-1y-1.svg', alt: 'Pixel Pro editor window' }],
+      keyPoolSize: 4,
     },
-    { sku: 'serif-family', name: 'Serif Family', price: 2900, currency: 'USD', type: 'file', createdDaysAgo: 40, categories: ['fonts'], downloadLimit: 5, accessDays: 30 },
+    {
+      sku: 'serif-family',
+      name: 'Serif Family',
+      price: 2900,
+      currency: 'USD',
+      type: 'file',
+      createdDaysAgo: 40,
+      categories: ['fonts'],
+      downloadLimit: 5,
+      accessDays: 30,
+    },
     { sku: 'SIGNED-KEY', name: 'Signed key app', price: 900, currency: 'EUR', type: 'key', status: 'draft', activationLimit: 3 },
   ],
 });
@@ -35,7 +61,10 @@ describe.each(testDialects)('demo and large catalogs on %s', (dialect) => {
     const now = 1_800_000_000_000;
     expect(await loadDemoCatalog(f, fixture(), () => now)).toEqual({ categories: 2, products: 3, keys: 4 });
     const pixel = await f.catalog.getProductPage('pixel-pro-1y');
-    expect(pixel).toMatchObject({ product: { price: 4900, images: [{ alt: 'Pixel Pro editor window' }] }, stock: { label: 'Only 4 left' } });
+    expect(pixel).toMatchObject({
+      product: { price: 4900, images: [{ alt: 'Pixel Pro editor window' }] },
+      stock: { label: 'Only 4 left' },
+    });
     expect((await f.catalog.getProductPage('SERIF-FAMILY')).stock.label).toBe('In stock');
     await expect(f.catalog.getProductPage('SIGNED-KEY')).rejects.toMatchObject({ status: 404 });
     const home = await f.catalog.getHomePage();
@@ -61,7 +90,10 @@ describe.each(testDialects)('demo and large catalogs on %s', (dialect) => {
   it('loads all or nothing, naming the product at fault', async () => {
     const bad = fixture();
     bad.products.push({ sku: 'cart', name: 'Reserved', price: 1, currency: 'EUR', type: 'key' } as never);
-    await expect(loadDemoCatalog(f, bad)).rejects.toMatchObject({ code: 'reserved_sku', message: expect.stringContaining('Demo product 4 (cart)') });
+    await expect(loadDemoCatalog(f, bad)).rejects.toMatchObject({
+      code: 'reserved_sku',
+      message: expect.stringContaining('Demo product 4 (cart)'),
+    });
     expect(await f.catalog.countProducts()).toBe(0);
     expect(await f.catalog.listNavCategories()).toEqual([]);
     expect(await db.kysely.selectFrom('license_keys').select('id').execute()).toEqual([]);
@@ -71,7 +103,10 @@ describe.each(testDialects)('demo and large catalogs on %s', (dialect) => {
     await expect(loadDemoCatalog(f, { products: [] })).rejects.toMatchObject({ code: 'invalid_demo_catalog' });
     const withPool = fixture();
     (withPool.products[1] as Record<string, unknown>).keyPoolSize = 3;
-    await expect(loadDemoCatalog(f, withPool)).rejects.toMatchObject({ code: 'invalid_demo_catalog', message: expect.stringContaining('serif-family') });
+    await expect(loadDemoCatalog(f, withPool)).rejects.toMatchObject({
+      code: 'invalid_demo_catalog',
+      message: expect.stringContaining('serif-family'),
+    });
     await expect(loadDemoCatalogFile(f, '/nonexistent/catalog.json')).rejects.toMatchObject({ code: 'invalid_demo_catalog' });
   });
 

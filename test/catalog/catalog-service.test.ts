@@ -21,7 +21,10 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
       currency: 'eur',
       categories: ['design-tools'],
       specs: [['Platform', 'Windows, macOS']],
-      images: [{ url: '/assets/a.svg', alt: 'First' }, { url: 'https://cdn.example.com/b.png', alt: 'Second' }],
+      images: [
+        { url: '/assets/a.svg', alt: 'First' },
+        { url: 'https://cdn.example.com/b.png', alt: 'Second' },
+      ],
     });
     expect(sku).toBe('PIXEL-PRO_1Y.V2');
     const { product } = await f.catalog.getProductPage('Pixel-Pro_1y.V2');
@@ -33,7 +36,11 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
   it('refuses a duplicate SKU in any case with a clear code, storing nothing', async () => {
     await makeProduct(f.catalog, { sku: 'DUP-1' });
     const before = await countProducts();
-    await expect(makeProduct(f.catalog, { sku: 'dup-1' })).rejects.toMatchObject({ code: 'duplicate_sku', status: 409, message: expect.stringContaining('DUP-1') });
+    await expect(makeProduct(f.catalog, { sku: 'dup-1' })).rejects.toMatchObject({
+      code: 'duplicate_sku',
+      status: 409,
+      message: expect.stringContaining('DUP-1'),
+    });
     expect(await countProducts()).toBe(before);
   });
 
@@ -88,7 +95,8 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
   it('refuses duplicate and malformed category slugs', async () => {
     await makeCategory(f.catalog, { slug: 'audio' });
     await expect(makeCategory(f.catalog, { slug: 'AUDIO' })).rejects.toMatchObject({ code: 'duplicate_category', status: 409 });
-    for (const slug of ['', 'two words', 'trailing-', 'ünï']) await expect(makeCategory(f.catalog, { slug })).rejects.toMatchObject({ code: 'invalid_category' });
+    for (const slug of ['', 'two words', 'trailing-', 'ünï'])
+      await expect(makeCategory(f.catalog, { slug })).rejects.toMatchObject({ code: 'invalid_category' });
   });
 
   it('updates a product, replacing categories and images only when given', async () => {
@@ -145,8 +153,14 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
   it('bulk-creates validated products with categories and images in one transaction', async () => {
     await makeCategory(f.catalog, { slug: 'bulk' });
     const inputs = Array.from({ length: 1500 }, (_, i) => ({
-      sku: `bulk-${i}`, name: `Bulk item ${i}`, price: i, currency: 'USD', type: 'key' as const, status: 'active' as const,
-      categories: ['bulk'], images: [{ url: '/assets/b.svg', alt: `Bulk ${i}` }],
+      sku: `bulk-${i}`,
+      name: `Bulk item ${i}`,
+      price: i,
+      currency: 'USD',
+      type: 'key' as const,
+      status: 'active' as const,
+      categories: ['bulk'],
+      images: [{ url: '/assets/b.svg', alt: `Bulk ${i}` }],
     }));
     const ids = await f.catalog.withTransaction((tx) => f.catalog.createProductsBulk(inputs, tx));
     expect(ids.size).toBe(1500);
@@ -154,7 +168,17 @@ describe.each(testDialects)('catalog service on %s', (dialect) => {
     expect(page.pagination.total).toBe(1500);
     expect(page.products[0]?.product).toMatchObject({ sku: 'BULK-1499', image: { alt: 'Bulk 1499' } });
     const before = await countProducts();
-    await expect(f.catalog.withTransaction((tx) => f.catalog.createProductsBulk([{ ...inputs[0]!, sku: 'BULK-NEW' }, { ...inputs[1]!, sku: 'Bulk-0' }], tx))).rejects.toMatchObject({ code: 'duplicate_sku' });
+    await expect(
+      f.catalog.withTransaction((tx) =>
+        f.catalog.createProductsBulk(
+          [
+            { ...inputs[0]!, sku: 'BULK-NEW' },
+            { ...inputs[1]!, sku: 'Bulk-0' },
+          ],
+          tx,
+        ),
+      ),
+    ).rejects.toMatchObject({ code: 'duplicate_sku' });
     expect(await countProducts()).toBe(before);
   });
 });

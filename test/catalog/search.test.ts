@@ -4,8 +4,7 @@ import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeProduct, type CatalogFixtures } from '../support/factories.js';
 
 const main = (body: string) => /<main id="main">([\s\S]*)<\/main>/.exec(body)?.[1] ?? '';
-const search = (t: TestApp, q: string, page?: string) =>
-  t.app.inject({ url: '/search', query: page === undefined ? { q } : { q, page } });
+const search = (t: TestApp, q: string, page?: string) => t.app.inject({ url: '/search', query: page === undefined ? { q } : { q, page } });
 /** SKUs of the result cards, in order. */
 const skus = (body: string) => [...main(body).matchAll(/<a class="product-link" href="\/([^"]+)"/g)].map((m) => m[1]);
 
@@ -15,9 +14,24 @@ describe.each(testDialects)('search on %s', (dialect) => {
   beforeAll(async () => {
     t = await createTestApp(dialect);
     f = catalogFixtures(t.db);
-    await makeProduct(f.catalog, { sku: 'DESC-ONLY', name: 'Sound studio', summary: 'Record and mix.', description: 'Works well with any vectorizer plugin.' });
-    await makeProduct(f.catalog, { sku: 'NAME-HIT', name: 'Vectorizer Deluxe', summary: 'Trace bitmaps.', description: 'Turns bitmaps into paths.' });
-    await makeProduct(f.catalog, { sku: 'CAFE-1', name: 'Café Fonts', summary: 'Typefaces for menus.', description: 'Hand-drawn lettering.' });
+    await makeProduct(f.catalog, {
+      sku: 'DESC-ONLY',
+      name: 'Sound studio',
+      summary: 'Record and mix.',
+      description: 'Works well with any vectorizer plugin.',
+    });
+    await makeProduct(f.catalog, {
+      sku: 'NAME-HIT',
+      name: 'Vectorizer Deluxe',
+      summary: 'Trace bitmaps.',
+      description: 'Turns bitmaps into paths.',
+    });
+    await makeProduct(f.catalog, {
+      sku: 'CAFE-1',
+      name: 'Café Fonts',
+      summary: 'Typefaces for menus.',
+      description: 'Hand-drawn lettering.',
+    });
     await makeProduct(f.catalog, { sku: 'TOKYO-1', name: '東京 Travel Guide', summary: 'A city guide.', description: 'Maps and tips.' });
     await makeProduct(f.catalog, { sku: 'HIDDEN-DRAFT', name: 'Vectorizer Draft', status: 'draft' });
     await makeProduct(f.catalog, { sku: 'HIDDEN-ARCHIVED', name: 'Vectorizer Archive', status: 'archived' });
@@ -73,7 +87,33 @@ describe.each(testDialects)('search on %s', (dialect) => {
   });
 
   it('answers every odd input with a page, never an error', async () => {
-    const inputs = ['"', '*', 'NEAR(', '-', 'OR', 'AND', 'NOT', '(', ')', ':', '^', '""*', 'a*b', 'sku:', '{name}:x', 'x'.repeat(10_000), '😀🎉', '%', '\\', "'", 'widget OR 1=1', "'; drop table products; --", '\u0000', 'a\u0301', '\ud800'];
+    const inputs = [
+      '"',
+      '*',
+      'NEAR(',
+      '-',
+      'OR',
+      'AND',
+      'NOT',
+      '(',
+      ')',
+      ':',
+      '^',
+      '""*',
+      'a*b',
+      'sku:',
+      '{name}:x',
+      'x'.repeat(10_000),
+      '😀🎉',
+      '%',
+      '\\',
+      "'",
+      'widget OR 1=1',
+      "'; drop table products; --",
+      '\u0000',
+      'a\u0301',
+      '\ud800',
+    ];
     for (const q of inputs) {
       const res = await search(t, q);
       expect(res.statusCode, JSON.stringify(q.slice(0, 20))).toBe(200);
@@ -88,9 +128,11 @@ describe.each(testDialects)('search on %s', (dialect) => {
 
   it('survives random Unicode without a server error', async () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 60; i++) {
-      const q = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => String.fromCodePoint(Math.floor(rand() * 0x2ffff) % 0xd800)).join('');
+      const q = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => String.fromCodePoint(Math.floor(rand() * 0x2ffff) % 0xd800)).join(
+        '',
+      );
       expect((await search(t, q)).statusCode, JSON.stringify(q)).toBe(200);
     }
   });

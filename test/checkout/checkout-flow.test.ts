@@ -4,7 +4,15 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import { driveSession, forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, TEST_WEBHOOK_SECRET, type DevGateway } from '../support/gateway.js';
+import {
+  driveSession,
+  forwardWebhooksTo,
+  gatewayEnv,
+  startTestGateway,
+  startWebhookReceiver,
+  TEST_WEBHOOK_SECRET,
+  type DevGateway,
+} from '../support/gateway.js';
 
 type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
 
@@ -32,35 +40,72 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
 
   async function addToCart(buyer: LoggedIn, sku: string, quantity = 1) {
     const cart = await buyer.browser.request('/cart');
-    const res = await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: String(quantity), _csrf: csrfFromPage(cart) } });
+    const res = await buyer.browser.request('/cart', {
+      form: { action: 'add', sku, quantity: String(quantity), _csrf: csrfFromPage(cart) },
+    });
     expect(res.status).toBe(303);
   }
 
   /** The checkout form's hidden fields, as a browser submits them. */
-  const formFields = (body: string) => Object.fromEntries([...body.matchAll(/<input type="hidden" name="(idempotencyKey|reviewedTotal|reviewedCurrency)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  const formFields = (body: string) =>
+    Object.fromEntries(
+      [...body.matchAll(/<input type="hidden" name="(idempotencyKey|reviewedTotal|reviewedCurrency)" value="([^"]*)"/g)].map((m) => [
+        m[1]!,
+        m[2]!,
+      ]),
+    );
 
   /** Opens /checkout and submits it as the browser would; returns the answer to the POST. */
   async function checkout(buyer: LoggedIn, extra: Record<string, string> = {}) {
     const page = await buyer.browser.request('/checkout');
     expect(page.status).toBe(200);
-    return buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: 'missing-key-000000', ...formFields(page.body), ...extra } });
+    return buyer.browser.request('/checkout', {
+      form: { _csrf: csrfFromPage(page), idempotencyKey: 'missing-key-000000', ...formFields(page.body), ...extra },
+    });
   }
 
   /** A `checkout.session.completed` event signed with the gateway's secret, posted to the webhook. */
-  function postSignedCompletion({ eventId, sessionId, orderId, amount }: { eventId: string; sessionId: string; orderId: string; amount: number }) {
+  function postSignedCompletion({
+    eventId,
+    sessionId,
+    orderId,
+    amount,
+  }: {
+    eventId: string;
+    sessionId: string;
+    orderId: string;
+    amount: number;
+  }) {
     const body = JSON.stringify({
       id: eventId,
       object: 'event',
       type: 'checkout.session.completed',
       created: Math.floor(Date.now() / 1000),
-      data: { object: { id: sessionId, object: 'checkout.session', client_reference_id: orderId, metadata: { reference: orderId, kind: 'order' }, status: 'complete', payment_status: 'paid', amount_total: amount, currency: 'eur', payment_intent: `pi_${eventId}` } },
+      data: {
+        object: {
+          id: sessionId,
+          object: 'checkout.session',
+          client_reference_id: orderId,
+          metadata: { reference: orderId, kind: 'order' },
+          status: 'complete',
+          payment_status: 'paid',
+          amount_total: amount,
+          currency: 'eur',
+          payment_intent: `pi_${eventId}`,
+        },
+      },
     });
     const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
-    return t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: body });
+    return t.app.inject({
+      method: 'POST',
+      url: '/api/payment-callback',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      payload: body,
+    });
   }
 
   const sessionIdOf = (url: string) => new URL(url).pathname.split('/').pop()!;
-  const orderOf = async (id: string) => (await t.db.kysely.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  const orderOf = async (id: string) => await t.db.kysely.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   async function waitForStatus(orderId: string, status: string) {
     for (let i = 0; i < 200; i++) {
       if ((await orderOf(orderId)).status === status) return;
@@ -101,9 +146,25 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(paid.invoice_number).toBeGreaterThan(0);
     expect(paid.payment_intent).toMatch(/^pi_/);
     const items = await t.db.kysely.selectFrom('order_items').select(['id', 'type']).where('order_id', '=', order!.id).execute();
-    const keys = await t.db.kysely.selectFrom('delivered_keys').select('order_item_id').where('order_item_id', 'in', items.map((i) => i.id)).execute();
+    const keys = await t.db.kysely
+      .selectFrom('delivered_keys')
+      .select('order_item_id')
+      .where(
+        'order_item_id',
+        'in',
+        items.map((i) => i.id),
+      )
+      .execute();
     expect(keys).toHaveLength(3);
-    const grants = await t.db.kysely.selectFrom('download_grants').select('id').where('order_item_id', 'in', items.map((i) => i.id)).execute();
+    const grants = await t.db.kysely
+      .selectFrom('download_grants')
+      .select('id')
+      .where(
+        'order_item_id',
+        'in',
+        items.map((i) => i.id),
+      )
+      .execute();
     expect(grants).toHaveLength(1);
 
     const cart = await buyer.browser.request('/api/cart');
@@ -122,14 +183,56 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(invoice.body).toContain('€44.00');
 
     // The same webhook delivered again changes nothing.
-    const first = receiver.received.find((r) => r.body.toString().includes('checkout.session.completed') && r.body.toString().includes(sessionId))!;
-    const replay = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': String(first.headers['stripe-signature']) }, payload: first.body });
+    const first = receiver.received.find(
+      (r) => r.body.toString().includes('checkout.session.completed') && r.body.toString().includes(sessionId),
+    )!;
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: '/api/payment-callback',
+      headers: { 'content-type': 'application/json', 'stripe-signature': String(first.headers['stripe-signature']) },
+      payload: first.body,
+    });
     expect(replay.json()).toEqual({ received: true, outcome: 'duplicate' });
-    expect(await t.db.kysely.selectFrom('delivered_keys').select('id').where('order_item_id', 'in', items.map((i) => i.id)).execute()).toHaveLength(3);
+    expect(
+      await t.db.kysely
+        .selectFrom('delivered_keys')
+        .select('id')
+        .where(
+          'order_item_id',
+          'in',
+          items.map((i) => i.id),
+        )
+        .execute(),
+    ).toHaveLength(3);
 
     // Out of order: the session's expiry reported after its payment changes nothing.
-    const body = JSON.stringify({ id: `evt_expired_${order!.id}`, object: 'event', type: 'checkout.session.expired', created: Math.floor(Date.now() / 1000), data: { object: { id: sessionId, object: 'checkout.session', client_reference_id: order!.id, metadata: { reference: order!.id, kind: 'order' }, status: 'expired', payment_status: 'unpaid', amount_total: 4400, currency: 'eur' } } });
-    const late = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET }) }, payload: body });
+    const body = JSON.stringify({
+      id: `evt_expired_${order!.id}`,
+      object: 'event',
+      type: 'checkout.session.expired',
+      created: Math.floor(Date.now() / 1000),
+      data: {
+        object: {
+          id: sessionId,
+          object: 'checkout.session',
+          client_reference_id: order!.id,
+          metadata: { reference: order!.id, kind: 'order' },
+          status: 'expired',
+          payment_status: 'unpaid',
+          amount_total: 4400,
+          currency: 'eur',
+        },
+      },
+    });
+    const late = await t.app.inject({
+      method: 'POST',
+      url: '/api/payment-callback',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET }),
+      },
+      payload: body,
+    });
     expect(late.json()).toEqual({ received: true, outcome: 'not_applied:refused' });
     expect((await orderOf(order!.id)).status).toBe('fulfilled');
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(1);
@@ -140,7 +243,11 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     const buyer = await loginAs(t.app, 'new');
     await addToCart(buyer, pool.sku, 2);
     const sessionId = sessionIdOf((await checkout(buyer)).location!);
-    const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    const { id: orderId } = await t.db.kysely
+      .selectFrom('orders')
+      .select('id')
+      .where('payment_ref', '=', sessionId)
+      .executeTakeFirstOrThrow();
     // The webhook is held back until the return page is on its way, then both race.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -157,11 +264,23 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(page.body).toContain('Thank you! Your payment is confirmed');
     await waitForStatus(orderId, 'fulfilled');
     const items = await t.db.kysely.selectFrom('order_items').select('id').where('order_id', '=', orderId).execute();
-    expect(await t.db.kysely.selectFrom('delivered_keys').select('id').where('order_item_id', 'in', items.map((i) => i.id)).execute()).toHaveLength(2);
+    expect(
+      await t.db.kysely
+        .selectFrom('delivered_keys')
+        .select('id')
+        .where(
+          'order_item_id',
+          'in',
+          items.map((i) => i.id),
+        )
+        .execute(),
+    ).toHaveLength(2);
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(2);
     const events = await t.db.kysely.selectFrom('order_events').select('event').where('order_id', '=', orderId).orderBy('id').execute();
     expect(events.filter((e) => e.event === 'payment_settled')).toHaveLength(1);
-    expect((await t.db.kysely.selectFrom('orders').select('invoice_number').where('id', '=', orderId).executeTakeFirstOrThrow()).invoice_number).toBeGreaterThan(0);
+    expect(
+      (await t.db.kysely.selectFrom('orders').select('invoice_number').where('id', '=', orderId).executeTakeFirstOrThrow()).invoice_number,
+    ).toBeGreaterThan(0);
   });
 
   it('keeps the order open after a decline and releases the keys on cancel', async () => {
@@ -170,7 +289,11 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     await addToCart(buyer, pool.sku, 2);
     const posted = await checkout(buyer);
     const sessionId = sessionIdOf(posted.location!);
-    const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    const { id: orderId } = await t.db.kysely
+      .selectFrom('orders')
+      .select('id')
+      .where('payment_ref', '=', sessionId)
+      .executeTakeFirstOrThrow();
     const answered = receiver.received.length;
     await driveSession(gateway, sessionId, 'decline');
     const [failure] = (await receiver.waitFor(answered + 1)).slice(answered);
@@ -192,7 +315,11 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     const buyer = await loginAs(t.app, 'new');
     await addToCart(buyer, pool.sku);
     const sessionId = sessionIdOf((await checkout(buyer)).location!);
-    const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    const { id: orderId } = await t.db.kysely
+      .selectFrom('orders')
+      .select('id')
+      .where('payment_ref', '=', sessionId)
+      .executeTakeFirstOrThrow();
     await driveSession(gateway, sessionId, 'expire');
     await waitForStatus(orderId, 'expired');
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(1);
@@ -210,31 +337,64 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     const buyer = await loginAs(t.app, 'new');
     await addToCart(buyer, product.sku);
     const sessionId = sessionIdOf((await checkout(buyer)).location!);
-    const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    const { id: orderId } = await t.db.kysely
+      .selectFrom('orders')
+      .select('id')
+      .where('payment_ref', '=', sessionId)
+      .executeTakeFirstOrThrow();
     const res = await postSignedCompletion({ eventId: `evt_cheap_${orderId}`, sessionId, orderId, amount: 100 });
     expect(res.json().outcome).toBe('amount_mismatch');
     const order = await orderOf(orderId);
     expect(order.status).toBe('needs_attention');
     expect(order.attention_reason).toContain('Paid 100 EUR for an order of 2500 EUR');
-    expect(await t.db.kysely.selectFrom('delivered_keys').select('delivered_keys.id').innerJoin('order_items', 'order_items.id', 'delivered_keys.order_item_id').where('order_items.order_id', '=', orderId).execute()).toEqual([]);
+    expect(
+      await t.db.kysely
+        .selectFrom('delivered_keys')
+        .select('delivered_keys.id')
+        .innerJoin('order_items', 'order_items.id', 'delivered_keys.order_item_id')
+        .where('order_items.order_id', '=', orderId)
+        .execute(),
+    ).toEqual([]);
   });
 
   it('refuses forged, unsigned, stale and malformed webhooks with 400 and changes nothing', async () => {
     const before = await t.db.kysely.selectFrom('payment_events').select('id').execute();
-    const body = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'checkout.session.completed', created: 1, data: { object: {} } });
+    const body = JSON.stringify({
+      id: 'evt_forged',
+      object: 'event',
+      type: 'checkout.session.completed',
+      created: 1,
+      data: { object: {} },
+    });
     const cases = [
       { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_wrong' }) },
       {},
-      { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 3600 }) },
+      {
+        'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+          payload: body,
+          secret: TEST_WEBHOOK_SECRET,
+          timestamp: Math.floor(Date.now() / 1000) - 3600,
+        }),
+      },
     ];
     for (const headers of cases) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', ...headers }, payload: body });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/payment-callback',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: body,
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('webhook_signature_invalid');
     }
     const garbage = 'not json at all';
     const signed = Stripe.webhooks.generateTestHeaderString({ payload: garbage, secret: TEST_WEBHOOK_SECRET });
-    const malformed = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': signed }, payload: garbage });
+    const malformed = await t.app.inject({
+      method: 'POST',
+      url: '/api/payment-callback',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signed },
+      payload: garbage,
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.code).toBe('webhook_malformed');
     expect(await t.db.kysely.selectFrom('payment_events').select('id').execute()).toEqual(before);
@@ -252,7 +412,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(orders).toHaveLength(1);
     const again = await buyer.browser.request('/checkout', { form });
     expect(again.status).toBe(303);
-    expect((await t.db.kysely.selectFrom('orders').select('id').where('user_sub', '=', buyer.user.sub).execute())).toHaveLength(1);
+    expect(await t.db.kysely.selectFrom('orders').select('id').where('user_sub', '=', buyer.user.sub).execute()).toHaveLength(1);
   });
 
   it('shows nobody else’s order, return page or invoice', async () => {
@@ -264,7 +424,14 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     await driveSession(gateway, sessionId, 'pay');
     await waitForStatus(id, 'fulfilled');
     const other = await loginAs(t.app, 'new');
-    for (const url of [`/orders/${id}`, `/checkout/return?order=${id}`, `/order/${id}/invoice`, `/order/${id}/invoice?format=pdf`, '/orders/ord_000000000000000000000000', '/orders/not-an-order']) {
+    for (const url of [
+      `/orders/${id}`,
+      `/checkout/return?order=${id}`,
+      `/order/${id}/invoice`,
+      `/order/${id}/invoice?format=pdf`,
+      '/orders/ord_000000000000000000000000',
+      '/orders/not-an-order',
+    ]) {
       const res = await other.browser.request(url);
       expect(res.status, url).toBe(404);
       expect(res.body).not.toContain(owner.user.email);
@@ -286,30 +453,52 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(refused.status).toBe(409);
     expect(refused.body).toContain('The total changed to €12.00 since you reviewed your order (it was €10.00). Nothing was charged');
     expect(refused.body).toContain('Pay €12.00');
-    const placed = await t.db.kysely.selectFrom('orders').innerJoin('order_items', 'order_items.order_id', 'orders.id').select('orders.id').where('order_items.product_id', '=', pool.id).execute();
+    const placed = await t.db.kysely
+      .selectFrom('orders')
+      .innerJoin('order_items', 'order_items.order_id', 'orders.id')
+      .select('orders.id')
+      .where('order_items.product_id', '=', pool.id)
+      .execute();
     expect(placed).toEqual([]);
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(2);
 
     // The page it answered with is the new review: confirming it goes to payment at the new price.
     const confirmed = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(refused), ...formFields(refused.body) } });
     expect(confirmed.status).toBe(303);
-    const orders = await t.db.kysely.selectFrom('orders').innerJoin('order_items', 'order_items.order_id', 'orders.id').select(['orders.total', 'order_items.unit_price']).where('order_items.product_id', '=', pool.id).execute();
+    const orders = await t.db.kysely
+      .selectFrom('orders')
+      .innerJoin('order_items', 'order_items.order_id', 'orders.id')
+      .select(['orders.total', 'order_items.unit_price'])
+      .where('order_items.product_id', '=', pool.id)
+      .execute();
     expect(orders).toEqual([{ total: 1200, unit_price: 1200 }]);
 
     // A total that was never on any page is refused the same way, as is a bad one.
     await addToCart(buyer, pool.sku);
     const again = await buyer.browser.request('/checkout');
-    const forged = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(again), ...formFields(again.body), reviewedTotal: '1' } });
+    const forged = await buyer.browser.request('/checkout', {
+      form: { _csrf: csrfFromPage(again), ...formFields(again.body), reviewedTotal: '1' },
+    });
     expect(forged.status).toBe(409);
     expect(forged.body).toContain('(it was €0.01)');
     const post = (fields: Record<string, string>) =>
-      t.app.inject({ method: 'POST', url: '/checkout', headers: { cookie: buyer.browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfFromPage(again), ...fields }).toString() });
+      t.app.inject({
+        method: 'POST',
+        url: '/checkout',
+        headers: { cookie: buyer.browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrfFromPage(again), ...fields }).toString(),
+      });
     expect((await post({ ...formFields(again.body), reviewedTotal: '-5' })).statusCode).toBe(400);
     const { reviewedCurrency: _, ...withoutCurrency } = formFields(again.body);
     const half = await post(withoutCurrency);
     expect(half.statusCode).toBe(400);
     expect(half.headers['content-type']).toContain('text/html');
-    const stillNone = await t.db.kysely.selectFrom('orders').innerJoin('order_items', 'order_items.order_id', 'orders.id').select('orders.id').where('order_items.product_id', '=', pool.id).execute();
+    const stillNone = await t.db.kysely
+      .selectFrom('orders')
+      .innerJoin('order_items', 'order_items.order_id', 'orders.id')
+      .select('orders.id')
+      .where('order_items.product_id', '=', pool.id)
+      .execute();
     expect(stillNone).toHaveLength(1);
   });
 
@@ -319,7 +508,11 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     for (const b of buyers) await addToCart(b, pool.sku);
     const pages = await Promise.all(buyers.map((b) => b.browser.request('/checkout')));
     const results = await Promise.all(
-      buyers.map((b, i) => b.browser.request('/checkout', { form: { _csrf: csrfFromPage(pages[i]!), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(pages[i]!.body)![1]! } })),
+      buyers.map((b, i) =>
+        b.browser.request('/checkout', {
+          form: { _csrf: csrfFromPage(pages[i]!), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(pages[i]!.body)![1]! },
+        }),
+      ),
     );
     const won = results.filter((r) => r.status === 303);
     const lost = results.filter((r) => r.status !== 303);
@@ -330,9 +523,20 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
       expect(r.body).toContain('“Last Three” is sold out.');
     }
     for (const r of won) await driveSession(gateway, sessionIdOf(r.location!), 'pay');
-    const orders = await t.db.kysely.selectFrom('orders').innerJoin('order_items', 'order_items.order_id', 'orders.id').select(['orders.id', 'orders.status']).where('order_items.product_id', '=', pool.id).execute();
+    const orders = await t.db.kysely
+      .selectFrom('orders')
+      .innerJoin('order_items', 'order_items.order_id', 'orders.id')
+      .select(['orders.id', 'orders.status'])
+      .where('order_items.product_id', '=', pool.id)
+      .execute();
     for (const o of orders) await waitForStatus(o.id, 'fulfilled');
-    const delivered = await t.db.kysely.selectFrom('delivered_keys').select('license_key_id').where('license_key_id', 'is not', null).innerJoin('license_keys', 'license_keys.id', 'delivered_keys.license_key_id').where('license_keys.product_id', '=', pool.id).execute();
+    const delivered = await t.db.kysely
+      .selectFrom('delivered_keys')
+      .select('license_key_id')
+      .where('license_key_id', 'is not', null)
+      .innerJoin('license_keys', 'license_keys.id', 'delivered_keys.license_key_id')
+      .where('license_keys.product_id', '=', pool.id)
+      .execute();
     expect(delivered).toHaveLength(3);
     expect(new Set(delivered.map((d) => d.license_key_id)).size).toBe(3);
   });

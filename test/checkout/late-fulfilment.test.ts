@@ -37,9 +37,24 @@ describe.each(testDialects)('a late payment waiting for keys on %s', (dialect) =
     const config = testConfig(env);
     const fx = catalogFixtures(t.db);
     const orders = createOrdersService({ db: t.db });
-    const fulfilment = createFulfilmentService({ db: t.db, keyPool: fx.keyPool, signer: createKeySigner(loadSigningKey(config.licenseSigningKey)), secrets: createSecretBox(config.encryptionKey), defaults: config.downloadDefaults });
+    const fulfilment = createFulfilmentService({
+      db: t.db,
+      keyPool: fx.keyPool,
+      signer: createKeySigner(loadSigningKey(config.licenseSigningKey)),
+      secrets: createSecretBox(config.encryptionKey),
+      defaults: config.downloadDefaults,
+    });
     const mail = createMailService({ db: t.db, smtpUrl: config.smtpUrl, from: config.mailFrom });
-    const payments = createPaymentEventsService({ db: t.db, gateway: createPaymentGateway(config), orders, fulfilment, keyPool: fx.keyPool, cart: createCartService({ db: t.db, catalog: fx.catalog }), mail, config });
+    const payments = createPaymentEventsService({
+      db: t.db,
+      gateway: createPaymentGateway(config),
+      orders,
+      fulfilment,
+      keyPool: fx.keyPool,
+      cart: createCartService({ db: t.db, catalog: fx.catalog }),
+      mail,
+      config,
+    });
 
     // A buyer's order expires; meanwhile another buyer takes the only key.
     const pool = await makeKeyLimProduct(fx, 1, { price: 1900 });
@@ -47,9 +62,15 @@ describe.each(testDialects)('a late payment waiting for keys on %s', (dialect) =
     const cart = await late.browser.request('/cart');
     await late.browser.request('/cart', { form: { action: 'add', sku: pool.sku, quantity: '1', _csrf: csrfFromPage(cart) } });
     const page = await late.browser.request('/checkout');
-    const posted = await late.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! } });
+    const posted = await late.browser.request('/checkout', {
+      form: { _csrf: csrfFromPage(page), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! },
+    });
     const sessionId = new URL(posted.location!).pathname.split('/').pop()!;
-    const { id: orderId } = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    const { id: orderId } = await t.db.kysely
+      .selectFrom('orders')
+      .select('id')
+      .where('payment_ref', '=', sessionId)
+      .executeTakeFirstOrThrow();
     await t.db.transaction(async (tx) => {
       await orders.applyEvent(tx, orderId, 'reservation_expired');
       await fx.keyPool.releaseReservation(orderId, tx);
@@ -62,12 +83,35 @@ describe.each(testDialects)('a late payment waiting for keys on %s', (dialect) =
       object: 'event',
       type: 'checkout.session.completed',
       created: Math.floor(Date.now() / 1000),
-      data: { object: { id: sessionId, object: 'checkout.session', client_reference_id: orderId, metadata: { reference: orderId, kind: 'order' }, status: 'complete', payment_status: 'paid', amount_total: 1900, currency: 'eur', payment_intent: `pi_${orderId.slice(-10)}` } },
+      data: {
+        object: {
+          id: sessionId,
+          object: 'checkout.session',
+          client_reference_id: orderId,
+          metadata: { reference: orderId, kind: 'order' },
+          status: 'complete',
+          payment_status: 'paid',
+          amount_total: 1900,
+          currency: 'eur',
+          payment_intent: `pi_${orderId.slice(-10)}`,
+        },
+      },
     });
-    const res = await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET }) }, payload: body });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/payment-callback',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET }),
+      },
+      payload: body,
+    });
     expect(res.json()).toEqual({ received: true, outcome: 'needs_attention' });
     const flagged = await orders.findOrder(orderId);
-    expect(flagged).toMatchObject({ status: 'needs_attention', attention_reason: expect.stringContaining('add keys and fulfil, or refund') });
+    expect(flagged).toMatchObject({
+      status: 'needs_attention',
+      attention_reason: expect.stringContaining('add keys and fulfil, or refund'),
+    });
     expect((await late.browser.request(`/orders/${orderId}`)).body).toContain('we are reviewing the order');
     expect(await payments.fulfilWaitingFor(pool.id)).toEqual([]);
 

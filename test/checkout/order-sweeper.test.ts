@@ -29,7 +29,9 @@ describe.each(testDialects)('the order sweeper on %s', (dialect) => {
     const cart = await buyer.browser.request('/cart');
     await buyer.browser.request('/cart', { form: { action: 'add', sku: pool.sku, quantity: '2', _csrf: csrfFromPage(cart) } });
     const page = await buyer.browser.request('/checkout');
-    const posted = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! } });
+    const posted = await buyer.browser.request('/checkout', {
+      form: { _csrf: csrfFromPage(page), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! },
+    });
     const sessionId = new URL(posted.location!).pathname.split('/').pop()!;
     const order = await t.db.kysely.selectFrom('orders').selectAll().where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
 

@@ -16,7 +16,10 @@ export function cliEnv(overrides: Record<string, string> = {}): Record<string, s
 }
 
 /** Runs a command in-process on `db` (or the env's DATABASE_URL) and collects what it printed. */
-export async function runStore(argv: string[], { db, env = {}, clock, tty = false }: { db?: Database; env?: Record<string, string>; clock?: () => number; tty?: boolean } = {}): Promise<CliRun> {
+export async function runStore(
+  argv: string[],
+  { db, env = {}, clock, tty = false }: { db?: Database; env?: Record<string, string>; clock?: () => number; tty?: boolean } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {

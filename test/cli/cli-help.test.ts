@@ -13,7 +13,8 @@ describe('the owner CLI: commands, help and usage', () => {
   it('lists every command with its summary', async () => {
     const r = await runStore(['--help']);
     expect(r.code).toBe(0);
-    for (const c of commands) expect(r.stdout).toMatch(new RegExp(`\\n  ${c.name} +${c.summary.replace(/[.*+?^${}()|[\]\\`]/g, '\\$&')}\\n`));
+    for (const c of commands)
+      expect(r.stdout).toMatch(new RegExp(`\\n  ${c.name} +${c.summary.replace(/[.*+?^${}()|[\]\\`]/g, '\\$&')}\\n`));
     expect(r.stdout).toContain('Usage: npm run store -- <command> [arguments] [--options]');
   });
 
@@ -21,7 +22,9 @@ describe('the owner CLI: commands, help and usage', () => {
     // An invalid database URL proves help never opens one.
     const r = await runStore([...name.split(' '), '--help'], { env: { DATABASE_URL: 'mysql://nowhere' } });
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe(`Usage: npm run store -- ${commands.find((c) => c.name === name)!.name} ${commands.find((c) => c.name === name)!.usage}`.trimEnd());
+    expect(r.stdout.split('\n')[0]).toBe(
+      `Usage: npm run store -- ${commands.find((c) => c.name === name)!.name} ${commands.find((c) => c.name === name)!.usage}`.trimEnd(),
+    );
     expect(r.stderr).toBe('');
   });
 
@@ -78,7 +81,9 @@ describe('the owner CLI: commands, help and usage', () => {
     const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, NODE_ENV: 'test' };
     const ok = await run('npm', ['run', '-s', 'store', '--', '--help'], { cwd: process.cwd(), env });
     expect(ok.stdout).toContain('keys rotate-encryption');
-    const failed = await run('npm', ['run', '-s', 'store', '--', 'no-such-command'], { cwd: process.cwd(), env }).catch((err: { code: number; stderr: string }) => err);
+    const failed = await run('npm', ['run', '-s', 'store', '--', 'no-such-command'], { cwd: process.cwd(), env }).catch(
+      (err: { code: number; stderr: string }) => err,
+    );
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).toContain('Unknown command "no-such-command"');
   });

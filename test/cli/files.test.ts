@@ -12,7 +12,8 @@ describe.each(testDialects)('files attach on %s', (dialect) => {
   let fx: CatalogFixtures;
   const storageDir = mkdtempSync(join(tmpdir(), 'store-cli-files-'));
   const store = (...argv: string[]) => runStore(argv, { db, env: { STORAGE_DIR: storageDir } });
-  const filesOf = (productId: number) => db.kysely.selectFrom('product_files').selectAll().where('product_id', '=', productId).orderBy('id').execute();
+  const filesOf = (productId: number) =>
+    db.kysely.selectFrom('product_files').selectAll().where('product_id', '=', productId).orderBy('id').execute();
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
@@ -32,7 +33,16 @@ describe.each(testDialects)('files attach on %s', (dialect) => {
     expect(row).toMatchObject({ filename: 'pixel-pack.zip', content_type: 'application/zip', size: bytes.length, sha256: sha });
     expect(readFileSync(join(storageDir, row!.storage_key)).equals(bytes)).toBe(true);
 
-    const named = await store('files', 'attach', product.sku, tempFile('raw.bin', 'manual'), '--name', 'Manual.pdf', '--type', 'application/pdf');
+    const named = await store(
+      'files',
+      'attach',
+      product.sku,
+      tempFile('raw.bin', 'manual'),
+      '--name',
+      'Manual.pdf',
+      '--type',
+      'application/pdf',
+    );
     expect(named.stdout).toContain('Attached Manual.pdf (application/pdf, 6 B');
     expect(named.stdout).toContain('it has 2 files now.');
   });
@@ -40,12 +50,21 @@ describe.each(testDialects)('files attach on %s', (dialect) => {
   it('refuses other products, missing files and bad names, storing nothing', async () => {
     const keyProduct = await makeProduct(fx.catalog, { type: 'key' });
     const path = tempFile('a.zip', 'x');
-    expect(await store('files', 'attach', keyProduct.sku, path)).toMatchObject({ code: 1, stderr: `${keyProduct.sku} is a key product; files can only be attached to file products.\n` });
+    expect(await store('files', 'attach', keyProduct.sku, path)).toMatchObject({
+      code: 1,
+      stderr: `${keyProduct.sku} is a key product; files can only be attached to file products.\n`,
+    });
     expect(await filesOf(keyProduct.id)).toEqual([]);
     expect(await store('files', 'attach', 'NO-SUCH', path)).toMatchObject({ code: 1, stderr: 'There is no product with SKU NO-SUCH.\n' });
     const file = await makeFileProduct(fx.catalog);
-    expect(await store('files', 'attach', file.sku, '/nonexistent/a.zip')).toMatchObject({ code: 1, stderr: 'Cannot read /nonexistent/a.zip: no such file.\n' });
-    expect(await store('files', 'attach', file.sku, tmpdir())).toMatchObject({ code: 1, stderr: `Cannot read ${tmpdir()}: it is not a file.\n` });
+    expect(await store('files', 'attach', file.sku, '/nonexistent/a.zip')).toMatchObject({
+      code: 1,
+      stderr: 'Cannot read /nonexistent/a.zip: no such file.\n',
+    });
+    expect(await store('files', 'attach', file.sku, tmpdir())).toMatchObject({
+      code: 1,
+      stderr: `Cannot read ${tmpdir()}: it is not a file.\n`,
+    });
     const badType = await store('files', 'attach', file.sku, path, '--type', 'zip');
     expect(badType).toMatchObject({ code: 1, stderr: '"zip" is not a media type (like application/zip).\n' });
     expect(await filesOf(file.id)).toEqual([]);

@@ -7,7 +7,15 @@ describe.each(testDialects)('keys import and count on %s', (dialect) => {
   let db: TestDatabase;
   let fx: CatalogFixtures;
   const store = (...argv: string[]) => runStore(argv, { db });
-  const poolSize = async () => Number((await db.kysely.selectFrom('license_keys').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const poolSize = async () =>
+    Number(
+      (
+        await db.kysely
+          .selectFrom('license_keys')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
@@ -22,7 +30,11 @@ describe.each(testDialects)('keys import and count on %s', (dialect) => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(new RegExp(`^Imported 3 keys into the pool of ${product.sku} in \\d+\\.\\d s\\.\\n$`));
     expect((await fx.keyPool.countAvailable([product.id])).get(product.id)).toBe(3);
-    expect([...(await fx.keyPool.findKeysInPools(['AAAA-1111', 'BBBB-2222', 'CCCC-3333', 'DDDD-4444']))].sort()).toEqual(['AAAA-1111', 'BBBB-2222', 'CCCC-3333']);
+    expect([...(await fx.keyPool.findKeysInPools(['AAAA-1111', 'BBBB-2222', 'CCCC-3333', 'DDDD-4444']))].sort()).toEqual([
+      'AAAA-1111',
+      'BBBB-2222',
+      'CCCC-3333',
+    ]);
   });
 
   it('refuses a file with repeated keys, over-long keys and keys already in a pool, naming their lines; nothing is written', async () => {
@@ -50,7 +62,10 @@ describe.each(testDialects)('keys import and count on %s', (dialect) => {
     const signed = await makeProduct(fx.catalog, { type: 'key' });
     const file = tempFile('keys.txt', 'KEY-1\n');
     const wrongType = await store('keys', 'import', signed.sku, file);
-    expect(wrongType).toMatchObject({ code: 1, stderr: `${signed.sku} is a key product; only key_lim products have a pool of imported keys.\n` });
+    expect(wrongType).toMatchObject({
+      code: 1,
+      stderr: `${signed.sku} is a key product; only key_lim products have a pool of imported keys.\n`,
+    });
     const unknown = await store('keys', 'import', 'NO-SUCH-SKU', file);
     expect(unknown).toMatchObject({ code: 1, stderr: 'There is no product with SKU NO-SUCH-SKU.\n' });
     const product = await makeKeyLimProduct(fx, 0);
@@ -60,7 +75,10 @@ describe.each(testDialects)('keys import and count on %s', (dialect) => {
 
   it('imports 10,000 keys in one go, with a progress bar on a terminal', async () => {
     const product = await makeKeyLimProduct(fx, 0);
-    const keys = Array.from({ length: 10_000 }, (_, i) => `BULK-${dialect}-${String(i).padStart(6, '0')}-${(i * 7919).toString(36).toUpperCase()}`);
+    const keys = Array.from(
+      { length: 10_000 },
+      (_, i) => `BULK-${dialect}-${String(i).padStart(6, '0')}-${(i * 7919).toString(36).toUpperCase()}`,
+    );
     const r = await runStore(['keys', 'import', product.sku, tempFile('bulk.txt', keys.join('\n'))], { db, tty: true });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Imported 10000 keys');
@@ -77,14 +95,21 @@ describe.each(testDialects)('keys import and count on %s', (dialect) => {
 
   it('counts keys per state for one product or every key_lim product', async () => {
     const product = await makeKeyLimProduct(fx, ['COUNT-1', 'COUNT-2', 'COUNT-3']);
-    await db.transaction((tx) => fx.keyPool.reserveKeys(tx, { productId: product.id, orderId: 'ord_count', quantity: 1, until: Date.now() + 60_000 }));
+    await db.transaction((tx) =>
+      fx.keyPool.reserveKeys(tx, { productId: product.id, orderId: 'ord_count', quantity: 1, until: Date.now() + 60_000 }),
+    );
     const one = await store('keys', 'count', product.sku, '--json');
     expect(one.code).toBe(0);
-    expect(JSON.parse(one.stdout)).toEqual([{ sku: product.sku, name: expect.any(String), status: 'active', available: 2, reserved: 1, sold: 0, revoked: 0 }]);
+    expect(JSON.parse(one.stdout)).toEqual([
+      { sku: product.sku, name: expect.any(String), status: 'active', available: 2, reserved: 1, sold: 0, revoked: 0 },
+    ]);
     const all = await store('keys', 'count');
     expect(all.stdout.split('\n')[0]).toMatch(/^SKU +AVAILABLE +RESERVED +SOLD +REVOKED +STATUS +NAME$/);
     expect(all.stdout).toMatch(new RegExp(`\\n${product.sku} +2 +1 +0 +0 +active `));
     const signed = await makeProduct(fx.catalog, { type: 'file' });
-    expect(await store('keys', 'count', signed.sku)).toMatchObject({ code: 1, stderr: `${signed.sku} is a file product; only key_lim products have a pool.\n` });
+    expect(await store('keys', 'count', signed.sku)).toMatchObject({
+      code: 1,
+      stderr: `${signed.sku} is a file product; only key_lim products have a pool.\n`,
+    });
   });
 });

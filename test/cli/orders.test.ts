@@ -8,7 +8,14 @@ import { testConfig } from '../../src/platform/config.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import { driveSession, forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
+import {
+  driveSession,
+  forwardWebhooksTo,
+  gatewayEnv,
+  startTestGateway,
+  startWebhookReceiver,
+  type DevGateway,
+} from '../support/gateway.js';
 import { runStore, tempFile } from './cli-harness.js';
 
 const DAY = 86_400_000;
@@ -36,7 +43,16 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     const config = testConfig(env);
     shop = createCliServices({ config, db: t.db });
     cart = createCartService({ db: t.db, catalog: fx.catalog });
-    checkout = createCheckoutService({ db: t.db, cart, purchases: createPurchaseService({ db: t.db }), keyPool: fx.keyPool, orders: shop.orders, gateway: shop.gateway, settler: shop.paymentEvents, config: { ...config, taxRate: config.taxRate, pricesIncludeTax: config.pricesIncludeTax } });
+    checkout = createCheckoutService({
+      db: t.db,
+      cart,
+      purchases: createPurchaseService({ db: t.db }),
+      keyPool: fx.keyPool,
+      orders: shop.orders,
+      gateway: shop.gateway,
+      settler: shop.paymentEvents,
+      config: { ...config, taxRate: config.taxRate, pricesIncludeTax: config.pricesIncludeTax },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -61,7 +77,11 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     const { orderId, paymentUrl } = await checkout.placeOrder({ sub, email }, randomUUID());
     if (pay) {
       await driveSession(gateway, new URL(paymentUrl!).pathname.split('/').pop()!, 'pay');
-      await waitFor('payment', () => orderRow(orderId), (o) => o.status === 'fulfilled');
+      await waitFor(
+        'payment',
+        () => orderRow(orderId),
+        (o) => o.status === 'fulfilled',
+      );
     }
     return orderId;
   }
@@ -72,20 +92,38 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     return { items, keys, grants };
   }
   const refundEvents = (orderId: string) =>
-    t.db.kysely.selectFrom('payment_events').select(['outcome', 'payload']).where('order_id', '=', orderId).where('type', '=', 'charge.refunded').execute();
+    t.db.kysely
+      .selectFrom('payment_events')
+      .select(['outcome', 'payload'])
+      .where('order_id', '=', orderId)
+      .where('type', '=', 'charge.refunded')
+      .execute();
   /** Waits for the gateway's charge.refunded webhooks of an order to be processed by the store. */
-  const processedRefunds = (orderId: string, count: number) => waitFor('refund webhooks', () => refundEvents(orderId), (rows) => rows.length >= count && rows.every((r) => r.outcome !== null));
+  const processedRefunds = (orderId: string, count: number) =>
+    waitFor(
+      'refund webhooks',
+      () => refundEvents(orderId),
+      (rows) => rows.length >= count && rows.every((r) => r.outcome !== null),
+    );
 
   it('refunds a whole order: gateway first, every unit revoked, and the webhook finds it already applied', async () => {
     const pool = await makeKeyLimProduct(fx, 3, { price: 1500 });
     const signed = await makeProduct(fx.catalog, { price: 900 });
     const file = await makeFileProduct(fx.catalog, { price: 500 });
-    const orderId = await buy([[pool.sku, 2], [signed.sku, 1], [file.sku, 1]]);
+    const orderId = await buy([
+      [pool.sku, 2],
+      [signed.sku, 1],
+      [file.sku, 1],
+    ]);
     expect((await orderRow(orderId)).total).toBe(5280); // (3000 + 900 + 500) + 20 %
 
     const r = await store('orders', 'refund', orderId);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(new RegExp(`^Refunded €52\\.80 of order ${orderId} \\(2 × ${pool.sku}, 1 × ${signed.sku}, 1 × ${file.sku}\\); the order is now refunded\\. Gateway refund re_\\w+\\.\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Refunded €52\\.80 of order ${orderId} \\(2 × ${pool.sku}, 1 × ${signed.sku}, 1 × ${file.sku}\\); the order is now refunded\\. Gateway refund re_\\w+\\.\\n$`,
+      ),
+    );
     const after = await deliveries(orderId);
     expect(after.keys.map((k) => k.status)).toEqual(['revoked', 'revoked', 'revoked']);
     expect(after.grants.map((g) => g.status)).toEqual(['revoked']);
@@ -104,7 +142,10 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
   it('refunds units of one item with their tax share, then the rest; nothing is revoked twice', async () => {
     const pool = await makeKeyLimProduct(fx, 4, { price: 1500 });
     const file = await makeFileProduct(fx.catalog, { price: 500 });
-    const orderId = await buy([[pool.sku, 3], [file.sku, 1]]);
+    const orderId = await buy([
+      [pool.sku, 3],
+      [file.sku, 1],
+    ]);
     expect((await orderRow(orderId)).total).toBe(6000);
 
     const tooMany = await store('orders', 'refund', orderId, '--item', pool.sku, '--units', '4');
@@ -121,7 +162,11 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     expect(JSON.parse(partial!.payload).data.object.amount_refunded).toBe(3600);
     let now = await deliveries(orderId);
     const poolItem = now.items.find((i) => i.sku === pool.sku)!;
-    expect(now.keys.map((k) => [k.unit_index, k.status])).toEqual([[0, 'active'], [1, 'revoked'], [2, 'revoked']]);
+    expect(now.keys.map((k) => [k.unit_index, k.status])).toEqual([
+      [0, 'active'],
+      [1, 'revoked'],
+      [2, 'revoked'],
+    ]);
     expect(now.grants.map((g) => g.status)).toEqual(['active']);
     expect(poolItem.refunded_quantity).toBe(2);
     expect((await shop.keyPool.countByStatus([pool.id])).get(pool.id)).toEqual({ available: 1, reserved: 0, sold: 1, revoked: 2 });
@@ -133,7 +178,12 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     now = await deliveries(orderId);
     expect(now.keys.every((k) => k.status === 'revoked') && now.grants.every((g) => g.status === 'revoked')).toBe(true);
     expect(now.items.map((i) => i.refunded_quantity)).toEqual([3, 1]);
-    expect((await shop.orders.findEvents(orderId)).map((e) => e.event)).toEqual(['created', 'payment_settled', 'refund_partial', 'refund_full']);
+    expect((await shop.orders.findEvents(orderId)).map((e) => e.event)).toEqual([
+      'created',
+      'payment_settled',
+      'refund_partial',
+      'refund_full',
+    ]);
   });
 
   it('refuses orders that are not paid or do not exist, changing nothing', async () => {
@@ -142,7 +192,10 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     const r = await store('orders', 'refund', pending);
     expect(r).toMatchObject({ code: 1, stderr: `Order ${pending} is pending: only paid orders can be refunded.\n` });
     expect((await orderRow(pending)).status).toBe('pending');
-    expect(await store('orders', 'refund', 'ord_000000000000000000000000')).toMatchObject({ code: 1, stderr: 'There is no order ord_000000000000000000000000.\n' });
+    expect(await store('orders', 'refund', 'ord_000000000000000000000000')).toMatchObject({
+      code: 1,
+      stderr: 'There is no order ord_000000000000000000000000.\n',
+    });
   });
 
   it('lists and shows orders without ever printing a key', async () => {
@@ -150,7 +203,9 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     const email = `lister-${randomUUID().slice(0, 8)}@example.test`;
     const orderId = await buy([[pool.sku, 1]], { email });
     const list = await store('orders', 'list', '--email', email.toUpperCase(), '--json');
-    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id: orderId, email, status: 'fulfilled', total: 1440, currency: 'EUR' })]);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({ id: orderId, email, status: 'fulfilled', total: 1440, currency: 'EUR' }),
+    ]);
     const table = await store('orders', 'list', '--status', 'fulfilled', '--limit', '1000');
     expect(table.stdout.split('\n')[0]).toMatch(/^ORDER +CREATED \(UTC\) +STATUS +TOTAL +EMAIL$/);
     expect(table.stdout).toMatch(new RegExp(`${orderId} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +fulfilled +€14\\.40 +${email}`));
@@ -172,7 +227,15 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     const file = await makeFileProduct(fx.catalog, { price: 800, downloadLimit: 3, accessDays: 5 });
     const orderId = await buy([[file.sku, 2]]);
     const { grants } = await deliveries(orderId);
-    await t.db.kysely.updateTable('download_grants').set({ downloads_used: 3 }).where('id', 'in', grants.map((g) => g.id)).execute();
+    await t.db.kysely
+      .updateTable('download_grants')
+      .set({ downloads_used: 3 })
+      .where(
+        'id',
+        'in',
+        grants.map((g) => g.id),
+      )
+      .execute();
     await store('orders', 'refund', orderId, '--item', file.sku, '--units', '1');
 
     const reset = await store('grants', 'reset', orderId);
@@ -181,7 +244,10 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     expect(reset.stdout).toMatch(new RegExp(`${file.sku} +1 +changed +0/3`));
     expect(reset.stdout).toMatch(new RegExp(`${file.sku} +2 +unchanged \\(revoked\\) +3/3`));
     let now = (await deliveries(orderId)).grants;
-    expect(now.map((g) => [g.downloads_used, g.status])).toEqual([[0, 'active'], [3, 'revoked']]);
+    expect(now.map((g) => [g.downloads_used, g.status])).toEqual([
+      [0, 'active'],
+      [3, 'revoked'],
+    ]);
 
     const before = now[0]!.expires_at;
     const extend = await store('grants', 'extend', orderId, '--days', '10', '--item', file.sku.toLowerCase());
@@ -207,7 +273,11 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
       await shop.keyPool.reserveKeys(tx, { productId: pool.id, orderId: 'ord_rival', quantity: 1, until: Date.now() + 60_000 });
     });
     await driveSession(gateway, new URL(paymentUrl!).pathname.split('/').pop()!, 'pay');
-    await waitFor('the late payment', () => orderRow(orderId), (o) => o.status === 'needs_attention');
+    await waitFor(
+      'the late payment',
+      () => orderRow(orderId),
+      (o) => o.status === 'needs_attention',
+    );
 
     const r = await store('keys', 'import', pool.sku, tempFile('keys.txt', 'LATE-KEY-1\nLATE-KEY-2\n'));
     expect(r.code).toBe(0);
@@ -218,11 +288,16 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
 
   it('lists contact messages newest first', async () => {
     for (const n of [1, 2, 3]) {
-      await shop.contact.sendMessage({ name: `Sender ${n}`, email: `s${n}@example.test`, subject: `Subject ${n}`, message: `Message number ${n}, with\ntwo lines.` }, { ip: '127.0.0.1', userSub: null });
+      await shop.contact.sendMessage(
+        { name: `Sender ${n}`, email: `s${n}@example.test`, subject: `Subject ${n}`, message: `Message number ${n}, with\ntwo lines.` },
+        { ip: '127.0.0.1', userSub: null },
+      );
     }
     const r = await store('messages', 'list', '--limit', '2');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^#\d+ +\d{4}-\d\d-\d\d \d\d:\d\d UTC +Sender 3 <s3@example\.test>\nSubject: Subject 3\n {2}Message number 3, with\n {2}two lines\.\n\n#\d+ .*Sender 2/);
+    expect(r.stdout).toMatch(
+      /^#\d+ +\d{4}-\d\d-\d\d \d\d:\d\d UTC +Sender 3 <s3@example\.test>\nSubject: Subject 3\n {2}Message number 3, with\n {2}two lines\.\n\n#\d+ .*Sender 2/,
+    );
     expect(r.stdout).not.toContain('Sender 1');
     const json = JSON.parse((await store('messages', 'list', '--json')).stdout);
     expect(json.map((m: { subject: string }) => m.subject).slice(0, 3)).toEqual(['Subject 3', 'Subject 2', 'Subject 1']);

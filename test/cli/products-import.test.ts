@@ -3,7 +3,8 @@ import { createTestDatabase, testDialects, type TestDatabase } from '../support/
 import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { runStore, tempFile } from './cli-harness.js';
 
-const CSV_HEADER = 'sku,name,summary,description,price,currency,type,status,featured,categories,images,specs,download_limit,access_days,activation_limit';
+const CSV_HEADER =
+  'sku,name,summary,description,price,currency,type,status,featured,categories,images,specs,download_limit,access_days,activation_limit';
 
 describe.each(testDialects)('products import on %s', (dialect) => {
   let db: TestDatabase;
@@ -19,28 +20,90 @@ describe.each(testDialects)('products import on %s', (dialect) => {
   /** Row counts of every table an import writes: a refused import must leave them all as they were. */
   async function counts() {
     const n = async (table: 'products' | 'categories' | 'product_categories' | 'product_images') =>
-      Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    return { products: await n('products'), categories: await n('categories'), links: await n('product_categories'), images: await n('product_images') };
+      Number(
+        (
+          await db.kysely
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    return {
+      products: await n('products'),
+      categories: await n('categories'),
+      links: await n('product_categories'),
+      images: await n('product_images'),
+    };
   }
   const product = (sku: string) => db.kysely.selectFrom('products').selectAll().where('sku', '=', sku).executeTakeFirst();
   const categoriesOf = async (sku: string) =>
-    (await db.kysely.selectFrom('product_categories as pc').innerJoin('products as p', 'p.id', 'pc.product_id').innerJoin('categories as c', 'c.id', 'pc.category_id').select('c.slug').where('p.sku', '=', sku).orderBy('c.slug').execute()).map((r) => r.slug);
+    (
+      await db.kysely
+        .selectFrom('product_categories as pc')
+        .innerJoin('products as p', 'p.id', 'pc.product_id')
+        .innerJoin('categories as c', 'c.id', 'pc.category_id')
+        .select('c.slug')
+        .where('p.sku', '=', sku)
+        .orderBy('c.slug')
+        .execute()
+    ).map((r) => r.slug);
   const imagesOf = (sku: string) =>
-    db.kysely.selectFrom('product_images as i').innerJoin('products as p', 'p.id', 'i.product_id').select(['i.url', 'i.alt']).where('p.sku', '=', sku).orderBy('i.position').execute();
+    db.kysely
+      .selectFrom('product_images as i')
+      .innerJoin('products as p', 'p.id', 'i.product_id')
+      .select(['i.url', 'i.alt'])
+      .where('p.sku', '=', sku)
+      .orderBy('i.position')
+      .execute();
 
   it('imports categories and products from a JSON file in the demo catalog format', async () => {
-    const file = tempFile('catalog.json', JSON.stringify({
-      categories: [{ slug: 'json-tools', name: 'JSON tools', description: 'Handy.', position: 3 }],
-      products: [
-        { sku: 'json-key-1', name: 'Json Key', summary: 'A key.', description: 'It is **bold**.', price: 1999, currency: 'EUR', type: 'key', featured: true, categories: ['json-tools'], images: [{ url: '/assets/a.svg', alt: 'Screen A' }], specs: [['Platform', 'Linux']], activationLimit: 3 },
-        { sku: 'JSON-FILE-1', name: 'Json File', price: 500, currency: 'USD', type: 'file', status: 'draft', downloadLimit: 3, accessDays: 7, createdDaysAgo: 10 },
-        { sku: 'JSON-POOL-1', name: 'Json Pool', price: 900, currency: 'EUR', type: 'key_lim', keyPoolSize: 5 },
-      ],
-    }));
+    const file = tempFile(
+      'catalog.json',
+      JSON.stringify({
+        categories: [{ slug: 'json-tools', name: 'JSON tools', description: 'Handy.', position: 3 }],
+        products: [
+          {
+            sku: 'json-key-1',
+            name: 'Json Key',
+            summary: 'A key.',
+            description: 'It is **bold**.',
+            price: 1999,
+            currency: 'EUR',
+            type: 'key',
+            featured: true,
+            categories: ['json-tools'],
+            images: [{ url: '/assets/a.svg', alt: 'Screen A' }],
+            specs: [['Platform', 'Linux']],
+            activationLimit: 3,
+          },
+          {
+            sku: 'JSON-FILE-1',
+            name: 'Json File',
+            price: 500,
+            currency: 'USD',
+            type: 'file',
+            status: 'draft',
+            downloadLimit: 3,
+            accessDays: 7,
+            createdDaysAgo: 10,
+          },
+          { sku: 'JSON-POOL-1', name: 'Json Pool', price: 900, currency: 'EUR', type: 'key_lim', keyPoolSize: 5 },
+        ],
+      }),
+    );
     const r = await store('products', 'import', file);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^Imported catalog\.json: 3 products created, 1 category created in \d+\.\d s\.\n$/);
-    expect(await product('JSON-KEY-1')).toMatchObject({ name: 'Json Key', price: 1999, currency: 'EUR', type: 'key', status: 'active', featured: 1, activation_limit: 3, specs: '[["Platform","Linux"]]' });
+    expect(await product('JSON-KEY-1')).toMatchObject({
+      name: 'Json Key',
+      price: 1999,
+      currency: 'EUR',
+      type: 'key',
+      status: 'active',
+      featured: 1,
+      activation_limit: 3,
+      specs: '[["Platform","Linux"]]',
+    });
     expect((await product('JSON-KEY-1'))!.description_html).toContain('<strong>bold</strong>');
     expect(await categoriesOf('JSON-KEY-1')).toEqual(['json-tools']);
     expect(await imagesOf('JSON-KEY-1')).toEqual([{ url: '/assets/a.svg', alt: 'Screen A' }]);
@@ -54,21 +117,27 @@ describe.each(testDialects)('products import on %s', (dialect) => {
   it('refuses a broken JSON file whole, naming each entry by index and SKU', async () => {
     await makeProduct(fx.catalog, { sku: 'JSON-TAKEN' });
     const before = await counts();
-    const file = tempFile('broken.json', JSON.stringify({
-      categories: [{ slug: 'Bad Slug', name: 'x' }, { slug: 'json-new', name: 'New' }],
-      products: [
-        { sku: 'JSON-OK', name: 'Fine', price: 100, currency: 'EUR', type: 'key', categories: ['json-new'] },
-        { sku: 'JSON-PRICE', name: 'Price', price: '19.99', currency: 'EUR', type: 'key' },
-        { sku: 'JSON-TYPE', name: 'Type', price: 100, currency: 'EUR', type: 'bundle' },
-        { sku: 'JSON-FIELD', name: 'Field', price: 100, currency: 'EUR', type: 'key', colour: 'red' },
-        { sku: 'JSON-NONAME', price: 100, currency: 'EUR', type: 'key' },
-        { sku: 'cart', name: 'Reserved', price: 100, currency: 'EUR', type: 'key' },
-        { sku: 'json-ok', name: 'Again', price: 100, currency: 'EUR', type: 'key' },
-        { sku: 'JSON-CAT', name: 'Cat', price: 100, currency: 'EUR', type: 'key', categories: ['nowhere'] },
-        { sku: 'json-taken', name: 'Taken', price: 100, currency: 'EUR', type: 'key' },
-        { sku: 'JSON-LIMIT', name: 'Limit', price: 100, currency: 'EUR', type: 'key', downloadLimit: 5 },
-      ],
-    }));
+    const file = tempFile(
+      'broken.json',
+      JSON.stringify({
+        categories: [
+          { slug: 'Bad Slug', name: 'x' },
+          { slug: 'json-new', name: 'New' },
+        ],
+        products: [
+          { sku: 'JSON-OK', name: 'Fine', price: 100, currency: 'EUR', type: 'key', categories: ['json-new'] },
+          { sku: 'JSON-PRICE', name: 'Price', price: '19.99', currency: 'EUR', type: 'key' },
+          { sku: 'JSON-TYPE', name: 'Type', price: 100, currency: 'EUR', type: 'bundle' },
+          { sku: 'JSON-FIELD', name: 'Field', price: 100, currency: 'EUR', type: 'key', colour: 'red' },
+          { sku: 'JSON-NONAME', price: 100, currency: 'EUR', type: 'key' },
+          { sku: 'cart', name: 'Reserved', price: 100, currency: 'EUR', type: 'key' },
+          { sku: 'json-ok', name: 'Again', price: 100, currency: 'EUR', type: 'key' },
+          { sku: 'JSON-CAT', name: 'Cat', price: 100, currency: 'EUR', type: 'key', categories: ['nowhere'] },
+          { sku: 'json-taken', name: 'Taken', price: 100, currency: 'EUR', type: 'key' },
+          { sku: 'JSON-LIMIT', name: 'Limit', price: 100, currency: 'EUR', type: 'key', downloadLimit: 5 },
+        ],
+      }),
+    );
     const r = await store('products', 'import', file);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -113,10 +182,31 @@ describe.each(testDialects)('products import on %s', (dialect) => {
     const r = await store('products', 'import', tempFile('products.csv', csv));
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain('3 products created');
-    expect(await product('CSV-1')).toMatchObject({ name: 'Quoted, name', summary: 'Says "hi"', description: 'Line one\nline two', price: 1999, currency: 'EUR', status: 'active', featured: 1, activation_limit: 2, specs: '[["Platform","Windows, macOS"],["License","1 seat"]]' });
+    expect(await product('CSV-1')).toMatchObject({
+      name: 'Quoted, name',
+      summary: 'Says "hi"',
+      description: 'Line one\nline two',
+      price: 1999,
+      currency: 'EUR',
+      status: 'active',
+      featured: 1,
+      activation_limit: 2,
+      specs: '[["Platform","Windows, macOS"],["License","1 seat"]]',
+    });
     expect(await categoriesOf('CSV-1')).toEqual(['csv-a', 'csv-b']);
-    expect(await imagesOf('CSV-1')).toEqual([{ url: '/assets/1.svg', alt: 'First shot' }, { url: 'https://cdn.example.com/2.png', alt: 'Second' }]);
-    expect(await product('CSV-2')).toMatchObject({ price: 500, currency: 'JPY', type: 'file', status: 'draft', featured: 0, download_limit: 4, access_days: 14 });
+    expect(await imagesOf('CSV-1')).toEqual([
+      { url: '/assets/1.svg', alt: 'First shot' },
+      { url: 'https://cdn.example.com/2.png', alt: 'Second' },
+    ]);
+    expect(await product('CSV-2')).toMatchObject({
+      price: 500,
+      currency: 'JPY',
+      type: 'file',
+      status: 'draft',
+      featured: 0,
+      download_limit: 4,
+      access_days: 14,
+    });
     expect(await product('CSV-3')).toMatchObject({ price: 500, currency: 'USD', type: 'key_lim', status: 'archived' });
   });
 
@@ -158,7 +248,9 @@ describe.each(testDialects)('products import on %s', (dialect) => {
   it('reports CSV syntax and header problems with their lines', async () => {
     const quote = await store('products', 'import', tempFile('q.csv', 'sku,name\nA,"unterminated\nB,x\n'));
     expect(quote.code).toBe(1);
-    expect(quote.stderr).toMatch(/The file is not valid CSV: Quote Not Closed.* \(the quoted field opens in the record starting on line 2\)\./);
+    expect(quote.stderr).toMatch(
+      /The file is not valid CSV: Quote Not Closed.* \(the quoted field opens in the record starting on line 2\)\./,
+    );
     const header = await store('products', 'import', tempFile('h.csv', 'sku,nmae,price\nA,B,1\n'));
     expect(header.stderr).toContain('line 1: unknown column nmae (known: sku, name, summary');
     const noSku = await store('products', 'import', tempFile('n.csv', 'name,price\nB,1\n'));
@@ -180,34 +272,74 @@ describe.each(testDialects)('products import on %s', (dialect) => {
     const r = await store('products', 'import', tempFile('change.csv', change), '--update');
     expect(r).toMatchObject({ code: 0 });
     expect(r.stdout).toContain('1 product updated');
-    expect(await product('UPD-1')).toMatchObject({ name: 'Renamed', price: 1250, status: 'draft', summary: 'Kept summary', currency: 'EUR' });
+    expect(await product('UPD-1')).toMatchObject({
+      name: 'Renamed',
+      price: 1250,
+      status: 'draft',
+      summary: 'Kept summary',
+      currency: 'EUR',
+    });
     expect(await categoriesOf('UPD-1')).toEqual(['upd-cat']);
 
     const retype = await store('products', 'import', tempFile('retype.csv', 'sku,type\nUPD-1,file\n'), '--update');
     expect(retype.stderr).toContain('line 2 (SKU UPD-1): the type of UPD-1 cannot change (it is key)');
-    const mixed = await store('products', 'import', tempFile('mixed.csv', 'sku,name,price,currency,type,download_limit\nUPD-1,,,,,3\nUPD-NEW,New,1.00,EUR,key,\n'), '--update');
+    const mixed = await store(
+      'products',
+      'import',
+      tempFile('mixed.csv', 'sku,name,price,currency,type,download_limit\nUPD-1,,,,,3\nUPD-NEW,New,1.00,EUR,key,\n'),
+      '--update',
+    );
     expect(mixed.stderr).toContain('line 2 (SKU UPD-1): download limit and access days apply to file products only.');
     expect(await product('UPD-NEW')).toBeUndefined();
   });
 
   it('imports and updates categories from a categories CSV', async () => {
-    const r = await store('products', 'import', tempFile('cats.csv', 'slug,name,description,position\ncsvcat-one,One,First,1\ncsvcat-two,Two,,2\n'));
+    const r = await store(
+      'products',
+      'import',
+      tempFile('cats.csv', 'slug,name,description,position\ncsvcat-one,One,First,1\ncsvcat-two,Two,,2\n'),
+    );
     expect(r.stdout).toContain('2 categories created');
     const again = await store('products', 'import', tempFile('cats.csv', 'slug,name\ncsvcat-one,Uno\n'), '--update');
     expect(again.stdout).toContain('1 category updated');
-    expect(await db.kysely.selectFrom('categories').select(['name', 'description', 'position']).where('slug', '=', 'csvcat-one').executeTakeFirst()).toEqual({ name: 'Uno', description: 'First', position: 1 });
+    expect(
+      await db.kysely
+        .selectFrom('categories')
+        .select(['name', 'description', 'position'])
+        .where('slug', '=', 'csvcat-one')
+        .executeTakeFirst(),
+    ).toEqual({ name: 'Uno', description: 'First', position: 1 });
   });
 
   it('imports 10,000 products in one go, with a progress bar on a terminal', async () => {
     await makeCategory(fx.catalog, { slug: 'bulk' });
-    const rows = Array.from({ length: 10_000 }, (_, i) => `BULK-${i},Bulk product ${i},Summary ${i},"Description **${i}**",${(i % 100) + 1}.99,EUR,${['key', 'file', 'key_lim'][i % 3]},,,bulk,/assets/b.svg|Bulk ${i},`);
+    const rows = Array.from(
+      { length: 10_000 },
+      (_, i) =>
+        `BULK-${i},Bulk product ${i},Summary ${i},"Description **${i}**",${(i % 100) + 1}.99,EUR,${['key', 'file', 'key_lim'][i % 3]},,,bulk,/assets/b.svg|Bulk ${i},`,
+    );
     const before = (await counts()).products;
-    const r = await runStore(['products', 'import', tempFile('bulk.csv', ['sku,name,summary,description,price,currency,type,status,featured,categories,images,specs', ...rows].join('\n'))], { db, tty: true });
+    const r = await runStore(
+      [
+        'products',
+        'import',
+        tempFile(
+          'bulk.csv',
+          ['sku,name,summary,description,price,currency,type,status,featured,categories,images,specs', ...rows].join('\n'),
+        ),
+      ],
+      { db, tty: true },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('10000 products created');
     expect(r.stderr).toContain('Importing [##############################] 100% 10000/10000');
     expect((await counts()).products).toBe(before + 10_000);
-    expect(await product('BULK-9999')).toMatchObject({ name: 'Bulk product 9999', price: 10_099, type: 'key', description: 'Description **9999**' });
+    expect(await product('BULK-9999')).toMatchObject({
+      name: 'Bulk product 9999',
+      price: 10_099,
+      type: 'key',
+      description: 'Description **9999**',
+    });
     expect(await product('BULK-4243')).toMatchObject({ price: 4499, type: 'file' });
     expect(await categoriesOf('BULK-4242')).toEqual(['bulk']);
 
@@ -215,7 +347,14 @@ describe.each(testDialects)('products import on %s', (dialect) => {
     const broken = rows.map((r) => r.replace(/^BULK-/, 'BULK2-'));
     broken[5000] = broken[5000]!.replace(',EUR,', ',XXX,');
     const before2 = await counts();
-    const refused = await store('products', 'import', tempFile('bulk2.csv', ['sku,name,summary,description,price,currency,type,status,featured,categories,images,specs', ...broken].join('\n')));
+    const refused = await store(
+      'products',
+      'import',
+      tempFile(
+        'bulk2.csv',
+        ['sku,name,summary,description,price,currency,type,status,featured,categories,images,specs', ...broken].join('\n'),
+      ),
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('line 5002 (SKU BULK2-5000): currency must be an ISO 4217 code');
     expect(await counts()).toEqual(before2);

@@ -36,8 +36,23 @@ describe.each(testDialects)('key rotation on %s', (dialect) => {
     const items = await db.transaction(async (tx) => {
       const inserted = await shop.orders.createOrder(
         tx,
-        { id, user_sub: 'buyer', email: 'b@example.test', status: 'pending', currency: 'EUR', subtotal: 0, tax: 0, total: 0, reserved_until: now + 60_000, created_at: now, updated_at: now },
-        [{ product_id: pool.id, sku: pool.sku, name: 'Pool', type: 'key_lim', unit_price: 0, quantity: 2 }, { product_id: signed.id, sku: signed.sku, name: 'Signed', type: 'key', unit_price: 0, quantity: 1 }],
+        {
+          id,
+          user_sub: 'buyer',
+          email: 'b@example.test',
+          status: 'pending',
+          currency: 'EUR',
+          subtotal: 0,
+          tax: 0,
+          total: 0,
+          reserved_until: now + 60_000,
+          created_at: now,
+          updated_at: now,
+        },
+        [
+          { product_id: pool.id, sku: pool.sku, name: 'Pool', type: 'key_lim', unit_price: 0, quantity: 2 },
+          { product_id: signed.id, sku: signed.sku, name: 'Signed', type: 'key', unit_price: 0, quantity: 1 },
+        ],
       );
       await shop.keyPool.reserveKeys(tx, { productId: pool.id, orderId: id, quantity: 2, until: now + 60_000 });
       await shop.orders.applyEvent(tx, id, 'payment_settled');
@@ -51,8 +66,32 @@ describe.each(testDialects)('key rotation on %s', (dialect) => {
   async function authRows(box: SecretBox) {
     const n = `${++seq}${randomBytes(6).toString('hex')}`;
     const now = Date.now();
-    await db.kysely.insertInto('sessions').values({ id: `s${n}`, user_sub: 'u', email: 'u@example.test', name: 'U', roles: '[]', tokens_encrypted: box.seal(JSON.stringify({ accessToken: `at-${n}` })), access_expires_at: now, created_at: now, last_seen_at: now, expires_at: now + 60_000, refresh_lease_until: null }).execute();
-    await db.kysely.insertInto('login_transactions').values({ id: `l${n}`, browser_hash: 'h', payload_encrypted: box.seal(`{"nonce":"${n}"}`), created_at: now, expires_at: now + 60_000 }).execute();
+    await db.kysely
+      .insertInto('sessions')
+      .values({
+        id: `s${n}`,
+        user_sub: 'u',
+        email: 'u@example.test',
+        name: 'U',
+        roles: '[]',
+        tokens_encrypted: box.seal(JSON.stringify({ accessToken: `at-${n}` })),
+        access_expires_at: now,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + 60_000,
+        refresh_lease_until: null,
+      })
+      .execute();
+    await db.kysely
+      .insertInto('login_transactions')
+      .values({
+        id: `l${n}`,
+        browser_hash: 'h',
+        payload_encrypted: box.seal(`{"nonce":"${n}"}`),
+        created_at: now,
+        expires_at: now + 60_000,
+      })
+      .execute();
   }
 
   async function sealedValues() {
@@ -74,7 +113,9 @@ describe.each(testDialects)('key rotation on %s', (dialect) => {
     const next = randomBytes(32);
     const r = await store(['keys', 'rotate-encryption', '--new-key', b64(next)]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toContain('  license_keys: 3 re-sealed\n  delivered_keys: 3 re-sealed\n  sessions: 1 re-sealed\n  login_transactions: 1 re-sealed\n');
+    expect(r.stdout).toContain(
+      '  license_keys: 3 re-sealed\n  delivered_keys: 3 re-sealed\n  sessions: 1 re-sealed\n  login_transactions: 1 re-sealed\n',
+    );
     expect(r.stdout).toContain(`  ENCRYPTION_KEY=${b64(next)}\n  ENCRYPTION_KEYS_PREVIOUS=${b64(OLD)}\n`);
 
     // Only the new key from here on: everything opens, and every hash is the new key's.
@@ -87,14 +128,22 @@ describe.each(testDialects)('key rotation on %s', (dialect) => {
     const keyPool = createKeyPoolService({ db, secrets: newBox });
     expect([...(await keyPool.findKeysInPools(pool.keys))].sort()).toEqual([...pool.keys].sort());
     await expect(keyPool.importKeys(pool.id, [pool.keys[0]!])).rejects.toMatchObject({ code: 'duplicate_keys' });
-    const fulfilment = createFulfilmentService({ db, keyPool, signer: createKeySigner(loadSigningKey(config.licenseSigningKey)), secrets: newBox, defaults: config.downloadDefaults });
+    const fulfilment = createFulfilmentService({
+      db,
+      keyPool,
+      signer: createKeySigner(loadSigningKey(config.licenseSigningKey)),
+      secrets: newBox,
+      defaults: config.downloadDefaults,
+    });
     const revealed = await fulfilment.revealKey(items[0]!.id, 0, { sub: 'buyer', ip: '127.0.0.1' });
     expect(pool.keys).toContain(revealed);
 
     // The CLI under the new configuration still works, and a second run has nothing left to do.
     const newEnv = { ENCRYPTION_KEY: b64(next), ENCRYPTION_KEYS_PREVIOUS: b64(OLD) };
     const again = await store(['keys', 'rotate-encryption', '--new-key', b64(next)], newEnv);
-    expect(again.stdout).toContain('  license_keys: 0 re-sealed\n  delivered_keys: 0 re-sealed\n  sessions: 0 re-sealed\n  login_transactions: 0 re-sealed\n');
+    expect(again.stdout).toContain(
+      '  license_keys: 0 re-sealed\n  delivered_keys: 0 re-sealed\n  sessions: 0 re-sealed\n  login_transactions: 0 re-sealed\n',
+    );
     expect(again.stdout).toContain('Every value is sealed under ENCRYPTION_KEY now.');
     // Back to the old key so the other tests' fixtures (sealed with it) stay readable.
     expect((await store(['keys', 'rotate-encryption', '--new-key', b64(OLD)], newEnv)).code).toBe(0);
@@ -113,7 +162,22 @@ describe.each(testDialects)('key rotation on %s', (dialect) => {
     // The old store wrote on while the new key was being rolled out; a value sealed with a key nobody has is refused.
     await authRows(createSecretBox(OLD));
     const stray = createSecretBox(randomBytes(32));
-    await db.kysely.insertInto('sessions').values({ id: 'zzz-stray', user_sub: 'u', email: 'u@example.test', name: 'U', roles: '[]', tokens_encrypted: stray.seal('{}'), access_expires_at: 0, created_at: 0, last_seen_at: 0, expires_at: 1, refresh_lease_until: null }).execute();
+    await db.kysely
+      .insertInto('sessions')
+      .values({
+        id: 'zzz-stray',
+        user_sub: 'u',
+        email: 'u@example.test',
+        name: 'U',
+        roles: '[]',
+        tokens_encrypted: stray.seal('{}'),
+        access_expires_at: 0,
+        created_at: 0,
+        last_seen_at: 0,
+        expires_at: 1,
+        refresh_lease_until: null,
+      })
+      .execute();
     const env = { ENCRYPTION_KEY: generated, ENCRYPTION_KEYS_PREVIOUS: b64(OLD) };
     const stopped = await store(['keys', 'rotate-encryption', '--new-key', generated], env);
     expect(stopped.code).toBe(1);
@@ -123,7 +187,9 @@ describe.each(testDialects)('key rotation on %s', (dialect) => {
     const resumed = await store(['keys', 'rotate-encryption', '--new-key', generated], env);
     expect(resumed.code).toBe(0);
     // The failed batch was rolled back whole; the tables before it stay done.
-    expect(resumed.stdout).toContain('  license_keys: 0 re-sealed\n  delivered_keys: 0 re-sealed\n  sessions: 1 re-sealed\n  login_transactions: 1 re-sealed\n');
+    expect(resumed.stdout).toContain(
+      '  license_keys: 0 re-sealed\n  delivered_keys: 0 re-sealed\n  sessions: 1 re-sealed\n  login_transactions: 1 re-sealed\n',
+    );
     expect((await sealedValues()).every((s) => newBox.open(s.v) !== undefined)).toBe(true);
     expect((await store(['keys', 'rotate-encryption', '--new-key', b64(OLD)], env)).code).toBe(0);
   });

@@ -53,11 +53,17 @@ describe.each(testDialects)('contact messages on %s', (dialect) => {
   });
 
   it('names every bad field and stores nothing', async () => {
-    await expect(contact.sendMessage({ name: ' ', email: 'not-an-email', subject: '', message: 'short' }, { ip: 'x', userSub: null })).rejects.toMatchObject({
+    await expect(
+      contact.sendMessage({ name: ' ', email: 'not-an-email', subject: '', message: 'short' }, { ip: 'x', userSub: null }),
+    ).rejects.toMatchObject({
       code: 'invalid_input',
-      details: { fields: { name: expect.any(String), email: expect.any(String), subject: expect.any(String), message: expect.any(String) } },
+      details: {
+        fields: { name: expect.any(String), email: expect.any(String), subject: expect.any(String), message: expect.any(String) },
+      },
     });
-    await expect(contact.sendMessage({ ...valid, message: 'x'.repeat(5001) }, { ip: 'x', userSub: null })).rejects.toMatchObject({ details: { fields: { message: expect.stringContaining('5,000') } } });
+    await expect(contact.sendMessage({ ...valid, message: 'x'.repeat(5001) }, { ip: 'x', userSub: null })).rejects.toMatchObject({
+      details: { fields: { message: expect.stringContaining('5,000') } },
+    });
     expect(await contact.listMessages()).toHaveLength(0);
     expect(await mail.countBacklog()).toBe(0);
   });

@@ -23,7 +23,8 @@ describe.each(testDialects)('the donate form on %s', (dialect) => {
   it('offers preset amounts, another amount, a message and an optional email, without JavaScript', async () => {
     const { page } = await openForm();
     expect(page.body).toContain('<form method="post" action="/donate"');
-    for (const preset of ['5.00', '10.00', '25.00', '50.00', 'other']) expect(page.body).toContain(`<input type="radio" name="amount_choice" value="${preset}"/>`);
+    for (const preset of ['5.00', '10.00', '25.00', '50.00', 'other'])
+      expect(page.body).toContain(`<input type="radio" name="amount_choice" value="${preset}"/>`);
     for (const label of ['€5', '€10', '€25', '€50', 'Other amount']) expect(page.body).toContain(`${label}</label>`);
     expect(page.body).toContain('You can give from €1.00 to €1,000.00');
     expect(page.body).toMatch(/<input id="donate-amount" name="amount" type="text" inputmode="decimal"/);
@@ -42,9 +43,24 @@ describe.each(testDialects)('the donate form on %s', (dialect) => {
     ['above the maximum', { amount_choice: 'other', amount: '1000.01' }, 'amount', 'The largest donation we can take online is €1,000.00.'],
     ['too many decimals', { amount_choice: 'other', amount: '12.345' }, 'amount', 'Please enter at most 2 decimal places.'],
     ['a tampered preset', { amount_choice: '0.01' }, 'amount', 'The smallest donation is €1.00.'],
-    ['a preset and a different typed amount', { amount_choice: '25.00', amount: '30' }, 'amount', 'You picked €25.00 and also typed an amount.'],
-    ['a message that is too long', { amount_choice: '10.00', message: 'm'.repeat(501) }, 'message', 'Your message can be up to 500 characters; it has 501.'],
-    ['a bad email', { amount_choice: '10.00', email: 'not-an-email' }, 'email', 'Please enter a valid email address for your receipt, or leave it empty.'],
+    [
+      'a preset and a different typed amount',
+      { amount_choice: '25.00', amount: '30' },
+      'amount',
+      'You picked €25.00 and also typed an amount.',
+    ],
+    [
+      'a message that is too long',
+      { amount_choice: '10.00', message: 'm'.repeat(501) },
+      'message',
+      'Your message can be up to 500 characters; it has 501.',
+    ],
+    [
+      'a bad email',
+      { amount_choice: '10.00', email: 'not-an-email' },
+      'email',
+      'Please enter a valid email address for your receipt, or leave it empty.',
+    ],
   ];
 
   it.each(invalid)('refuses %s with its message and keeps what was typed, storing nothing', async (_name, fields, field, message) => {
@@ -58,14 +74,17 @@ describe.each(testDialects)('the donate form on %s', (dialect) => {
     expect(res.body).toContain('aria-invalid="true"');
     if (field !== 'message') expect(res.body).toContain('Keep it up &lt;3</textarea>');
     if (form.amount) expect(res.body).toContain(`value="${form.amount}"`);
-    if (fields.amount_choice && fields.amount_choice !== 'other' && fields.amount_choice !== '0.01') expect(res.body).toContain(`value="${fields.amount_choice}" checked`);
+    if (fields.amount_choice && fields.amount_choice !== 'other' && fields.amount_choice !== '0.01')
+      expect(res.body).toContain(`value="${fields.amount_choice}" checked`);
     if (fields.email) expect(res.body).toContain(`value="${fields.email}"`);
     expect(await countDonations()).toBe(before);
   });
 
   it('reports every bad field at once', async () => {
     const { browser, csrf } = await openForm();
-    const res = await browser.request('/donate', { form: { amount_choice: 'other', amount: 'x', message: 'y'.repeat(600), email: 'bad', _csrf: csrf } });
+    const res = await browser.request('/donate', {
+      form: { amount_choice: 'other', amount: 'x', message: 'y'.repeat(600), email: 'bad', _csrf: csrf },
+    });
     expect(res.status).toBe(400);
     for (const field of ['amount', 'message', 'email']) expect(res.body).toContain(`id="donate-${field}-error"`);
   });
@@ -87,15 +106,23 @@ describe.each(testDialects)('the donate form on %s', (dialect) => {
   it('limits how often one client may post', async () => {
     const { browser, csrf } = await openForm();
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await browser.request('/donate', { form: { amount_choice: 'other', amount: 'x', _csrf: csrf } })).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await browser.request('/donate', { form: { amount_choice: 'other', amount: 'x', _csrf: csrf } })).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(400));
     expect(statuses[10]).toBe(429);
     const elsewhere = await openForm();
-    expect((await elsewhere.browser.request('/donate', { form: { amount_choice: 'other', amount: 'x', _csrf: elsewhere.csrf } })).status).toBe(400);
+    expect(
+      (await elsewhere.browser.request('/donate', { form: { amount_choice: 'other', amount: 'x', _csrf: elsewhere.csrf } })).status,
+    ).toBe(400);
   });
 
   it('answers an unknown or mismatched thank-you link with 404', async () => {
-    for (const url of ['/donate/thanks', '/donate/thanks?donation=don_000000000000000000000000', '/donate/thanks?donation=don_000000000000000000000000&session_id=cs_x', `/donate/thanks?donation=${'d'.repeat(65)}&session_id=x`]) {
+    for (const url of [
+      '/donate/thanks',
+      '/donate/thanks?donation=don_000000000000000000000000',
+      '/donate/thanks?donation=don_000000000000000000000000&session_id=cs_x',
+      `/donate/thanks?donation=${'d'.repeat(65)}&session_id=x`,
+    ]) {
       const res = await t.app.inject(url);
       expect(res.statusCode, url).toBe(404);
     }
@@ -114,7 +141,9 @@ describe('donation configuration', () => {
   });
 
   it('reads amounts in the currency’s major unit', () => {
-    expect(testConfig({ DONATION_CURRENCY: 'JPY', DONATION_MIN: '100', DONATION_MAX: '50000', DONATION_PRESETS: '500,1000' }).donations).toEqual({ currency: 'JPY', min: 100, max: 50_000, presets: [500, 1000] });
+    expect(
+      testConfig({ DONATION_CURRENCY: 'JPY', DONATION_MIN: '100', DONATION_MAX: '50000', DONATION_PRESETS: '500,1000' }).donations,
+    ).toEqual({ currency: 'JPY', min: 100, max: 50_000, presets: [500, 1000] });
     expect(testConfig({ DONATION_MIN: '2.50', DONATION_PRESETS: '2.5,10' }).donations).toMatchObject({ min: 250, presets: [250, 1000] });
   });
 

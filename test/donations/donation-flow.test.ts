@@ -10,10 +10,24 @@ describe.each(testDialects)('paying donations on %s', (dialect) => {
   it('takes a visitor’s donation on the hosted page: webhook marks it paid, thank-you page, receipt mail', async () => {
     const email = `visitor-${Date.now()}@example.test`;
     const { browser, sessionId, donation } = await s.started({ amount_choice: '25.00', message: 'Love the shop!\r\nKeep going.', email });
-    expect(donation).toMatchObject({ status: 'pending', amount: 2500, currency: 'EUR', email, user_sub: null, message: 'Love the shop!\nKeep going.' });
+    expect(donation).toMatchObject({
+      status: 'pending',
+      amount: 2500,
+      currency: 'EUR',
+      email,
+      user_sub: null,
+      message: 'Love the shop!\nKeep going.',
+    });
     expect(donation.id).toMatch(/^don_[0-9a-f]{24}$/);
     const session = s.gateway.session(sessionId);
-    expect(session).toMatchObject({ amount_total: 2500, currency: 'eur', client_reference_id: donation.id, submit_type: 'donate', customer_email: email, metadata: { reference: donation.id, kind: 'donation' } });
+    expect(session).toMatchObject({
+      amount_total: 2500,
+      currency: 'eur',
+      client_reference_id: donation.id,
+      submit_type: 'donate',
+      customer_email: email,
+      metadata: { reference: donation.id, kind: 'donation' },
+    });
 
     const payPage = await fetch(`${s.gateway.url}/pay/${sessionId}`).then((r) => r.text());
     expect(payPage).toContain('Donation to Pixel &amp; Key');
@@ -40,8 +54,15 @@ describe.each(testDialects)('paying donations on %s', (dialect) => {
     expect(await s.outcomesOf(donation.id)).toEqual(['checkout.session.completed paid']);
 
     // The same webhook delivered again changes nothing and sends no second receipt.
-    const first = s.receiver.received.find((r) => r.body.toString().includes('checkout.session.completed') && r.body.toString().includes(sessionId))!;
-    const replay = await s.t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': String(first.headers['stripe-signature']) }, payload: first.body });
+    const first = s.receiver.received.find(
+      (r) => r.body.toString().includes('checkout.session.completed') && r.body.toString().includes(sessionId),
+    )!;
+    const replay = await s.t.app.inject({
+      method: 'POST',
+      url: '/api/payment-callback',
+      headers: { 'content-type': 'application/json', 'stripe-signature': String(first.headers['stripe-signature']) },
+      payload: first.body,
+    });
     expect(replay.json()).toEqual({ received: true, outcome: 'duplicate' });
     expect(await s.mailsTo(email)).toHaveLength(1);
     expect((await s.donationOf(donation.id)).paid_at).toBe(paid.paid_at);
@@ -66,7 +87,11 @@ describe.each(testDialects)('paying donations on %s', (dialect) => {
     await s.waitForStatus(donation.id, 'paid');
     expect(await s.mailsTo(email)).toHaveLength(1);
     const outcome = (await s.outcomesOf(donation.id))[0];
-    expect(['checkout.session.completed paid', 'checkout.session.completed not_applied:paid', 'checkout.session.completed not_applied:raced']).toContain(outcome);
+    expect([
+      'checkout.session.completed paid',
+      'checkout.session.completed not_applied:paid',
+      'checkout.session.completed not_applied:raced',
+    ]).toContain(outcome);
   });
 
   it('confirms with the gateway on the thank-you page when the webhook is late, and the webhook then changes nothing', async () => {
@@ -74,7 +99,9 @@ describe.each(testDialects)('paying donations on %s', (dialect) => {
     const { browser, sessionId, donation } = await s.started({ amount_choice: '5.00', email });
     const waiting = await browser.request(`/donate/thanks?donation=${donation.id}&session_id=${sessionId}`);
     expect(waiting.status).toBe(200);
-    expect(waiting.body).toContain('We are waiting for the payment provider to confirm your donation of €5.00. This page refreshes by itself.');
+    expect(waiting.body).toContain(
+      'We are waiting for the payment provider to confirm your donation of €5.00. This page refreshes by itself.',
+    );
     expect(waiting.body).toContain('<meta http-equiv="refresh" content="3"/>');
 
     let release!: () => void;

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { Dialect } from '../../src/platform/db/db.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, startTestIdp, TestBrowser, type TestIdp } from '../support/auth.js';
-import { forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, TEST_WEBHOOK_SECRET, type DevGateway } from '../support/gateway.js';
+import {
+  forwardWebhooksTo,
+  gatewayEnv,
+  startTestGateway,
+  startWebhookReceiver,
+  TEST_WEBHOOK_SECRET,
+  type DevGateway,
+} from '../support/gateway.js';
 
 type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
 
@@ -45,7 +52,9 @@ export function useDonationStore(dialect: Dialect) {
     async donate(browser: TestBrowser, fields: Record<string, string>) {
       const page = await browser.request('/donate');
       expect(page.status).toBe(200);
-      return browser.request('/donate', { form: { amount_choice: '', amount: '', message: '', email: '', ...fields, _csrf: csrfFromPage(page) } });
+      return browser.request('/donate', {
+        form: { amount_choice: '', amount: '', message: '', email: '', ...fields, _csrf: csrfFromPage(page) },
+      });
     },
 
     /** A donation posted and sent to the gateway's page; returns its row and payment session. */
@@ -54,7 +63,11 @@ export function useDonationStore(dialect: Dialect) {
       expect(posted.status).toBe(303);
       expect(posted.location).toMatch(new RegExp(`^${s.gateway.url}/pay/cs_`));
       const sessionId = new URL(posted.location!).pathname.split('/').pop()!;
-      const donation = await s.t.db.kysely.selectFrom('donations').selectAll().where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+      const donation = await s.t.db.kysely
+        .selectFrom('donations')
+        .selectAll()
+        .where('payment_ref', '=', sessionId)
+        .executeTakeFirstOrThrow();
       return { browser, sessionId, donation };
     },
 
@@ -77,9 +90,20 @@ export function useDonationStore(dialect: Dialect) {
 
     /** A webhook the gateway could have sent: signed with the shared secret, delivered to the store. */
     async signedEvent(type: string, object: Record<string, unknown>) {
-      const body = JSON.stringify({ id: `evt_${type}_${Math.random().toString(36).slice(2)}`, object: 'event', type, created: Math.floor(Date.now() / 1000), data: { object } });
+      const body = JSON.stringify({
+        id: `evt_${type}_${Math.random().toString(36).slice(2)}`,
+        object: 'event',
+        type,
+        created: Math.floor(Date.now() / 1000),
+        data: { object },
+      });
       const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
-      const res = await s.t.app.inject({ method: 'POST', url: '/api/payment-callback', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, payload: body });
+      const res = await s.t.app.inject({
+        method: 'POST',
+        url: '/api/payment-callback',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        payload: body,
+      });
       expect(res.statusCode).toBe(200);
       return res.json() as { received: boolean; outcome: string };
     },

@@ -46,17 +46,28 @@ describe.each(testDialects)('donations that are declined, cancelled, expired, mi
     expect(await s.mailsTo(email)).toHaveLength(0);
 
     // Money that arrives anyway is never turned away: the donation is paid after all.
-    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 5000))).toEqual({ received: true, outcome: 'paid_late' });
+    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 5000))).toEqual({
+      received: true,
+      outcome: 'paid_late',
+    });
     expect((await s.donationOf(donation.id)).status).toBe('paid');
     expect(await s.mailsTo(email)).toHaveLength(1);
   });
 
   it('leaves a donation pending when the paid amount or currency differs, for the owner to sort out', async () => {
     const { sessionId, donation } = await s.started({ amount_choice: '10.00' });
-    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 100))).toEqual({ received: true, outcome: 'needs_attention:amount_mismatch' });
-    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 1000, 'usd'))).toEqual({ received: true, outcome: 'needs_attention:amount_mismatch' });
+    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 100))).toEqual({
+      received: true,
+      outcome: 'needs_attention:amount_mismatch',
+    });
+    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 1000, 'usd'))).toEqual({
+      received: true,
+      outcome: 'needs_attention:amount_mismatch',
+    });
     expect((await s.donationOf(donation.id)).status).toBe('pending');
-    expect(await s.signedEvent('checkout.session.completed', { ...s.completedSession(donation.id, sessionId, 1000), payment_status: 'unpaid' })).toEqual({ received: true, outcome: 'awaiting_payment' });
+    expect(
+      await s.signedEvent('checkout.session.completed', { ...s.completedSession(donation.id, sessionId, 1000), payment_status: 'unpaid' }),
+    ).toEqual({ received: true, outcome: 'awaiting_payment' });
     expect((await s.donationOf(donation.id)).status).toBe('pending');
   });
 
@@ -96,11 +107,17 @@ describe.each(testDialects)('donations that are declined, cancelled, expired, mi
   });
 
   it('refuses a donation when the gateway is down: nothing is charged and the form says so', async () => {
-    const down = await createTestApp(dialect, { STRIPE_API_URL: 'http://127.0.0.1:9', STRIPE_SECRET_KEY: s.gateway.apiKey, STRIPE_WEBHOOK_SECRET: s.gateway.webhookSecret });
+    const down = await createTestApp(dialect, {
+      STRIPE_API_URL: 'http://127.0.0.1:9',
+      STRIPE_SECRET_KEY: s.gateway.apiKey,
+      STRIPE_WEBHOOK_SECRET: s.gateway.webhookSecret,
+    });
     try {
       const browser = new TestBrowser(down.app);
       const page = await browser.request('/donate');
-      const res = await browser.request('/donate', { form: { amount_choice: 'other', amount: '12', message: 'hello', email: '', _csrf: csrfFromPage(page) } });
+      const res = await browser.request('/donate', {
+        form: { amount_choice: 'other', amount: '12', message: 'hello', email: '', _csrf: csrfFromPage(page) },
+      });
       expect(res.status).toBe(503);
       expect(res.body).toContain('Payment is not available right now. Nothing was charged; please try again in a moment.');
       expect(res.body).toContain('value="12"');
@@ -112,6 +129,8 @@ describe.each(testDialects)('donations that are declined, cancelled, expired, mi
   });
 
   it('answers events for unknown donations without changing anything', async () => {
-    expect(await s.signedEvent('checkout.session.completed', s.completedSession('don_000000000000000000000000', 'cs_unknown', 1000))).toEqual({ received: true, outcome: 'unknown_donation' });
+    expect(
+      await s.signedEvent('checkout.session.completed', s.completedSession('don_000000000000000000000000', 'cs_unknown', 1000)),
+    ).toEqual({ received: true, outcome: 'unknown_donation' });
   });
 });

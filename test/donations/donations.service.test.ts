@@ -50,7 +50,8 @@ describe.each(testDialects)('the donations service on %s', (dialect) => {
     created: now,
     ...over,
   });
-  const statusOf = async (id: string) => (await db.kysely.selectFrom('donations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+  const statusOf = async (id: string) =>
+    (await db.kysely.selectFrom('donations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 
   it('lists donations newest first for the owner', async () => {
     const first = await service.startDonation(form('4'), null);
@@ -68,7 +69,10 @@ describe.each(testDialects)('the donations service on %s', (dialect) => {
     const paid = await db.transaction((tx) => service.applyEvent(tx, event({ reference: donationId, amount: 800 })));
     expect(paid).toBe('paid');
     warnings.length = 0;
-    for (const late of [event({ reference: donationId, type: 'checkout.expired', paymentStatus: 'unpaid' }), event({ reference: donationId, type: 'checkout.async_payment_failed', sessionStatus: 'expired', paymentStatus: 'unpaid' })]) {
+    for (const late of [
+      event({ reference: donationId, type: 'checkout.expired', paymentStatus: 'unpaid' }),
+      event({ reference: donationId, type: 'checkout.async_payment_failed', sessionStatus: 'expired', paymentStatus: 'unpaid' }),
+    ]) {
       expect(await db.transaction((tx) => service.applyEvent(tx, late))).toBe('not_applied:paid');
     }
     expect(await statusOf(donationId)).toBe('paid');
@@ -80,7 +84,14 @@ describe.each(testDialects)('the donations service on %s', (dialect) => {
 
   it('fails a donation whose closed session reports a failed payment, and logs the money that comes later', async () => {
     const { donationId } = await service.startDonation(form('9'), null);
-    expect(await db.transaction((tx) => service.applyEvent(tx, event({ reference: donationId, type: 'checkout.async_payment_failed', sessionStatus: 'complete', paymentStatus: 'unpaid' })))).toBe('failed');
+    expect(
+      await db.transaction((tx) =>
+        service.applyEvent(
+          tx,
+          event({ reference: donationId, type: 'checkout.async_payment_failed', sessionStatus: 'complete', paymentStatus: 'unpaid' }),
+        ),
+      ),
+    ).toBe('failed');
     expect(await statusOf(donationId)).toBe('failed');
     warnings.length = 0;
     expect(await db.transaction((tx) => service.applyEvent(tx, event({ reference: donationId, amount: 900 })))).toBe('paid_late');

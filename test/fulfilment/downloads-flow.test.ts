@@ -10,7 +10,14 @@ import { testConfig } from '../../src/platform/config.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
-import { driveSession, forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
+import {
+  driveSession,
+  forwardWebhooksTo,
+  gatewayEnv,
+  startTestGateway,
+  startWebhookReceiver,
+  type DevGateway,
+} from '../support/gateway.js';
 
 /** Buying a demo file product end to end (dev IdP, dev gateway, signed webhooks), downloading it, and a refund taking it back. */
 describe.each(testDialects)('download of a bought demo product on %s', (dialect) => {
@@ -39,7 +46,8 @@ describe.each(testDialects)('download of a bought demo product on %s', (dialect)
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const statusOf = async (orderId: string) => (await t.db.kysely.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirstOrThrow()).status;
+  const statusOf = async (orderId: string) =>
+    (await t.db.kysely.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirstOrThrow()).status;
   async function waitForStatus(orderId: string, status: string) {
     for (let i = 0; i < 200 && (await statusOf(orderId)) !== status; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await statusOf(orderId)).toBe(status);
@@ -47,7 +55,9 @@ describe.each(testDialects)('download of a bought demo product on %s', (dialect)
 
   async function buy(buyer: LoggedIn, sku: string) {
     const cart = await buyer.browser.request('/cart');
-    expect((await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: '1', _csrf: csrfFromPage(cart) } })).status).toBe(303);
+    expect((await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: '1', _csrf: csrfFromPage(cart) } })).status).toBe(
+      303,
+    );
     const page = await buyer.browser.request('/checkout');
     const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]!;
     const posted = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: key } });
@@ -60,9 +70,21 @@ describe.each(testDialects)('download of a bought demo product on %s', (dialect)
   }
 
   it('every demo file product has its sample archive; a buyer downloads it, and a refund ends the downloads', async () => {
-    const fileProducts = await t.db.kysely.selectFrom('products').select(['id', 'sku', 'name', 'summary']).where('type', '=', 'file').execute();
+    const fileProducts = await t.db.kysely
+      .selectFrom('products')
+      .select(['id', 'sku', 'name', 'summary'])
+      .where('type', '=', 'file')
+      .execute();
     expect(fileProducts.length).toBeGreaterThan(10);
-    const files = await t.db.kysely.selectFrom('product_files').selectAll().where('product_id', 'in', fileProducts.map((p) => p.id)).execute();
+    const files = await t.db.kysely
+      .selectFrom('product_files')
+      .selectAll()
+      .where(
+        'product_id',
+        'in',
+        fileProducts.map((p) => p.id),
+      )
+      .execute();
     expect(files.map((f) => f.product_id).sort()).toEqual(fileProducts.map((p) => p.id).sort());
 
     const buyer = await loginAs(t.app, 'new');
@@ -70,7 +92,12 @@ describe.each(testDialects)('download of a bought demo product on %s', (dialect)
     const expected = demoProductFile(product).buffer!;
     const { orderId, item } = await buy(buyer, product.sku);
     const file = files.find((f) => f.product_id === product.id)!;
-    expect(file).toMatchObject({ filename: 'Cobalt Mono.zip', content_type: 'application/zip', size: expected.length, sha256: createHash('sha256').update(expected).digest('hex') });
+    expect(file).toMatchObject({
+      filename: 'Cobalt Mono.zip',
+      content_type: 'application/zip',
+      size: expected.length,
+      sha256: createHash('sha256').update(expected).digest('hex'),
+    });
 
     const orderPage = await buyer.browser.request(`/orders/${orderId}`);
     expect(orderPage.status).toBe(200);

@@ -45,7 +45,14 @@ export async function downloadsStore(dialect: Dialect, env: Record<string, strin
   const fx = catalogFixtures(t.db, clock);
   const orders = createOrdersService({ db: t.db, clock });
   const signer = createKeySigner(loadSigningKey(config.licenseSigningKey));
-  const fulfilment = createFulfilmentService({ db: t.db, keyPool: fx.keyPool, signer, secrets: createSecretBox(config.encryptionKey), clock, defaults: config.downloadDefaults });
+  const fulfilment = createFulfilmentService({
+    db: t.db,
+    keyPool: fx.keyPool,
+    signer,
+    secrets: createSecretBox(config.encryptionKey),
+    clock,
+    defaults: config.downloadDefaults,
+  });
   const productFiles = createProductFilesService({ db: t.db, storage: createLocalStorage(dir), clock });
   /** Tokens signed with the store's own key, for links a test needs at a chosen time. */
   const tokens = createDownloadTokens(downloadLinkKey(config.sessionSecret));
@@ -53,18 +60,47 @@ export async function downloadsStore(dialect: Dialect, env: Record<string, strin
   /** A paid, fulfilled order of one file product (its files attached) for `buyer`. */
   async function paidFileOrder(
     buyer: LoggedIn,
-    { files, quantity = 1, downloadLimit = 5, accessDays = 30, attachWith = productFiles }: { files: FileSpec[]; quantity?: number; downloadLimit?: number; accessDays?: number; attachWith?: ProductFilesService },
+    {
+      files,
+      quantity = 1,
+      downloadLimit = 5,
+      accessDays = 30,
+      attachWith = productFiles,
+    }: { files: FileSpec[]; quantity?: number; downloadLimit?: number; accessDays?: number; attachWith?: ProductFilesService },
   ) {
     const product = await makeFileProduct(fx.catalog, { downloadLimit, accessDays });
     const attached = [];
-    for (const f of files) attached.push(await attachWith.attachFile(product.id, { filename: f.filename, contentType: f.contentType, buffer: f.data }));
+    for (const f of files)
+      attached.push(await attachWith.attachFile(product.id, { filename: f.filename, contentType: f.contentType, buffer: f.data }));
     const id = `ord_${randomBytes(12).toString('hex')}`;
     const now = clock();
     const [item] = await t.db.transaction(async (tx) => {
       const items = await orders.createOrder(
         tx,
-        { id, user_sub: buyer.user.sub, email: buyer.user.email, status: 'pending', currency: 'EUR', subtotal: 500 * quantity, tax: 0, total: 500 * quantity, created_at: now, updated_at: now },
-        [{ product_id: product.id, sku: product.sku, name: 'Test download', type: 'file', unit_price: 500, quantity, download_limit: downloadLimit, access_days: accessDays }],
+        {
+          id,
+          user_sub: buyer.user.sub,
+          email: buyer.user.email,
+          status: 'pending',
+          currency: 'EUR',
+          subtotal: 500 * quantity,
+          tax: 0,
+          total: 500 * quantity,
+          created_at: now,
+          updated_at: now,
+        },
+        [
+          {
+            product_id: product.id,
+            sku: product.sku,
+            name: 'Test download',
+            type: 'file',
+            unit_price: 500,
+            quantity,
+            download_limit: downloadLimit,
+            access_days: accessDays,
+          },
+        ],
       );
       await orders.applyEvent(tx, id, 'payment_settled', 'test', { paid_at: now });
       await fulfilment.deliverOrder(tx, id, items);
@@ -75,14 +111,18 @@ export async function downloadsStore(dialect: Dialect, env: Record<string, strin
 
   /** The buyer's Download button: POST with unit, file and the CSRF token. */
   const requestLink = (buyer: LoggedIn, orderId: string, itemId: number, fileId: number, unit = 0) =>
-    buyer.browser.request(`/orders/${orderId}/items/${itemId}/download`, { form: { unit: String(unit), file: String(fileId), _csrf: buyer.csrfToken } });
+    buyer.browser.request(`/orders/${orderId}/items/${itemId}/download`, {
+      form: { unit: String(unit), file: String(fileId), _csrf: buyer.csrfToken },
+    });
 
   /** A download as a download manager makes it: no cookie, its own address, optional headers. */
   const download = (url: string, headers: Record<string, string> = {}, method: 'GET' | 'HEAD' = 'GET') =>
     t.app.inject({ method, url: new URL(url, 'http://localhost:3000').pathname, headers, remoteAddress: '203.0.113.7' });
 
-  const grantsOf = (itemId: number) => t.db.kysely.selectFrom('download_grants').selectAll().where('order_item_id', '=', itemId).orderBy('unit_index').execute();
-  const logOf = (grantId: number) => t.db.kysely.selectFrom('download_log').selectAll().where('grant_id', '=', grantId).orderBy('id').execute();
+  const grantsOf = (itemId: number) =>
+    t.db.kysely.selectFrom('download_grants').selectAll().where('order_item_id', '=', itemId).orderBy('unit_index').execute();
+  const logOf = (grantId: number) =>
+    t.db.kysely.selectFrom('download_log').selectAll().where('grant_id', '=', grantId).orderBy('id').execute();
 
   return {
     t,

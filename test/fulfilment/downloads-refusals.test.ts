@@ -24,10 +24,16 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
   });
 
   const secret = bytes(2048, 99);
-  const oneFile = () => s.paidFileOrder(buyer, { files: [{ filename: 'secret.zip', contentType: 'application/zip', data: secret }], downloadLimit: 3 });
+  const oneFile = () =>
+    s.paidFileOrder(buyer, { files: [{ filename: 'secret.zip', contentType: 'application/zip', data: secret }], downloadLimit: 3 });
 
   /** A refusal page: its status, its words, a way back, and never a byte of the file. */
-  function expectProblemPage(res: { statusCode: number; headers: Record<string, unknown>; body: string }, status: number, title: string, orderId: string | null) {
+  function expectProblemPage(
+    res: { statusCode: number; headers: Record<string, unknown>; body: string },
+    status: number,
+    title: string,
+    orderId: string | null,
+  ) {
     expect(res.statusCode).toBe(status);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.headers['content-disposition']).toBeUndefined();
@@ -43,7 +49,16 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
     const token = link.slice('/download/'.length);
     const [g, f, e, sig] = token.split('.') as [string, string, string, string];
     const flipped = sig.startsWith('A') ? `B${sig.slice(1)}` : `A${sig.slice(1)}`;
-    for (const bad of [`${g}.${f}.${e}.${flipped}`, `${Number(g) + 1}.${f}.${e}.${sig}`, `${g}.${Number(f) + 1}.${e}.${sig}`, `${g}.${f}.${Number(e) + 86_400}.${sig}`, 'garbage', '1.2.3', `${token}x`, '%00..%2F..%2Fetc%2Fpasswd']) {
+    for (const bad of [
+      `${g}.${f}.${e}.${flipped}`,
+      `${Number(g) + 1}.${f}.${e}.${sig}`,
+      `${g}.${Number(f) + 1}.${e}.${sig}`,
+      `${g}.${f}.${Number(e) + 86_400}.${sig}`,
+      'garbage',
+      '1.2.3',
+      `${token}x`,
+      '%00..%2F..%2Fetc%2Fpasswd',
+    ]) {
       const res = await s.download(`/download/${bad}`);
       expectProblemPage(res, 404, 'This download link is not valid', null);
       expect(res.body).toContain('Make a new one from your order page.');
@@ -67,7 +82,10 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
   });
 
   it('refunded units: "refunded" (410) for links made before the refund and for new ones; the other unit still downloads', async () => {
-    const order = await s.paidFileOrder(buyer, { quantity: 2, files: [{ filename: 'secret.zip', contentType: 'application/zip', data: secret }] });
+    const order = await s.paidFileOrder(buyer, {
+      quantity: 2,
+      files: [{ filename: 'secret.zip', contentType: 'application/zip', data: secret }],
+    });
     const fileId = order.files[0]!.id;
     const before = (await s.requestLink(buyer, order.id, order.item.id, fileId, 1)).location!;
     // The gateway's refund of one unit, as payment events apply it: the highest unit is revoked.
@@ -84,12 +102,18 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
     expect(again.body).toContain(`href="/orders/${order.id}"`);
     expect((await s.download((await s.requestLink(buyer, order.id, order.item.id, fileId, 0)).location!)).statusCode).toBe(200);
     const grants = await s.grantsOf(order.item.id);
-    expect(grants.map((g) => [g.status, g.downloads_used])).toEqual([['active', 1], ['revoked', 0]]);
+    expect(grants.map((g) => [g.status, g.downloads_used])).toEqual([
+      ['active', 1],
+      ['revoked', 0],
+    ]);
     expect(await s.logOf(grants[1]!.id)).toEqual([]);
   });
 
   it('access period over: "download period has ended" (410), even with a link that has not expired', async () => {
-    const order = await s.paidFileOrder(buyer, { accessDays: 1, files: [{ filename: 'secret.zip', contentType: 'application/zip', data: secret }] });
+    const order = await s.paidFileOrder(buyer, {
+      accessDays: 1,
+      files: [{ filename: 'secret.zip', contentType: 'application/zip', data: secret }],
+    });
     const [grant] = await s.grantsOf(order.item.id);
     const link = `/download/${s.tokens.sign({ grantId: grant!.id, fileId: order.files[0]!.id, expiresAt: s.clock() + 2 * DAY })}`;
     s.time.offset = DAY + MINUTE;
@@ -104,7 +128,11 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
     const [grant] = await s.grantsOf(order.item.id);
     const link = () => `/download/${s.tokens.sign({ grantId: grant!.id, fileId, expiresAt: s.clock() + MINUTE })}`;
     // Three downloads, each outside the previous one's resume window (the clock runs back, sessions are not involved).
-    for (const [n, minutesAgo] of [[1, 100], [2, 65], [3, 31]] as const) {
+    for (const [n, minutesAgo] of [
+      [1, 100],
+      [2, 65],
+      [3, 31],
+    ] as const) {
       s.time.offset = -minutesAgo * MINUTE;
       expect((await s.download(link())).statusCode).toBe(200);
       expect((await s.grantsOf(order.item.id))[0]!.downloads_used).toBe(n);
@@ -125,7 +153,10 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
   });
 
   it('gives a link at the limit only to resume the last download within its window', async () => {
-    const order = await s.paidFileOrder(buyer, { files: [{ filename: 'secret.zip', contentType: 'application/zip', data: secret }], downloadLimit: 1 });
+    const order = await s.paidFileOrder(buyer, {
+      files: [{ filename: 'secret.zip', contentType: 'application/zip', data: secret }],
+      downloadLimit: 1,
+    });
     const fileId = order.files[0]!.id;
     const first = await s.download((await s.requestLink(buyer, order.id, order.item.id, fileId)).location!, { range: 'bytes=0-99' });
     expect(first.statusCode).toBe(206);
@@ -136,7 +167,11 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
   });
 
   it('lets exactly one of several parallel downloads take the last one', async () => {
-    const files = Array.from({ length: 5 }, (_, i) => ({ filename: `part-${i + 1}.zip`, contentType: 'application/zip', data: bytes(4000, i) }));
+    const files = Array.from({ length: 5 }, (_, i) => ({
+      filename: `part-${i + 1}.zip`,
+      contentType: 'application/zip',
+      data: bytes(4000, i),
+    }));
     const order = await s.paidFileOrder(buyer, { files, downloadLimit: 2 });
     const [grant] = await s.grantsOf(order.item.id);
     const link = (fileId: number) => `/download/${s.tokens.sign({ grantId: grant!.id, fileId, expiresAt: s.clock() + MINUTE })}`;

@@ -47,7 +47,14 @@ describe('local directory storage', () => {
 
   it('refuses keys that leave the directory, before touching the file system', async () => {
     writeFileSync(join(dir, 'secret.txt'), 'do not serve');
-    for (const key of ['../secret.txt', 'products/../../secret.txt', join(dir, 'secret.txt'), 'products/\0x', '..', 'products\\..\\..\\secret.txt']) {
+    for (const key of [
+      '../secret.txt',
+      'products/../../secret.txt',
+      join(dir, 'secret.txt'),
+      'products/\0x',
+      '..',
+      'products\\..\\..\\secret.txt',
+    ]) {
       await expect(storage.put(key, Buffer.from('overwritten'), 'text/plain')).rejects.toMatchObject({ code: 'invalid_storage_key' });
       await expect(storage.stat(key)).rejects.toMatchObject({ code: 'invalid_storage_key' });
       await expect(storage.createReadStream(key)).rejects.toMatchObject({ code: 'invalid_storage_key' });
@@ -71,7 +78,15 @@ describe('local directory storage', () => {
 });
 
 describe('S3 storage (requests built and signed without a network)', () => {
-  const config: S3StorageConfig = { driver: 's3', bucket: 'shop-files', region: 'eu-central-1', endpoint: 'http://minio.local:9000', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', forcePathStyle: true };
+  const config: S3StorageConfig = {
+    driver: 's3',
+    bucket: 'shop-files',
+    region: 'eu-central-1',
+    endpoint: 'http://minio.local:9000',
+    accessKeyId: 'AKIDEXAMPLE',
+    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    forcePathStyle: true,
+  };
   const signedAt = Date.UTC(2026, 2, 14, 9, 26, 53);
   type Seen = { method: string; hostname: string; port?: number; path: string; headers: Record<string, string>; body?: unknown };
   type Answer = { statusCode: number; headers?: Record<string, string>; body?: string };
@@ -81,7 +96,9 @@ describe('S3 storage (requests built and signed without a network)', () => {
       async handle(req: Seen) {
         seen.push(req);
         const a = answer(req);
-        return { response: { statusCode: a.statusCode, headers: a.headers ?? {}, body: Readable.from(a.body ? [Buffer.from(a.body)] : []) } };
+        return {
+          response: { statusCode: a.statusCode, headers: a.headers ?? {}, body: Readable.from(a.body ? [Buffer.from(a.body)] : []) },
+        };
       },
     };
     return { seen, storage: createS3Storage(config, { requestHandler: requestHandler as never, clock: () => signedAt }) };
@@ -106,7 +123,10 @@ describe('S3 storage (requests built and signed without a network)', () => {
       ['PUT', 'minio.local', '/shop-files/products/7/abc-Cobalt-Mono.zip'],
       ['DELETE', 'minio.local', '/shop-files/products/7/abc-Cobalt-Mono.zip'],
     ]);
-    for (const r of seen) expect(r.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/s3\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+    for (const r of seen)
+      expect(r.headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/s3\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+      );
     expect(seen[1]!.headers.range).toBe('bytes=10-14');
     expect(seen[2]!.headers).toMatchObject({ 'content-type': 'application/zip', 'content-length': '9' });
     // No CRC checksum headers: several S3-compatible stores refuse them.
@@ -123,14 +143,22 @@ describe('S3 storage (requests built and signed without a network)', () => {
     const { seen, storage } = fakeS3(() => ({ statusCode: 200 }));
     for (const key of ['../other-bucket/x', '/abs', 'a/../../b', 'a\0b']) {
       await expect(storage.stat(key)).rejects.toMatchObject({ code: 'invalid_storage_key' });
-      await expect(storage.presignedUrl(key, { filename: 'x', contentType: 'text/plain', expiresIn: 60 })).rejects.toMatchObject({ code: 'invalid_storage_key' });
+      await expect(storage.presignedUrl(key, { filename: 'x', contentType: 'text/plain', expiresIn: 60 })).rejects.toMatchObject({
+        code: 'invalid_storage_key',
+      });
     }
     expect(seen).toEqual([]);
   });
 
   it('presigns a GET that expires, names the file and can be verified with the secret key', async () => {
     const { seen, storage } = fakeS3(() => ({ statusCode: 200 }));
-    const url = new URL((await storage.presignedUrl('products/7/abc-Cobalt-Mono.zip', { filename: 'Cobalt Mono "v2" – Ünïcode.zip', contentType: 'application/zip', expiresIn: 900 }))!);
+    const url = new URL(
+      (await storage.presignedUrl('products/7/abc-Cobalt-Mono.zip', {
+        filename: 'Cobalt Mono "v2" – Ünïcode.zip',
+        contentType: 'application/zip',
+        expiresIn: 900,
+      }))!,
+    );
     expect(seen).toEqual([]); // signed locally, nothing sent
     expect(url.origin + url.pathname).toBe('http://minio.local:9000/shop-files/products/7/abc-Cobalt-Mono.zip');
     const q = Object.fromEntries(url.searchParams);
@@ -152,7 +180,9 @@ describe('S3 storage (requests built and signed without a network)', () => {
 
   it('uses virtual-hosted URLs on AWS itself', async () => {
     const aws = createS3Storage({ ...config, endpoint: null, forcePathStyle: false }, { clock: () => signedAt });
-    const url = new URL((await aws.presignedUrl('products/7/a.zip', { filename: 'a.zip', contentType: 'application/zip', expiresIn: 60 }))!);
+    const url = new URL(
+      (await aws.presignedUrl('products/7/a.zip', { filename: 'a.zip', contentType: 'application/zip', expiresIn: 60 }))!,
+    );
     expect(url.origin + url.pathname).toBe('https://shop-files.s3.eu-central-1.amazonaws.com/products/7/a.zip');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
   });
@@ -170,8 +200,16 @@ function sigV4QuerySignature(url: URL, secret: string, region: string): string {
   const canonical = ['GET', url.pathname, query, `host:${url.host}`, '', 'host', 'UNSIGNED-PAYLOAD'].join('\n');
   const amzDate = url.searchParams.get('X-Amz-Date')!;
   const day = amzDate.slice(0, 8);
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, `${day}/${region}/s3/aws4_request`, createHash('sha256').update(canonical).digest('hex')].join('\n');
-  const key = [day, region, 's3', 'aws4_request'].reduce<Buffer>((k, part) => createHmac('sha256', k).update(part).digest(), Buffer.from(`AWS4${secret}`));
+  const toSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    `${day}/${region}/s3/aws4_request`,
+    createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
+  const key = [day, region, 's3', 'aws4_request'].reduce<Buffer>(
+    (k, part) => createHmac('sha256', k).update(part).digest(),
+    Buffer.from(`AWS4${secret}`),
+  );
   return createHmac('sha256', key).update(toSign).digest('hex');
 }
 
@@ -194,18 +232,49 @@ describe('storage configuration', () => {
       ]);
     }
     expect(() => testConfig({ STORAGE_DRIVER: 'ftp' })).toThrow(/STORAGE_DRIVER/);
-    expect(() => testConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_REGION: 'r', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's', S3_ENDPOINT: 'minio:9000' })).toThrow(/S3_ENDPOINT/);
+    expect(() =>
+      testConfig({
+        STORAGE_DRIVER: 's3',
+        S3_BUCKET: 'b',
+        S3_REGION: 'r',
+        S3_ACCESS_KEY_ID: 'k',
+        S3_SECRET_ACCESS_KEY: 's',
+        S3_ENDPOINT: 'minio:9000',
+      }),
+    ).toThrow(/S3_ENDPOINT/);
   });
 
   it('builds the S3 backend from complete settings', () => {
-    const config = testConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'shop-files', S3_REGION: 'auto', S3_ACCESS_KEY_ID: 'key', S3_SECRET_ACCESS_KEY: 'secret', S3_ENDPOINT: 'https://acc.r2.cloudflarestorage.com', S3_FORCE_PATH_STYLE: 'true' });
-    expect(config.storage).toEqual({ driver: 's3', bucket: 'shop-files', region: 'auto', endpoint: 'https://acc.r2.cloudflarestorage.com', accessKeyId: 'key', secretAccessKey: 'secret', forcePathStyle: true });
+    const config = testConfig({
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: 'shop-files',
+      S3_REGION: 'auto',
+      S3_ACCESS_KEY_ID: 'key',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_ENDPOINT: 'https://acc.r2.cloudflarestorage.com',
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+    expect(config.storage).toEqual({
+      driver: 's3',
+      bucket: 'shop-files',
+      region: 'auto',
+      endpoint: 'https://acc.r2.cloudflarestorage.com',
+      accessKeyId: 'key',
+      secretAccessKey: 'secret',
+      forcePathStyle: true,
+    });
     expect(createStorage(config.storage).driver).toBe('s3');
   });
 });
 
 describe('form-action and where downloads go', () => {
-  const s3 = { STORAGE_DRIVER: 's3', S3_BUCKET: 'shop-files', S3_REGION: 'eu-central-1', S3_ACCESS_KEY_ID: 'key', S3_SECRET_ACCESS_KEY: 'secret' };
+  const s3 = {
+    STORAGE_DRIVER: 's3',
+    S3_BUCKET: 'shop-files',
+    S3_REGION: 'eu-central-1',
+    S3_ACCESS_KEY_ID: 'key',
+    S3_SECRET_ACCESS_KEY: 'secret',
+  };
   const formAction = async (env: Record<string, string>) => {
     const t = await createTestApp('sqlite', env);
     try {
@@ -217,7 +286,9 @@ describe('form-action and where downloads go', () => {
   };
 
   it('allows the bucket a download redirects to: Chrome applies form-action to the redirects after the download form', async () => {
-    expect(await formAction({ ...s3, S3_ENDPOINT: 'https://files.shop.example', S3_FORCE_PATH_STYLE: 'true' })).toContain('https://files.shop.example');
+    expect(await formAction({ ...s3, S3_ENDPOINT: 'https://files.shop.example', S3_FORCE_PATH_STYLE: 'true' })).toContain(
+      'https://files.shop.example',
+    );
     expect(await formAction(s3)).toContain('https://shop-files.s3.eu-central-1.amazonaws.com');
     const local = await formAction({});
     expect(local.filter((origin) => /files\.shop|amazonaws/.test(origin))).toEqual([]);
@@ -249,12 +320,23 @@ describe.each(testDialects)('product files on %s', (dialect) => {
     const other = await makeFileProduct(fx.catalog);
     const bytes = Buffer.from('PK demo archive bytes');
     const a = await files.attachFile(product.id, { filename: 'Manual (EN).pdf', contentType: 'application/pdf', buffer: bytes });
-    const b = await files.attachFile(product.id, { filename: 'Fonts – Ünïcode.zip', contentType: 'Application/ZIP', stream: Readable.from([Buffer.from('abc'), Buffer.from('def')]) });
+    const b = await files.attachFile(product.id, {
+      filename: 'Fonts – Ünïcode.zip',
+      contentType: 'Application/ZIP',
+      stream: Readable.from([Buffer.from('abc'), Buffer.from('def')]),
+    });
     writeFileSync(join(dir, 'source.bin'), 'from a path');
     const c = await files.attachFile(other.id, { filename: 'data.bin', path: join(dir, 'source.bin') });
 
     const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
-    expect(a).toMatchObject({ product_id: product.id, filename: 'Manual (EN).pdf', content_type: 'application/pdf', size: bytes.length, sha256: sha(bytes), created_at: 1_800_000_000_000 });
+    expect(a).toMatchObject({
+      product_id: product.id,
+      filename: 'Manual (EN).pdf',
+      content_type: 'application/pdf',
+      size: bytes.length,
+      sha256: sha(bytes),
+      created_at: 1_800_000_000_000,
+    });
     expect(b).toMatchObject({ content_type: 'application/zip', size: 6, sha256: sha('abcdef') });
     expect(c).toMatchObject({ content_type: 'application/octet-stream', size: 11, sha256: sha('from a path') });
     expect(a.storage_key).toBe(`products/${product.id}/${sha(bytes).slice(0, 16)}-Manual-EN-.pdf`);
@@ -262,7 +344,13 @@ describe.each(testDialects)('product files on %s', (dialect) => {
 
     expect(await files.listFiles([product.id, other.id, 999_999])).toEqual(
       new Map([
-        [product.id, [{ id: a.id, filename: 'Manual (EN).pdf', size: bytes.length, contentType: 'application/pdf' }, { id: b.id, filename: 'Fonts – Ünïcode.zip', size: 6, contentType: 'application/zip' }]],
+        [
+          product.id,
+          [
+            { id: a.id, filename: 'Manual (EN).pdf', size: bytes.length, contentType: 'application/pdf' },
+            { id: b.id, filename: 'Fonts – Ünïcode.zip', size: 6, contentType: 'application/zip' },
+          ],
+        ],
         [other.id, [{ id: c.id, filename: 'data.bin', size: 11, contentType: 'application/octet-stream' }]],
         [999_999, []],
       ]),
@@ -272,23 +360,42 @@ describe.each(testDialects)('product files on %s', (dialect) => {
   it('refuses files for products that are not file products, and bad names or types, storing nothing', async () => {
     const keyProduct = await makeProduct(fx.catalog, { type: 'key' });
     const before = readdirSync(dir, { recursive: true }).length;
-    await expect(files.attachFile(keyProduct.id, { filename: 'a.zip', buffer: Buffer.from('x') })).rejects.toMatchObject({ code: 'not_a_file_product' });
-    await expect(files.attachFile(987_654, { filename: 'a.zip', buffer: Buffer.from('x') })).rejects.toMatchObject({ code: 'not_a_file_product' });
+    await expect(files.attachFile(keyProduct.id, { filename: 'a.zip', buffer: Buffer.from('x') })).rejects.toMatchObject({
+      code: 'not_a_file_product',
+    });
+    await expect(files.attachFile(987_654, { filename: 'a.zip', buffer: Buffer.from('x') })).rejects.toMatchObject({
+      code: 'not_a_file_product',
+    });
     const product = await makeFileProduct(fx.catalog);
     for (const filename of ['', '../evil.zip', 'a\\b.zip', 'line\nbreak.zip', 'x'.repeat(256)]) {
-      await expect(files.attachFile(product.id, { filename, buffer: Buffer.from('x') })).rejects.toMatchObject({ code: 'invalid_filename' });
+      await expect(files.attachFile(product.id, { filename, buffer: Buffer.from('x') })).rejects.toMatchObject({
+        code: 'invalid_filename',
+      });
     }
-    await expect(files.attachFile(product.id, { filename: 'a.zip', contentType: 'zip', buffer: Buffer.from('x') })).rejects.toMatchObject({ code: 'invalid_content_type' });
-    await expect(files.attachFile(product.id, { filename: 'a.zip', contentType: 'text/html\r\nX-Evil: 1', buffer: Buffer.from('x') })).rejects.toMatchObject({ code: 'invalid_content_type' });
-    await expect(files.attachFile(product.id, { filename: 'a.zip', buffer: Buffer.from('x'), path: '/etc/passwd' })).rejects.toMatchObject({ code: 'invalid_file_source' });
+    await expect(files.attachFile(product.id, { filename: 'a.zip', contentType: 'zip', buffer: Buffer.from('x') })).rejects.toMatchObject({
+      code: 'invalid_content_type',
+    });
+    await expect(
+      files.attachFile(product.id, { filename: 'a.zip', contentType: 'text/html\r\nX-Evil: 1', buffer: Buffer.from('x') }),
+    ).rejects.toMatchObject({ code: 'invalid_content_type' });
+    await expect(files.attachFile(product.id, { filename: 'a.zip', buffer: Buffer.from('x'), path: '/etc/passwd' })).rejects.toMatchObject({
+      code: 'invalid_file_source',
+    });
     expect(readdirSync(dir, { recursive: true }).length).toBe(before);
-    expect(await files.listFiles([keyProduct.id, product.id])).toEqual(new Map([[keyProduct.id, []], [product.id, []]]));
+    expect(await files.listFiles([keyProduct.id, product.id])).toEqual(
+      new Map([
+        [keyProduct.id, []],
+        [product.id, []],
+      ]),
+    );
   });
 
   it('stores the same content for the same product once, and attaches inside a caller transaction', async () => {
     const product = await makeFileProduct(fx.catalog);
     const first = await files.attachFile(product.id, { filename: 'same.zip', buffer: Buffer.from('same bytes') });
-    const second = await db.transaction((tx) => files.attachFile(product.id, { filename: 'same.zip', buffer: Buffer.from('same bytes') }, tx));
+    const second = await db.transaction((tx) =>
+      files.attachFile(product.id, { filename: 'same.zip', buffer: Buffer.from('same bytes') }, tx),
+    );
     expect(second.storage_key).toBe(first.storage_key);
     expect(second.id).not.toBe(first.id);
     expect(existsSync(join(dir, first.storage_key))).toBe(true);

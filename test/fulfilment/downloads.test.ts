@@ -55,7 +55,9 @@ describe.each(testDialects)('downloads on %s', (dialect) => {
 
     const [grant] = await s.grantsOf(order.item.id);
     expect(grant).toMatchObject({ downloads_used: 1, download_limit: 5 });
-    expect(await s.logOf(grant!.id)).toEqual([expect.objectContaining({ file_id: file!.id, ip: '203.0.113.7', range: null, counted: 1, created_at: expect.any(Number) })]);
+    expect(await s.logOf(grant!.id)).toEqual([
+      expect.objectContaining({ file_id: file!.id, ip: '203.0.113.7', range: null, counted: 1, created_at: expect.any(Number) }),
+    ]);
   });
 
   it('makes links only for the order’s owner: others get 404, anonymous visitors are sent to log in', async () => {
@@ -72,7 +74,9 @@ describe.each(testDialects)('downloads on %s', (dialect) => {
     const bare = await s.t.app.inject({ method: 'POST', url, payload: { unit: '0', file: String(fileId) } });
     expect(bare.statusCode).toBe(403);
     const visitor = new TestBrowser(s.t.app);
-    const anonymous = await visitor.request(url, { form: { unit: '0', file: String(fileId), _csrf: csrfFromPage(await visitor.request('/cart')) } });
+    const anonymous = await visitor.request(url, {
+      form: { unit: '0', file: String(fileId), _csrf: csrfFromPage(await visitor.request('/cart')) },
+    });
     expect(anonymous.status).toBe(303);
     expect(anonymous.location).toContain(`/login?returnTo=${encodeURIComponent(url)}`);
 
@@ -147,10 +151,14 @@ describe.each(testDialects)('downloads on %s', (dialect) => {
 
   it('counts a resumed transfer once within the window, and a new transfer after it', async () => {
     const data = bytes(3000);
-    const order = await s.paidFileOrder(buyer, { files: [{ filename: 'game.zip', contentType: 'application/zip', data }], downloadLimit: 5 });
+    const order = await s.paidFileOrder(buyer, {
+      files: [{ filename: 'game.zip', contentType: 'application/zip', data }],
+      downloadLimit: 5,
+    });
     const [grant] = await s.grantsOf(order.item.id);
     const fileId = order.files[0]!.id;
-    const linkAt = (offset: number) => `/download/${s.tokens.sign({ grantId: grant!.id, fileId, expiresAt: s.clock() + offset + 15 * MINUTE })}`;
+    const linkAt = (offset: number) =>
+      `/download/${s.tokens.sign({ grantId: grant!.id, fileId, expiresAt: s.clock() + offset + 15 * MINUTE })}`;
     const used = async () => (await s.grantsOf(order.item.id))[0]!.downloads_used;
 
     expect((await s.download(linkAt(0), { range: 'bytes=0-499' })).statusCode).toBe(206);
@@ -198,14 +206,38 @@ describe.each(testDialects)('downloads on %s', (dialect) => {
     const requestHandler = {
       async handle(req: { method: string; path: string }) {
         requests.push({ method: req.method, path: req.path });
-        const headers: Record<string, string> = req.method === 'HEAD' ? { 'content-length': '4096', 'last-modified': new Date(s.clock()).toUTCString() } : {};
+        const headers: Record<string, string> =
+          req.method === 'HEAD' ? { 'content-length': '4096', 'last-modified': new Date(s.clock()).toUTCString() } : {};
         return { response: { statusCode: 200, headers, body: Readable.from([]) } };
       },
     };
-    const storage = createS3Storage({ driver: 's3', bucket: 'shop', region: 'eu-west-1', endpoint: 'http://s3.test:9000', accessKeyId: 'AK', secretAccessKey: 'SK', forcePathStyle: true }, { requestHandler: requestHandler as never, clock: s.clock });
+    const storage = createS3Storage(
+      {
+        driver: 's3',
+        bucket: 'shop',
+        region: 'eu-west-1',
+        endpoint: 'http://s3.test:9000',
+        accessKeyId: 'AK',
+        secretAccessKey: 'SK',
+        forcePathStyle: true,
+      },
+      { requestHandler: requestHandler as never, clock: s.clock },
+    );
     const productFiles = createProductFilesService({ db: s.t.db, storage, clock: s.clock });
-    const downloads = createDownloadsService({ db: s.t.db, storage, productFiles, orders: s.orders, tokens: s.tokens, clock: s.clock, linkMs: 15 * MINUTE, resumeWindowMs: 30 * MINUTE });
-    const order = await s.paidFileOrder(buyer, { files: [{ filename: AWKWARD, contentType: 'application/pdf', data: bytes(4096) }], attachWith: productFiles });
+    const downloads = createDownloadsService({
+      db: s.t.db,
+      storage,
+      productFiles,
+      orders: s.orders,
+      tokens: s.tokens,
+      clock: s.clock,
+      linkMs: 15 * MINUTE,
+      resumeWindowMs: 30 * MINUTE,
+    });
+    const order = await s.paidFileOrder(buyer, {
+      files: [{ filename: AWKWARD, contentType: 'application/pdf', data: bytes(4096) }],
+      attachWith: productFiles,
+    });
     const file = order.files[0]!;
     expect(requests).toEqual([{ method: 'PUT', path: `/shop/${file.storage_key}` }]);
 

@@ -14,7 +14,23 @@ describe.each(testDialects)('key pools on %s', (dialect) => {
     const now = Date.now();
     const row = await db.kysely
       .insertInto('products')
-      .values({ sku: 'POOL-1', name: 'Pool', summary: '', description: '', price: 100, currency: 'EUR', type: 'key_lim', status: 'active', featured: 0, specs: '[]', download_limit: null, access_days: null, activation_limit: null, created_at: now, updated_at: now })
+      .values({
+        sku: 'POOL-1',
+        name: 'Pool',
+        summary: '',
+        description: '',
+        price: 100,
+        currency: 'EUR',
+        type: 'key_lim',
+        status: 'active',
+        featured: 0,
+        specs: '[]',
+        download_limit: null,
+        access_days: null,
+        activation_limit: null,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     productId = row.id;
@@ -30,7 +46,10 @@ describe.each(testDialects)('key pools on %s', (dialect) => {
 
   it('refuses the whole import when a key repeats, in the input or in the pool', async () => {
     await expect(pool.importKeys(productId, ['NEW-1', 'NEW-1'])).rejects.toMatchObject({ code: 'duplicate_keys' });
-    await expect(pool.importKeys(productId, ['NEW-2', 'AAAA-2'])).rejects.toMatchObject({ code: 'duplicate_keys', details: { duplicates: ['AAAA-2'] } });
+    await expect(pool.importKeys(productId, ['NEW-2', 'AAAA-2'])).rejects.toMatchObject({
+      code: 'duplicate_keys',
+      details: { duplicates: ['AAAA-2'] },
+    });
     await expect(pool.importKeys(productId, ['NEW-3', '  '])).rejects.toMatchObject({ code: 'invalid_input' });
     expect((await pool.countAvailable([productId])).get(productId)).toBe(3);
   });
@@ -49,7 +68,13 @@ describe.each(testDialects)('key pools on %s', (dialect) => {
     expect(await shown()).toBe(4);
 
     // Another instance or the CLI: not seen until the count expires; the live count sees it at once.
-    const [one] = await db.kysely.selectFrom('license_keys').select('id').where('status', '=', 'available').where('product_id', '=', productId).limit(1).execute();
+    const [one] = await db.kysely
+      .selectFrom('license_keys')
+      .select('id')
+      .where('status', '=', 'available')
+      .where('product_id', '=', productId)
+      .limit(1)
+      .execute();
     await db.kysely.updateTable('license_keys').set({ status: 'revoked' }).where('id', '=', one!.id).execute();
     expect((await pool.countAvailable([productId])).get(productId)).toBe(3);
     expect(await shown()).toBe(4);
@@ -69,11 +94,30 @@ describe.each(testDialects)('key reservations under concurrency on %s', (dialect
     pool = createKeyPoolService({ db, secrets: createSecretBox(randomBytes(32)), clock: () => now });
     const row = await db.kysely
       .insertInto('products')
-      .values({ sku: 'LAST-KEYS', name: 'Last keys', summary: '', description: '', price: 100, currency: 'EUR', type: 'key_lim', status: 'active', featured: 0, specs: '[]', download_limit: null, access_days: null, activation_limit: null, created_at: now, updated_at: now })
+      .values({
+        sku: 'LAST-KEYS',
+        name: 'Last keys',
+        summary: '',
+        description: '',
+        price: 100,
+        currency: 'EUR',
+        type: 'key_lim',
+        status: 'active',
+        featured: 0,
+        specs: '[]',
+        download_limit: null,
+        access_days: null,
+        activation_limit: null,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     productId = row.id;
-    await pool.importKeys(productId, Array.from({ length: 12 }, (_, i) => `LAST-${i}`));
+    await pool.importKeys(
+      productId,
+      Array.from({ length: 12 }, (_, i) => `LAST-${i}`),
+    );
   });
   afterAll(() => db.drop());
 
@@ -98,7 +142,9 @@ describe.each(testDialects)('key reservations under concurrency on %s', (dialect
   it('rolls a partial reservation back, releases, sells and never resells a revoked key', async () => {
     await db.kysely.updateTable('license_keys').set({ status: 'available', order_id: null, reserved_until: null }).execute();
     await db.transaction((tx) => pool.reserveKeys(tx, { productId, orderId: 'big', quantity: 10, until: now }));
-    await expect(db.transaction((tx) => pool.reserveKeys(tx, { productId, orderId: 'greedy', quantity: 3, until: now }))).rejects.toMatchObject({
+    await expect(
+      db.transaction((tx) => pool.reserveKeys(tx, { productId, orderId: 'greedy', quantity: 3, until: now })),
+    ).rejects.toMatchObject({
       code: 'out_of_stock',
       details: { available: 2 },
     });
@@ -113,7 +159,16 @@ describe.each(testDialects)('key reservations under concurrency on %s', (dialect
     expect(await pool.releaseReservation('paid')).toBe(0);
     await db.transaction((tx) => pool.revokeKeys([sold[0]!.licenseKeyId], tx));
     expect((await pool.countAvailable([productId])).get(productId)).toBe(10);
-    const statuses = await db.kysely.selectFrom('license_keys').select('status').where('id', 'in', sold.map((k) => k.licenseKeyId)).orderBy('id').execute();
+    const statuses = await db.kysely
+      .selectFrom('license_keys')
+      .select('status')
+      .where(
+        'id',
+        'in',
+        sold.map((k) => k.licenseKeyId),
+      )
+      .orderBy('id')
+      .execute();
     expect(statuses.map((r) => r.status).sort()).toEqual(['revoked', 'sold']);
   });
 });

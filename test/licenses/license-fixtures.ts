@@ -25,14 +25,34 @@ export function licenseFixtures(db: Database, clock: () => number = Date.now) {
    * A fulfilled order of one product (`key`: signed keys; `key_lim`: pool keys) with `quantity`
    * units; returns the keys in clear, as the buyer reveals them.
    */
-  async function paidOrder({ type = 'key', quantity = 1, activationLimit = null, userSub = `user-${randomUUID()}` }: { type?: 'key' | 'key_lim'; quantity?: number; activationLimit?: number | null; userSub?: string } = {}) {
-    const product = type === 'key' ? await makeProduct(fx.catalog, { activationLimit, name: 'Signed app' }) : await makeKeyLimProduct(fx, quantity, { activationLimit, name: 'Pool app' });
+  async function paidOrder({
+    type = 'key',
+    quantity = 1,
+    activationLimit = null,
+    userSub = `user-${randomUUID()}`,
+  }: { type?: 'key' | 'key_lim'; quantity?: number; activationLimit?: number | null; userSub?: string } = {}) {
+    const product =
+      type === 'key'
+        ? await makeProduct(fx.catalog, { activationLimit, name: 'Signed app' })
+        : await makeKeyLimProduct(fx, quantity, { activationLimit, name: 'Pool app' });
     const id = `ord_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
     const now = clock();
     const [item] = await db.transaction(async (tx) => {
       const items = await orders.createOrder(
         tx,
-        { id, user_sub: userSub, email: 'buyer@example.com', status: 'pending', currency: 'EUR', subtotal: 1900 * quantity, tax: 0, total: 1900 * quantity, reserved_until: now + 60_000, created_at: now, updated_at: now },
+        {
+          id,
+          user_sub: userSub,
+          email: 'buyer@example.com',
+          status: 'pending',
+          currency: 'EUR',
+          subtotal: 1900 * quantity,
+          tax: 0,
+          total: 1900 * quantity,
+          reserved_until: now + 60_000,
+          created_at: now,
+          updated_at: now,
+        },
         [{ product_id: product.id, sku: product.sku, name: type === 'key' ? 'Signed app' : 'Pool app', type, unit_price: 1900, quantity }],
       );
       if (type === 'key_lim') await fx.keyPool.reserveKeys(tx, { productId: product.id, orderId: id, quantity, until: now + 60_000 });

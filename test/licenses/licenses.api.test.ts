@@ -23,7 +23,9 @@ describe.each(testDialects)('license API on %s', (dialect) => {
       method: 'POST',
       url: `/api/licenses/${action}`,
       remoteAddress: ip,
-      ...(form ? { payload: new URLSearchParams(body).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } } : { payload: body }),
+      ...(form
+        ? { payload: new URLSearchParams(body).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+        : { payload: body }),
     });
 
   it('validates, activates and deactivates with JSON or form bodies, no session and no CSRF token', async () => {
@@ -32,12 +34,23 @@ describe.each(testDialects)('license API on %s', (dialect) => {
     expect(fresh.statusCode).toBe(200);
     expect(fresh.headers['content-type']).toContain('application/json');
     expect(fresh.headers['cache-control']).toBe('no-store');
-    expect(fresh.json()).toEqual({ valid: true, status: 'inactive', license: { sku: product.sku, name: 'Signed app', activation_limit: 2, activation_usage: 0 }, instance: null });
+    expect(fresh.json()).toEqual({
+      valid: true,
+      status: 'inactive',
+      license: { sku: product.sku, name: 'Signed app', activation_limit: 2, activation_usage: 0 },
+      instance: null,
+    });
 
     const activated = await post('activate', { license_key: key, instance_name: 'studio-mac' }, { form: true });
     expect(activated.statusCode).toBe(201);
     const instance = activated.json().instance;
-    expect(activated.json()).toMatchObject({ activated: true, valid: true, status: 'active', license: { activation_usage: 1 }, instance: { id: expect.stringMatching(/^inst_[0-9a-f]{24}$/), name: 'studio-mac' } });
+    expect(activated.json()).toMatchObject({
+      activated: true,
+      valid: true,
+      status: 'active',
+      license: { activation_usage: 1 },
+      instance: { id: expect.stringMatching(/^inst_[0-9a-f]{24}$/), name: 'studio-mac' },
+    });
 
     const again = await post('activate', { license_key: key, instance_name: 'studio-mac' });
     expect(again.statusCode).toBe(200);
@@ -50,7 +63,13 @@ describe.each(testDialects)('license API on %s', (dialect) => {
 
     const off = await post('deactivate', { license_key: key, instance_id: instance.id }, { form: true });
     expect(off.statusCode).toBe(200);
-    expect(off.json()).toEqual({ deactivated: true, valid: true, status: 'inactive', license: { sku: product.sku, name: 'Signed app', activation_limit: 2, activation_usage: 0 }, instance: null });
+    expect(off.json()).toEqual({
+      deactivated: true,
+      valid: true,
+      status: 'inactive',
+      license: { sku: product.sku, name: 'Signed app', activation_limit: 2, activation_usage: 0 },
+      instance: null,
+    });
     expect((await post('activate', { license_key: key, instance_name: 'studio-mac' })).statusCode).toBe(201);
   });
 
@@ -60,7 +79,11 @@ describe.each(testDialects)('license API on %s', (dialect) => {
     const refused = await post('activate', { license_key: key, instance_name: 'two' });
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toEqual({
-      error: { code: 'activation_limit_reached', message: 'This license key is already activated on 1 of 1 allowed instances. Deactivate one first.', details: { activation_limit: 1, activation_usage: 1 } },
+      error: {
+        code: 'activation_limit_reached',
+        message: 'This license key is already activated on 1 of 1 allowed instances. Deactivate one first.',
+        details: { activation_limit: 1, activation_usage: 1 },
+      },
     });
   });
 
@@ -87,7 +110,9 @@ describe.each(testDialects)('license API on %s', (dialect) => {
       }
       expect((await post('activate', { license_key: bad, instance_name: 'pc' })).json().error.code).toBe('license_not_found');
     }
-    expect((await post('deactivate', { license_key: key, instance_id: 'inst_000000000000000000000000' })).json().error.code).toBe('instance_not_found');
+    expect((await post('deactivate', { license_key: key, instance_id: 'inst_000000000000000000000000' })).json().error.code).toBe(
+      'instance_not_found',
+    );
   });
 
   it('refuses missing, mistyped and over-long fields with invalid_input and stores nothing', async () => {
@@ -109,7 +134,13 @@ describe.each(testDialects)('license API on %s', (dialect) => {
       expect(res.statusCode, `${action} ${JSON.stringify(body).slice(0, 60)}`).toBe(400);
       expect(res.json().error.code).toBe('invalid_input');
     }
-    const broken = await t.app.inject({ method: 'POST', url: '/api/licenses/validate', payload: '{"license_key":', headers: { 'content-type': 'application/json' }, remoteAddress: nextIp() });
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: '/api/licenses/validate',
+      payload: '{"license_key":',
+      headers: { 'content-type': 'application/json' },
+      remoteAddress: nextIp(),
+    });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().error.code).toBeTruthy();
     expect((await post('validate', { license_key: key })).json().license.activation_usage).toBe(0);
@@ -118,7 +149,9 @@ describe.each(testDialects)('license API on %s', (dialect) => {
   it('lets exactly the limit of concurrent requests for the last slots succeed', async () => {
     const { key } = await fx.paidOrder({ type: 'key_lim', activationLimit: 5 });
     await post('activate', { license_key: key, instance_name: 'existing' });
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post('activate', { license_key: key, instance_name: `racer-${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => post('activate', { license_key: key, instance_name: `racer-${i}` })),
+    );
     expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(4);
     expect(answers.filter((a) => a.statusCode === 409)).toHaveLength(26);
     expect((await post('validate', { license_key: key })).json().license.activation_usage).toBe(5);
@@ -151,14 +184,24 @@ describe.each(testDialects)('license API rate limits on %s', (dialect) => {
   });
   afterAll(() => t.close());
 
-  const validate = (key: string, ip: string) => t.app.inject({ method: 'POST', url: '/api/licenses/validate', payload: { license_key: key }, remoteAddress: ip });
+  const validate = (key: string, ip: string) =>
+    t.app.inject({ method: 'POST', url: '/api/licenses/validate', payload: { license_key: key }, remoteAddress: ip });
 
   it('allows 60 requests a minute from one client by default, across the three endpoints, then answers 429 rate_limited', async () => {
     const ip = nextIp();
     const statuses: number[] = [];
     for (let i = 0; i < 60; i++) {
       const action = ['validate', 'activate', 'deactivate'][i % 3]!;
-      statuses.push((await t.app.inject({ method: 'POST', url: `/api/licenses/${action}`, payload: { license_key: `UNKNOWN-${i}`, instance_name: 'pc', instance_id: 'inst_1' }, remoteAddress: ip })).statusCode);
+      statuses.push(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: `/api/licenses/${action}`,
+            payload: { license_key: `UNKNOWN-${i}`, instance_name: 'pc', instance_id: 'inst_1' },
+            remoteAddress: ip,
+          })
+        ).statusCode,
+      );
     }
     expect(statuses.every((s) => s === 404)).toBe(true);
     const limited = await validate('UNKNOWN-61', ip);

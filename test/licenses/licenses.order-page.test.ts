@@ -36,7 +36,9 @@ describe.each(testDialects)('order page: activations on %s', (dialect) => {
     expect(page.body).toContain('office-pc');
     expect(page.body.match(/>\s*Deactivate\s*</g)).toHaveLength(2);
 
-    const res = await buyer.browser.request(deactivateUrl(orderId, item.id), { form: { instance_id: laptop.instance!.id, _csrf: csrfFromPage(page) } });
+    const res = await buyer.browser.request(deactivateUrl(orderId, item.id), {
+      form: { instance_id: laptop.instance!.id, _csrf: csrfFromPage(page) },
+    });
     expect(res.status).toBe(303);
     expect(res.location).toMatch(new RegExp(`/orders/${orderId}#item-${item.id}$`));
     const after = await buyer.browser.request(`/orders/${orderId}`);
@@ -72,7 +74,9 @@ describe.each(testDialects)('order page: activations on %s', (dialect) => {
 
     const stranger = await loginAs(t.app, 'new');
     const strangerPage = await stranger.browser.request('/');
-    const foreign = await stranger.browser.request(deactivateUrl(mine.orderId, mine.item.id), { form: { instance_id: on.instance!.id, _csrf: csrfFromPage(strangerPage) } });
+    const foreign = await stranger.browser.request(deactivateUrl(mine.orderId, mine.item.id), {
+      form: { instance_id: on.instance!.id, _csrf: csrfFromPage(strangerPage) },
+    });
     expect(foreign.status).toBe(404);
     expect(foreign.body).not.toContain(on.instance!.id);
 
@@ -84,11 +88,17 @@ describe.each(testDialects)('order page: activations on %s', (dialect) => {
       [mine.orderId, also.item.id, onOther.instance!.id],
       [mine.orderId, mine.item.id, 'inst_000000000000000000000000'],
     ] as const) {
-      expect((await buyer.browser.request(deactivateUrl(orderId, itemId), { form: { instance_id: instanceId, _csrf: token } })).status).toBe(404);
+      expect(
+        (await buyer.browser.request(deactivateUrl(orderId, itemId), { form: { instance_id: instanceId, _csrf: token } })).status,
+      ).toBe(404);
     }
     expect((await buyer.browser.request(deactivateUrl(mine.orderId, mine.item.id), { form: { _csrf: token } })).status).toBe(400);
 
-    const anonymous = await t.app.inject({ method: 'POST', url: deactivateUrl(mine.orderId, mine.item.id), payload: { instance_id: on.instance!.id } });
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: deactivateUrl(mine.orderId, mine.item.id),
+      payload: { instance_id: on.instance!.id },
+    });
     expect(anonymous.statusCode).toBeGreaterThanOrEqual(300);
     expect(await fx.licenses.validate(mine.key, on.instance!.id)).toMatchObject({ status: 'active' });
     expect(await fx.licenses.validate(also.key, onOther.instance!.id)).toMatchObject({ status: 'active' });

@@ -41,16 +41,32 @@ describe.each(testDialects)('licenses service on %s', (dialect) => {
   it('activates up to the limit, refuses beyond it, and frees a slot on deactivation', async () => {
     const { key } = await fx.paidOrder({ type: 'key_lim', activationLimit: 2 });
     const first = await fx.licenses.activate(key, 'laptop');
-    expect(first).toMatchObject({ created: true, valid: true, status: 'active', license: { activation_limit: 2, activation_usage: 1 }, instance: { name: 'laptop' } });
+    expect(first).toMatchObject({
+      created: true,
+      valid: true,
+      status: 'active',
+      license: { activation_limit: 2, activation_usage: 1 },
+      instance: { name: 'laptop' },
+    });
     expect(first.instance!.id).toMatch(/^inst_[0-9a-f]{24}$/);
     const second = await fx.licenses.activate(key, 'desktop');
     expect(second.license.activation_usage).toBe(2);
     expect(await codeOf(fx.licenses.activate(key, 'tablet'))).toBe('409 activation_limit_reached');
 
     const seen = await fx.licenses.validate(key, first.instance!.id);
-    expect(seen).toMatchObject({ valid: true, status: 'active', license: { activation_usage: 2 }, instance: { id: first.instance!.id, name: 'laptop', created_at: expect.any(String) } });
+    expect(seen).toMatchObject({
+      valid: true,
+      status: 'active',
+      license: { activation_usage: 2 },
+      instance: { id: first.instance!.id, name: 'laptop', created_at: expect.any(String) },
+    });
 
-    expect(await fx.licenses.deactivate(key, first.instance!.id)).toMatchObject({ valid: true, status: 'active', license: { activation_usage: 1 }, instance: null });
+    expect(await fx.licenses.deactivate(key, first.instance!.id)).toMatchObject({
+      valid: true,
+      status: 'active',
+      license: { activation_usage: 1 },
+      instance: null,
+    });
     expect(await codeOf(fx.licenses.validate(key, first.instance!.id))).toBe('404 instance_not_found');
     expect(await codeOf(fx.licenses.deactivate(key, first.instance!.id))).toBe('404 instance_not_found');
     const again = await fx.licenses.activate(key, 'tablet');
@@ -80,7 +96,11 @@ describe.each(testDialects)('licenses service on %s', (dialect) => {
     const { key, keys, orderId, item } = await fx.paidOrder({ type: 'key_lim', quantity: 2, activationLimit: 3 });
     const on = await fx.licenses.activate(keys[1]!, 'old pc');
     await fx.refund(orderId, item.id, 1);
-    expect(await fx.licenses.validate(keys[1]!, on.instance!.id)).toMatchObject({ valid: false, status: 'revoked', instance: { id: on.instance!.id } });
+    expect(await fx.licenses.validate(keys[1]!, on.instance!.id)).toMatchObject({
+      valid: false,
+      status: 'revoked',
+      instance: { id: on.instance!.id },
+    });
     expect(await codeOf(fx.licenses.activate(keys[1]!, 'new pc'))).toBe('410 license_revoked');
     expect(await codeOf(fx.licenses.activate(keys[1]!, 'old pc'))).toBe('410 license_revoked');
     expect(await fx.licenses.deactivate(keys[1]!, on.instance!.id)).toMatchObject({ status: 'revoked', license: { activation_usage: 0 } });
@@ -102,7 +122,8 @@ describe.each(testDialects)('licenses service on %s', (dialect) => {
     expect(await codeOf(fx.licenses.deactivate(a.key, onB.instance!.id))).toBe('404 instance_not_found');
     expect(await codeOf(fx.licenses.validate(a.key, 'not-an-id'))).toBe('404 instance_not_found');
     expect(await fx.licenses.validate(b.key, onB.instance!.id)).toMatchObject({ status: 'active' });
-    for (const name of ['', '  ', 'a\nb', 'x'.repeat(201)]) expect(await codeOf(fx.licenses.activate(a.key, name))).toBe('400 invalid_input');
+    for (const name of ['', '  ', 'a\nb', 'x'.repeat(201)])
+      expect(await codeOf(fx.licenses.activate(a.key, name))).toBe('400 invalid_input');
     expect(await fx.licenses.validate(a.key)).toMatchObject({ license: { activation_usage: 0 } });
   });
 
@@ -112,7 +133,12 @@ describe.each(testDialects)('licenses service on %s', (dialect) => {
       transformQuery: (args) => (queries.push(args.node.kind), args.node),
       transformResult: async (args) => args.result,
     });
-    const counted = createLicensesService({ db: { ...db, kysely: counting, transaction: (fn) => counting.transaction().execute(fn) }, secrets: fx.secrets, orders: fx.orders, fulfilment: fx.fulfilment });
+    const counted = createLicensesService({
+      db: { ...db, kysely: counting, transaction: (fn) => counting.transaction().execute(fn) },
+      secrets: fx.secrets,
+      orders: fx.orders,
+      fulfilment: fx.fulfilment,
+    });
     const { key } = await fx.paidOrder();
     const trace = async (fn: () => Promise<unknown>) => {
       queries = [];
@@ -135,7 +161,9 @@ describe.each(testDialects)('licenses service on %s', (dialect) => {
     expect(won).toHaveLength(3);
     for (const r of results) if (r.status === 'rejected') expect((r.reason as AppError).code).toBe('activation_limit_reached');
     expect(await fx.licenses.validate(key)).toMatchObject({ license: { activation_usage: 3 } });
-    expect(await db.kysely.selectFrom('license_activations').select('instance_id').where('instance_name', 'like', 'racer %').execute()).toHaveLength(3);
+    expect(
+      await db.kysely.selectFrom('license_activations').select('instance_id').where('instance_name', 'like', 'racer %').execute(),
+    ).toHaveLength(3);
   });
 
   it('gives the last slot to exactly one of many racers, and one instance to racers using the same name', async () => {
@@ -157,14 +185,23 @@ describe.each(testDialects)('licenses service on %s', (dialect) => {
     const desk = await fx.licenses.activate(key, 'desk');
     const [delivered] = (await fx.fulfilment.findDeliveries([item.id])).keys;
     const page = await fx.licenses.activationsOf([delivered!.id]);
-    expect(page.get(delivered!.id)).toEqual({ limit: 5, instances: [expect.objectContaining({ id: laptop.instance!.id, name: 'laptop' }), expect.objectContaining({ id: desk.instance!.id, name: 'desk' })] });
+    expect(page.get(delivered!.id)).toEqual({
+      limit: 5,
+      instances: [
+        expect.objectContaining({ id: laptop.instance!.id, name: 'laptop' }),
+        expect.objectContaining({ id: desk.instance!.id, name: 'desk' }),
+      ],
+    });
 
     expect(await fx.licenses.revokeActivation(laptop.instance!.id)).toEqual({ id: laptop.instance!.id, name: 'laptop' });
     expect(await codeOf(fx.licenses.revokeActivation(laptop.instance!.id))).toBe('404 instance_not_found');
     const listed = await fx.licenses.listForOwner(orderId);
     expect(listed).toHaveLength(2);
     expect(listed[0]).toMatchObject({ orderId, unit: 0, status: 'active', activationLimit: 5, keyHash: fx.secrets.hash(key) });
-    expect(listed[0]!.instances).toEqual([expect.objectContaining({ name: 'laptop', deactivatedAt: expect.any(Number) }), expect.objectContaining({ name: 'desk', deactivatedAt: null })]);
+    expect(listed[0]!.instances).toEqual([
+      expect.objectContaining({ name: 'laptop', deactivatedAt: expect.any(Number) }),
+      expect.objectContaining({ name: 'desk', deactivatedAt: null }),
+    ]);
     expect(listed[1]).toMatchObject({ unit: 1, status: 'inactive', instances: [] });
     expect(await fx.licenses.listForOwner(fx.secrets.hash(key).slice(0, 12).toUpperCase())).toEqual([listed[0]]);
     for (const bad of ['ord_x', 'abc', "' or 1=1 --", '%']) expect(await codeOf(fx.licenses.listForOwner(bad))).toBe('400 invalid_input');

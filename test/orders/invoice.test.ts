@@ -11,7 +11,13 @@ import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/a
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeProduct } from '../support/factories.js';
 
-const shopEnv = { TAX_RATE: '20', PRICES_INCLUDE_TAX: 'true', SELLER_NAME: 'Pixel & Key GmbH', SELLER_ADDRESS: 'Hauptstraße 1; 10115 Berlin', SELLER_TAX_ID: 'DE123456789' };
+const shopEnv = {
+  TAX_RATE: '20',
+  PRICES_INCLUDE_TAX: 'true',
+  SELLER_NAME: 'Pixel & Key GmbH',
+  SELLER_ADDRESS: 'Hauptstraße 1; 10115 Berlin',
+  SELLER_TAX_ID: 'DE123456789',
+};
 
 describe.each(testDialects)('invoices on %s', (dialect) => {
   let idp: TestIdp;
@@ -25,7 +31,13 @@ describe.each(testDialects)('invoices on %s', (dialect) => {
     t = await createTestApp(dialect, { ...idp.env, ...shopEnv });
     orders = createOrdersService({ db: t.db });
     const fx = catalogFixtures(t.db);
-    fulfilment = createFulfilmentService({ db: t.db, keyPool: fx.keyPool, signer: createKeySigner(loadSigningKey(config.licenseSigningKey)), secrets: createSecretBox(config.encryptionKey), defaults: config.downloadDefaults });
+    fulfilment = createFulfilmentService({
+      db: t.db,
+      keyPool: fx.keyPool,
+      signer: createKeySigner(loadSigningKey(config.licenseSigningKey)),
+      secrets: createSecretBox(config.encryptionKey),
+      defaults: config.downloadDefaults,
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -40,7 +52,19 @@ describe.each(testDialects)('invoices on %s', (dialect) => {
     await t.db.transaction(async (tx) => {
       const items = await orders.createOrder(
         tx,
-        { id, user_sub: buyer.user.sub, email: buyer.user.email, status: 'pending', currency: 'EUR', subtotal: 4998, tax: 833, total: 4998, reserved_until: now + 60_000, created_at: now, updated_at: now },
+        {
+          id,
+          user_sub: buyer.user.sub,
+          email: buyer.user.email,
+          status: 'pending',
+          currency: 'EUR',
+          subtotal: 4998,
+          tax: 833,
+          total: 4998,
+          reserved_until: now + 60_000,
+          created_at: now,
+          updated_at: now,
+        },
         [{ product_id: product.id, sku: product.sku, name: 'Vectorforge Pro', type: 'key', unit_price: 2499, quantity: 2 }],
       );
       if (!paid) return;
@@ -56,7 +80,20 @@ describe.each(testDialects)('invoices on %s', (dialect) => {
     const { id, number } = await order(buyer, true);
     const page = await buyer.browser.request(`/order/${id}/invoice`);
     expect(page.status).toBe(200);
-    for (const text of [`Invoice ${number}`, 'Pixel &amp; Key GmbH', 'Hauptstraße 1', '10115 Berlin', 'Tax ID: DE123456789', buyer.user.email, 'Vectorforge Pro', '€24.99', '€49.98', '€41.65', '€8.33', '20% tax included in the prices.']) {
+    for (const text of [
+      `Invoice ${number}`,
+      'Pixel &amp; Key GmbH',
+      'Hauptstraße 1',
+      '10115 Berlin',
+      'Tax ID: DE123456789',
+      buyer.user.email,
+      'Vectorforge Pro',
+      '€24.99',
+      '€49.98',
+      '€41.65',
+      '€8.33',
+      '20% tax included in the prices.',
+    ]) {
       expect(page.body, text).toContain(text);
     }
     expect(page.body).toContain(`href="/order/${id}/invoice?format=pdf"`);
@@ -77,7 +114,17 @@ describe.each(testDialects)('invoices on %s', (dialect) => {
       await parser.destroy();
       expect(total).toBe(1);
       expect(info.info?.Title).toBe(`Invoice ${number}`);
-      for (const expected of [`Invoice ${number}`, `Order: ${id}`, 'Pixel & Key GmbH', 'Tax ID: DE123456789', `Billed to: ${buyer.user.email}`, 'Vectorforge Pro', '€49.98', '€8.33', '20% tax included in the prices.']) {
+      for (const expected of [
+        `Invoice ${number}`,
+        `Order: ${id}`,
+        'Pixel & Key GmbH',
+        'Tax ID: DE123456789',
+        `Billed to: ${buyer.user.email}`,
+        'Vectorforge Pro',
+        '€49.98',
+        '€8.33',
+        '20% tax included in the prices.',
+      ]) {
         expect(text, expected).toContain(expected);
       }
     }

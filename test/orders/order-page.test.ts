@@ -24,7 +24,13 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     t = await createTestApp(dialect, idp.env);
     fx = catalogFixtures(t.db);
     orders = createOrdersService({ db: t.db });
-    fulfilment = createFulfilmentService({ db: t.db, keyPool: fx.keyPool, signer, secrets: createSecretBox(config.encryptionKey), defaults: config.downloadDefaults });
+    fulfilment = createFulfilmentService({
+      db: t.db,
+      keyPool: fx.keyPool,
+      signer,
+      secrets: createSecretBox(config.encryptionKey),
+      defaults: config.downloadDefaults,
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -40,7 +46,19 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     const items = await t.db.transaction(async (tx) => {
       const inserted = await orders.createOrder(
         tx,
-        { id, user_sub: buyer.user.sub, email: buyer.user.email, status: 'pending', currency: 'EUR', subtotal: 5700, tax: 0, total: 5700, reserved_until: now + 60_000, created_at: now, updated_at: now },
+        {
+          id,
+          user_sub: buyer.user.sub,
+          email: buyer.user.email,
+          status: 'pending',
+          currency: 'EUR',
+          subtotal: 5700,
+          tax: 0,
+          total: 5700,
+          reserved_until: now + 60_000,
+          created_at: now,
+          updated_at: now,
+        },
         [
           { product_id: pool.id, sku: pool.sku, name: 'Pool product', type: 'key_lim', unit_price: 1900, quantity: 2 },
           { product_id: signed.id, sku: signed.sku, name: 'Signed product', type: 'key', unit_price: 1900, quantity: 1 },
@@ -89,10 +107,13 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     const res = await other.browser.request(`/orders/${id}/items/${poolItem.id}/key`, { form: { unit: '0', _csrf: csrfFromPage(page) } });
     expect(res.status).toBe(404);
     expect(res.body).not.toContain('license-key');
-    for (const unit of ['5', '-1', 'x']) expect((await reveal(buyer, id, poolItem.id, unit as unknown as number)).status).toBeGreaterThanOrEqual(400);
+    for (const unit of ['5', '-1', 'x'])
+      expect((await reveal(buyer, id, poolItem.id, unit as unknown as number)).status).toBeGreaterThanOrEqual(400);
     const noCsrf = await buyer.browser.request(`/orders/${id}/items/${poolItem.id}/key`, { form: { unit: '0' } });
     expect(noCsrf.status).toBe(403);
-    expect(await t.db.kysely.selectFrom('key_reveals').selectAll().where('user_sub', 'in', [buyer.user.sub, other.user.sub]).execute()).toEqual([]);
+    expect(
+      await t.db.kysely.selectFrom('key_reveals').selectAll().where('user_sub', 'in', [buyer.user.sub, other.user.sub]).execute(),
+    ).toEqual([]);
   });
 
   it('rate limits key reveals per user', async () => {
@@ -100,7 +121,11 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     const { id, signedItem } = await paidOrder(buyer);
     const page = await buyer.browser.request(`/orders/${id}`);
     const statuses: number[] = [];
-    for (let i = 0; i < 31; i++) statuses.push((await buyer.browser.request(`/orders/${id}/items/${signedItem.id}/key`, { form: { unit: '0', _csrf: csrfFromPage(page) } })).status);
+    for (let i = 0; i < 31; i++)
+      statuses.push(
+        (await buyer.browser.request(`/orders/${id}/items/${signedItem.id}/key`, { form: { unit: '0', _csrf: csrfFromPage(page) } }))
+          .status,
+      );
     expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
     expect(statuses[30]).toBe(429);
   });

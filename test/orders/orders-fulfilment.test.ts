@@ -13,7 +13,7 @@ const DAY = 86_400_000;
 describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
   let db: TestDatabase;
   let fx: CatalogFixtures;
-  let now = 1_800_000_000_000;
+  const now = 1_800_000_000_000;
   const clock = () => now;
   const config = testConfig();
   const secrets = createSecretBox(config.encryptionKey);
@@ -25,21 +25,54 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
     db = await createTestDatabase(dialect, { poolSize: 10 });
     fx = catalogFixtures(db, clock);
     orders = createOrdersService({ db, clock });
-    fulfilment = createFulfilmentService({ db, keyPool: fx.keyPool, signer, secrets, clock, defaults: { downloadLimit: 5, accessDays: 30 } });
+    fulfilment = createFulfilmentService({
+      db,
+      keyPool: fx.keyPool,
+      signer,
+      secrets,
+      clock,
+      defaults: { downloadLimit: 5, accessDays: 30 },
+    });
   });
   afterAll(() => db.drop());
 
-  type Line = { product: { id: number; sku: string }; type: 'key_lim' | 'key' | 'file'; quantity: number; terms?: { download_limit: number; access_days: number } };
+  type Line = {
+    product: { id: number; sku: string };
+    type: 'key_lim' | 'key' | 'file';
+    quantity: number;
+    terms?: { download_limit: number; access_days: number };
+  };
   /** Checkout's part: a pending order with item snapshots and its pool keys reserved. */
   async function placeOrder(lines: Line[], userSub = 'buyer-1') {
     const id = randomUUID();
     const items = await db.transaction(async (tx) => {
       const inserted = await orders.createOrder(
         tx,
-        { id, user_sub: userSub, email: 'buyer@example.test', status: 'pending', currency: 'EUR', subtotal: 0, tax: 0, total: 0, reserved_until: now + 30 * 60_000, created_at: now, updated_at: now },
-        lines.map((l) => ({ product_id: l.product.id, sku: l.product.sku, name: l.product.sku, type: l.type, unit_price: 1000, quantity: l.quantity, ...l.terms })),
+        {
+          id,
+          user_sub: userSub,
+          email: 'buyer@example.test',
+          status: 'pending',
+          currency: 'EUR',
+          subtotal: 0,
+          tax: 0,
+          total: 0,
+          reserved_until: now + 30 * 60_000,
+          created_at: now,
+          updated_at: now,
+        },
+        lines.map((l) => ({
+          product_id: l.product.id,
+          sku: l.product.sku,
+          name: l.product.sku,
+          type: l.type,
+          unit_price: 1000,
+          quantity: l.quantity,
+          ...l.terms,
+        })),
       );
-      for (const l of lines.filter((x) => x.type === 'key_lim')) await fx.keyPool.reserveKeys(tx, { productId: l.product.id, orderId: id, quantity: l.quantity, until: now + 30 * 60_000 });
+      for (const l of lines.filter((x) => x.type === 'key_lim'))
+        await fx.keyPool.reserveKeys(tx, { productId: l.product.id, orderId: id, quantity: l.quantity, until: now + 30 * 60_000 });
       return inserted;
     });
     return { id, items };
@@ -55,7 +88,10 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
       { product: file, type: 'file', quantity: 1, terms: { download_limit: 3, access_days: 7 } },
     ]);
     const paid = await db.transaction(async (tx) => {
-      const r = await orders.applyEvent(tx, id, 'payment_settled', 'evt_1', { paid_at: now, invoice_number: await orders.nextInvoiceNumber(tx) });
+      const r = await orders.applyEvent(tx, id, 'payment_settled', 'evt_1', {
+        paid_at: now,
+        invoice_number: await orders.nextInvoiceNumber(tx),
+      });
       expect(await fulfilment.deliverOrder(tx, id, items)).toBe(true);
       return r;
     });
@@ -69,7 +105,9 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
     expect(poolKeys.every((k) => pool.keys.includes(k))).toBe(true);
     const signedKeys = keys.filter((k) => k.order_item_id === keyItem.id).map((k) => secrets.open(k.key_encrypted));
     expect(signedKeys.map((k) => signer.verify(k)?.s)).toEqual([signed.sku, signed.sku]);
-    expect(grants).toEqual([expect.objectContaining({ product_id: file.id, download_limit: 3, downloads_used: 0, expires_at: now + 7 * DAY, status: 'active' })]);
+    expect(grants).toEqual([
+      expect.objectContaining({ product_id: file.id, download_limit: 3, downloads_used: 0, expires_at: now + 7 * DAY, status: 'active' }),
+    ]);
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(3);
 
     // The same payment again: refused by the state table, logged, nothing delivered twice.
@@ -131,8 +169,15 @@ describe.each(testDialects)('orders and fulfilment on %s', (dialect) => {
       await orders.applyEvent(tx, id, 'refund_partial');
     });
     const { keys, grants } = await fulfilment.findDeliveries([poolItem.id, fileItem.id]);
-    expect(keys.map((k) => [k.unit_index, k.status])).toEqual([[0, 'active'], [1, 'active'], [2, 'revoked']]);
-    expect(grants.map((g) => [g.unit_index, g.status])).toEqual([[0, 'active'], [1, 'revoked']]);
+    expect(keys.map((k) => [k.unit_index, k.status])).toEqual([
+      [0, 'active'],
+      [1, 'active'],
+      [2, 'revoked'],
+    ]);
+    expect(grants.map((g) => [g.unit_index, g.status])).toEqual([
+      [0, 'active'],
+      [1, 'revoked'],
+    ]);
     const revokedPoolKey = keys.find((k) => k.status === 'revoked')!.license_key_id!;
     const poolRow = await db.kysely.selectFrom('license_keys').select('status').where('id', '=', revokedPoolKey).executeTakeFirstOrThrow();
     expect(poolRow.status).toBe('revoked');

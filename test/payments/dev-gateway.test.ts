@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDevGateway } from '../../dev/gateway/gateway.js';
 import { createStripeGateway } from '../../src/payments/stripe.gateway.js';
-import { driveSession, startTestGateway, startWebhookReceiver, TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET, type DevGateway } from '../support/gateway.js';
+import {
+  driveSession,
+  startTestGateway,
+  startWebhookReceiver,
+  TEST_STRIPE_KEY,
+  TEST_WEBHOOK_SECRET,
+  type DevGateway,
+} from '../support/gateway.js';
 
 let gw: DevGateway;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -46,7 +53,8 @@ async function api(path: string, init: { method?: string; body?: string; headers
   return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, any> };
 }
 
-const createSession = async (overrides: Record<string, string> = {}, name?: string) => (await api('/v1/checkout/sessions', { body: sessionForm(overrides, name) })).json as { id: string; url: string };
+const createSession = async (overrides: Record<string, string> = {}, name?: string) =>
+  (await api('/v1/checkout/sessions', { body: sessionForm(overrides, name) })).json as { id: string; url: string };
 
 describe('development gateway: Stripe API subset', () => {
   it('refuses requests without the secret key, or with another, in Stripe error shape', async () => {
@@ -61,9 +69,19 @@ describe('development gateway: Stripe API subset', () => {
 
   it('accepts the key as HTTP Basic user name too, as Stripe does', async () => {
     const { id } = await createSession();
-    const basic = await api(`/v1/checkout/sessions/${id}`, { headers: { authorization: `Basic ${Buffer.from(`${TEST_STRIPE_KEY}:`).toString('base64')}` } });
+    const basic = await api(`/v1/checkout/sessions/${id}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${TEST_STRIPE_KEY}:`).toString('base64')}` },
+    });
     expect(basic.status).toBe(200);
-    expect(basic.json).toMatchObject({ id, object: 'checkout.session', status: 'open', payment_status: 'unpaid', amount_total: 2500, currency: 'eur', livemode: false });
+    expect(basic.json).toMatchObject({
+      id,
+      object: 'checkout.session',
+      status: 'open',
+      payment_status: 'unpaid',
+      amount_total: 2500,
+      currency: 'eur',
+      livemode: false,
+    });
     expect(basic.headers.get('request-id')).toMatch(/^req_/);
   });
 
@@ -147,14 +165,23 @@ describe('development gateway: hosted payment page', () => {
     await driveSession(gw, gone.id, 'expire');
     expect(await (await fetch(gone.url)).text()).toContain('This payment page has expired');
     // A second Pay on a closed page changes nothing and goes back to the page.
-    const again = await fetch(paid.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=pay', redirect: 'manual' });
+    const again = await fetch(paid.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=pay',
+      redirect: 'manual',
+    });
     expect(again.status).toBe(303);
     expect(again.headers.get('location')).toBe(`/pay/${paid.id}`);
   });
 
   it('refuses an unknown button with a page, not a crash', async () => {
     const { url } = await createSession();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=steal' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=steal',
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Unknown action');
   });
@@ -164,9 +191,17 @@ describe('development gateway: webhooks and test endpoint', () => {
   it('lists events with their deliveries, and resends one with the same id', async () => {
     const { id } = await createSession();
     await driveSession(gw, id, 'pay');
-    const record = await gw.waitForEvent((r) => r.event.type === 'checkout.session.completed' && (r.event.data as { object: { id: string } }).object.id === id && r.state === 'delivered');
+    const record = await gw.waitForEvent(
+      (r) =>
+        r.event.type === 'checkout.session.completed' &&
+        (r.event.data as { object: { id: string } }).object.id === id &&
+        r.state === 'delivered',
+    );
     const listed = (await (await fetch(`${gw.url}/__dev/events`)).json()) as Array<{ id: string; state: string; attempts: unknown[] }>;
-    expect(listed.find((e) => e.id === record.event.id)).toMatchObject({ state: 'delivered', attempts: [expect.objectContaining({ status: 200 })] });
+    expect(listed.find((e) => e.id === record.event.id)).toMatchObject({
+      state: 'delivered',
+      attempts: [expect.objectContaining({ status: 200 })],
+    });
     // Stripe would not send payment intent events to an endpoint not enabled for them.
     expect(listed.some((e) => (e as unknown as { type: string }).type === 'payment_intent.succeeded' && e.state === 'skipped')).toBe(true);
     const deliveriesOf = () => receiver.received.filter((d) => d.body.toString().includes(record.event.id));
@@ -178,19 +213,39 @@ describe('development gateway: webhooks and test endpoint', () => {
   });
 
   it('sends a custom event (e.g. a type the store ignores), signed like the rest', async () => {
-    const res = await fetch(`${gw.url}/__dev/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'customer.created', object: { id: 'cus_1', object: 'customer' } }) });
+    const res = await fetch(`${gw.url}/__dev/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'customer.created', object: { id: 'cus_1', object: 'customer' } }),
+    });
     const { id } = (await res.json()) as { id: string };
     await gw.waitForEvent((r) => r.event.id === id && r.state === 'delivered');
     const delivery = receiver.received.find((d) => d.body.toString().includes(id))!;
     const store = createStripeGateway({ secretKey: TEST_STRIPE_KEY, webhookSecret: TEST_WEBHOOK_SECRET, apiUrl: gw.url });
-    expect(store.parseWebhook(delivery.body, delivery.headers['stripe-signature'])).toMatchObject({ id, type: 'unknown', rawType: 'customer.created' });
+    expect(store.parseWebhook(delivery.body, delivery.headers['stripe-signature'])).toMatchObject({
+      id,
+      type: 'unknown',
+      rawType: 'customer.created',
+    });
   });
 
   it('pays a different amount when asked, so the store can test a mismatch', async () => {
     const { id } = await createSession();
-    const res = await fetch(`${gw.url}/__dev/sessions/${id}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":100,"currency":"USD"}' });
-    expect(((await res.json()) as { session: Record<string, unknown> }).session).toMatchObject({ amount_total: 100, currency: 'usd', payment_status: 'paid' });
-    const bad = await fetch(`${gw.url}/__dev/sessions/${id}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":-1}' });
+    const res = await fetch(`${gw.url}/__dev/sessions/${id}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"amount":100,"currency":"USD"}',
+    });
+    expect(((await res.json()) as { session: Record<string, unknown> }).session).toMatchObject({
+      amount_total: 100,
+      currency: 'usd',
+      payment_status: 'paid',
+    });
+    const bad = await fetch(`${gw.url}/__dev/sessions/${id}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"amount":-1}',
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -198,13 +253,28 @@ describe('development gateway: webhooks and test endpoint', () => {
     receiver.respondWith(() => ({ status: 503 }));
     const { id } = await createSession();
     await driveSession(gw, id, 'expire');
-    const failed = await gw.waitForEvent((r) => r.event.type === 'checkout.session.expired' && (r.event.data as { object: { id: string } }).object.id === id && r.state === 'failed', 5_000);
+    const failed = await gw.waitForEvent(
+      (r) =>
+        r.event.type === 'checkout.session.expired' &&
+        (r.event.data as { object: { id: string } }).object.id === id &&
+        r.state === 'failed',
+      5_000,
+    );
     expect(failed.attempts.map((a) => a.status)).toEqual([503, 503, 503, 503]);
 
     const lonely = await startTestGateway({ webhookUrl: 'http://127.0.0.1:9/api/payment-callback', retrySchedule: [10] });
     try {
       const store = createStripeGateway({ secretKey: TEST_STRIPE_KEY, webhookSecret: TEST_WEBHOOK_SECRET, apiUrl: lonely.url });
-      const s = await store.createCheckoutSession({ reference: 'ord_x', kind: 'order', lineItems: [{ name: 'x', unitAmount: 100, quantity: 1 }], currency: 'EUR', successUrl: 'http://shop.test/ok', cancelUrl: 'http://shop.test/c', expiresAt: Date.now() + 3_600_000, idempotencyKey: 'lonely' });
+      const s = await store.createCheckoutSession({
+        reference: 'ord_x',
+        kind: 'order',
+        lineItems: [{ name: 'x', unitAmount: 100, quantity: 1 }],
+        currency: 'EUR',
+        successUrl: 'http://shop.test/ok',
+        cancelUrl: 'http://shop.test/c',
+        expiresAt: Date.now() + 3_600_000,
+        idempotencyKey: 'lonely',
+      });
       lonely.pay(s.id);
       const r = await lonely.waitForEvent((e) => e.event.type === 'checkout.session.completed' && e.state === 'failed', 5_000);
       expect(r.attempts).toHaveLength(2);
@@ -218,8 +288,22 @@ describe('development gateway: webhooks and test endpoint', () => {
     let now = Date.now();
     const clocked = await startTestGateway({ webhookUrl: receiver.url, clock: () => now });
     try {
-      const store = createStripeGateway({ secretKey: TEST_STRIPE_KEY, webhookSecret: TEST_WEBHOOK_SECRET, apiUrl: clocked.url, clock: () => now });
-      const s = await store.createCheckoutSession({ reference: 'don_1', kind: 'donation', lineItems: [{ name: 'Donation', unitAmount: 500, quantity: 1 }], currency: 'EUR', successUrl: 'http://shop.test/ok', cancelUrl: 'http://shop.test/c', expiresAt: now + 3_600_000, idempotencyKey: 'don-1' });
+      const store = createStripeGateway({
+        secretKey: TEST_STRIPE_KEY,
+        webhookSecret: TEST_WEBHOOK_SECRET,
+        apiUrl: clocked.url,
+        clock: () => now,
+      });
+      const s = await store.createCheckoutSession({
+        reference: 'don_1',
+        kind: 'donation',
+        lineItems: [{ name: 'Donation', unitAmount: 500, quantity: 1 }],
+        currency: 'EUR',
+        successUrl: 'http://shop.test/ok',
+        cancelUrl: 'http://shop.test/c',
+        expiresAt: now + 3_600_000,
+        idempotencyKey: 'don-1',
+      });
       expect(await (await fetch(s.url)).text()).toContain('Donate €5.00');
       expect(clocked.sweep()).toBe(0);
       now += 3_600_000 + 1000;
@@ -227,7 +311,11 @@ describe('development gateway: webhooks and test endpoint', () => {
       const record = await clocked.waitForEvent((r) => r.event.type === 'checkout.session.expired' && r.state === 'delivered');
       const delivery = receiver.received.find((d) => d.body.toString().includes(record.event.id))!;
       // Signed at the gateway's (advanced) time, which the store's clock accepts.
-      expect(store.parseWebhook(delivery.body, delivery.headers['stripe-signature'])).toMatchObject({ type: 'checkout.expired', reference: 'don_1', kind: 'donation' });
+      expect(store.parseWebhook(delivery.body, delivery.headers['stripe-signature'])).toMatchObject({
+        type: 'checkout.expired',
+        reference: 'don_1',
+        kind: 'donation',
+      });
       expect((await store.retrieveCheckoutSession(s.id)).status).toBe('expired');
     } finally {
       await clocked.close();
@@ -251,7 +339,9 @@ describe('development gateway: webhooks and test endpoint', () => {
   it('refuses to start in production', async () => {
     vi.stubEnv('NODE_ENV', 'production');
     try {
-      await expect(startDevGateway({ port: 0, webhookUrl: null, webhookSecret: 'whsec_x', apiKey: 'sk_test_x' })).rejects.toThrow(/refuses to run/);
+      await expect(startDevGateway({ port: 0, webhookUrl: null, webhookSecret: 'whsec_x', apiKey: 'sk_test_x' })).rejects.toThrow(
+        /refuses to run/,
+      );
     } finally {
       vi.unstubAllEnvs();
     }

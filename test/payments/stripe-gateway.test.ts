@@ -46,7 +46,9 @@ function input(overrides: Partial<CheckoutSessionInput> = {}): CheckoutSessionIn
 
 /** The next webhook for `sessionOrIntent` of this raw type, verified and normalised by the store's gateway. */
 async function nextEvent(rawType: string, id: string) {
-  const record = await gw.waitForEvent((r) => r.event.type === rawType && JSON.stringify(r.event.data).includes(id) && r.state === 'delivered');
+  const record = await gw.waitForEvent(
+    (r) => r.event.type === rawType && JSON.stringify(r.event.data).includes(id) && r.state === 'delivered',
+  );
   const delivery = receiver.received.find((d) => d.body.toString().includes(`"id": "${record.event.id}"`));
   expect(delivery, `delivery of ${record.event.id}`).toBeDefined();
   return gateway.parseWebhook(delivery!.body, delivery!.headers['stripe-signature']);
@@ -67,7 +69,17 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
     expect(created.id).toMatch(/^cs_test_/);
     expect(created.url).toBe(`${gw.url}/pay/${created.id}`);
     const session = await gateway.retrieveCheckoutSession(created.id);
-    expect(session).toMatchObject({ id: created.id, reference: `ord_test${n}`, kind: 'order', status: 'open', paymentStatus: 'unpaid', amountTotal: 3000, currency: 'EUR', paymentIntentId: null, url: created.url });
+    expect(session).toMatchObject({
+      id: created.id,
+      reference: `ord_test${n}`,
+      kind: 'order',
+      status: 'open',
+      paymentStatus: 'unpaid',
+      amountTotal: 3000,
+      currency: 'EUR',
+      paymentIntentId: null,
+      url: created.url,
+    });
     expect(isSettled(session)).toBe(false);
   });
 
@@ -83,12 +95,19 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
   it("moves an expiry into Stripe's 30 minutes to 24 hours window", async () => {
     const soon = await gateway.retrieveCheckoutSession((await gateway.createCheckoutSession(input({ expiresAt: Date.now() + 60_000 }))).id);
     expect(soon.expiresAt).toBeGreaterThanOrEqual(Date.now() + 30 * 60_000);
-    const late = await gateway.retrieveCheckoutSession((await gateway.createCheckoutSession(input({ expiresAt: Date.now() + 7 * 86_400_000 }))).id);
+    const late = await gateway.retrieveCheckoutSession(
+      (await gateway.createCheckoutSession(input({ expiresAt: Date.now() + 7 * 86_400_000 }))).id,
+    );
     expect(late.expiresAt).toBeLessThanOrEqual(Date.now() + 24 * 3_600_000);
   });
 
   it('refuses bad input before calling the gateway', async () => {
-    for (const bad of [input({ lineItems: [] }), input({ currency: 'euro' }), input({ lineItems: [{ name: 'x', unitAmount: 0, quantity: 1 }] }), input({ lineItems: [{ name: 'x', unitAmount: 100, quantity: 1.5 }] })]) {
+    for (const bad of [
+      input({ lineItems: [] }),
+      input({ currency: 'euro' }),
+      input({ lineItems: [{ name: 'x', unitAmount: 0, quantity: 1 }] }),
+      input({ lineItems: [{ name: 'x', unitAmount: 100, quantity: 1.5 }] }),
+    ]) {
       expect(await rejection(gateway.createCheckoutSession(bad))).toMatchObject({ code: 'payment_input_invalid', status: 400 });
     }
   });
@@ -101,7 +120,16 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
     expect(session).toMatchObject({ status: 'complete', paymentStatus: 'paid', url: null });
     expect(session.paymentIntentId).toMatch(/^pi_/);
     const event = await nextEvent('checkout.session.completed', id);
-    expect(event).toMatchObject({ type: 'checkout.completed', reference: `ord_test${n}`, kind: 'order', sessionId: id, paymentIntentId: session.paymentIntentId, paymentStatus: 'paid', amount: 3000, currency: 'EUR' });
+    expect(event).toMatchObject({
+      type: 'checkout.completed',
+      reference: `ord_test${n}`,
+      kind: 'order',
+      sessionId: id,
+      paymentIntentId: session.paymentIntentId,
+      paymentStatus: 'paid',
+      amount: 3000,
+      currency: 'EUR',
+    });
     expect(event.id).toMatch(/^evt_/);
     expect(isSettled(event)).toBe(true);
   });
@@ -115,16 +143,25 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
     const failed = await nextEvent('checkout.session.async_payment_failed', id);
     expect(failed).toMatchObject({ type: 'checkout.async_payment_failed', sessionStatus: 'open', paymentStatus: 'unpaid' });
     await driveSession(gw, id, 'pay');
-    expect(await nextEvent('checkout.session.completed', id)).toMatchObject({ paymentStatus: 'paid', paymentIntentId: failed.paymentIntentId });
+    expect(await nextEvent('checkout.session.completed', id)).toMatchObject({
+      paymentStatus: 'paid',
+      paymentIntentId: failed.paymentIntentId,
+    });
   });
 
   it('cancels back to the shop and leaves the session open until the shop expires it', async () => {
     const { id } = await gateway.createCheckoutSession(input());
-    expect((await driveSession(gw, id, 'cancel', { via: 'page' })).redirectUrl).toBe(`http://shop.test/checkout/return?order=ord_test${n}&cancelled=1`);
+    expect((await driveSession(gw, id, 'cancel', { via: 'page' })).redirectUrl).toBe(
+      `http://shop.test/checkout/return?order=ord_test${n}&cancelled=1`,
+    );
     expect((await gateway.retrieveCheckoutSession(id)).status).toBe('open');
     const expired = await gateway.expireCheckoutSession(id);
     expect(expired).toMatchObject({ status: 'expired', url: null, paymentStatus: 'unpaid' });
-    expect(await nextEvent('checkout.session.expired', id)).toMatchObject({ type: 'checkout.expired', reference: `ord_test${n}`, sessionStatus: 'expired' });
+    expect(await nextEvent('checkout.session.expired', id)).toMatchObject({
+      type: 'checkout.expired',
+      reference: `ord_test${n}`,
+      sessionStatus: 'expired',
+    });
     // Expiring again is harmless: the caller learns the state.
     expect((await gateway.expireCheckoutSession(id)).status).toBe('expired');
     await expect(driveSession(gw, id, 'pay')).rejects.toThrow(/expired/);
@@ -138,13 +175,21 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
 
   it('settles nothing on a payment that is only processing, then settles on async success', async () => {
     const { id } = await gateway.createCheckoutSession(input());
-    await fetch(`${gw.url}/__dev/sessions/${id}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"async":true}' });
+    await fetch(`${gw.url}/__dev/sessions/${id}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"async":true}',
+    });
     const completed = await nextEvent('checkout.session.completed', id);
     expect(completed).toMatchObject({ type: 'checkout.completed', paymentStatus: 'unpaid', sessionStatus: 'complete' });
     expect(isSettled(completed)).toBe(false);
     expect(isSettled(await gateway.retrieveCheckoutSession(id))).toBe(false);
     await driveSession(gw, id, 'settle');
-    expect(await nextEvent('checkout.session.async_payment_succeeded', id)).toMatchObject({ type: 'checkout.async_payment_succeeded', paymentStatus: 'paid', amount: 3000 });
+    expect(await nextEvent('checkout.session.async_payment_succeeded', id)).toMatchObject({
+      type: 'checkout.async_payment_succeeded',
+      paymentStatus: 'paid',
+      amount: 3000,
+    });
   });
 
   it('refunds partially and fully, reports charge.refunded with the cumulative amount, and refuses more than was paid', async () => {
@@ -154,28 +199,53 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
     const partial = await gateway.refund({ paymentIntentId: pi, amount: 1250, idempotencyKey: `refund-${pi}-1` });
     expect(partial).toMatchObject({ status: 'succeeded', amount: 1250, currency: 'EUR' });
     expect(partial.id).toMatch(/^re_/);
-    expect(await nextEvent('charge.refunded', pi)).toMatchObject({ type: 'charge.refunded', paymentIntentId: pi, reference: `ord_test${n}`, amount: 3000, amountRefunded: 1250 });
+    expect(await nextEvent('charge.refunded', pi)).toMatchObject({
+      type: 'charge.refunded',
+      paymentIntentId: pi,
+      reference: `ord_test${n}`,
+      amount: 3000,
+      amountRefunded: 1250,
+    });
     // The same idempotency key does not refund twice.
     expect((await gateway.refund({ paymentIntentId: pi, amount: 1250, idempotencyKey: `refund-${pi}-1` })).id).toBe(partial.id);
-    expect(await rejection(gateway.refund({ paymentIntentId: pi, amount: 1751, idempotencyKey: `refund-${pi}-2` }))).toMatchObject({ code: 'refund_rejected', status: 409 });
+    expect(await rejection(gateway.refund({ paymentIntentId: pi, amount: 1751, idempotencyKey: `refund-${pi}-2` }))).toMatchObject({
+      code: 'refund_rejected',
+      status: 409,
+    });
     const rest = await gateway.refund({ paymentIntentId: pi, idempotencyKey: `refund-${pi}-3` });
     expect(rest.amount).toBe(1750);
-    const full = await gw.waitForEvent((r) => r.event.type === 'charge.refunded' && (r.event.data as { object: { amount_refunded: number } }).object.amount_refunded === 3000);
+    const full = await gw.waitForEvent(
+      (r) =>
+        r.event.type === 'charge.refunded' && (r.event.data as { object: { amount_refunded: number } }).object.amount_refunded === 3000,
+    );
     expect((full.event.data as { object: { refunded: boolean } }).object.refunded).toBe(true);
-    expect(await rejection(gateway.refund({ paymentIntentId: pi, amount: 1, idempotencyKey: `refund-${pi}-4` }))).toMatchObject({ code: 'refund_rejected' });
+    expect(await rejection(gateway.refund({ paymentIntentId: pi, amount: 1, idempotencyKey: `refund-${pi}-4` }))).toMatchObject({
+      code: 'refund_rejected',
+    });
   });
 
   it('refuses to refund a payment that never settled, or one it does not know', async () => {
     const { id } = await gateway.createCheckoutSession(input());
     await driveSession(gw, id, 'decline');
     const pi = (await gateway.retrieveCheckoutSession(id)).paymentIntentId!;
-    expect(await rejection(gateway.refund({ paymentIntentId: pi, amount: 100, idempotencyKey: `r-${pi}` }))).toMatchObject({ code: 'payment_request_rejected' });
-    expect(await rejection(gateway.refund({ paymentIntentId: 'pi_nope', amount: 100, idempotencyKey: 'r-nope' }))).toMatchObject({ code: 'payment_session_not_found', status: 404 });
-    expect(await rejection(gateway.refund({ paymentIntentId: pi, amount: -5, idempotencyKey: 'r-neg' }))).toMatchObject({ code: 'refund_amount_invalid', status: 400 });
+    expect(await rejection(gateway.refund({ paymentIntentId: pi, amount: 100, idempotencyKey: `r-${pi}` }))).toMatchObject({
+      code: 'payment_request_rejected',
+    });
+    expect(await rejection(gateway.refund({ paymentIntentId: 'pi_nope', amount: 100, idempotencyKey: 'r-nope' }))).toMatchObject({
+      code: 'payment_session_not_found',
+      status: 404,
+    });
+    expect(await rejection(gateway.refund({ paymentIntentId: pi, amount: -5, idempotencyKey: 'r-neg' }))).toMatchObject({
+      code: 'refund_amount_invalid',
+      status: 400,
+    });
   });
 
   it('answers an unknown session with payment_session_not_found', async () => {
-    expect(await rejection(gateway.retrieveCheckoutSession('cs_test_doesnotexist'))).toMatchObject({ code: 'payment_session_not_found', status: 404 });
+    expect(await rejection(gateway.retrieveCheckoutSession('cs_test_doesnotexist'))).toMatchObject({
+      code: 'payment_session_not_found',
+      status: 404,
+    });
   });
 
   it('retries a failed delivery on schedule with the same event id until the store answers 2xx', async () => {
@@ -184,7 +254,9 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
     const before = receiver.received.length;
     const { id } = await gateway.createCheckoutSession(input());
     await driveSession(gw, id, 'pay');
-    const record = await gw.waitForEvent((r) => r.event.type === 'checkout.session.completed' && JSON.stringify(r.event.data).includes(id) && r.state === 'delivered');
+    const record = await gw.waitForEvent(
+      (r) => r.event.type === 'checkout.session.completed' && JSON.stringify(r.event.data).includes(id) && r.state === 'delivered',
+    );
     expect(record.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
     const deliveries = receiver.received.slice(before).filter((d) => d.body.toString().includes(record.event.id));
     expect(deliveries.map((d) => d.status)).toEqual([500, 500, 200]);
@@ -205,7 +277,13 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
   });
 
   it('turns an unreachable gateway into payment_gateway_unavailable (503)', async () => {
-    const down = createStripeGateway({ secretKey: gw.apiKey, webhookSecret: gw.webhookSecret, apiUrl: 'http://127.0.0.1:9', maxNetworkRetries: 0, timeoutMs: 2000 });
+    const down = createStripeGateway({
+      secretKey: gw.apiKey,
+      webhookSecret: gw.webhookSecret,
+      apiUrl: 'http://127.0.0.1:9',
+      maxNetworkRetries: 0,
+      timeoutMs: 2000,
+    });
     const err = await rejection(down.createCheckoutSession(input()));
     expect(err).toMatchObject({ code: 'payment_gateway_unavailable', status: 503 });
     expect(err.message).toMatch(/Nothing was charged/);

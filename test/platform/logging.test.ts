@@ -7,7 +7,14 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct } from '../support/factories.js';
-import { driveSession, forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
+import {
+  driveSession,
+  forwardWebhooksTo,
+  gatewayEnv,
+  startTestGateway,
+  startWebhookReceiver,
+  type DevGateway,
+} from '../support/gateway.js';
 
 interface LogLine {
   level: number;

@@ -8,7 +8,8 @@ describe.each(testDialects)('mail outbox on %s', (dialect) => {
   let sink: SmtpSink & { failing: boolean };
   let now = 1_800_000_000_000;
   const clock = () => now;
-  const service = () => createMailService({ db, smtpUrl: sink.url, from: 'Shop <shop@example.test>', clock, baseBackoffMs: 1000, maxAttempts: 3 });
+  const service = () =>
+    createMailService({ db, smtpUrl: sink.url, from: 'Shop <shop@example.test>', clock, baseBackoffMs: 1000, maxAttempts: 3 });
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect, { poolSize: 8 });
@@ -26,7 +27,12 @@ describe.each(testDialects)('mail outbox on %s', (dialect) => {
 
   it('sends a queued mail through real SMTP', async () => {
     const mail = service();
-    await mail.enqueue({ recipient: 'buyer@example.test', subject: 'Your order ✓', textBody: 'Thanks for your order.', htmlBody: '<p>Thanks</p>' });
+    await mail.enqueue({
+      recipient: 'buyer@example.test',
+      subject: 'Your order ✓',
+      textBody: 'Thanks for your order.',
+      htmlBody: '<p>Thanks</p>',
+    });
     expect(await mail.countBacklog()).toBe(1);
     expect(await mail.deliverDue()).toEqual({ sent: 1, failed: 0 });
     const [received] = await sink.waitFor(1);

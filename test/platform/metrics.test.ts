@@ -51,7 +51,13 @@ describe.each(testDialects)('metrics on %s', (dialect) => {
   });
 
   it('refuses scrapers without the right Bearer token', async () => {
-    for (const authorization of [undefined, 'Bearer wrong-token', TOKEN, `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`, `Bearer ${TOKEN}x`]) {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-token',
+      TOKEN,
+      `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`,
+      `Bearer ${TOKEN}x`,
+    ]) {
       const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
       expect(res.statusCode).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="metrics"');
@@ -85,7 +91,19 @@ describe.each(testDialects)('metrics on %s', (dialect) => {
       t.db.transaction((tx) =>
         orders.createOrder(
           tx,
-          { id, user_sub: 'metrics-buyer', email: 'buyer@example.test', status: 'pending', currency: 'EUR', subtotal: 100, tax: 0, total: 100, reserved_until: now + 60_000, created_at: now, updated_at: now },
+          {
+            id,
+            user_sub: 'metrics-buyer',
+            email: 'buyer@example.test',
+            status: 'pending',
+            currency: 'EUR',
+            subtotal: 100,
+            tax: 0,
+            total: 100,
+            reserved_until: now + 60_000,
+            created_at: now,
+            updated_at: now,
+          },
           [{ product_id: product.id, sku: product.sku, name: 'Metric product', type: 'key', unit_price: 100, quantity: 1 }],
         ),
       );
@@ -112,11 +130,20 @@ describe.each(testDialects)('metrics on %s', (dialect) => {
 
   it('counts webhook outcomes, refused deliveries included', async () => {
     const before = await scrape();
-    const forged = JSON.stringify({ id: 'evt_forged_metrics', object: 'event', type: 'checkout.session.completed', created: 1, data: { object: {} } });
+    const forged = JSON.stringify({
+      id: 'evt_forged_metrics',
+      object: 'event',
+      type: 'checkout.session.completed',
+      created: 1,
+      data: { object: {} },
+    });
     const refused = await t.app.inject({
       method: 'POST',
       url: '/api/payment-callback',
-      headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: forged, secret: 'whsec_wrong' }) },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: forged, secret: 'whsec_wrong' }),
+      },
       payload: forged,
     });
     expect(refused.statusCode).toBe(400);
@@ -125,15 +152,34 @@ describe.each(testDialects)('metrics on %s', (dialect) => {
       object: 'event',
       type: 'checkout.session.completed',
       created: Math.floor(Date.now() / 1000),
-      data: { object: { id: 'cs_metrics', object: 'checkout.session', client_reference_id: 'ord_000000000000000000000000', metadata: { reference: 'ord_000000000000000000000000', kind: 'order' }, status: 'complete', payment_status: 'paid', amount_total: 100, currency: 'eur' } },
+      data: {
+        object: {
+          id: 'cs_metrics',
+          object: 'checkout.session',
+          client_reference_id: 'ord_000000000000000000000000',
+          metadata: { reference: 'ord_000000000000000000000000', kind: 'order' },
+          status: 'complete',
+          payment_status: 'paid',
+          amount_total: 100,
+          currency: 'eur',
+        },
+      },
     });
     const signature = Stripe.webhooks.generateTestHeaderString({ payload: unknown, secret: TEST_WEBHOOK_SECRET });
     const headers = { 'content-type': 'application/json', 'stripe-signature': signature };
-    expect((await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers, payload: unknown })).json()).toEqual({ received: true, outcome: 'unknown_order' });
-    expect((await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers, payload: unknown })).json()).toEqual({ received: true, outcome: 'duplicate' });
+    expect((await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers, payload: unknown })).json()).toEqual({
+      received: true,
+      outcome: 'unknown_order',
+    });
+    expect((await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers, payload: unknown })).json()).toEqual({
+      received: true,
+      outcome: 'duplicate',
+    });
 
     const text = await scrape();
-    const delta = (outcome: string) => (sample(text, `store_payment_webhook_events_total{outcome="${outcome}"}`) ?? 0) - (sample(before, `store_payment_webhook_events_total{outcome="${outcome}"}`) ?? 0);
+    const delta = (outcome: string) =>
+      (sample(text, `store_payment_webhook_events_total{outcome="${outcome}"}`) ?? 0) -
+      (sample(before, `store_payment_webhook_events_total{outcome="${outcome}"}`) ?? 0);
     expect(delta('rejected')).toBe(1);
     expect(delta('unknown_order')).toBe(1);
     expect(delta('duplicate')).toBe(1);

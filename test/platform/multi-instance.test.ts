@@ -16,7 +16,14 @@ import { createMailService, type MailService } from '../../src/platform/mail/mai
 import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import { driveSession, forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
+import {
+  driveSession,
+  forwardWebhooksTo,
+  gatewayEnv,
+  startTestGateway,
+  startWebhookReceiver,
+  type DevGateway,
+} from '../support/gateway.js';
 
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -74,7 +81,8 @@ describe.skipIf(!postgresUrl)('two instances on one PostgreSQL and Redis', () =>
     await idp?.close();
   });
 
-  const sessionOn = async (instance: Instance, buyer: LoggedIn) => (await instance.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: buyer.cookie } })).json();
+  const sessionOn = async (instance: Instance, buyer: LoggedIn) =>
+    (await instance.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: buyer.cookie } })).json();
 
   it('accepts a session made on one instance on the other, and ends it on both at logout', async () => {
     const buyer = await loginAs(a.app, 'new');
@@ -90,19 +98,30 @@ describe.skipIf(!postgresUrl)('two instances on one PostgreSQL and Redis', () =>
     const pool = await makeKeyLimProduct(fx, 3, { price: 1200 });
     const buyer = await loginAs(a.app, 'new');
     const cartPage = await buyer.browser.request('/cart');
-    expect((await buyer.browser.request('/cart', { form: { action: 'add', sku: pool.sku, quantity: '2', _csrf: csrfFromPage(cartPage) } })).status).toBe(303);
+    expect(
+      (await buyer.browser.request('/cart', { form: { action: 'add', sku: pool.sku, quantity: '2', _csrf: csrfFromPage(cartPage) } }))
+        .status,
+    ).toBe(303);
     const review = await buyer.browser.request('/checkout');
     const idempotencyKey = /name="idempotencyKey" value="([^"]+)"/.exec(review.body)![1]!;
     const placed = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(review), idempotencyKey } });
     expect(placed.location).toMatch(new RegExp(`^${gateway.url}/pay/cs_`));
     const sessionId = new URL(placed.location!).pathname.split('/').pop()!;
-    const { id: orderId } = await shared.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
+    const { id: orderId } = await shared.kysely
+      .selectFrom('orders')
+      .select('id')
+      .where('payment_ref', '=', sessionId)
+      .executeTakeFirstOrThrow();
 
     const delivered = receiver.received.length;
     await driveSession(gateway, sessionId, 'pay');
     const [hook] = (await receiver.waitFor(delivered + 1)).slice(delivered);
     expect(hook!.status).toBe(200);
-    const order = await shared.kysely.selectFrom('orders').select(['status', 'invoice_number']).where('id', '=', orderId).executeTakeFirstOrThrow();
+    const order = await shared.kysely
+      .selectFrom('orders')
+      .select(['status', 'invoice_number'])
+      .where('id', '=', orderId)
+      .executeTakeFirstOrThrow();
     expect(order.status).toBe('fulfilled');
     expect(order.invoice_number).toBeGreaterThan(0);
     // What the buyer sees, asking either instance.
@@ -125,15 +144,27 @@ describe.skipIf(!postgresUrl)('two instances on one PostgreSQL and Redis', () =>
       expect(refused.headers['x-ratelimit-remaining']).toBe('0');
     }
     // Another client is not affected.
-    expect((await a.app.inject({ method: 'GET', url: '/login?returnTo=/', remoteAddress: `10.${randomBytes(3).join('.')}` })).statusCode).toBe(303);
+    expect(
+      (await a.app.inject({ method: 'GET', url: '/login?returnTo=/', remoteAddress: `10.${randomBytes(3).join('.')}` })).statusCode,
+    ).toBe(303);
   });
 
   it('refreshes a session once when both instances find its token about to expire', async () => {
     const buyer = await loginAs(a.app, 'new');
-    const mine = () => shared.kysely.selectFrom('sessions').select(['tokens_encrypted', 'access_expires_at']).where('user_sub', '=', buyer.user.sub).execute();
+    const mine = () =>
+      shared.kysely
+        .selectFrom('sessions')
+        .select(['tokens_encrypted', 'access_expires_at'])
+        .where('user_sub', '=', buyer.user.sub)
+        .execute();
     const [before] = await mine();
     // The token has ten seconds left in the session's record: less than the refresh margin.
-    const expiringSoon = () => shared.kysely.updateTable('sessions').set({ access_expires_at: Date.now() + 10_000 }).where('user_sub', '=', buyer.user.sub).execute();
+    const expiringSoon = () =>
+      shared.kysely
+        .updateTable('sessions')
+        .set({ access_expires_at: Date.now() + 10_000 })
+        .where('user_sub', '=', buyer.user.sub)
+        .execute();
     await expiringSoon();
     const answers = await Promise.all([a, b, a, b, a, b].map((i) => sessionOn(i, buyer)));
     expect(answers.map((s) => s.authenticated)).toEqual([true, true, true, true, true, true]);
@@ -159,7 +190,19 @@ describe.skipIf(!postgresUrl)('two instances on one PostgreSQL and Redis', () =>
       await shared.transaction(async (tx) => {
         await orders.createOrder(
           tx,
-          { id, user_sub: 'sweeper-buyer', email: 'buyer@example.test', status: 'pending', currency: 'EUR', subtotal: 200, tax: 0, total: 200, reserved_until: past, created_at: past, updated_at: past },
+          {
+            id,
+            user_sub: 'sweeper-buyer',
+            email: 'buyer@example.test',
+            status: 'pending',
+            currency: 'EUR',
+            subtotal: 200,
+            tax: 0,
+            total: 200,
+            reserved_until: past,
+            created_at: past,
+            updated_at: past,
+          },
           [{ product_id: pool.id, sku: pool.sku, name: 'Pool product', type: 'key_lim', unit_price: 100, quantity: 2 }],
         );
         await fx.keyPool.reserveKeys(tx, { productId: pool.id, orderId: id, quantity: 2, until: past });
@@ -168,7 +211,12 @@ describe.skipIf(!postgresUrl)('two instances on one PostgreSQL and Redis', () =>
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(0);
     const expired = await Promise.all([a, b, a, b].map((i) => i.app.jobs.expireStaleOrders()));
     expect(expired.reduce((x, y) => x + y, 0)).toBe(6);
-    const events = await shared.kysely.selectFrom('order_events').select(['order_id', 'event']).where('order_id', 'in', stale).where('event', '=', 'reservation_expired').execute();
+    const events = await shared.kysely
+      .selectFrom('order_events')
+      .select(['order_id', 'event'])
+      .where('order_id', 'in', stale)
+      .where('event', '=', 'reservation_expired')
+      .execute();
     expect(events.map((e) => e.order_id).sort()).toEqual([...stale].sort());
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(12);
 

@@ -11,7 +11,12 @@ export interface TestApp {
 }
 
 /** The whole store on a fresh database, for requests through app.inject. */
-export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}, clock?: () => number, logStream?: LogStream): Promise<TestApp> {
+export async function createTestApp(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  clock?: () => number,
+  logStream?: LogStream,
+): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
   const config = testConfig(env);
   const app = await buildApp({ config, db, clock, logStream });

@@ -63,7 +63,7 @@ export interface PageResponse {
 export class TestBrowser {
   private readonly jar = new Map<string, Map<string, string>>();
   private readonly storeOrigin: string;
-  readonly remoteAddress = `10.${[1, 2, 3].map(() => randomBytes(1)[0]! % 250 + 1).join('.')}`;
+  readonly remoteAddress = `10.${[1, 2, 3].map(() => (randomBytes(1)[0]! % 250) + 1).join('.')}`;
 
   constructor(
     private readonly app: FastifyInstance,
@@ -94,13 +94,18 @@ export class TestBrowser {
       const at = pair!.indexOf('=');
       const name = pair!.slice(0, at).trim();
       const value = pair!.slice(at + 1).trim();
-      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
+      const expired = attributes.some(
+        (a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()),
+      );
       this.setCookie(name, expired || value === '' ? null : value, url);
     }
   }
 
   /** One request, no redirects followed. */
-  async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<PageResponse> {
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  ): Promise<PageResponse> {
     const target = new URL(url, this.storeOrigin);
     const method = init.method ?? (init.form ? 'POST' : 'GET');
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
@@ -109,11 +114,22 @@ export class TestBrowser {
     const payload = init.form ? new URLSearchParams(init.form).toString() : undefined;
     if (payload) headers['content-type'] = 'application/x-www-form-urlencoded';
     if (target.origin === this.storeOrigin) {
-      const res = await this.app.inject({ method: method as 'GET', url: target.pathname + target.search, headers, payload, remoteAddress: this.remoteAddress });
+      const res = await this.app.inject({
+        method: method as 'GET',
+        url: target.pathname + target.search,
+        headers,
+        payload,
+        remoteAddress: this.remoteAddress,
+      });
       const setCookie = res.headers['set-cookie'];
       this.remember(target.href, setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie]);
       const location = res.headers.location;
-      return { url: target.href, status: res.statusCode, location: typeof location === 'string' ? new URL(location, target).href : null, body: res.body };
+      return {
+        url: target.href,
+        status: res.statusCode,
+        location: typeof location === 'string' ? new URL(location, target).href : null,
+        body: res.body,
+      };
     }
     const res = await fetch(target, { method, headers, body: payload, redirect: 'manual' });
     this.remember(target.href, res.headers.getSetCookie());
@@ -168,13 +184,18 @@ export interface LoggedIn {
  * Logs a user in through the real flow (store /login → IdP sign-in or registration → callback);
  * see the top of this file. Fails loudly when the login does not complete.
  */
-export async function loginAs(app: FastifyInstance, user: LoginUser = 'demo', options: { storeUrl?: string; browser?: TestBrowser } = {}): Promise<LoggedIn> {
+export async function loginAs(
+  app: FastifyInstance,
+  user: LoginUser = 'demo',
+  options: { storeUrl?: string; browser?: TestBrowser } = {},
+): Promise<LoggedIn> {
   const browser = options.browser ?? new TestBrowser(app, options.storeUrl);
   const storeOrigin = new URL(options.storeUrl ?? TEST_STORE_URL).origin;
   const backAtStore = (location: string) => new URL(location).origin === storeOrigin && !location.includes('/auth/callback');
   const register = user === 'new';
   const signIn = await browser.follow(register ? '/register?returnTo=/' : '/login?returnTo=/');
-  if (signIn.status !== 200) throw new Error(`the IdP's ${register ? 'registration' : 'sign-in'} page did not open: ${signIn.status} ${signIn.url}`);
+  if (signIn.status !== 200)
+    throw new Error(`the IdP's ${register ? 'registration' : 'sign-in'} page did not open: ${signIn.status} ${signIn.url}`);
   let form: Record<string, string>;
   if (user === 'new') {
     const email = `buyer-${randomBytes(6).toString('hex')}@example.com`;
@@ -184,7 +205,8 @@ export async function loginAs(app: FastifyInstance, user: LoginUser = 'demo', op
     form = { email: seeded.email, password: seeded.password };
   } else form = { ...user };
   const done = await browser.follow(formAction(signIn), { form }, backAtStore);
-  if (!done.location || !backAtStore(done.location)) throw new Error(`login did not come back to the store: ${done.status} ${done.url}\n${done.body.slice(0, 500)}`);
+  if (!done.location || !backAtStore(done.location))
+    throw new Error(`login did not come back to the store: ${done.status} ${done.url}\n${done.body.slice(0, 500)}`);
   const session = await browser.request('/api/session');
   const body = JSON.parse(session.body) as { authenticated: boolean; csrfToken: string; user: LoggedIn['user'] };
   if (!body.authenticated) throw new Error('logged in at the IdP but the store has no session');
@@ -199,9 +221,15 @@ export async function issueTokens(
   storeUrl = TEST_STORE_URL,
 ): Promise<{ accessToken: string; refreshToken: string; idToken: string }> {
   const { env } = testIdp;
-  const cfg = await client.discovery(new URL(env.OIDC_ISSUER!), env.OIDC_CLIENT_ID!, undefined, client.ClientSecretPost(env.OIDC_CLIENT_SECRET!), {
-    execute: [client.allowInsecureRequests],
-  });
+  const cfg = await client.discovery(
+    new URL(env.OIDC_ISSUER!),
+    env.OIDC_CLIENT_ID!,
+    undefined,
+    client.ClientSecretPost(env.OIDC_CLIENT_SECRET),
+    {
+      execute: [client.allowInsecureRequests],
+    },
+  );
   const state = client.randomState();
   const verifier = client.randomPKCECodeVerifier();
   const url = client.buildAuthorizationUrl(cfg, {
@@ -215,6 +243,10 @@ export async function issueTokens(
   const atStore = (location: string) => location.startsWith(storeUrl);
   const page = await browser.follow(url.href, {}, atStore);
   const back = page.status === 200 ? await browser.follow(formAction(page), { form: user }, atStore) : page;
-  const tokens = await client.authorizationCodeGrant(cfg, new URL(back.location!), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+  const tokens = await client.authorizationCodeGrant(cfg, new URL(back.location!), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    idTokenExpected: true,
+  });
   return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token!, idToken: tokens.id_token! };
 }

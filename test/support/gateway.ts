@@ -30,7 +30,12 @@ export function startTestGateway(options: Partial<DevGatewayOptions> = {}): Prom
 
 /** The store's environment for talking to this gateway: pass it to createTestApp or testConfig. */
 export function gatewayEnv(gateway: Pick<DevGateway, 'url' | 'apiKey' | 'webhookSecret'>): Record<string, string> {
-  return { PAYMENT_PROVIDER: 'stripe', STRIPE_API_URL: gateway.url, STRIPE_SECRET_KEY: gateway.apiKey, STRIPE_WEBHOOK_SECRET: gateway.webhookSecret };
+  return {
+    PAYMENT_PROVIDER: 'stripe',
+    STRIPE_API_URL: gateway.url,
+    STRIPE_SECRET_KEY: gateway.apiKey,
+    STRIPE_WEBHOOK_SECRET: gateway.webhookSecret,
+  };
 }
 
 export interface ReceivedWebhook {
@@ -40,7 +45,10 @@ export interface ReceivedWebhook {
   status: number;
 }
 
-type WebhookHandler = (hook: { headers: IncomingHttpHeaders; body: Buffer }) => Promise<{ status: number; body?: string }> | { status: number; body?: string };
+type WebhookHandler = (hook: {
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}) => Promise<{ status: number; body?: string }> | { status: number; body?: string };
 
 /**
  * A real HTTP endpoint for webhooks on a free port. It answers with `handler` (200 by default) and
@@ -84,12 +92,19 @@ export async function startWebhookReceiver(handler: WebhookHandler = () => ({ st
 }
 
 /** A webhook handler that passes each delivery to a Fastify app through `inject` (for stores tested without a port). */
-export function forwardWebhooksTo(app: { inject(opts: object): Promise<{ statusCode: number; body: string }> }, path = '/api/payment-callback'): WebhookHandler {
+export function forwardWebhooksTo(
+  app: { inject(opts: object): Promise<{ statusCode: number; body: string }> },
+  path = '/api/payment-callback',
+): WebhookHandler {
   return async ({ headers, body }) => {
     const res = await app.inject({
       method: 'POST',
       url: path,
-      headers: { 'content-type': headers['content-type'] ?? 'application/json', 'stripe-signature': headers['stripe-signature'] ?? '', 'user-agent': headers['user-agent'] ?? '' },
+      headers: {
+        'content-type': headers['content-type'] ?? 'application/json',
+        'stripe-signature': headers['stripe-signature'] ?? '',
+        'user-agent': headers['user-agent'] ?? '',
+      },
       payload: body,
     });
     return { status: res.statusCode, body: res.body };
@@ -103,7 +118,12 @@ export type SessionAction = 'pay' | 'decline' | 'cancel' | 'expire' | 'settle' |
  * Does what a buyer does on the hosted page, and returns where their browser goes next. `via: 'api'`
  * (default) uses the gateway's test endpoint; `via: 'page'` loads the real page and submits its form.
  */
-export async function driveSession(gateway: Pick<DevGateway, 'url'>, sessionId: string, action: SessionAction, { via = 'api' }: { via?: 'api' | 'page' } = {}): Promise<{ redirectUrl: string | null }> {
+export async function driveSession(
+  gateway: Pick<DevGateway, 'url'>,
+  sessionId: string,
+  action: SessionAction,
+  { via = 'api' }: { via?: 'api' | 'page' } = {},
+): Promise<{ redirectUrl: string | null }> {
   if (via === 'page' && (action === 'pay' || action === 'decline' || action === 'cancel')) {
     return { redirectUrl: await submitPaymentPage(`${gateway.url}/pay/${encodeURIComponent(sessionId)}`, action) };
   }

@@ -6,15 +6,39 @@ import { stringOption, type Command } from '../command.js';
 
 /** Media types by extension for the files shops sell; anything else is application/octet-stream. */
 const TYPES: Record<string, string> = {
-  '.zip': 'application/zip', '.pdf': 'application/pdf', '.epub': 'application/epub+zip', '.gz': 'application/gzip', '.tgz': 'application/gzip',
-  '.7z': 'application/x-7z-compressed', '.dmg': 'application/x-apple-diskimage', '.exe': 'application/vnd.microsoft.portable-executable',
-  '.msi': 'application/x-msi', '.deb': 'application/vnd.debian.binary-package', '.appimage': 'application/octet-stream',
-  '.mp3': 'audio/mpeg', '.wav': 'audio/wav', '.flac': 'audio/flac', '.ogg': 'audio/ogg', '.mp4': 'video/mp4', '.mkv': 'video/x-matroska',
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.svg': 'image/svg+xml', '.psd': 'image/vnd.adobe.photoshop',
-  '.ttf': 'font/ttf', '.otf': 'font/otf', '.woff': 'font/woff', '.woff2': 'font/woff2', '.txt': 'text/plain', '.md': 'text/markdown', '.csv': 'text/csv',
+  '.zip': 'application/zip',
+  '.pdf': 'application/pdf',
+  '.epub': 'application/epub+zip',
+  '.gz': 'application/gzip',
+  '.tgz': 'application/gzip',
+  '.7z': 'application/x-7z-compressed',
+  '.dmg': 'application/x-apple-diskimage',
+  '.exe': 'application/vnd.microsoft.portable-executable',
+  '.msi': 'application/x-msi',
+  '.deb': 'application/vnd.debian.binary-package',
+  '.appimage': 'application/octet-stream',
+  '.mp3': 'audio/mpeg',
+  '.wav': 'audio/wav',
+  '.flac': 'audio/flac',
+  '.ogg': 'audio/ogg',
+  '.mp4': 'video/mp4',
+  '.mkv': 'video/x-matroska',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.psd': 'image/vnd.adobe.photoshop',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.csv': 'text/csv',
 };
 
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
+const size = (bytes: number) =>
+  bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
 const attachCommand: Command = {
   name: 'files attach',
@@ -37,12 +61,15 @@ Options:
     const { catalog, productFiles } = await ctx.services();
     const [product] = await catalog.findCartProducts({ skus: [sku] });
     if (!product) throw new NotFoundError(`There is no product with SKU ${sku}.`, 'product_not_found');
-    if (product.type !== 'file') throw new AppError('not_a_file_product', `${sku} is a ${product.type} product; files can only be attached to file products.`);
+    if (product.type !== 'file')
+      throw new AppError('not_a_file_product', `${sku} is a ${product.type} product; files can only be attached to file products.`);
     const filename = stringOption(ctx.values.name) ?? basename(path);
     const contentType = stringOption(ctx.values.type) ?? TYPES[extname(filename).toLowerCase()] ?? 'application/octet-stream';
     const file = await productFiles.attachFile(product.id, { filename, contentType, path });
     const count = (await productFiles.listFiles([product.id])).get(product.id)?.length ?? 1;
-    ctx.out.line(`Attached ${file.filename} (${contentType}, ${size(file.size)}, sha256 ${file.sha256}) to ${sku}; it has ${count} file${count === 1 ? '' : 's'} now.`);
+    ctx.out.line(
+      `Attached ${file.filename} (${contentType}, ${size(file.size)}, sha256 ${file.sha256}) to ${sku}; it has ${count} file${count === 1 ? '' : 's'} now.`,
+    );
   },
 };
 

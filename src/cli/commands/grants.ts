@@ -10,17 +10,31 @@ async function adjust(ctx: CommandContext, change: { type: 'reset' } | { type: '
   const { orders, fulfilment } = await ctx.services();
   if (!(await orders.findOrder(orderId))) throw new NotFoundError(`There is no order ${orderId}.`, 'order_not_found');
   const wanted = stringOption(ctx.values.item);
-  const items = (await orders.findItems(orderId)).filter((i) => i.type === 'file' && (wanted === undefined || i.sku === normaliseSku(wanted)));
-  if (items.length === 0) throw new AppError('no_downloads', wanted ? `Order ${orderId} has no file item ${normaliseSku(wanted)}.` : `Order ${orderId} has no file items.`);
-  const results = await fulfilment.adjustGrants(items.map((i) => i.id), change);
+  const items = (await orders.findItems(orderId)).filter(
+    (i) => i.type === 'file' && (wanted === undefined || i.sku === normaliseSku(wanted)),
+  );
+  if (items.length === 0)
+    throw new AppError(
+      'no_downloads',
+      wanted ? `Order ${orderId} has no file item ${normaliseSku(wanted)}.` : `Order ${orderId} has no file items.`,
+    );
+  const results = await fulfilment.adjustGrants(
+    items.map((i) => i.id),
+    change,
+  );
   if (results.length === 0) throw new AppError('no_downloads', `Order ${orderId} has no downloads yet (it was not paid).`);
   const skuOf = new Map(items.map((i) => [i.id, i.sku]));
   ctx.out.table(results, [
-    ['SKU', (r: GrantAdjustment) => skuOf.get(r.itemId) ?? ''], ['UNIT', (r) => r.unit + 1], ['RESULT', (r) => (r.outcome === 'changed' ? 'changed' : `unchanged (${r.outcome})`)],
-    ['USED', (r) => `${r.downloadsUsed}/${r.downloadLimit}`], ['EXPIRES (UTC)', (r) => when(r.expiresAt)],
+    ['SKU', (r: GrantAdjustment) => skuOf.get(r.itemId) ?? ''],
+    ['UNIT', (r) => r.unit + 1],
+    ['RESULT', (r) => (r.outcome === 'changed' ? 'changed' : `unchanged (${r.outcome})`)],
+    ['USED', (r) => `${r.downloadsUsed}/${r.downloadLimit}`],
+    ['EXPIRES (UTC)', (r) => when(r.expiresAt)],
   ]);
   const changed = results.filter((r) => r.outcome === 'changed').length;
-  ctx.out.line(`${changed} of ${results.length} download grant${results.length === 1 ? '' : 's'} changed${changed < results.length ? '; refunded (revoked) grants stay revoked' : ''}.`);
+  ctx.out.line(
+    `${changed} of ${results.length} download grant${results.length === 1 ? '' : 's'} changed${changed < results.length ? '; refunded (revoked) grants stay revoked' : ''}.`,
+  );
 }
 
 const resetCommand: Command = {
@@ -39,7 +53,7 @@ const extendCommand: Command = {
   usage: '<order-id> --days <n> [--item <sku>]',
   args: { min: 1, max: 1 },
   options: { days: { type: 'string' }, item: { type: 'string' } },
-  help: 'Adds --days to each grant\'s expiry, or to now when it has already expired. Refunded units stay revoked.',
+  help: "Adds --days to each grant's expiry, or to now when it has already expired. Refunded units stay revoked.",
   async run(ctx) {
     const days = wholeNumber(ctx.values.days, '--days', { max: 3650 });
     if (days === undefined) throw new UsageError('--days is required.');

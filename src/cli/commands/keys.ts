@@ -26,7 +26,10 @@ product (paid after their reservation ended) are delivered right after the impor
     ctx.out.line(`Imported ${r.added} key${r.added === 1 ? '' : 's'} into the pool of ${r.sku} in ${seconds} s.`);
     // Orders paid after their reservation ended found the pool empty; they are delivered now, oldest first.
     const delivered = await services.paymentEvents.fulfilWaitingFor(r.productId);
-    if (delivered.length > 0) ctx.out.line(`Delivered ${delivered.length} order${delivered.length === 1 ? '' : 's'} that waited for these keys: ${delivered.join(', ')}.`);
+    if (delivered.length > 0)
+      ctx.out.line(
+        `Delivered ${delivered.length} order${delivered.length === 1 ? '' : 's'} that waited for these keys: ${delivered.join(', ')}.`,
+      );
   },
 };
 
@@ -46,7 +49,8 @@ Reserved keys are held by orders being paid; revoked keys were refunded and neve
       const sku = normaliseSku(ctx.positionals[0]);
       const [product] = await catalog.findCartProducts({ skus: [sku] });
       if (!product) throw new NotFoundError(`There is no product with SKU ${sku}.`, 'product_not_found');
-      if (product.type !== 'key_lim') throw new AppError('not_a_key_pool_product', `${sku} is a ${product.type} product; only key_lim products have a pool.`);
+      if (product.type !== 'key_lim')
+        throw new AppError('not_a_key_pool_product', `${sku} is a ${product.type} product; only key_lim products have a pool.`);
       products = [product];
     } else {
       products = (await catalog.listProductsForOwner(null, 10_000_000, 0)).products.filter((p) => p.type === 'key_lim');
@@ -60,8 +64,13 @@ Reserved keys are held by orders being paid; revoked keys were refunded and neve
       .sort((a, b) => a.available - b.available || a.sku.localeCompare(b.sku));
     if (ctx.values.json) return ctx.out.json(rows);
     ctx.out.table(rows, [
-      ['SKU', (r) => r.sku], ['AVAILABLE', (r) => r.available], ['RESERVED', (r) => r.reserved], ['SOLD', (r) => r.sold],
-      ['REVOKED', (r) => r.revoked], ['STATUS', (r) => r.status], ['NAME', (r) => r.name],
+      ['SKU', (r) => r.sku],
+      ['AVAILABLE', (r) => r.available],
+      ['RESERVED', (r) => r.reserved],
+      ['SOLD', (r) => r.sold],
+      ['REVOKED', (r) => r.revoked],
+      ['STATUS', (r) => r.status],
+      ['NAME', (r) => r.name],
     ]);
   },
 };

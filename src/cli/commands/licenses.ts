@@ -31,7 +31,9 @@ Options:
     list.forEach((l, n) => {
       const active = l.instances.filter((i) => i.deactivatedAt === null).length;
       if (n > 0) ctx.out.line();
-      ctx.out.line(`key ${l.keyHash.slice(0, 16)}  ${l.orderId}  ${l.sku} unit ${l.unit + 1}  ${l.status}  ${active} of ${l.activationLimit ?? 'unlimited'} activations`);
+      ctx.out.line(
+        `key ${l.keyHash.slice(0, 16)}  ${l.orderId}  ${l.sku} unit ${l.unit + 1}  ${l.status}  ${active} of ${l.activationLimit ?? 'unlimited'} activations`,
+      );
       if (l.instances.length === 0) return ctx.out.line('no instances');
       ctx.out.table(l.instances, [
         ['instance', (i) => i.id],

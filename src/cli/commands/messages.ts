@@ -17,7 +17,12 @@ const listCommand: Command = {
     for (const m of messages) {
       ctx.out.line(`#${m.id}  ${when(m.created_at)} UTC  ${m.name} <${m.email}>${m.user_sub ? `  (account ${m.user_sub})` : ''}`);
       ctx.out.line(`Subject: ${m.subject}`);
-      ctx.out.line(m.message.split('\n').map((l) => `  ${l}`).join('\n'));
+      ctx.out.line(
+        m.message
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n'),
+      );
       ctx.out.line();
     }
   },

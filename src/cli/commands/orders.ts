@@ -18,13 +18,24 @@ Options:
 Times are UTC.`,
   async run(ctx) {
     const status = stringOption(ctx.values.status);
-    if (status !== undefined && !orderStates.includes(status as OrderState)) throw new UsageError(`--status must be one of ${orderStates.join(', ')}.`);
+    if (status !== undefined && !orderStates.includes(status as OrderState))
+      throw new UsageError(`--status must be one of ${orderStates.join(', ')}.`);
     const email = stringOption(ctx.values.email)?.trim().toLowerCase();
     const limit = wholeNumber(ctx.values.limit, '--limit', { max: 1000 }) ?? 50;
     const { orders } = await ctx.services();
-    const { total, orders: rows } = await orders.searchOrders({ ...(status ? { status } : {}), ...(email ? { emailLower: email } : {}) }, limit, 0);
+    const { total, orders: rows } = await orders.searchOrders(
+      { ...(status ? { status } : {}), ...(email ? { emailLower: email } : {}) },
+      limit,
+      0,
+    );
     if (ctx.values.json) return ctx.out.json(rows);
-    ctx.out.table(rows, [['ORDER', (o) => o.id], ['CREATED (UTC)', (o) => when(o.created_at)], ['STATUS', (o) => o.status], ['TOTAL', (o) => money(o.total, o.currency)], ['EMAIL', (o) => o.email]]);
+    ctx.out.table(rows, [
+      ['ORDER', (o) => o.id],
+      ['CREATED (UTC)', (o) => when(o.created_at)],
+      ['STATUS', (o) => o.status],
+      ['TOTAL', (o) => money(o.total, o.currency)],
+      ['EMAIL', (o) => o.email],
+    ]);
     if (total > rows.length) ctx.out.line(`${rows.length} of ${total} orders; use --limit or narrow with --status / --email.`);
   },
 };
@@ -42,35 +53,84 @@ const showCommand: Command = {
     const order = await orders.findOrder(id);
     if (!order) throw new NotFoundError(`There is no order ${id}.`, 'order_not_found');
     const items = await orders.findItems(id);
-    const [deliveries, events, payments] = await Promise.all([fulfilment.findDeliveries(items.map((i) => i.id)), orders.findEvents(id), paymentEvents.findEventsOfOrder(id)]);
+    const [deliveries, events, payments] = await Promise.all([
+      fulfilment.findDeliveries(items.map((i) => i.id)),
+      orders.findEvents(id),
+      paymentEvents.findEventsOfOrder(id),
+    ]);
     // Sealed keys and their lookup hashes stay in the database.
-    const keys = deliveries.keys.map((k) => ({ itemId: k.order_item_id, unit: k.unit_index, source: k.license_key_id === null ? 'signed' : 'pool', status: k.status, revealedAt: k.revealed_at }));
-    const grants = deliveries.grants.map((g) => ({ itemId: g.order_item_id, unit: g.unit_index, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at, status: g.status }));
+    const keys = deliveries.keys.map((k) => ({
+      itemId: k.order_item_id,
+      unit: k.unit_index,
+      source: k.license_key_id === null ? 'signed' : 'pool',
+      status: k.status,
+      revealedAt: k.revealed_at,
+    }));
+    const grants = deliveries.grants.map((g) => ({
+      itemId: g.order_item_id,
+      unit: g.unit_index,
+      downloadsUsed: g.downloads_used,
+      downloadLimit: g.download_limit,
+      expiresAt: g.expires_at,
+      status: g.status,
+    }));
     if (ctx.values.json) return ctx.out.json({ order, items, keys, grants, events, paymentEvents: payments });
 
     const skuOf = new Map(items.map((i) => [i.id, i.sku]));
     const out = ctx.out;
     out.line(`Order ${order.id}: ${order.status}`);
     out.line(`  buyer     ${order.email} (${order.user_sub})`);
-    out.line(`  total     ${money(order.total, order.currency)} (subtotal ${money(order.subtotal, order.currency)}, tax ${money(order.tax, order.currency)})`);
+    out.line(
+      `  total     ${money(order.total, order.currency)} (subtotal ${money(order.subtotal, order.currency)}, tax ${money(order.tax, order.currency)})`,
+    );
     out.line(`  created   ${when(order.created_at)} UTC, paid ${when(order.paid_at)}`);
     out.line(`  payment   ${order.payment_provider ?? '-'} ${order.payment_ref ?? '-'} ${order.payment_intent ?? ''}`.trimEnd());
     if (order.invoice_number !== null) out.line(`  invoice   ${order.invoice_number}`);
     if (order.attention_reason) out.line(`  attention ${order.attention_reason}`);
     out.line('\nItems');
-    out.table(items, [['SKU', (i) => i.sku], ['TYPE', (i) => i.type], ['UNIT PRICE', (i) => money(i.unit_price, order.currency)], ['QTY', (i) => i.quantity], ['REFUNDED', (i) => i.refunded_quantity], ['NAME', (i) => i.name]]);
+    out.table(items, [
+      ['SKU', (i) => i.sku],
+      ['TYPE', (i) => i.type],
+      ['UNIT PRICE', (i) => money(i.unit_price, order.currency)],
+      ['QTY', (i) => i.quantity],
+      ['REFUNDED', (i) => i.refunded_quantity],
+      ['NAME', (i) => i.name],
+    ]);
     if (keys.length > 0) {
       out.line('\nKeys');
-      out.table(keys, [['SKU', (k) => skuOf.get(k.itemId) ?? ''], ['UNIT', (k) => k.unit + 1], ['SOURCE', (k) => k.source], ['STATUS', (k) => k.status], ['REVEALED', (k) => when(k.revealedAt)]]);
+      out.table(keys, [
+        ['SKU', (k) => skuOf.get(k.itemId) ?? ''],
+        ['UNIT', (k) => k.unit + 1],
+        ['SOURCE', (k) => k.source],
+        ['STATUS', (k) => k.status],
+        ['REVEALED', (k) => when(k.revealedAt)],
+      ]);
     }
     if (grants.length > 0) {
       out.line('\nDownloads');
-      out.table(grants, [['SKU', (g) => skuOf.get(g.itemId) ?? ''], ['UNIT', (g) => g.unit + 1], ['USED', (g) => `${g.downloadsUsed}/${g.downloadLimit}`], ['EXPIRES', (g) => when(g.expiresAt)], ['STATUS', (g) => g.status]]);
+      out.table(grants, [
+        ['SKU', (g) => skuOf.get(g.itemId) ?? ''],
+        ['UNIT', (g) => g.unit + 1],
+        ['USED', (g) => `${g.downloadsUsed}/${g.downloadLimit}`],
+        ['EXPIRES', (g) => when(g.expiresAt)],
+        ['STATUS', (g) => g.status],
+      ]);
     }
     out.line('\nEvents');
-    out.table(events, [['TIME', (e) => when(e.created_at)], ['EVENT', (e) => e.event], ['FROM', (e) => e.from_status], ['TO', (e) => e.to_status], ['DETAIL', (e) => e.detail]]);
+    out.table(events, [
+      ['TIME', (e) => when(e.created_at)],
+      ['EVENT', (e) => e.event],
+      ['FROM', (e) => e.from_status],
+      ['TO', (e) => e.to_status],
+      ['DETAIL', (e) => e.detail],
+    ]);
     out.line('\nPayment events');
-    out.table(payments, [['RECEIVED', (p) => when(p.received_at)], ['TYPE', (p) => p.type], ['OUTCOME', (p) => p.outcome], ['EVENT ID', (p) => p.event_id]]);
+    out.table(payments, [
+      ['RECEIVED', (p) => when(p.received_at)],
+      ['TYPE', (p) => p.type],
+      ['OUTCOME', (p) => p.outcome],
+      ['EVENT ID', (p) => p.event_id],
+    ]);
   },
 };
 
@@ -93,7 +153,9 @@ Running the same refund again after a failure never pays twice (idempotency key)
     const { refunds } = await ctx.services();
     const r = await refunds.refundOrder({ orderId: ctx.positionals[0]!, ...(sku && units ? { item: { sku, units } } : {}) });
     const what = r.units.map((u) => `${u.units} × ${u.sku}`).join(', ');
-    ctx.out.line(`Refunded ${money(r.amount, r.currency)} of order ${r.orderId} (${what}); the order is now ${r.status}.${r.refundId ? ` Gateway refund ${r.refundId}.` : ''}`);
+    ctx.out.line(
+      `Refunded ${money(r.amount, r.currency)} of order ${r.orderId} (${what}); the order is now ${r.status}.${r.refundId ? ` Gateway refund ${r.refundId}.` : ''}`,
+    );
   },
 };
 

@@ -46,8 +46,10 @@ Options:
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const part = (n: number, one: string, many: string) => (n > 0 ? [`${n} ${n === 1 ? one : many}`] : []);
     const done = [
-      ...part(r.productsCreated, 'product created', 'products created'), ...part(r.productsUpdated, 'product updated', 'products updated'),
-      ...part(r.categoriesCreated, 'category created', 'categories created'), ...part(r.categoriesUpdated, 'category updated', 'categories updated'),
+      ...part(r.productsCreated, 'product created', 'products created'),
+      ...part(r.productsUpdated, 'product updated', 'products updated'),
+      ...part(r.categoriesCreated, 'category created', 'categories created'),
+      ...part(r.categoriesUpdated, 'category updated', 'categories updated'),
     ];
     ctx.out.line(`Imported ${basename(path)}: ${done.join(', ')} in ${seconds} s.`);
   },

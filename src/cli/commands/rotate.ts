@@ -29,7 +29,8 @@ yet re-hashed are not found by hash (license API lookups, duplicate checks of a 
 do not import keys meanwhile. Afterwards drop the old key from ENCRYPTION_KEYS_PREVIOUS.`,
   async run(ctx) {
     const given = stringOption(ctx.values['new-key']);
-    if (given !== undefined && Buffer.from(given, 'base64').length !== 32) throw new UsageError('--new-key must be 32 bytes, base64 encoded (openssl rand -base64 32).');
+    if (given !== undefined && Buffer.from(given, 'base64').length !== 32)
+      throw new UsageError('--new-key must be 32 bytes, base64 encoded (openssl rand -base64 32).');
     const target = given ? Buffer.from(given, 'base64') : randomBytes(32);
     const { config } = ctx;
     if (!given) {
@@ -37,17 +38,25 @@ do not import keys meanwhile. Afterwards drop the old key from ENCRYPTION_KEYS_P
       ctx.out.line(`Keep it now: if this run stops part way, run again with --new-key ${b64(target)}.`);
     }
     const { db } = await ctx.services();
-    const results = await rotateEncryption({ db, current: config.encryptionKey, previous: config.previousEncryptionKeys }, target, ctx.out.progress);
+    const results = await rotateEncryption(
+      { db, current: config.encryptionKey, previous: config.previousEncryptionKeys },
+      target,
+      ctx.out.progress,
+    );
     for (const r of results) ctx.out.line(`  ${r.table}: ${r.resealed} re-sealed`);
     if (target.equals(config.encryptionKey)) {
-      ctx.out.line('Every value is sealed under ENCRYPTION_KEY now. Once every instance runs with it, ENCRYPTION_KEYS_PREVIOUS can be removed.');
+      ctx.out.line(
+        'Every value is sealed under ENCRYPTION_KEY now. Once every instance runs with it, ENCRYPTION_KEYS_PREVIOUS can be removed.',
+      );
       return;
     }
     const keep = [config.encryptionKey, ...config.previousEncryptionKeys].filter((k) => !k.equals(target)).map(b64);
     ctx.out.line('Every value is sealed under the new key. Set on every instance and restart it:');
     ctx.out.line(`  ENCRYPTION_KEY=${b64(target)}`);
     ctx.out.line(`  ENCRYPTION_KEYS_PREVIOUS=${keep.join(',')}`);
-    ctx.out.line(`If the store kept running during this, run again with --new-key ${b64(target)} once it uses the new key (it re-seals what was written meanwhile); then ENCRYPTION_KEYS_PREVIOUS can be removed.`);
+    ctx.out.line(
+      `If the store kept running during this, run again with --new-key ${b64(target)} once it uses the new key (it re-seals what was written meanwhile); then ENCRYPTION_KEYS_PREVIOUS can be removed.`,
+    );
   },
 };
 

@@ -25,16 +25,44 @@ export interface ImportFile {
 
 /** CSV columns of a products file; `sku` is required, the others as the owner needs them. */
 export const PRODUCT_COLUMNS = [
-  'sku', 'name', 'summary', 'description', 'price', 'currency', 'type', 'status', 'featured',
-  'categories', 'images', 'specs', 'download_limit', 'access_days', 'activation_limit',
+  'sku',
+  'name',
+  'summary',
+  'description',
+  'price',
+  'currency',
+  'type',
+  'status',
+  'featured',
+  'categories',
+  'images',
+  'specs',
+  'download_limit',
+  'access_days',
+  'activation_limit',
 ] as const;
 /** CSV columns of a categories file (recognised by a `slug` column and no `sku`). */
 export const CATEGORY_COLUMNS = ['slug', 'name', 'description', 'position'] as const;
 
 /** Keys a JSON product may have (the demo catalog format). */
 export const PRODUCT_KEYS = [
-  'sku', 'name', 'summary', 'description', 'price', 'currency', 'type', 'status', 'featured', 'specs',
-  'categories', 'images', 'downloadLimit', 'accessDays', 'activationLimit', 'createdDaysAgo', 'keyPoolSize',
+  'sku',
+  'name',
+  'summary',
+  'description',
+  'price',
+  'currency',
+  'type',
+  'status',
+  'featured',
+  'specs',
+  'categories',
+  'images',
+  'downloadLimit',
+  'accessDays',
+  'activationLimit',
+  'createdDaysAgo',
+  'keyPoolSize',
 ];
 const CATEGORY_KEYS = ['slug', 'name', 'description', 'position'];
 
@@ -66,11 +94,15 @@ function parseJsonFile(text: string): ImportFile {
   }
   const top = Array.isArray(data) ? { products: data } : data;
   if (!top || typeof top !== 'object' || !Array.isArray((top as { products?: unknown }).products)) {
-    result.problems.push({ order: 0, text: 'The file must be a list of products, or an object with a "products" list (and optionally "categories"), as demo/catalog.json.' });
+    result.problems.push({
+      order: 0,
+      text: 'The file must be a list of products, or an object with a "products" list (and optionally "categories"), as demo/catalog.json.',
+    });
     return result;
   }
   const { categories = [], products, ...unknown } = top as { categories?: unknown; products: unknown[] };
-  for (const key of Object.keys(unknown)) result.problems.push({ order: 0, text: `Unknown top-level field "${key}" (expected "categories" and "products").` });
+  for (const key of Object.keys(unknown))
+    result.problems.push({ order: 0, text: `Unknown top-level field "${key}" (expected "categories" and "products").` });
   if (!Array.isArray(categories)) {
     result.problems.push({ order: 0, text: '"categories" must be a list.' });
     return result;
@@ -84,7 +116,11 @@ function parseJsonFile(text: string): ImportFile {
       }
       const entry: RawEntry = { where, order: offset + i, fields: value as Record<string, unknown>, format: 'json' };
       const extra = Object.keys(value).filter((k) => !keys.includes(k));
-      if (extra.length > 0) result.problems.push({ order: entry.order, text: `${placeOf(entry)}: unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.` });
+      if (extra.length > 0)
+        result.problems.push({
+          order: entry.order,
+          text: `${placeOf(entry)}: unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}.`,
+        });
       return [entry];
     });
   result.categories = collect(categories, 'categories', CATEGORY_KEYS, 1);
@@ -98,13 +134,19 @@ function parseCsvFile(text: string): ImportFile {
   let parsedTo = 0;
   try {
     records = parseCsv(text, {
-      bom: true, relax_column_count: true, skip_empty_lines: true, info: true,
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
       on_record: (r: { info: { lines: number } }) => ((parsedTo = r.info.lines), r),
     } as never) as unknown as typeof records;
   } catch (err) {
     const line = Number((err as { lines?: unknown }).lines) || 0;
     // The parser names where it gave up (the end of the file for an open quote); the record began after the last good one.
-    const start = (err as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED' ? ` (the quoted field opens in the record starting on line ${parsedTo + 1})` : '';
+    const start =
+      (err as { code?: string }).code === 'CSV_QUOTE_NOT_CLOSED'
+        ? ` (the quoted field opens in the record starting on line ${parsedTo + 1})`
+        : '';
     result.problems.push({ order: line, text: `The file is not valid CSV: ${(err as Error).message}${start}.` });
     return result;
   }
@@ -113,14 +155,28 @@ function parseCsvFile(text: string): ImportFile {
     result.problems.push({ order: 0, text: 'The file is empty: it needs a header row and one row per product.' });
     return result;
   }
-  const header = head.record.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  const header = head.record.map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_'),
+  );
   const isCategories = header.includes('slug') && !header.includes('sku');
   const known: readonly string[] = isCategories ? CATEGORY_COLUMNS : PRODUCT_COLUMNS;
   const unknownColumns = header.filter((h) => !known.includes(h));
-  if (unknownColumns.length > 0) result.problems.push({ order: 1, text: `line 1: unknown column${unknownColumns.length > 1 ? 's' : ''} ${unknownColumns.join(', ')} (known: ${known.join(', ')}).` });
+  if (unknownColumns.length > 0)
+    result.problems.push({
+      order: 1,
+      text: `line 1: unknown column${unknownColumns.length > 1 ? 's' : ''} ${unknownColumns.join(', ')} (known: ${known.join(', ')}).`,
+    });
   const repeated = header.filter((h, i) => header.indexOf(h) !== i);
-  if (repeated.length > 0) result.problems.push({ order: 1, text: `line 1: column${repeated.length > 1 ? 's' : ''} ${[...new Set(repeated)].join(', ')} appear${repeated.length > 1 ? '' : 's'} twice.` });
-  if (!isCategories && !header.includes('sku')) result.problems.push({ order: 1, text: 'line 1: the header needs a "sku" column (or "slug" for a categories file).' });
+  if (repeated.length > 0)
+    result.problems.push({
+      order: 1,
+      text: `line 1: column${repeated.length > 1 ? 's' : ''} ${[...new Set(repeated)].join(', ')} appear${repeated.length > 1 ? '' : 's'} twice.`,
+    });
+  if (!isCategories && !header.includes('sku'))
+    result.problems.push({ order: 1, text: 'line 1: the header needs a "sku" column (or "slug" for a categories file).' });
   if (result.problems.length > 0) return result;
 
   for (const { record, info } of rows) {

@@ -22,7 +22,10 @@ describe('parseMajorAmount', () => {
 describe('parseKeyFile', () => {
   it('numbers lines as an editor does, whatever the line endings', () => {
     const { keys, problems } = parseKeyFile('A-1\r\n\r\n# note\r\n  B-2  \nA-1\n');
-    expect(keys).toEqual([{ key: 'A-1', line: 1 }, { key: 'B-2', line: 4 }]);
+    expect(keys).toEqual([
+      { key: 'A-1', line: 1 },
+      { key: 'B-2', line: 4 },
+    ]);
     expect(problems).toEqual([{ order: 5, text: 'line 5: the same key as line 1.' }]);
   });
 });
@@ -30,7 +33,10 @@ describe('parseKeyFile', () => {
 describe('parseImportFile', () => {
   it('places CSV records by the line they start on', () => {
     const file = parseImportFile('x.csv', 'sku,description\nA,"one\ntwo"\n\nB,three\n');
-    expect(file.products.map((p) => [p.where, p.fields])).toEqual([['line 2', { sku: 'A', description: 'one\ntwo' }], ['line 5', { sku: 'B', description: 'three' }]]);
+    expect(file.products.map((p) => [p.where, p.fields])).toEqual([
+      ['line 2', { sku: 'A', description: 'one\ntwo' }],
+      ['line 5', { sku: 'B', description: 'three' }],
+    ]);
   });
 
   it('accepts a plain JSON list of products and names entries by index', () => {

@@ -20,22 +20,25 @@ export function parseKeyFile(text: string): { keys: KeyLine[]; problems: Problem
   const keys: KeyLine[] = [];
   const problems: Problem[] = [];
   const firstLine = new Map<string, number>();
-  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
-    const line = i + 1;
-    const key = raw.trim();
-    if (key === '' || key.startsWith('#')) return;
-    if (key.length > MAX_KEY_LENGTH) {
-      problems.push({ order: line, text: `line ${line}: the key has ${key.length} characters; at most ${MAX_KEY_LENGTH}.` });
-      return;
-    }
-    const first = firstLine.get(key);
-    if (first !== undefined) {
-      problems.push({ order: line, text: `line ${line}: the same key as line ${first}.` });
-      return;
-    }
-    firstLine.set(key, line);
-    keys.push({ key, line });
-  });
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw, i) => {
+      const line = i + 1;
+      const key = raw.trim();
+      if (key === '' || key.startsWith('#')) return;
+      if (key.length > MAX_KEY_LENGTH) {
+        problems.push({ order: line, text: `line ${line}: the key has ${key.length} characters; at most ${MAX_KEY_LENGTH}.` });
+        return;
+      }
+      const first = firstLine.get(key);
+      if (first !== undefined) {
+        problems.push({ order: line, text: `line ${line}: the same key as line ${first}.` });
+        return;
+      }
+      firstLine.set(key, line);
+      keys.push({ key, line });
+    });
   return { keys, problems };
 }
 
@@ -56,10 +59,14 @@ export async function importKeyFile(
   const [product] = await catalog.findCartProducts({ skus: [sku] });
   if (!product) throw new NotFoundError(`There is no product with SKU ${sku}.`, 'product_not_found');
   if (product.type !== 'key_lim') {
-    throw new AppError('not_a_key_pool_product', `${sku} is a ${product.type} product; only key_lim products have a pool of imported keys.`);
+    throw new AppError(
+      'not_a_key_pool_product',
+      `${sku} is a ${product.type} product; only key_lim products have a pool of imported keys.`,
+    );
   }
   const { keys, problems } = parseKeyFile(text);
-  if (keys.length === 0 && problems.length === 0) throw new AppError('no_keys', 'The file holds no keys (blank lines and lines starting with # are skipped).');
+  if (keys.length === 0 && problems.length === 0)
+    throw new AppError('no_keys', 'The file holds no keys (blank lines and lines starting with # are skipped).');
   if (problems.length > 0) await refuseWithPooled(keyPool, keys, problems);
 
   const bar = progress(`Importing keys for ${sku}`, keys.length);
@@ -85,6 +92,7 @@ export async function importKeyFile(
 /** Adds a problem for every key already in a pool and refuses the file. */
 async function refuseWithPooled(keyPool: KeyPoolService, keys: KeyLine[], problems: Problem[]): Promise<never> {
   const pooled = await keyPool.findKeysInPools(keys.map((k) => k.key));
-  for (const k of keys) if (pooled.has(k.key)) problems.push({ order: k.line, text: `line ${k.line}: key ${glimpse(k.key)} is already in a pool.` });
+  for (const k of keys)
+    if (pooled.has(k.key)) problems.push({ order: k.line, text: `line ${k.line}: key ${glimpse(k.key)} is already in a pool.` });
   return refuse(problems, 'No keys were imported');
 }

@@ -49,8 +49,13 @@ async function findExisting(catalog: CatalogService, skus: string[]): Promise<Ma
  * once, then writes everything in one transaction: new products in multi-row batches, updates one
  * by one. A refused or failed import leaves the catalog as it was.
  */
-export async function importProducts(catalog: CatalogService, file: ImportFile, { update, now, progress }: ProductImportOptions): Promise<ImportSummary> {
-  if (file.categories.length + file.products.length === 0) refuse(file.problems.length > 0 ? file.problems : [{ order: 0, text: 'The file has no categories or products.' }]);
+export async function importProducts(
+  catalog: CatalogService,
+  file: ImportFile,
+  { update, now, progress }: ProductImportOptions,
+): Promise<ImportSummary> {
+  if (file.categories.length + file.products.length === 0)
+    refuse(file.problems.length > 0 ? file.problems : [{ order: 0, text: 'The file has no categories or products.' }]);
   const problems: Problem[] = [...file.problems];
 
   const knownSlugs = new Set((await catalog.listNavCategories()).map((c) => c.slug));
@@ -65,7 +70,8 @@ export async function importProducts(catalog: CatalogService, file: ImportFile, 
     }
     const first = fileSlugs.get(c.input.slug);
     if (first) problems.push({ order: entry.order, text: `${placeOf(entry)}: appears again (first at ${first}).` });
-    else if (knownSlugs.has(c.input.slug) && !update) problems.push({ order: entry.order, text: `${placeOf(entry)}: already exists; add --update to change existing categories.` });
+    else if (knownSlugs.has(c.input.slug) && !update)
+      problems.push({ order: entry.order, text: `${placeOf(entry)}: already exists; add --update to change existing categories.` });
     else if (knownSlugs.has(c.input.slug)) changedCategories.push({ ...c.given, slug: c.input.slug });
     else newCategories.push(c.input);
     fileSlugs.set(c.input.slug, first ?? entry.where);
@@ -91,7 +97,10 @@ export async function importProducts(catalog: CatalogService, file: ImportFile, 
     }
     const unknown = row.categories.filter((s) => !knownSlugs.has(s) && !fileSlugs.has(s));
     if (unknown.length > 0) {
-      problems.push({ order: entry.order, text: `${placeOf(entry)}: unknown categor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')} (not in the store or the file).` });
+      problems.push({
+        order: entry.order,
+        text: `${placeOf(entry)}: unknown categor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')} (not in the store or the file).`,
+      });
       return;
     }
     if (row.kind === 'create') creates.push(row.input);
@@ -120,5 +129,10 @@ export async function importProducts(catalog: CatalogService, file: ImportFile, 
     bar.done();
   }
   if (creates.length >= 1000) await catalog.refreshStatistics();
-  return { categoriesCreated: newCategories.length, categoriesUpdated: changedCategories.length, productsCreated: creates.length, productsUpdated: updates.length };
+  return {
+    categoriesCreated: newCategories.length,
+    categoriesUpdated: changedCategories.length,
+    productsCreated: creates.length,
+    productsUpdated: updates.length,
+  };
 }

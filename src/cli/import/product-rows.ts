@@ -54,7 +54,11 @@ function csvWhole(raw: string, column: string): number {
   return Number(raw);
 }
 
-const list = (raw: string) => raw.split(';').map((s) => s.trim()).filter(Boolean);
+const list = (raw: string) =>
+  raw
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** A CSV row's cells as a ProductInput patch (only the cells given). */
 function fromCsv(f: Record<string, unknown>, existing: ExistingProduct | undefined): ProductPatch & { sku?: string } {
@@ -99,7 +103,8 @@ function fromCsv(f: Record<string, unknown>, existing: ExistingProduct | undefin
 function fromJson(f: Record<string, unknown>, now: number): ProductPatch & { sku?: string; createdAt?: number } {
   const { createdDaysAgo, keyPoolSize: _demoOnly, ...rest } = f;
   if (rest.featured !== undefined && typeof rest.featured !== 'boolean') problem('featured must be true or false.');
-  if (rest.price !== undefined && !Number.isInteger(rest.price)) problem('price must be a whole number of minor units (cents), e.g. 1999 for 19.99.');
+  if (rest.price !== undefined && !Number.isInteger(rest.price))
+    problem('price must be a whole number of minor units (cents), e.g. 1999 for 19.99.');
   const patch = rest as ProductPatch & { sku?: string; createdAt?: number };
   if (createdDaysAgo !== undefined) {
     if (typeof createdDaysAgo !== 'number' || !(createdDaysAgo >= 0)) problem('createdDaysAgo must be a number, 0 or more.');
@@ -117,10 +122,15 @@ export function checkProductEntry(entry: RawEntry, existingBySku: Map<string, Ex
     if (typeof entry.fields.sku !== 'string') problem('sku is missing.');
     const sku = validateSku(entry.fields.sku);
     const existing = existingBySku.get(sku);
-    const { sku: _sku, createdAt, ...patch } = entry.format === 'csv' ? { ...fromCsv(entry.fields, existing), createdAt: undefined } : fromJson(entry.fields, now);
+    const {
+      sku: _sku,
+      createdAt,
+      ...patch
+    } = entry.format === 'csv' ? { ...fromCsv(entry.fields, existing), createdAt: undefined } : fromJson(entry.fields, now);
     if (existing) {
       if (!update) problem('already exists; add --update to change existing products.');
-      if (patch.type !== undefined && patch.type !== existing.type) problem(`the type of ${sku} cannot change (it is ${existing.type}); create a product with a new SKU instead.`);
+      if (patch.type !== undefined && patch.type !== existing.type)
+        problem(`the type of ${sku} cannot change (it is ${existing.type}); create a product with a new SKU instead.`);
       const { sku: s, name, price, currency, type, status } = existing;
       const clean = validateProduct({ sku: s, name, price, currency, type, status, ...patch });
       return { ok: true, kind: 'update', sku, patch, categories: patch.categories ? clean.categories : [] };
@@ -128,17 +138,25 @@ export function checkProductEntry(entry: RawEntry, existingBySku: Map<string, Ex
     const missing = (['name', 'price', 'currency', 'type'] as const).filter((k) => patch[k] === undefined);
     if (missing.length > 0) problem(`a new product needs ${missing.join(', ')}.`);
     // New products are on sale unless the file says otherwise (the demo catalog format's default).
-    const input: ProductInput = { status: 'active', ...(patch as Omit<ProductInput, 'sku'>), sku, ...(createdAt !== undefined ? { createdAt } : {}) };
+    const input: ProductInput = {
+      status: 'active',
+      ...(patch as Omit<ProductInput, 'sku'>),
+      sku,
+      ...(createdAt !== undefined ? { createdAt } : {}),
+    };
     const clean = validateProduct(input);
     return { ok: true, kind: 'create', sku, input, categories: clean.categories };
   } catch (err) {
-    if (err instanceof RowProblem || err instanceof AppError) return { ok: false, problem: `${placeOf(entry)}: ${lowerFirst(err.message)}` };
+    if (err instanceof RowProblem || err instanceof AppError)
+      return { ok: false, problem: `${placeOf(entry)}: ${lowerFirst(err.message)}` };
     throw err;
   }
 }
 
 /** A category entry validated, or its problem. */
-export function checkCategoryEntry(entry: RawEntry): { ok: true; input: Required<CategoryInput>; given: Partial<CategoryInput> } | { ok: false; problem: string } {
+export function checkCategoryEntry(
+  entry: RawEntry,
+): { ok: true; input: Required<CategoryInput>; given: Partial<CategoryInput> } | { ok: false; problem: string } {
   try {
     const f = entry.fields;
     const position = entry.format === 'csv' && typeof f.position === 'string' ? csvWhole(f.position, 'position') : f.position;
@@ -147,7 +165,8 @@ export function checkCategoryEntry(entry: RawEntry): { ok: true; input: Required
     const given = Object.fromEntries(Object.entries(input).filter(([k]) => f[k] !== undefined)) as Partial<CategoryInput>;
     return { ok: true, input, given };
   } catch (err) {
-    if (err instanceof RowProblem || err instanceof AppError) return { ok: false, problem: `${placeOf(entry)}: ${lowerFirst(err.message)}` };
+    if (err instanceof RowProblem || err instanceof AppError)
+      return { ok: false, problem: `${placeOf(entry)}: ${lowerFirst(err.message)}` };
     throw err;
   }
 }

@@ -28,7 +28,9 @@ export function createRotationRepo(db: Database) {
   const notUnder = (col: SealedColumn, keyId: string) => sql`${sql.ref(col.sealed)} not like ${`v1.${keyId}.%`}`;
   return {
     async countNotUnder(col: SealedColumn, keyId: string, tx: Executor = db.kysely): Promise<number> {
-      const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(col.table)} where ${notUnder(col, keyId)}`.execute(tx);
+      const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(col.table)} where ${notUnder(col, keyId)}`.execute(
+        tx,
+      );
       return Number(rows[0]?.n ?? 0);
     },
 
@@ -41,7 +43,11 @@ export function createRotationRepo(db: Database) {
     },
 
     /** One statement per batch: `update … from (values …)`, which both engines accept (columns column1…). */
-    async updateSealed(col: SealedColumn, rows: Array<{ id: number | string; sealed: string; hash: string | null }>, tx: Executor): Promise<void> {
+    async updateSealed(
+      col: SealedColumn,
+      rows: Array<{ id: number | string; sealed: string; hash: string | null }>,
+      tx: Executor,
+    ): Promise<void> {
       if (rows.length === 0) return;
       const values = sql.join(rows.map((r) => (col.hash ? sql`(${r.id}, ${r.sealed}, ${r.hash})` : sql`(${r.id}, ${r.sealed})`)));
       const table = sql.table(col.table);

@@ -23,9 +23,15 @@ export async function rotateEncryption(
   progress: (label: string, total: number) => Progress,
 ): Promise<RotationResult[]> {
   const repo = createRotationRepo(db);
-  const box = createSecretBox(target, [current, ...previous].filter((k) => !k.equals(target)));
+  const box = createSecretBox(
+    target,
+    [current, ...previous].filter((k) => !k.equals(target)),
+  );
   const totals = await Promise.all(SEALED_COLUMNS.map((col) => repo.countNotUnder(col, box.keyId)));
-  const bar = progress('Re-sealing', totals.reduce((a, b) => a + b, 0));
+  const bar = progress(
+    'Re-sealing',
+    totals.reduce((a, b) => a + b, 0),
+  );
   const results: RotationResult[] = [];
   try {
     for (const col of SEALED_COLUMNS) {
@@ -39,7 +45,10 @@ export async function rotateEncryption(
             try {
               plain = box.open(r.sealed);
             } catch {
-              throw new AppError('cannot_open_sealed_value', `${col.table} ${r.id}: no configured key opens this value (is its key in ENCRYPTION_KEYS_PREVIOUS?). Batches done so far are kept; fix the configuration and run again with the same --new-key.`);
+              throw new AppError(
+                'cannot_open_sealed_value',
+                `${col.table} ${r.id}: no configured key opens this value (is its key in ENCRYPTION_KEYS_PREVIOUS?). Batches done so far are kept; fix the configuration and run again with the same --new-key.`,
+              );
             }
             return { id: r.id, sealed: box.seal(plain), hash: col.hash ? box.hash(plain) : null };
           });

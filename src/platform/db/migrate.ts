@@ -22,9 +22,12 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
 /** Brings the database to the latest schema; throws with the failing migration's error. */
 export async function migrateToLatest(db: Database): Promise<void> {
   const provider: MigrationProvider = {
-    getMigrations: async () =>
-      Object.fromEntries(Object.entries(migrations).map(([name, make]) => [name, make(db.dialect)])),
+    getMigrations: async () => Object.fromEntries(Object.entries(migrations).map(([name, make]) => [name, make(db.dialect)])),
   };
-  const { error } = await new Migrator({ db: db.kysely, provider, ...(db.schema ? { migrationTableSchema: db.schema } : {}) }).migrateToLatest();
+  const { error } = await new Migrator({
+    db: db.kysely,
+    provider,
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
+  }).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

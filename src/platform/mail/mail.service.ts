@@ -15,10 +15,21 @@ export interface MailServiceDeps {
 }
 
 /** Outgoing mail through a transactional outbox: enqueue in the caller's transaction, send later. */
-export function createMailService({ db, smtpUrl, from, clock = Date.now, maxAttempts = 8, baseBackoffMs = 30_000, leaseMs = 60_000 }: MailServiceDeps) {
+export function createMailService({
+  db,
+  smtpUrl,
+  from,
+  clock = Date.now,
+  maxAttempts = 8,
+  baseBackoffMs = 30_000,
+  leaseMs = 60_000,
+}: MailServiceDeps) {
   const repo = createOutboxRepo(db);
   // Short timeouts: a hung mail server must not hold the worker; the mail is retried later.
-  const transport: Transporter = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never, { from });
+  const transport: Transporter = nodemailer.createTransport(
+    { url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never,
+    { from },
+  );
 
   const backoff = (attempts: number) => Math.min(baseBackoffMs * 2 ** Math.max(0, attempts - 1), 3_600_000);
 
@@ -29,7 +40,12 @@ export function createMailService({ db, smtpUrl, from, clock = Date.now, maxAtte
     let failed = 0;
     for (const mail of claimed) {
       try {
-        await transport.sendMail({ to: mail.recipient, subject: mail.subject, text: mail.text_body, ...(mail.html_body ? { html: mail.html_body } : {}) });
+        await transport.sendMail({
+          to: mail.recipient,
+          subject: mail.subject,
+          text: mail.text_body,
+          ...(mail.html_body ? { html: mail.html_body } : {}),
+        });
         await repo.markSent(mail.id, clock());
         sent++;
       } catch (err) {

@@ -14,7 +14,14 @@ export function createOutboxRepo(db: Database) {
     async insertMail(mail: OutgoingMail, now: number, tx: Executor = db.kysely) {
       await tx
         .insertInto('mail_outbox')
-        .values({ recipient: mail.recipient, subject: mail.subject, text_body: mail.textBody, html_body: mail.htmlBody ?? null, next_attempt_at: now, created_at: now })
+        .values({
+          recipient: mail.recipient,
+          subject: mail.subject,
+          text_body: mail.textBody,
+          html_body: mail.htmlBody ?? null,
+          next_attempt_at: now,
+          created_at: now,
+        })
         .execute();
     },
 
@@ -57,7 +64,11 @@ export function createOutboxRepo(db: Database) {
     },
 
     async countBacklog(tx: Executor = db.kysely): Promise<number> {
-      const row = await tx.selectFrom('mail_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('sent_at', 'is', null).executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom('mail_outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('sent_at', 'is', null)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };

@@ -23,7 +23,10 @@ export function initialSchema(dialect: Dialect): Migration {
         .addColumn('currency', 'varchar(3)', (c) => c.notNull())
         .addColumn('type', 'varchar(10)', (c) => c.notNull().check(sql`type in ('key_lim', 'key', 'file')`))
         .addColumn('status', 'varchar(10)', (c) =>
-          c.notNull().defaultTo('draft').check(sql`status in ('draft', 'active', 'archived')`),
+          c
+            .notNull()
+            .defaultTo('draft')
+            .check(sql`status in ('draft', 'active', 'archived')`),
         )
         .addColumn('featured', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('specs', 'text', (c) => c.notNull().defaultTo('[]'))
@@ -64,7 +67,10 @@ export function initialSchema(dialect: Dialect): Migration {
         .addColumn('key_encrypted', 'text', (c) => c.notNull())
         .addColumn('key_hash', 'varchar(128)', (c) => c.notNull().unique())
         .addColumn('status', 'varchar(10)', (c) =>
-          c.notNull().defaultTo('available').check(sql`status in ('available', 'reserved', 'sold', 'revoked')`),
+          c
+            .notNull()
+            .defaultTo('available')
+            .check(sql`status in ('available', 'reserved', 'sold', 'revoked')`),
         )
         .addColumn('order_id', 'varchar(40)')
         .addColumn('reserved_until', 'bigint')

@@ -12,7 +12,10 @@ export function productSearch(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<any>) {
       // Rendering and sanitising Markdown costs more than the rest of a product page: done once, on write.
-      await db.schema.alterTable('products').addColumn('description_html', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.schema
+        .alterTable('products')
+        .addColumn('description_html', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
       if (dialect === 'sqlite') {
         // unicode61 folds case and diacritics (café = cafe); prefix indexes make "pix"* cheap.
         await sql`create virtual table products_fts using fts5(
@@ -37,7 +40,9 @@ export function productSearch(dialect: Dialect): Migration {
           insert into products_fts(products_fts, ${columns}) select ${oldRow} where old.status = 'active';
           insert into products_fts(${columns}) select ${newRow} where new.status = 'active';
         end`.execute(db);
-        await sql`insert into products_fts(${columns}) select id, sku, name, summary, description from products where status = 'active'`.execute(db);
+        await sql`insert into products_fts(${columns}) select id, sku, name, summary, description from products where status = 'active'`.execute(
+          db,
+        );
       } else {
         // 'simple' (no stemming) so prefixes behave as in SQLite; weights A (sku, name) > B > C.
         await sql`alter table products add column search_vector tsvector generated always as (
@@ -66,7 +71,8 @@ export function productSearch(dialect: Dialect): Migration {
       await db.schema.dropIndex('products_status_featured').execute();
       await db.schema.createIndex('products_status_featured').on('products').columns(['status', 'featured']).execute();
       if (dialect === 'sqlite') {
-        for (const t of ['products_fts_insert', 'products_fts_delete', 'products_fts_update']) await sql`drop trigger ${sql.id(t)}`.execute(db);
+        for (const t of ['products_fts_insert', 'products_fts_delete', 'products_fts_update'])
+          await sql`drop trigger ${sql.id(t)}`.execute(db);
         await sql`drop table products_fts`.execute(db);
       } else {
         await sql`drop index products_name_search`.execute(db);

@@ -10,7 +10,11 @@ import type { Dialect } from '../db.js';
 export function ownerLookups(_dialect: Dialect): Migration {
   return {
     async up(db: Kysely<any>) {
-      await db.schema.createIndex('orders_email_lower').on('orders').expression(sql`lower(email)`).execute();
+      await db.schema
+        .createIndex('orders_email_lower')
+        .on('orders')
+        .expression(sql`lower(email)`)
+        .execute();
       await db.schema.createIndex('orders_created').on('orders').columns(['created_at', 'id']).execute();
       await db.schema.createIndex('orders_status_created').on('orders').columns(['status', 'created_at']).execute();
       await db.schema.createIndex('orders_paid').on('orders').column('paid_at').execute();

@@ -13,7 +13,11 @@ export function catalogCards(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<any>) {
       if (dialect !== 'sqlite') return;
-      await db.schema.createIndex('products_card').on('products').columns(['id', 'status', 'sku', 'name', 'summary', 'price', 'currency', 'type']).execute();
+      await db.schema
+        .createIndex('products_card')
+        .on('products')
+        .columns(['id', 'status', 'sku', 'name', 'summary', 'price', 'currency', 'type'])
+        .execute();
       await db.schema.createIndex('product_images_card').on('product_images').columns(['product_id', 'position', 'url', 'alt']).execute();
       // The card index starts with the same columns, so it serves every lookup the old one did.
       await db.schema.dropIndex('product_images_product').execute();

@@ -20,7 +20,8 @@ import { createPaymentEventsService } from './checkout/payment-events.service.js
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
 import { licensesRoutes } from './licenses/licenses.routes.js';
 import { createLicensesService } from './licenses/licenses.service.js';
-import { createOrderPageService } from './orders/order-page.service.js';
+import { orderPageRoutes } from './order-page/order-page.routes.js';
+import { createOrderPageService } from './order-page/order-page.service.js';
 import { ordersRoutes } from './orders/orders.routes.js';
 import { createOrdersService } from './orders/orders.service.js';
 import { createPaymentGateway } from './payments/payments.gateway.js';
@@ -189,12 +190,12 @@ export async function buildApp({
   });
   await app.register(ordersRoutes, {
     orders,
-    orderPages,
     seller: config.seller,
     taxRate: config.taxRate,
     requireUser,
     userSub: (r) => r.user!.sub,
   });
+  await app.register(orderPageRoutes, { orderPages, requireUser, userSub: (r) => r.user!.sub });
   await app.register(adminRoutes, { admin, requireOwner });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });

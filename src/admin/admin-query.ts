@@ -1,5 +1,5 @@
 import { orderStates, type OrderState } from '../orders/order-state.js';
-import type { OrderSearch } from '../orders/orders.repo.js';
+import type { OrderSearch } from '../orders/orders.types.js';
 import type { ProductStatus } from '../platform/db/schema.js';
 import { ValidationError } from '../platform/errors.js';
 import { parsePageParam } from '../platform/pagination.js';

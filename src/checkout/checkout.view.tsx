@@ -1,7 +1,7 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
-import type { OrderRow } from '../orders/orders.repo.js';
+import type { OrderRow } from '../orders/orders.types.js';
 import { ItemsTable } from '../orders/items-table.view.js';
 import { statusLabel } from '../orders/order-status.js';
 import type { ReviewLine } from './checkout.service.js';

@@ -1,6 +1,6 @@
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
-import type { OrderRow } from '../orders/orders.repo.js';
+import type { OrderRow } from '../orders/orders.types.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { MailService } from '../platform/mail/mail.service.js';

@@ -1,6 +1,5 @@
 import { hkdfSync } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { OrdersService } from '../orders/orders.service.js';
 import type { Database } from '../platform/db/db.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 import { judgeGrant, type GrantState } from './download-state.js';
@@ -83,11 +82,16 @@ export interface DownloadRequest {
   ifRange?: string;
 }
 
+/** How downloads learn that an order is the viewer's, and its items (anyone else's: the orders domain's 404). */
+export interface OrderItemsOfOwner {
+  getOrderForUser(orderId: string, userSub: string): Promise<{ items: ReadonlyArray<{ id: number; type: string }> }>;
+}
+
 export interface DownloadsDeps {
   db: Database;
   storage: FileStorage;
   productFiles: ProductFilesService;
-  orders: Pick<OrdersService, 'getOrderForUser'>;
+  orders: OrderItemsOfOwner;
   tokens: DownloadTokens;
   clock?: () => number;
   /** how long a link works */

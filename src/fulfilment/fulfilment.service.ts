@@ -1,7 +1,7 @@
 import type { SecretBox } from '../platform/crypto.js';
 import type { Database, Executor } from '../platform/db/db.js';
+import type { ProductType } from '../platform/db/schema.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
-import type { OrderItemRow } from '../orders/orders.repo.js';
 import { createFulfilmentRepo, type NewDeliveredKey } from './fulfilment.repo.js';
 import type { KeyPoolService } from './key-pool.service.js';
 import { applyGrantEvent, type GrantEvent, type GrantState, type GrantVerdict } from './download-state.js';
@@ -17,6 +17,18 @@ export interface GrantAdjustment {
   downloadsUsed: number;
   downloadLimit: number;
   expiresAt: number;
+}
+
+/** What fulfilment needs of an order item: the snapshot taken at checkout. */
+export interface DeliverableItem {
+  id: number;
+  product_id: number;
+  sku: string;
+  type: ProductType;
+  quantity: number;
+  /** null: the store's defaults */
+  download_limit: number | null;
+  access_days: number | null;
 }
 
 export interface FulfilmentDeps {
@@ -38,7 +50,7 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
      * nothing, when the pool no longer holds enough keys; the database's unique constraints make a
      * second delivery of the same units fail rather than double up.
      */
-    async deliverOrder(tx: Executor, orderId: string, items: OrderItemRow[]): Promise<boolean> {
+    async deliverOrder(tx: Executor, orderId: string, items: DeliverableItem[]): Promise<boolean> {
       const now = clock();
       const poolItems = items.filter((i) => i.type === 'key_lim');
       // A payment that arrives after its reservation was released must take keys afresh.

@@ -7,7 +7,6 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Database, Executor } from '../platform/db/db.js';
 import { ValidationError } from '../platform/errors.js';
-import type { DownloadFileView } from './downloads.view.js';
 import { createProductFilesRepo, type ProductFileRow } from './product-files.repo.js';
 import { keySafeName, type FileStorage } from './storage.js';
 
@@ -27,7 +26,7 @@ function checkSource(source: FileSource): { filename: string; contentType: strin
   const filename = source.filename.trim();
   if (filename.length === 0 || filename.length > 255)
     throw new ValidationError('A file name must have 1 to 255 characters.', undefined, 'invalid_filename');
-  if (/[\u0000-\u001f\u007f/\\]/.test(filename))
+  if (/[\p{Cc}/\\]/u.test(filename))
     throw new ValidationError('A file name cannot contain slashes or control characters.', undefined, 'invalid_filename');
   const contentType = (source.contentType ?? 'application/octet-stream').trim().toLowerCase();
   if (!CONTENT_TYPE.test(contentType))
@@ -51,6 +50,14 @@ async function spool(input: Readable, dir: string) {
   });
   await pipeline(input, measure, createWriteStream(path));
   return { path, size, sha256: hash.digest('hex') };
+}
+
+/** A file of a product, as the order page lists it (never its storage key). */
+export interface DownloadFileView {
+  id: number;
+  filename: string;
+  size: number;
+  contentType: string;
 }
 
 /** The downloadable files of file products: attaching them (owner CLI, demo data) and listing them. */

@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkStorageKey, InvalidStorageKeyError, type ByteRange, type FileStorage } from './storage.js';
+import { checkStorageKey, InvalidStorageKeyError, type ByteRange, type FileStorage } from './storage.contract.js';
 
 /** Files in a directory on this machine (one instance, or a volume all instances share). The store streams them itself. */
 export function createLocalStorage(dir: string): FileStorage {

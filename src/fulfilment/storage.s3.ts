@@ -9,7 +9,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 import type { Config } from '../platform/config.js';
-import { attachmentDisposition, checkStorageKey, type ByteRange, type FileStorage } from './storage.js';
+import { attachmentDisposition, checkStorageKey, type ByteRange, type FileStorage } from './storage.contract.js';
 
 export type S3StorageConfig = Extract<Config['storage'], { driver: 's3' }>;
 

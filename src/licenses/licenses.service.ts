@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
-import type { OrdersService } from '../orders/orders.service.js';
 import type { SecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/db.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
@@ -18,11 +16,21 @@ import {
 import { instanceNotFound, LicenseError, licenseNotFound } from './licenses.errors.js';
 import { createLicensesRepo, type LicenseRow } from './licenses.repo.js';
 
+/** The buyer's order and its items, or the orders domain's 404 for anyone else. */
+export interface LicenseOrders {
+  getOrderForUser(orderId: string, userSub: string): Promise<{ items: ReadonlyArray<{ id: number }> }>;
+}
+
+/** The delivered keys of order items (their ids are what activations hang on). */
+export interface LicenseDeliveries {
+  findDeliveries(itemIds: number[]): Promise<{ keys: ReadonlyArray<{ id: number }> }>;
+}
+
 export interface LicensesDeps {
   db: Database;
   secrets: Pick<SecretBox, 'hash'>;
-  orders: Pick<OrdersService, 'getOrderForUser'>;
-  fulfilment: Pick<FulfilmentService, 'findDeliveries'>;
+  orders: LicenseOrders;
+  fulfilment: LicenseDeliveries;
   clock?: () => number;
 }
 

@@ -1,12 +1,12 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
-import type { OrderState } from './order-state.js';
-import { KeyDeliveries } from '../fulfilment/deliveries.view.js';
-import { FileDownloads } from '../fulfilment/downloads.view.js';
-import { ItemsTable } from './items-table.view.js';
+import { ItemsTable } from '../orders/items-table.view.js';
+import type { OrderState } from '../orders/order-state.js';
+import { statusLabel } from '../orders/order-status.js';
+import { FileDownloads } from './file-downloads.view.js';
+import { KeyDeliveries } from './key-deliveries.view.js';
 import type { OrderPageData } from './order-page.service.js';
-import { statusLabel } from './order-status.js';
 
 const explanations: Partial<Record<OrderState, string>> = {
   pending: 'We are waiting for the payment to be confirmed. This page updates once it is.',

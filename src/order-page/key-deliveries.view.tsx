@@ -1,6 +1,5 @@
-import type { GrantVerdict } from './download-state.js';
-import { KeyActivationList } from '../licenses/activations.view.js';
 import type { KeyActivations } from '../licenses/licenses.service.js';
+import { KeyActivationList } from './activations.view.js';
 
 export interface KeyUnitView {
   unit: number;
@@ -9,14 +8,6 @@ export interface KeyUnitView {
   revealed?: string;
   /** where the key is activated (license API), for keys still valid */
   activations?: KeyActivations;
-}
-
-export interface GrantView {
-  unit: number;
-  verdict: GrantVerdict;
-  downloadsUsed: number;
-  downloadLimit: number;
-  expiresAt: number;
 }
 
 /** The license keys of one order item: a button per unit, the key itself only when just revealed. */

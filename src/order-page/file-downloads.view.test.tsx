@@ -1,7 +1,6 @@
 import { renderToString } from 'preact-render-to-string';
 import { describe, expect, it } from 'vitest';
-import type { GrantView } from './deliveries.view.js';
-import { FileDownloads, formatFileSize, type DownloadFileView } from './downloads.view.js';
+import { FileDownloads, formatFileSize, type DownloadFileView, type GrantView } from './file-downloads.view.js';
 
 const expiresAt = Date.UTC(2026, 3, 14, 12);
 const grant = (unit: number, over: Partial<GrantView> = {}): GrantView => ({

@@ -1,4 +1,4 @@
-import type { KeyActivations } from './licenses.service.js';
+import type { KeyActivations } from '../licenses/licenses.service.js';
 
 const usage = ({ limit, instances }: KeyActivations) =>
   limit === null

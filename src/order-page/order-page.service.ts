@@ -1,12 +1,12 @@
 import { judgeGrant } from '../fulfilment/download-state.js';
-import type { GrantView, KeyUnitView } from '../fulfilment/deliveries.view.js';
-import type { DownloadFileView } from '../fulfilment/downloads.view.js';
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
-import type { ProductFilesService } from '../fulfilment/product-files.service.js';
-import type { LicensesService } from '../licenses/licenses.service.js';
+import type { DownloadFileView, ProductFilesService } from '../fulfilment/product-files.service.js';
+import type { KeyActivations, LicensesService } from '../licenses/licenses.service.js';
+import type { OrdersService } from '../orders/orders.service.js';
+import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
 import { NotFoundError } from '../platform/errors.js';
-import type { OrderItemRow, OrderRow } from './orders.repo.js';
-import type { OrdersService } from './orders.service.js';
+import type { GrantView } from './file-downloads.view.js';
+import type { KeyUnitView } from './key-deliveries.view.js';
 
 export interface OrderPageData {
   order: OrderRow;
@@ -37,7 +37,7 @@ export function createOrderPageService({
     const deliveries = new Map(
       items.map((i) => [i.id, { keys: [] as KeyUnitView[], grants: [] as GrantView[], files: files.get(i.product_id) ?? [] }]),
     );
-    const activations = (await licenses?.activationsOf(keys.filter((k) => k.status === 'active').map((k) => k.id))) ?? new Map();
+    const activations = (await licenses?.activationsOf(keys.filter((k) => k.status === 'active').map((k) => k.id))) ?? new Map<number, KeyActivations>();
     for (const k of keys)
       deliveries.get(k.order_item_id)?.keys.push({ unit: k.unit_index, status: k.status, activations: activations.get(k.id) });
     for (const g of grants) {

@@ -16,7 +16,6 @@ import { catalogRoutes } from './catalog/catalog.routes.js';
 import { createPurchaseService } from './catalog/purchase.service.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
-import { createPaymentEventsService } from './checkout/payment-events.service.js';
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
 import { licensesRoutes } from './licenses/licenses.routes.js';
 import { createLicensesService } from './licenses/licenses.service.js';
@@ -24,7 +23,9 @@ import { orderPageRoutes } from './order-page/order-page.routes.js';
 import { createOrderPageService } from './order-page/order-page.service.js';
 import { ordersRoutes } from './orders/orders.routes.js';
 import { createOrdersService } from './orders/orders.service.js';
+import { createPaymentEventsService } from './payments/payment-events.service.js';
 import { createPaymentGateway } from './payments/payments.gateway.js';
+import { paymentsRoutes } from './payments/payments.routes.js';
 import { createCatalogService } from './catalog/catalog.service.js';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.js';
 import { createKeyPoolService } from './fulfilment/key-pool.service.js';
@@ -182,12 +183,11 @@ export async function buildApp({
   await app.register(cartRoutes, { cart, owners: cartOwners });
   await app.register(checkoutRoutes, {
     checkout,
-    payments: paymentEvents,
     requireUser,
     buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }),
     pricesIncludeTax: config.pricesIncludeTax,
-    onWebhookOutcome: metrics?.recordWebhook,
   });
+  await app.register(paymentsRoutes, { payments: paymentEvents, onWebhookOutcome: metrics?.recordWebhook });
   await app.register(ordersRoutes, {
     orders,
     seller: config.seller,

@@ -1,6 +1,6 @@
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { LOW_STOCK } from '../catalog/stock.js';
-import type { PaymentEventsService } from '../checkout/payment-events.service.js';
+import type { PaymentEventsService } from '../payments/payment-events.service.js';
 import type { ContactService } from '../contact/contact.service.js';
 import { judgeGrant, type GrantVerdict } from '../fulfilment/download-state.js';
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';

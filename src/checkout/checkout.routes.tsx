@@ -5,16 +5,12 @@ import { AppError } from '../platform/errors.js';
 import type { CheckoutService } from './checkout.service.js';
 import type { Buyer } from './checkout.types.js';
 import { CheckoutPage, CheckoutReturnPage } from './checkout.view.js';
-import type { PaymentEventsService } from './payment-events.service.js';
 
 interface CheckoutRoutesOptions {
   checkout: CheckoutService;
-  payments: PaymentEventsService;
   requireUser: preHandlerHookHandler;
   buyer: (request: FastifyRequest) => Buyer;
   pricesIncludeTax: boolean;
-  /** Told the outcome of every webhook delivery (metrics): the service's outcome, `rejected` or `error`. */
-  onWebhookOutcome?: (outcome: string) => void;
 }
 
 // The reviewed total is optional for clients that post without the review page (the form always
@@ -33,11 +29,8 @@ const ReturnQuery = Type.Object({
   cancelled: Type.Optional(Type.String({ maxLength: 5 })),
 });
 
-/** GET/POST /checkout, the return page, and the gateway's webhook. */
-export async function checkoutRoutes(
-  app: FastifyInstance,
-  { checkout, payments, requireUser, buyer, pricesIncludeTax, onWebhookOutcome = () => undefined }: CheckoutRoutesOptions,
-) {
+/** GET/POST /checkout and the page the gateway sends the buyer back to. */
+export async function checkoutRoutes(app: FastifyInstance, { checkout, requireUser, buyer, pricesIncludeTax }: CheckoutRoutesOptions) {
   const page = async (request: FastifyRequest, problem?: AppError) => {
     const review = await checkout.reviewCart(buyer(request)).catch((err: unknown) => {
       if (err instanceof AppError && err.status < 500) return { problem: err.message };
@@ -84,24 +77,5 @@ export async function checkoutRoutes(
     const q = request.query as Static<typeof ReturnQuery>;
     const { order } = await checkout.confirmReturn(q.order, buyer(request), { sessionId: q.session_id, cancelled: q.cancelled === '1' });
     return reply.header('cache-control', 'no-store').render(<CheckoutReturnPage ctx={await request.viewContext(reply)} order={order} />);
-  });
-
-  // The webhook needs the exact bytes the gateway signed, so this scope keeps JSON bodies raw.
-  await app.register(async (webhook) => {
-    webhook.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) =>
-      done(null, body),
-    );
-    webhook.post('/api/payment-callback', { config: { csrf: false } }, async (request) => {
-      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const handled = await payments
-        .handleWebhook(rawBody, request.headers['stripe-signature'] as string | undefined)
-        .catch((err: unknown) => {
-          onWebhookOutcome(err instanceof AppError && err.status < 500 ? 'rejected' : 'error');
-          throw err;
-        });
-      onWebhookOutcome(handled.outcome);
-      request.log.info({ eventId: handled.eventId, orderId: handled.orderId, outcome: handled.outcome }, 'payment event');
-      return { received: true, outcome: handled.outcome };
-    });
   });
 }

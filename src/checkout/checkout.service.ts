@@ -5,8 +5,8 @@ import type { OrdersService } from '../orders/orders.service.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import { AppError, ConflictError, ValidationError } from '../platform/errors.js';
 import { formatMoney } from '../platform/money.js';
-import type { PaymentSettler } from './payment-events.service.js';
-import { priceOrder, type Totals } from './pricing.js';
+import type { PaymentSettler } from '../payments/payment-events.service.js';
+import { priceOrder, type Totals } from '../orders/pricing.js';
 import type { Buyer, CheckoutCart, CheckoutGateway } from './checkout.types.js';
 
 export interface CheckoutDeps {

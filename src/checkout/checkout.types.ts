@@ -1,16 +1,11 @@
 import type { PaymentGateway } from '../payments/payment-gateway.js';
 import type { Executor } from '../platform/db/db.js';
 
-export type { PaymentEvent } from '../payments/payment-gateway.js';
-
 /** The part of the payment gateway that checkout uses. */
 export type CheckoutGateway = Pick<
   PaymentGateway,
   'provider' | 'createCheckoutSession' | 'retrieveCheckoutSession' | 'expireCheckoutSession'
 >;
-
-/** The part of the gateway that receives webhooks. */
-export type WebhookGateway = Pick<PaymentGateway, 'provider' | 'parseWebhook'>;
 
 /** The part of the cart that checkout uses: what is in it, and taking the bought products out. */
 export interface CheckoutCart {

@@ -5,7 +5,7 @@ import type { OrderRow } from '../orders/orders.types.js';
 import { ItemsTable } from '../orders/items-table.view.js';
 import { statusLabel } from '../orders/order-status.js';
 import type { ReviewLine } from './checkout.service.js';
-import type { Totals } from './pricing.js';
+import type { Totals } from '../orders/pricing.js';
 
 interface CheckoutPageProps {
   ctx: ViewContext;

@@ -1,7 +1,5 @@
 import { createCartService } from '../cart/cart.service.js';
 import { createCatalogService } from '../catalog/catalog.service.js';
-import { createPaymentEventsService } from '../checkout/payment-events.service.js';
-import { createRefundService } from '../checkout/refund.service.js';
 import { createContactService } from '../contact/contact.service.js';
 import { createFulfilmentService } from '../fulfilment/fulfilment.service.js';
 import { createProductFilesService } from '../fulfilment/product-files.service.js';
@@ -9,7 +7,9 @@ import { createStorage } from '../fulfilment/storage.js';
 import { createKeyPoolService } from '../fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from '../fulfilment/signed-key.js';
 import { createOrdersService } from '../orders/orders.service.js';
+import { createPaymentEventsService } from '../payments/payment-events.service.js';
 import { createPaymentGateway } from '../payments/payments.gateway.js';
+import { createRefundService } from '../payments/refund.service.js';
 import type { Config } from '../platform/config.js';
 import { createSecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/db.js';

@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCartService } from '../../src/cart/cart.service.js';
-import { createPaymentEventsService } from '../../src/checkout/payment-events.service.js';
+import { createPaymentEventsService } from '../../src/payments/payment-events.service.js';
 import { createFulfilmentService } from '../../src/fulfilment/fulfilment.service.js';
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';

@@ -4,10 +4,18 @@ import type { OrderRow } from '../orders/orders.types.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { MailService } from '../platform/mail/mail.service.js';
-import type { CheckoutCart, PaymentEvent, WebhookGateway } from './checkout.types.js';
-import { confirmationMail } from './confirmation-mail.js';
+import { confirmationMail } from '../orders/confirmation-mail.js';
+import { grossUnitAmount } from '../orders/pricing.js';
+import type { PaymentEvent, PaymentGateway } from './payment-gateway.js';
 import { createPaymentEventsRepo } from './payment-events.repo.js';
-import { grossUnitAmount } from './pricing.js';
+
+/** The part of the gateway that receives webhooks. */
+export type WebhookGateway = Pick<PaymentGateway, 'provider' | 'parseWebhook'>;
+
+/** The buyer's cart, from which a paid order's products are taken out. */
+export interface PaidCart {
+  removeProducts(tx: Executor, ownerId: string, productIds: number[]): Promise<void>;
+}
 
 export interface SettledPayment {
   amount: number;
@@ -23,7 +31,7 @@ export interface PaymentEventsDeps {
   orders: OrdersService;
   fulfilment: FulfilmentService;
   keyPool: KeyPoolService;
-  cart: Pick<CheckoutCart, 'removeProducts'>;
+  cart: PaidCart;
   mail: MailService;
   config: { publicUrl: string; shopName: string };
   /** Donation payments go here (by their `don_` reference). */

@@ -1,4 +1,4 @@
-import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
+import type { OrderItemRow, OrderRow } from './orders.types.js';
 import { formatMoney } from '../platform/money.js';
 
 /**

@@ -2,10 +2,10 @@ import { normaliseSku } from '../catalog/sku.js';
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
 import type { OrderState } from '../orders/order-state.js';
 import type { OrdersService } from '../orders/orders.service.js';
-import type { PaymentGateway } from '../payments/payment-gateway.js';
+import type { PaymentGateway } from './payment-gateway.js';
 import type { Database } from '../platform/db/db.js';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors.js';
-import { grossUnitAmount } from './pricing.js';
+import { grossUnitAmount } from '../orders/pricing.js';
 
 /** What to refund: everything left, or some units of one item (by SKU). */
 export interface RefundRequest {

@@ -31,4 +31,34 @@ describe('toHttpError', () => {
     });
     expect(toHttpError(err)).toMatchObject({ status: 400, code: 'invalid_input', message: 'Invalid input: quantity must be >= 1' });
   });
+
+  it('answers 503 database_unavailable when the database is gone, restarting or locked, without its internals', () => {
+    const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'FATAL' });
+    const outages = [
+      pgError('57P01', 'terminating connection due to administrator command'),
+      pgError('57P03', 'the database system is starting up'),
+      pgError('08006', 'connection failure'),
+      Object.assign(new Error('connect ECONNREFUSED 10.0.0.3:5432'), { code: 'ECONNREFUSED' }),
+      new Error('Connection terminated unexpectedly'),
+      new Error('Client has encountered a connection error and is not queryable'),
+      new Error('timeout exceeded when trying to connect'),
+      new Error('refund failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }),
+    ];
+    for (const err of outages) {
+      const mapped = toHttpError(err);
+      expect(mapped, err.message).toMatchObject({ status: 503, code: 'database_unavailable' });
+      expect(mapped.message).toMatch(/cannot reach its database/);
+      expect(mapped.message).not.toMatch(/10\.0\.0\.3|ECONN|terminat/);
+    }
+    const busy = toHttpError(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }));
+    expect(busy).toMatchObject({ status: 503, code: 'database_unavailable', message: expect.stringMatching(/busy/) as unknown });
+  });
+
+  it('keeps other database errors internal', () => {
+    expect(toHttpError(Object.assign(new Error('duplicate key value'), { code: '23505' }))).toMatchObject({
+      status: 500,
+      code: 'internal_error',
+    });
+    expect(toHttpError(Object.assign(new Error('no such table: x'), { code: 'SQLITE_ERROR' }))).toMatchObject({ status: 500 });
+  });
 });

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { databaseUnavailable } from './db/db.js';
 import { AppError } from './errors.js';
 
 export interface HttpError {
@@ -24,14 +25,15 @@ const frameworkCodes: Record<number, [string, string]> = {
 
 /** Maps any thrown error to what a user may see; a 5xx never shows its internals. */
 export function toHttpError(error: unknown): HttpError {
-  if (error instanceof AppError) {
-    return { status: error.status, code: error.code, message: error.message, details: error.details };
-  }
+  const known = error instanceof AppError ? error : databaseUnavailable(error);
+  if (known) return { status: known.status, code: known.code, message: known.message, details: known.details };
   const e = error as Partial<FastifyError>;
   if (e.validation) {
-    const fields = e.validation.map((v) =>
-      `${(v.instancePath || v.params?.missingProperty || '').toString().replace(/^\//, '')} ${v.message ?? ''}`.trim(),
-    );
+    const fields = e.validation.map((v) => {
+      const missing: unknown = v.params?.missingProperty;
+      const field = v.instancePath || (typeof missing === 'string' ? missing : '');
+      return `${field.replace(/^\//, '')} ${v.message ?? ''}`.trim();
+    });
     return { status: 400, code: 'invalid_input', message: `Invalid input: ${fields.join('; ')}` };
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
@@ -51,6 +53,7 @@ export function wantsJson(request: FastifyRequest): boolean {
 async function send(request: FastifyRequest, reply: FastifyReply, error: HttpError, render: HtmlErrorRenderer) {
   // No error is worth caching, and every 404 must look alike (an owner-only page answers as unknown).
   reply.code(error.status).header('cache-control', 'private, no-store');
+  if (error.code === 'database_unavailable') reply.header('retry-after', '5');
   if (wantsJson(request)) {
     return reply.send({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
   }
@@ -61,7 +64,10 @@ async function send(request: FastifyRequest, reply: FastifyReply, error: HttpErr
 export function installErrorHandlers(app: FastifyInstance, render: HtmlErrorRenderer) {
   app.setErrorHandler(async (error, request, reply) => {
     const httpError = toHttpError(error);
-    if (httpError.status >= 500) request.log.error({ err: error }, 'request failed');
+    // An outage fails every request alike: one short line each, not a stack trace each.
+    if (httpError.code === 'database_unavailable')
+      request.log.warn({ code: httpError.code, reason: error instanceof Error ? error.message : String(error) }, 'database unavailable');
+    else if (httpError.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: httpError.code, status: httpError.status }, 'request refused');
     return send(request, reply, httpError, render);
   });

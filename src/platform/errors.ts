@@ -40,3 +40,16 @@ export class TooManyRequestsError extends AppError {
     super('rate_limited', message, 429);
   }
 }
+
+/** The database cannot serve right now (down, restarting, or locked by another process): worth retrying. */
+export class DatabaseUnavailableError extends AppError {
+  constructor(reason: 'unreachable' | 'busy' = 'unreachable') {
+    super(
+      'database_unavailable',
+      reason === 'busy'
+        ? 'The store’s database is busy with another change. Please try again in a moment.'
+        : 'The store cannot reach its database right now. Please try again in a moment.',
+      503,
+    );
+  }
+}

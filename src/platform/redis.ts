@@ -1,3 +1,4 @@
+import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 
@@ -36,6 +37,41 @@ function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
   });
 }
 
+// One counter per key and window: the window starts with the first request (as the plugin's own store).
+const COUNT = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}`;
+
+/**
+ * Counters in Redis named `<nameSpace><METHOD><url>-<key>` for a route's limit and
+ * `<nameSpace><key>` for a limiter made with createRateLimit (whose keys carry their own prefix).
+ * The plugin's Redis store names the latter `undefinedundefined-<key>`.
+ */
+export function redisCounters(redis: Redis, nameSpace: string): FastifyRateLimitStoreCtor {
+  class Counters implements FastifyRateLimitStore {
+    constructor(private readonly prefix = nameSpace) {}
+    incr(key: string, done: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number) {
+      redis.eval(COUNT, 1, this.prefix + key, timeWindow).then(
+        (result) => {
+          const [current, ttl] = result as [number, number];
+          done(null, { current, ttl });
+        },
+        (err: Error) => done(err),
+      );
+    }
+    child(route: { method?: unknown; url?: unknown }) {
+      const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
+      return new Counters(typeof method === 'string' && typeof route.url === 'string' ? `${nameSpace}${method}${route.url}-` : nameSpace);
+    }
+  }
+  // The plugin constructs the store with its options: the namespace is all it needs.
+  return class extends Counters {
+    constructor() {
+      super(nameSpace);
+    }
+  };
+}
+
 /**
  * Options for @fastify/rate-limit: per-route limits only (`config: { rateLimit }`). With a Redis URL
  * every instance counts in the same place, so a limit holds across all of them; without one each
@@ -53,5 +89,5 @@ export async function rateLimitOptions(app: FastifyInstance, redisUrl: string | 
     if (redis.status === 'ready') await redis.quit().catch(() => undefined);
     redis.disconnect();
   });
-  return { global: false, redis, nameSpace: 'store:rate-limit:', skipOnError: true };
+  return { global: false, store: redisCounters(redis, 'store:rate-limit:'), skipOnError: true };
 }

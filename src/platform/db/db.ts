@@ -1,8 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
+import { DatabaseUnavailableError } from '../errors.js';
 import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -18,6 +30,12 @@ export interface Database {
   /** Runs fn in one transaction; services call this, handlers never do. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /**
+   * Where errors of PostgreSQL connections that die while idle or between queries go (a restart,
+   * a failover, `pg_terminate_backend`): the pool drops such a connection and opens a new one for
+   * the next query, and the process carries on. Without a listener they are dropped silently.
+   */
+  onConnectionError(listener: (err: Error) => void): void;
   destroy(): Promise<void>;
 }
 
@@ -28,12 +46,15 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PostgreSQL schema to use (tests give each file its own). */
   searchPath?: string;
+  /** How long a query waits for a PostgreSQL connection (a new one or a free one) before failing. */
+  connectTimeoutMs?: number;
 }
 
 /** Opens SQLite (`sqlite:path`, `file:path`, `:memory:`) or PostgreSQL (`postgres://...`). */
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
   const postgres = /^postgres(ql)?:\/\//.test(url);
-  const kysely = postgres ? openPostgres(url, options) : openSqlite(url);
+  let listener: (err: Error) => void = () => undefined;
+  const kysely = postgres ? openPostgres(url, options, (err) => listener(err)) : openSqlite(url);
   return {
     kysely,
     dialect: postgres ? 'postgres' : 'sqlite',
@@ -42,17 +63,59 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     ping: async () => {
       await sql`select 1`.execute(kysely);
     },
+    onConnectionError: (l) => {
+      listener = l;
+    },
     destroy: () => kysely.destroy(),
   };
 }
 
-function openPostgres(url: string, options: DatabaseOptions): Kysely<DB> {
+function openPostgres(url: string, options: DatabaseOptions, onError: (err: Error) => void): Kysely<DB> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    // An unreachable database fails a request in seconds (a 503) instead of holding it.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    keepAlive: true,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
+  // An 'error' event nobody listens to ends the process. The pool listens only to idle clients,
+  // so each client gets a listener of its own too: one checked out by a transaction can lose its
+  // backend between two queries. The pool then discards the client (it is no longer queryable).
+  pool.on('connect', (client) => client.on('error', onError));
+  pool.on('error', () => undefined); // already reported by the client's listener
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+// PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections; class 08 is connection_exception.
+const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300']);
+const lostConnection =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect)/;
+
+/**
+ * The error users should see when `err` (or its cause) means the database cannot serve right now:
+ * PostgreSQL down, restarting or its connection lost, or SQLite locked by another process past its
+ * busy timeout. Such a request may succeed if tried again; anything else gives null.
+ */
+export function databaseUnavailable(err: unknown): DatabaseUnavailableError | null {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return new DatabaseUnavailableError('busy');
+    if (typeof code === 'string' && (unreachableCodes.has(code) || unavailableStates.has(code) || /^08...$/.test(code)))
+      return new DatabaseUnavailableError('unreachable');
+    if (lostConnection.test(e.message)) return new DatabaseUnavailableError('unreachable');
+  }
+  return null;
 }
 
 function openSqlite(url: string): Kysely<DB> {
@@ -67,7 +130,26 @@ function openSqlite(url: string): Kysely<DB> {
   // products, sampled): without them SQLite ignores covering indexes such as the catalog cards'.
   database.pragma('analysis_limit = 1000');
   database.pragma('optimize = 0x10002');
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  return new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/**
+ * Transactions that take SQLite's write lock when they begin. A deferred transaction that reads
+ * first and writes later cannot wait for the lock once another process (an owner's command beside
+ * the server) has written since its read: it fails at once with SQLITE_BUSY. Waiting at the start
+ * goes through busy_timeout like any other write.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly options: SqliteDialectConfig) {
+    super(options);
+  }
+  override createDriver() {
+    return new (class extends SqliteDriver {
+      override async beginTransaction(connection: DatabaseConnection) {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    })(this.options);
+  }
 }
 
 /**

@@ -128,6 +128,7 @@ export async function startStack(options: {
     await stop();
     throw new Error(
       `the store did not start${exitedEarly !== undefined ? ` (it exited with ${exitedEarly})` : ''}; see ${join(options.dir, `store-${options.name}.log`)}: ${(err as Error).message}`,
+      { cause: err },
     );
   }
   return { storeUrl, metricsToken, services, store, stop };

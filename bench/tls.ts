@@ -43,7 +43,9 @@ export function makeCertificate(dir: string): Certificate {
       { stdio: 'pipe' },
     );
   } catch (err) {
-    throw new Error(`The benchmark needs the openssl command to make a throwaway TLS certificate: ${(err as Error).message}`);
+    throw new Error(`The benchmark needs the openssl command to make a throwaway TLS certificate: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return { certPath, cert: readFileSync(certPath), key: readFileSync(keyPath) };
 }

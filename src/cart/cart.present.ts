@@ -47,6 +47,9 @@ export function cartJson(cart: Cart) {
   };
 }
 
+/** The JSON API's cart, as clients (public/cart.js, tests) read it. */
+export type CartJson = ReturnType<typeof cartJson>;
+
 export type CartAction = 'add' | 'update' | 'remove';
 export const NOTICE_FOR_ACTION: Record<CartAction, string> = { add: 'added', update: 'updated', remove: 'removed' };
 

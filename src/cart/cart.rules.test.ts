@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { CartProduct } from '../catalog/catalog.service.js';
 import { cartCurrency, lineProblem, lineStock, MAX_LINE_QUANTITY, parseQuantity, planMerge } from './cart.rules.js';
@@ -49,7 +50,7 @@ describe('parseQuantity', () => {
       [2],
       { n: 1 },
     ]) {
-      expect(parseQuantity(bad), String(bad)).toBeNull();
+      expect(parseQuantity(bad), inspect(bad)).toBeNull();
     }
   });
 

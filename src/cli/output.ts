@@ -12,17 +12,18 @@ export interface Progress {
   done(): void;
 }
 
+// Function-typed properties, not methods: commands pass `out.line` and `out.progress` on unbound.
 export interface Output {
   /** A line on stdout. */
-  line(text?: string): void;
+  line: (text?: string) => void;
   /** A line on stderr (notes and warnings that are not the command's result). */
-  note(text: string): void;
+  note: (text: string) => void;
   /** A value as pretty JSON on stdout (`--json`). */
-  json(value: unknown): void;
+  json: (value: unknown) => void;
   /** Rows as aligned columns on stdout; `(none)` when empty. */
   table<T>(rows: T[], columns: Array<[header: string, cell: (row: T) => string | number | null]>): void;
   /** A progress bar on stderr while it is a terminal; silent otherwise. */
-  progress(label: string, total: number): Progress;
+  progress: (label: string, total: number) => Progress;
 }
 
 const BAR_WIDTH = 30;

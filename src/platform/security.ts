@@ -15,7 +15,7 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
     removeHeader: () => undefined,
   };
   helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (err?: unknown) => {
-    if (err) throw err;
+    if (err) throw new Error('helmet could not build the security headers', { cause: err });
   });
   return headers;
 }

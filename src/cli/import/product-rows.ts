@@ -61,10 +61,9 @@ const list = (raw: string) =>
     .filter(Boolean);
 
 /** A CSV row's cells as a ProductInput patch (only the cells given). */
-function fromCsv(f: Record<string, unknown>, existing: ExistingProduct | undefined): ProductPatch & { sku?: string } {
+function fromCsv(f: Record<string, unknown>, existing: ExistingProduct | undefined): ProductPatch {
   const s = f as Record<string, string | undefined>;
-  const patch: ProductPatch & { sku?: string } = {};
-  if (s.sku !== undefined) patch.sku = s.sku;
+  const patch: ProductPatch = {};
   if (s.name !== undefined) patch.name = s.name;
   if (s.summary !== undefined) patch.summary = s.summary;
   if (s.description !== undefined) patch.description = s.description;
@@ -100,12 +99,15 @@ function fromCsv(f: Record<string, unknown>, existing: ExistingProduct | undefin
 }
 
 /** A JSON product (demo catalog format) as a patch; `createdDaysAgo` backdates a new product. */
-function fromJson(f: Record<string, unknown>, now: number): ProductPatch & { sku?: string; createdAt?: number } {
-  const { createdDaysAgo, keyPoolSize: _demoOnly, ...rest } = f;
+function fromJson(f: Record<string, unknown>, now: number): ProductPatch & { createdAt?: number } {
+  const { createdDaysAgo, ...rest } = f;
+  // The caller reads the SKU itself; keyPoolSize is the demo catalog's, not a product's.
+  delete rest.sku;
+  delete rest.keyPoolSize;
   if (rest.featured !== undefined && typeof rest.featured !== 'boolean') problem('featured must be true or false.');
   if (rest.price !== undefined && !Number.isInteger(rest.price))
     problem('price must be a whole number of minor units (cents), e.g. 1999 for 19.99.');
-  const patch = rest as ProductPatch & { sku?: string; createdAt?: number };
+  const patch = rest as ProductPatch & { createdAt?: number };
   if (createdDaysAgo !== undefined) {
     if (typeof createdDaysAgo !== 'number' || !(createdDaysAgo >= 0)) problem('createdDaysAgo must be a number, 0 or more.');
     patch.createdAt = now - Math.round((createdDaysAgo as number) * DAY_MS);
@@ -122,11 +124,8 @@ export function checkProductEntry(entry: RawEntry, existingBySku: Map<string, Ex
     if (typeof entry.fields.sku !== 'string') problem('sku is missing.');
     const sku = validateSku(entry.fields.sku);
     const existing = existingBySku.get(sku);
-    const {
-      sku: _sku,
-      createdAt,
-      ...patch
-    } = entry.format === 'csv' ? { ...fromCsv(entry.fields, existing), createdAt: undefined } : fromJson(entry.fields, now);
+    const { createdAt, ...patch } =
+      entry.format === 'csv' ? { ...fromCsv(entry.fields, existing), createdAt: undefined } : fromJson(entry.fields, now);
     if (existing) {
       if (!update) problem('already exists; add --update to change existing products.');
       if (patch.type !== undefined && patch.type !== existing.type)

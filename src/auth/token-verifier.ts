@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type FetchImplementation, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type FetchImplementation, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 
 /** Asymmetric algorithms only: an HMAC "signed" with the issuer's public key can never verify. */
 export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -39,21 +39,37 @@ export interface TokenVerifier {
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
+  let fetchedAt = -Infinity;
   const keySet = async () => {
-    keys ??= createRemoteJWKSet(await options.jwksUri(), {
-      cooldownDuration: options.jwksCooldownMs ?? JWKS_COOLDOWN_MS,
+    if (keys) return keys;
+    fetchedAt = options.clock();
+    // jose's own cooldown reads Date.now(); it is switched off for the one below, on the injected clock.
+    keys = createRemoteJWKSet(await options.jwksUri(), {
+      cooldownDuration: Infinity,
       cacheMaxAge: 10 * 60_000,
       timeoutDuration: 5_000,
       ...(options.fetch ? { [customFetch]: options.fetch } : {}),
     });
     return keys;
   };
+  const getKey: JWTVerifyGetKey = async (header, token) => {
+    const remote = await keySet();
+    try {
+      return await remote(header, token);
+    } catch (err) {
+      if (!(err instanceof errors.JWKSNoMatchingKey) || options.clock() < fetchedAt + (options.jwksCooldownMs ?? JWKS_COOLDOWN_MS))
+        throw err;
+      fetchedAt = options.clock();
+      await remote.reload();
+      return remote(header, token);
+    }
+  };
 
   return {
     async verifyAccessToken(token) {
       if (typeof token !== 'string' || token.length > 16_384 || token.split('.').length !== 3) throw new InvalidTokenError('malformed');
       try {
-        const { payload } = await jwtVerify(token, await keySet(), {
+        const { payload } = await jwtVerify(token, getKey, {
           issuer: options.issuer,
           audience: options.audience,
           algorithms: ALLOWED_ALGORITHMS,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type JWK, type JWTPayload, type KeyObject } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../dev/idp/idp.users.js';
-import { createTokenVerifier, InvalidTokenError } from '../../src/auth/token-verifier.js';
+import { createTokenVerifier, InvalidTokenError, JWKS_COOLDOWN_MS } from '../../src/auth/token-verifier.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { issueTokens, startTestIdp, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
@@ -153,12 +153,12 @@ describe('JWKS fetching', () => {
       .sign(keys[index]!.privateKey);
 
   it('refetches for an unknown kid at most once per cooldown, and picks up a rotated key', async () => {
+    let at = Date.now();
     const verifier = createTokenVerifier({
       issuer: 'https://issuer.example',
       audience: 'api',
       jwksUri: async () => new URL(jwks.url),
-      clock: Date.now,
-      jwksCooldownMs: 300,
+      clock: () => at,
     });
     await verifier.verifyAccessToken(await tokenFor(0));
     expect(jwks.state.hits).toBe(1);
@@ -166,9 +166,13 @@ describe('JWKS fetching', () => {
     for (let i = 0; i < 20; i++)
       await expect(verifier.verifyAccessToken(await tokenFor(0, `made-up-${i}`))).rejects.toBeInstanceOf(InvalidTokenError);
     expect(jwks.state.hits).toBe(1);
-    // The issuer rotates its key: after the cooldown, the first token with the new kid refetches.
+    // The issuer rotates its key: until the cooldown has passed, its new kid is unknown…
     jwks.state.jwks = { keys: [keys[0]!.jwk, keys[1]!.jwk] };
-    await new Promise((done) => setTimeout(done, 350));
+    at += JWKS_COOLDOWN_MS - 1;
+    await expect(verifier.verifyAccessToken(await tokenFor(1))).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(jwks.state.hits).toBe(1);
+    // …and then the first token with it refetches.
+    at += 1;
     await expect(verifier.verifyAccessToken(await tokenFor(1))).resolves.toMatchObject({ sub: 'u' });
     expect(jwks.state.hits).toBe(2);
     for (let i = 0; i < 20; i++)

@@ -3,8 +3,8 @@
 # (README, "Production deployment"). The image holds no secrets: configuration comes from the environment.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- build: install everything, compile TypeScript, then drop the development dependencies ----
-FROM ${NODE_IMAGE} AS build
+# ---- toolchain: what npm needs to install better-sqlite3 ----
+FROM ${NODE_IMAGE} AS toolchain
 # better-sqlite3 is a native addon, and npm runs node-gyp on it: with the prebuilt binary it ships for
 # linux x64 and arm64 nothing is compiled, but gyp still needs python3 and make (g++ for other platforms).
 RUN apt-get update \
@@ -12,13 +12,20 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm's preinstall step checks the Node version with it.
+COPY scripts/check-node.cjs ./scripts/check-node.cjs
+
+# ---- build: install everything and compile src/ (dev/, the development services, stays out) ----
+FROM toolchain AS build
 # package.json's allowScripts lets better-sqlite3 and esbuild (a build tool) run their install steps.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY dev ./dev
-RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build
+
+# ---- deps: the production dependencies only (no development identity provider, SMTP server, tsx) ----
+FROM toolchain AS deps
+RUN npm ci --omit=dev --no-audit --no-fund
 
 # ---- runtime: the compiled store, its production dependencies and the files it reads ----
 FROM ${NODE_IMAGE} AS runtime
@@ -28,8 +35,8 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 # Owned by root and read-only to the store; only /app/data (SQLite, local files) is the store's to write.
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=deps /app/package.json ./package.json
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # public/ (assets, found next to dist/) and content/ (CONTENT_DIR, relative to /app; mount your own).
 COPY public ./public

@@ -51,7 +51,6 @@ export const envSchema = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   SHOP_EMAIL: z.email().optional(),
   MAIL_POLL_INTERVAL_MS: int(100, 3_600_000).default(2_000),
-  DEV_SMTP_PORT: int(0, 65535).default(2525),
   RESERVATION_MINUTES: int(1, 24 * 60).default(30),
   SELLER_NAME: z.string().min(1).max(200).optional(),
   SELLER_ADDRESS: z.string().max(500).default(''),
@@ -83,7 +82,7 @@ export const envSchema = z.object({
       'must be a comma-separated list of base64 32-byte seeds or Ed25519 PKCS#8 PEMs',
     )
     .optional(),
-  // Login through an external OpenID Connect server; without OIDC_ISSUER (outside production) the bundled dev IdP.
+  // Login through an OpenID Connect server (`npm start` points these at the bundled development provider).
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).max(1000).optional(),
@@ -96,8 +95,7 @@ export const envSchema = z.object({
   OIDC_REGISTRATION_URL: z.url({ protocol: /^https?$/ }).optional(),
   OIDC_ROLES_CLAIM: z.string().min(1).max(200).default('roles'),
   OWNER_ROLE: z.string().min(1).max(200).default('owner'),
-  DEV_IDP_PORT: int(0, 65535).default(3001),
-  // Payments through Stripe Checkout; without STRIPE_SECRET_KEY (outside production) the bundled dev gateway.
+  // Payments through Stripe Checkout (`npm start` points these at the bundled development gateway).
   PAYMENT_PROVIDER: z.enum(['stripe']).default('stripe'),
   STRIPE_SECRET_KEY: z
     .string()
@@ -111,7 +109,6 @@ export const envSchema = z.object({
     .url({ protocol: /^https?$/ })
     .refine((v) => ['', '/'].includes(new URL(v).pathname), 'must be an origin without a path, e.g. http://127.0.0.1:3002')
     .optional(),
-  DEV_GATEWAY_PORT: int(0, 65535).default(3002),
   WEBHOOK_TOLERANCE_SECONDS: int(10, 3600).default(300),
   // Donations at /donate; amounts in the currency's major unit (1 and 1000: €1 to €1,000).
   DONATION_CURRENCY: z

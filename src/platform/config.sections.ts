@@ -16,58 +16,38 @@ export function storageConfig(env: Env) {
   };
 }
 
-const DEV_OIDC_CLIENT_ID = 'store';
-const DEV_OIDC_CLIENT_SECRET = 'dev-only-client-secret-not-for-production';
-const DEV_OIDC_AUDIENCE = 'store-api';
-
-/** The identity provider settings; in development without OIDC_ISSUER they point at the bundled dev IdP. */
-export function oidcConfig(env: Env, publicUrl: string, production: boolean) {
-  const devIdp = !env.OIDC_ISSUER && !production;
+/** The identity provider settings (issuer, client id and secret are checked present in parseConfig). */
+export function oidcConfig(env: Env) {
   // The issuer is kept exactly as configured: `iss` is compared byte for byte (Auth0's ends in a slash).
-  const issuer = env.OIDC_ISSUER ?? `http://${new URL(publicUrl).hostname}:${env.DEV_IDP_PORT}`;
-  const clientId = env.OIDC_CLIENT_ID ?? DEV_OIDC_CLIENT_ID;
+  const issuer = env.OIDC_ISSUER!;
+  const clientId = env.OIDC_CLIENT_ID!;
   return {
     issuer,
     clientId,
-    clientSecret: env.OIDC_CLIENT_SECRET ?? DEV_OIDC_CLIENT_SECRET,
+    clientSecret: env.OIDC_CLIENT_SECRET!,
     scopes: env.OIDC_SCOPES.trim().split(/\s+/).join(' '),
-    audience: env.OIDC_AUDIENCE ?? (devIdp ? DEV_OIDC_AUDIENCE : clientId),
+    audience: env.OIDC_AUDIENCE ?? clientId,
     /** Sent as `audience` on the authorization request (Auth0 needs it to issue a JWT access token). */
     audienceParam: env.OIDC_AUDIENCE ?? null,
     accountApiUrl: env.OIDC_ACCOUNT_API_URL === 'none' ? null : (env.OIDC_ACCOUNT_API_URL ?? `${issuer.replace(/\/+$/, '')}/account`),
     registrationUrl: env.OIDC_REGISTRATION_URL ?? null,
     rolesClaim: env.OIDC_ROLES_CLAIM,
     ownerRole: env.OWNER_ROLE,
-    /** Set when `npm start` should run the bundled development identity provider. */
-    devIdp: devIdp ? { port: env.DEV_IDP_PORT } : null,
   };
 }
 
-const DEV_STRIPE_SECRET_KEY = 'sk_test_dev_gateway_not_for_production';
-const DEV_STRIPE_WEBHOOK_SECRET = 'whsec_dev_gateway_not_for_production';
-
-/** The payment gateway settings; in development without STRIPE_SECRET_KEY they point at the bundled dev gateway. */
-export function paymentsConfig(env: Env, publicUrl: string, production: boolean) {
-  const devGateway = !production && !env.STRIPE_SECRET_KEY && !env.STRIPE_API_URL;
-  const apiUrl = env.STRIPE_API_URL?.replace(/\/+$/, '') ?? (devGateway ? `http://127.0.0.1:${env.DEV_GATEWAY_PORT}` : null);
-  // The hosted payment page's origin: checkout's POST redirects there, so CSP form-action must allow it.
-  const checkoutOrigin = devGateway
-    ? `http://${new URL(publicUrl).hostname}:${env.DEV_GATEWAY_PORT}`
-    : apiUrl
-      ? new URL(apiUrl).origin
-      : 'https://checkout.stripe.com';
+/** The payment gateway settings (both Stripe secrets are checked present in parseConfig). */
+export function paymentsConfig(env: Env) {
+  const apiUrl = env.STRIPE_API_URL?.replace(/\/+$/, '') ?? null;
   return {
     provider: env.PAYMENT_PROVIDER,
-    secretKey: env.STRIPE_SECRET_KEY ?? DEV_STRIPE_SECRET_KEY,
-    webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? DEV_STRIPE_WEBHOOK_SECRET,
+    secretKey: env.STRIPE_SECRET_KEY!,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET!,
     /** null: Stripe's own API */
     apiUrl,
-    checkoutOrigin,
+    // The hosted payment page's origin: checkout's POST redirects there, so CSP form-action must allow it.
+    checkoutOrigin: apiUrl ? new URL(apiUrl).origin : 'https://checkout.stripe.com',
     webhookToleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
-    /** Set when `npm start` should run the bundled development payment gateway. */
-    devGateway: devGateway
-      ? { port: env.DEV_GATEWAY_PORT, publicUrl: checkoutOrigin, webhookUrl: `${publicUrl}/api/payment-callback` }
-      : null,
   };
 }
 

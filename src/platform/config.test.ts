@@ -1,33 +1,87 @@
 import { describe, expect, it } from 'vitest';
-import { productionEnv } from '../../test/support/env.js';
+import { productionEnv, testEnv } from '../../test/support/env.js';
 import { ConfigError, parseConfig } from './config.js';
 
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
 describe('parseConfig', () => {
-  it('gives a development store on SQLite with nothing set', () => {
-    const config = parseConfig({});
+  it('has no development values: with nothing set it lists every secret and service it needs', () => {
+    expect(problems({}).map((p) => p.slice(0, p.indexOf(':')))).toEqual([
+      'SESSION_SECRET',
+      'ENCRYPTION_KEY',
+      'LICENSE_SIGNING_KEY',
+      'SMTP_URL',
+      'OIDC_ISSUER',
+      'OIDC_CLIENT_ID',
+      'OIDC_CLIENT_SECRET',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+    ]);
+    expect(problems({})[0]).toBe('SESSION_SECRET: required (at least 32 random characters: openssl rand -base64 32)');
+  });
+
+  it('gives a store on SQLite, without the demo, once the secrets are set', () => {
+    const config = parseConfig(testEnv({ NODE_ENV: '', DATABASE_URL: '' }));
     expect(config.env).toBe('development');
     expect(config.port).toBe(3000);
     expect(config.databaseUrl).toBe('sqlite:./data/store.db');
     expect(config.publicUrl).toBe('http://localhost:3000');
-    expect(config.demo).toBe(true);
+    expect(config.demo).toBe(false);
     expect(config.secureCookies).toBe(false);
   });
 
   it('lists every bad variable at once', () => {
-    try {
-      parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PUBLIC_URL: 'ftp://shop' });
-      expect.unreachable();
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      const problems = (err as ConfigError).problems.join('\n');
-      for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'PUBLIC_URL']) expect(problems).toContain(name);
-      expect((err as ConfigError).problems).toHaveLength(4);
-    }
+    const listed = problems(testEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PUBLIC_URL: 'ftp://shop' }));
+    expect(listed.map((p) => p.slice(0, p.indexOf(':'))).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'PUBLIC_URL']);
   });
 
-  it('refuses production without a public URL or session secret, and never loads the demo there', () => {
-    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL: required in production[\s\S]*SESSION_SECRET: required/);
-    expect(() => parseConfig(productionEnv({ DEMO: 'true' }))).toThrow(/DEMO/);
+  it('lists bad formats, missing values, settings that contradict each other and production’s rules in one start', () => {
+    const listed = problems(
+      productionEnv({
+        PORT: 'eighty',
+        SESSION_SECRET: 'short',
+        PUBLIC_URL: '',
+        ENCRYPTION_KEY: '',
+        STORAGE_DRIVER: 's3',
+        S3_BUCKET: 'shop-files',
+        DONATION_MIN: '10',
+        DONATION_MAX: '5',
+        OIDC_ISSUER: 'http://id.shop.example',
+        DEMO: 'true',
+      }),
+    );
+    expect(listed).toEqual([
+      'PORT: Invalid input: expected number, received NaN',
+      'SESSION_SECRET: must be at least 32 characters',
+      'ENCRYPTION_KEY: required (32 bytes, base64 encoded: openssl rand -base64 32)',
+      'DONATION_MAX: must not be less than DONATION_MIN',
+      'DONATION_PRESETS: every amount must lie between DONATION_MIN and DONATION_MAX',
+      'S3_REGION: required when STORAGE_DRIVER=s3',
+      'S3_ACCESS_KEY_ID: required when STORAGE_DRIVER=s3',
+      'S3_SECRET_ACCESS_KEY: required when STORAGE_DRIVER=s3',
+      'PUBLIC_URL: required in production',
+      'DEMO: the demo catalog cannot be loaded in production',
+      'OIDC_ISSUER: must be an https:// URL in production',
+    ]);
+  });
+
+  it('does not judge donation amounts against a default standing in for a malformed currency', () => {
+    expect(problems(testEnv({ DONATION_CURRENCY: 'jpy', DONATION_MIN: '0.5' }))).toEqual([
+      'DONATION_CURRENCY: must be an upper-case ISO 4217 code, e.g. EUR',
+    ]);
+  });
+
+  it('refuses production without a public URL, and never loads the demo there', () => {
+    expect(problems(productionEnv({ PUBLIC_URL: '' }))).toEqual(['PUBLIC_URL: required in production']);
+    expect(problems(productionEnv({ DEMO: 'true' }))).toEqual(['DEMO: the demo catalog cannot be loaded in production']);
   });
 
   it('accepts a complete production configuration', () => {
@@ -38,13 +92,13 @@ describe('parseConfig', () => {
     expect(config.demo).toBe(false);
   });
 
-  it('names each secret production requires when it is missing', () => {
+  it('names each value production requires when it is missing', () => {
     for (const name of Object.keys(productionEnv()).filter((k) => !['NODE_ENV', 'DEMO'].includes(k))) {
-      expect(() => parseConfig(productionEnv({ [name]: '' })), name).toThrow(new RegExp(`${name}: required in production`));
+      expect(problems(productionEnv({ [name]: '' })), name).toEqual([expect.stringMatching(new RegExp(`^${name}: required`))]);
     }
   });
 
   it('rejects a short session secret', () => {
-    expect(() => parseConfig({ SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET: must be at least 32/);
+    expect(problems(testEnv({ SESSION_SECRET: 'short' }))).toEqual(['SESSION_SECRET: must be at least 32 characters']);
   });
 });

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { crossFieldProblems } from './config.checks.js';
 import { envSchema, splitKeyList, type Env } from './config.schema.js';
-import { donationProblems, donationsConfig, oidcConfig, paymentsConfig, storageConfig } from './config.sections.js';
+import { donationsConfig, oidcConfig, paymentsConfig, storageConfig } from './config.sections.js';
 
 /** Thrown at start with every bad variable listed at once. */
 export class ConfigError extends Error {
@@ -12,10 +11,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const DEV_SECRET = 'dev-only-secret-not-for-production-0123456789';
-const DEV_SIGNING_SEED = Buffer.from('dev-only-license-signing-seed-32').toString('base64');
-const DEV_ENCRYPTION_KEY = Buffer.from('dev-only-encryption-key-32-bytes').toString('base64');
 
 export type Config = ReturnType<typeof buildConfig>;
 
@@ -36,7 +31,7 @@ function buildConfig(env: Env) {
     redisUrl: env.REDIS_URL ?? null,
     /** null: no /metrics */
     metricsToken: env.METRICS_TOKEN ?? null,
-    demo: env.DEMO ?? !production,
+    demo: env.DEMO ?? false,
     shopName: env.SHOP_NAME,
     contentDir: env.CONTENT_DIR,
     bodyLimit: env.BODY_LIMIT,
@@ -44,14 +39,13 @@ function buildConfig(env: Env) {
     headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
     trustProxy: env.TRUST_PROXY,
-    sessionSecret: env.SESSION_SECRET ?? DEV_SECRET,
-    // In development mail goes to the bundled SMTP sink (dev/smtp-sink.ts), never out.
-    smtpUrl: env.SMTP_URL ?? `smtp://127.0.0.1:${env.DEV_SMTP_PORT}`,
+    // The secrets and services below are checked present in parseConfig: none has a default.
+    sessionSecret: env.SESSION_SECRET!,
+    smtpUrl: env.SMTP_URL!,
     mailFrom: env.MAIL_FROM ?? `"${env.SHOP_NAME}" <shop@localhost>`,
     shopEmail: env.SHOP_EMAIL ?? 'owner@example.com',
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
-    devSmtpPort: env.DEV_SMTP_PORT,
-    licenseSigningKey: env.LICENSE_SIGNING_KEY ?? DEV_SIGNING_SEED,
+    licenseSigningKey: env.LICENSE_SIGNING_KEY!,
     previousLicenseSigningKeys: splitKeyList(env.LICENSE_SIGNING_KEYS_PREVIOUS ?? ''),
     reservationMs: env.RESERVATION_MINUTES * 60_000,
     /** who issues invoices; the address may use `\n` or `;` between lines */
@@ -68,13 +62,13 @@ function buildConfig(env: Env) {
     downloadDefaults: { downloadLimit: env.DOWNLOAD_LIMIT, accessDays: env.DOWNLOAD_ACCESS_DAYS },
     downloads: { linkMs: env.DOWNLOAD_LINK_MINUTES * 60_000, resumeWindowMs: env.DOWNLOAD_RESUME_WINDOW_MINUTES * 60_000 },
     storage: storageConfig(env),
-    encryptionKey: Buffer.from(env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY, 'base64'),
+    encryptionKey: Buffer.from(env.ENCRYPTION_KEY!, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '')
       .split(',')
       .filter(Boolean)
       .map((k) => Buffer.from(k.trim(), 'base64')),
-    oidc: oidcConfig(env, publicUrl, production),
-    payments: paymentsConfig(env, publicUrl, production),
+    oidc: oidcConfig(env),
+    payments: paymentsConfig(env),
     donations: donationsConfig(env),
     licenseApi: {
       perClient: env.LICENSE_API_RATE_LIMIT,
@@ -88,54 +82,25 @@ function buildConfig(env: Env) {
 export function parseConfig(raw: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const result = envSchema.safeParse(cleaned);
-  const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  if (result.success) problems.push(...donationProblems(result.data));
-  if (result.success && result.data.STORAGE_DRIVER === 's3') {
-    for (const name of ['S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
-      if (!result.data[name]) problems.push(`${name}: required when STORAGE_DRIVER=s3`);
-    }
-  }
-  if (result.success && result.data.NODE_ENV === 'production') {
-    if (!result.data.PUBLIC_URL) problems.push('PUBLIC_URL: required in production');
-    if (!result.data.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
-    if (!result.data.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required in production');
-    if (!result.data.LICENSE_SIGNING_KEY) problems.push('LICENSE_SIGNING_KEY: required in production');
-    if (!result.data.SMTP_URL) problems.push('SMTP_URL: required in production');
-    if (!result.data.MAIL_FROM) problems.push('MAIL_FROM: required in production');
-    if (!result.data.SHOP_EMAIL) problems.push('SHOP_EMAIL: required in production');
-    if (result.data.DEMO) problems.push('DEMO: the demo catalog cannot be loaded in production');
-    if (!result.data.OIDC_ISSUER)
-      problems.push('OIDC_ISSUER: required in production (your OpenID Connect server, e.g. https://id.example.com/realms/shop)');
-    else if (!result.data.OIDC_ISSUER.startsWith('https://')) problems.push('OIDC_ISSUER: must be an https:// URL in production');
-    if (!result.data.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required in production');
-    if (!result.data.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: required in production');
-    if (!result.data.STRIPE_SECRET_KEY)
-      problems.push('STRIPE_SECRET_KEY: required in production (Stripe dashboard > Developers > API keys)');
-    if (!result.data.STRIPE_WEBHOOK_SECRET)
-      problems.push(
-        'STRIPE_WEBHOOK_SECRET: required in production (the signing secret of the webhook endpoint <PUBLIC_URL>/api/payment-callback)',
-      );
-    if (result.data.STRIPE_API_URL && !result.data.STRIPE_API_URL.startsWith('https://'))
-      problems.push('STRIPE_API_URL: must be an https:// URL in production');
-  }
+  const formatProblems = result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const malformed = new Set(result.success ? [] : result.error.issues.map((i) => String(i.path[0])));
+  // The other checks run on the well-formed rest (defaults in place of what is malformed), so one
+  // start lists every problem, each variable's once.
+  const env = result.success
+    ? result.data
+    : envSchema.parse(Object.fromEntries(Object.entries(cleaned).filter(([k]) => !malformed.has(k))));
+  const problems = [...formatProblems, ...crossFieldProblems(env, malformed).filter((p) => !malformed.has(p.slice(0, p.indexOf(':'))))];
   if (problems.length > 0) throw new ConfigError(problems);
-  return buildConfig(result.data!);
+  return buildConfig(env);
+}
+
+/** The raw environment: `.env` (if present) under the process environment, which wins. */
+export function readEnvironment(envFile = '.env'): Record<string, string | undefined> {
+  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
+  return { ...fromFile, ...process.env };
 }
 
 /** Reads `.env` (if present) under the process environment, which wins, and validates both. */
 export function loadConfig(envFile = '.env'): Config {
-  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
-  return parseConfig({ ...fromFile, ...process.env });
-}
-
-/** Config for tests and tools: development defaults plus overrides, no environment read. */
-export function testConfig(overrides: Record<string, string> = {}): Config {
-  // Product files of tests go to the system's temporary directory, never into ./data.
-  return parseConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: ':memory:',
-    STORAGE_DIR: join(tmpdir(), 'store-test-files'),
-    ...overrides,
-  });
+  return parseConfig(readEnvironment(envFile));
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPaymentGateway } from '../../src/payments/payments.gateway.js';
 import type { PaymentGateway } from '../../src/payments/payment-gateway.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { csrfFromPage, issueTokens, loginAs, startTestIdp, TestBrowser, type TestIdp } from '../support/auth.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OidcClient } from '../../src/auth/oidc.client.js';
 import { createSessionService } from '../../src/auth/session.service.js';
 import { InvalidTokenError, type TokenVerifier } from '../../src/auth/token-verifier.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createSessionRepo } from '../../src/auth/session.repo.js';
 import { sessionIdFor } from '../../src/auth/session.service.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { formAction, loginAs, startTestIdp, TEST_STORE_URL, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';

@@ -8,7 +8,7 @@ import {
   loadDemoCatalogFile,
   loadDemoCatalogOnFirstStart,
 } from '../../src/catalog/catalog.seed.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, type CatalogFixtures } from '../support/factories.js';
 

@@ -6,7 +6,7 @@ import { createFulfilmentService } from '../../src/fulfilment/fulfilment.service
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
 import { createPaymentGateway } from '../../src/payments/payments.gateway.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createMailService } from '../../src/platform/mail/mail.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.js';
 import type { Database } from '../../src/platform/db/db.js';
+import { testEnv } from '../support/env.js';
 
 export interface CliRun {
   code: number;
@@ -10,9 +11,9 @@ export interface CliRun {
   stderr: string;
 }
 
-/** The CLI's environment in tests: development defaults, silent, never the process environment. */
+/** The CLI's environment in tests: the test secrets, silent, never the process environment. */
 export function cliEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: ':memory:', STORAGE_DIR: join(tmpdir(), 'store-test-files'), ...overrides };
+  return testEnv(overrides);
 }
 
 /** Runs a command in-process on `db` (or the env's DATABASE_URL) and collects what it printed. */

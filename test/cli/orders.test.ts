@@ -4,7 +4,7 @@ import { createCartService } from '../../src/cart/cart.service.js';
 import { createPurchaseService } from '../../src/catalog/purchase.service.js';
 import { createCheckoutService } from '../../src/checkout/checkout.service.js';
 import { createCliServices } from '../../src/cli/context.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';

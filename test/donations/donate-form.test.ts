@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig, ConfigError } from '../../src/platform/config.js';
+import { ConfigError } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, TestBrowser } from '../support/auth.js';
 import { testDialects } from '../support/database.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPaymentGateway } from '../../src/payments/payments.gateway.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createTestApp } from '../support/app.js';
 import { csrfFromPage, TestBrowser } from '../support/auth.js';
 import { testDialects } from '../support/database.js';

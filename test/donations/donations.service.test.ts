@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDonationsService } from '../../src/donations/donations.service.js';
 import type { PaymentEvent } from '../../src/payments/payment-gateway.js';
 import { createPaymentGateway } from '../../src/payments/payments.gateway.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createMailService } from '../../src/platform/mail/mail.service.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { gatewayEnv, startTestGateway, type DevGateway } from '../support/gateway.js';

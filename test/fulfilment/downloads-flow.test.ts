@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeedServices, DEMO_CATALOG_PATH, loadDemoCatalogFile } from '../../src/catalog/catalog.seed.js';
 import { demoProductFile } from '../../src/fulfilment/product-files.demo.js';
 import { createPaymentGateway } from '../../src/payments/payments.gateway.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';

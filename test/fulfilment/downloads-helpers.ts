@@ -15,7 +15,7 @@ import { createProductFilesService, type ProductFilesService } from '../../src/f
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
 import { createLocalStorage } from '../../src/fulfilment/storage.local.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import type { LoggedIn } from '../support/auth.js';

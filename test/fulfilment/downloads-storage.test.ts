@@ -8,7 +8,8 @@ import { createProductFilesService, type ProductFilesService } from '../../src/f
 import { createStorage, downloadOrigin, type FileStorage } from '../../src/fulfilment/storage.js';
 import { createLocalStorage } from '../../src/fulfilment/storage.local.js';
 import { createS3Storage, type S3StorageConfig } from '../../src/fulfilment/storage.s3.js';
-import { ConfigError, testConfig } from '../../src/platform/config.js';
+import { ConfigError } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createTestApp } from '../support/app.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';

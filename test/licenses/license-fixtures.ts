@@ -3,7 +3,7 @@ import { createFulfilmentService } from '../../src/fulfilment/fulfilment.service
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
 import { createLicensesService } from '../../src/licenses/licenses.service.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import type { Database } from '../../src/platform/db/db.js';
 import { catalogFixtures, makeKeyLimProduct, makeProduct } from '../support/factories.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
+import { testEnv } from '../support/env.js';
 import { licenseFixtures, type LicenseFixtures } from './license-fixtures.js';
 
 describe.each(testDialects)('owner CLI: licenses on %s', (dialect) => {
@@ -17,7 +18,7 @@ describe.each(testDialects)('owner CLI: licenses on %s', (dialect) => {
     let stdout = '';
     let stderr = '';
     const code = await runCli(argv, {
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: ':memory:' },
+      env: testEnv(),
       db,
       stdout: { write: (s: string) => (stdout += s) },
       stderr: { write: (s: string) => (stderr += s) },

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFulfilmentService } from '../../src/fulfilment/fulfilment.service.js';
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';

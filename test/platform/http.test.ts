@@ -1,12 +1,11 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../../src/platform/config.js';
 import { installErrorHandlers } from '../../src/platform/error-handler.js';
 import { createServer } from '../../src/platform/server.js';
 import { securityHeaders } from '../../src/platform/security.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
-import { productionEnv } from '../support/env.js';
+import { productionEnv, testConfig } from '../support/env.js';
 
 describe.each(testDialects)('platform over HTTP on %s', (dialect) => {
   let t: TestApp;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../dev/smtp-sink.js';
 import { buildApp } from '../../src/app.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from '../support/env.js';
 import { createDatabase, type Database } from '../../src/platform/db/db.js';
 import { createMailService, type MailService } from '../../src/platform/mail/mail.service.js';
 import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';

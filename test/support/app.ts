@@ -1,6 +1,6 @@
 import type { Dialect } from '../../src/platform/db/db.js';
 import { buildApp } from '../../src/app.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from './env.js';
 import type { LogStream } from '../../src/platform/logging.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 

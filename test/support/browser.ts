@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../../src/app.js';
 import { createSeedServices, loadDemoCatalogFile, DEMO_CATALOG_PATH, type SeedServices } from '../../src/catalog/catalog.seed.js';
-import { testConfig, type Config } from '../../src/platform/config.js';
+import type { Config } from '../../src/platform/config.js';
+import { testConfig } from './env.js';
 import { createDatabase, type Database } from '../../src/platform/db/db.js';
 import { migrateToLatest } from '../../src/platform/db/migrate.js';
 

@@ -1,7 +1,7 @@
 import { createCatalogService, type CatalogService } from '../../src/catalog/catalog.service.js';
 import type { CategoryInput, ProductInput } from '../../src/catalog/catalog.validation.js';
 import { createKeyPoolService, type KeyPoolService } from '../../src/fulfilment/key-pool.service.js';
-import { testConfig } from '../../src/platform/config.js';
+import { testConfig } from './env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import type { Database } from '../../src/platform/db/db.js';
 

@@ -1,9 +1,9 @@
-import { generateLargeCatalog } from '../../catalog/catalog.generate.js';
-import { createSeedServices, DEMO_CATALOG_PATH, loadDemoCatalogFile } from '../../catalog/catalog.seed.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { AppError } from '../errors.js';
-import { createDatabase } from './db.js';
-import { migrateToLatest } from './migrate.js';
+import { generateLargeCatalog } from '../catalog/catalog.generate.js';
+import { createSeedServices, DEMO_CATALOG_PATH, loadDemoCatalogFile } from '../catalog/catalog.seed.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { createDatabase } from '../platform/db/db.js';
+import { migrateToLatest } from '../platform/db/migrate.js';
+import { AppError } from '../platform/errors.js';
 
 const usage = `Usage:
   npm run migrate                              bring the configured database to the latest schema

@@ -23,6 +23,7 @@ import { orderPageRoutes } from './order-page/order-page.routes.js';
 import { createOrderPageService } from './order-page/order-page.service.js';
 import { ordersRoutes } from './orders/orders.routes.js';
 import { createOrdersService } from './orders/orders.service.js';
+import { createOrderPayments } from './payments/order-payments.js';
 import { createPaymentEventsService } from './payments/payment-events.service.js';
 import { createPaymentGateway } from './payments/payments.gateway.js';
 import { paymentsRoutes } from './payments/payments.routes.js';
@@ -134,7 +135,14 @@ export async function buildApp({
   const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });
   const orderPages = createOrderPageService({ orders, fulfilment, productFiles, licenses, clock });
   const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
-  const paymentEvents = createPaymentEventsService({ db, gateway, orders, fulfilment, keyPool, cart, mail, config, donations, clock });
+  const orderPayments = createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock });
+  const paymentEvents = createPaymentEventsService({
+    db,
+    gateway,
+    payables: { order: orderPayments, donation: donations.payable },
+    clock,
+    log: app.log,
+  });
   const checkout = createCheckoutService({
     db,
     cart,
@@ -142,7 +150,7 @@ export async function buildApp({
     keyPool,
     orders,
     gateway,
-    settler: paymentEvents,
+    payments: orderPayments,
     config,
     clock,
     log: app.log,

@@ -5,7 +5,7 @@ import type { OrdersService } from '../orders/orders.service.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import { AppError, ConflictError, ValidationError } from '../platform/errors.js';
 import { formatMoney } from '../platform/money.js';
-import type { PaymentSettler } from '../payments/payment-events.service.js';
+import type { Payable } from '../payments/payable.js';
 import { priceOrder, type Totals } from '../orders/pricing.js';
 import type { Buyer, CheckoutCart, CheckoutGateway } from './checkout.types.js';
 
@@ -16,7 +16,8 @@ export interface CheckoutDeps {
   keyPool: KeyPoolService;
   orders: OrdersService;
   gateway: CheckoutGateway;
-  settler: PaymentSettler;
+  /** The order's payable lifecycle: the return page settles or cancels through it, the sweeper expires. */
+  payments: Pick<Payable, 'settle' | 'cancel' | 'expire'>;
   config: { publicUrl: string; reservationMs: number; taxRate: number; pricesIncludeTax: boolean };
   clock?: () => number;
   log?: { warn(obj: object, msg: string): void };
@@ -39,7 +40,7 @@ export function createCheckoutService({
   keyPool,
   orders,
   gateway,
-  settler,
+  payments,
   config,
   clock = Date.now,
   log,
@@ -70,10 +71,7 @@ export function createCheckoutService({
   }
 
   async function cancelUnpaid(orderId: string, detail: string) {
-    await db.transaction(async (tx) => {
-      const result = await orders.applyEvent(tx, orderId, 'payment_cancelled', detail);
-      if (result.applied) await keyPool.releaseReservation(orderId, tx);
-    });
+    await db.transaction((tx) => payments.cancel(tx, orderId, detail));
   }
 
   return {
@@ -113,7 +111,6 @@ export function createCheckoutService({
               id: orderId,
               user_sub: buyer.sub,
               email: buyer.email,
-              status: 'pending',
               currency: p.currency,
               ...p.totals,
               idempotency_key: idempotencyKey,
@@ -165,7 +162,7 @@ export function createCheckoutService({
           expiresAt: reservedUntil,
           idempotencyKey: `checkout-${orderId}`,
         });
-        await orders.updateOrder(db.kysely, orderId, { payment_provider: gateway.provider, payment_ref: session.id });
+        await orders.attachPaymentSession(db.kysely, orderId, { provider: gateway.provider, ref: session.id });
         return { orderId, paymentUrl: session.url };
       } catch (err) {
         log?.warn({ err, orderId }, 'payment session could not be created');
@@ -189,13 +186,13 @@ export function createCheckoutService({
         if (input.cancelled) {
           await gateway
             .expireCheckoutSession(order.payment_ref)
-            .catch((err) => log?.warn({ err, orderId }, 'could not expire the payment session'));
+            .catch((err: unknown) => log?.warn({ err, orderId }, 'could not expire the payment session'));
           await cancelUnpaid(orderId, 'cancelled by the buyer');
         } else if (input.sessionId === order.payment_ref) {
           const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
           if (session?.paymentStatus === 'paid') {
             await db.transaction((tx) =>
-              settler.settle(tx, order.id, {
+              payments.settle(tx, order.id, {
                 amount: session.amountTotal,
                 currency: session.currency,
                 paymentIntentId: session.paymentIntentId,
@@ -211,16 +208,12 @@ export function createCheckoutService({
     /** The sweeper: pending orders past their reservation expire and give their keys back. */
     async expireStaleOrders(): Promise<number> {
       let expired = 0;
-      for (const { id } of await orders.findExpiredPending()) {
-        const result = await db.transaction(async (tx) => {
-          const r = await orders.applyEvent(tx, id, 'reservation_expired');
-          if (r.applied) await keyPool.releaseReservation(id, tx);
-          return r;
-        });
-        if (!result.applied) continue;
+      for (const { id, payment_ref } of await orders.findExpiredPending()) {
+        const result = await db.transaction((tx) => payments.expire(tx, id, 'reservation time passed'));
+        if (result.kind !== 'moved') continue;
         expired++;
         // So the buyer cannot pay an expired order; if they still do, it becomes a late payment.
-        if (result.order.payment_ref) await gateway.expireCheckoutSession(result.order.payment_ref).catch(() => undefined);
+        if (payment_ref) await gateway.expireCheckoutSession(payment_ref).catch(() => undefined);
       }
       return expired;
     },

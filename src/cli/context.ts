@@ -7,6 +7,8 @@ import { createStorage } from '../fulfilment/storage.js';
 import { createKeyPoolService } from '../fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from '../fulfilment/signed-key.js';
 import { createOrdersService } from '../orders/orders.service.js';
+import { createDonationsService } from '../donations/donations.service.js';
+import { createOrderPayments } from '../payments/order-payments.js';
 import { createPaymentEventsService } from '../payments/payment-events.service.js';
 import { createPaymentGateway } from '../payments/payments.gateway.js';
 import { createRefundService } from '../payments/refund.service.js';
@@ -36,10 +38,9 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
   );
   const gateway = once(() => createPaymentGateway(config, clock));
   const mail = once(() => createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }));
-  const paymentEvents = once(() =>
-    createPaymentEventsService({
+  const orderPayments = once(() =>
+    createOrderPayments({
       db,
-      gateway: gateway(),
       orders: orders(),
       fulfilment: fulfilment(),
       keyPool: keyPool(),
@@ -48,6 +49,11 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
       config,
       clock,
     }),
+  );
+  const donations = once(() => createDonationsService({ db, gateway: gateway(), mail: mail(), config, clock }));
+  // Owner commands read payment events; the webhook that applies them runs in the store.
+  const paymentEvents = once(() =>
+    createPaymentEventsService({ db, gateway: gateway(), payables: { order: orderPayments(), donation: donations().payable }, clock }),
   );
   const refunds = once(() => createRefundService({ db, gateway: gateway(), orders: orders(), fulfilment: fulfilment() }));
   const productFiles = once(() => createProductFilesService({ db, storage: createStorage(config.storage), clock }));
@@ -76,6 +82,12 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     },
     get paymentEvents() {
       return paymentEvents();
+    },
+    get orderPayments() {
+      return orderPayments();
+    },
+    get donations() {
+      return donations();
     },
     get refunds() {
       return refunds();

@@ -10,7 +10,12 @@ const allowed: Array<[DonationState, DonationEvent, DonationState]> = [
   ['failed', 'payment_settled', 'paid'],
   ['cancelled', 'payment_settled', 'paid'],
   ['expired', 'payment_settled', 'paid'],
+  ['pending', 'payment_mismatch', 'needs_attention'],
+  ['failed', 'payment_mismatch', 'needs_attention'],
+  ['cancelled', 'payment_mismatch', 'needs_attention'],
+  ['expired', 'payment_mismatch', 'needs_attention'],
   ['paid', 'refund_full', 'refunded'],
+  ['needs_attention', 'refund_full', 'refunded'],
 ];
 
 describe('donation state machine', () => {
@@ -30,7 +35,11 @@ describe('donation state machine', () => {
 
   it('never leaves refunded, and a paid donation is never paid, failed, cancelled or expired again', () => {
     for (const event of donationEvents) expect(nextDonationState('refunded', event).ok).toBe(false);
-    for (const event of ['payment_settled', 'payment_failed', 'payment_cancelled', 'session_expired'] as const)
+    for (const event of ['payment_settled', 'payment_failed', 'payment_cancelled', 'session_expired', 'payment_mismatch'] as const)
       expect(nextDonationState('paid', event).ok).toBe(false);
+  });
+
+  it('leaves a donation paid with the wrong amount only through a refund', () => {
+    for (const event of donationEvents) expect(nextDonationState('needs_attention', event).ok).toBe(event === 'refund_full');
   });
 });

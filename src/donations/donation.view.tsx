@@ -160,6 +160,7 @@ const endMessages: Record<string, string> = {
   failed: 'The payment did not go through and nothing was charged.',
   cancelled: 'The donation was cancelled; nothing was charged.',
   expired: 'The payment was not completed in time; nothing was charged.',
+  needs_attention: 'Your payment arrived, but not for the amount of this donation. We will refund it and write to you.',
   refunded: 'This donation has been refunded.',
 };
 

@@ -3,8 +3,8 @@ import type { Database, Executor } from '../platform/db/db.js';
 import type { DonationsTable } from '../platform/db/schema.js';
 
 export type DonationRow = Selectable<DonationsTable>;
-export type NewDonation = Omit<DonationRow, 'payment_ref' | 'payment_intent' | 'paid_at'>;
-export type DonationPatch = Partial<Pick<DonationRow, 'payment_ref' | 'payment_intent' | 'paid_at'>>;
+export type NewDonation = Omit<DonationRow, 'payment_ref' | 'payment_intent' | 'paid_at' | 'attention_reason'>;
+export type DonationPatch = Partial<Pick<DonationRow, 'payment_ref' | 'payment_intent' | 'paid_at' | 'attention_reason'>>;
 
 /** Donations: one row each, its state changed only through updateStatus. */
 export function createDonationsRepo(db: Database) {
@@ -12,7 +12,7 @@ export function createDonationsRepo(db: Database) {
     async insertDonation(row: NewDonation, tx: Executor = db.kysely): Promise<void> {
       await tx
         .insertInto('donations')
-        .values({ ...row, payment_ref: null, payment_intent: null, paid_at: null })
+        .values({ ...row, payment_ref: null, payment_intent: null, paid_at: null, attention_reason: null })
         .execute();
     },
 
@@ -30,10 +30,11 @@ export function createDonationsRepo(db: Database) {
     },
 
     /** Newest first; `id` breaks ties so pages never overlap. */
-    findDonations(limit: number, offset: number, tx: Executor = db.kysely): Promise<DonationRow[]> {
+    findDonations(limit: number, offset: number, status?: string, tx: Executor = db.kysely): Promise<DonationRow[]> {
       return tx
         .selectFrom('donations')
         .selectAll()
+        .$if(status !== undefined, (q) => q.where('status', '=', status!))
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit)

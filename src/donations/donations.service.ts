@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { CheckoutSession, PaymentEvent, PaymentGateway } from '../payments/payment-gateway.js';
+import { moved, type Payable, type PayableResult, type SettledPayment } from '../payments/payable.js';
+import type { CheckoutSession, PaymentGateway } from '../payments/payment-gateway.js';
 import { isSettled } from '../payments/payment-gateway.js';
 import { PaymentGatewayUnavailableError } from '../payments/payments.errors.js';
 import type { Database, Executor } from '../platform/db/db.js';
-import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { MailService } from '../platform/mail/mail.service.js';
 import type { DonationLimits } from './donation-amount.js';
 import { checkDonationForm, type DonationForm } from './donation-form.js';
@@ -18,7 +19,7 @@ export interface DonationsLogger {
 
 export interface DonationsDeps {
   db: Database;
-  gateway: Pick<PaymentGateway, 'provider' | 'createCheckoutSession' | 'retrieveCheckoutSession' | 'expireCheckoutSession'>;
+  gateway: Pick<PaymentGateway, 'provider' | 'createCheckoutSession' | 'retrieveCheckoutSession' | 'expireCheckoutSession' | 'refund'>;
   mail: Pick<MailService, 'enqueue'>;
   config: { publicUrl: string; shopName: string; donations: DonationLimits };
   clock?: () => number;
@@ -27,14 +28,6 @@ export interface DonationsDeps {
 
 /** Who is giving: a logged-in donor's account, or a visitor (null). */
 export type Donor = { sub: string; email: string } | null;
-
-interface SettledPayment {
-  amount: number;
-  currency: string;
-  paymentIntentId: string | null;
-  /** event id or `return:<session>`, for the log */
-  source: string;
-}
 
 /** Donation ids reach the donor's browser and the gateway: 96 random bits, never a sequence. */
 export const newDonationId = () => `don_${randomBytes(12).toString('hex')}`;
@@ -55,55 +48,74 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
     event: DonationEvent,
     source: string,
     patch: DonationPatch = {},
-  ): Promise<{ applied: boolean; from: DonationState; outcome: string }> {
+  ): Promise<{ applied: true; from: DonationState; to: DonationState } | { applied: false; reason: 'refused' | 'raced' }> {
     const from = donation.status as DonationState;
     const step = nextDonationState(from, event);
     if (step.ok && (await repo.updateStatus(donation.id, from, { ...patch, status: step.to }, tx))) {
       log.info({ donationId: donation.id, from, to: step.to, event, source }, 'donation state changed');
-      return { applied: true, from, outcome: step.to };
+      return { applied: true, from, to: step.to };
     }
     // Raced: another transaction moved it first (the webhook and the return page); refused: the table says no.
     const reason = step.ok ? 'raced' : 'refused';
     log.warn({ donationId: donation.id, from, event, source, reason }, 'donation event not applied');
-    return { applied: false, from, outcome: `not_applied:${step.ok ? 'raced' : from}` };
+    return { applied: false, reason };
+  }
+
+  /** One state-table event on a donation by id, as the payable lifecycle's result. */
+  async function step(tx: Executor, id: string, event: DonationEvent, source: string): Promise<PayableResult> {
+    const donation = await repo.findDonation(id, tx);
+    if (!donation) throw new NotFoundError('We could not find that donation.', 'donation_not_found');
+    return moved(await transition(tx, donation, event, source));
   }
 
   /**
    * A settled payment, from the webhook or the return page, whichever comes first: the conditional
    * update lets exactly one of them mark it paid and queue the receipt. A payment whose amount or
-   * currency differs changes nothing and is reported for the owner.
+   * currency differs is set aside for the owner (needs_attention), as an order's is.
    */
-  async function settle(tx: Executor, donationId: string, pay: SettledPayment): Promise<string> {
+  async function settle(tx: Executor, donationId: string, pay: SettledPayment): Promise<PayableResult> {
     const donation = await repo.findDonation(donationId, tx);
-    if (!donation) return 'unknown_donation';
+    if (!donation) throw new NotFoundError('We could not find that donation.', 'donation_not_found');
+    const paid = { paid_at: clock(), payment_intent: pay.paymentIntentId };
     if (pay.amount !== donation.amount || pay.currency.toUpperCase() !== donation.currency) {
-      log.warn(
-        {
-          donationId,
-          paid: pay.amount,
-          paidCurrency: pay.currency,
-          expected: donation.amount,
-          currency: donation.currency,
-          source: pay.source,
-        },
-        'donation paid with a different amount: needs attention (refund or accept by hand)',
-      );
-      return 'needs_attention:amount_mismatch';
+      const reason = `Paid ${pay.amount} ${pay.currency.toUpperCase()} for a donation of ${donation.amount} ${donation.currency}: refund it.`;
+      const r = await transition(tx, donation, 'payment_mismatch', pay.source, { ...paid, attention_reason: reason });
+      if (r.applied) log.warn({ donationId, reason, source: pay.source }, 'donation paid with a different amount: needs attention');
+      return r.applied ? { kind: 'amount_mismatch' } : moved(r);
     }
-    const paidAt = clock();
-    const r = await transition(tx, donation, 'payment_settled', pay.source, { paid_at: paidAt, payment_intent: pay.paymentIntentId });
-    if (!r.applied) return r.outcome;
+    const r = await transition(tx, donation, 'payment_settled', pay.source, paid);
+    if (!r.applied) return moved(r);
     if (r.from !== 'pending')
       log.warn({ donationId, from: r.from, source: pay.source }, 'late donation payment accepted: the donation is paid after all');
-    if (donation.email) await mail.enqueue(donationReceiptMail({ ...donation, email: donation.email }, paidAt, config), tx);
-    return r.from === 'pending' ? 'paid' : 'paid_late';
+    if (donation.email) await mail.enqueue(donationReceiptMail({ ...donation, email: donation.email }, paid.paid_at, config), tx);
+    return moved(r);
   }
 
-  async function cancelUnpaid(id: string, detail: string) {
-    await db.transaction(async (tx) => {
+  /** A donation's payable lifecycle, which the payment events service drives. */
+  const payable: Payable = {
+    find: async (tx, { reference }) => (reference ? ((await repo.findDonation(reference, tx))?.id ?? null) : null),
+    settle,
+    fail: (tx, id, source) => step(tx, id, 'payment_failed', source),
+    expire: (tx, id, source) => step(tx, id, 'session_expired', source),
+    cancel: (tx, id, source) => step(tx, id, 'payment_cancelled', source),
+    /** Only a refund of the whole amount moves a donation; a partial one is logged and the donation stays as it is. */
+    async refund(tx, id, amountRefunded, source) {
       const donation = await repo.findDonation(id, tx);
-      if (donation) await transition(tx, donation, 'payment_cancelled', detail);
-    });
+      if (!donation) throw new NotFoundError('We could not find that donation.', 'donation_not_found');
+      if (donation.status === 'refunded') return { kind: 'unchanged', why: 'refund_already_applied' };
+      if (amountRefunded < donation.amount) {
+        log.warn(
+          { donationId: id, refunded: amountRefunded, amount: donation.amount },
+          'partial refund of a donation: the donation stays as it is',
+        );
+        return { kind: 'unchanged', why: 'partial_refund' };
+      }
+      return moved(await transition(tx, donation, 'refund_full', source));
+    },
+  };
+
+  async function cancelUnpaid(id: string, detail: string) {
+    await db.transaction((tx) => payable.cancel(tx, id, detail));
   }
 
   async function settleFromSession(donation: DonationRow, session: CheckoutSession | null) {
@@ -121,8 +133,8 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
   return {
     limits,
 
-    /** Newest donations first, for the owner (admin pages). */
-    listDonations: (limit = 50, offset = 0) => repo.findDonations(limit, offset),
+    /** Newest donations first, in one state or all, for the owner (`donations list`). */
+    listDonations: (limit = 50, offset = 0, status?: DonationState) => repo.findDonations(limit, offset, status),
 
     /**
      * POST /donate: checks the form, stores the pending donation, opens a payment session for it.
@@ -170,46 +182,31 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
       }
     },
 
-    settle,
+    payable,
 
-    /** The webhook's share: every event whose reference is a donation, inside its transaction. Returns the outcome. */
-    async applyEvent(tx: Executor, event: PaymentEvent): Promise<string> {
-      const donation = event.reference ? await repo.findDonation(event.reference, tx) : undefined;
-      if (!donation) {
-        if (event.type !== 'unknown')
-          log.warn({ eventId: event.id, reference: event.reference, type: event.rawType }, 'payment event for an unknown donation');
-        return event.type === 'unknown' ? 'ignored' : 'unknown_donation';
-      }
-      switch (event.type) {
-        case 'checkout.completed':
-        case 'checkout.async_payment_succeeded':
-          if (!isSettled(event)) return 'awaiting_payment'; // authorised or processing: not money yet
-          return settle(tx, donation.id, {
-            amount: event.amount ?? -1,
-            currency: event.currency ?? '',
-            paymentIntentId: event.paymentIntentId,
-            source: event.id,
-          });
-        case 'checkout.async_payment_failed':
-          // A declined attempt on a session that is still open: the donor may try again until it expires.
-          if (event.sessionStatus === 'open') return 'attempt_failed';
-          return (await transition(tx, donation, 'payment_failed', event.id)).outcome;
-        case 'checkout.expired':
-          return (await transition(tx, donation, 'session_expired', event.id)).outcome;
-        case 'charge.refunded': {
-          const refunded = event.amountRefunded ?? 0;
-          if (refunded < donation.amount) {
-            log.warn(
-              { donationId: donation.id, refunded, amount: donation.amount },
-              'partial refund of a donation: the donation stays paid',
-            );
-            return 'partial_refund';
-          }
-          return (await transition(tx, donation, 'refund_full', event.id)).outcome;
-        }
-        default:
-          return 'ignored';
-      }
+    /**
+     * The owner's refund of a paid donation, or of one set aside for a wrong amount: the state table
+     * moves it and the gateway pays the money back in one transaction, so a refusal changes nothing.
+     * The gateway's later `charge.refunded` finds it refunded (`refund_already_applied`).
+     */
+    async refundDonation(id: string): Promise<{ donation: DonationRow; amount: number; refundId: string }> {
+      return db.transaction(async (tx) => {
+        const donation = await repo.findDonation(id, tx);
+        if (!donation) throw new NotFoundError(`There is no donation ${id}.`, 'donation_not_found');
+        if (donation.status === 'refunded') throw new ConflictError('already_refunded', `Donation ${id} is already refunded.`);
+        if (!donation.payment_intent)
+          throw new ConflictError('not_paid', `Donation ${id} is ${donation.status}: only paid donations can be refunded.`);
+        const r = await transition(tx, donation, 'refund_full', 'owner refund');
+        if (!r.applied) throw new ConflictError('refund_refused', `Donation ${id} cannot be refunded from ${donation.status}.`);
+        const result = await gateway.refund({ paymentIntentId: donation.payment_intent, idempotencyKey: `refund-${id}` });
+        if (result.status === 'failed' || result.status === 'canceled')
+          throw new AppError(
+            'refund_failed',
+            `The payment gateway did not refund donation ${id} (refund ${result.id} is ${result.status}); nothing was changed.`,
+            502,
+          );
+        return { donation: { ...donation, status: r.to }, amount: result.amount, refundId: result.id };
+      });
     },
 
     /**

@@ -11,6 +11,9 @@ export const orderStates = [
 ] as const;
 export type OrderState = (typeof orderStates)[number];
 
+/** Every order starts here (`POST /checkout`, keys reserved). */
+export const initialOrderState: OrderState = 'pending';
+
 export const orderEvents = [
   'payment_settled', // the gateway reports the money as captured (never on authorisation alone)
   'payment_failed',

@@ -17,6 +17,11 @@ export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
 export type NewOrder = Insertable<OrdersTable>;
 export type NewOrderItem = Omit<Insertable<OrderItemsTable>, 'order_id'>;
+/** The columns an order changes after checkout, apart from its status. */
+type DetailsPatch = Partial<
+  Pick<OrderRow, 'payment_provider' | 'payment_ref' | 'payment_intent' | 'paid_at' | 'attention_reason' | 'invoice_number'>
+> & { updated_at: number };
+type StatusPatch = Omit<DetailsPatch, 'payment_provider' | 'payment_ref' | 'invoice_number'> & { status: string };
 
 /** Orders, their items and their event log. */
 export function createOrdersRepo(db: Database) {
@@ -128,7 +133,7 @@ export function createOrdersRepo(db: Database) {
     findExpiredPending(now: number, limit: number, tx: Executor = db.kysely) {
       return tx
         .selectFrom('orders')
-        .select('id')
+        .select(['id', 'payment_ref'])
         .where('status', '=', 'pending')
         .where('reserved_until', '<', now)
         .orderBy('reserved_until')
@@ -140,17 +145,13 @@ export function createOrdersRepo(db: Database) {
      * Moves an order from one state to another only if it is still in `from`: of two racing
      * deliveries of the same payment, exactly one sees a row updated.
      */
-    async updateStatus(
-      id: string,
-      from: string,
-      patch: Partial<Omit<NewOrder, 'id'>> & { status: string },
-      tx: Executor,
-    ): Promise<boolean> {
+    async updateStatus(id: string, from: string, patch: StatusPatch, tx: Executor): Promise<boolean> {
       const result = await tx.updateTable('orders').set(patch).where('id', '=', id).where('status', '=', from).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
 
-    async updateOrder(id: string, patch: Partial<Omit<NewOrder, 'id'>>, tx: Executor) {
+    /** Everything an order records besides its status (which only updateStatus writes). */
+    async updateDetails(id: string, patch: DetailsPatch, tx: Executor) {
       await tx.updateTable('orders').set(patch).where('id', '=', id).execute();
     },
 

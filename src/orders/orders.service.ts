@@ -2,11 +2,18 @@ import type { Database, Executor } from '../platform/db/db.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam } from '../platform/pagination.js';
 import { buildInvoice, type InvoiceData, type Seller } from './invoice.js';
-import { isPaid, nextOrderState, orderStates, type OrderEvent, type OrderState } from './order-state.js';
+import { initialOrderState, isPaid, nextOrderState, orderStates, type OrderEvent, type OrderState } from './order-state.js';
 import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow, type OrderSearch } from './orders.repo.js';
 
 export interface OrdersLogger {
   warn(obj: object, msg: string): void;
+}
+
+/** What a transition records beside the new status; the status itself only ever comes from the state table. */
+export interface TransitionDetails {
+  paid_at?: number;
+  payment_intent?: string | null;
+  attention_reason?: string | null;
 }
 
 export type ApplyResult =
@@ -16,11 +23,11 @@ export type ApplyResult =
 export function createOrdersService({ db, clock = Date.now, log }: { db: Database; clock?: () => number; log?: OrdersLogger }) {
   const repo = createOrdersRepo(db);
   return {
-    /** Inserts an order with its item snapshots inside the checkout's transaction. */
-    async createOrder(tx: Executor, order: NewOrder, items: NewOrderItem[]) {
-      const inserted = await repo.insertOrder(order, items, tx);
+    /** Inserts an order, in the state table's first state, with its item snapshots inside the checkout's transaction. */
+    async createOrder(tx: Executor, order: Omit<NewOrder, 'status'>, items: NewOrderItem[]) {
+      const inserted = await repo.insertOrder({ ...order, status: initialOrderState }, items, tx);
       await repo.insertEvent(
-        { order_id: order.id, from_status: null, to_status: order.status, event: 'created', detail: null, created_at: clock() },
+        { order_id: order.id, from_status: null, to_status: initialOrderState, event: 'created', detail: null, created_at: clock() },
         tx,
       );
       return inserted;
@@ -36,16 +43,16 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       orderId: string,
       event: OrderEvent,
       detail: string | null = null,
-      patch: Partial<NewOrder> = {},
+      details: TransitionDetails = {},
     ): Promise<ApplyResult> {
       const order = await repo.findOrder(orderId, tx);
       if (!order) throw new NotFoundError('No such order.', 'order_not_found');
       const now = clock();
       const from = order.status as OrderState;
       const step = nextOrderState(from, event);
-      if (step.ok && (await repo.updateStatus(orderId, from, { ...patch, status: step.to, updated_at: now }, tx))) {
+      if (step.ok && (await repo.updateStatus(orderId, from, { ...details, status: step.to, updated_at: now }, tx))) {
         await repo.insertEvent({ order_id: orderId, from_status: from, to_status: step.to, event, detail, created_at: now }, tx);
-        return { applied: true, order: { ...order, ...patch, status: step.to, updated_at: now }, from, to: step.to };
+        return { applied: true, order: { ...order, ...details, status: step.to, updated_at: now }, from, to: step.to };
       }
       const reason = step.ok ? 'raced' : 'refused';
       log?.warn({ orderId, from, event, reason }, 'order event not applied');
@@ -56,15 +63,32 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       return { applied: false, order, reason };
     },
 
-    /** The next invoice number, inside the paying transaction (gap-free, never reused). */
-    nextInvoiceNumber: (tx: Executor) => repo.nextCounter('invoice', tx),
+    /** Gives a paid order the next invoice number, inside the paying transaction (gap-free, never reused). */
+    async assignInvoiceNumber(tx: Executor, orderId: string): Promise<number> {
+      const invoiceNumber = await repo.nextCounter('invoice', tx);
+      await repo.updateDetails(orderId, { invoice_number: invoiceNumber, updated_at: clock() }, tx);
+      return invoiceNumber;
+    },
+
+    /** Records the gateway's payment session of a pending order, to confirm or expire it later. */
+    attachPaymentSession: (tx: Executor, orderId: string, session: { provider: string; ref: string }) =>
+      repo.updateDetails(orderId, { payment_provider: session.provider, payment_ref: session.ref, updated_at: clock() }, tx),
+
+    /** Why the owner must look at an order (null once nothing is left to do); its status is the state table's. */
+    setAttentionReason: (tx: Executor, orderId: string, reason: string | null) =>
+      repo.updateDetails(orderId, { attention_reason: reason, updated_at: clock() }, tx),
+
+    /**
+     * Takes the order's row lock for the rest of the transaction (PostgreSQL; SQLite has one writer):
+     * two refunds of one order, the owner's and the gateway's, then run one after the other.
+     */
+    lockOrder: (tx: Executor, orderId: string) => repo.updateDetails(orderId, { updated_at: clock() }, tx),
 
     findOrder: (id: string, tx?: Executor) => repo.findOrder(id, tx),
     findOrderByPaymentIntent: (id: string, tx?: Executor) => repo.findOrderByPaymentIntent(id, tx),
     findOrderByIdempotencyKey: (key: string, tx?: Executor) => repo.findOrderByIdempotencyKey(key, tx),
     findItems: (orderId: string, tx?: Executor) => repo.findItems(orderId, tx),
     findEvents: (orderId: string, tx?: Executor) => repo.findEvents(orderId, tx),
-    updateOrder: (tx: Executor, id: string, patch: Partial<NewOrder>) => repo.updateOrder(id, { ...patch, updated_at: clock() }, tx),
     incrementRefunded: (tx: Executor, itemId: number, units: number) => repo.incrementRefunded(itemId, units, tx),
     findExpiredPending: (limit = 100) => repo.findExpiredPending(clock(), limit),
 

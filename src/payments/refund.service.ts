@@ -48,7 +48,7 @@ export function createRefundService({
         if (!(await orders.findOrder(request.orderId, tx)))
           throw new NotFoundError(`There is no order ${request.orderId}.`, 'order_not_found');
         // The row lock: a refund webhook (or a second owner refund) waits until this one commits.
-        await orders.updateOrder(tx, request.orderId, {});
+        await orders.lockOrder(tx, request.orderId);
         const order = (await orders.findOrder(request.orderId, tx))!;
         if (order.status === 'refunded') throw new ConflictError('already_refunded', `Order ${order.id} is already refunded in full.`);
         if (!REFUNDABLE.includes(order.status))

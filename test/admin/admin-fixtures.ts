@@ -39,7 +39,6 @@ export async function placeOrder(db: Database, spec: OrderSpec): Promise<string>
         id,
         user_sub: spec.userSub ?? 'fixture-buyer',
         email: spec.email,
-        status: 'pending',
         currency: spec.currency ?? 'EUR',
         subtotal: total,
         tax: 0,

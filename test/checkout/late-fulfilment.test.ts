@@ -1,11 +1,10 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCartService } from '../../src/cart/cart.service.js';
-import { createPaymentEventsService } from '../../src/payments/payment-events.service.js';
+import { createOrderPayments } from '../../src/payments/order-payments.js';
 import { createFulfilmentService } from '../../src/fulfilment/fulfilment.service.js';
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
-import { createPaymentGateway } from '../../src/payments/payments.gateway.js';
 import { testConfig } from '../support/env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createMailService } from '../../src/platform/mail/mail.service.js';
@@ -45,9 +44,8 @@ describe.each(testDialects)('a late payment waiting for keys on %s', (dialect) =
       defaults: config.downloadDefaults,
     });
     const mail = createMailService({ db: t.db, smtpUrl: config.smtpUrl, from: config.mailFrom });
-    const payments = createPaymentEventsService({
+    const payments = createOrderPayments({
       db: t.db,
-      gateway: createPaymentGateway(config),
       orders,
       fulfilment,
       keyPool: fx.keyPool,
@@ -108,10 +106,8 @@ describe.each(testDialects)('a late payment waiting for keys on %s', (dialect) =
     });
     expect(res.json()).toEqual({ received: true, outcome: 'needs_attention' });
     const flagged = await orders.findOrder(orderId);
-    expect(flagged).toMatchObject({
-      status: 'needs_attention',
-      attention_reason: expect.stringContaining('add keys and fulfil, or refund'),
-    });
+    expect(flagged?.status).toBe('needs_attention');
+    expect(flagged?.attention_reason).toContain('add keys and fulfil, or refund');
     expect((await late.browser.request(`/orders/${orderId}`)).body).toContain('we are reviewing the order');
     expect(await payments.fulfilWaitingFor(pool.id)).toEqual([]);
 

@@ -50,7 +50,7 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
       keyPool: fx.keyPool,
       orders: shop.orders,
       gateway: shop.gateway,
-      settler: shop.paymentEvents,
+      payments: shop.orderPayments,
       config: { ...config, taxRate: config.taxRate, pricesIncludeTax: config.pricesIncludeTax },
     });
   });

@@ -41,7 +41,6 @@ describe.each(testDialects)('key rotation on %s', (dialect) => {
           id,
           user_sub: 'buyer',
           email: 'b@example.test',
-          status: 'pending',
           currency: 'EUR',
           subtotal: 0,
           tax: 0,

@@ -89,7 +89,7 @@ describe.each(testDialects)('paying donations on %s', (dialect) => {
     const outcome = (await s.outcomesOf(donation.id))[0];
     expect([
       'checkout.session.completed paid',
-      'checkout.session.completed not_applied:paid',
+      'checkout.session.completed not_applied:refused',
       'checkout.session.completed not_applied:raced',
     ]).toContain(outcome);
   });
@@ -118,7 +118,7 @@ describe.each(testDialects)('paying donations on %s', (dialect) => {
     release();
     await s.receiver.waitFor(answered + 1);
     s.receiver.respondWith(forwardWebhooksTo(s.t.app));
-    expect(await s.outcomesOf(donation.id)).toEqual(['checkout.session.completed not_applied:paid']);
+    expect(await s.outcomesOf(donation.id)).toEqual(['checkout.session.completed not_applied:refused']);
     expect(await s.mailsTo(email)).toHaveLength(1);
   });
 

@@ -5,6 +5,7 @@ import { createTestApp } from '../support/app.js';
 import { csrfFromPage, TestBrowser } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { driveSession, gatewayEnv } from '../support/gateway.js';
+import { runStore } from '../cli/cli-harness.js';
 import { useDonationStore } from './donation-harness.js';
 
 describe.each(testDialects)('donations that are declined, cancelled, expired, mismatched, refunded or private on %s', (dialect) => {
@@ -28,7 +29,7 @@ describe.each(testDialects)('donations that are declined, cancelled, expired, mi
     expect((await s.donationOf(donation.id)).status).toBe('cancelled');
     // The payment page is closed, so it cannot be paid after all; its expiry event changes nothing.
     expect(s.gateway.session(sessionId).status).toBe('expired');
-    await expect.poll(() => s.outcomesOf(donation.id), { timeout: 5000 }).toContain('checkout.session.expired not_applied:cancelled');
+    await expect.poll(() => s.outcomesOf(donation.id), { timeout: 5000 }).toContain('checkout.session.expired not_applied:refused');
     expect((await s.donationOf(donation.id)).status).toBe('cancelled');
 
     const thanks = await browser.request(`/donate/thanks?donation=${donation.id}&session_id=${sessionId}`);
@@ -48,27 +49,53 @@ describe.each(testDialects)('donations that are declined, cancelled, expired, mi
     // Money that arrives anyway is never turned away: the donation is paid after all.
     expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 5000))).toEqual({
       received: true,
-      outcome: 'paid_late',
+      outcome: 'paid',
     });
     expect((await s.donationOf(donation.id)).status).toBe('paid');
     expect(await s.mailsTo(email)).toHaveLength(1);
   });
 
-  it('leaves a donation pending when the paid amount or currency differs, for the owner to sort out', async () => {
-    const { sessionId, donation } = await s.started({ amount_choice: '10.00' });
-    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 100))).toEqual({
-      received: true,
-      outcome: 'needs_attention:amount_mismatch',
-    });
-    expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, 1000, 'usd'))).toEqual({
-      received: true,
-      outcome: 'needs_attention:amount_mismatch',
-    });
-    expect((await s.donationOf(donation.id)).status).toBe('pending');
+  it('sets a donation paid with another amount or currency aside for the owner, as an order is, until the owner refunds it', async () => {
+    const email = `mismatch-${Date.now()}@example.test`;
+    const { browser, sessionId, donation } = await s.started({ amount_choice: '10.00', email });
     expect(
       await s.signedEvent('checkout.session.completed', { ...s.completedSession(donation.id, sessionId, 1000), payment_status: 'unpaid' }),
     ).toEqual({ received: true, outcome: 'awaiting_payment' });
-    expect((await s.donationOf(donation.id)).status).toBe('pending');
+    // The donation asked for 20.00 by the time the gateway charged the session's 10.00.
+    await s.t.db.kysely.updateTable('donations').set({ amount: 2000 }).where('id', '=', donation.id).execute();
+    await driveSession(s.gateway, sessionId, 'pay');
+    await s.waitForStatus(donation.id, 'needs_attention');
+    expect(await s.outcomesOf(donation.id)).toContain('checkout.session.completed amount_mismatch');
+    const flagged = await s.donationOf(donation.id);
+    expect(flagged.attention_reason).toBe('Paid 1000 EUR for a donation of 2000 EUR: refund it.');
+    expect(flagged.payment_intent).toMatch(/^pi_/);
+    expect(await s.mailsTo(email)).toHaveLength(0);
+    const page = await browser.request(`/donate/thanks?donation=${donation.id}&session_id=${sessionId}`);
+    expect(page.body).toContain('not for the amount of this donation. We will refund it');
+    // Neither another mismatched payment nor the right one moves it on: only a refund does.
+    for (const [amount, currency] of [
+      [500, 'eur'],
+      [2000, 'usd'],
+      [2000, 'eur'],
+    ] as const) {
+      expect(await s.signedEvent('checkout.session.completed', s.completedSession(donation.id, sessionId, amount, currency))).toEqual({
+        received: true,
+        outcome: 'not_applied:refused',
+      });
+    }
+
+    // The owner sees it and refunds it; the gateway's refund event then finds nothing left to do.
+    const env = { ...gatewayEnv(s.gateway) };
+    const listed = await runStore(['donations', 'list', '--status', 'needs_attention'], { db: s.t.db, env });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(donation.id);
+    expect(listed.stdout).toContain('Paid 1000 EUR for a donation of 2000 EUR: refund it.');
+    const refunded = await runStore(['donations', 'refund', donation.id], { db: s.t.db, env });
+    expect(refunded.stderr).toBe('');
+    expect(refunded.stdout).toContain(`Refunded €10.00 of donation ${donation.id}; it is now refunded.`);
+    expect((await s.donationOf(donation.id)).status).toBe('refunded');
+    await expect.poll(() => s.outcomesOf(donation.id), { timeout: 5000 }).toContain('charge.refunded refund_already_applied');
+    expect((await runStore(['donations', 'refund', donation.id], { db: s.t.db, env })).stderr).toContain('already refunded');
   });
 
   it('marks a donation refunded on a full refund only', async () => {

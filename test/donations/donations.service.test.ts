@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDonationsService } from '../../src/donations/donations.service.js';
+import { applyPaymentEvent } from '../../src/payments/payment-events.service.js';
 import type { PaymentEvent } from '../../src/payments/payment-gateway.js';
+import type { Executor } from '../../src/platform/db/db.js';
 import { createPaymentGateway } from '../../src/payments/payments.gateway.js';
 import { testConfig } from '../support/env.js';
 import { createMailService } from '../../src/platform/mail/mail.service.js';
@@ -50,6 +52,7 @@ describe.each(testDialects)('the donations service on %s', (dialect) => {
     created: now,
     ...over,
   });
+  const apply = (tx: Executor, e: PaymentEvent) => applyPaymentEvent(tx, e, { donation: service.payable });
   const statusOf = async (id: string) =>
     (await db.kysely.selectFrom('donations').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 
@@ -66,14 +69,14 @@ describe.each(testDialects)('the donations service on %s', (dialect) => {
 
   it('changes nothing for an event the state table refuses, and logs it', async () => {
     const { donationId } = await service.startDonation(form('8'), null);
-    const paid = await db.transaction((tx) => service.applyEvent(tx, event({ reference: donationId, amount: 800 })));
+    const paid = await db.transaction((tx) => apply(tx, event({ reference: donationId, amount: 800 })));
     expect(paid).toBe('paid');
     warnings.length = 0;
     for (const late of [
       event({ reference: donationId, type: 'checkout.expired', paymentStatus: 'unpaid' }),
       event({ reference: donationId, type: 'checkout.async_payment_failed', sessionStatus: 'expired', paymentStatus: 'unpaid' }),
     ]) {
-      expect(await db.transaction((tx) => service.applyEvent(tx, late))).toBe('not_applied:paid');
+      expect(await db.transaction((tx) => apply(tx, late))).toBe('not_applied:refused');
     }
     expect(await statusOf(donationId)).toBe('paid');
     expect(warnings.map((w) => [w.msg, (w.obj as { event: string }).event])).toEqual([
@@ -86,7 +89,7 @@ describe.each(testDialects)('the donations service on %s', (dialect) => {
     const { donationId } = await service.startDonation(form('9'), null);
     expect(
       await db.transaction((tx) =>
-        service.applyEvent(
+        apply(
           tx,
           event({ reference: donationId, type: 'checkout.async_payment_failed', sessionStatus: 'complete', paymentStatus: 'unpaid' }),
         ),
@@ -94,7 +97,7 @@ describe.each(testDialects)('the donations service on %s', (dialect) => {
     ).toBe('failed');
     expect(await statusOf(donationId)).toBe('failed');
     warnings.length = 0;
-    expect(await db.transaction((tx) => service.applyEvent(tx, event({ reference: donationId, amount: 900 })))).toBe('paid_late');
+    expect(await db.transaction((tx) => apply(tx, event({ reference: donationId, amount: 900 })))).toBe('paid');
     expect(await statusOf(donationId)).toBe('paid');
     expect(warnings.map((w) => w.msg)).toEqual(['late donation payment accepted: the donation is paid after all']);
   });

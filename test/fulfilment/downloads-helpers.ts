@@ -81,7 +81,6 @@ export async function downloadsStore(dialect: Dialect, env: Record<string, strin
           id,
           user_sub: buyer.user.sub,
           email: buyer.user.email,
-          status: 'pending',
           currency: 'EUR',
           subtotal: 500 * quantity,
           tax: 0,

@@ -44,7 +44,6 @@ export function licenseFixtures(db: Database, clock: () => number = Date.now) {
           id,
           user_sub: userSub,
           email: 'buyer@example.com',
-          status: 'pending',
           currency: 'EUR',
           subtotal: 1900 * quantity,
           tax: 0,

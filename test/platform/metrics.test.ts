@@ -95,7 +95,6 @@ describe.each(testDialects)('metrics on %s', (dialect) => {
             id,
             user_sub: 'metrics-buyer',
             email: 'buyer@example.test',
-            status: 'pending',
             currency: 'EUR',
             subtotal: 100,
             tax: 0,

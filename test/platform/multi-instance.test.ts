@@ -194,7 +194,6 @@ describe.skipIf(!postgresUrl)('two instances on one PostgreSQL and Redis', () =>
             id,
             user_sub: 'sweeper-buyer',
             email: 'buyer@example.test',
-            status: 'pending',
             currency: 'EUR',
             subtotal: 200,
             tax: 0,

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { donationsCommands } from './donations.js';
 import { filesCommands } from './files.js';
 import { grantsCommands } from './grants.js';
 import { keysCommands } from './keys.js';
@@ -18,6 +19,7 @@ export const commands: Command[] = [
   ...rotateCommands,
   ...filesCommands,
   ...ordersCommands,
+  ...donationsCommands,
   ...grantsCommands,
   ...licensesCommands,
   ...messagesCommands,

@@ -25,7 +25,7 @@ product (paid after their reservation ended) are delivered right after the impor
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     ctx.out.line(`Imported ${r.added} key${r.added === 1 ? '' : 's'} into the pool of ${r.sku} in ${seconds} s.`);
     // Orders paid after their reservation ended found the pool empty; they are delivered now, oldest first.
-    const delivered = await services.paymentEvents.fulfilWaitingFor(r.productId);
+    const delivered = await services.orderPayments.fulfilWaitingFor(r.productId);
     if (delivered.length > 0)
       ctx.out.line(
         `Delivered ${delivered.length} order${delivered.length === 1 ? '' : 's'} that waited for these keys: ${delivered.join(', ')}.`,

@@ -7,6 +7,7 @@ import { orderItemTerms } from './migrations/004-order-item-terms.js';
 import { donationPaymentIntent } from './migrations/006-donation-payment-intent.js';
 import { ownerLookups } from './migrations/007-owner-lookups.js';
 import { catalogCards } from './migrations/008-catalog-cards.js';
+import { donationAttention } from './migrations/009-donation-attention.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '006-donation-payment-intent': donationPaymentIntent,
   '007-owner-lookups': ownerLookups,
   '008-catalog-cards': catalogCards,
+  '009-donation-attention': donationAttention,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -202,6 +202,8 @@ export interface DonationsTable {
   status: string;
   payment_ref: string | null;
   payment_intent: string | null;
+  /** why the owner must look at it (needs_attention) */
+  attention_reason: string | null;
   created_at: Millis;
   paid_at: Millis | null;
 }

@@ -1,0 +1,158 @@
+import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
+import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
+import { confirmationMail } from '../orders/confirmation-mail.js';
+import type { OrderEvent } from '../orders/order-state.js';
+import type { OrdersService } from '../orders/orders.service.js';
+import { grossUnitAmount } from '../orders/pricing.js';
+import type { Database, Executor } from '../platform/db/db.js';
+import type { MailService } from '../platform/mail/mail.service.js';
+import { moved, type Payable, type PayableResult, type SettledPayment } from './payable.js';
+
+/** The buyer's cart, from which a paid order's products are taken out. */
+export interface PaidCart {
+  removeProducts(tx: Executor, ownerId: string, productIds: number[]): Promise<void>;
+}
+
+export interface OrderPaymentsDeps {
+  db: Database;
+  orders: OrdersService;
+  fulfilment: Pick<FulfilmentService, 'deliverOrder' | 'revokeUnits'>;
+  keyPool: Pick<KeyPoolService, 'releaseReservation'>;
+  cart: PaidCart;
+  mail: Pick<MailService, 'enqueue'>;
+  config: { publicUrl: string; shopName: string };
+  clock?: () => number;
+}
+
+/** An order's payable lifecycle: settling fulfils it, failing, expiring or cancelling releases its keys, a refund revokes units. */
+export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock = Date.now }: OrderPaymentsDeps) {
+  /** An event that ends an unpaid order and gives its reserved keys back. */
+  async function endUnpaid(tx: Executor, orderId: string, event: OrderEvent, source: string): Promise<PayableResult> {
+    const r = await orders.applyEvent(tx, orderId, event, source);
+    if (r.applied) await keyPool.releaseReservation(orderId, tx);
+    return moved(r);
+  }
+
+  const payable: Payable = {
+    async find(tx, { reference, paymentIntentId }) {
+      const order = reference
+        ? await orders.findOrder(reference, tx)
+        : paymentIntentId
+          ? await orders.findOrderByPaymentIntent(paymentIntentId, tx)
+          : undefined;
+      return order?.id ?? null;
+    },
+
+    /**
+     * From the webhook or the return page, whichever comes first: the state table and the
+     * conditional update let exactly one of them fulfil. A payment whose amount or currency
+     * differs fulfils nothing and flags the order for the owner.
+     */
+    async settle(tx, orderId, pay: SettledPayment) {
+      const order = await orders.findOrder(orderId, tx);
+      if (!order) throw new Error(`no order ${orderId} to settle`);
+      const paid = { paid_at: clock(), payment_intent: pay.paymentIntentId };
+      if (pay.amount !== order.total || pay.currency.toUpperCase() !== order.currency) {
+        const reason = `Paid ${pay.amount} ${pay.currency.toUpperCase()} for an order of ${order.total} ${order.currency}: refund or settle by hand.`;
+        const r = await orders.applyEvent(tx, orderId, 'payment_mismatch', pay.source, { ...paid, attention_reason: reason });
+        if (r.applied) await keyPool.releaseReservation(orderId, tx);
+        return r.applied ? { kind: 'amount_mismatch' } : moved(r);
+      }
+      const items = await orders.findItems(orderId, tx);
+      const r = await orders.applyEvent(tx, orderId, 'payment_settled', pay.source, paid);
+      if (!r.applied) return moved(r);
+      let to = r.to;
+      if (r.from === 'pending') {
+        // Keys were reserved at checkout and only the sweeper releases them, so this cannot fall short;
+        // if it ever did, rolling back lets the gateway retry and the owner see the failure.
+        if (!(await fulfilment.deliverOrder(tx, orderId, items))) throw new Error(`reserved keys missing for order ${orderId}`);
+      } else if (await fulfilment.deliverOrder(tx, orderId, items)) {
+        const late = await orders.applyEvent(tx, orderId, 'fulfilled_late', 'keys were still available');
+        if (late.applied) to = late.to;
+      } else {
+        await orders.setAttentionReason(
+          tx,
+          orderId,
+          'Paid after the reservation ended, and the pool has too few keys left: add keys and fulfil, or refund.',
+        );
+      }
+      const invoiceNumber = await orders.assignInvoiceNumber(tx, orderId);
+      await cart.removeProducts(
+        tx,
+        order.user_sub,
+        items.map((i) => i.product_id),
+      );
+      await mail.enqueue(confirmationMail({ ...order, invoice_number: invoiceNumber }, items, to === 'fulfilled', config), tx);
+      return { kind: 'moved', from: r.from, to };
+    },
+
+    fail: (tx, orderId, source) => endUnpaid(tx, orderId, 'payment_failed', source),
+    expire: (tx, orderId, source) => endUnpaid(tx, orderId, 'reservation_expired', source),
+    cancel: (tx, orderId, source) => endUnpaid(tx, orderId, 'payment_cancelled', source),
+
+    /**
+     * A refund reported by the gateway (cumulative amount). A full refund revokes every unit; a
+     * partial one revokes whole units, dearest first, as far as the newly refunded amount covers them.
+     */
+    async refund(tx, orderId, amountRefunded) {
+      // Takes the order's row lock first: an owner's refund in flight (refund.service) commits before
+      // this reads what it already revoked, so no unit is revoked twice.
+      await orders.lockOrder(tx, orderId);
+      const order = (await orders.findOrder(orderId, tx))!;
+      const items = await orders.findItems(orderId, tx);
+      const gross = (unitPrice: number) => grossUnitAmount(unitPrice, order);
+      const accounted = items.reduce((sum, i) => sum + i.refunded_quantity * gross(i.unit_price), 0);
+      const full = amountRefunded >= order.total;
+      let budget = amountRefunded - accounted;
+      if (full ? items.every((i) => i.refunded_quantity >= i.quantity) : budget <= 0)
+        return { kind: 'unchanged', why: 'refund_already_applied' };
+      for (const item of [...items].sort((a, b) => b.unit_price - a.unit_price)) {
+        const left = item.quantity - item.refunded_quantity;
+        const units = full ? left : Math.min(left, Math.floor(budget / gross(item.unit_price)));
+        if (units <= 0) continue;
+        budget -= units * gross(item.unit_price);
+        await fulfilment.revokeUnits(tx, item.id, units);
+        await orders.incrementRefunded(tx, item.id, units);
+      }
+      return moved(
+        await orders.applyEvent(tx, orderId, full ? 'refund_full' : 'refund_partial', `refunded ${amountRefunded} ${order.currency}`),
+      );
+    },
+  };
+
+  /**
+   * Delivers an order that was paid after its reservation ended and found too few keys, once the
+   * owner has added some. An order flagged for a wrong amount is never delivered this way.
+   */
+  async function fulfilWaiting(orderId: string): Promise<'fulfilled' | 'still_short' | 'not_waiting'> {
+    return db.transaction(async (tx) => {
+      const order = await orders.findOrder(orderId, tx);
+      if (order?.status !== 'needs_attention') return 'not_waiting';
+      const events = await orders.findEvents(orderId, tx);
+      if (events.some((e) => e.event === 'payment_mismatch')) return 'not_waiting';
+      const items = await orders.findItems(orderId, tx);
+      if (!(await fulfilment.deliverOrder(tx, orderId, items))) return 'still_short';
+      await orders.applyEvent(tx, orderId, 'fulfilled_late', 'keys were added');
+      await orders.setAttentionReason(tx, orderId, null);
+      await mail.enqueue(confirmationMail(order, items, true, config), tx);
+      return 'fulfilled';
+    });
+  }
+
+  return {
+    ...payable,
+    fulfilWaiting,
+    /** Waiting orders that hold a product, oldest first: the ones to retry after its keys were imported. */
+    async fulfilWaitingFor(productId: number): Promise<string[]> {
+      const fulfilled: string[] = [];
+      const waiting = (await orders.findByStatus('needs_attention', 500)).sort((a, b) => a.created_at - b.created_at);
+      for (const order of waiting) {
+        const items = await orders.findItems(order.id);
+        if (items.some((i) => i.product_id === productId) && (await fulfilWaiting(order.id)) === 'fulfilled') fulfilled.push(order.id);
+      }
+      return fulfilled;
+    },
+  };
+}
+
+export type OrderPayments = ReturnType<typeof createOrderPayments>;

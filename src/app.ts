@@ -111,6 +111,7 @@ export async function buildApp({
     issuer: config.oidc.issuer,
     audience: config.oidc.audience,
     jwksUri: () => oidc.jwksUri(),
+    idToken: { clientId: config.oidc.clientId, algorithms: () => oidc.idTokenAlgorithms() },
     clock,
   });
   const sessions = createSessionService({ db, secrets, clock, config, oidc, verifier, log: app.log });

@@ -3,6 +3,9 @@ import type { Config } from '../platform/config.js';
 import { LOGIN_TTL_MS } from './auth.service.js';
 import { SESSION_ABSOLUTE_MS } from './session.service.js';
 
+/** How long after a silent renewal started no other one starts (one that fails ends the session anyway). */
+const RENEW_ATTEMPT_SECONDS = 60;
+
 /**
  * The auth cookies. With Secure cookies (an https PUBLIC_URL) they carry the `__Host-` prefix, which
  * makes the browser refuse them unless Secure, Path=/ and without Domain: no subdomain can set or
@@ -18,6 +21,8 @@ export function authCookies(config: Config) {
     session: { name: `${prefix}sid`, options: { ...base, maxAge: SESSION_ABSOLUTE_MS / 1000 } },
     /** Binds a login transaction to the browser that started it. */
     login: { name: `${prefix}login`, options: { ...base, maxAge: LOGIN_TTL_MS / 1000 } },
+    /** Set while a silent renewal runs: a renewal the provider cannot finish is not retried at once (no redirect loop). */
+    renew: { name: `${prefix}renew`, options: { ...base, maxAge: RENEW_ATTEMPT_SECONDS } },
     /** The CSRF secret (signed); visitors get one too, so forms work before login. */
     csrf: { name: `${prefix}csrf`, options: { ...base, signed: true } },
   };

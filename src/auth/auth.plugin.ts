@@ -23,6 +23,19 @@ const CLEANUP_EVERY_MS = 10 * 60_000;
 // Requests that never act for a user skip the session lookup.
 const ANONYMOUS_PATHS = /^\/(assets\/|healthz$|readyz$|metrics$|favicon)/;
 
+/**
+ * A browser loading a page (not a script's fetch, an image or a form post): the only request a
+ * silent renewal may redirect, since it is a round trip through the provider that must come back
+ * to the same page.
+ */
+function isPageNavigation(request: FastifyRequest, path: string): boolean {
+  if (request.method !== 'GET' || path.startsWith('/api/') || path.startsWith('/auth/')) return false;
+  const mode = request.headers['sec-fetch-mode'];
+  const dest = request.headers['sec-fetch-dest'];
+  if (mode !== undefined || dest !== undefined) return mode === 'navigate' && (dest === undefined || dest === 'document');
+  return (request.headers.accept ?? '').includes('text/html');
+}
+
 /** The Bearer token was refused (RFC 6750: 401 with a WWW-Authenticate challenge). */
 class InvalidBearerTokenError extends AppError {
   constructor() {
@@ -46,7 +59,7 @@ export async function requireUser(request: FastifyRequest, reply: FastifyReply) 
  * Use it as an `onRequest` hook, so it runs before schema validation, which would otherwise answer a
  * bad query with a 400 that leaks the route.
  */
-export async function requireOwner(request: FastifyRequest, _reply: FastifyReply) {
+export async function requireOwner(request: FastifyRequest) {
   if (!request.user?.isOwner) throw new NotFoundError();
 }
 
@@ -85,11 +98,16 @@ export const authPlugin = fp<{ config: Config; sessions: SessionService }>(
       }
       const token = request.cookies[cookies.session.name];
       if (!token) return;
-      request.auth = token.length <= 100 ? await sessions.resolve(token) : null;
+      const wellFormed = token.length <= 100;
+      request.auth = wellFormed ? await sessions.resolve(token) : null;
       request.user = request.auth?.user ?? null;
+      if (request.auth && !request.auth.renewSilently) return;
       // The cookie goes only with its session: while the provider is down the session waits for a later refresh.
-      if (!request.auth && !(token.length <= 100 && (await sessions.exists(token)))) {
-        reply.clearCookie(cookies.session.name, { ...cookies.session.options, maxAge: undefined });
+      const status = request.auth ? 'renewable' : wellFormed ? await sessions.status(token) : 'none';
+      if (status === 'none') reply.clearCookie(cookies.session.name, { ...cookies.session.options, maxAge: undefined });
+      // No refresh token (a provider that issues one only with consent): renew through the provider on this page load.
+      if (status === 'renewable' && !request.cookies[cookies.renew.name] && isPageNavigation(request, path)) {
+        return reply.header('cache-control', 'no-store').redirect(`/auth/renew?returnTo=${encodeURIComponent(request.url)}`, 303);
       }
     });
 

@@ -29,6 +29,8 @@ function sessionJson(request: FastifyRequest, reply: FastifyReply, clock: () => 
     authenticated: auth !== null,
     user: auth && { sub: auth.user.sub, email: auth.user.email, name: auth.user.name, roles: auth.user.roles, isOwner: auth.user.isOwner },
     expiresIn: auth && Math.max(0, Math.floor((auth.accessExpiresAt - clock()) / 1000)),
+    /** Seconds until the session is due for a refresh (the keep-alive script's next call); null: only a page load renews it. */
+    refreshIn: auth && !auth.renewSilently ? Math.max(0, Math.ceil((auth.refreshAt - clock()) / 1000)) : null,
     csrfToken: auth?.method === 'bearer' ? null : reply.formToken(),
   };
 }
@@ -60,15 +62,33 @@ export async function authRoutes(
 
   app.get('/auth/callback', { config: { rateLimit: loginLimit } }, async (request, reply) => {
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-    const { token, returnTo, sub } = await auth.completeLogin({
+    const { token, returnTo, sub, ended } = await auth.completeLogin({
       query,
       binding: request.cookies[cookies.login.name],
       previousSession: request.cookies[cookies.session.name],
     });
     if (token) reply.setCookie(cookies.session.name, token, cookies.session.options);
+    if (ended) reply.clearCookie(cookies.session.name, { ...cookies.session.options, maxAge: undefined });
+    if (request.cookies[cookies.renew.name]) reply.clearCookie(cookies.renew.name, { ...cookies.renew.options, maxAge: undefined });
     if (sub) await onLogin?.(request, reply, sub);
     return noStore(reply).redirect(returnTo, 303);
   });
+
+  // A session without a refresh token, due for renewal: a silent round trip through the provider (auth.plugin.ts).
+  app.get(
+    '/auth/renew',
+    { schema: { querystring: returnToQuery }, config: { rateLimit: { ...loginLimit, groupId: 'renew' } } },
+    async (request, reply) => {
+      const returnTo = safeReturnTo(request.query.returnTo);
+      reply.setCookie(cookies.renew.name, '1', cookies.renew.options);
+      const started = request.cookies[cookies.session.name]
+        ? await auth.startRenewal({ returnTo, binding: request.cookies[cookies.login.name] })
+        : null;
+      if (!started) return noStore(reply).redirect(returnTo, 303);
+      reply.setCookie(cookies.login.name, started.binding, cookies.login.options);
+      return noStore(reply).redirect(started.url, 303);
+    },
+  );
 
   app.get('/auth/logout', async (request, reply) => {
     if (!request.user) return reply.redirect('/', 303);
@@ -83,7 +103,8 @@ export async function authRoutes(
 
   app.get('/api/session', async (request, reply) => noStore(reply).send(sessionJson(request, reply, clock)));
 
-  // A long-lived page keeps its session alive: tokens with less than two minutes left are refreshed now.
+  // A long-lived page keeps its session alive: the script calls when the session is due (`refreshIn`); a token
+  // with less than twice the margin left (at most half its lifetime) is refreshed now.
   app.post('/api/session/refresh', async (request, reply) => {
     const token = request.cookies[cookies.session.name];
     request.auth = request.auth?.method === 'session' && token ? await sessions.resolve(token, 2 * REFRESH_MARGIN_MS) : null;

@@ -35,6 +35,19 @@ interface LoginPayload {
   nonce: string;
   codeVerifier: string;
   returnTo: string;
+  /** A silent renewal (`prompt=none`) of the browser's session, not a login. */
+  silent?: boolean;
+}
+
+/** Where a callback leads: a new session (login), the same one renewed, or the session ended. */
+export interface LoginOutcome {
+  /** The session cookie value to set; null: none (cancelled, or the session ended). */
+  token: string | null;
+  returnTo: string;
+  /** The user who logged in (not set for a renewal, which is no new login). */
+  sub?: string;
+  /** A silent renewal failed: the session is gone and its cookie must go too. */
+  ended?: boolean;
 }
 
 /** Network trouble (unreachable, timeout) as opposed to a response that fails validation. */
@@ -61,38 +74,61 @@ export interface AuthServiceDeps {
 export function createAuthService({ db, secrets, clock, config, oidc, verifier, sessions, log }: AuthServiceDeps) {
   const repo = createSessionRepo(db);
 
+  /** Starts a login; returns the provider URL and the browser binding to keep in a cookie. */
+  async function startLogin(input: {
+    returnTo: unknown;
+    register: boolean;
+    binding?: string;
+    silent?: boolean;
+  }): Promise<{ url: string; binding: string }> {
+    const binding = input.binding && BINDING.test(input.binding) ? input.binding : client.randomState();
+    const checks = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
+    let url: URL;
+    try {
+      url = await oidc.authorizationUrl(checks, { register: input.register, silent: input.silent });
+    } catch (err) {
+      throw isUnreachable(err) || err instanceof client.ClientError ? new IdentityProviderUnavailableError() : err;
+    }
+    const payload: LoginPayload = {
+      nonce: checks.nonce,
+      codeVerifier: checks.codeVerifier,
+      returnTo: safeReturnTo(input.returnTo),
+      ...(input.silent ? { silent: true } : {}),
+    };
+    const now = clock();
+    await repo.insertTransaction({
+      id: sha256(checks.state),
+      browser_hash: sha256(binding),
+      payload_encrypted: secrets.seal(JSON.stringify(payload)),
+      created_at: now,
+      expires_at: now + LOGIN_TTL_MS,
+    });
+    return { url: url.href, binding };
+  }
+
   return {
-    /** Starts a login; returns the provider URL and the browser binding to keep in a cookie. */
-    async startLogin(input: { returnTo: unknown; register: boolean; binding?: string }): Promise<{ url: string; binding: string }> {
-      const binding = input.binding && BINDING.test(input.binding) ? input.binding : client.randomState();
-      const checks = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
-      let url: URL;
+    startLogin,
+
+    /**
+     * Starts a silent renewal (`prompt=none`) of the browser's session; null when the provider cannot
+     * be reached, and the page is served without it.
+     */
+    async startRenewal(input: { returnTo: unknown; binding?: string }): Promise<{ url: string; binding: string } | null> {
       try {
-        url = await oidc.authorizationUrl(checks, { register: input.register });
+        return await startLogin({ ...input, register: false, silent: true });
       } catch (err) {
-        throw isUnreachable(err) || err instanceof client.ClientError ? new IdentityProviderUnavailableError() : err;
+        if (err instanceof IdentityProviderUnavailableError) return null;
+        throw err;
       }
-      const payload: LoginPayload = { nonce: checks.nonce, codeVerifier: checks.codeVerifier, returnTo: safeReturnTo(input.returnTo) };
-      const now = clock();
-      await repo.insertTransaction({
-        id: sha256(checks.state),
-        browser_hash: sha256(binding),
-        payload_encrypted: secrets.seal(JSON.stringify(payload)),
-        created_at: now,
-        expires_at: now + LOGIN_TTL_MS,
-      });
-      return { url: url.href, binding };
     },
 
     /**
      * Completes a login from the callback's query: returns the new session's cookie value and the
-     * user's subject (none when the user cancelled at the provider) and where to go next.
+     * user's subject (none when the user cancelled at the provider) and where to go next. A silent
+     * renewal that the provider refuses (`login_required` and the like) ends the session instead of
+     * failing: the visitor goes on, logged out, to the page they asked for.
      */
-    async completeLogin(input: {
-      query: URLSearchParams;
-      binding?: string;
-      previousSession?: string;
-    }): Promise<{ token: string | null; returnTo: string; sub?: string }> {
+    async completeLogin(input: { query: URLSearchParams; binding?: string; previousSession?: string }): Promise<LoginOutcome> {
       const state = input.query.get('state');
       if (!state) throw new LoginFailedError('The login response was incomplete. Please log in again.');
       const transaction = await repo.consumeTransaction(sha256(state));
@@ -104,8 +140,14 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
       ) {
         throw new LoginFailedError('This login expired or was started in another browser. Please log in again.');
       }
-      const { nonce, codeVerifier, returnTo } = JSON.parse(secrets.open(transaction.payload_encrypted)) as LoginPayload;
+      const { nonce, codeVerifier, returnTo, silent } = JSON.parse(secrets.open(transaction.payload_encrypted)) as LoginPayload;
+      const endSession = async (reason: string): Promise<LoginOutcome> => {
+        log?.info({ reason }, 'silent session renewal refused: the session ends');
+        if (input.previousSession) await sessions.destroy(input.previousSession);
+        return { token: null, returnTo, ended: true };
+      };
       const error = input.query.get('error');
+      if (silent && error) return endSession(error);
       if (error === 'access_denied') return { token: null, returnTo };
       if (error) throw new LoginFailedError('The identity provider could not log you in. Please try again.');
 
@@ -113,12 +155,20 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
       for (const [name, value] of input.query) callbackUrl.searchParams.append(name, value);
       try {
         const tokens = await oidc.exchangeCode(callbackUrl, { state, nonce, codeVerifier });
-        const claims = await verifier.verifyAccessToken(tokens.accessToken);
+        if (!tokens.idToken) throw new InvalidTokenError('no ID token');
+        await verifier.verifyIdToken(tokens.idToken);
+        const claims = await verifier.verifyAccessToken(tokens.accessToken, { fromProvider: true });
         if (!tokens.idClaims || tokens.idClaims.sub !== claims.sub)
           throw new InvalidTokenError('ID token and access token name different subjects');
+        if (silent) {
+          const renewed = input.previousSession && (await sessions.renew(input.previousSession, tokens, claims));
+          return renewed ? { token: input.previousSession!, returnTo } : endSession('another user, or the session is gone');
+        }
         const { token } = await sessions.create(tokens, claims, input.previousSession);
         return { token, returnTo, sub: claims.sub };
       } catch (err) {
+        // A renewal the provider cannot finish now keeps the session (the renew cookie prevents a loop).
+        if (isUnreachable(err) && silent) return { token: null, returnTo };
         if (isUnreachable(err)) throw new IdentityProviderUnavailableError();
         const rejected = [
           GrantRejectedError,
@@ -128,6 +178,7 @@ export function createAuthService({ db, secrets, clock, config, oidc, verifier, 
           client.AuthorizationResponseError,
         ];
         if (rejected.some((type) => err instanceof type)) {
+          if (silent) return endSession(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
           log?.info({ reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }, 'login callback refused');
           throw new LoginFailedError('The login could not be verified. Please log in again.');
         }

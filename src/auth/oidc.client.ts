@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import type { Config } from '../platform/config.js';
+import { ALLOWED_ALGORITHMS } from './token-verifier.js';
 
 /** Tokens from the identity provider's token endpoint. */
 export interface TokenSet {
@@ -24,11 +25,24 @@ export interface LoginChecks {
   codeVerifier: string;
 }
 
+export interface AuthorizationOptions {
+  /** Sends the user to the provider's registration instead of its sign-in. */
+  register: boolean;
+  /** `prompt=none`: the provider answers at once, from its own session, or with an error. */
+  silent?: boolean;
+}
+
 export interface OidcClient {
   /** The jwks_uri from discovery. */
   jwksUri(): Promise<URL>;
-  authorizationUrl(checks: LoginChecks, options: { register: boolean }): Promise<URL>;
-  /** Exchanges the code of a callback URL, checking state, PKCE, the ID token and its nonce. */
+  /** The ID token algorithms the provider announces that the store accepts (never empty). */
+  idTokenAlgorithms(): Promise<string[]>;
+  authorizationUrl(checks: LoginChecks, options: AuthorizationOptions): Promise<URL>;
+  /**
+   * Exchanges the code of a callback URL, checking state, PKCE, the ID token's claims, algorithm and
+   * nonce. Its signature is the caller's to check (TokenVerifier.verifyIdToken), against the same keys
+   * as access tokens.
+   */
   exchangeCode(callbackUrl: URL, checks: LoginChecks): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
   /** The provider's end-session URL for RP-initiated logout, or null when it has none. */
@@ -51,30 +65,45 @@ function rejectedGrant(err: unknown): never {
 }
 
 /**
+ * The ID token algorithms to accept: those the provider announces (RS256 when it announces none, the
+ * OpenID Connect default) that are on the asymmetric allow-list, so never `none` or an HMAC.
+ */
+export function acceptedIdTokenAlgorithms(announced: unknown): string[] {
+  const list = Array.isArray(announced) ? announced.filter((a): a is string => typeof a === 'string') : ['RS256'];
+  return ALLOWED_ALGORITHMS.filter((alg) => list.includes(alg));
+}
+
+/**
  * openid-client over the configured issuer. Discovery happens on first use (not at start, so the
  * store starts while the provider is down) and is retried after a failure.
  */
 export function createOidcClient(config: Config): OidcClient {
   const { oidc } = config;
   const redirectUri = `${config.publicUrl}/auth/callback`;
+  const authentication = client.ClientSecretPost(oidc.clientSecret);
+  // Plain http only for a provider on this machine outside production; production requires https (config).
+  const insecure = oidc.issuer.startsWith('http://') && !config.production;
   let discovered: Promise<client.Configuration> | undefined;
 
   const configuration = () => {
     discovered ??= client
-      .discovery(
-        new URL(oidc.issuer),
-        oidc.clientId,
-        { id_token_signed_response_alg: 'RS256' },
-        client.ClientSecretPost(oidc.clientSecret),
-        {
-          // Plain http only for the development provider on this machine; production requires https (config.ts).
-          execute: oidc.issuer.startsWith('http://') && !config.production ? [client.allowInsecureRequests] : [],
-          timeout: 10,
-        },
-      )
-      .then((cfg) => {
-        // ID token signatures are checked against the JWKS too, not only trusted because they came over TLS.
-        client.enableNonRepudiationChecks(cfg);
+      .discovery(new URL(oidc.issuer), oidc.clientId, undefined, authentication, {
+        execute: insecure ? [client.allowInsecureRequests] : [],
+        timeout: 10,
+      })
+      .then((found) => {
+        const metadata = found.serverMetadata();
+        const algorithms = acceptedIdTokenAlgorithms(metadata.id_token_signing_alg_values_supported);
+        if (algorithms.length === 0)
+          throw new Error(
+            `The identity provider signs ID tokens with none of ${ALLOWED_ALGORITHMS.join(', ')} (it announces ${String(metadata.id_token_signing_alg_values_supported)})`,
+          );
+        // openid-client checks an ID token's `alg` against the announced list: narrowed to the accepted ones.
+        // (supportsPKCE is a helper method, not metadata: the new configuration adds its own.)
+        const narrowed = { ...metadata, id_token_signing_alg_values_supported: algorithms, supportsPKCE: undefined };
+        const cfg = new client.Configuration(narrowed, oidc.clientId, undefined, authentication);
+        if (insecure) client.allowInsecureRequests(cfg);
+        cfg.timeout = 10;
         return cfg;
       })
       .catch((err: unknown) => {
@@ -84,6 +113,13 @@ export function createOidcClient(config: Config): OidcClient {
     return discovered;
   };
 
+  /** `prompt` for a login: none for a silent renewal, registration, or consent when the provider needs it for a refresh token. */
+  const promptFor = ({ register, silent }: AuthorizationOptions): string | null => {
+    if (silent) return 'none';
+    if (register) return oidc.registrationUrl ? null : 'create';
+    return oidc.promptConsent && oidc.scopes.split(' ').includes('offline_access') ? 'consent' : null;
+  };
+
   return {
     async jwksUri() {
       const uri = (await configuration()).serverMetadata().jwks_uri;
@@ -91,7 +127,11 @@ export function createOidcClient(config: Config): OidcClient {
       return new URL(uri);
     },
 
-    async authorizationUrl(checks, { register }) {
+    async idTokenAlgorithms() {
+      return ((await configuration()).serverMetadata().id_token_signing_alg_values_supported as string[] | undefined) ?? ['RS256'];
+    },
+
+    async authorizationUrl(checks, options) {
       const params: Record<string, string> = {
         redirect_uri: redirectUri,
         scope: oidc.scopes,
@@ -101,11 +141,9 @@ export function createOidcClient(config: Config): OidcClient {
         code_challenge_method: 'S256',
         ...(oidc.audienceParam ? { audience: oidc.audienceParam } : {}),
       };
-      const url = client.buildAuthorizationUrl(
-        await configuration(),
-        register && !oidc.registrationUrl ? { ...params, prompt: 'create' } : params,
-      );
-      if (!register || !oidc.registrationUrl) return url;
+      const prompt = promptFor(options);
+      const url = client.buildAuthorizationUrl(await configuration(), prompt ? { ...params, prompt } : params);
+      if (!options.register || options.silent || !oidc.registrationUrl) return url;
       // A provider's own registration entry point (Keycloak's /registrations) takes the same parameters.
       const custom = new URL(oidc.registrationUrl);
       for (const [name, value] of url.searchParams) if (!custom.searchParams.has(name)) custom.searchParams.set(name, value);

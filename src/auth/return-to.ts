@@ -9,7 +9,7 @@ export function safeReturnTo(input: unknown): string {
   if (typeof input !== 'string' || input.length === 0 || input.length > 2000) return '/';
   if (!input.startsWith('/') || input.startsWith('//')) return '/';
   // Browsers treat `\` as `/` and drop tabs and newlines, so `/\evil.example` means `//evil.example`.
-  if (/[\\\u0000-\u001f\u007f]/.test(input)) return '/';
+  if ([...input].some((c) => c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return '/';
   let url: URL;
   try {
     url = new URL(input, BASE);

@@ -1,19 +1,22 @@
 /**
- * The client script of a signed-in page (served at /auth/session.js): it refreshes the session a
- * minute before the access token expires, so a page left open does not lose its session.
+ * The client script of a signed-in page (served at /auth/session.js): it refreshes the session when
+ * the server says it is due (a minute before the access token expires, half-way through a shorter
+ * one), so a page left open does not lose its session.
  * Kept as a string so the build (tsc) ships it without a copy step.
  */
 export const KEEPALIVE_SCRIPT = `'use strict';
-// Keeps the session of a long-lived page alive: refreshes it a minute before the access token
-// expires (POST /api/session/refresh with the page's CSRF token). Served at /auth/session.js.
+// Keeps the session of a long-lived page alive: refreshes it when it is due (POST
+// /api/session/refresh with the page's CSRF token). Served at /auth/session.js.
 (function () {
   var meta = document.querySelector('meta[name="csrf-token"]');
   if (!meta || !window.fetch) return;
   var headers = { accept: 'application/json', 'x-csrf-token': meta.getAttribute('content') };
 
   function schedule(body) {
-    if (!body || typeof body.expiresIn !== 'number') return;
-    var seconds = Math.max(10, body.expiresIn - 60);
+    // refreshIn null: no refresh token, the next page load renews the session through the provider.
+    if (!body || typeof body.expiresIn !== 'number' || body.refreshIn === null) return;
+    // refreshIn: when the server refreshes (a minute before expiry, or half-way for shorter tokens).
+    var seconds = typeof body.refreshIn === 'number' ? Math.max(5, body.refreshIn + 1) : Math.max(10, body.expiresIn - 60);
     setTimeout(refresh, Math.min(seconds * 1000, 2147483647));
   }
 

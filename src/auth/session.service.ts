@@ -13,9 +13,15 @@ import { InvalidTokenError, type TokenVerifier } from './token-verifier.js';
 export const SESSION_IDLE_MS = 7 * 24 * 3600_000;
 /** …and after this long in any case. */
 export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
-/** An access token with less than this left is refreshed before the request goes on. */
+/**
+ * An access token with less than this left is refreshed before the request goes on; a shorter-lived
+ * token at half its lifetime, or every request would refresh it (a 30 s token made one page load
+ * refresh nine times).
+ */
 export const REFRESH_MARGIN_MS = 60_000;
-const LEASE_MS = 15_000;
+// Longer than a refresh can take (token endpoint timeout 10 s, JWKS fetches 5 s each), so no second
+// request takes over a lease whose holder is still using the refresh token.
+const LEASE_MS = 30_000;
 const WAIT_FOR_OTHER_REFRESH_MS = 5_000;
 const TOUCH_EVERY_MS = 5 * 60_000;
 /**
@@ -35,13 +41,30 @@ export interface AuthContext {
   accessExpiresAt: number;
   /** Hash of the session cookie (the sessions row id); null for Bearer requests. */
   sessionId: string | null;
+  /** When the session's token is due for renewal (its expiry for a Bearer token). */
+  refreshAt: number;
+  /**
+   * The session has no refresh token and its access token is due: only a silent re-authentication
+   * at the provider (`prompt=none`, a redirect round trip) can renew it.
+   */
+  renewSilently: boolean;
 }
 
 interface StoredTokens {
   accessToken: string;
   refreshToken: string | null;
   idToken: string | null;
+  /** The access token's lifetime (exp - iat), absent in sessions stored before it was kept. */
+  lifetimeMs?: number;
 }
+
+interface OpenSession {
+  row: SessionRow;
+  stored: StoredTokens;
+}
+
+/** What is left of a session that resolve() did not accept: nothing, a row to keep, or one to renew silently. */
+export type SessionStatus = 'none' | 'kept' | 'renewable';
 
 type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 
@@ -80,38 +103,52 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
     return { sub: row.user_sub, email: row.email, name: row.name, roles, isOwner: roles.includes(settings.ownerRole) };
   };
   const expiryOf = (claims: JWTPayload) => (claims.exp ?? 0) * 1000;
+  const lifetimeOf = (claims: JWTPayload) =>
+    claims.exp && claims.iat && claims.exp > claims.iat ? (claims.exp - claims.iat) * 1000 : undefined;
+  const marginFor = (stored: StoredTokens, minValidityMs: number) => Math.min(minValidityMs, (stored.lifetimeMs ?? Infinity) / 2);
 
-  async function refreshTokens(row: SessionRow): Promise<SessionRow | null> {
-    let stored: StoredTokens;
+  /** The session with its tokens opened; a row sealed under a key no longer configured is deleted. */
+  async function opened(row: SessionRow | null): Promise<OpenSession | null> {
+    if (!row) return null;
     try {
-      stored = open(row);
+      return { row, stored: open(row) };
     } catch {
-      // Sealed under a key no longer configured: nothing usable is left in this session.
       await repo.delete(row.id);
       return null;
     }
-    if (!stored.refreshToken) {
-      await repo.releaseRefreshLease(row.id);
-      return row.access_expires_at > clock() ? row : null;
+  }
+
+  /** The columns of a session holding newly issued tokens (a refresh's, or a silent renewal's). */
+  function freshFields(row: SessionRow, tokens: TokenSet, claims: JWTPayload, previous: StoredTokens | null) {
+    const user = userFromClaims([tokens.idClaims ?? {}, claims, { email: row.email, name: row.name }], settings);
+    return {
+      tokens_encrypted: seal({
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken ?? previous?.refreshToken ?? null,
+        idToken: tokens.idToken ?? previous?.idToken ?? null,
+        lifetimeMs: lifetimeOf(claims),
+      }),
+      access_expires_at: expiryOf(claims),
+      email: user.email,
+      name: user.name,
+      roles: JSON.stringify(user.roles),
+      last_seen_at: clock(),
+    };
+  }
+
+  async function refreshTokens(row: SessionRow): Promise<SessionRow | null> {
+    const stored = (await opened(row))?.stored;
+    if (!stored?.refreshToken) {
+      if (stored) await repo.releaseRefreshLease(row.id);
+      return stored && row.access_expires_at > clock() ? row : null;
     }
     try {
       const fresh = await oidc.refresh(stored.refreshToken);
-      const claims = await verifier.verifyAccessToken(fresh.accessToken);
+      if (fresh.idToken) await verifier.verifyIdToken(fresh.idToken);
+      const claims = await verifier.verifyAccessToken(fresh.accessToken, { fromProvider: true });
       if (claims.sub !== row.user_sub || (fresh.idClaims && fresh.idClaims.sub !== row.user_sub))
         throw new InvalidTokenError('subject changed');
-      const user = userFromClaims([fresh.idClaims ?? {}, claims, { email: row.email, name: row.name }], settings);
-      const fields = {
-        tokens_encrypted: seal({
-          accessToken: fresh.accessToken,
-          refreshToken: fresh.refreshToken ?? stored.refreshToken,
-          idToken: fresh.idToken ?? stored.idToken,
-        }),
-        access_expires_at: expiryOf(claims),
-        email: user.email,
-        name: user.name,
-        roles: JSON.stringify(user.roles),
-        last_seen_at: clock(),
-      };
+      const fields = freshFields(row, fresh, claims, stored);
       await repo.updateTokens(row.id, fields);
       return { ...row, ...fields, refresh_lease_until: null };
     } catch (err) {
@@ -160,9 +197,8 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
     return pending;
   }
 
-  async function verified(row: SessionRow): Promise<string | null> {
+  async function verified({ row, stored: { accessToken } }: OpenSession): Promise<string | null> {
     try {
-      const { accessToken } = open(row);
       const now = clock();
       const sealTag = row.tokens_encrypted.slice(-24);
       const known = verifiedRecently.get(row.id);
@@ -193,7 +229,12 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
             email: user.email,
             name: user.name,
             roles: JSON.stringify(user.roles),
-            tokens_encrypted: seal({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, idToken: tokens.idToken }),
+            tokens_encrypted: seal({
+              accessToken: tokens.accessToken,
+              refreshToken: tokens.refreshToken,
+              idToken: tokens.idToken,
+              lifetimeMs: lifetimeOf(accessClaims),
+            }),
             access_expires_at: expiryOf(accessClaims),
             created_at: now,
             last_seen_at: now,
@@ -212,36 +253,71 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
      */
     async resolve(token: string, minValidityMs = REFRESH_MARGIN_MS): Promise<AuthContext | null> {
       const id = sessionIdFor(token);
-      let row: SessionRow | null = (await repo.findById(id)) ?? null;
+      const row = (await repo.findById(id)) ?? null;
       if (!row) return null;
       const now = clock();
       if (row.expires_at <= now || row.created_at + SESSION_ABSOLUTE_MS <= now) {
         await repo.delete(id);
         return null;
       }
-      if (row.access_expires_at - now < minValidityMs) row = await refreshShared(row);
-      let accessToken = row && (await verified(row));
+      const due = (s: OpenSession) => s.row.access_expires_at - now < marginFor(s.stored, minValidityMs);
+      let session = await opened(row);
+      if (session?.stored.refreshToken && due(session)) session = await opened(await refreshShared(session.row));
+      // Without a refresh token an expired session waits for a silent renewal (status 'renewable').
+      if (session && !session.stored.refreshToken && session.row.access_expires_at <= now) return null;
+      let accessToken = session && (await verified(session));
       // A token refused before its expiry (keys rotated, say) gets one refresh before giving up.
-      if (row && !accessToken && row.access_expires_at - now >= minValidityMs) {
-        row = await refreshShared(row);
-        accessToken = row && (await verified(row));
+      if (session?.stored.refreshToken && !accessToken && !due(session)) {
+        session = await opened(await refreshShared(session.row));
+        accessToken = session && (await verified(session));
       }
-      if (!row || !accessToken) return null;
-      if (now - row.last_seen_at > TOUCH_EVERY_MS)
-        await repo.touch(id, now, Math.min(now + SESSION_IDLE_MS, row.created_at + SESSION_ABSOLUTE_MS));
-      return { method: 'session', user: userOf(row), accessToken, accessExpiresAt: row.access_expires_at, sessionId: id };
+      if (!session || !accessToken) return null;
+      const current = session.row;
+      if (now - current.last_seen_at > TOUCH_EVERY_MS)
+        await repo.touch(id, now, Math.min(now + SESSION_IDLE_MS, current.created_at + SESSION_ABSOLUTE_MS));
+      return {
+        method: 'session',
+        user: userOf(current),
+        accessToken,
+        accessExpiresAt: current.access_expires_at,
+        sessionId: id,
+        refreshAt: current.access_expires_at - marginFor(session.stored, minValidityMs),
+        renewSilently: !session.stored.refreshToken && due(session),
+      };
+    },
+
+    /**
+     * Stores the tokens of a silent re-authentication in the session it renews, which keeps its id
+     * and its age; false (and the session ended) when it is gone or the provider names another user.
+     */
+    async renew(token: string, tokens: TokenSet, accessClaims: JWTPayload): Promise<boolean> {
+      const row = await repo.findById(sessionIdFor(token));
+      if (!row) return false;
+      if (row.user_sub !== accessClaims.sub) {
+        await repo.delete(row.id);
+        return false;
+      }
+      await repo.updateTokens(row.id, freshFields(row, tokens, accessClaims, null));
+      return true;
     },
 
     /** A request authenticated by `Authorization: Bearer`: the access token alone, no session. */
     async verifyBearer(accessToken: string): Promise<AuthContext> {
       const claims = await verifier.verifyAccessToken(accessToken);
       const user = userFromClaims([claims], settings);
-      return { method: 'bearer', user, accessToken, accessExpiresAt: expiryOf(claims), sessionId: null };
+      const expires = expiryOf(claims);
+      return { method: 'bearer', user, accessToken, accessExpiresAt: expires, sessionId: null, refreshAt: expires, renewSilently: false };
     },
 
-    /** Whether a session still exists (a failed resolve may be the provider being down, not the end). */
-    async exists(token: string): Promise<boolean> {
-      return (await repo.findById(sessionIdFor(token))) !== undefined;
+    /**
+     * What is left of a session resolve() did not accept: a failed resolve may be the provider being
+     * down (the session is kept for a later refresh), or a session without a refresh token whose
+     * access token expired (a silent re-authentication can renew it).
+     */
+    async status(token: string): Promise<SessionStatus> {
+      const session = await opened((await repo.findById(sessionIdFor(token))) ?? null);
+      if (!session) return 'none';
+      return session.stored.refreshToken ? 'kept' : 'renewable';
     },
 
     /** Ends a session (logout). */

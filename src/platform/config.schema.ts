@@ -94,6 +94,8 @@ export const envSchema = z.object({
   OIDC_ACCOUNT_API_URL: z.union([z.literal('none'), z.url({ protocol: /^https?$/ })]).optional(),
   OIDC_REGISTRATION_URL: z.url({ protocol: /^https?$/ }).optional(),
   OIDC_ROLES_CLAIM: z.string().min(1).max(200).default('roles'),
+  // `prompt=consent` at login, for providers that issue a refresh token only then (oidc-provider's default).
+  OIDC_PROMPT_CONSENT: bool.default(false),
   OWNER_ROLE: z.string().min(1).max(200).default('owner'),
   // Payments through Stripe Checkout (`npm start` points these at the bundled development gateway).
   PAYMENT_PROVIDER: z.enum(['stripe']).default('stripe'),

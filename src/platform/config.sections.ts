@@ -32,6 +32,8 @@ export function oidcConfig(env: Env) {
     accountApiUrl: env.OIDC_ACCOUNT_API_URL === 'none' ? null : (env.OIDC_ACCOUNT_API_URL ?? `${issuer.replace(/\/+$/, '')}/account`),
     registrationUrl: env.OIDC_REGISTRATION_URL ?? null,
     rolesClaim: env.OIDC_ROLES_CLAIM,
+    /** Ask for consent at login (`prompt=consent`) so that such providers issue a refresh token. */
+    promptConsent: env.OIDC_PROMPT_CONSENT,
     ownerRole: env.OWNER_ROLE,
   };
 }

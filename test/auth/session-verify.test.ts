@@ -20,6 +20,7 @@ describe.each(testDialects)('session token checks on %s', (dialect) => {
       if (keyWithdrawn) throw new InvalidTokenError('no matching key');
       return { sub: 'u1', exp: now / 1000 + 3600 };
     },
+    verifyIdToken: () => Promise.reject(new InvalidTokenError('not used here')),
   };
   // A provider that cannot be reached: a refused token cannot be refreshed.
   const oidc = { refresh: () => Promise.reject(new Error('unreachable')) } as unknown as OidcClient;

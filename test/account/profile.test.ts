@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type SessionJson, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 
 describe.each(testDialects)('the profile page on %s', (dialect) => {
@@ -48,7 +48,10 @@ describe.each(testDialects)('the profile page on %s', (dialect) => {
     expect(page.body).toContain('value="Ada"');
     expect(page.body).toContain('Ada Lovelace'); // the account link in the header
     expect(idp.idp.users.findByEmail(email)).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', id: user.user.sub });
-    expect(JSON.parse((await user.browser.request('/api/session')).body).user).toMatchObject({ email, name: 'Ada Lovelace' });
+    expect((JSON.parse((await user.browser.request('/api/session')).body) as SessionJson).user).toMatchObject({
+      email,
+      name: 'Ada Lovelace',
+    });
   });
 
   it("shows the provider's validation errors and keeps what was typed", async () => {

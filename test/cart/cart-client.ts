@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
+import type { CartJson } from '../../src/cart/cart.present.js';
 import { csrfFromPage, TestBrowser, type PageResponse } from '../support/auth.js';
 
 /** The guest-cart cookie's name under testConfig() (plain-http PUBLIC_URL, so no `__Host-` prefix). */
@@ -37,6 +38,11 @@ export class CartClient {
   /** Posts a form to /cart and follows the redirect back to the cart page. */
   submit(form: Record<string, string>): Promise<PageResponse> {
     return this.browser.follow('/cart', { form: { _csrf: this.csrf, ...form } });
+  }
+
+  /** The cart as GET /api/cart answers it. */
+  async cart(): Promise<CartJson> {
+    return (await this.api('/api/cart')).json<CartJson>();
   }
 
   /** A JSON API call: GET without a body, else POST (JSON unless told otherwise) with the CSRF header. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import type { CartJson } from '../../src/cart/cart.present.js';
+import { createTestApp, type ApiErrorBody, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { CART_COOKIE, CartClient } from './cart-client.js';
@@ -60,24 +61,24 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     expect(c.browser.cookie(CART_COOKIE)).toBeDefined();
     // Form-encoded bodies work as well as JSON; quantity defaults to 1 on add.
     const form = await c.api('/api/cart/add', { sku: file.sku.toLowerCase() }, { contentType: 'application/x-www-form-urlencoded' });
-    expect(form.json().items.map((i: { sku: string; quantity: number }) => [i.sku, i.quantity])).toEqual([
+    expect(form.json<CartJson>().items.map((i) => [i.sku, i.quantity])).toEqual([
       [key.sku, 2],
       [file.sku, 1],
     ]);
     const updated = await c.api('/api/cart/update', { sku: key.sku, quantity: '5' });
     expect(updated.json()).toMatchObject({ total: 5 * 1900 + 250, count: 6, formattedTotal: '€97.50' });
     const zero = await c.api('/api/cart/update', { sku: file.sku, quantity: 0 });
-    expect(zero.json().items.map((i: { sku: string }) => i.sku)).toEqual([key.sku]);
+    expect(zero.json<CartJson>().items.map((i) => i.sku)).toEqual([key.sku]);
     const removed = await c.api('/api/cart/remove', { sku: key.sku });
     expect(removed.json()).toMatchObject({ items: [], count: 0 });
-    expect((await c.api('/api/cart')).json().count).toBe(0);
+    expect((await c.cart()).count).toBe(0);
   });
 
   it('reports stock per item and refuses more than is left, saying how many', async () => {
     const limited = await makeKeyLimProduct(fx, 3, { name: 'Pool key' });
     const many = await makeKeyLimProduct(fx, 8, { name: 'Big pool' });
     const c = await visitor();
-    expect((await c.api('/api/cart/add', { sku: many.sku, quantity: 1 })).json().items[0].stock).toEqual({
+    expect((await c.api('/api/cart/add', { sku: many.sku, quantity: 1 })).json<CartJson>().items[0]?.stock).toEqual({
       state: 'in_stock',
       available: 8,
     });
@@ -87,9 +88,9 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
       error: { code: 'quantity_exceeds_stock', message: 'Only 3 of “Pool key” are left.', details: { available: 3, inCart: 0 } },
     });
     const ok = await c.api('/api/cart/add', { sku: limited.sku, quantity: 3 });
-    expect(ok.json().items[1]).toMatchObject({ quantity: 3, stock: { state: 'low', available: 3 }, warning: 'Only 3 left' });
+    expect(ok.json<CartJson>().items[1]).toMatchObject({ quantity: 3, stock: { state: 'low', available: 3 }, warning: 'Only 3 left' });
     const sold = await makeKeyLimProduct(fx, 0);
-    expect((await c.api('/api/cart/add', { sku: sold.sku, quantity: 1 })).json().error.code).toBe('out_of_stock');
+    expect((await c.api('/api/cart/add', { sku: sold.sku, quantity: 1 })).json<ApiErrorBody>().error.code).toBe('out_of_stock');
   });
 
   it('refuses bad quantities with quantity_invalid and stores nothing', async () => {
@@ -98,15 +99,15 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     for (const quantity of [0, -1, 1.5, 'abc', 11, 1e300, '99999999999999999999', '', ' ', '1e1', null, true, [3], { n: 3 }]) {
       const res = await c.api('/api/cart/add', { sku: p.sku, quantity });
       expect(res.statusCode, JSON.stringify(quantity)).toBe(400);
-      expect(res.json().error).toEqual({
+      expect(res.json<ApiErrorBody>().error).toEqual({
         code: 'quantity_invalid',
         message: 'The quantity must be a whole number from 1 to 10.',
         details: { min: 1, max: 10 },
       });
     }
     for (const quantity of [-1, 11, 'x'])
-      expect((await c.api('/api/cart/update', { sku: p.sku, quantity })).json().error.code).toBe('quantity_invalid');
-    expect((await c.api('/api/cart')).json().count).toBe(0);
+      expect((await c.api('/api/cart/update', { sku: p.sku, quantity })).json<ApiErrorBody>().error.code).toBe('quantity_invalid');
+    expect((await c.cart()).count).toBe(0);
   });
 
   it('refuses unknown, draft and archived products with a 404', async () => {
@@ -116,13 +117,13 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     for (const sku of ['NO-SUCH-PRODUCT', draft.sku, archived.sku, '../etc/passwd', 'checkout']) {
       const res = await c.api('/api/cart/add', { sku, quantity: 1 });
       expect(res.statusCode, sku).toBe(404);
-      expect(res.json().error).toEqual({
+      expect(res.json<ApiErrorBody>().error).toEqual({
         code: 'product_not_found',
         message: 'We could not find that product, or it is no longer for sale.',
       });
     }
     expect((await c.api('/api/cart/remove', { sku: 'NO-SUCH-PRODUCT' })).statusCode).toBe(404);
-    expect((await c.api('/api/cart/update', { sku: draft.sku, quantity: 1 })).json().error.code).toBe('product_not_found');
+    expect((await c.api('/api/cart/update', { sku: draft.sku, quantity: 1 })).json<ApiErrorBody>().error.code).toBe('product_not_found');
   });
 
   it('refuses a product in another currency than the cart', async () => {
@@ -132,7 +133,7 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     await c.api('/api/cart/add', { sku: eur.sku, quantity: 1 });
     const res = await c.api('/api/cart/add', { sku: usd.sku, quantity: 1 });
     expect(res.statusCode).toBe(409);
-    expect(res.json().error).toMatchObject({ code: 'currency_mismatch', details: { currency: 'USD', cartCurrency: 'EUR' } });
+    expect(res.json<ApiErrorBody>().error).toMatchObject({ code: 'currency_mismatch', details: { currency: 'USD', cartCurrency: 'EUR' } });
   });
 
   it('answers malformed requests with clear 4xx JSON errors', async () => {
@@ -156,10 +157,10 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     for (const [name, args, status, code] of cases) {
       const res = await c.api(...args);
       expect(res.statusCode, name).toBe(status);
-      expect(res.json().error.code, name).toBe(code);
-      expect(typeof res.json().error.message, name).toBe('string');
+      expect(res.json<ApiErrorBody>().error.code, name).toBe(code);
+      expect(typeof res.json<ApiErrorBody>().error.message, name).toBe('string');
     }
-    expect((await c.api('/api/cart')).json().count).toBe(0);
+    expect((await c.cart()).count).toBe(0);
   });
 
   it('refuses changes without the CSRF header', async () => {
@@ -168,21 +169,21 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     for (const csrf of [null, 'forged-token']) {
       const res = await c.api('/api/cart/add', { sku: p.sku, quantity: 1 }, { csrf });
       expect(res.statusCode).toBe(403);
-      expect(res.json().error.code).toBe('csrf_invalid');
+      expect(res.json<ApiErrorBody>().error.code).toBe('csrf_invalid');
     }
-    expect((await c.api('/api/cart')).json().count).toBe(0);
+    expect((await c.cart()).count).toBe(0);
   });
 
   it('keeps a visitor cart across requests with the cookie, and ignores a tampered one', async () => {
     const p = await makeProduct(fx.catalog, { name: 'Kept' });
     const c = await visitor();
     await c.api('/api/cart/add', { sku: p.sku, quantity: 2 });
-    expect((await c.api('/api/cart')).json().items.map((i: { name: string }) => i.name)).toEqual(['Kept']);
+    expect((await c.cart()).items.map((i) => i.name)).toEqual(['Kept']);
     const [id, signature] = c.browser.cookie(CART_COOKIE)!.split('.');
     const stranger = new CartClient(t.app);
     stranger.browser.setCookie(CART_COOKIE, `${id!.slice(0, -1)}${id!.endsWith('Q') ? 'R' : 'Q'}.${signature}`);
     const res = await stranger.api('/api/cart');
     expect(res.statusCode).toBe(200);
-    expect(res.json().items).toEqual([]);
+    expect(res.json<CartJson>().items).toEqual([]);
   });
 });

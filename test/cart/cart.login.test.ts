@@ -45,10 +45,10 @@ describe.each(testDialects)('carts of logged-in users on %s', (dialect) => {
 
     const other = await buyer();
     expect(visibleText((await other.client.open()).body)).toContain('Your cart is empty.');
-    expect((await other.client.api('/api/cart')).json().items).toEqual([]);
+    expect((await other.client.cart()).items).toEqual([]);
     // Another user cannot reach it by naming the product either: their own cart changes, not this one.
     await other.client.api('/api/cart/remove', { sku: p.sku });
-    expect((await client.api('/api/cart')).json().count).toBe(2);
+    expect((await client.cart()).count).toBe(2);
     const visitor = new CartClient(t.app);
     expect((await visitor.open()).body).not.toContain('Members thing');
   });
@@ -100,8 +100,8 @@ describe.each(testDialects)('carts of logged-in users on %s', (dialect) => {
     ]);
     expect(client.browser.cookie(CART_COOKIE)).toBeUndefined();
     // Once merged, the visitor's cart is gone: that cookie now opens an empty cart.
-    expect((await visitor.api('/api/cart')).json().items).toEqual([]);
-    expect((await client.api('/api/cart')).json().count).toBe(15);
+    expect((await visitor.cart()).items).toEqual([]);
+    expect((await client.cart()).count).toBe(15);
   });
 
   it('lists, after the login redirect, the quantities the merge lowered', async () => {

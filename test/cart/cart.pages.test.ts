@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CartJson } from '../../src/cart/cart.present.js';
 import { csrfFromPage } from '../support/auth.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
@@ -209,7 +210,7 @@ describe.each(testDialects)('cart pages without JavaScript on %s', (dialect) => 
     const page = await b.open();
     expect(page.body).not.toContain('Mine only');
     const json = await b.api('/api/cart');
-    expect(json.json().items).toEqual([]);
+    expect(json.json<CartJson>().items).toEqual([]);
   });
 
   it('refuses a form post without the CSRF token, storing nothing', async () => {

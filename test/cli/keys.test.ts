@@ -94,14 +94,14 @@ describe.each(testDialects)('keys import and count on %s', (dialect) => {
   });
 
   it('counts keys per state for one product or every key_lim product', async () => {
-    const product = await makeKeyLimProduct(fx, ['COUNT-1', 'COUNT-2', 'COUNT-3']);
+    const product = await makeKeyLimProduct(fx, ['COUNT-1', 'COUNT-2', 'COUNT-3'], { name: 'Counted key' });
     await db.transaction((tx) =>
       fx.keyPool.reserveKeys(tx, { productId: product.id, orderId: 'ord_count', quantity: 1, until: Date.now() + 60_000 }),
     );
     const one = await store('keys', 'count', product.sku, '--json');
     expect(one.code).toBe(0);
     expect(JSON.parse(one.stdout)).toEqual([
-      { sku: product.sku, name: expect.any(String), status: 'active', available: 2, reserved: 1, sold: 0, revoked: 0 },
+      { sku: product.sku, name: 'Counted key', status: 'active', available: 2, reserved: 1, sold: 0, revoked: 0 },
     ]);
     const all = await store('keys', 'count');
     expect(all.stdout.split('\n')[0]).toMatch(/^SKU +AVAILABLE +RESERVED +SOLD +REVOKED +STATUS +NAME$/);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installErrorHandlers } from '../../src/platform/error-handler.js';
 import { createServer } from '../../src/platform/server.js';
 import { securityHeaders } from '../../src/platform/security.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { createTestApp, type ApiErrorBody, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
 import { productionEnv, testConfig } from '../support/env.js';
 
@@ -58,7 +58,7 @@ describe.each(testDialects)('platform over HTTP on %s', (dialect) => {
     await other.db.destroy();
     const res = await other.app.inject('/readyz');
     expect(res.statusCode).toBe(503);
-    expect(res.json().error.code).toBe('database_unreachable');
+    expect(res.json<ApiErrorBody>().error.code).toBe('database_unreachable');
     await other.app.close();
     await other.db.drop().catch(() => undefined);
   });
@@ -84,13 +84,13 @@ describe('HTTP limits', () => {
     expect(ok.statusCode).toBe(200);
     const res = await app.inject({ method: 'POST', url: '/api/echo', payload: { a: 'x'.repeat(5000) } });
     expect(res.statusCode).toBe(413);
-    expect(res.json().error.code).toBe('payload_too_large');
+    expect(res.json<ApiErrorBody>().error.code).toBe('payload_too_large');
   });
 
   it('answers malformed JSON with 400, not 500', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/echo', payload: '{"a":', headers: { 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.code).toBe('bad_request');
+    expect(res.json<ApiErrorBody>().error.code).toBe('bad_request');
   });
 
   it('sends HSTS in production', async () => {

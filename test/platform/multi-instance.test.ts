@@ -13,7 +13,7 @@ import { createOrdersService } from '../../src/orders/orders.service.js';
 import { testConfig } from '../support/env.js';
 import { createDatabase, type Database } from '../../src/platform/db/db.js';
 import { createMailService, type MailService } from '../../src/platform/mail/mail.service.js';
-import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type SessionJson, type TestIdp } from '../support/auth.js';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import {
@@ -82,7 +82,7 @@ describe.skipIf(!postgresUrl)('two instances on one PostgreSQL and Redis', () =>
   });
 
   const sessionOn = async (instance: Instance, buyer: LoggedIn) =>
-    (await instance.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: buyer.cookie } })).json();
+    (await instance.app.inject({ method: 'GET', url: '/api/session', headers: { cookie: buyer.cookie } })).json<SessionJson>();
 
   it('accepts a session made on one instance on the other, and ends it on both at logout', async () => {
     const buyer = await loginAs(a.app, 'new');

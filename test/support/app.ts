@@ -10,6 +10,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** What every /api route answers on an error (src/platform/error-handler.ts), for `res.json<ApiErrorBody>()`. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
 /** The whole store on a fresh database, for requests through app.inject. */
 export async function createTestApp(
   dialect: Dialect,

@@ -168,6 +168,15 @@ export function csrfFromPage(page: PageResponse): string {
   return token;
 }
 
+/** What GET /api/session answers (sessionJson in src/auth/auth.routes.tsx). */
+export interface SessionJson {
+  authenticated: boolean;
+  user: { sub: string; email: string; name: string; roles: string[]; isOwner: boolean } | null;
+  /** Seconds until the access token needs a refresh; null when signed out. */
+  expiresIn: number | null;
+  csrfToken: string | null;
+}
+
 export type LoginUser = 'demo' | 'owner' | 'new' | { email: string; password: string };
 
 export interface LoggedIn {
@@ -208,8 +217,8 @@ export async function loginAs(
   if (!done.location || !backAtStore(done.location))
     throw new Error(`login did not come back to the store: ${done.status} ${done.url}\n${done.body.slice(0, 500)}`);
   const session = await browser.request('/api/session');
-  const body = JSON.parse(session.body) as { authenticated: boolean; csrfToken: string; user: LoggedIn['user'] };
-  if (!body.authenticated) throw new Error('logged in at the IdP but the store has no session');
+  const body = JSON.parse(session.body) as SessionJson;
+  if (!body.authenticated || !body.user || !body.csrfToken) throw new Error('logged in at the IdP but the store has no session');
   const cookie = browser.cookieHeader();
   return { cookie, csrfToken: body.csrfToken, headers: { cookie, 'x-csrf-token': body.csrfToken }, user: body.user, browser };
 }

@@ -196,7 +196,10 @@ export async function buildApp({
     buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }),
     pricesIncludeTax: config.pricesIncludeTax,
   });
-  await app.register(paymentsRoutes, { payments: paymentEvents, onWebhookOutcome: metrics?.recordWebhook });
+  await app.register(paymentsRoutes, {
+    payments: paymentEvents,
+    onWebhookOutcome: metrics ? (outcome: string) => metrics.recordWebhook(outcome) : undefined,
+  });
   await app.register(ordersRoutes, {
     orders,
     seller: config.seller,

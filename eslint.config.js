@@ -21,6 +21,9 @@ export default tseslint.config(
       // Off: it judges by TypeScript 6's inference; TypeScript 7, which compiles the store, still
       // needs some of the assertions it calls unnecessary (its autofix broke the build).
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+      // A leading underscore marks a parameter a signature requires, or a field dropped by a rest
+      // pattern (`{ secret: _s, ...rest }`): unused on purpose.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
   {

@@ -56,6 +56,7 @@ import { renderPlugin } from './platform/render.js';
 import { securityHeaders } from './platform/security.js';
 import type { LogStream } from './platform/logging.js';
 import { createServer } from './platform/server.js';
+import { createCaches, type Caches } from './caches.js';
 
 export interface AppDeps {
   config: Config;
@@ -66,6 +67,8 @@ export interface AppDeps {
   mail?: MailService;
   /** Log lines go here instead of stdout (tests read them). */
   logStream?: LogStream;
+  /** Every in-memory cache; tests pass their own to share them with the services they write through. */
+  caches?: Caches;
 }
 
 /** The whole store: platform plugins first, then each domain, in the order a reader expects. */
@@ -75,10 +78,11 @@ export async function buildApp({
   clock = Date.now,
   mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }),
   logStream,
+  caches = createCaches({ clock }),
 }: AppDeps) {
   const app = await createServer(config, logStream);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
-  installErrorHandlers(app, htmlErrorRenderer(config));
+  installErrorHandlers(app, htmlErrorRenderer(config, caches.fragments));
 
   // Platform
   // Forms that end in a redirect to the identity provider (logout, registration) need its origin in form-action.
@@ -99,13 +103,13 @@ export async function buildApp({
 
   // Services
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
-  const keyPool = createKeyPoolService({ db, secrets, clock });
+  const keyPool = createKeyPoolService({ db, secrets, clock, shownStock: caches.shownStock });
   // Previous signing keys still verify keys issued before a rotation (`keys rotate-signing`).
   const signer = createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey));
-  const catalog = createCatalogService({ db, keyPool, clock });
+  const catalog = createCatalogService({ db, keyPool, clock, caches: caches.catalog });
   const cart = createCartService({ db, catalog, clock });
   const cartOwners = createCartOwners({ config, cart });
-  const content = createContentService({ contentDir: config.contentDir });
+  const content = createContentService({ contentDir: config.contentDir, cache: caches.content });
   const oidc = createOidcClient(config);
   const verifier = createTokenVerifier({
     issuer: config.oidc.issuer,
@@ -168,6 +172,7 @@ export async function buildApp({
   await app.register(authPlugin, { config, sessions });
   await app.register(pagesPlugin, {
     config,
+    fragments: caches.fragments,
     sources: { navCategories: () => catalog.listNavCategories(), ...authViewSources, cartCount: cartCountSource(cart, cartOwners) },
   });
   await app.register(authRoutes, {

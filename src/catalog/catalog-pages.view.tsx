@@ -17,13 +17,13 @@ export function HomePage({ ctx, featured, newArrivals }: { ctx: ViewContext; fea
           {featured.length > 0 && (
             <section class="featured" aria-labelledby="featured-heading">
               <h2 id="featured-heading">Featured</h2>
-              <ProductGrid products={featured} headingLevel={3} />
+              <ProductGrid products={featured} headingLevel={3} fragments={ctx.fragments} />
             </section>
           )}
           {newArrivals.length > 0 && (
             <section class="new-arrivals" aria-labelledby="new-arrivals-heading">
               <h2 id="new-arrivals-heading">New arrivals</h2>
-              <ProductGrid products={newArrivals} headingLevel={3} />
+              <ProductGrid products={newArrivals} headingLevel={3} fragments={ctx.fragments} />
             </section>
           )}
         </>
@@ -67,7 +67,7 @@ export function CategoryPage(props: {
           There are no products in {category.name} yet. <a href="/">Browse the shop</a> or use the search above.
         </p>
       ) : (
-        <ProductGrid products={products} />
+        <ProductGrid products={products} fragments={ctx.fragments} />
       )}
       <PaginationNav pagination={pagination} href={href} />
     </Layout>
@@ -104,7 +104,7 @@ export function SearchPage({ ctx, query, products, pagination, capped }: SearchR
             {capped && (
               <p class="search-hint">Many products match; showing the best matches among the newest. Add a word to narrow the search.</p>
             )}
-            <ProductGrid products={products} />
+            <ProductGrid products={products} fragments={ctx.fragments} />
             <PaginationNav pagination={pagination} href={href} />
           </>
         )}

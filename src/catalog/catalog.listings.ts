@@ -1,7 +1,7 @@
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam, type Pagination } from '../platform/pagination.js';
-import { createTtlCache } from '../platform/cache.js';
+import type { LoadingCache } from '../platform/cache.js';
 import type { CatalogRepo } from './catalog.repo.js';
 import type { CardProduct, ListedProduct, NavCategory, ProductDetail, SearchResults } from './catalog.types.js';
 import { parseSearchQuery, SEARCH_MAX_CHARS } from './search-query.js';
@@ -10,17 +10,6 @@ import { stockState } from './stock.js';
 /** Products per category and search page. */
 export const PAGE_SIZE = 24;
 const HOME_LIST_SIZE = 8;
-/**
- * Cards kept in memory (about 1 KB each with their rendered HTML), for products listed at least
- * twice lately: what shoppers come back to (home, first pages, popular searches) stays, while a
- * crawler walking every page of a large catalog neither flushes it nor churns the heap.
- */
-const CARDS_CACHED = 10_000;
-/**
- * Product pages kept in memory (about 4 KB each with their rendered parts), admitted like cards:
- * some 20 MB, which the production heap cap leaves room for beside the lists.
- */
-const PRODUCTS_CACHED = 5_000;
 
 interface CategoryRow {
   id: number;
@@ -29,57 +18,53 @@ interface CategoryRow {
   description: string;
 }
 /** All categories, in header order and by slug: a category page needs no query to find its own. */
-interface CategoryIndex {
+export interface CategoryIndex {
   nav: NavCategory[];
   bySlug: Map<string, CategoryRow>;
 }
 
 /**
- * What the public lists cache; every entry lives `ttlMs` and a write through any catalog service on
- * the same database handle clears them all. Only the lists' ids and the cards' and product pages'
- * text are cached here; stock comes from the key pools' own short-lived counts.
+ * What the public lists cache (built with their bounds in src/caches.ts). Only the lists' ids, the
+ * cards and the product pages' data are kept here, never stock: that comes from the key pools' own
+ * short-lived counts. Every catalog write clears them all.
  */
-export function createListingCaches(ttlMs: number) {
-  return {
-    categories: createTtlCache<CategoryIndex>({ maxEntries: 1, ttlMs }),
-    /** A category's active product ids, newest first: a page is a slice, its total the length. */
-    categoryIds: createTtlCache<number[], number>({ maxEntries: 1000, ttlMs }),
-    home: createTtlCache<{ featured: number[]; newArrivals: number[] }>({ maxEntries: 1, ttlMs }),
-    /** Every ranked candidate of a query (at most 481 ids), so all its pages share one search. */
-    searches: createTtlCache<{ ids: number[]; capped: boolean }>({ maxEntries: 1000, ttlMs }),
-    /** null: not an active product (any more). */
-    cards: createTtlCache<Readonly<CardProduct> | null, number>({ maxEntries: CARDS_CACHED, ttlMs, admitOnSecondRequest: true }),
-    /** Product pages by SKU, admitted like cards; null: no active product has that SKU. */
-    products: createTtlCache<Readonly<ProductDetail> | null>({ maxEntries: PRODUCTS_CACHED, ttlMs, admitOnSecondRequest: true }),
-  };
-}
-export type ListingCaches = ReturnType<typeof createListingCaches>;
+export type ListingCaches = {
+  categories: LoadingCache<string, CategoryIndex>;
+  /** A category's active product ids, newest first: a page is a slice, its total the length. */
+  categoryIds: LoadingCache<number, number[]>;
+  home: LoadingCache<string, { featured: number[]; newArrivals: number[] }>;
+  /** Every ranked candidate of a query (at most 481 ids), so all its pages share one search. */
+  searches: LoadingCache<string, { ids: number[]; capped: boolean }>;
+  /** null: not an active product (any more). */
+  cards: LoadingCache<number, Readonly<CardProduct> | null>;
+  /** Product pages by SKU; null: no active product has that SKU. */
+  products: LoadingCache<string, Readonly<ProductDetail> | null>;
+};
 
 export interface ListingDeps {
   repo: CatalogRepo;
   keyPool: Pick<KeyPoolService, 'countAvailableShown'>;
   caches: ListingCaches;
-  clock: () => number;
 }
 
 const invalidPage = () => new ValidationError('The page number must be a whole number, 1 or more.', undefined, 'invalid_page');
 
 /** The public catalog's lists: home, category pages and search, over the caches above. */
-export function createCatalogListings({ repo, keyPool, caches, clock }: ListingDeps) {
+export function createCatalogListings({ repo, keyPool, caches }: ListingDeps) {
   async function loadCards(ids: readonly number[]): Promise<Map<number, Readonly<CardProduct>>> {
     const rows = await repo.findCards([...new Set(ids)]);
-    // Frozen: views memoise by identity, so a card must never change once made.
+    // Frozen: every page that lists a product shares its cached card.
     return new Map(
-      rows.map(({ url, alt, ...r }) => [
+      rows.map(({ url, alt, updated_at, ...r }) => [
         r.id,
-        Object.freeze({ ...r, image: url === null || alt === null ? null : Object.freeze({ url, alt }) }),
+        Object.freeze({ ...r, updatedAt: updated_at, image: url === null || alt === null ? null : Object.freeze({ url, alt }) }),
       ]),
     );
   }
 
   /** The cards of these products in this order, with their pools' shown stock (at most one query). */
   async function listed(ids: readonly number[]): Promise<ListedProduct[]> {
-    const cards = (await caches.cards.getAll(ids, clock(), loadCards, null)).filter((c) => c !== null);
+    const cards = (await caches.cards.getAll(ids, loadCards, null)).filter((c) => c !== null);
     const limited = cards.filter((c) => c.type === 'key_lim').map((c) => c.id);
     const stock = limited.length > 0 ? await keyPool.countAvailableShown(limited) : undefined;
     return cards.map((product) => ({ product, stock: stockState(product.type, stock?.get(product.id)) }));
@@ -89,13 +74,12 @@ export function createCatalogListings({ repo, keyPool, caches, clock }: ListingD
   const pageOf = (ids: readonly number[], pagination: Pagination) => ids.slice(pagination.offset, pagination.offset + PAGE_SIZE);
 
   function categories(): Promise<CategoryIndex> {
-    const now = clock();
-    // Every page reads the header's categories, so this is where every cache drops what was unused
-    // for a TTL (one comparison each when nothing is due). A cache is otherwise trimmed only when
-    // something is added to it, so product pages cached during one kind of traffic would hold their
-    // memory, and the heap's headroom, through another that never reads them.
-    for (const cache of Object.values(caches)) cache.trim(now);
-    return caches.categories.get('', now, async () => {
+    // Every page reads the header's categories, so this is where every list drops what expired (one
+    // comparison each when nothing is due). A cache is otherwise purged only when something is added
+    // to it, so product pages cached during one kind of traffic would hold their memory, and the
+    // heap's headroom, through another that never reads them.
+    for (const cache of Object.values(caches)) cache.purgeStale();
+    return caches.categories.get('', async () => {
       const rows = await repo.findCategories();
       return { nav: rows.map(({ slug, name }) => ({ slug, name })), bySlug: new Map(rows.map((r) => [r.slug, r])) };
     });
@@ -109,7 +93,7 @@ export function createCatalogListings({ repo, keyPool, caches, clock }: ListingD
 
     /** Featured products and new arrivals, active only. */
     async getHomePage(): Promise<{ featured: ListedProduct[]; newArrivals: ListedProduct[] }> {
-      const home = await caches.home.get('', clock(), async () => {
+      const home = await caches.home.get('', async () => {
         const [featured, newArrivals] = await Promise.all([repo.findFeaturedIds(HOME_LIST_SIZE), repo.findNewArrivalIds(HOME_LIST_SIZE)]);
         return { featured, newArrivals };
       });
@@ -125,7 +109,7 @@ export function createCatalogListings({ repo, keyPool, caches, clock }: ListingD
       if (page === null) throw invalidPage();
       const category = (await categories()).bySlug.get(rawSlug.toLowerCase());
       if (!category) throw new NotFoundError('We could not find that category.', 'category_not_found');
-      const ids = await caches.categoryIds.get(category.id, clock(), () => repo.findActiveIdsInCategory(category.id));
+      const ids = await caches.categoryIds.get(category.id, () => repo.findActiveIdsInCategory(category.id));
       const pagination = paginate(ids.length, page, PAGE_SIZE);
       if (page > pagination.pageCount) {
         throw new NotFoundError(
@@ -145,7 +129,7 @@ export function createCatalogListings({ repo, keyPool, caches, clock }: ListingD
       if (page === null) throw invalidPage();
       const parsed = parseSearchQuery(query);
       const key = `${parsed.terms.join(' ')}|${parsed.sku ?? ''}`;
-      const { ids, capped } = await caches.searches.get(key, clock(), () => repo.searchActive(parsed));
+      const { ids, capped } = await caches.searches.get(key, () => repo.searchActive(parsed));
       const pagination = paginate(ids.length, page, PAGE_SIZE);
       if (page > pagination.pageCount) throw new NotFoundError(`There is no page ${page} of results for “${query}”.`, 'page_not_found');
       return { query, products: await listed(pageOf(ids, pagination)), pagination, capped };

@@ -4,7 +4,8 @@ import type { ProductImagesTable, ProductStatus, ProductsTable } from '../platfo
 import { postgresTsquery, sqliteMatchExpression, type SearchQuery } from './search-query.js';
 
 /** The columns a product card needs (grids on home, category and search pages). */
-const cardColumns = ['p.id', 'p.sku', 'p.name', 'p.summary', 'p.price', 'p.currency', 'p.type'] as const;
+// updated_at: rendered cards are kept by product id and update time (src/platform/fragments.ts).
+const cardColumns = ['p.id', 'p.sku', 'p.name', 'p.summary', 'p.price', 'p.currency', 'p.type', 'p.updated_at'] as const;
 const detailColumns = [
   ...cardColumns,
   'p.created_at',
@@ -16,7 +17,6 @@ const detailColumns = [
   'p.download_limit',
   'p.access_days',
   'p.activation_limit',
-  'p.updated_at',
 ] as const;
 
 export interface ProductCardRow {
@@ -27,6 +27,7 @@ export interface ProductCardRow {
   price: number;
   currency: string;
   type: ProductsTable['type'];
+  updated_at: number;
 }
 export type NewProductRow = Insertable<ProductsTable>;
 export type NewImageRow = Insertable<ProductImagesTable>;

@@ -2,8 +2,8 @@ import type { Database, Executor, Tx } from '../platform/db/db.js';
 import type { ProductStatus } from '../platform/db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
-import { sharedCaches } from '../platform/cache.js';
-import { createCatalogListings, createListingCaches } from './catalog.listings.js';
+import { loadingCacheOver, noCache, type Cache } from '../platform/cache.js';
+import { createCatalogListings, type ListingCaches } from './catalog.listings.js';
 import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewProductRow } from './catalog.repo.js';
 import { createDescriptionRenderer } from './description.js';
 import { parseSku } from './sku.js';
@@ -18,7 +18,7 @@ import {
   type ProductInput,
 } from './catalog.validation.js';
 
-export { PAGE_SIZE } from './catalog.listings.js';
+export { PAGE_SIZE, type CategoryIndex, type ListingCaches } from './catalog.listings.js';
 export type {
   CardProduct,
   CartProduct,
@@ -34,30 +34,44 @@ export interface CatalogDeps {
   db: Database;
   keyPool: Pick<KeyPoolService, 'countAvailable' | 'countAvailableShown'>;
   clock?: () => number;
-  /**
-   * How long the public lists (categories, their product ids, home, search results, cards) and
-   * product pages are reused. A write through any catalog service on the same database handle
-   * clears them; stock is never cached.
-   */
-  cacheTtlMs?: number;
+  /** Without them (seeding, the CLI) nothing is kept: every read goes to the database. */
+  caches?: CatalogCaches;
 }
+
+/** The catalog's caches, built with their bounds in src/caches.ts and shared by every catalog service of one app. */
+export interface CatalogCaches {
+  /** The public lists (categories, their product ids, home, search results, cards) and product pages; never stock. */
+  lists: ListingCaches;
+  /** Descriptions rendered from Markdown, by their source. */
+  descriptions: Cache<string, string>;
+  /** Drops everything that shows catalog data: called before and after every write through a catalog service. */
+  changed(): void;
+}
+/** Caches that keep nothing. */
+function keepNothing(): CatalogCaches {
+  const none = <K, V>() => loadingCacheOver<K, V>(noCache());
+  return {
+    lists: { categories: none(), categoryIds: none(), home: none(), searches: none(), cards: none(), products: none() },
+    descriptions: noCache(),
+    changed() {},
+  };
+}
+
 const notFoundProduct = () =>
   new NotFoundError('We could not find that product. It may have been renamed or removed.', 'product_not_found');
 
 /** The catalog: owner-side writes (validated) and the public pages' reads. */
-export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs = 30_000 }: CatalogDeps) {
+export function createCatalogService({ db, keyPool, clock = Date.now, caches = keepNothing() }: CatalogDeps) {
   const repo = createCatalogRepo(db);
-  const describe = createDescriptionRenderer();
-  const caches = sharedCaches(db.kysely, 'catalog', () => createListingCaches(cacheTtlMs));
-  const listings = createCatalogListings({ repo, keyPool, caches, clock });
-  const forget = () => Object.values(caches).forEach((c) => c.clear());
+  const describe = createDescriptionRenderer(caches.descriptions);
+  const listings = createCatalogListings({ repo, keyPool, caches: caches.lists });
   /** Runs a write and clears the caches (after it, too: a read in between may have cached the old state). */
   const write = async <T>(fn: () => Promise<T>): Promise<T> => {
-    forget();
+    caches.changed();
     try {
       return await fn();
     } finally {
-      forget();
+      caches.changed();
     }
   };
   /** A write in the caller's transaction, or in a new one; either way the caches are cleared. */
@@ -70,6 +84,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
     const images = (await repo.findImages([p.id])).map(({ url, alt }) => Object.freeze({ url, alt }));
     return Object.freeze({
       id: p.id,
+      updatedAt: p.updated_at,
       sku: p.sku,
       name: p.name,
       summary: p.summary,
@@ -92,9 +107,9 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
     return rows.map((r) => r.id);
   }
 
-  function productRow(p: CleanProduct, createdAt: number, updatedAt: number): NewProductRow {
+  /** A product's columns that an update may change (all but the SKU and creation time). */
+  function changeableColumns(p: CleanProduct, updatedAt: number): Omit<NewProductRow, 'sku' | 'created_at'> {
     return {
-      sku: p.sku,
       name: p.name,
       summary: p.summary,
       description: p.description,
@@ -108,9 +123,12 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
       download_limit: p.downloadLimit,
       access_days: p.accessDays,
       activation_limit: p.activationLimit,
-      created_at: createdAt,
       updated_at: updatedAt,
     };
+  }
+
+  function productRow(p: CleanProduct, createdAt: number, updatedAt: number): NewProductRow {
+    return { sku: p.sku, created_at: createdAt, ...changeableColumns(p, updatedAt) };
   }
 
   const duplicateSku = (sku: string) =>
@@ -219,8 +237,9 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
           ...patch,
         };
         const p = validateProduct(merged);
-        const { sku: _sku, created_at: _c, ...row } = productRow(p, current.created_at, clock());
-        await repo.updateProduct(current.id, row, t);
+        // Always later than before, even within a millisecond: rendered pages are kept by id and update time.
+        const updatedAt = Math.max(clock(), current.updated_at + 1);
+        await repo.updateProduct(current.id, changeableColumns(p, updatedAt), t);
         if (patch.categories) await repo.replaceProductCategories(current.id, await categoryIds(p.categories, t), t);
         if (patch.images) await repo.replaceProductImages(current.id, p.images, t);
         return { id: current.id, sku };
@@ -272,18 +291,15 @@ export function createCatalogService({ db, keyPool, clock = Date.now, cacheTtlMs
       return { total, products };
     },
 
-    /** Categories for the site header, on every page: served from memory for a short while. */
-    listNavCategories: listings.listNavCategories,
-    getHomePage: listings.getHomePage,
-    getCategoryPage: listings.getCategoryPage,
-    searchProducts: listings.searchProducts,
+    // The header's categories, home, category pages and search.
+    ...listings,
 
     /** An active product by SKU in any case; anything else (bad shape, reserved, draft, archived) is 404. */
     async getProductPage(rawSku: string): Promise<ProductPage> {
       const sku = parseSku(rawSku);
       // Not even a possible SKU (or a reserved page name): an ordinary "page not found".
       if (!sku) throw new NotFoundError();
-      const product = await caches.products.get(sku, clock(), () => findDetail(sku));
+      const product = await caches.lists.products.get(sku, () => findDetail(sku));
       if (!product) throw notFoundProduct();
       const stock = product.type === 'key_lim' ? (await keyPool.countAvailableShown([product.id])).get(product.id) : undefined;
       return { product, stock: stockState(product.type, stock) };

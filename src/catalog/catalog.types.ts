@@ -23,11 +23,10 @@ export interface ProductImage {
   url: string;
   alt: string;
 }
-/**
- * What a product's card shows, stock aside. Lists reuse the same frozen object while it is cached,
- * so a view may memoise what it makes of one by identity.
- */
-export interface CardProduct extends ProductCardRow {
+/** What a product's card shows, stock aside; views keep its HTML by id and `updatedAt`. */
+export interface CardProduct extends Omit<ProductCardRow, 'updated_at'> {
+  /** When the product last changed (epoch ms): with the id, the key of anything rendered from it. */
+  updatedAt: number;
   image: ProductImage | null;
 }
 /** A product in a list (home, category and search pages): its card, and stock read live. */
@@ -35,7 +34,7 @@ export interface ListedProduct {
   product: Readonly<CardProduct>;
   stock: StockState;
 }
-/** What a product's page shows, stock aside; frozen and shared while cached, like a card. */
+/** What a product's page shows, stock aside; frozen and shared while cached. */
 export interface ProductDetail extends CardProduct {
   descriptionHtml: string;
   specs: readonly (readonly [string, string])[];

@@ -1,5 +1,6 @@
 import { renderToString } from 'preact-render-to-string';
 import { assetUrl } from '../platform/assets.js';
+import type { FragmentCache } from '../platform/fragments.js';
 import { formatMoney } from '../platform/money.js';
 import { renderKept } from '../platform/render.js';
 import type { CardProduct, ListedProduct } from './catalog.types.js';
@@ -39,34 +40,52 @@ function CardBody({ product, headingLevel }: { product: CardProduct; headingLeve
   );
 }
 
-/**
- * Card bodies rendered once per card object and heading level. Rendering two dozen cards cost more
- * than the rest of a list page's own work, and a body never changes: the catalog hands out the same
- * frozen card while it is cached and a new object after any change, and entries go when it does.
- */
-const bodies = new WeakMap<Readonly<CardProduct>, Partial<Record<2 | 3, string>>>();
-
-function cardHtml({ product, stock }: ListedProduct, headingLevel: 2 | 3): string {
-  let rendered = bodies.get(product);
-  if (!rendered) bodies.set(product, (rendered = {}));
-  // Flat even for a card shown once: a page's strings live until it is written, long enough under
-  // load to be promoted, and a flat string is one object where its rope was dozens (flattening only
-  // cards shown twice cost a third of category pages' throughput, in old-generation collections).
-  const body = (rendered[headingLevel] ??= renderKept(<CardBody product={product} headingLevel={headingLevel} />));
-  return `<li class="product-card"><article>${body}${stock.state === 'in-stock' ? '' : stockLine(stock)}</article></li>`;
+/** A card as Preact renders it: what the kept card HTML must equal. */
+function Card({ product, stock, headingLevel }: ListedProduct & { headingLevel: 2 | 3 }) {
+  return (
+    <li class="product-card">
+      <article>
+        <CardBody product={product} headingLevel={headingLevel} />
+        {stock.state !== 'in-stock' && <Stock stock={stock} />}
+      </article>
+    </li>
+  );
 }
 
-// Stock is live, so its line is looked up every time, by what it says: a handful of lines
-// ("Sold out", "Only 1 left" … "Only 5 left").
-const stockLines = new Map<string, string>();
-function stockLine(stock: StockState): string {
-  const key = `${stock.state} ${stock.label}`;
-  let html = stockLines.get(key);
-  if (html === undefined) stockLines.set(key, (html = renderToString(<Stock stock={stock} />)));
-  return html;
+// Rendering two dozen cards cost more than the rest of a list page's own work, and a card's body
+// changes only with the product, so it is kept by product id, update time and heading level. Stock
+// is live: its line is kept by what it says (a handful: "Sold out", "Only 1 left" … "Only 5 left").
+// Kept flat even for a card shown once: a page's strings live until it is written, long enough under
+// load to be promoted, and a flat string is one object where its rope was dozens.
+function cardHtml(fragments: FragmentCache, { product, stock }: ListedProduct, headingLevel: 2 | 3): string {
+  const body = fragments.html(`card${headingLevel}:${product.id}@${product.updatedAt}`, () =>
+    renderKept(<CardBody product={product} headingLevel={headingLevel} />),
+  );
+  const stockLine =
+    stock.state === 'in-stock' ? '' : fragments.html(`stock:${stock.state} ${stock.label}`, () => renderToString(<Stock stock={stock} />));
+  return `<li class="product-card"><article>${body}${stockLine}</article></li>`;
 }
 
-/** A grid of product cards (`ul.product-grid > li.product-card`); the markup Preact would make, from memoised parts. */
-export function ProductGrid({ products, headingLevel = 2 }: { products: ListedProduct[]; headingLevel?: 2 | 3 }) {
-  return <ul class="product-grid" dangerouslySetInnerHTML={{ __html: products.map((p) => cardHtml(p, headingLevel)).join('') }} />;
+interface GridProps {
+  products: ListedProduct[];
+  headingLevel?: 2 | 3;
+  fragments: FragmentCache;
+}
+
+/** A grid of product cards (`ul.product-grid > li.product-card`); the markup Preact would make, from kept fragments. */
+export function ProductGrid({ products, headingLevel = 2, fragments }: GridProps) {
+  return (
+    <ul class="product-grid" dangerouslySetInnerHTML={{ __html: products.map((p) => cardHtml(fragments, p, headingLevel)).join('') }} />
+  );
+}
+
+/** The grid rendered element by element, never from kept fragments: what ProductGrid must equal. */
+export function DirectProductGrid({ products, headingLevel = 2 }: Omit<GridProps, 'fragments'>) {
+  return (
+    <ul class="product-grid">
+      {products.map((p) => (
+        <Card {...p} headingLevel={headingLevel} />
+      ))}
+    </ul>
+  );
 }

@@ -1,6 +1,7 @@
 import { renderToString } from 'preact-render-to-string';
-import { Layout } from '../pages/layout.js';
+import { DirectLayout, Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
+import type { FragmentCache } from '../platform/fragments.js';
 import { renderKept } from '../platform/render.js';
 import type { ProductDetail, ProductPage } from './catalog.service.js';
 import { imageSrc, Price, Stock } from './product-list.view.js';
@@ -81,56 +82,80 @@ function Description({ product }: { product: ProductDetail }) {
   );
 }
 
-/**
- * The parts of a product's page that are the same for every visitor, rendered once per (frozen,
- * cached) detail object: the catalog hands out a new object after any change.
- */
-const parts = new WeakMap<Readonly<ProductDetail>, { before: string; after: string }>();
+function Heading({ product }: { product: ProductDetail }) {
+  return (
+    <>
+      <h1>{product.name}</h1>
+      {product.summary && <p class="product-summary">{product.summary}</p>}
+      <Price amount={product.price} currency={product.currency} />
+    </>
+  );
+}
 
-function fixedParts(product: Readonly<ProductDetail>) {
-  let kept = parts.get(product);
-  if (!kept) {
-    const heading = (
-      <>
-        <h1>{product.name}</h1>
-        {product.summary && <p class="product-summary">{product.summary}</p>}
-        <Price amount={product.price} currency={product.currency} />
-      </>
-    );
-    const tail = (
-      <>
-        <p class="delivery">{delivery[product.type]}</p>
-        <p class="sku">
-          SKU: <span>{product.sku}</span>
-        </p>
-      </>
-    );
-    kept = {
-      before: `${renderKept(<Gallery images={product.images} />)}<div class="product-info">${renderKept(heading)}`,
-      after: `${renderKept(tail)}</div>${renderKept(<Description product={product} />)}`,
-    };
-    parts.set(product, kept);
-  }
-  return kept;
+function Tail({ product }: { product: ProductDetail }) {
+  return (
+    <>
+      <p class="delivery">{delivery[product.type]}</p>
+      <p class="sku">
+        SKU: <span>{product.sku}</span>
+      </p>
+    </>
+  );
+}
+
+/** What changes from one request to the next: stock and the form. */
+function Live({ product, stock, csrfToken }: { product: ProductDetail; stock: StockState; csrfToken: string | null }) {
+  return (
+    <>
+      <Stock stock={stock} />
+      <AddToCart sku={product.sku} stock={stock} csrfToken={csrfToken} />
+    </>
+  );
+}
+
+interface PageProps {
+  ctx: ViewContext;
+  page: ProductPage;
+}
+
+// The parts of a product's page that are the same for every visitor, kept by product id and update
+// time: what comes before the live part and what comes after it.
+function fixedParts(fragments: FragmentCache, product: Readonly<ProductDetail>): readonly string[] {
+  return fragments.parts(`product:${product.id}@${product.updatedAt}`, () => [
+    `${renderKept(<Gallery images={product.images} />)}<div class="product-info">${renderKept(<Heading product={product} />)}`,
+    `${renderKept(<Tail product={product} />)}</div>${renderKept(<Description product={product} />)}`,
+  ]);
 }
 
 /** A product: gallery, name, price, stock, add to cart, description and specifications. */
-export function ProductDetailPage({ ctx, page: { product, stock } }: { ctx: ViewContext; page: ProductPage }) {
-  const { before, after } = fixedParts(product);
-  const live = renderToString(
-    <>
-      <Stock stock={stock} />
-      <AddToCart sku={product.sku} stock={stock} csrfToken={ctx.csrfToken} />
-    </>,
-  );
+export function ProductDetailPage({ ctx, page: { product, stock } }: PageProps) {
+  const live = renderToString(<Live product={product} stock={stock} csrfToken={ctx.csrfToken} />);
   return (
-    <Layout
-      ctx={ctx}
-      title={product.name}
-      description={product.summary || undefined}
-      head={<link rel="canonical" href={`/${product.sku}`} />}
-    >
-      <article class="product-detail" dangerouslySetInnerHTML={{ __html: before + live + after }} />
+    <Layout ctx={ctx} {...headOf(product)}>
+      <article class="product-detail" dangerouslySetInnerHTML={{ __html: fixedParts(ctx.fragments, product).join(live) }} />
     </Layout>
   );
 }
+
+/** The page rendered element by element, never from kept parts: what ProductDetailPage must equal. */
+export function DirectProductDetailPage({ ctx, page: { product, stock } }: PageProps) {
+  return (
+    <DirectLayout ctx={ctx} {...headOf(product)}>
+      <article class="product-detail">
+        <Gallery images={product.images} />
+        <div class="product-info">
+          <Heading product={product} />
+          <Live product={product} stock={stock} csrfToken={ctx.csrfToken} />
+          <Tail product={product} />
+        </div>
+        <Description product={product} />
+      </article>
+    </DirectLayout>
+  );
+}
+
+const headOf = (product: ProductDetail) => ({
+  title: product.name,
+  description: product.summary || undefined,
+  head: <link rel="canonical" href={`/${product.sku}`} />,
+});

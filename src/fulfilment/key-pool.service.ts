@@ -1,7 +1,7 @@
 import type { Database, Executor } from '../platform/db/db.js';
 import type { SecretBox } from '../platform/crypto.js';
 import type { LicenseKeyStatus } from '../platform/db/schema.js';
-import { createTtlCache, sharedCaches } from '../platform/cache.js';
+import type { LoadingCache } from '../platform/cache.js';
 import { ConflictError, ValidationError } from '../platform/errors.js';
 import { createKeyPoolRepo } from './key-pool.repo.js';
 
@@ -11,23 +11,23 @@ export const MAX_KEY_LENGTH = 500;
 /** How many keys of a pool are in each state. */
 export type PoolCounts = Record<LicenseKeyStatus, number>;
 
-/**
- * How long a catalog page may show a pool's count after another instance (or process) changed it.
- * Changes through any key pool service on the same database handle drop the counts at once.
- */
-const SHOWN_STOCK_TTL_MS = 2_000;
-/** Pools whose shown count is kept: more than a busy shop's pages list within the TTL. */
-const SHOWN_STOCK_CACHED = 20_000;
-
 /** Finite key pools for key_lim products: import (encrypted, never duplicated) and stock counts. */
-export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Database; secrets: SecretBox; clock?: () => number }) {
+export function createKeyPoolService({
+  db,
+  secrets,
+  clock = Date.now,
+  shownStock,
+}: {
+  db: Database;
+  secrets: SecretBox;
+  clock?: () => number;
+  /** The counts catalog pages show, by product (src/caches.ts); without it they are counted every time. */
+  shownStock?: LoadingCache<number, number>;
+}) {
   const repo = createKeyPoolRepo(db);
-  const shown = sharedCaches(db.kysely, 'shown-stock', () =>
-    createTtlCache<number, number>({ maxEntries: SHOWN_STOCK_CACHED, ttlMs: SHOWN_STOCK_TTL_MS }),
-  );
   // Dropped when the change is made, inside its transaction: a page read before the commit may keep
   // the old count, for one TTL at most.
-  const changed = <T>(result: T): T => (shown.clear(), result);
+  const changed = <T>(result: T): T => (shownStock?.clear(), result);
   return {
     /**
      * Adds keys to a product's pool, all or nothing: a blank or over-long key, or one repeated
@@ -133,10 +133,11 @@ export function createKeyPoolService({ db, secrets, clock = Date.now }: { db: Da
 
     /**
      * The counts catalog pages show, kept for a moment: changes made here are seen at once, changes
-     * by another instance within SHOWN_STOCK_TTL_MS. Cart and checkout count with countAvailable.
+     * by another instance within the cache's TTL. Cart and checkout count with countAvailable.
      */
     async countAvailableShown(productIds: readonly number[]): Promise<Map<number, number>> {
-      const counts = await shown.getAll(productIds, clock(), (ids) => repo.countAvailable([...ids]), 0);
+      if (!shownStock) return repo.countAvailable([...productIds]);
+      const counts = await shownStock.getAll(productIds, (ids) => repo.countAvailable([...ids]), 0);
       return new Map(productIds.map((id, i) => [id, counts[i]!]));
     },
   };

@@ -1,5 +1,6 @@
 import { stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Cache } from '../platform/cache.js';
 import { NotFoundError } from '../platform/errors.js';
 import { renderMarkdown } from '../platform/markdown.js';
 
@@ -10,10 +11,14 @@ export interface RenderedContent {
   title: string;
   html: string;
 }
+/** A page as rendered from its file at that modification time. */
+export interface KeptContent {
+  mtimeMs: number;
+  content: RenderedContent;
+}
 
 /** Owner-edited Markdown pages under the content directory, re-rendered only when a file changes. */
-export function createContentService({ contentDir }: { contentDir: string }) {
-  const cache = new Map<string, { mtimeMs: number; content: RenderedContent }>();
+export function createContentService({ contentDir, cache }: { contentDir: string; cache: Cache<ContentPage, KeptContent> }) {
   return {
     /** The rendered page; its title is the file's first `# ` heading. */
     async renderPage(name: ContentPage): Promise<RenderedContent> {

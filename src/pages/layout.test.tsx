@@ -1,7 +1,10 @@
 import { renderToString } from 'preact-render-to-string';
 import { describe, expect, it } from 'vitest';
+import { createFragmentCache } from '../platform/fragments.js';
 import { DirectLayout, Layout } from './layout.js';
 import type { ViewContext } from './view-context.js';
+
+const fragments = createFragmentCache({ max: 100, maxChars: 1_000_000, idleMs: 60_000 });
 
 const visitor = (overrides: Partial<ViewContext> = {}): ViewContext => ({
   shopName: 'Shop & Co',
@@ -13,12 +16,17 @@ const visitor = (overrides: Partial<ViewContext> = {}): ViewContext => ({
   csrfToken: 'salt-token_1',
   cartCount: 0,
   path: '/',
+  fragments,
   ...overrides,
 });
 
-/** The same page through the layout (from its template where it applies) and rendered element by element. */
+/**
+ * The same page through the layout (from its template and kept fragments where it applies) and
+ * rendered element by element. The layout renders it three times: a first request keeps nothing,
+ * a second keeps its fragments, a third is served from them; all three must be the same.
+ */
 const both = (ctx: ViewContext, title = 'Results for “a & b” <c>', description?: string) => {
-  const [templated, direct] = [Layout, DirectLayout].map((L) =>
+  const [first, second, templated, direct] = [Layout, Layout, Layout, DirectLayout].map((L) =>
     renderToString(
       <L ctx={ctx} title={title} description={description} head={<link rel="next" href="/search?q=a&page=2" />}>
         <h1>Body with "quotes" & {'<tags>'}</h1>
@@ -26,6 +34,8 @@ const both = (ctx: ViewContext, title = 'Results for “a & b” <c>', descripti
       </L>,
     ),
   );
+  expect(first).toBe(templated);
+  expect(second).toBe(templated);
   return { templated, direct };
 };
 
@@ -58,5 +68,15 @@ describe('layout for visitors from a template', () => {
     }
     expect(both(visitor({ user: { name: 'Ann <A>', email: 'a@example.com', isOwner: true } })).templated).toContain('Ann &lt;A>');
     expect(both(visitor({ cartCount: 3 })).templated).toContain('aria-label="3 items"');
+  });
+
+  it('follows the categories and the shop name: their kept HTML is keyed by them, not reused for others', () => {
+    const before = both(visitor());
+    expect(before.templated).toBe(before.direct);
+    const renamed = both(visitor({ shopName: 'Other shop', categories: [{ slug: 'tools', name: 'Renamed tools' }] }));
+    expect(renamed.templated).toBe(renamed.direct);
+    expect(renamed.templated).toContain('Renamed tools');
+    expect(renamed.templated).toContain('© Other shop');
+    expect(renamed.templated).not.toContain('Games');
   });
 });

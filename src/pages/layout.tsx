@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { assetUrl } from '../platform/assets.js';
+import { renderEveryTime, type FragmentCache } from '../platform/fragments.js';
 import { compileTemplate, fillTemplate, renderKept, slot, type Template } from '../platform/render.js';
 import type { ViewContext } from './view-context.js';
 
@@ -13,8 +14,8 @@ interface LayoutProps {
   children: ComponentChildren;
 }
 
-/** What the frame shows, from the page's context. */
-function frameOf({ ctx, title, description, head, children }: LayoutProps): FrameProps {
+/** What the frame shows, from the page's context, with shared fragments from `fragments`. */
+function frameOf({ ctx, title, description, head, children }: LayoutProps, fragments: FragmentCache): FrameProps {
   return {
     shopName: ctx.shopName,
     title: title === ctx.shopName ? title : `${title} · ${ctx.shopName}`,
@@ -25,18 +26,20 @@ function frameOf({ ctx, title, description, head, children }: LayoutProps): Fram
     cartCount: ctx.cartCount,
     searchQuery: ctx.searchQuery ?? '',
     returnTo: encodeURIComponent(ctx.path),
-    nav: categoryLinks(ctx.categories, ctx.path),
+    nav: categoryLinks(fragments, ctx.categories, ctx.path),
+    footer: footerHtml(fragments, ctx.shopName),
     main: children,
   };
 }
 
 /** The site frame: header with categories, search, cart and account; footer with the content pages. */
 export function Layout(props: LayoutProps) {
-  const frame = frameOf(props);
+  const { fragments } = props.ctx;
+  const frame = frameOf(props, fragments);
   const token = frame.csrfToken;
   // Tokens are base64url and "-"; anything else would need escaping, so it takes the general path.
   if (frame.user || frame.cartCount > 0 || token === null || !/^[\w-]+$/.test(token)) return <Frame {...frame} />;
-  const html = fillTemplate(visitorShell(frame.shopName, frame.searchQuery !== ''), {
+  const html = fillTemplate(visitorShell(fragments, frame.shopName, frame.searchQuery !== ''), {
     title: markup(frame.title),
     description: markup(frame.description),
     head: markup(frame.head),
@@ -49,9 +52,9 @@ export function Layout(props: LayoutProps) {
   return <html lang="en" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
-/** The layout always rendered element by element, never from the template: what the template must equal. */
+/** The layout always rendered element by element, never from the template or kept fragments: what those must equal. */
 export function DirectLayout(props: LayoutProps) {
-  return <Frame {...frameOf(props)} />;
+  return <Frame {...frameOf(props, renderEveryTime)} />;
 }
 
 /** Children as HTML ('' for none); text comes out escaped as Preact escapes it, in text and in quoted attributes alike. */
@@ -61,13 +64,10 @@ const markup = (children: ComponentChildren) => renderToString(<>{children}</>);
 // template rendered once per shop name (and with or without a search query: Preact writes an empty
 // value as a bare attribute), and only this request's parts are rendered. Rendering the frame
 // element by element was about a twentieth of a search page's CPU.
-const shells = new Map<string, Template>();
 const HTML_OPEN = '<html lang="en">';
 
-function visitorShell(shopName: string, searched: boolean): Template {
-  const key = `${searched ? 'q' : '-'}${shopName}`;
-  let shell = shells.get(key);
-  if (!shell) {
+function visitorShell(fragments: FragmentCache, shopName: string, searched: boolean): Template {
+  return fragments.parts(`layout:${searched ? 'q' : '-'}${shopName}`, () => {
     const html = renderToString(
       <Frame
         shopName={shopName}
@@ -80,13 +80,12 @@ function visitorShell(shopName: string, searched: boolean): Template {
         searchQuery={searched ? slot('q') : ''}
         returnTo={slot('returnTo')}
         nav={slot('nav')}
+        footer={footerHtml(fragments, shopName)}
         main={slot('main')}
       />,
     );
-    shell = compileTemplate(html.slice(HTML_OPEN.length, -'</html>'.length));
-    shells.set(key, shell);
-  }
-  return shell;
+    return compileTemplate(html.slice(HTML_OPEN.length, -'</html>'.length));
+  });
 }
 
 interface FrameProps {
@@ -103,10 +102,12 @@ interface FrameProps {
   returnTo: string;
   /** The category links' HTML. */
   nav: string;
+  /** The footer's HTML. */
+  footer: string;
   main: ComponentChildren;
 }
 
-function Frame({ shopName, title, description, head, csrfToken, user, cartCount, searchQuery, returnTo, nav, main }: FrameProps) {
+function Frame({ shopName, title, description, head, csrfToken, user, cartCount, searchQuery, returnTo, nav, footer, main }: FrameProps) {
   return (
     <html lang="en">
       <head>
@@ -166,7 +167,7 @@ function Frame({ shopName, title, description, head, csrfToken, user, cartCount,
           <nav class="categories" aria-label="Categories" dangerouslySetInnerHTML={{ __html: nav }} />
         </header>
         <main id="main">{main}</main>
-        <footer class="site-footer" dangerouslySetInnerHTML={{ __html: footer(shopName) }} />
+        <footer class="site-footer" dangerouslySetInnerHTML={{ __html: footer }} />
       </body>
     </html>
   );
@@ -187,22 +188,17 @@ function CategoryLinks({ categories, path }: { categories: ViewContext['categori
 }
 
 // The header's categories and the footer are most of the layout's markup and the same on nearly
-// every page: rendered once per categories list (the catalog reuses the array while it is cached)
-// and per shop name. Only a category page marks one of them as current.
-const categoryNavs = new WeakMap<ViewContext['categories'], string>();
-const footers = new Map<string, string>();
-
-function categoryLinks(categories: ViewContext['categories'], path: string): string {
+// every page: kept by the categories' text and by shop name. Only a category page marks one of them
+// as current.
+function categoryLinks(fragments: FragmentCache, categories: ViewContext['categories'], path: string): string {
   if (path.startsWith('/category/')) return renderToString(<CategoryLinks categories={categories} path={path} />);
-  let html = categoryNavs.get(categories);
-  if (html === undefined) categoryNavs.set(categories, (html = renderKept(<CategoryLinks categories={categories} path="" />)));
-  return html;
+  const key = `nav:${categories.map((c) => `${c.slug}\u0000${c.name}`).join('\u0000')}`;
+  return fragments.html(key, () => renderKept(<CategoryLinks categories={categories} path="" />));
 }
 
-function footer(shopName: string): string {
-  let html = footers.get(shopName);
-  if (html === undefined) {
-    html = renderKept(
+function footerHtml(fragments: FragmentCache, shopName: string): string {
+  return fragments.html(`footer:${shopName}`, () =>
+    renderKept(
       <>
         <nav aria-label="About the shop">
           <a href="/about">About</a>
@@ -213,8 +209,6 @@ function footer(shopName: string): string {
         </nav>
         <p>© {shopName}</p>
       </>,
-    );
-    footers.set(shopName, html);
-  }
-  return html;
+    ),
+  );
 }

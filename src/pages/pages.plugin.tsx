@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../platform/config.js';
 import type { HtmlErrorRenderer } from '../platform/error-handler.js';
+import type { FragmentCache } from '../platform/fragments.js';
 import { renderDocument } from '../platform/render.js';
 import { ErrorPage } from './error-page.js';
 import type { ViewContext } from './view-context.js';
@@ -22,7 +23,7 @@ declare module 'fastify' {
 }
 
 /** Builds the ViewContext for pages and the HTML error renderer that uses the same layout. */
-export function createViewContextBuilder(config: Config, sources: ViewSources) {
+export function createViewContextBuilder(config: Config, sources: ViewSources, fragments: FragmentCache) {
   return async (request: FastifyRequest, reply?: FastifyReply, extra: Partial<ViewContext> = {}): Promise<ViewContext> => ({
     shopName: config.shopName,
     categories: await sources.navCategories(),
@@ -30,21 +31,32 @@ export function createViewContextBuilder(config: Config, sources: ViewSources) {
     csrfToken: sources.csrfToken?.(request, reply) ?? null,
     cartCount: (await sources.cartCount?.(request)) ?? 0,
     path: (request.url.split('?')[0] ?? '/').slice(0, 500),
+    fragments,
     ...extra,
   });
 }
 
-export const pagesPlugin = fp<{ config: Config; sources: ViewSources }>(async (app, { config, sources }) => {
-  const build = createViewContextBuilder(config, sources);
-  app.decorateRequest('viewContext', function (this: FastifyRequest, reply?: FastifyReply, extra?: Partial<ViewContext>) {
-    return build(this, reply, extra);
-  });
-});
+export const pagesPlugin = fp<{ config: Config; sources: ViewSources; fragments: FragmentCache }>(
+  async (app, { config, sources, fragments }) => {
+    const build = createViewContextBuilder(config, sources, fragments);
+    app.decorateRequest('viewContext', function (this: FastifyRequest, reply?: FastifyReply, extra?: Partial<ViewContext>) {
+      return build(this, reply, extra);
+    });
+  },
+);
 
 /** Error pages in the site layout; falls back to a bare layout if the shared data cannot be read. */
-export function htmlErrorRenderer(config: Config): HtmlErrorRenderer {
+export function htmlErrorRenderer(config: Config, fragments: FragmentCache): HtmlErrorRenderer {
   return async (request, error) => {
-    const bare: ViewContext = { shopName: config.shopName, categories: [], user: null, csrfToken: null, cartCount: 0, path: '/' };
+    const bare: ViewContext = {
+      shopName: config.shopName,
+      categories: [],
+      user: null,
+      csrfToken: null,
+      cartCount: 0,
+      path: '/',
+      fragments,
+    };
     let ctx = bare;
     if (error.status < 500) {
       try {

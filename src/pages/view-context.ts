@@ -1,3 +1,5 @@
+import type { FragmentCache } from '../platform/fragments.js';
+
 /** What every page's layout needs besides its own data. */
 export interface ViewContext {
   shopName: string;
@@ -8,4 +10,6 @@ export interface ViewContext {
   /** The path of this request, for "current page" marks and login return paths. */
   path: string;
   searchQuery?: string;
+  /** Where the layout and pages keep rendered HTML that many requests share (one per app). */
+  fragments: FragmentCache;
 }

@@ -1,148 +1,165 @@
-interface CacheOptions {
-  maxEntries: number;
-  ttlMs: number;
+import { LRUCache } from 'lru-cache';
+
+/** How a cache is bounded; every cache of the store is built with these, in one place (`src/caches.ts`). */
+export interface CacheOptions<V> {
+  /** Most entries kept; the least recently used goes first. */
+  max: number;
+  /** How long an entry is served after it was stored (stale once more than this has passed); without it, until evicted or cleared. */
+  ttlMs?: number;
+  /** Count the TTL from an entry's last use instead: what nobody asked for in that long is dropped. */
+  ttlFromLastUse?: boolean;
+  /** Bound on the sum of `sizeOf` over the entries (say, characters of HTML), beside `max`. */
+  maxSize?: number;
+  sizeOf?: (value: V) => number;
   /**
-   * A key is kept only when it was asked for before, recently (the last few times
-   * `maxEntries` distinct misses). A crawler walking every page once then neither flushes what
-   * shoppers keep coming back to nor fills the heap with entries evicted soon after.
+   * A key is kept only when it was asked for before, recently (the last few times `max` distinct
+   * misses). A crawler walking every page once then neither flushes what shoppers keep coming back
+   * to nor fills the heap with entries evicted soon after.
    */
   admitOnSecondRequest?: boolean;
+  /** Current time in epoch ms (tests pass their own). */
+  clock?: () => number;
 }
 
-/**
- * An in-memory cache of promises with a time-to-live and a size bound (least recently used goes
- * first; so does anything unused for a whole TTL, so memory follows recent traffic). Promises, so
- * concurrent requests for the same key share one query; a rejected promise is forgotten at once.
- *
- * Recency is a linked list beside the Map, not the usual "delete and re-insert" into the Map: V8
- * leaves a deleted Map entry in place until the table is rebuilt, so in a large cache each hit on a
- * busy key walked every earlier copy of it (some 50 µs a hit with 100,000 entries).
- */
-export function createTtlCache<V, K extends string | number = string>({ maxEntries, ttlMs, admitOnSecondRequest = false }: CacheOptions) {
-  interface Entry {
-    key: K;
-    expires: number;
-    used: number;
-    value: Promise<V>;
-    newer: Entry | null;
-    older: Entry | null;
-  }
-  const entries = new Map<K, Entry>();
+/** A bounded in-memory map with least-recently-used eviction and an optional time to live. */
+export interface Cache<K, V> {
+  /** The value if present and fresh; counts as a use. */
+  get(key: K): V | undefined;
+  /** The value if present and fresh, without counting as a use. */
+  peek(key: K): V | undefined;
+  /** Stores the value (unless admission turns it away) and returns it. */
+  set(key: K, value: V): V;
+  delete(key: K): void;
+  clear(): void;
+  /** Drops expired entries, so a cache nobody reads any more holds no memory; does the work at most once a TTL. */
+  purgeStale(): void;
+  /** How many entries are held (expired ones included until they are dropped). */
+  readonly size: number;
+}
+
+/** Anything but null and undefined: what lru-cache keeps, as keys and values. */
+type Present = NonNullable<unknown>;
+
+/** One cache implementation for the whole store: lru-cache, with admission on a second request and the store's clock. */
+export function createCache<K extends Present, V extends Present>({
+  max,
+  ttlMs,
+  ttlFromLastUse = false,
+  maxSize,
+  sizeOf,
+  admitOnSecondRequest = false,
+  clock = Date.now,
+}: CacheOptions<V>): Cache<K, V> {
+  const lru = new LRUCache<K, V>({
+    max,
+    ...(ttlMs === undefined ? {} : { ttl: ttlMs, updateAgeOnGet: ttlFromLastUse }),
+    // lru-cache wants a positive whole size; an empty string still costs its entry.
+    ...(maxSize === undefined ? {} : { maxSize, sizeCalculation: (value: V) => Math.max(1, Math.ceil(sizeOf?.(value) ?? 1)) }),
+    // The store's clock, read on every check: the default caches it for a millisecond with a timer.
+    perf: { now: clock },
+    ttlResolution: 0,
+    // An expired entry stays until it is replaced or purged, so admission still knows its key was wanted.
+    noDeleteOnStaleGet: true,
+  });
   const missedOnce = new Set<K>();
-  let newest: Entry | null = null;
-  let oldest: Entry | null = null;
-
-  function unlink(entry: Entry) {
-    if (entry.newer) entry.newer.older = entry.older;
-    else newest = entry.older;
-    if (entry.older) entry.older.newer = entry.newer;
-    else oldest = entry.newer;
-    entry.newer = entry.older = null;
-  }
-
-  function link(entry: Entry) {
-    entry.older = newest;
-    if (newest) newest.newer = entry;
-    newest = entry;
-    oldest ??= entry;
-  }
-
-  function fresh(key: K, now: number): Promise<V> | undefined {
-    const hit = entries.get(key);
-    if (!hit || hit.expires <= now) return undefined;
-    hit.used = now;
-    if (hit !== newest) {
-      unlink(hit);
-      link(hit);
-    }
-    return hit.value;
-  }
-
-  function put(key: K, now: number, value: Promise<V>): Promise<V> {
-    const stale = entries.get(key);
-    if (stale) unlink(stale);
-    const entry: Entry = { key, expires: now + ttlMs, used: now, value, newer: null, older: null };
-    entries.set(key, entry);
-    link(entry);
-    while (oldest && entries.size > maxEntries) drop(oldest);
-    trim(now);
-    value.catch(() => {
-      if (entries.get(key) === entry) drop(entry);
-    });
-    return value;
-  }
-
-  function drop(entry: Entry) {
-    entries.delete(entry.key);
-    unlink(entry);
-  }
-
-  // The list is in order of use, so what was not used for a TTL (and has expired) is at its end.
-  function trim(now: number) {
-    while (oldest && oldest.used + ttlMs <= now) drop(oldest);
-  }
+  let purgeDue = ttlMs === undefined ? Infinity : clock() + ttlMs;
 
   function admit(key: K): boolean {
-    if (!admitOnSecondRequest || entries.has(key) || missedOnce.delete(key)) return true;
-    if (missedOnce.size >= 4 * maxEntries) missedOnce.clear();
+    if (!admitOnSecondRequest || lru.peek(key, { allowStale: true }) !== undefined || missedOnce.delete(key)) return true;
+    if (missedOnce.size >= 4 * max) missedOnce.clear();
     missedOnce.add(key);
     return false;
   }
 
+  function purgeStale() {
+    const now = clock();
+    if (now < purgeDue) return;
+    purgeDue = now + ttlMs!;
+    lru.purgeStale();
+  }
+
   return {
-    get(key: K, now: number, load: () => Promise<V>): Promise<V> {
-      const hit = fresh(key, now);
-      if (hit) return hit;
-      return admit(key) ? put(key, now, load()) : load();
+    get: (key) => lru.get(key),
+    peek: (key) => lru.peek(key),
+    set(key, value) {
+      if (admit(key)) lru.set(key, value);
+      purgeStale();
+      return value;
     },
-    /**
-     * Values for many keys, in order. When any of them is missing or expired, all of them are
-     * loaded again by one call to `load` (a key it answers no value for gets `absent`): keys read
-     * together then expire together, so the next time they cost one load, not one per key.
-     */
-    getAll(keys: readonly K[], now: number, load: (keys: readonly K[]) => Promise<Map<K, V>>, absent: V): Promise<V[]> {
+    delete(key) {
+      lru.delete(key);
+    },
+    clear() {
+      lru.clear();
+      missedOnce.clear();
+    },
+    purgeStale,
+    get size() {
+      return lru.size;
+    },
+  };
+}
+
+/** A cache of loads: concurrent requests for a key share one promise, and a failed load is forgotten at once. */
+export interface LoadingCache<K, V> {
+  get(key: K, load: () => Promise<V>): Promise<V>;
+  /**
+   * Values for many keys, in order. When any of them is missing or expired, all of them are loaded
+   * again by one call to `load` (a key it answers no value for gets `absent`): keys read together
+   * then expire together, so the next time they cost one load, not one per key.
+   */
+  getAll(keys: readonly K[], load: (keys: readonly K[]) => Promise<Map<K, V>>, absent: V): Promise<V[]>;
+  clear(): void;
+  purgeStale(): void;
+  readonly size: number;
+}
+
+/** A LoadingCache over `createCache`, bounded the same way. */
+export function createLoadingCache<K extends Present, V>(options: CacheOptions<Promise<V>>): LoadingCache<K, V> {
+  return loadingCacheOver(createCache<K, Promise<V>>(options));
+}
+
+/** A cache that keeps nothing: for a service run without the app's caches (seeding, the CLI), which reads afresh every time. */
+export function noCache<K, V>(): Cache<K, V> {
+  return { get: () => undefined, peek: () => undefined, set: (_key, value) => value, delete() {}, clear() {}, purgeStale() {}, size: 0 };
+}
+
+/** Loads through `cache`: a LoadingCache over any Cache (noCache() included). */
+export function loadingCacheOver<K, V>(cache: Cache<K, Promise<V>>): LoadingCache<K, V> {
+  function put(key: K, value: Promise<V>): Promise<V> {
+    // The caller handles the rejection; this only forgets it (after the set below: it runs later).
+    void value.catch(() => {
+      if (cache.peek(key) === value) cache.delete(key);
+    });
+    return cache.set(key, value);
+  }
+
+  return {
+    get(key, load) {
+      return cache.get(key) ?? put(key, load());
+    },
+    getAll(keys, load, absent) {
       const hits: Promise<V>[] = [];
       for (const key of keys) {
-        const hit = fresh(key, now);
+        const hit = cache.get(key);
         if (!hit) break;
         hits.push(hit);
       }
       if (hits.length === keys.length) return Promise.all(hits);
       const loaded = load(keys);
       return Promise.all(
-        keys.map((key) => {
-          const value = loaded.then((found) => (found.has(key) ? found.get(key)! : absent));
-          return admit(key) ? put(key, now, value) : value;
-        }),
+        keys.map((key) =>
+          put(
+            key,
+            loaded.then((found) => (found.has(key) ? found.get(key)! : absent)),
+          ),
+        ),
       );
     },
-    /** Drops what was not used for a whole TTL now, not at the next insertion: a cache nobody reads any more holds no memory. */
-    trim,
-    clear() {
-      entries.clear();
-      missedOnce.clear();
-      newest = oldest = null;
-    },
-    /** How many entries are held (expired ones included until they are dropped). */
+    clear: () => cache.clear(),
+    purgeStale: () => cache.purgeStale(),
     get size() {
-      return entries.size;
+      return cache.size;
     },
   };
-}
-
-export type TtlCache<V, K extends string | number = string> = ReturnType<typeof createTtlCache<V, K>>;
-
-const byHandle = new WeakMap<object, Map<string, unknown>>();
-
-/**
- * Caches shared by every service of one kind (`name`) on the same database handle, so a write
- * through any of them (the app's, a test's, the demo loader's) clears them all. Other app instances
- * are not told: their copies expire after the TTL. The first service on a handle decides the settings.
- */
-export function sharedCaches<T>(handle: object, name: string, make: () => T): T {
-  let named = byHandle.get(handle);
-  if (!named) byHandle.set(handle, (named = new Map()));
-  let caches = named.get(name) as T | undefined;
-  if (!caches) named.set(name, (caches = make()));
-  return caches;
 }

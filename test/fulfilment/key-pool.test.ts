@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaches } from '../../src/caches.js';
 import { createKeyPoolService } from '../../src/fulfilment/key-pool.service.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
@@ -54,10 +55,11 @@ describe.each(testDialects)('key pools on %s', (dialect) => {
     expect((await pool.countAvailable([productId])).get(productId)).toBe(3);
   });
 
-  it('shows catalog pages a count that a change through any pool service updates at once, and another process’s within the TTL', async () => {
+  it('shows catalog pages a count that a change through any pool service on its caches updates at once, and another process’s within the TTL', async () => {
     let now = 1_800_000_000_000;
-    const shop = createKeyPoolService({ db, secrets: createSecretBox(randomBytes(32)), clock: () => now });
-    const other = createKeyPoolService({ db, secrets: createSecretBox(randomBytes(32)), clock: () => now });
+    const { shownStock } = createCaches({ clock: () => now });
+    const shop = createKeyPoolService({ db, secrets: createSecretBox(randomBytes(32)), clock: () => now, shownStock });
+    const other = createKeyPoolService({ db, secrets: createSecretBox(randomBytes(32)), clock: () => now, shownStock });
     const shown = async () => (await shop.countAvailableShown([productId, 9999])).get(productId);
     expect(await shown()).toBe(3);
     await other.importKeys(productId, ['SHOWN-1']);
@@ -79,6 +81,8 @@ describe.each(testDialects)('key pools on %s', (dialect) => {
     expect((await pool.countAvailable([productId])).get(productId)).toBe(3);
     expect(await shown()).toBe(4);
     now += 2_000;
+    expect(await shown()).toBe(4);
+    now += 1;
     expect(await shown()).toBe(3);
     expect((await shop.countAvailableShown([9999])).get(9999)).toBe(0);
   });

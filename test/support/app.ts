@@ -1,8 +1,10 @@
 import type { Dialect } from '../../src/platform/db/db.js';
 import { buildApp } from '../../src/app.js';
+import { createCaches } from '../../src/caches.js';
 import { testConfig } from './env.js';
 import type { LogStream } from '../../src/platform/logging.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { shareCachesWithFixtures } from './factories.js';
 
 export interface TestApp {
   app: Awaited<ReturnType<typeof buildApp>>;
@@ -24,7 +26,10 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
   const config = testConfig(env);
-  const app = await buildApp({ config, db, clock, logStream });
+  const caches = createCaches({ clock });
+  // Fixtures made on this database write through these caches too, so the app sees their writes at once.
+  shareCachesWithFixtures(db, caches);
+  const app = await buildApp({ config, db, clock, logStream, caches });
   await app.ready();
   return {
     app,

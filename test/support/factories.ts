@@ -1,3 +1,4 @@
+import { createCaches, type Caches } from '../../src/caches.js';
 import { createCatalogService, type CatalogService } from '../../src/catalog/catalog.service.js';
 import type { CategoryInput, ProductInput } from '../../src/catalog/catalog.validation.js';
 import { createKeyPoolService, type KeyPoolService } from '../../src/fulfilment/key-pool.service.js';
@@ -13,15 +14,30 @@ export interface CatalogFixtures {
   keyPool: KeyPoolService;
 }
 
+// The caches of the app createTestApp built on a database, so that writes through fixtures clear
+// what that app shows, as writes through the app itself would.
+const appCaches = new WeakMap<Database, Caches>();
+
+/** Records the caches of the app built on `db`, for the fixtures made on it. */
+export function shareCachesWithFixtures(db: Database, caches: Caches): void {
+  appCaches.set(db, caches);
+}
+
 /**
  * Catalog and key-pool services on a test database, with the encryption key of `testConfig()` so
- * keys imported here can be read by an app built by `createTestApp`. Writes through these services
- * also clear the app's cached header categories (the cache is per database handle).
+ * keys imported here can be read by an app built by `createTestApp`. They use that app's caches
+ * (their writes clear what it shows), else `caches`, else caches of their own.
  */
-export function catalogFixtures(db: Database, clock: () => number = Date.now): CatalogFixtures {
+export function catalogFixtures(db: Database, clock: () => number = Date.now, caches?: Caches): CatalogFixtures {
   const config = testConfig();
-  const keyPool = createKeyPoolService({ db, secrets: createSecretBox(config.encryptionKey, config.previousEncryptionKeys), clock });
-  return { catalog: createCatalogService({ db, keyPool, clock }), keyPool };
+  const shared = caches ?? appCaches.get(db) ?? createCaches({ clock });
+  const keyPool = createKeyPoolService({
+    db,
+    secrets: createSecretBox(config.encryptionKey, config.previousEncryptionKeys),
+    clock,
+    shownStock: shared.shownStock,
+  });
+  return { catalog: createCatalogService({ db, keyPool, clock, caches: shared.catalog }), keyPool };
 }
 
 /** A category with a unique slug unless given; returns its id and slug. */

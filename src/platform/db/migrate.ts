@@ -8,6 +8,7 @@ import { donationPaymentIntent } from './migrations/006-donation-payment-intent.
 import { ownerLookups } from './migrations/007-owner-lookups.js';
 import { catalogCards } from './migrations/008-catalog-cards.js';
 import { donationAttention } from './migrations/009-donation-attention.js';
+import { cardUpdatedAt } from './migrations/010-card-updated-at.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '007-owner-lookups': ownerLookups,
   '008-catalog-cards': catalogCards,
   '009-donation-attention': donationAttention,
+  '010-card-updated-at': cardUpdatedAt,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */
@@ -31,5 +33,5 @@ export async function migrateToLatest(db: Database): Promise<void> {
     provider,
     ...(db.schema ? { migrationTableSchema: db.schema } : {}),
   }).migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error('A migration failed.', { cause: error });
 }

@@ -1,0 +1,57 @@
+import type { CatalogCaches, CategoryIndex, ListingCaches } from './catalog/catalog.service.js';
+import type { CardProduct, ProductDetail } from './catalog/catalog.types.js';
+import { contentPages, type ContentPage, type KeptContent } from './pages/content.service.js';
+import { createCache, createLoadingCache } from './platform/cache.js';
+import { createFragmentCache } from './platform/fragments.js';
+
+/** How long the public lists and product pages are reused; another instance's catalog writes show within it. */
+const CATALOG_TTL_MS = 30_000;
+/** How long a catalog page may show a pool's count after another instance (or process) changed it. */
+const SHOWN_STOCK_TTL_MS = 2_000;
+
+export interface CacheSettings {
+  /** Current time in epoch ms; tests pass their own. */
+  clock?: () => number;
+  catalogTtlMs?: number;
+}
+
+/**
+ * Every in-memory cache of the store, with its bounds, built once per app (app.ts) and handed to the
+ * services and views that use it; nothing else keeps data between requests but a few bounded tables
+ * of formatters. The bounds keep the live heap under the production cap with room to spare (about
+ * 10 MB of cards, 20 MB of product pages and 16 MB of rendered HTML at most); a shop that outgrows
+ * them raises the figures here. Services on the same caches (the app's and a test's) see each
+ * other's writes at once; another instance's within the TTLs.
+ */
+export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_TTL_MS }: CacheSettings = {}) {
+  const lists: ListingCaches = {
+    categories: createLoadingCache<string, CategoryIndex>({ max: 1, ttlMs, clock }),
+    categoryIds: createLoadingCache<number, number[]>({ max: 1000, ttlMs, clock }),
+    home: createLoadingCache({ max: 1, ttlMs, clock }),
+    searches: createLoadingCache({ max: 1000, ttlMs, clock }),
+    // About 1 KB each, for products listed twice lately: what shoppers come back to (home, first
+    // pages, popular searches) stays, while a crawler walking every page neither flushes it nor
+    // churns the heap.
+    cards: createLoadingCache<number, Readonly<CardProduct> | null>({ max: 10_000, ttlMs, admitOnSecondRequest: true, clock }),
+    // About 4 KB each with their images and description, admitted like cards.
+    products: createLoadingCache<string, Readonly<ProductDetail> | null>({ max: 5_000, ttlMs, admitOnSecondRequest: true, clock }),
+  };
+  const catalog: CatalogCaches = {
+    lists,
+    descriptions: createCache({ max: 500, clock }),
+    changed() {
+      for (const cache of Object.values(lists)) cache.clear();
+    },
+  };
+  return {
+    catalog,
+    /** Available keys by product, as catalog pages show them; cleared by every change through a key pool service. */
+    shownStock: createLoadingCache<number, number>({ max: 20_000, ttlMs: SHOWN_STOCK_TTL_MS, clock }),
+    /** Rendered HTML by what it depends on (cards, product pages' fixed parts, the layout's frame). */
+    fragments: createFragmentCache({ max: 20_000, maxChars: 16_000_000, idleMs: 2 * ttlMs, clock }),
+    /** The content pages, by name, with the modification time they were rendered at. */
+    content: createCache<ContentPage, KeptContent>({ max: contentPages.length, clock }),
+  };
+}
+
+export type Caches = ReturnType<typeof createCaches>;

@@ -275,3 +275,37 @@ describe.each(testDialects)('catalog pages on %s', (dialect) => {
     });
   });
 });
+
+describe.each(testDialects)('kept catalog HTML on %s', (dialect) => {
+  // The clock never moves: two edits in one millisecond must still show, so rendered HTML kept by
+  // product id and update time needs an update time that always grows.
+  const now = 1_800_000_000_000;
+  let t: TestApp;
+  let f: CatalogFixtures;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, {}, () => now);
+    f = catalogFixtures(t.db, () => now);
+    await makeCategory(f.catalog, { slug: 'kept', name: 'Kept' });
+    await makeProduct(f.catalog, { sku: 'KEPT-1', name: 'First name', price: 1000, categories: ['kept'] });
+  });
+  afterAll(() => t.close());
+
+  it('shows every edit on the category and product pages at once, however often they were served before', async () => {
+    const pages = async () =>
+      Promise.all(['/category/kept', '/KEPT-1', '/search?q=kept'].map(async (p) => main((await t.app.inject(p)).body)));
+    for (let i = 0; i < 3; i++) for (const html of await pages()) expect(html).toContain('First name');
+    for (const [name, price, shown] of [
+      ['Second name', 1100, '€11.00'],
+      ['Third name', 1200, '€12.00'],
+    ] as const) {
+      await f.catalog.updateProduct('KEPT-1', { name, price });
+      for (let i = 0; i < 3; i++) {
+        for (const html of await pages()) {
+          expect(html).toContain(name);
+          expect(html).toContain(shown);
+          expect(html).not.toContain('First name');
+        }
+      }
+    }
+  });
+});

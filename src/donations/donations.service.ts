@@ -98,12 +98,16 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
     fail: (tx, id, source) => step(tx, id, 'payment_failed', source),
     expire: (tx, id, source) => step(tx, id, 'session_expired', source),
     cancel: (tx, id, source) => step(tx, id, 'payment_cancelled', source),
-    /** Only a refund of the whole amount moves a donation; a partial one is logged and the donation stays as it is. */
-    async refund(tx, id, amountRefunded, source) {
+    /**
+     * Only a refund of the whole amount moves a donation; a partial one is logged and the donation
+     * stays as it is. For one paid with the wrong amount, the whole is what the charge took.
+     */
+    async refund(tx, id, { amountRefunded, chargeAmount }, source) {
       const donation = await repo.findDonation(id, tx);
       if (!donation) throw new NotFoundError('We could not find that donation.', 'donation_not_found');
       if (donation.status === 'refunded') return { kind: 'unchanged', why: 'refund_already_applied' };
-      if (amountRefunded < donation.amount) {
+      const whole = donation.status === 'needs_attention' && chargeAmount !== null ? chargeAmount : donation.amount;
+      if (amountRefunded < whole) {
         log.warn(
           { donationId: id, refunded: amountRefunded, amount: donation.amount },
           'partial refund of a donation: the donation stays as it is',

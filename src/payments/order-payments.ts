@@ -94,7 +94,7 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
      * A refund reported by the gateway (cumulative amount). A full refund revokes every unit; a
      * partial one revokes whole units, dearest first, as far as the newly refunded amount covers them.
      */
-    async refund(tx, orderId, amountRefunded) {
+    async refund(tx, orderId, { amountRefunded }) {
       // Takes the order's row lock first: an owner's refund in flight (refund.service) commits before
       // this reads what it already revoked, so no unit is revoked twice.
       await orders.lockOrder(tx, orderId);

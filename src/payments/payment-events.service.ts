@@ -56,7 +56,9 @@ export async function applyPaymentEvent(
     case 'checkout.expired':
       return outcomeOf(await payable.expire(tx, id, event.id));
     case 'charge.refunded':
-      return outcomeOf(await payable.refund(tx, id, event.amountRefunded ?? event.amount ?? 0, event.id));
+      return outcomeOf(
+        await payable.refund(tx, id, { amountRefunded: event.amountRefunded ?? event.amount ?? 0, chargeAmount: event.amount }, event.id),
+      );
     default:
       return 'ignored';
   }

@@ -98,6 +98,20 @@ describe.each(testDialects)('donations that are declined, cancelled, expired, mi
     expect((await runStore(['donations', 'refund', donation.id], { db: s.t.db, env })).stderr).toContain('already refunded');
   });
 
+  it('marks a donation paid with the wrong amount refunded when the gateway pays back what it took', async () => {
+    const { sessionId, donation } = await s.started({ amount_choice: '10.00' });
+    await s.t.db.kysely.updateTable('donations').set({ amount: 700 }).where('id', '=', donation.id).execute();
+    await driveSession(s.gateway, sessionId, 'pay');
+    await s.waitForStatus(donation.id, 'needs_attention');
+    const { payment_intent } = await s.donationOf(donation.id);
+    const payments = createPaymentGateway(testConfig(gatewayEnv(s.gateway)));
+    await payments.refund({ paymentIntentId: payment_intent!, amount: 700, idempotencyKey: `part-${donation.id}` });
+    await expect.poll(() => s.outcomesOf(donation.id), { timeout: 5000 }).toContain('charge.refunded partial_refund');
+    expect((await s.donationOf(donation.id)).status).toBe('needs_attention');
+    await payments.refund({ paymentIntentId: payment_intent!, idempotencyKey: `rest-${donation.id}` });
+    await s.waitForStatus(donation.id, 'refunded');
+  });
+
   it('marks a donation refunded on a full refund only', async () => {
     const { sessionId, donation } = await s.started({ amount_choice: '25.00' });
     await driveSession(s.gateway, sessionId, 'pay');

@@ -37,7 +37,8 @@ export function createOrderPageService({
     const deliveries = new Map(
       items.map((i) => [i.id, { keys: [] as KeyUnitView[], grants: [] as GrantView[], files: files.get(i.product_id) ?? [] }]),
     );
-    const activations = (await licenses?.activationsOf(keys.filter((k) => k.status === 'active').map((k) => k.id))) ?? new Map<number, KeyActivations>();
+    const activations =
+      (await licenses?.activationsOf(keys.filter((k) => k.status === 'active').map((k) => k.id))) ?? new Map<number, KeyActivations>();
     for (const k of keys)
       deliveries.get(k.order_item_id)?.keys.push({ unit: k.unit_index, status: k.status, activations: activations.get(k.id) });
     for (const g of grants) {

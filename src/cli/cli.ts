@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, parseConfig, type Config } from '../platform/config.js';
-import { createDatabase, type Database } from '../platform/db/db.js';
+import { createDatabase, databaseUnavailable, type Database } from '../platform/db/db.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
 import { AppError } from '../platform/errors.js';
 import { UsageError, type Command, type CommandContext } from './command.js';
@@ -104,6 +104,12 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     return EXIT.ok;
   } catch (err) {
     if (err instanceof UsageError) return usageFailure(err, command, out.note);
+    // A locked or unreachable database is worth one clear line and a retry, never a stack trace.
+    const unavailable = databaseUnavailable(err);
+    if (unavailable) {
+      out.note(unavailable.message);
+      return EXIT.failed;
+    }
     if (err instanceof AppError) {
       out.note(err.message);
       const problems = err.details?.problems;
@@ -121,9 +127,7 @@ function usageFailure(err: unknown, command: Command, note: (text: string) => vo
   // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown options and missing values.
   const isParse = err instanceof TypeError && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
   if (!(err instanceof UsageError) && !isParse) throw err;
-  note(
-    `${(err).message}\nUsage: ${PROGRAM} ${command.name} ${command.usage}\nRun \`${PROGRAM} ${command.name} --help\` for details.`,
-  );
+  note(`${err.message}\nUsage: ${PROGRAM} ${command.name} ${command.usage}\nRun \`${PROGRAM} ${command.name} --help\` for details.`);
   return EXIT.usage;
 }
 

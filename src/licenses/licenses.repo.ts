@@ -32,9 +32,12 @@ export function createLicensesRepo(db: Database) {
       ]);
 
   return {
-    /** The license whose key has this lookup hash (unique index: one probe, no scan). */
-    findLicenseByHash(keyHash: string, tx: Executor = db.kysely) {
-      return licenses(tx).where('delivered_keys.key_hash', '=', keyHash).executeTakeFirst();
+    /**
+     * The license whose key has one of these lookup hashes (the key's hash under each configured
+     * encryption key: during a rotation a row holds either). One probe of the unique index per hash.
+     */
+    findLicenseByHash(keyHashes: string[], tx: Executor = db.kysely) {
+      return licenses(tx).where('delivered_keys.key_hash', 'in', keyHashes).executeTakeFirst();
     },
 
     /**
@@ -42,8 +45,8 @@ export function createLicensesRepo(db: Database) {
      * one after the other and never overshoot its limit. PostgreSQL takes the row lock; SQLite has
      * one writer, and its single connection already runs transactions one at a time.
      */
-    lockLicenseByHash(keyHash: string, tx: Executor) {
-      const query = licenses(tx).where('delivered_keys.key_hash', '=', keyHash);
+    lockLicenseByHash(keyHashes: string[], tx: Executor) {
+      const query = licenses(tx).where('delivered_keys.key_hash', 'in', keyHashes);
       return (db.dialect === 'postgres' ? query.forUpdate('delivered_keys') : query).executeTakeFirst();
     },
 

@@ -28,7 +28,7 @@ export interface LicenseDeliveries {
 
 export interface LicensesDeps {
   db: Database;
-  secrets: Pick<SecretBox, 'hash'>;
+  secrets: Pick<SecretBox, 'hashes'>;
   orders: LicenseOrders;
   fulfilment: LicenseDeliveries;
   clock?: () => number;
@@ -65,19 +65,25 @@ const newInstanceId = () => `inst_${randomBytes(12).toString('hex')}`;
 
 /**
  * The license API for vendors' software (the key is the credential), and the activations the buyer
- * and the owner manage. Unknown and known keys go through the same hash and the same queries.
+ * and the owner manage. Unknown and known keys go through the same hashes and the same queries.
+ * A key is looked up under every configured encryption key, so a valid key stays found while a
+ * rotation is rolled out and re-hashed, whichever key each instance and each row is on.
  */
 export function createLicensesService({ db, secrets, orders, fulfilment, clock = Date.now }: LicensesDeps) {
   const repo = createLicensesRepo(db);
-  /** The lookup hash of a key as given (trimmed). */
-  const keyHash = (rawKey: string) => secrets.hash(normalizeKey(rawKey));
+  /** The lookup hashes of a key as given (trimmed), under each configured encryption key. */
+  const keyHashes = (rawKey: string) => secrets.hashes(normalizeKey(rawKey));
 
   return {
-    keyHash,
+    /**
+     * One hash naming a key for its rate limit: the smallest of its hashes, so instances holding the
+     * same keys (whichever is current) count a key in one bucket while a rotation is rolled out.
+     */
+    keyHash: (rawKey: string) => keyHashes(rawKey).sort()[0]!,
 
     /** Whether a key is valid, its status and usage, and the named instance (404 when not one of its active ones). */
     async validate(rawKey: string, instanceId?: string): Promise<LicenseAnswer> {
-      const license = await repo.findLicenseByHash(keyHash(rawKey));
+      const license = await repo.findLicenseByHash(keyHashes(rawKey));
       // Asked even for an unknown key (id 0 never exists): both answers cost the same two queries.
       const instances = await repo.findActiveInstances([license?.id ?? 0]);
       if (!license) throw licenseNotFound();
@@ -95,9 +101,9 @@ export function createLicensesService({ db, secrets, orders, fulfilment, clock =
       const name = cleanInstanceName(rawName);
       if (name === null)
         throw new ValidationError('instance_name must be 1 to 200 characters without control characters.', { field: 'instance_name' });
-      const hash = keyHash(rawKey);
+      const hashes = keyHashes(rawKey);
       return db.transaction(async (tx) => {
-        const license = await repo.lockLicenseByHash(hash, tx);
+        const license = await repo.lockLicenseByHash(hashes, tx);
         if (!license) throw licenseNotFound();
         const now = clock();
         const instances = await repo.findActiveInstances([license.id], tx);
@@ -123,7 +129,7 @@ export function createLicensesService({ db, secrets, orders, fulfilment, clock =
 
     /** Frees an instance's slot; the answer is the license afterwards. A revoked key may still free its slots. */
     async deactivate(rawKey: string, instanceId: string): Promise<LicenseAnswer> {
-      const license = await repo.findLicenseByHash(keyHash(rawKey));
+      const license = await repo.findLicenseByHash(keyHashes(rawKey));
       const now = clock();
       // Run for an unknown key too (id 0 never exists): both answers cost the same two queries.
       const done = await repo.deactivate([license?.id ?? 0], instanceId, now);

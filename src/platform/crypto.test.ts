@@ -35,6 +35,23 @@ describe('SecretBox', () => {
     expect(box.hash('K-1')).not.toBe(box.hash('K-2'));
     expect(createSecretBox(randomBytes(32)).hash('K-1')).not.toBe(box.hash('K-1'));
   });
+
+  it('gives the lookup hashes under the current key, then each previous one, so either side of a rotation finds a row', () => {
+    const next = randomBytes(32);
+    const other = randomBytes(32);
+    const oldBox = createSecretBox(key);
+    const newBox = createSecretBox(next);
+    expect(createSecretBox(next, [key, other]).hashes('K-1')).toEqual([
+      newBox.hash('K-1'),
+      oldBox.hash('K-1'),
+      createSecretBox(other).hash('K-1'),
+    ]);
+    // An old instance told the new key in advance hashes as before and also finds rows the new key hashed.
+    expect(createSecretBox(key, [next]).hashes('K-1')).toEqual([oldBox.hash('K-1'), newBox.hash('K-1')]);
+    expect(createSecretBox(key, [next]).hash('K-1')).toBe(oldBox.hash('K-1'));
+    expect(createSecretBox(key, [key]).hashes('K-1')).toEqual([oldBox.hash('K-1')]);
+    expect(oldBox.hashes('K-1')).toEqual([oldBox.hash('K-1')]);
+  });
 });
 
 describe('pooledRandomBytes', () => {

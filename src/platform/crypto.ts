@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 /** Encryption at rest (AES-256-GCM) and keyed lookup hashes for secrets such as license keys. */
 export interface SecretBox {
@@ -8,6 +17,11 @@ export interface SecretBox {
   open(sealed: string): string;
   /** HMAC-SHA256 of a value: equal values hash equal, so rows can be found without decrypting. */
   hash(plain: string): string;
+  /**
+   * The value's lookup hash under the current key, then under each previous key: a row hashed by an
+   * instance on either key of a rotation is found by one `in (…)` over these.
+   */
+  hashes(plain: string): string[];
 }
 
 const POOL_BYTES = 64 * 1024;
@@ -30,16 +44,21 @@ export function pooledRandomBytes(size: number): Buffer {
 
 const keyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
 
+const hashKeyOf = (key: Buffer) => createSecretKey(Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'lookup-hash', 32)));
+
 /**
  * Sealed values read `v1.<key id>.<iv>.<ciphertext>.<tag>`; the key id lets older keys still open
- * values sealed before a rotation. The hash key is derived from the current key.
+ * values sealed before a rotation. New hashes are made under a key derived from the current key;
+ * `hashes` adds those under the previous keys, which rows keep until the rotation re-hashes them.
  */
 export function createSecretBox(key: Buffer, previous: Buffer[] = []): SecretBox {
   // KeyObjects made once: importing a raw key on every call costs more than the cipher itself (bulk key imports).
   const keys = new Map([key, ...previous].map((k) => [keyId(k), createSecretKey(k)]));
   const currentId = keyId(key);
   const currentKey = keys.get(currentId)!;
-  const hashKey = createSecretKey(Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'lookup-hash', 32)));
+  // One hash key per distinct key, the current one first (a key listed twice would only repeat its hash).
+  const hashKeys = [...new Map([key, ...previous].map((k) => [keyId(k), hashKeyOf(k)])).values()];
+  const hmac = (hashKey: KeyObject, plain: string) => createHmac('sha256', hashKey).update(plain).digest('hex');
   return {
     keyId: currentId,
     seal(plain) {
@@ -57,7 +76,10 @@ export function createSecretBox(key: Buffer, previous: Buffer[] = []): SecretBox
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
     },
     hash(plain) {
-      return createHmac('sha256', hashKey).update(plain).digest('hex');
+      return hmac(hashKeys[0]!, plain);
+    },
+    hashes(plain) {
+      return hashKeys.map((k) => hmac(k, plain));
     },
   };
 }

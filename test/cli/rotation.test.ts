@@ -144,7 +144,9 @@ describe.each(testDialects)('key rotation on %s', (dialect) => {
     expect(again.stdout).toContain(
       '  license_keys: 0 re-sealed\n  delivered_keys: 0 re-sealed\n  sessions: 0 re-sealed\n  login_transactions: 0 re-sealed\n',
     );
-    expect(again.stdout).toContain('Every value is sealed under ENCRYPTION_KEY now.');
+    expect(again.stdout).toContain(
+      'Every value is sealed under ENCRYPTION_KEY now: ENCRYPTION_KEYS_PREVIOUS can be removed from every instance.',
+    );
     // Back to the old key so the other tests' fixtures (sealed with it) stay readable.
     expect((await store(['keys', 'rotate-encryption', '--new-key', b64(OLD)], newEnv)).code).toBe(0);
   });

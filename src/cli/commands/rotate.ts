@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createKeySigner, loadSigningKey } from '../../fulfilment/signed-key.js';
+import { AppError } from '../../platform/errors.js';
 import { stringOption, UsageError, type Command } from '../command.js';
 import { rotateEncryption } from '../rotate/rotation.service.js';
 
@@ -22,11 +23,15 @@ Without --new-key a new random key is generated and printed before anything is c
 With downtime (simplest): stop the store, run this, set ENCRYPTION_KEY=<new> and
 ENCRYPTION_KEYS_PREVIOUS=<old>, start the store.
 
-Without downtime: first restart every instance with ENCRYPTION_KEY=<new> and
-ENCRYPTION_KEYS_PREVIOUS=<old> (they then seal with the new key and still open old values), then
-run this with --new-key <new> and the same configuration. Until it finishes (seconds), keys not
-yet re-hashed are not found by hash (license API lookups, duplicate checks of a key import):
-do not import keys meanwhile. Afterwards drop the old key from ENCRYPTION_KEYS_PREVIOUS.`,
+Without downtime (every step reaches every instance before the next begins):
+  1. Restart every instance with ENCRYPTION_KEYS_PREVIOUS=<new> (ENCRYPTION_KEY stays <old>).
+  2. Restart every instance with ENCRYPTION_KEY=<new> and ENCRYPTION_KEYS_PREVIOUS=<old>.
+  3. Run this with --new-key <new> and that configuration.
+  4. Remove <old> from ENCRYPTION_KEYS_PREVIOUS and restart every instance.
+License keys are looked up under every configured key, so the license API finds every key
+throughout. Import no keys from step 2 until this has finished: the duplicate check of an import
+compares hashes under ENCRYPTION_KEY only. If values were still written under another key while
+this ran, it says so and exits with 1: run it again once every instance is on the new key.`,
   async run(ctx) {
     const given = stringOption(ctx.values['new-key']);
     if (given !== undefined && Buffer.from(given, 'base64').length !== 32)
@@ -38,16 +43,20 @@ do not import keys meanwhile. Afterwards drop the old key from ENCRYPTION_KEYS_P
       ctx.out.line(`Keep it now: if this run stops part way, run again with --new-key ${b64(target)}.`);
     }
     const { db } = await ctx.services();
-    const results = await rotateEncryption(
+    const { tables, left } = await rotateEncryption(
       { db, current: config.encryptionKey, previous: config.previousEncryptionKeys },
       target,
       ctx.out.progress,
     );
-    for (const r of results) ctx.out.line(`  ${r.table}: ${r.resealed} re-sealed`);
-    if (target.equals(config.encryptionKey)) {
-      ctx.out.line(
-        'Every value is sealed under ENCRYPTION_KEY now. Once every instance runs with it, ENCRYPTION_KEYS_PREVIOUS can be removed.',
+    for (const r of tables)
+      ctx.out.line(`  ${r.table}: ${r.resealed} re-sealed${r.rehashed ? `, ${r.rehashed} lookup hashes corrected` : ''}`);
+    if (left > 0)
+      throw new AppError(
+        'values_left_under_other_key',
+        `${left} values were sealed under another key while this ran: an instance still seals with it. Once every instance runs with ENCRYPTION_KEY=${b64(target)}, run this again with --new-key ${b64(target)}; keep the old key in ENCRYPTION_KEYS_PREVIOUS until then.`,
       );
+    if (target.equals(config.encryptionKey)) {
+      ctx.out.line('Every value is sealed under ENCRYPTION_KEY now: ENCRYPTION_KEYS_PREVIOUS can be removed from every instance.');
       return;
     }
     const keep = [config.encryptionKey, ...config.previousEncryptionKeys].filter((k) => !k.equals(target)).map(b64);
@@ -55,7 +64,7 @@ do not import keys meanwhile. Afterwards drop the old key from ENCRYPTION_KEYS_P
     ctx.out.line(`  ENCRYPTION_KEY=${b64(target)}`);
     ctx.out.line(`  ENCRYPTION_KEYS_PREVIOUS=${keep.join(',')}`);
     ctx.out.line(
-      `If the store kept running during this, run again with --new-key ${b64(target)} once it uses the new key (it re-seals what was written meanwhile); then ENCRYPTION_KEYS_PREVIOUS can be removed.`,
+      `If an instance ran on the old key during this, run again with --new-key ${b64(target)} once every instance uses the new key (it re-seals what was written meanwhile); then ENCRYPTION_KEYS_PREVIOUS can be removed.`,
     );
   },
 };

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type JWK, type JWTPayload, type KeyObject } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../dev/idp/idp.users.js';
-import { createTokenVerifier, InvalidTokenError, JWKS_COOLDOWN_MS } from '../../src/auth/token-verifier.js';
+import { createTokenVerifier, InvalidTokenError, JWKS_COOLDOWN_MS, PROVIDER_TOKEN_COOLDOWN_MS } from '../../src/auth/token-verifier.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { issueTokens, startTestIdp, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
@@ -39,8 +39,8 @@ describe.each(testDialects)('access token validation on %s', (dialect) => {
     // The dev IdP keeps its private key in its store: with it, tests sign tokens that differ from a
     // genuine one in exactly one claim, so each check is tested on its own.
     const jwk = (idp.idp.users.extras.signingKeys as JWK[])[0]!;
-    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk;
-    idpKey = { key: (await importJWK(jwk, 'RS256')), kid: jwk.kid!, publicJwk };
+    const publicJwk: JWK = { kty: jwk.kty, n: jwk.n, e: jwk.e, kid: jwk.kid, alg: jwk.alg, use: jwk.use };
+    idpKey = { key: await importJWK(jwk, 'RS256'), kid: jwk.kid!, publicJwk };
     const pair = await generateKeyPair('RS256', { extractable: true });
     attacker = { privateKey: pair.privateKey, publicJwk: { ...(await exportJWK(pair.publicKey)), kid: 'attacker-key', alg: 'RS256' } };
     claims = { iss: idp.idp.issuer, aud: 'store-test-api', sub: DEMO_USERS[0].id, email: 'demo@example.com', roles: ['owner'] };
@@ -56,7 +56,7 @@ describe.each(testDialects)('access token validation on %s', (dialect) => {
 
   async function asBearer(token: string) {
     const res = await t.app.inject({ url: '/api/session', headers: { authorization: `Bearer ${token}` } });
-    return { status: res.statusCode, body: res.json() as Record<string, any>, challenge: res.headers['www-authenticate'] };
+    return { status: res.statusCode, body: res.json<Record<string, unknown>>(), challenge: res.headers['www-authenticate'] };
   }
 
   async function expectRejected(token: string) {
@@ -110,7 +110,7 @@ describe.each(testDialects)('access token validation on %s', (dialect) => {
 
   it('rejects a genuine token whose payload was changed', async () => {
     const [header, payload, signature] = genuine.split('.');
-    const changed = { ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), roles: ['owner'] };
+    const changed = { ...(JSON.parse(Buffer.from(payload!, 'base64url').toString()) as JWTPayload), roles: ['owner'] };
     await expectRejected(`${header}.${b64(changed)}.${signature}`);
     await expectRejected(`${header}.${payload}.${signature!.slice(0, -4)}AAAA`);
   });
@@ -178,5 +178,83 @@ describe('JWKS fetching', () => {
     for (let i = 0; i < 20; i++)
       await expect(verifier.verifyAccessToken(await tokenFor(1, `again-${i}`))).rejects.toBeInstanceOf(InvalidTokenError);
     expect(jwks.state.hits).toBe(2);
+  });
+});
+
+describe('ID token validation', () => {
+  let jwks: Awaited<ReturnType<typeof jwksServer>>;
+  const signers: Record<string, { privateKey: CryptoKey; jwk: JWK }> = {};
+
+  beforeAll(async () => {
+    for (const [kid, alg] of [
+      ['es', 'ES256'],
+      ['ed', 'EdDSA'],
+      ['ps', 'PS256'],
+      ['rs', 'RS256'],
+      ['es-next', 'ES256'],
+    ] as const) {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      signers[kid] = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg, use: 'sig' } };
+    }
+    jwks = await jwksServer({ keys: ['es', 'ed', 'ps', 'rs'].map((kid) => signers[kid]!.jwk) });
+  });
+  afterAll(async () => jwks?.close());
+
+  let at = Date.now();
+  // The provider announces HMAC and none too: they are never accepted, whatever it announces.
+  const verifier = () =>
+    createTokenVerifier({
+      issuer: 'https://issuer.example',
+      audience: 'api',
+      jwksUri: async () => new URL(jwks.url),
+      clock: () => at,
+      idToken: { clientId: 'client', algorithms: async () => ['ES256', 'EdDSA', 'PS256', 'HS256', 'none'] },
+    });
+  const idToken = (kid: string, claims: JWTPayload = {}) =>
+    new SignJWT({ sub: 'u', aud: 'client', iss: 'https://issuer.example', iat: now(), exp: now() + 300, ...claims })
+      .setProtectedHeader({ alg: signers[kid]!.jwk.alg!, kid })
+      .sign(signers[kid]!.privateKey);
+
+  it('accepts the asymmetric algorithms the provider announces', async () => {
+    const v = verifier();
+    for (const kid of ['es', 'ed', 'ps']) await expect(v.verifyIdToken(await idToken(kid))).resolves.toMatchObject({ sub: 'u' });
+  });
+
+  it('refuses an algorithm the provider does not announce, HMAC keyed with a public key, none, and another audience', async () => {
+    const v = verifier();
+    await expect(v.verifyIdToken(await idToken('rs'))).rejects.toBeInstanceOf(InvalidTokenError);
+    const hmac = await new SignJWT({ sub: 'u', aud: 'client', iss: 'https://issuer.example', exp: now() + 300 })
+      .setProtectedHeader({ alg: 'HS256', kid: 'es' })
+      .sign(new TextEncoder().encode(JSON.stringify(signers.es!.jwk)));
+    await expect(v.verifyIdToken(hmac)).rejects.toBeInstanceOf(InvalidTokenError);
+    const none = new UnsecuredJWT({ sub: 'u', aud: 'client', iss: 'https://issuer.example', exp: now() + 300 }).encode();
+    await expect(v.verifyIdToken(none)).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(v.verifyIdToken(await idToken('es', { aud: 'api' }))).rejects.toBeInstanceOf(InvalidTokenError);
+    // An access token is no ID token (and the reverse).
+    await expect(v.verifyAccessToken(await idToken('es'))).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('picks up a rotated key within a second for tokens from the provider, while Bearer tokens wait for the cooldown', async () => {
+    const v = verifier();
+    await v.verifyIdToken(await idToken('es'));
+    const hits = jwks.state.hits;
+    jwks.state.jwks = { keys: [...jwks.state.jwks.keys, signers['es-next']!.jwk] };
+    const bearer = await new SignJWT({ sub: 'u', aud: 'api', iss: 'https://issuer.example', exp: now() + 60 })
+      .setProtectedHeader({ alg: 'ES256', kid: 'es-next' })
+      .sign(signers['es-next']!.privateKey);
+    at += PROVIDER_TOKEN_COOLDOWN_MS;
+    await expect(v.verifyAccessToken(bearer)).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(jwks.state.hits).toBe(hits);
+    await expect(v.verifyIdToken(await idToken('es-next'))).resolves.toMatchObject({ sub: 'u' });
+    await expect(v.verifyAccessToken(bearer, { fromProvider: true })).resolves.toMatchObject({ sub: 'u' });
+    expect(jwks.state.hits).toBe(hits + 1);
+    // Even from the provider, unknown kids refetch at most once a second.
+    for (let i = 0; i < 10; i++) {
+      const madeUp = await new SignJWT({ sub: 'u', aud: 'client', iss: 'https://issuer.example', exp: now() + 300 })
+        .setProtectedHeader({ alg: 'ES256', kid: `made-up-${i}` })
+        .sign(signers.es!.privateKey);
+      await expect(v.verifyIdToken(madeUp)).rejects.toBeInstanceOf(InvalidTokenError);
+    }
+    expect(jwks.state.hits).toBe(hits + 1);
   });
 });

@@ -25,7 +25,11 @@ async function main() {
     process.exit(1);
   }
 
-  const services = await startDevServices(dev.services);
+  const services = await startDevServices(dev.services).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    console.error(`${err.message}: another program has that port; stop it or set DEV_SMTP_PORT, DEV_IDP_PORT or DEV_GATEWAY_PORT.`);
+    process.exit(1);
+  });
   await startStore(config, { onClose: () => Promise.all(services.map((s) => s.close())) });
   console.log(`\n  ${config.shopName} is running at ${config.publicUrl}`);
   if (dev.services.idp) {

@@ -29,7 +29,7 @@ describe.each(testDialects)('CSRF protection on %s', (dialect) => {
   async function visitor() {
     const browser = new TestBrowser(app);
     const session = await browser.request('/api/session');
-    return { browser, token: JSON.parse(session.body).csrfToken as string };
+    return { browser, token: (JSON.parse(session.body) as { csrfToken: string }).csrfToken };
   }
 
   it('accepts a form post with the token of this browser, in the body or in the header', async () => {

@@ -3,6 +3,15 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { csrfFromPage, formAction, loginAs, startTestIdp, TEST_STORE_URL, TestBrowser, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 
+/** What GET /api/session answers (src/auth/auth.routes.tsx). */
+interface SessionJson {
+  authenticated: boolean;
+  user: { sub: string; email: string; name: string; roles: string[]; isOwner: boolean } | null;
+  expiresIn: number | null;
+  refreshIn: number | null;
+  csrfToken: string | null;
+}
+
 const demo = { email: 'demo@example.com', password: 'demo1234' };
 /** A JWT's header and payload, which both start "eyJ". */
 const JWT = /eyJ[\w-]*\.eyJ/;
@@ -66,7 +75,7 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
     });
     expect(keepAlive.status).toBe(200);
     expect(JSON.parse(keepAlive.body)).toMatchObject({ authenticated: true, user: { email: demo.email } });
-    expect(JSON.parse(keepAlive.body).expiresIn).toBeGreaterThan(200);
+    expect((JSON.parse(keepAlive.body) as SessionJson).expiresIn).toBeGreaterThan(200);
 
     // Logout: a confirm page, a CSRF-checked post, the provider's end-session page, then home.
     const confirm = await browser.request('/auth/logout');
@@ -101,13 +110,13 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
       atStore,
     );
     expect(back.location).toBe(`${TEST_STORE_URL}/orders`);
-    const session = JSON.parse((await browser.request('/api/session')).body);
+    const session = JSON.parse((await browser.request('/api/session')).body) as SessionJson;
     expect(session.user).toMatchObject({ email, name: 'Reggie Stration', isOwner: false });
   });
 
   it('marks the owner from the roles claim', async () => {
     const owner = await loginAs(t.app, 'owner');
-    const session = JSON.parse((await owner.browser.request('/api/session')).body);
+    const session = JSON.parse((await owner.browser.request('/api/session')).body) as SessionJson;
     expect(session.user).toMatchObject({ email: 'owner@example.com', roles: ['owner'], isOwner: true });
   });
 
@@ -142,8 +151,8 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
     expect(second).not.toBe(first);
     const old = new TestBrowser(t.app);
     old.setCookie('sid', first);
-    expect(JSON.parse((await old.request('/api/session')).body).authenticated).toBe(false);
-    expect(JSON.parse((await browser.request('/api/session')).body).authenticated).toBe(true);
+    expect((JSON.parse((await old.request('/api/session')).body) as SessionJson).authenticated).toBe(false);
+    expect((JSON.parse((await browser.request('/api/session')).body) as SessionJson).authenticated).toBe(true);
   });
 
   it('sets the session cookie HttpOnly, SameSite=Lax, Path=/ and without Secure on plain http', async () => {
@@ -173,9 +182,9 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
 
   it('answers an anonymous session API and refuses an anonymous refresh with 401 JSON', async () => {
     const browser = new TestBrowser(t.app);
-    const session = JSON.parse((await browser.request('/api/session')).body);
+    const session = JSON.parse((await browser.request('/api/session')).body) as SessionJson;
     expect(session).toMatchObject({ authenticated: false, user: null });
-    const refresh = await browser.request('/api/session/refresh', { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
+    const refresh = await browser.request('/api/session/refresh', { method: 'POST', headers: { 'x-csrf-token': session.csrfToken! } });
     expect(refresh.status).toBe(401);
     expect(JSON.parse(refresh.body)).toEqual({
       error: { code: 'session_expired', message: 'Your session has ended. Please log in again.' },

@@ -3,7 +3,7 @@ import { buildApp } from '../../src/app.js';
 import { createSessionRepo } from '../../src/auth/session.repo.js';
 import { sessionIdFor } from '../../src/auth/session.service.js';
 import { testConfig } from '../support/env.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { createTestApp, type ApiErrorBody, type TestApp } from '../support/app.js';
 import { formAction, loginAs, startTestIdp, TEST_STORE_URL, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 
@@ -41,11 +41,11 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
     await expireIn(user, 30_000);
     const before = refreshes;
     const answers = await Promise.all(Array.from({ length: 12 }, () => get(user, '/api/session')));
-    expect(answers.map((a) => a.json().authenticated)).toEqual(Array(12).fill(true));
+    expect(answers.map((a) => a.json<{ authenticated: boolean }>().authenticated)).toEqual(Array(12).fill(true));
     expect(refreshes - before).toBe(1);
     // The rotated refresh token still works: no reuse was detected at the provider.
     await expireIn(user, 30_000);
-    expect((await get(user, '/api/session')).json().authenticated).toBe(true);
+    expect((await get(user, '/api/session')).json<{ authenticated: boolean }>().authenticated).toBe(true);
     expect(refreshes - before).toBe(2);
   });
 
@@ -83,7 +83,7 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
     expect(await row(user)).toBeUndefined();
     const api = await t.app.inject({ method: 'POST', url: '/api/session/refresh', headers: { ...user.headers } });
     expect(api.statusCode).toBe(401);
-    expect(api.json().error.code).toBe('session_expired');
+    expect(api.json<ApiErrorBody>().error.code).toBe('session_expired');
   });
 
   it('treats a session deleted elsewhere (logout in another tab) as logged out', async () => {
@@ -97,7 +97,7 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
   it('ends a session after a week without requests, and after thirty days in any case', async () => {
     const idle = await loginAs(t.app);
     offset = 8 * 24 * 3600_000;
-    expect((await get(idle, '/api/session')).json().authenticated).toBe(false);
+    expect((await get(idle, '/api/session')).json<{ authenticated: boolean }>().authenticated).toBe(false);
     offset = 0;
     expect(await row(idle)).toBeUndefined();
 
@@ -107,7 +107,7 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
       .set({ created_at: Date.now() - 31 * 24 * 3600_000 })
       .where('id', '=', idOf(old))
       .execute();
-    expect((await get(old, '/api/session')).json().authenticated).toBe(false);
+    expect((await get(old, '/api/session')).json<{ authenticated: boolean }>().authenticated).toBe(false);
   });
 
   it('cleans up expired sessions and abandoned logins', async () => {
@@ -145,9 +145,10 @@ describe.each(testDialects)('sessions on %s', (dialect) => {
       const page = await app.app.inject({ url: '/profile', headers: { cookie: user.browser.cookieHeader() } });
       // The profile needs the provider's account API, which is down too: a clear 502, not a crash.
       expect([200, 502]).toContain(page.statusCode);
-      expect((await app.app.inject({ url: '/api/session', headers: { cookie: user.browser.cookieHeader() } })).json().authenticated).toBe(
-        true,
-      );
+      expect(
+        (await app.app.inject({ url: '/api/session', headers: { cookie: user.browser.cookieHeader() } })).json<{ authenticated: boolean }>()
+          .authenticated,
+      ).toBe(true);
       await app.db.kysely
         .updateTable('sessions')
         .set({ access_expires_at: Date.now() - 60_000 })

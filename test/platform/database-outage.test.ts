@@ -240,4 +240,19 @@ describe.skipIf(!postgresUrl)('the store through PostgreSQL outages', () => {
     await expectConsistentOrders();
     expect(crashes).toEqual([]);
   });
+
+  it('answers 503 within the connect timeout when the database stops answering, and recovers', async () => {
+    proxy.hang();
+    const started = Date.now();
+    const [ready, api] = await Promise.all([visitorRequests[0]!(), visitorRequests[1]!()]);
+    // connectTimeoutMs is 1 s here (5 s by default): nobody waits longer for a connection.
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(ready.status).toBe(503);
+    expect(api.status).toBe(503);
+    expect(JSON.parse(api.body)).toMatchObject({ error: { code: 'database_unavailable' } });
+    proxy.restore();
+    await expectRecovered();
+    await expectConsistentOrders();
+    expect(crashes).toEqual([]);
+  });
 });

@@ -10,6 +10,8 @@ export interface TcpProxy {
    * down or restarting, without touching the server other tests share.
    */
   cut(): void;
+  /** Drops every open connection and holds new ones open without forwarding (a server that stopped answering). */
+  hang(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -17,11 +19,15 @@ export interface TcpProxy {
 /** Listens on a free port of 127.0.0.1 and forwards each connection to target. */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
-  let down = false;
+  let down: false | 'cut' | 'hang' = false;
   let accepted = 0;
   const server = createServer((client) => {
-    if (down) {
+    if (down === 'cut') {
       client.destroy();
+      return;
+    }
+    if (down === 'hang') {
+      open.add(client.on('error', () => undefined).on('close', () => open.delete(client)));
       return;
     }
     accepted++;
@@ -46,7 +52,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return accepted;
     },
     cut() {
-      down = true;
+      down = 'cut';
+      for (const s of open) s.destroy();
+    },
+    hang() {
+      down = 'hang';
       for (const s of open) s.destroy();
     },
     restore() {

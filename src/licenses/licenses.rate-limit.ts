@@ -24,7 +24,8 @@ function refuseIfExceeded(verdict: Verdict, reply: FastifyReply, who: string) {
  * where the store's other limits do: in memory, or in Redis (shared by all instances) with REDIS_URL.
  */
 export function licenseRateLimit(app: FastifyInstance, limits: LicenseRateLimits, keyHash: (rawKey: string) => string) {
-  // Prefixed keys: limiters made with createRateLimit share one namespace in Redis.
+  // Limiters made with createRateLimit share one namespace in Redis: each key names its limiter
+  // (`store:rate-limit:license-client:<address>`, `store:rate-limit:license-key:<hash>`).
   const byClient = app.createRateLimit({
     max: limits.perClient,
     timeWindow: limits.windowMs,

@@ -7,6 +7,7 @@ import type { Database } from '../platform/db/db.js';
 import { userFromClaims, type AuthUser } from './auth.user.js';
 import { GrantRejectedError, type OidcClient, type TokenSet } from './oidc.client.js';
 import { createSessionRepo, type SessionRow } from './session.repo.js';
+import { createSessionTokenChecks } from './session.token-checks.js';
 import { InvalidTokenError, type TokenVerifier } from './token-verifier.js';
 
 /** A session ends after this long without a request… */
@@ -24,14 +25,6 @@ export const REFRESH_MARGIN_MS = 60_000;
 const LEASE_MS = 30_000;
 const WAIT_FOR_OTHER_REFRESH_MS = 5_000;
 const TOUCH_EVERY_MS = 5 * 60_000;
-/**
- * A session's access token, once its signature and claims checked out, is trusted for this long
- * (never past its expiry) before they are checked again: an RS256 verification on every request was
- * the largest part of resolving a session. A key the provider withdraws is refused after this.
- */
-const VERIFIED_FOR_MS = 60_000;
-/** Sessions whose verification is remembered per instance (a few dozen bytes each). */
-const VERIFIED_KEPT = 20_000;
 
 /** What a request authenticated by a session or a Bearer token carries. */
 export interface AuthContext {
@@ -93,8 +86,8 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
   const repo = createSessionRepo(db);
   const settings = { rolesClaim: config.oidc.rolesClaim, ownerRole: config.oidc.ownerRole };
   const inflight = new Map<string, Promise<SessionRow | null>>();
-  // By session id: the end of the sealed tokens (their GCM tag, new with every seal) and until when.
-  const verifiedRecently = new Map<string, { sealTag: string; until: number }>();
+  const tokenChecks = createSessionTokenChecks(verifier, clock, log);
+  const verified = ({ row, stored }: OpenSession) => tokenChecks.check(row, stored.accessToken);
 
   const seal = (t: StoredTokens) => secrets.seal(JSON.stringify(t));
   const open = (row: SessionRow) => JSON.parse(secrets.open(row.tokens_encrypted)) as StoredTokens;
@@ -195,23 +188,6 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
       inflight.set(row.id, pending);
     }
     return pending;
-  }
-
-  async function verified({ row, stored: { accessToken } }: OpenSession): Promise<string | null> {
-    try {
-      const now = clock();
-      const sealTag = row.tokens_encrypted.slice(-24);
-      const known = verifiedRecently.get(row.id);
-      if (known && known.sealTag === sealTag && known.until > now) return accessToken;
-      await verifier.verifyAccessToken(accessToken);
-      verifiedRecently.delete(row.id);
-      if (verifiedRecently.size >= VERIFIED_KEPT) verifiedRecently.delete(verifiedRecently.keys().next().value!);
-      verifiedRecently.set(row.id, { sealTag, until: Math.min(now + VERIFIED_FOR_MS, row.access_expires_at) });
-      return accessToken;
-    } catch (err) {
-      if (!(err instanceof InvalidTokenError)) log?.warn({ err }, 'cannot validate the access token now');
-      return null;
-    }
   }
 
   return {

@@ -14,6 +14,7 @@ describe('identity provider configuration', () => {
       registrationUrl: null,
       rolesClaim: 'roles',
       ownerRole: 'owner',
+      promptConsent: false,
     });
     const none = parseConfig(
       testEnv({ OIDC_ISSUER: 'https://id.example/realms/shop', OIDC_ACCOUNT_API_URL: 'none', OIDC_AUDIENCE: 'https://shop.example/api' }),
@@ -34,6 +35,12 @@ describe('identity provider configuration', () => {
       for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']) expect(problems).toContain(`${name}: required (`);
     }
     expect(() => parseConfig(productionEnv({ OIDC_ISSUER: 'http://id.example' }))).toThrow(/OIDC_ISSUER: must be an https/);
+  });
+
+  it('asks for consent at login only when told to (providers that issue refresh tokens only then)', () => {
+    expect(parseConfig(testEnv({ OIDC_PROMPT_CONSENT: 'true' })).oidc.promptConsent).toBe(true);
+    expect(parseConfig(testEnv({ OIDC_PROMPT_CONSENT: 'no' })).oidc.promptConsent).toBe(false);
+    expect(() => parseConfig(testEnv({ OIDC_PROMPT_CONSENT: 'sometimes' }))).toThrow(/OIDC_PROMPT_CONSENT/);
   });
 
   it('refuses scopes without openid and malformed URLs', () => {

@@ -46,3 +46,72 @@ export function applyGrantEvent(grant: GrantState, event: GrantEvent, now: numbe
         : { ok: false, reason: 'not_later' };
   }
 }
+
+/**
+ * One download link's transfer: every byte a link serves is accounted to it. A "pass" is one counted
+ * download; its bytes may exceed one copy of the file only by the resume allowance.
+ */
+export interface TransferState {
+  /** downloads counted on this link (0 before its first byte) */
+  downloads: number;
+  /** the client address of the current pass */
+  ip: string | null;
+  /** when the current pass was counted, epoch ms */
+  countedAt: number;
+  /** bytes of the current pass: served, and reserved for responses still being sent */
+  sent: number;
+}
+
+export const NEW_TRANSFER: TransferState = { downloads: 0, ip: null, countedAt: 0, sent: 0 };
+
+/**
+ * How far the bytes of one pass may exceed the file: what a resume sends again because it was in
+ * flight when the connection dropped. An eighth of the file, at most 16 MiB.
+ */
+export function resumeAllowance(size: number): number {
+  return Math.min(Math.floor(size / 8), 16 * 1024 * 1024);
+}
+
+export type TransferEvent =
+  /** a GET serving `bytes` (HEAD: 0, `head`) through a link, possibly past its own expiry */
+  | { type: 'fetch'; bytes: number; head: boolean; ip: string; linkExpired: boolean }
+  /** a response of pass `pass` ended with `unsent` of its reserved bytes not sent */
+  | { type: 'settle'; pass: number; unsent: number };
+
+export interface TransferContext {
+  grant: GrantState;
+  /** the file's size */
+  size: number;
+  /** how long after a pass was counted the same link and address may resume it */
+  windowMs: number;
+  now: number;
+}
+
+export type TransferRefusal = Exclude<GrantVerdict, 'available'> | 'link_expired';
+export type TransferTransition = { ok: true; count: boolean; next: TransferState } | { ok: false; reason: TransferRefusal };
+
+/**
+ * The counting rule as a transition. A refunded or expired grant serves nothing. A GET resumes the
+ * current pass (free) only on the same link, from the same address, within the window after the
+ * pass was counted, and while the pass's bytes stay within one copy plus the resume allowance;
+ * any other GET counts a download before its first byte (refused at the limit, and on an expired
+ * link, which can only resume). HEAD sends no bytes and never counts.
+ */
+export function applyTransferEvent(t: TransferState, event: TransferEvent, ctx: TransferContext): TransferTransition {
+  if (event.type === 'settle')
+    return { ok: true, count: false, next: event.pass === t.downloads ? { ...t, sent: Math.max(0, t.sent - event.unsent) } : t };
+  const verdict = judgeGrant(ctx.grant, ctx.now);
+  if (verdict === 'revoked' || verdict === 'access_expired') return { ok: false, reason: verdict };
+  const resumable = t.downloads > 0 && t.ip === event.ip && ctx.now < t.countedAt + ctx.windowMs;
+  if (event.head) {
+    if (resumable) return { ok: true, count: false, next: t };
+    if (event.linkExpired) return { ok: false, reason: 'link_expired' };
+    return verdict === 'available' ? { ok: true, count: false, next: t } : { ok: false, reason: verdict };
+  }
+  if (resumable && t.sent + event.bytes <= ctx.size + resumeAllowance(ctx.size))
+    return { ok: true, count: false, next: { ...t, sent: t.sent + event.bytes } };
+  if (event.linkExpired) return { ok: false, reason: 'link_expired' };
+  const counted = applyGrantEvent(ctx.grant, { type: 'download' }, ctx.now);
+  if (!counted.ok) return { ok: false, reason: counted.reason as TransferRefusal };
+  return { ok: true, count: true, next: { downloads: t.downloads + 1, ip: event.ip, countedAt: ctx.now, sent: event.bytes } };
+}

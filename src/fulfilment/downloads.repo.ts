@@ -1,11 +1,13 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
-import type { DownloadGrantsTable, DownloadLogTable } from '../platform/db/schema.js';
+import type { DownloadGrantsTable, DownloadLogTable, DownloadTransfersTable } from '../platform/db/schema.js';
+import type { TransferState } from './download-state.js';
 
 export type GrantRow = Selectable<DownloadGrantsTable>;
+export type TransferRow = Selectable<DownloadTransfersTable>;
 export type NewDownloadLog = Omit<Insertable<DownloadLogTable>, 'id'>;
 
-/** Download grants as downloads use them (counting, locking) and the download log. */
+/** Download grants as downloads use them (counting, locking), the transfers of links, and the download log. */
 export function createDownloadsRepo(db: Database) {
   return {
     findGrantOfUnit(itemId: number, unit: number, tx: Executor = db.kysely) {
@@ -41,17 +43,26 @@ export function createDownloadsRepo(db: Database) {
       return (db.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
     },
 
-    async hasCountedSince(grantId: number, fileId: number, since: number, tx: Executor = db.kysely): Promise<boolean> {
-      const row = await tx
-        .selectFrom('download_log')
-        .select('id')
-        .where('grant_id', '=', grantId)
-        .where('file_id', '=', fileId)
-        .where('counted', '=', 1)
-        .where('created_at', '>', since)
-        .limit(1)
-        .executeTakeFirst();
-      return row !== undefined;
+    /** The transfer of a link, created on its first use (its grant is locked by the caller). */
+    async transferOf(link: { linkId: string; grantId: number; fileId: number }, now: number, tx: Executor) {
+      await tx
+        .insertInto('download_transfers')
+        .values({ link_id: link.linkId, grant_id: link.grantId, file_id: link.fileId, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('link_id').doNothing())
+        .execute();
+      return tx.selectFrom('download_transfers').selectAll().where('link_id', '=', link.linkId).executeTakeFirstOrThrow();
+    },
+
+    findTransfer(linkId: string, tx: Executor = db.kysely) {
+      return tx.selectFrom('download_transfers').selectAll().where('link_id', '=', linkId).executeTakeFirst();
+    },
+
+    async saveTransfer(id: number, state: TransferState, now: number, tx: Executor) {
+      await tx
+        .updateTable('download_transfers')
+        .set({ downloads: state.downloads, ip: state.ip, counted_at: state.countedAt, sent: state.sent, updated_at: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     /**

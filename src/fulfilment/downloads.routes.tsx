@@ -1,7 +1,8 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { NotFoundError } from '../platform/errors.js';
-import { DownloadProblem, type DownloadAnswer, type DownloadsService } from './downloads.service.js';
+import { DownloadProblem } from './downloads.problems.js';
+import type { DownloadAnswer, DownloadsService } from './downloads.service.js';
 import { DownloadProblemPage } from './downloads.view.js';
 import { attachmentDisposition } from './storage.js';
 

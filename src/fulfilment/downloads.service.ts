@@ -1,11 +1,12 @@
 import { hkdfSync } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import type { Database } from '../platform/db/db.js';
-import { AppError, NotFoundError } from '../platform/errors.js';
-import { judgeGrant, type GrantState } from './download-state.js';
-import type { DownloadTokens } from './download-token.js';
-import { createDownloadsRepo, type GrantRow } from './downloads.repo.js';
-import { decideAccess, mayCreateLink, planRange, type AccessDecision, type AccessRequest, type RangePlan } from './downloads.rules.js';
+import { NotFoundError, type AppError } from '../platform/errors.js';
+import { applyTransferEvent, judgeGrant, type GrantState, type TransferEvent, type TransferState } from './download-state.js';
+import type { DownloadClaim, DownloadTokens } from './download-token.js';
+import { DownloadProblem } from './downloads.problems.js';
+import { createDownloadsRepo, type GrantRow, type TransferRow } from './downloads.repo.js';
+import { planRange, type RangePlan } from './downloads.rules.js';
 import type { ProductFilesService } from './product-files.service.js';
 import type { FileStorage } from './storage.js';
 
@@ -16,51 +17,6 @@ import type { FileStorage } from './storage.js';
  */
 export function downloadLinkKey(sessionSecret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', sessionSecret, 'digital-goods-store', 'download-links/v1', 32));
-}
-
-export type DownloadProblemReason = 'link_invalid' | 'link_expired' | 'revoked' | 'access_expired' | 'limit_reached' | 'file_unavailable';
-
-const problems: Record<DownloadProblemReason, { status: number; title: string; message: string }> = {
-  link_invalid: {
-    status: 404,
-    title: 'This download link is not valid',
-    message: 'The link is incomplete or was changed. Make a new one from your order page.',
-  },
-  link_expired: {
-    status: 410,
-    title: 'This link has expired',
-    message: 'Download links work for a short time only. Make a new one from your order page.',
-  },
-  revoked: { status: 410, title: 'This purchase was refunded', message: 'Its downloads are no longer available.' },
-  access_expired: {
-    status: 410,
-    title: 'The download period has ended',
-    message: 'The downloads of this purchase are no longer available.',
-  },
-  limit_reached: {
-    status: 403,
-    title: 'Download limit reached',
-    message: 'All downloads of this purchase have been used. If you need another, please contact us.',
-  },
-  file_unavailable: {
-    status: 503,
-    title: 'This file is unavailable right now',
-    message: 'Please try again in a few minutes, or contact us if it keeps happening.',
-  },
-};
-
-/** Why a download or a download link is refused; the pages show `title`, `message` and a way back to the order. */
-export class DownloadProblem extends AppError {
-  readonly title: string;
-  constructor(
-    readonly reason: DownloadProblemReason,
-    /** the order the link belongs to, when known (links back to its page) */
-    readonly orderId: string | null,
-  ) {
-    const p = problems[reason];
-    super(`download_${reason}`, p.message, p.status);
-    this.title = p.title;
-  }
 }
 
 /** What GET /download/:token answers with. */
@@ -96,7 +52,7 @@ export interface DownloadsDeps {
   clock?: () => number;
   /** how long a link works */
   linkMs: number;
-  /** requests within this time after a counted download of the same grant and file belong to that transfer */
+  /** how long after a link's download was counted the same link and address may resume it */
   resumeWindowMs: number;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
@@ -107,6 +63,28 @@ const stateOf = (g: GrantRow): GrantState => ({
   downloadLimit: g.download_limit,
   expiresAt: g.expires_at,
 });
+const transferState = (t: TransferRow): TransferState => ({ downloads: t.downloads, ip: t.ip, countedAt: t.counted_at, sent: t.sent });
+type Fetch = Extract<TransferEvent, { type: 'fetch' }>;
+
+/**
+ * The body as it is sent, counting what passes: when the response ends before its planned bytes
+ * (the client went away), `short` learns how many were not sent, so a resume is not charged for them.
+ */
+function accounted(body: Readable, planned: number, short: (unsent: number) => void): Readable {
+  let passed = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      passed += chunk.length;
+      done(null, chunk);
+    },
+  });
+  // Errors reach the response through the counter; pipeline only tears both down together.
+  pipeline(body, counter, () => undefined);
+  counter.once('close', () => {
+    if (passed < planned) short(planned - passed);
+  });
+  return counter;
+}
 
 /** Temporary download links for an order's owner, and the downloads themselves (counted, logged, served or redirected). */
 export function createDownloadsService({
@@ -130,55 +108,61 @@ export function createDownloadsService({
   }
   const notInOrder = () => new NotFoundError('There is no such file in this order.', 'download_not_found');
 
-  /** The grant and file a link names, or why the link is not valid or has expired. */
+  /** The grant and file a link names (an expired one too: it may resume), or why the link is not valid. */
   async function locate(token: string, now: number) {
     const check = tokens.verify(token, now);
-    if (!check.ok) {
-      if (check.reason === 'tampered') throw new DownloadProblem('link_invalid', null);
-      // The signature was valid, so the grant id (the token's first field) is genuine.
-      const expired = await repo.findGrantWithOrder(Number(token.split('.')[0]));
-      throw new DownloadProblem('link_expired', expired?.order_id ?? null);
-    }
+    if (!check.ok && check.reason === 'tampered') throw new DownloadProblem('link_invalid', null);
+    const claim: DownloadClaim = check.claim;
+    const linkExpired = !check.ok;
     // Signed by us but naming a grant or file that no longer fits (deleted data): not valid either.
-    const found = await grantAndFile(
-      await repo.findGrantWithOrder(check.claim.grantId),
-      check.claim.fileId,
-      () => new DownloadProblem('link_invalid', null),
+    const found = await grantAndFile(await repo.findGrantWithOrder(claim.grantId), claim.fileId, () =>
+      linkExpired ? new DownloadProblem('link_expired', null) : new DownloadProblem('link_invalid', null),
     );
-    return { claim: check.claim, ...found };
+    // An expired link that never counted a download has nothing to resume.
+    if (linkExpired && !(await repo.findTransfer(claim.linkId))?.downloads) throw new DownloadProblem('link_expired', found.grant.order_id);
+    return { claim, linkExpired, ...found };
   }
 
   /**
-   * The counting rule applied while holding the grant: concurrent requests of one grant decide one
-   * after the other, and the conditional increment is the last word at the limit. A served GET is
-   * logged (`log`); HEAD is not.
+   * The counting rule (applyTransferEvent) applied while holding the grant, so concurrent requests
+   * of one grant (and so of one link) decide one after the other, each seeing the bytes the others
+   * reserved; the conditional increment is the last word at the limit. A GET is logged; HEAD is not.
    */
-  function decide(
-    grantId: number,
-    fileId: number,
-    request: Omit<AccessRequest, 'resumesCounted'>,
-    now: number,
-    log: { ip: string; range: { start: number; end: number } | null } | null,
-  ) {
-    return db.transaction(async (tx): Promise<AccessDecision> => {
-      const locked = await repo.lockGrant(grantId, tx);
-      const resumesCounted = await repo.hasCountedSince(grantId, fileId, now - resumeWindowMs, tx);
-      const d = decideAccess(stateOf(locked!), { ...request, resumesCounted }, now);
-      if (!d.serve) return d;
-      if (d.count && !(await repo.countDownload(grantId, now, tx))) return { serve: false, reason: 'limit_reached' };
-      if (log)
-        await repo.insertLog(
-          {
-            grant_id: grantId,
-            file_id: fileId,
-            ip: log.ip.slice(0, 64),
-            range: log.range ? `${log.range.start}-${log.range.end}` : null,
-            counted: d.count ? 1 : 0,
-            created_at: now,
-          },
-          tx,
-        );
-      return d;
+  function decide(claim: DownloadClaim, fetch: Fetch, size: number, now: number, range: { start: number; end: number } | null) {
+    return db.transaction(async (tx) => {
+      const locked = await repo.lockGrant(claim.grantId, tx);
+      const row = await repo.transferOf(claim, now, tx);
+      const result = applyTransferEvent(transferState(row), fetch, { grant: stateOf(locked!), size, windowMs: resumeWindowMs, now });
+      if (!result.ok) return result;
+      if (result.count && !(await repo.countDownload(claim.grantId, now, tx)))
+        return { ok: false as const, reason: 'limit_reached' as const };
+      if (fetch.head) return result;
+      await repo.saveTransfer(row.id, result.next, now, tx);
+      await repo.insertLog(
+        {
+          grant_id: claim.grantId,
+          file_id: claim.fileId,
+          ip: fetch.ip,
+          range: range ? `${range.start}-${range.end}` : null,
+          counted: result.count ? 1 : 0,
+          created_at: now,
+        },
+        tx,
+      );
+      return result;
+    });
+  }
+
+  /** Gives back the bytes a response reserved but never sent (its client went away), unless a new pass began since. */
+  async function settle(claim: DownloadClaim, pass: number, unsent: number) {
+    const now = clock();
+    await db.transaction(async (tx) => {
+      const locked = await repo.lockGrant(claim.grantId, tx);
+      const row = await repo.findTransfer(claim.linkId, tx);
+      if (!locked || !row) return;
+      const event = { type: 'settle', pass, unsent } as const;
+      const result = applyTransferEvent(transferState(row), event, { grant: stateOf(locked), size: 0, windowMs: resumeWindowMs, now });
+      if (result.ok) await repo.saveTransfer(row.id, result.next, now, tx);
     });
   }
 
@@ -186,7 +170,7 @@ export function createDownloadsService({
     /**
      * A signed link to one file of one unit of an order item, for the order's owner only (anyone
      * else: the same 404 as a missing order). Refused with its reason when the unit cannot be
-     * downloaded; at the limit a link is still given to resume the last download within the window.
+     * downloaded. Each link is a new transfer: a resume uses the link it started with.
      */
     async createLink(
       orderId: string,
@@ -199,19 +183,19 @@ export function createDownloadsService({
         throw new NotFoundError('There is no such download in this order.', 'download_not_found');
       const { grant, file } = await grantAndFile(await repo.findGrantOfUnit(itemId, unit), fileId, notInOrder);
       const now = clock();
-      const verdict = mayCreateLink(stateOf(grant), await repo.hasCountedSince(grant.id, file.id, now - resumeWindowMs), now);
+      const verdict = judgeGrant(stateOf(grant), now);
       if (verdict !== 'available') throw new DownloadProblem(verdict, orderId);
       return `/download/${tokens.sign({ grantId: grant.id, fileId: file.id, expiresAt: now + linkMs })}`;
     },
 
     /**
-     * Checks a link and its grant, applies the counting rule (see decideAccess) in a transaction
-     * that holds the grant, logs the request, and answers with the file (or its range), a redirect
-     * to the storage's presigned URL, or a DownloadProblem.
+     * Checks a link and its grant, applies the counting rule in a transaction that holds the grant,
+     * logs the request, and answers with the file (or its range, its sent bytes accounted to the
+     * link), a redirect to the storage's presigned URL, or a DownloadProblem.
      */
     async openDownload(token: string, request: DownloadRequest): Promise<DownloadAnswer> {
       const now = clock();
-      const { claim, grant, file } = await locate(token, now);
+      const { claim, linkExpired, grant, file } = await locate(token, now);
       const orderId = grant.order_id;
       // Refunded or past its access period: nothing about the file is needed to say so.
       const verdict = judgeGrant(stateOf(grant), now);
@@ -250,25 +234,28 @@ export function createDownloadsService({
             expiresIn: Math.max(60, Math.ceil((claim.expiresAt - now) / 1000)),
           });
       // Opened before counting: a download is never counted for a file that cannot be read.
-      const body = head || url ? null : await storage.createReadStream(file.storage_key, range ?? undefined);
+      const opened = head || url ? null : await storage.createReadStream(file.storage_key, range ?? undefined);
+      const bytes = head ? 0 : range ? range.end - range.start + 1 : info.size;
 
-      let decision: AccessDecision;
+      let decision: Awaited<ReturnType<typeof decide>>;
       try {
-        decision = await decide(
-          grant.id,
-          file.id,
-          { startsAtZero: !range || range.start === 0, head },
-          now,
-          head ? null : { ip: request.ip, range },
-        );
+        decision = await decide(claim, { type: 'fetch', bytes, head, ip: request.ip.slice(0, 64), linkExpired }, info.size, now, range);
       } catch (err) {
-        body?.destroy();
+        opened?.destroy();
         throw err;
       }
-      if (!decision.serve) {
-        body?.destroy();
+      if (!decision.ok) {
+        opened?.destroy();
         throw new DownloadProblem(decision.reason, orderId);
       }
+      const pass = decision.next.downloads;
+      const body =
+        opened &&
+        accounted(opened, bytes, (unsent) => {
+          settle(claim, pass, unsent).catch((err: unknown) =>
+            log?.error({ err, grantId: claim.grantId }, 'a short download was not settled'),
+          );
+        });
       return url ? { kind: 'redirect', url } : { kind: 'file', file: meta, range, body };
     },
   };

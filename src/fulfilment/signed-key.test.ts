@@ -7,8 +7,15 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 // The vendor's copy-and-paste verifier, tested against keys the store issues.
 // @ts-expect-error plain JavaScript example without types
-import { verifyLicenseKey } from '../../examples/verify-license-key.mjs';
+import { verifyLicenseKey as untypedVerify } from '../../examples/verify-license-key.mjs';
 import { createKeySigner, loadSigningKey } from './signed-key.js';
+
+/** The example's signature (it has no types of its own). */
+const verifyLicenseKey = untypedVerify as (
+  licenseKey: string,
+  publicKeyPem: string,
+  expectedSku?: string,
+) => Record<string, unknown> | null;
 
 const seed = randomBytes(32).toString('base64');
 const signer = createKeySigner(loadSigningKey(seed));

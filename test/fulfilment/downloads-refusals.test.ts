@@ -47,13 +47,16 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
     const order = await oneFile();
     const link = new URL((await s.requestLink(buyer, order.id, order.item.id, order.files[0]!.id)).location!).pathname;
     const token = link.slice('/download/'.length);
-    const [g, f, e, sig] = token.split('.') as [string, string, string, string];
+    const [g, f, e, id, sig] = token.split('.') as [string, string, string, string, string];
     const flipped = sig.startsWith('A') ? `B${sig.slice(1)}` : `A${sig.slice(1)}`;
+    const otherId = id.startsWith('A') ? `B${id.slice(1)}` : `A${id.slice(1)}`;
     for (const bad of [
-      `${g}.${f}.${e}.${flipped}`,
-      `${Number(g) + 1}.${f}.${e}.${sig}`,
-      `${g}.${Number(f) + 1}.${e}.${sig}`,
-      `${g}.${f}.${Number(e) + 86_400}.${sig}`,
+      `${g}.${f}.${e}.${id}.${flipped}`,
+      `${Number(g) + 1}.${f}.${e}.${id}.${sig}`,
+      `${g}.${Number(f) + 1}.${e}.${id}.${sig}`,
+      `${g}.${f}.${Number(e) + 86_400}.${id}.${sig}`,
+      `${g}.${f}.${e}.${otherId}.${sig}`,
+      `${g}.${f}.${e}.${sig}`,
       'garbage',
       '1.2.3',
       `${token}x`,
@@ -122,29 +125,35 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
     expect((await s.grantsOf(order.item.id))[0]!.downloads_used).toBe(0);
   });
 
-  it('stops exactly at the limit: the last download passes and may resume, then "limit reached" (403) and no new link', async () => {
+  it('stops exactly at the limit: the last download passes and may resume on its link, then "limit reached" (403) and no new link', async () => {
     const order = await oneFile(); // 3 downloads
     const fileId = order.files[0]!.id;
     const [grant] = await s.grantsOf(order.item.id);
-    const link = () => `/download/${s.tokens.sign({ grantId: grant!.id, fileId, expiresAt: s.clock() + MINUTE })}`;
-    // Three downloads, each outside the previous one's resume window (the clock runs back, sessions are not involved).
+    const sign = () => `/download/${s.tokens.sign({ grantId: grant!.id, fileId, expiresAt: s.clock() + 2 * MINUTE })}`;
+    let last = '';
+    // Three downloads on three links (the clock runs back; sessions are not involved).
     for (const [n, minutesAgo] of [
       [1, 100],
       [2, 65],
       [3, 31],
     ] as const) {
       s.time.offset = -minutesAgo * MINUTE;
-      expect((await s.download(link())).statusCode).toBe(200);
+      last = sign();
+      expect((await s.download(last, { range: 'bytes=0-999' })).statusCode).toBe(206);
       expect((await s.grantsOf(order.item.id))[0]!.downloads_used).toBe(n);
     }
-    s.time.offset = -20 * MINUTE; // the last transfer resumes within its window
-    expect((await s.download(link(), { range: 'bytes=1000-' })).statusCode).toBe(206);
+    s.time.offset = -20 * MINUTE; // the last transfer resumes on its own link (expired by now) within its window
+    const rest = await s.download(last, { range: 'bytes=1000-' });
+    expect(rest.statusCode).toBe(206);
+    expect(rest.rawPayload.equals(secret.subarray(1000))).toBe(true);
+    expectProblemPage(await s.download(sign(), { range: 'bytes=1000-' }), 403, 'Download limit reached', order.id); // not on a new one
 
     s.time.offset = 0; // the window is over: nothing more
-    const res = await s.download(link());
+    expectProblemPage(await s.download(last, { range: 'bytes=2000-' }), 410, 'This link has expired', order.id);
+    const res = await s.download(sign());
     expectProblemPage(res, 403, 'Download limit reached', order.id);
     expect(res.body).toContain('href="/contact"');
-    expectProblemPage(await s.download(link(), { range: 'bytes=10-' }), 403, 'Download limit reached', order.id);
+    expectProblemPage(await s.download(sign(), { range: 'bytes=10-' }), 403, 'Download limit reached', order.id);
     const refused = await s.requestLink(buyer, order.id, order.item.id, fileId);
     expect(refused.status).toBe(403);
     expect(refused.body).toContain('Download limit reached');
@@ -152,17 +161,18 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
     expect((await s.logOf(grant!.id)).map((l) => l.counted)).toEqual([1, 1, 1, 0]);
   });
 
-  it('gives a link at the limit only to resume the last download within its window', async () => {
+  it('gives no new link at the limit: the last download resumes on the link it started with', async () => {
     const order = await s.paidFileOrder(buyer, {
       files: [{ filename: 'secret.zip', contentType: 'application/zip', data: secret }],
       downloadLimit: 1,
     });
     const fileId = order.files[0]!.id;
-    const first = await s.download((await s.requestLink(buyer, order.id, order.item.id, fileId)).location!, { range: 'bytes=0-99' });
-    expect(first.statusCode).toBe(206);
-    const resume = await s.requestLink(buyer, order.id, order.item.id, fileId);
-    expect(resume.status).toBe(303);
-    expect((await s.download(resume.location!, { range: 'bytes=100-' })).rawPayload.equals(secret.subarray(100))).toBe(true);
+    const link = (await s.requestLink(buyer, order.id, order.item.id, fileId)).location!;
+    expect((await s.download(link, { range: 'bytes=0-99' })).statusCode).toBe(206);
+    const another = await s.requestLink(buyer, order.id, order.item.id, fileId);
+    expect(another.status).toBe(403);
+    expect(another.body).toContain('Download limit reached');
+    expect((await s.download(link, { range: 'bytes=100-' })).rawPayload.equals(secret.subarray(100))).toBe(true);
     expect((await s.grantsOf(order.item.id))[0]!.downloads_used).toBe(1);
   });
 
@@ -183,14 +193,24 @@ describe.each(testDialects)('refused downloads on %s', (dialect) => {
     expect((await s.grantsOf(order.item.id))[0]!.downloads_used).toBe(2);
     expect((await s.logOf(grant!.id)).filter((l) => l.counted === 1)).toHaveLength(2);
 
-    // The same file many times at once is one transfer: served, counted once, never past the limit.
+    // One link fetched whole six times at once: six copies, so one passes (counted) and five are refused;
+    // a download manager's four ranges of one link at once are one download.
     const again = await s.paidFileOrder(buyer, { files: files.slice(0, 1), downloadLimit: 1 });
     const [g2] = await s.grantsOf(again.item.id);
     const same = `/download/${s.tokens.sign({ grantId: g2!.id, fileId: again.files[0]!.id, expiresAt: s.clock() + MINUTE })}`;
     const burst = await Promise.all(Array.from({ length: 6 }, () => s.download(same)));
-    expect(burst.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(burst.map((a) => a.statusCode).sort()).toEqual([200, 403, 403, 403, 403, 403]);
     expect((await s.grantsOf(again.item.id))[0]!.downloads_used).toBe(1);
-    expect((await s.logOf(g2!.id)).map((l) => l.counted).sort()).toEqual([0, 0, 0, 0, 0, 1]);
+    expect((await s.logOf(g2!.id)).map((l) => l.counted)).toEqual([1]);
+
+    const third = await s.paidFileOrder(buyer, { files: files.slice(0, 1), downloadLimit: 1 });
+    const [g3] = await s.grantsOf(third.item.id);
+    const chunked = `/download/${s.tokens.sign({ grantId: g3!.id, fileId: third.files[0]!.id, expiresAt: s.clock() + MINUTE })}`;
+    const parts = await Promise.all([0, 1, 2, 3].map((i) => s.download(chunked, { range: `bytes=${i * 1000}-${i * 1000 + 999}` })));
+    expect(parts.map((a) => a.statusCode)).toEqual([206, 206, 206, 206]);
+    expect(Buffer.concat(parts.map((p) => p.rawPayload)).equals(files[0]!.data)).toBe(true);
+    expect((await s.grantsOf(third.item.id))[0]!.downloads_used).toBe(1);
+    expect((await s.logOf(g3!.id)).map((l) => l.counted).sort()).toEqual([0, 0, 0, 1]);
   });
 
   it('a file missing from storage: "unavailable" (503), nothing counted, never a 500', async () => {

@@ -33,7 +33,7 @@ describe('local directory storage', () => {
     await storage.put('products/1/hello.txt', Buffer.from('hello, world'), 'text/plain');
     await storage.put('products/1/stream.bin', Readable.from([Buffer.from('0123'), Buffer.from('456789')]), 'application/octet-stream');
     expect(readFileSync(join(dir, 'files/products/1/hello.txt'), 'utf8')).toBe('hello, world');
-    expect(await storage.stat('products/1/hello.txt')).toEqual({ size: 12, lastModified: expect.any(Number) });
+    expect(await storage.stat('products/1/hello.txt')).toEqual({ size: 12, lastModified: expect.any(Number) as number });
     expect(await text(await storage.createReadStream('products/1/stream.bin'))).toBe('0123456789');
     expect(await text(await storage.createReadStream('products/1/stream.bin', { start: 2, end: 5 }))).toBe('2345');
     expect(await text(await storage.createReadStream('products/1/stream.bin', { start: 9, end: 9 }))).toBe('9');

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript example without types
-import { verifyLicenseKey } from '../../examples/verify-license-key.mjs';
+import { verifyLicenseKey as untypedVerify } from '../../examples/verify-license-key.mjs';
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+
+/** The example's signature (it has no types of its own). */
+const verifyLicenseKey = untypedVerify as (
+  licenseKey: string,
+  publicKeyPem: string,
+  expectedSku?: string,
+) => Record<string, unknown> | null;
 
 describe('GET /.well-known/license-key.pub', () => {
   const seed = Buffer.alloc(32, 9).toString('base64');

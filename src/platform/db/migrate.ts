@@ -9,6 +9,7 @@ import { ownerLookups } from './migrations/007-owner-lookups.js';
 import { catalogCards } from './migrations/008-catalog-cards.js';
 import { donationAttention } from './migrations/009-donation-attention.js';
 import { cardUpdatedAt } from './migrations/010-card-updated-at.js';
+import { downloadTransfers } from './migrations/011-download-transfers.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '008-catalog-cards': catalogCards,
   '009-donation-attention': donationAttention,
   '010-card-updated-at': cardUpdatedAt,
+  '011-download-transfers': downloadTransfers,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -180,6 +180,20 @@ export interface DownloadLogTable {
   created_at: Millis;
 }
 
+export interface DownloadTransfersTable {
+  id: Id;
+  /** the link's random id, from its token */
+  link_id: string;
+  grant_id: number;
+  file_id: number;
+  downloads: Generated<number>;
+  ip: string | null;
+  counted_at: Generated<Millis>;
+  sent: Generated<number>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface PaymentEventsTable {
   id: Id;
   provider: string;
@@ -278,6 +292,7 @@ export interface DB {
   license_activations: LicenseActivationsTable;
   download_grants: DownloadGrantsTable;
   download_log: DownloadLogTable;
+  download_transfers: DownloadTransfersTable;
   payment_events: PaymentEventsTable;
   donations: DonationsTable;
   contact_messages: ContactMessagesTable;

@@ -2,18 +2,43 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain JavaScript example without types
-import { checkLicense, createLicenseClient, LicenseApiError } from '../../examples/license-client.mjs';
-// @ts-expect-error plain JavaScript example without types
-import { verifyLicenseKey } from '../../examples/verify-license-key.mjs';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
-import { licenseFixtures, type LicenseFixtures } from './license-fixtures.js';
+import { licenseFixtures, type LicenseFixtures, type LicenseJson } from './license-fixtures.js';
 
 const run = promisify(execFile);
 const examples = join(import.meta.dirname, '../../examples');
+
+/** examples/license-client.mjs as a vendor's program uses it (plain JavaScript: its types are stated here). */
+interface LicenseClient {
+  validate(licenseKey: string, instanceId?: string): Promise<LicenseJson>;
+  activate(licenseKey: string, instanceName: string): Promise<LicenseJson>;
+  deactivate(licenseKey: string, instanceId: string): Promise<LicenseJson>;
+}
+interface SavedActivation {
+  instanceId: string;
+}
+interface LicenseClientModule {
+  createLicenseClient: (storeUrl: string) => LicenseClient;
+  checkLicense: (
+    client: LicenseClient,
+    licenseKey: string,
+    instanceName: string,
+    saved: SavedActivation | null,
+    save: (s: SavedActivation) => void,
+  ) => Promise<boolean>;
+  LicenseApiError: new (status: number, code: string, message: string) => Error;
+}
+/** examples/verify-license-key.mjs: the payload of a key the store signed, else null. */
+interface VerifyModule {
+  verifyLicenseKey: (licenseKey: string, publicKeyPem: string, expectedSku?: string) => { v: number; s: string; k: string } | null;
+}
+const example = (file: string) => import(pathToFileURL(join(examples, file)).href);
+const { checkLicense, createLicenseClient, LicenseApiError } = (await example('license-client.mjs')) as LicenseClientModule;
+const { verifyLicenseKey } = (await example('verify-license-key.mjs')) as VerifyModule;
 
 /** Runs an example as a vendor would, on the command line; its exit code and output. */
 async function node(script: string, args: string[]) {
@@ -49,11 +74,11 @@ describe.each(testDialects)('examples against the running store on %s', (dialect
     expect(await client.validate(key)).toMatchObject({ valid: true, status: 'inactive', license: { sku: product.sku } });
     const on = await client.activate(key, 'ci-runner');
     expect(on).toMatchObject({ activated: true, status: 'active', instance: { name: 'ci-runner' } });
-    expect(await client.validate(key, on.instance.id)).toMatchObject({ instance: { id: on.instance.id } });
+    expect(await client.validate(key, on.instance!.id)).toMatchObject({ instance: { id: on.instance!.id } });
     const refused = await client.activate(key, 'second').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(LicenseApiError);
     expect(refused).toMatchObject({ status: 409, code: 'activation_limit_reached', details: { activation_limit: 1, activation_usage: 1 } });
-    expect(await client.deactivate(key, on.instance.id)).toMatchObject({ deactivated: true, status: 'inactive' });
+    expect(await client.deactivate(key, on.instance!.id)).toMatchObject({ deactivated: true, status: 'inactive' });
     expect(await client.validate('NOT-A-KEY').catch((e: unknown) => e)).toMatchObject({ status: 404, code: 'license_not_found' });
   });
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createFulfilmentService } from '../../src/fulfilment/fulfilment.service.js';
+import { createKeyPoolService } from '../../src/fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
+import type { LicenseAnswer } from '../../src/licenses/license-status.js';
 import { createLicensesService } from '../../src/licenses/licenses.service.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
 import { testConfig } from '../support/env.js';
@@ -8,15 +10,21 @@ import { createSecretBox } from '../../src/platform/crypto.js';
 import type { Database } from '../../src/platform/db/db.js';
 import { catalogFixtures, makeKeyLimProduct, makeProduct } from '../support/factories.js';
 
+/** A license API answer as its client reads it: `res.json<LicenseJson>()`. */
+export type LicenseJson = LicenseAnswer & { activated?: true; deactivated?: true };
+
 /**
  * Paid orders with delivered keys, made through the services as checkout and the webhook leave
- * them, with the secrets of `testConfig()` so an app from `createTestApp` finds the same keys.
+ * them, with the secrets of `testConfig(env)` so an app from `createTestApp` with the same `env`
+ * finds the same keys (`env` sets other encryption keys: an instance in the middle of a rotation).
  */
-export function licenseFixtures(db: Database, clock: () => number = Date.now) {
-  const config = testConfig();
+export function licenseFixtures(db: Database, clock: () => number = Date.now, env: Record<string, string> = {}) {
+  const config = testConfig(env);
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
   const signer = createKeySigner(loadSigningKey(config.licenseSigningKey));
-  const fx = catalogFixtures(db, clock);
+  const catalog = catalogFixtures(db, clock);
+  // Pools imported under this configuration's key; the default one shares the app's stock cache.
+  const fx = Object.keys(env).length === 0 ? catalog : { ...catalog, keyPool: createKeyPoolService({ db, secrets, clock }) };
   const orders = createOrdersService({ db, clock });
   const fulfilment = createFulfilmentService({ db, keyPool: fx.keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
   const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });

@@ -58,7 +58,8 @@ describe.each(testDialects)('owner CLI: licenses on %s', (dialect) => {
     expect((await fx.licenses.activate(key, 'new-laptop')).created).toBe(true);
 
     const again = await cli('licenses', 'revoke-activation', on.instance!.id);
-    expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining('There is no active instance with that id.') });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('There is no active instance with that id.');
     const malformed = await cli('licenses', 'revoke-activation', 'laptop');
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('is not an instance id');

@@ -58,7 +58,7 @@ describe.each(testDialects)('licenses service on %s', (dialect) => {
       valid: true,
       status: 'active',
       license: { activation_usage: 2 },
-      instance: { id: first.instance!.id, name: 'laptop', created_at: expect.any(String) },
+      instance: first.instance,
     });
 
     expect(await fx.licenses.deactivate(key, first.instance!.id)).toMatchObject({
@@ -193,15 +193,15 @@ describe.each(testDialects)('licenses service on %s', (dialect) => {
       ],
     });
 
+    const revokedAt = Date.now();
     expect(await fx.licenses.revokeActivation(laptop.instance!.id)).toEqual({ id: laptop.instance!.id, name: 'laptop' });
     expect(await codeOf(fx.licenses.revokeActivation(laptop.instance!.id))).toBe('404 instance_not_found');
     const listed = await fx.licenses.listForOwner(orderId);
     expect(listed).toHaveLength(2);
     expect(listed[0]).toMatchObject({ orderId, unit: 0, status: 'active', activationLimit: 5, keyHash: fx.secrets.hash(key) });
-    expect(listed[0]!.instances).toEqual([
-      expect.objectContaining({ name: 'laptop', deactivatedAt: expect.any(Number) }),
-      expect.objectContaining({ name: 'desk', deactivatedAt: null }),
-    ]);
+    expect(listed[0]!.instances.map((i) => i.name)).toEqual(['laptop', 'desk']);
+    expect(listed[0]!.instances[0]!.deactivatedAt).toBeGreaterThanOrEqual(revokedAt);
+    expect(listed[0]!.instances[1]!.deactivatedAt).toBeNull();
     expect(listed[1]).toMatchObject({ unit: 1, status: 'inactive', instances: [] });
     expect(await fx.licenses.listForOwner(fx.secrets.hash(key).slice(0, 12).toUpperCase())).toEqual([listed[0]]);
     for (const bad of ['ord_x', 'abc', "' or 1=1 --", '%']) expect(await codeOf(fx.licenses.listForOwner(bad))).toBe('400 invalid_input');

@@ -1,3 +1,8 @@
+import { createCache } from './cache.js';
+
+// Module-level, unlike the store's other caches (src/caches.ts): pure memo tables of a pure function,
+// the same for every app in the process. One formatter per currency and locale: bounded by the
+// currencies the runtime knows and the locales in use.
 const formatters = new Map<string, Intl.NumberFormat>();
 let currencies: Set<string> | undefined;
 
@@ -23,9 +28,9 @@ export function minorUnitDigits(currency: string): number {
 }
 
 // ICU formatting costs microseconds per call and a catalog page shows dozens of prices drawn from
-// a few hundred distinct amounts: the strings themselves are worth keeping.
-const formatted = new Map<string, string>();
-const MAX_FORMATTED = 10_000;
+// a few hundred distinct amounts: the strings themselves are worth keeping (the most recently used
+// 10,000, a few hundred KB).
+const formatted = createCache<string, string>({ max: 10_000 });
 
 /** An amount in minor units as the locale writes it (4900 EUR → "€49.00"); formatters and results are cached. */
 export function formatMoney(amountMinor: number, currency: string, locale = 'en'): string {
@@ -34,8 +39,5 @@ export function formatMoney(amountMinor: number, currency: string, locale = 'en'
   if (hit !== undefined) return hit;
   const f = formatter(currency, locale);
   const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-  const text = f.format(amountMinor / 10 ** digits);
-  if (formatted.size >= MAX_FORMATTED) formatted.clear();
-  formatted.set(key, text);
-  return text;
+  return formatted.set(key, f.format(amountMinor / 10 ** digits));
 }

@@ -96,8 +96,8 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
     return { sub: row.user_sub, email: row.email, name: row.name, roles, isOwner: roles.includes(settings.ownerRole) };
   };
   const expiryOf = (claims: JWTPayload) => (claims.exp ?? 0) * 1000;
-  const lifetimeOf = (claims: JWTPayload) =>
-    claims.exp && claims.iat && claims.exp > claims.iat ? (claims.exp - claims.iat) * 1000 : undefined;
+  // A token without `iat` (it is optional) counts from now: it was issued a moment ago.
+  const lifetimeOf = (claims: JWTPayload) => Math.max(0, expiryOf(claims) - (claims.iat ? claims.iat * 1000 : clock()));
   const marginFor = (stored: StoredTokens, minValidityMs: number) => Math.min(minValidityMs, (stored.lifetimeMs ?? Infinity) / 2);
 
   /** The session with its tokens opened; a row sealed under a key no longer configured is deleted. */

@@ -3,8 +3,11 @@ import type { Config } from '../platform/config.js';
 import { LOGIN_TTL_MS } from './auth.service.js';
 import { SESSION_ABSOLUTE_MS } from './session.service.js';
 
-/** How long after a silent renewal started no other one starts (one that fails ends the session anyway). */
-const RENEW_ATTEMPT_SECONDS = 60;
+/**
+ * How long after a silent renewal started no other one starts: one that succeeds or fails clears it
+ * (a failure ends the session), so it only holds when the browser could not reach the provider.
+ */
+const RENEW_ATTEMPT_SECONDS = 5 * 60;
 
 /**
  * The auth cookies. With Secure cookies (an https PUBLIC_URL) they carry the `__Host-` prefix, which

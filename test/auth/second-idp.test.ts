@@ -180,6 +180,26 @@ describe.each(testDialects)('a second provider (plain oidc-provider: ES256 ID to
     expect(await plain.db.kysely.selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
   });
 
+  it('sends a page load to the provider once while the provider cannot be reached, not in a loop', async () => {
+    const own = await startSecondIdp({ accessTokenTtl: 30 });
+    const t = await createTestApp(dialect, own.env);
+    try {
+      const buyer = await loginAtSecondIdp(t.app);
+      await own.close();
+      later(31_000);
+      const first = await buyer.request('/', { headers: asPage });
+      expect(first.location).toBe('http://localhost:3000/auth/renew?returnTo=%2F');
+      expect((await buyer.request(first.location!)).location).toMatch(new RegExp(`^${own.issuer}/auth\\?.*prompt=none`));
+      // The browser could not reach the provider; the next load is served, logged out, and the session kept.
+      const again = await buyer.request('/', { headers: asPage });
+      expect(again.status).toBe(200);
+      expect(again.body).toContain('Log in');
+      expect(await row(t, buyer)).toBeDefined();
+    } finally {
+      await t.close();
+    }
+  });
+
   it('logs in and refreshes right after the provider rotates its signing keys', async () => {
     // A store that has just fetched the provider's keys (openid-client kept them a minute at least).
     const fresh = await createTestApp(dialect, { ...idp.env, OIDC_PROMPT_CONSENT: 'true' });

@@ -75,15 +75,15 @@ export async function startSecondIdp(options: SecondIdpOptions = {}): Promise<Se
 
   let provider!: Provider;
   const mount = () => {
-    provider = createSecondProvider({
-      issuer,
-      clientSecret,
-      adapter,
-      cookieKeys,
-      storeUrls: [...storeUrls],
-      keys,
-      ttl: options.accessTokenTtl ?? 30,
-    });
+    const setup = { issuer, clientSecret, adapter, cookieKeys, storeUrls: [...storeUrls], keys, ttl: options.accessTokenTtl ?? 30 };
+    // oidc-provider warns at every start that its development pages are on: they are meant to be here.
+    const warn = console.warn;
+    console.warn = () => undefined;
+    try {
+      provider = createSecondProvider(setup);
+    } finally {
+      console.warn = warn;
+    }
     provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
       const type = String(ctx.oidc.params.grant_type);
       if (type === 'authorization_code' || type === 'refresh_token') grants[type]++;

@@ -29,20 +29,30 @@ export function licenseFixtures(db: Database, clock: () => number = Date.now, en
   const fulfilment = createFulfilmentService({ db, keyPool: fx.keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
   const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });
 
+  /** A `key_lim` product whose pool holds `keys` keys, imported under this configuration's key. */
+  const pool = (keys: number) => makeKeyLimProduct(fx, keys, { name: 'Pool app' });
+
   /**
-   * A fulfilled order of one product (`key`: signed keys; `key_lim`: pool keys) with `quantity`
-   * units; returns the keys in clear, as the buyer reveals them.
+   * A fulfilled order of one product (`key`: signed keys; `key_lim`: pool keys, from a new pool
+   * unless `from` names one) with `quantity` units; returns the keys in clear, as the buyer reveals them.
    */
   async function paidOrder({
     type = 'key',
     quantity = 1,
     activationLimit = null,
     userSub = `user-${randomUUID()}`,
-  }: { type?: 'key' | 'key_lim'; quantity?: number; activationLimit?: number | null; userSub?: string } = {}) {
+    from,
+  }: {
+    type?: 'key' | 'key_lim';
+    quantity?: number;
+    activationLimit?: number | null;
+    userSub?: string;
+    from?: { id: number; sku: string };
+  } = {}) {
     const product =
       type === 'key'
         ? await makeProduct(fx.catalog, { activationLimit, name: 'Signed app' })
-        : await makeKeyLimProduct(fx, quantity, { activationLimit, name: 'Pool app' });
+        : (from ?? (await makeKeyLimProduct(fx, quantity, { activationLimit, name: 'Pool app' })));
     const id = `ord_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
     const now = clock();
     const [item] = await db.transaction(async (tx) => {
@@ -81,7 +91,7 @@ export function licenseFixtures(db: Database, clock: () => number = Date.now, en
     });
   }
 
-  return { config, secrets, signer, orders, fulfilment, licenses, paidOrder, refund };
+  return { config, secrets, signer, orders, fulfilment, licenses, pool, paidOrder, refund };
 }
 
 export type LicenseFixtures = ReturnType<typeof licenseFixtures>;

@@ -46,7 +46,7 @@ function toArrays(node: Node | string, param: string): FormValue {
  * both as a value and as a container, or a path too deep, is refused the way Stripe refuses it.
  */
 export function decodeStripeForm(body: string): Record<string, FormValue> {
-  const root: Node = Object.create(null);
+  const root = Object.create(null) as Node;
   for (const [key, value] of new URLSearchParams(body)) {
     const path = pathOf(key);
     if (path.length > MAX_DEPTH) throw new FormDecodeError(`Too deeply nested parameter: ${key}`, key);

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
+import type { CartJson } from '../../src/cart/cart.present.js';
+import { createTestApp, type ApiErrorBody, type TestApp } from '../support/app.js';
 import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
@@ -168,7 +169,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(grants).toHaveLength(1);
 
     const cart = await buyer.browser.request('/api/cart');
-    expect(JSON.parse(cart.body).count).toBe(0);
+    expect((JSON.parse(cart.body) as CartJson).count).toBe(0);
     const mail = await t.db.kysely.selectFrom('mail_outbox').selectAll().where('recipient', '=', buyer.user.email).execute();
     expect(mail.map((m) => m.subject)).toEqual([expect.stringContaining(`Order ${order!.id} — payment received`)]);
 
@@ -307,7 +308,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(back.body).toContain('You cancelled the payment; nothing was charged.');
     expect((await orderOf(orderId)).status).toBe('cancelled');
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(2);
-    expect(JSON.parse((await buyer.browser.request('/api/cart')).body).count).toBe(2);
+    expect((JSON.parse((await buyer.browser.request('/api/cart')).body) as CartJson).count).toBe(2);
   });
 
   it('expires an unpaid order through the gateway’s expiry, and a late payment is not lost', async () => {
@@ -343,7 +344,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
       .where('payment_ref', '=', sessionId)
       .executeTakeFirstOrThrow();
     const res = await postSignedCompletion({ eventId: `evt_cheap_${orderId}`, sessionId, orderId, amount: 100 });
-    expect(res.json().outcome).toBe('amount_mismatch');
+    expect(res.json<{ outcome: string }>().outcome).toBe('amount_mismatch');
     const order = await orderOf(orderId);
     expect(order.status).toBe('needs_attention');
     expect(order.attention_reason).toContain('Paid 100 EUR for an order of 2500 EUR');
@@ -385,7 +386,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
         payload: body,
       });
       expect(res.statusCode).toBe(400);
-      expect(res.json().error.code).toBe('webhook_signature_invalid');
+      expect(res.json<ApiErrorBody>().error.code).toBe('webhook_signature_invalid');
     }
     const garbage = 'not json at all';
     const signed = Stripe.webhooks.generateTestHeaderString({ payload: garbage, secret: TEST_WEBHOOK_SECRET });
@@ -396,7 +397,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
       payload: garbage,
     });
     expect(malformed.statusCode).toBe(400);
-    expect(malformed.json().error.code).toBe('webhook_malformed');
+    expect(malformed.json<ApiErrorBody>().error.code).toBe('webhook_malformed');
     expect(await t.db.kysely.selectFrom('payment_events').select('id').execute()).toEqual(before);
   });
 

@@ -50,11 +50,20 @@ async function api(path: string, init: { method?: string; body?: string; headers
     headers: { ...(init.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...auth, ...init.headers },
     body: init.body,
   });
-  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, any> };
+  return { status: res.status, headers: res.headers, json: (await res.json()) as StripeJson };
 }
 
-const createSession = async (overrides: Record<string, string> = {}, name?: string) =>
-  (await api('/v1/checkout/sessions', { body: sessionForm(overrides, name) })).json as { id: string; url: string };
+/** A Stripe answer as these tests read it: an object's fields, or an error in Stripe's shape. */
+interface StripeJson {
+  error: { type: string; message: string; code?: string; param?: string };
+  [field: string]: unknown;
+}
+
+async function createSession(overrides: Record<string, string> = {}, name?: string) {
+  const { json } = await api('/v1/checkout/sessions', { body: sessionForm(overrides, name) });
+  if (typeof json.id !== 'string' || typeof json.url !== 'string') throw new Error(`no session: ${JSON.stringify(json)}`);
+  return { id: json.id, url: json.url };
+}
 
 describe('development gateway: Stripe API subset', () => {
   it('refuses requests without the secret key, or with another, in Stripe error shape', async () => {
@@ -132,7 +141,7 @@ describe('development gateway: Stripe API subset', () => {
     await driveSession(gw, id, 'pay');
     const res = await api(`/v1/checkout/sessions/${id}?expand[]=payment_intent`);
     expect(res.json.payment_intent).toMatchObject({ object: 'payment_intent', status: 'succeeded', amount: 2500, amount_received: 2500 });
-    const pi = await api(`/v1/payment_intents/${res.json.payment_intent.id}`);
+    const pi = await api(`/v1/payment_intents/${(res.json.payment_intent as { id: string }).id}`);
     expect(pi.json.latest_charge).toMatch(/^ch_/);
   });
 });
@@ -278,7 +287,7 @@ describe('development gateway: webhooks and test endpoint', () => {
       lonely.pay(s.id);
       const r = await lonely.waitForEvent((e) => e.event.type === 'checkout.session.completed' && e.state === 'failed', 5_000);
       expect(r.attempts).toHaveLength(2);
-      expect(r.attempts[0]).toMatchObject({ status: null, error: expect.any(String) });
+      expect(r.attempts[0]).toMatchObject({ status: null, error: expect.any(String) as unknown });
     } finally {
       await lonely.close();
     }

@@ -26,6 +26,7 @@ import { createOrdersService } from './orders/orders.service.js';
 import { createOrderPayments } from './payments/order-payments.js';
 import { createPaymentEventsService } from './payments/payment-events.service.js';
 import { createPaymentGateway } from './payments/payments.gateway.js';
+import { createPaymentReconciler, type ReconcileReport } from './payments/payment-reconciler.js';
 import { paymentsRoutes } from './payments/payments.routes.js';
 import { createCatalogService } from './catalog/catalog.service.js';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.js';
@@ -141,13 +142,9 @@ export async function buildApp({
   const orderPages = createOrderPageService({ orders, fulfilment, productFiles, licenses, clock });
   const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
   const orderPayments = createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock });
-  const paymentEvents = createPaymentEventsService({
-    db,
-    gateway,
-    payables: { order: orderPayments, donation: donations.payable },
-    clock,
-    log: app.log,
-  });
+  const payables = { order: orderPayments, donation: donations.payable };
+  const paymentEvents = createPaymentEventsService({ db, gateway, payables, clock, log: app.log });
+  const reconciler = createPaymentReconciler({ db, gateway, payables, clock, log: app.log });
   const checkout = createCheckoutService({
     db,
     cart,
@@ -224,13 +221,20 @@ export async function buildApp({
     userSub: (r) => r.user!.sub,
   });
   await app.register(downloadsRoutes, { downloads, requireUser, userSub: (r) => r.user!.sub });
-  app.decorate('jobs', { expireStaleOrders: () => checkout.expireStaleOrders() });
+  app.decorate('jobs', {
+    expireStaleOrders: () => checkout.expireStaleOrders(),
+    reconcilePayments: () => reconciler.reconcile(),
+  });
   return app;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Background work main.ts schedules (one instance or many: each job is safe to run concurrently). */
-    jobs: { expireStaleOrders(): Promise<number> };
+    jobs: {
+      expireStaleOrders(): Promise<number>;
+      /** Settles payments whose webhooks never arrived (see payment-reconciler.ts). */
+      reconcilePayments(): Promise<ReconcileReport>;
+    };
   }
 }

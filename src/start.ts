@@ -14,7 +14,7 @@ export interface StartOptions {
 /**
  * Starts the store on a validated configuration: migrates, loads the demo catalog when asked (before
  * listening, so the store is ready only once it can serve what it lists), runs the mail worker and the
- * order sweeper, listens, and shuts all of it down gracefully on a signal.
+ * order sweeper and the payment reconciler, listens, and shuts all of it down gracefully on a signal.
  */
 export async function startStore(config: Config, options: StartOptions = {}) {
   const db = createDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
@@ -36,11 +36,17 @@ export async function startStore(config: Config, options: StartOptions = {}) {
   const sweeper = setInterval(() => {
     app.jobs.expireStaleOrders().catch((err) => app.log.error({ err }, 'order sweeper failed'));
   }, 60_000);
+  // Payments whose webhooks never arrived are found by walking the gateway's recent sessions; as
+  // safe on several instances (each settlement is the webhook's own conditional change).
+  const reconciler = setInterval(() => {
+    app.jobs.reconcilePayments().catch((err) => app.log.error({ err }, 'payment reconciliation failed'));
+  }, 10 * 60_000);
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     clearInterval(sweeper);
+    clearInterval(reconciler);
     await mailWorker.stop();
     await app.close();
     await options.onClose?.();

@@ -117,6 +117,8 @@ export async function gatewayApi(app: FastifyInstance, { ledger, apiKey, clock, 
 
   app.post('/checkout/sessions', async (request, reply) => send(reply, ledger.createSession(params(request))));
 
+  app.get('/checkout/sessions', async (request, reply) => send(reply, ledger.listSessions(query(request))));
+
   app.get<{ Params: { id: string } }>('/checkout/sessions/:id', async (request, reply) => {
     const session = ledger.session(request.params.id);
     const piId = session.payment_intent;

@@ -10,6 +10,7 @@ import {
   type SessionRecord,
   type StripeObject,
 } from './gateway.objects.js';
+import { minimumCharge } from './gateway.minimums.js';
 import * as p from './gateway.params.js';
 import { stripeId } from './gateway.signing.js';
 
@@ -23,9 +24,9 @@ const AUTOMATIC: RequestInfo = { id: null, idempotency_key: null };
 export interface LedgerOptions {
   clock: () => number;
   /** The hosted payment page of a session. */
-  pageUrl(sessionId: string): string;
+  pageUrl: (sessionId: string) => string;
   /** Called for every event, in order; the webhook dispatcher decides what to deliver. */
-  emit(type: string, object: StripeObject, request: RequestInfo): void;
+  emit: (type: string, object: StripeObject, request: RequestInfo) => void;
 }
 
 export interface PayOptions {
@@ -184,10 +185,11 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
           'expires_at',
         );
       const amount = items.reduce((sum, i) => sum + i.unit_amount * i.quantity, 0);
-      if (amount <= 0)
+      const minimum = minimumCharge(currency);
+      if (amount < minimum)
         throw new StripeApiError(
           400,
-          'The Checkout Session total must be greater than zero.',
+          `The Checkout Session's total amount due must add up to at least ${formatAmount(minimum, currency)} ${currency}`,
           'invalid_request_error',
           'amount_too_small',
           'line_items',
@@ -217,6 +219,33 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
     },
 
     session: (id: string) => json(session(id)),
+
+    /**
+     * GET /v1/checkout/sessions: newest first, `limit` (1 to 100, default 10), `starting_after` /
+     * `ending_before` cursors, `created` as a timestamp or `[gt|gte|lt|lte]`, `status`.
+     */
+    listSessions(params: p.Params): { object: 'list'; url: string; has_more: boolean; data: StripeObject[] } {
+      p.onlyKnown(params, ['limit', 'starting_after', 'ending_before', 'created', 'status', 'expand']);
+      const limit = p.optionalInt(params, 'limit', 'limit', 1) ?? 10;
+      if (limit > 100)
+        throw new StripeApiError(400, 'Invalid limit: must be between 1 and 100', 'invalid_request_error', 'parameter_invalid', 'limit');
+      const created = p.createdFilter(params);
+      const status = p.optionalString(params, 'status');
+      const after = p.optionalString(params, 'starting_after');
+      const before = p.optionalString(params, 'ending_before');
+      for (const cursor of [after, before])
+        if (cursor && !sessions.has(cursor)) throw missing('checkout.session', cursor, after ? 'starting_after' : 'ending_before');
+      let all = [...sessions.keys()].reverse().map(session);
+      if (after) all = all.slice(all.findIndex((s) => s.id === after) + 1);
+      if (before)
+        all = all.slice(
+          0,
+          all.findIndex((s) => s.id === before),
+        );
+      const matching = all.filter((s) => created(s.created) && (!status || s.status === status));
+      const page = before ? matching.slice(-limit) : matching.slice(0, limit);
+      return { object: 'list' as const, url: '/v1/checkout/sessions', has_more: matching.length > limit, data: page.map(json) };
+    },
     /** The record behind the hosted page (line items included). */
     sessionRecord: session,
 

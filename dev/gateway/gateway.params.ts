@@ -80,16 +80,26 @@ export function metadata(params: Params, name: string, param = name): Record<str
   return out;
 }
 
+function isKnownCurrency(v: string): boolean {
+  try {
+    return /^[a-z]{3}$/.test(v) && Intl.supportedValuesOf('currency').includes(v.toUpperCase());
+  } catch {
+    return false;
+  }
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}
+
 /** A currency code Stripe would accept, lower-cased as Stripe returns it. */
 export function currency(params: Params, name: string, param = name): string {
   const v = requiredString(params, name, param).toLowerCase();
-  let known = false;
-  try {
-    known = /^[a-z]{3}$/.test(v) && Intl.supportedValuesOf('currency').includes(v.toUpperCase());
-  } catch {
-    known = false;
-  }
-  if (!known)
+  if (!isKnownCurrency(v))
     throw invalid(param, `Invalid currency: ${v}. Stripe currently supports these currencies: https://stripe.com/docs/currencies`);
   return v;
 }
@@ -98,12 +108,24 @@ export function currency(params: Params, name: string, param = name): string {
 export function url(params: Params, name: string, required: boolean): string | null {
   const v = required ? requiredString(params, name, name, 5000) : optionalString(params, name, name, 5000);
   if (v === null) return null;
-  let ok = false;
-  try {
-    ok = ['http:', 'https:'].includes(new URL(v.replace('{CHECKOUT_SESSION_ID}', 'x')).protocol);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw invalid(name, 'Not a valid URL');
+  if (!isHttpUrl(v.replace('{CHECKOUT_SESSION_ID}', 'x'))) throw invalid(name, 'Not a valid URL');
   return v;
+}
+
+/** A `created` filter: an exact unix time, or any of `[gt]`, `[gte]`, `[lt]`, `[lte]`. */
+export function createdFilter(params: Params): (created: number) => boolean {
+  const v = params.created;
+  if (v === undefined || v === '') return () => true;
+  if (typeof v === 'string') {
+    const at = optionalInt(params, 'created');
+    return (c) => c === at;
+  }
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalid('created', 'Invalid created: a timestamp or a hash of gt, gte, lt, lte');
+  onlyKnown(v, ['gt', 'gte', 'lt', 'lte'], 'created');
+  const bound = (k: string) => optionalInt(v, k, `created[${k}]`);
+  const gt = bound('gt');
+  const gte = bound('gte');
+  const lt = bound('lt');
+  const lte = bound('lte');
+  return (c) => (gt === null || c > gt) && (gte === null || c >= gte) && (lt === null || c < lt) && (lte === null || c <= lte);
 }

@@ -5,7 +5,9 @@ import type { OrdersService } from '../orders/orders.service.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import { AppError, ConflictError, ValidationError } from '../platform/errors.js';
 import { formatMoney } from '../platform/money.js';
+import { assertChargeable } from '../payments/charge-minimums.js';
 import type { Payable } from '../payments/payable.js';
+import { isSettled, type CheckoutSession } from '../payments/payment-gateway.js';
 import { priceOrder, type Totals } from '../orders/pricing.js';
 import type { Buyer, CheckoutCart, CheckoutGateway } from './checkout.types.js';
 
@@ -67,8 +69,12 @@ export function createCheckoutService({
       config,
     );
     if (totals.total <= 0) throw new ValidationError('There is nothing to pay for in your cart.', undefined, 'cart_empty');
+    assertChargeable(totals.total, currency, 'cart');
     return { lines: priced, totals, currency };
   }
+
+  /** Whether the last sweep found the gateway unreachable: an outage is logged once, not on every pass. */
+  let sweepBlocked = false;
 
   async function cancelUnpaid(orderId: string, detail: string) {
     await db.transaction((tx) => payments.cancel(tx, orderId, detail));
@@ -205,16 +211,44 @@ export function createCheckoutService({
       return orders.getOrderForUser(orderId, buyer.sub);
     },
 
-    /** The sweeper: pending orders past their reservation expire and give their keys back. */
+    /**
+     * The sweeper: pending orders past their reservation expire and give their keys back. Each
+     * one's payment session is closed first and its final state read: one paid meanwhile (its
+     * webhook lost, the buyer gone) is settled instead, as the webhook would have. While the
+     * gateway cannot be reached, orders with a session stay pending for the next pass.
+     */
     async expireStaleOrders(): Promise<number> {
       let expired = 0;
+      let reachable = true;
       for (const { id, payment_ref } of await orders.findExpiredPending()) {
+        let session: CheckoutSession | null = null;
+        if (payment_ref) {
+          if (!reachable) continue;
+          try {
+            session = await gateway.expireCheckoutSession(payment_ref);
+          } catch (err) {
+            // A session the gateway no longer knows cannot be paid: the order expires.
+            if (!(err instanceof AppError && err.code === 'payment_session_not_found')) {
+              reachable = false;
+              if (!sweepBlocked) log?.warn({ err, orderId: id }, 'order sweeper: the payment gateway cannot be reached; stale orders wait');
+              continue;
+            }
+          }
+        }
+        if (session && isSettled(session)) {
+          const paid = {
+            amount: session.amountTotal,
+            currency: session.currency,
+            paymentIntentId: session.paymentIntentId,
+            source: `sweep:${session.id}`,
+          };
+          await db.transaction((tx) => payments.settle(tx, id, paid));
+          continue;
+        }
         const result = await db.transaction((tx) => payments.expire(tx, id, 'reservation time passed'));
-        if (result.kind !== 'moved') continue;
-        expired++;
-        // So the buyer cannot pay an expired order; if they still do, it becomes a late payment.
-        if (payment_ref) await gateway.expireCheckoutSession(payment_ref).catch(() => undefined);
+        if (result.kind === 'moved') expired++;
       }
+      sweepBlocked = !reachable;
       return expired;
     },
   };

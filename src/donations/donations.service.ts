@@ -8,7 +8,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../plat
 import type { MailService } from '../platform/mail/mail.service.js';
 import type { DonationLimits } from './donation-amount.js';
 import { checkDonationForm, type DonationForm } from './donation-form.js';
-import { nextDonationState, type DonationEvent, type DonationState } from './donation-state.js';
+import { isUnpaidEnd, nextDonationState, type DonationEvent, type DonationState } from './donation-state.js';
 import { createDonationsRepo, type DonationPatch, type DonationRow } from './donations.repo.js';
 import { donationReceiptMail } from './receipt-mail.js';
 
@@ -94,6 +94,10 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
   /** A donation's payable lifecycle, which the payment events service drives. */
   const payable: Payable = {
     find: async (tx, { reference }) => (reference ? ((await repo.findDonation(reference, tx))?.id ?? null) : null),
+    async standing(tx, id) {
+      const status = (await repo.findDonation(id, tx))?.status as DonationState | undefined;
+      return status === 'pending' ? 'pending' : status && isUnpaidEnd(status) ? 'unpaid' : 'done';
+    },
     settle,
     fail: (tx, id, source) => step(tx, id, 'payment_failed', source),
     expire: (tx, id, source) => step(tx, id, 'session_expired', source),

@@ -1,7 +1,7 @@
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { confirmationMail } from '../orders/confirmation-mail.js';
-import type { OrderEvent } from '../orders/order-state.js';
+import { nextOrderState, type OrderEvent, type OrderState } from '../orders/order-state.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import { grossUnitAmount } from '../orders/pricing.js';
 import type { Database, Executor } from '../platform/db/db.js';
@@ -43,8 +43,14 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
       return order?.id ?? null;
     },
 
+    async standing(tx, orderId) {
+      const status = (await orders.findOrder(orderId, tx))?.status as OrderState | undefined;
+      if (status === 'pending') return 'pending';
+      return status && nextOrderState(status, 'payment_settled').ok ? 'unpaid' : 'done';
+    },
+
     /**
-     * From the webhook or the return page, whichever comes first: the state table and the
+     * From the webhook, the return page, the sweeper or the reconciler, whichever comes first: the state table and the
      * conditional update let exactly one of them fulfil. A payment whose amount or currency
      * differs fulfils nothing and flags the order for the owner.
      */

@@ -21,12 +21,20 @@ export type PayableResult =
   | { kind: 'unchanged'; why: 'refund_already_applied' | 'partial_refund' };
 
 /**
+ * Where a payable stands for a payment the gateway reports: `pending` (its session may still be paid),
+ * `unpaid` (it ended without one; a late payment still settles it) or `done` (paid, refunded or set aside).
+ */
+export type PayableStanding = 'pending' | 'unpaid' | 'done';
+
+/**
  * The lifecycle every payable thing shares (orders and donations): the gateway's events move it
  * through its own state table, each inside the transaction that records the event.
  */
 export interface Payable {
   /** The id a gateway event is about (its reference, or the payment intent of a refund), or null when it is not ours. */
   find(tx: Executor, ref: { reference: string | null; paymentIntentId: string | null }): Promise<string | null>;
+  /** Read only, so reconciling a settled one writes nothing. */
+  standing(tx: Executor, id: string): Promise<PayableStanding>;
   /** The money arrived: deliver once, or set aside for the owner when the amount differs. */
   settle(tx: Executor, id: string, payment: SettledPayment): Promise<PayableResult>;
   /** The last attempt failed and the session is closed. */

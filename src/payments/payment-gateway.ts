@@ -97,6 +97,8 @@ export interface PaymentGateway {
   readonly provider: string;
   createCheckoutSession(input: CheckoutSessionInput): Promise<{ id: string; url: string }>;
   retrieveCheckoutSession(id: string): Promise<CheckoutSession>;
+  /** Every session created since `createdSince` (epoch ms), newest first, page by page: how missed events are found again. */
+  listCheckoutSessions(createdSince: number): AsyncIterable<CheckoutSession>;
   /** Ends an open session so it can no longer be paid; a session already complete or expired is returned as it is. */
   expireCheckoutSession(id: string): Promise<CheckoutSession>;
   refund(input: RefundInput): Promise<RefundResult>;

@@ -29,11 +29,26 @@ export class PaymentGatewayUnavailableError extends AppError {
 /** The gateway refused a request on its merits (no such session, refund larger than what is left, …). */
 export class PaymentRequestRejectedError extends AppError {
   constructor(
-    code: 'payment_session_not_found' | 'refund_rejected' | 'payment_request_rejected',
+    code: 'payment_session_not_found' | 'refund_rejected' | 'payment_request_rejected' | 'amount_below_minimum',
     message: string,
     status = 409,
     gatewayCode?: string,
   ) {
     super(code, message, status, gatewayCode ? { gatewayCode } : undefined);
+  }
+}
+
+/** A total below the smallest charge the payment gateway accepts in its currency (Stripe: €0.50, £0.30, ¥50 …). */
+export class AmountBelowMinimumError extends AppError {
+  constructor(total: string, minimum: string, what: 'cart' | 'donation' | 'payment') {
+    const advice =
+      what === 'cart'
+        ? 'Please add to your cart to reach it.'
+        : what === 'donation'
+          ? 'Please give at least that much.'
+          : 'Please raise the amount.';
+    super('amount_below_minimum', `The payment gateway cannot take less than ${minimum}; this ${what} comes to ${total}. ${advice}`, 400, {
+      minimum,
+    });
   }
 }

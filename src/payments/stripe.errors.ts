@@ -27,6 +27,13 @@ export function toPaymentError(err: unknown, action: string): AppError {
   if (err instanceof E.StripeInvalidRequestError) {
     if (err.code === 'resource_missing')
       return new PaymentRequestRejectedError('payment_session_not_found', 'The payment gateway does not know this payment.', 404, err.code);
+    if (err.code === 'amount_too_small')
+      return new PaymentRequestRejectedError(
+        'amount_below_minimum',
+        `The payment gateway cannot take so small an amount: ${err.message}`,
+        400,
+        err.code,
+      );
     if (err.code === 'amount_too_large' || err.code === 'charge_already_refunded') {
       return new PaymentRequestRejectedError(
         'refund_rejected',

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { ValidationError } from '../platform/errors.js';
 import type { CheckoutSession, CheckoutSessionInput, PaymentEvent, PaymentGateway, RefundInput, RefundResult } from './payment-gateway.js';
 import { WebhookMalformedError, WebhookSignatureError } from './payments.errors.js';
+import { assertChargeable } from './charge-minimums.js';
 import { toPaymentError } from './stripe.errors.js';
 import { normaliseStripeEvent, normaliseStripeSession } from './stripe.events.js';
 
@@ -45,6 +46,11 @@ function checkInput(input: CheckoutSessionInput) {
   }
   if (problems.length > 0)
     throw new ValidationError(`The payment could not be prepared: ${problems.join('; ')}.`, undefined, 'payment_input_invalid');
+  assertChargeable(
+    input.lineItems.reduce((sum, item) => sum + item.unitAmount * item.quantity, 0),
+    input.currency,
+    input.kind === 'donation' ? 'donation' : 'payment',
+  );
 }
 
 /** The `t=` of a Stripe-Signature header, or null when it has no timestamp and v1 signature. */
@@ -109,6 +115,16 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
 
     async retrieveCheckoutSession(id): Promise<CheckoutSession> {
       return normaliseStripeSession(await call('retrieve checkout session', () => stripe.checkout.sessions.retrieve(id)));
+    },
+
+    async *listCheckoutSessions(createdSince) {
+      const pages = stripe.checkout.sessions.list({ created: { gte: Math.floor(createdSince / 1000) }, limit: 100 });
+      try {
+        // The SDK follows `has_more` with `starting_after`, one page of 100 at a time.
+        for await (const session of pages) yield normaliseStripeSession(session);
+      } catch (err) {
+        throw toPaymentError(err, 'list checkout sessions');
+      }
     },
 
     async expireCheckoutSession(id): Promise<CheckoutSession> {

@@ -88,7 +88,7 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
     const a = await gateway.createCheckoutSession(first);
     const b = await gateway.createCheckoutSession(first);
     expect(b.id).toBe(a.id);
-    const err = await rejection(gateway.createCheckoutSession({ ...first, lineItems: [{ name: 'Other', unitAmount: 1, quantity: 1 }] }));
+    const err = await rejection(gateway.createCheckoutSession({ ...first, lineItems: [{ name: 'Other', unitAmount: 100, quantity: 1 }] }));
     expect(err).toMatchObject({ code: 'payment_request_rejected', status: 409 });
   });
 

@@ -135,22 +135,22 @@ describe('transfer transitions', () => {
     const sent = 3000;
     const bytes = c.head ? 0 : c.fits ? size + allowance - sent : size + allowance - sent + 1;
     const t: TransferState = c.started
-      ? { downloads: 2, ip: c.sameIp ? '203.0.113.7' : '198.51.100.1', countedAt: c.inWindow ? now - windowMs + 1 : now - windowMs, sent }
+      ? { downloads: 2, ip: c.sameIp ? '203.0.113.7' : '198.51.100.1', activeAt: c.inWindow ? now - windowMs + 1 : now - windowMs, sent }
       : NEW_TRANSFER;
     const result = applyTransferEvent(t, fetch(bytes, { head: c.head, linkExpired: c.linkExpired }), ctx(grants[c.g]!));
     const want = expectedOf(c);
-    if (want === 'free') expect(result).toEqual({ ok: true, count: false, next: c.head ? t : { ...t, sent: sent + bytes } });
+    if (want === 'free') expect(result).toEqual({ ok: true, count: false, next: c.head ? t : { ...t, activeAt: now, sent: sent + bytes } });
     else if (want === 'count')
       expect(result).toEqual({
         ok: true,
         count: true,
-        next: { downloads: t.downloads + 1, ip: '203.0.113.7', countedAt: now, sent: bytes },
+        next: { downloads: t.downloads + 1, ip: '203.0.113.7', activeAt: now, sent: bytes },
       });
     else expect(result).toEqual({ ok: false, reason: want });
   });
 
   it('gives back unsent bytes of the current pass only, never below zero', () => {
-    const t: TransferState = { downloads: 3, ip: 'a', countedAt: now, sent: 5000 };
+    const t: TransferState = { downloads: 3, ip: 'a', activeAt: now, sent: 5000 };
     const settle = (pass: number, unsent: number) => applyTransferEvent(t, { type: 'settle', pass, unsent }, ctx(grants.revoked!));
     expect(settle(3, 1200)).toEqual({ ok: true, count: false, next: { ...t, sent: 3800 } });
     expect(settle(3, 9000)).toEqual({ ok: true, count: false, next: { ...t, sent: 0 } });
@@ -218,7 +218,7 @@ describe('transfer transitions', () => {
     const dropped = applyTransferEvent(first.ok ? first.next : NEW_TRANSFER, { type: 'settle', pass: 1, unsent: 5000 }, ctx(g));
     // 3000 bytes left the store; the client got 2500 of them and resumes from there
     const resumed = applyTransferEvent(dropped.ok ? dropped.next : NEW_TRANSFER, fetch(size - 2500), { ...ctx(g), now: now + 500 });
-    expect(resumed).toEqual({ ok: true, count: false, next: { downloads: 1, ip: '203.0.113.7', countedAt: now, sent: 8500 } });
+    expect(resumed).toEqual({ ok: true, count: false, next: { downloads: 1, ip: '203.0.113.7', activeAt: now + 500, sent: 8500 } });
   });
 
   it('holds the limit against any sequence: bytes sent never exceed the counted downloads’ copies plus allowance', () => {

@@ -56,13 +56,13 @@ export interface TransferState {
   downloads: number;
   /** the client address of the current pass */
   ip: string | null;
-  /** when the current pass was counted, epoch ms */
-  countedAt: number;
+  /** when the current pass last served bytes, epoch ms: the resume window runs from here */
+  activeAt: number;
   /** bytes of the current pass: served, and reserved for responses still being sent */
   sent: number;
 }
 
-export const NEW_TRANSFER: TransferState = { downloads: 0, ip: null, countedAt: 0, sent: 0 };
+export const NEW_TRANSFER: TransferState = { downloads: 0, ip: null, activeAt: 0, sent: 0 };
 
 /**
  * How far the bytes of one pass may exceed the file: what a resume sends again because it was in
@@ -82,7 +82,7 @@ export interface TransferContext {
   grant: GrantState;
   /** the file's size */
   size: number;
-  /** how long after a pass was counted the same link and address may resume it */
+  /** how long after a pass last served bytes the same link and address may resume it */
   windowMs: number;
   now: number;
 }
@@ -93,7 +93,7 @@ export type TransferTransition = { ok: true; count: boolean; next: TransferState
 /**
  * The counting rule as a transition. A refunded or expired grant serves nothing. A GET resumes the
  * current pass (free) only on the same link, from the same address, within the window after the
- * pass was counted, and while the pass's bytes stay within one copy plus the resume allowance;
+ * pass last served bytes, and while the pass's bytes stay within one copy plus the resume allowance;
  * any other GET counts a download before its first byte (refused at the limit, and on an expired
  * link, which can only resume). HEAD sends no bytes and never counts.
  */
@@ -102,16 +102,16 @@ export function applyTransferEvent(t: TransferState, event: TransferEvent, ctx: 
     return { ok: true, count: false, next: event.pass === t.downloads ? { ...t, sent: Math.max(0, t.sent - event.unsent) } : t };
   const verdict = judgeGrant(ctx.grant, ctx.now);
   if (verdict === 'revoked' || verdict === 'access_expired') return { ok: false, reason: verdict };
-  const resumable = t.downloads > 0 && t.ip === event.ip && ctx.now < t.countedAt + ctx.windowMs;
+  const resumable = t.downloads > 0 && t.ip === event.ip && ctx.now < t.activeAt + ctx.windowMs;
   if (event.head) {
     if (resumable) return { ok: true, count: false, next: t };
     if (event.linkExpired) return { ok: false, reason: 'link_expired' };
     return verdict === 'available' ? { ok: true, count: false, next: t } : { ok: false, reason: verdict };
   }
   if (resumable && t.sent + event.bytes <= ctx.size + resumeAllowance(ctx.size))
-    return { ok: true, count: false, next: { ...t, sent: t.sent + event.bytes } };
+    return { ok: true, count: false, next: { ...t, activeAt: ctx.now, sent: t.sent + event.bytes } };
   if (event.linkExpired) return { ok: false, reason: 'link_expired' };
   const counted = applyGrantEvent(ctx.grant, { type: 'download' }, ctx.now);
   if (!counted.ok) return { ok: false, reason: counted.reason as TransferRefusal };
-  return { ok: true, count: true, next: { downloads: t.downloads + 1, ip: event.ip, countedAt: ctx.now, sent: event.bytes } };
+  return { ok: true, count: true, next: { downloads: t.downloads + 1, ip: event.ip, activeAt: ctx.now, sent: event.bytes } };
 }

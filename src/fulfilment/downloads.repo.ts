@@ -60,7 +60,7 @@ export function createDownloadsRepo(db: Database) {
     async saveTransfer(id: number, state: TransferState, now: number, tx: Executor) {
       await tx
         .updateTable('download_transfers')
-        .set({ downloads: state.downloads, ip: state.ip, counted_at: state.countedAt, sent: state.sent, updated_at: now })
+        .set({ downloads: state.downloads, ip: state.ip, active_at: state.activeAt, sent: state.sent, updated_at: now })
         .where('id', '=', id)
         .execute();
     },

@@ -52,7 +52,7 @@ export interface DownloadsDeps {
   clock?: () => number;
   /** how long a link works */
   linkMs: number;
-  /** how long after a link's download was counted the same link and address may resume it */
+  /** how long after a link's download last served bytes the same link and address may resume it */
   resumeWindowMs: number;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
@@ -63,8 +63,9 @@ const stateOf = (g: GrantRow): GrantState => ({
   downloadLimit: g.download_limit,
   expiresAt: g.expires_at,
 });
-const transferState = (t: TransferRow): TransferState => ({ downloads: t.downloads, ip: t.ip, countedAt: t.counted_at, sent: t.sent });
+const transferState = (t: TransferRow): TransferState => ({ downloads: t.downloads, ip: t.ip, activeAt: t.active_at, sent: t.sent });
 type Fetch = Extract<TransferEvent, { type: 'fetch' }>;
+const PRESIGNED_SECONDS = 120;
 
 /**
  * The body as it is sent, counting what passes: when the response ends before its planned bytes
@@ -231,7 +232,9 @@ export function createDownloadsService({
         : await storage.presignedUrl(file.storage_key, {
             filename: file.filename,
             contentType: file.content_type,
-            expiresIn: Math.max(60, Math.ceil((claim.expiresAt - now) / 1000)),
+            // A presigned URL can be fetched again and again uncounted: it lives only long enough to
+            // start the transfer (storage checks the signature when a request starts, not while it runs).
+            expiresIn: PRESIGNED_SECONDS,
           });
       // Opened before counting: a download is never counted for a file that cannot be read.
       const opened = head || url ? null : await storage.createReadStream(file.storage_key, range ?? undefined);

@@ -188,7 +188,7 @@ export interface DownloadTransfersTable {
   file_id: number;
   downloads: Generated<number>;
   ip: string | null;
-  counted_at: Generated<Millis>;
+  active_at: Generated<Millis>;
   sent: Generated<number>;
   created_at: Millis;
   updated_at: Millis;

@@ -4,7 +4,7 @@ import type { Dialect } from '../db.js';
 
 /**
  * One row per download link that has served a byte: what its current pass (one counted download)
- * has sent, from which address and since when, so a download is counted by the bytes served and a
+ * has sent, from which address and when it last did, so a download is counted by the bytes served and a
  * resume is tied to its own link.
  */
 export function downloadTransfers(dialect: Dialect): Migration {
@@ -20,7 +20,7 @@ export function downloadTransfers(dialect: Dialect): Migration {
         .addColumn('file_id', 'integer', (c) => c.notNull().references('product_files.id'))
         .addColumn('downloads', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('ip', 'varchar(64)')
-        .addColumn('counted_at', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('active_at', 'bigint', (c) => c.notNull().defaultTo(0))
         .addColumn('sent', 'bigint', (c) => c.notNull().defaultTo(0))
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliServices } from '../../src/cli/context.js';
+import { createRotationRepo, SEALED_COLUMNS } from '../../src/cli/rotate/rotation.repo.js';
 import { createFulfilmentService } from '../../src/fulfilment/fulfilment.service.js';
 import { createKeyPoolService } from '../../src/fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from '../../src/fulfilment/signed-key.js';
 import { ConfigError } from '../../src/platform/config.js';
 import { testConfig } from '../support/env.js';
 import { createSecretBox, type SecretBox } from '../../src/platform/crypto.js';
+import type { Database } from '../../src/platform/db/db.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { runStore } from './cli-harness.js';
@@ -194,6 +196,45 @@ describe.each(testDialects)('key rotation on %s', (dialect) => {
     );
     expect((await sealedValues()).every((s) => newBox.open(s.v) !== undefined)).toBe(true);
     expect((await store(['keys', 'rotate-encryption', '--new-key', b64(OLD)], env)).code).toBe(0);
+  });
+
+  it('exits 1 when an instance still sealed with the old key while it ran; run again, it finishes', async () => {
+    await paidOrder();
+    const next = randomBytes(32);
+    const env = { ENCRYPTION_KEY: b64(next), ENCRYPTION_KEYS_PREVIOUS: b64(OLD) };
+    // An instance still on the old key logs a buyer in after each of the command's batches.
+    const busy: Database = {
+      ...db,
+      transaction: (fn) => db.transaction(fn).then(async (result) => (await authRows(createSecretBox(OLD)), result)),
+    };
+    const r = await runStore(['keys', 'rotate-encryption', '--new-key', b64(next)], { db: busy, env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('  sessions: ');
+    const left = Number(/^(\d+) /.exec(r.stderr)?.[1]);
+    expect(left).toBeGreaterThan(0);
+    expect(r.stderr).toBe(
+      `${left} values were sealed under another key while this ran: an instance still seals with it. Once every instance runs with ENCRYPTION_KEY=${b64(next)}, run this again with --new-key ${b64(next)}; keep the old key in ENCRYPTION_KEYS_PREVIOUS until then.\n`,
+    );
+    const again = await store(['keys', 'rotate-encryption', '--new-key', b64(next)], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Every value is sealed under ENCRYPTION_KEY now');
+    expect((await store(['keys', 'rotate-encryption', '--new-key', b64(OLD)], env)).code).toBe(0);
+  });
+
+  it('never overwrites a value re-sealed by the store after the command read it', async () => {
+    const box = createSecretBox(OLD);
+    await authRows(box);
+    const [row] = await db.kysely
+      .selectFrom('sessions')
+      .select(['id', 'tokens_encrypted'])
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .execute();
+    const sessions = SEALED_COLUMNS.find((c) => c.table === 'sessions')!;
+    const stale = { id: row!.id, was: 'v1.read-before-a-refresh', sealed: box.seal('{"accessToken":"stale"}'), hash: null };
+    await createRotationRepo(db).updateSealed(sessions, [stale], db.kysely);
+    const after = await db.kysely.selectFrom('sessions').select('tokens_encrypted').where('id', '=', row!.id).executeTakeFirstOrThrow();
+    expect(after.tokens_encrypted).toBe(row!.tokens_encrypted);
   });
 
   it('refuses a new key that is not 32 bytes', async () => {

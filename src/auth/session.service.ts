@@ -100,16 +100,18 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
   const lifetimeOf = (claims: JWTPayload) => Math.max(0, expiryOf(claims) - (claims.iat ? claims.iat * 1000 : clock()));
   const marginFor = (stored: StoredTokens, minValidityMs: number) => Math.min(minValidityMs, (stored.lifetimeMs ?? Infinity) / 2);
 
-  /** The session with its tokens opened; a row sealed under a key no longer configured is deleted. */
-  async function opened(row: SessionRow | null): Promise<OpenSession | null> {
+  /**
+   * The session with its tokens opened; null when they are sealed under a key this instance lacks
+   * (another instance, restarted with a new key, may still serve it: only a refresh deletes it).
+   */
+  const opened = (row: SessionRow | null): OpenSession | null => {
     if (!row) return null;
     try {
       return { row, stored: open(row) };
     } catch {
-      await repo.delete(row.id);
       return null;
     }
-  }
+  };
 
   /** The columns of a session holding newly issued tokens (a refresh's, or a silent renewal's). */
   function freshFields(row: SessionRow, tokens: TokenSet, claims: JWTPayload, previous: StoredTokens | null) {
@@ -130,10 +132,15 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
   }
 
   async function refreshTokens(row: SessionRow): Promise<SessionRow | null> {
-    const stored = (await opened(row))?.stored;
-    if (!stored?.refreshToken) {
-      if (stored) await repo.releaseRefreshLease(row.id);
-      return stored && row.access_expires_at > clock() ? row : null;
+    const stored = opened(row)?.stored;
+    if (!stored) {
+      // Sealed under a key no longer configured: nothing usable is left in this session.
+      await repo.delete(row.id);
+      return null;
+    }
+    if (!stored.refreshToken) {
+      await repo.releaseRefreshLease(row.id);
+      return row.access_expires_at > clock() ? row : null;
     }
     try {
       const fresh = await oidc.refresh(stored.refreshToken);
@@ -237,14 +244,14 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
         return null;
       }
       const due = (s: OpenSession) => s.row.access_expires_at - now < marginFor(s.stored, minValidityMs);
-      let session = await opened(row);
-      if (session?.stored.refreshToken && due(session)) session = await opened(await refreshShared(session.row));
+      let session = opened(row);
+      if (session?.stored.refreshToken && due(session)) session = opened(await refreshShared(session.row));
       // Without a refresh token an expired session waits for a silent renewal (status 'renewable').
       if (session && !session.stored.refreshToken && session.row.access_expires_at <= now) return null;
       let accessToken = session && (await verified(session));
       // A token refused before its expiry (keys rotated, say) gets one refresh before giving up.
       if (session?.stored.refreshToken && !accessToken && !due(session)) {
-        session = await opened(await refreshShared(session.row));
+        session = opened(await refreshShared(session.row));
         accessToken = session && (await verified(session));
       }
       if (!session || !accessToken) return null;
@@ -291,9 +298,9 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
      * access token expired (a silent re-authentication can renew it).
      */
     async status(token: string): Promise<SessionStatus> {
-      const session = await opened((await repo.findById(sessionIdFor(token))) ?? null);
-      if (!session) return 'none';
-      return session.stored.refreshToken ? 'kept' : 'renewable';
+      const row = await repo.findById(sessionIdFor(token));
+      if (!row) return 'none';
+      return opened(row)?.stored.refreshToken === null ? 'renewable' : 'kept';
     },
 
     /** Ends a session (logout). */

@@ -144,6 +144,65 @@ describe('development gateway: Stripe API subset', () => {
     const pi = await api(`/v1/payment_intents/${(res.json.payment_intent as { id: string }).id}`);
     expect(pi.json.latest_charge).toMatch(/^ch_/);
   });
+
+  it("refuses a session below Stripe's minimum charge for its currency, in Stripe's error shape", async () => {
+    const one = (amount: number, currency: string, quantity = 1) => ({
+      'line_items[0][quantity]': String(quantity),
+      'line_items[0][price_data][currency]': currency,
+      'line_items[0][price_data][unit_amount]': String(amount),
+    });
+    const refused = await api('/v1/checkout/sessions', { body: sessionForm(one(49, 'eur')) });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'amount_too_small',
+      param: 'line_items',
+      message: "The Checkout Session's total amount due must add up to at least €0.50 eur",
+    });
+    expect((await api('/v1/checkout/sessions', { body: sessionForm(one(7, 'eur', 7)) })).json.error.code).toBe('amount_too_small');
+    expect((await api('/v1/checkout/sessions', { body: sessionForm(one(49, 'jpy')) })).json.error.message).toMatch(/at least ¥50 jpy$/);
+    expect((await api('/v1/checkout/sessions', { body: sessionForm(one(29, 'gbp')) })).json.error.code).toBe('amount_too_small');
+    for (const ok of [one(50, 'eur'), one(50, 'jpy'), one(30, 'gbp'), one(50, 'chf'), one(25, 'usd', 2)])
+      expect((await api('/v1/checkout/sessions', { body: sessionForm(ok) })).status, JSON.stringify(ok)).toBe(200);
+  });
+
+  it('lists sessions newest first, page by page, filtered by creation time and status', async () => {
+    const own = await startTestGateway();
+    try {
+      const get = async (query: string) => {
+        const res = await fetch(`${own.url}/v1/checkout/sessions${query}`, { headers: auth });
+        return {
+          status: res.status,
+          json: (await res.json()) as { has_more: boolean; data: Array<{ id: string }>; error?: { param: string } },
+        };
+      };
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${own.url}/v1/checkout/sessions`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+          body: sessionForm(),
+        });
+        ids.push(((await res.json()) as { id: string }).id);
+      }
+      const newest = [...ids].reverse();
+      const first = await get('?limit=2');
+      expect(first.json.data.map((s) => s.id)).toEqual(newest.slice(0, 2));
+      expect(first.json.has_more).toBe(true);
+      const second = await get(`?limit=2&starting_after=${newest[1]}`);
+      expect(second.json.data.map((s) => s.id)).toEqual(newest.slice(2, 4));
+      const last = await get(`?limit=2&starting_after=${newest[3]}`);
+      expect(last.json).toMatchObject({ has_more: false, data: [{ id: newest[4] }] });
+      expect((await get(`?created[gte]=${Math.floor(Date.now() / 1000) + 60}`)).json.data).toEqual([]);
+      expect((await get(`?created[gte]=${Math.floor(Date.now() / 1000) - 60}`)).json.data).toHaveLength(5);
+      own.pay(ids[2]!);
+      expect((await get('?status=complete')).json.data.map((s) => s.id)).toEqual([ids[2]]);
+      expect((await get('?limit=101')).json.error?.param).toBe('limit');
+      expect((await get('?starting_after=cs_nope')).status).toBe(404);
+    } finally {
+      await own.close();
+    }
+  });
 });
 
 describe('development gateway: hosted payment page', () => {

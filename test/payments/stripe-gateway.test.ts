@@ -1,7 +1,9 @@
+import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckoutSessionInput, PaymentGateway } from '../../src/payments/payment-gateway.js';
 import { isSettled } from '../../src/payments/payment-gateway.js';
 import { createStripeGateway } from '../../src/payments/stripe.gateway.js';
+import { toPaymentError } from '../../src/payments/stripe.errors.js';
 import { AppError } from '../../src/platform/errors.js';
 import { driveSession, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
 
@@ -295,5 +297,47 @@ describe('Stripe gateway against the development gateway (real SDK, real HTTP)',
     expect(err).toMatchObject({ code: 'payment_gateway_unavailable', status: 502 });
     expect(String(err.details?.reason)).toMatch(/STRIPE_SECRET_KEY/);
     expect(err.message).not.toMatch(/sk_test/);
+  });
+
+  it('lists every session created since a time, following the pages past 100, as the reconciler reads them', async () => {
+    const own = await startTestGateway();
+    try {
+      const store = createStripeGateway({ secretKey: own.apiKey, webhookSecret: own.webhookSecret, apiUrl: own.url });
+      const since = Date.now() - 1000;
+      const created: string[] = [];
+      for (let i = 0; i < 103; i++) created.push((await store.createCheckoutSession(input())).id);
+      own.pay(created[0]!);
+      const listed: Array<{ id: string; reference: string | null; status: string; paymentStatus: string }> = [];
+      for await (const session of store.listCheckoutSessions(since)) listed.push(session);
+      expect(listed.map((s) => s.id)).toEqual([...created].reverse());
+      expect(listed.at(-1)).toMatchObject({ status: 'complete', paymentStatus: 'paid', reference: `ord_test${n - 102}` });
+      const later: string[] = [];
+      for await (const session of store.listCheckoutSessions(Date.now() + 60_000)) later.push(session.id);
+      expect(later).toEqual([]);
+      own.simulateOutage(100);
+      const err = await rejection(
+        (async () => {
+          for await (const session of store.listCheckoutSessions(since)) void session;
+        })(),
+      );
+      expect(err).toMatchObject({ code: 'payment_gateway_unavailable' });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('refuses a total below the minimum charge before asking the gateway, and reads the gateway’s own refusal alike', async () => {
+    const err = await rejection(gateway.createCheckoutSession(input({ lineItems: [{ name: 'Sticker', unitAmount: 49, quantity: 1 }] })));
+    expect(err).toMatchObject({ code: 'amount_below_minimum', status: 400 });
+    expect(err.message).toContain('cannot take less than €0.50');
+    const fromGateway = toPaymentError(
+      new Stripe.errors.StripeInvalidRequestError({
+        type: 'invalid_request_error',
+        code: 'amount_too_small',
+        message: "The Checkout Session's total amount due must add up to at least €0.50 eur",
+      }),
+      'create checkout session',
+    );
+    expect(fromGateway).toMatchObject({ code: 'amount_below_minimum', status: 400 });
   });
 });

@@ -125,9 +125,7 @@ export function createProvider(o: ProviderOptions): Provider {
         defaultResource: async () => resource,
         // Token requests that name `scope=openid …` get an opaque token for userinfo; the store's get its JWT.
         useGrantedResource: async (ctx: KoaContextWithOIDC) =>
-          !String(ctx.oidc.params.scope ?? '')
-            .split(' ')
-            .includes('openid'),
+          !(typeof ctx.oidc.params.scope === 'string' ? ctx.oidc.params.scope : '').split(' ').includes('openid'),
         getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
           if (indicator !== resource) throw new Error('unknown resource indicator');
           return {

@@ -22,7 +22,8 @@ export interface CheckedDonation {
 export const MESSAGE_MAX = 500;
 const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
 // Control characters other than tab and newline: PostgreSQL refuses NUL and none belongs in a message.
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+// Control characters other than tab and newline (C0, DEL and C1).
+const CONTROL = /(?![\t\n])\p{Cc}/u;
 
 /** The amount a form asks for: a chosen preset, or what was typed under "Other amount". */
 function chosenAmount(form: DonationForm, limits: DonationLimits): { amount?: number; error?: string } {
@@ -58,7 +59,7 @@ export function checkDonationForm(
   const errors: DonationFieldErrors = {};
   const { amount, error } = chosenAmount(form, limits);
   if (error) errors.amount = error;
-  const message = form.message.replace(/\r\n?/g, '\n').replace(new RegExp(CONTROL, 'g'), '').trim();
+  const message = form.message.replace(/\r\n?/g, '\n').replace(new RegExp(CONTROL, 'gu'), '').trim();
   const length = [...message].length;
   if (length > MESSAGE_MAX) errors.message = `Your message can be up to ${MESSAGE_MAX} characters; it has ${length.toLocaleString('en')}.`;
   let email: string | null = accountEmail;

@@ -10,7 +10,7 @@ import type { Dialect } from '../db.js';
  */
 export function productSearch(dialect: Dialect): Migration {
   return {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       // Rendering and sanitising Markdown costs more than the rest of a product page: done once, on write.
       await db.schema
         .alterTable('products')
@@ -66,7 +66,7 @@ export function productSearch(dialect: Dialect): Migration {
       await db.schema.dropIndex('products_status_featured').execute();
       await db.schema.createIndex('products_status_featured').on('products').columns(['status', 'featured', 'id']).execute();
     },
-    async down(db: Kysely<any>) {
+    async down(db: Kysely<unknown>) {
       await db.schema.dropIndex('products_active_id').execute();
       await db.schema.dropIndex('products_status_featured').execute();
       await db.schema.createIndex('products_status_featured').on('products').columns(['status', 'featured']).execute();

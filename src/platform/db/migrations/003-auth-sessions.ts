@@ -9,7 +9,7 @@ import type { Dialect } from '../db.js';
  */
 export function authSessions(_dialect: Dialect): Migration {
   return {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema.alterTable('sessions').addColumn('refresh_lease_until', 'bigint').execute();
       await db.schema
         .createTable('login_transactions')

@@ -8,7 +8,7 @@ import type { Dialect } from '../db.js';
  */
 export function orderItemTerms(_dialect: Dialect): Migration {
   return {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema.alterTable('order_items').addColumn('download_limit', 'integer').execute();
       await db.schema.alterTable('order_items').addColumn('access_days', 'integer').execute();
     },

@@ -9,7 +9,7 @@ import type { Dialect } from '../db.js';
  */
 export function ownerLookups(_dialect: Dialect): Migration {
   return {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createIndex('orders_email_lower')
         .on('orders')

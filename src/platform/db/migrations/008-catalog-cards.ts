@@ -11,7 +11,7 @@ import type { Dialect } from '../db.js';
  */
 export function catalogCards(dialect: Dialect): Migration {
   return {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       if (dialect !== 'sqlite') return;
       await db.schema
         .createIndex('products_card')

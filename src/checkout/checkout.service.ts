@@ -242,7 +242,12 @@ export function createCheckoutService({
             paymentIntentId: session.paymentIntentId,
             source: `sweep:${session.id}`,
           };
-          await db.transaction((tx) => payments.settle(tx, id, paid));
+          const result = await db.transaction((tx) => payments.settle(tx, id, paid));
+          if (result.kind !== 'not_applied')
+            log?.warn(
+              { orderId: id, sessionId: session.id },
+              'order sweeper settled a payment whose webhook never arrived: check the webhook endpoint',
+            );
           continue;
         }
         const result = await db.transaction((tx) => payments.expire(tx, id, 'reservation time passed'));

@@ -102,8 +102,10 @@ describe.each(testDialects)('a paid order with every webhook lost, on %s', (dial
     expect(await statusOf(orderId)).toBe('pending');
 
     now += 31 * 60_000;
+    logLines.length = 0;
     expect(await t.app.jobs.expireStaleOrders()).toBe(0);
     expect(await statusOf(orderId)).toBe('fulfilled');
+    expect(logLines.join('\n')).toContain('order sweeper settled a payment whose webhook never arrived');
     expect(await deliveredKeys(orderId)).toHaveLength(2);
     expect(await mailsAbout(orderId)).toEqual([expect.stringContaining(`Order ${orderId} — payment received`)]);
 

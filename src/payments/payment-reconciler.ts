@@ -67,7 +67,15 @@ export function createPaymentReconciler({ db, gateway, payables, clock = Date.no
       try {
         for await (const session of gateway.listCheckoutSessions(clock() - windowMs)) {
           report.checked++;
-          const done = await reconcileSession(session);
+          // One that cannot be settled (the owner must look at it) does not hold up the rest.
+          const done = await reconcileSession(session).catch((err: unknown) => {
+            if (err instanceof AppError && err.status === 503) throw err; // the database is away: the whole run ends
+            log?.warn(
+              { err, sessionId: session.id, reference: session.reference },
+              'payment reconciliation: a session could not be applied',
+            );
+            return null;
+          });
           if (done) report[done].push(session.reference!);
         }
       } catch (err) {

@@ -50,9 +50,9 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
     },
 
     /**
-     * From the webhook, the return page, the sweeper or the reconciler, whichever comes first: the state table and the
-     * conditional update let exactly one of them fulfil. A payment whose amount or currency
-     * differs fulfils nothing and flags the order for the owner.
+     * From the webhook, the return page, the sweeper or the reconciler, whichever comes first: the
+     * state table and the conditional update let exactly one of them fulfil. A payment whose amount
+     * or currency differs fulfils nothing and flags the order for the owner.
      */
     async settle(tx, orderId, pay: SettledPayment) {
       const order = await orders.findOrder(orderId, tx);

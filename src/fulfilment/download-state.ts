@@ -58,24 +58,41 @@ export interface TransferState {
   ip: string | null;
   /** when the current pass last served bytes, epoch ms: the resume window runs from here */
   activeAt: number;
-  /** bytes of the current pass: served, and reserved for responses still being sent */
+  /** bytes of the current pass: sent, and claimed by responses still being sent */
   sent: number;
 }
 
 export const NEW_TRANSFER: TransferState = { downloads: 0, ip: null, activeAt: 0, sent: 0 };
 
+const MiB = 1024 * 1024;
+
 /**
- * How far the bytes of one pass may exceed the file: what a resume sends again because it was in
- * flight when the connection dropped. An eighth of the file, at most 16 MiB.
+ * How far the bytes of one pass may exceed the file: what resumes send again because it was in
+ * flight when a connection dropped, and what a download manager's connections overlap. An eighth
+ * of the file, at most 16 MiB.
  */
 export function resumeAllowance(size: number): number {
-  return Math.min(Math.floor(size / 8), 16 * 1024 * 1024);
+  return Math.min(Math.floor(size / 8), 16 * MiB);
+}
+
+/**
+ * A response claims its bytes in blocks as it sends them (a sixty-fourth of the file, 64 KiB to
+ * 4 MiB), not its whole range at once: an open range (`bytes=N-`) of a download manager's
+ * connection that it will close at the next segment is charged only for what it sent.
+ */
+export function claimBlock(size: number): number {
+  return Math.min(Math.max(Math.floor(size / 64), 64 * 1024), 4 * MiB);
 }
 
 export type TransferEvent =
-  /** a GET serving `bytes` (HEAD: 0, `head`) through a link, possibly past its own expiry */
-  | { type: 'fetch'; bytes: number; head: boolean; ip: string; linkExpired: boolean }
-  /** a response of pass `pass` ended with `unsent` of its reserved bytes not sent */
+  /**
+   * A GET (or HEAD, `head`) through a link, possibly past its own expiry, claiming `claim` bytes
+   * before its first byte: its first block, all of its range for a redirect, 0 for HEAD.
+   */
+  | { type: 'fetch'; claim: number; head: boolean; ip: string; linkExpired: boolean }
+  /** a response of pass `pass`, still sending, claims `bytes` more */
+  | { type: 'claim'; pass: number; bytes: number }
+  /** a response of pass `pass` ended with `unsent` of its claimed bytes not sent */
   | { type: 'settle'; pass: number; unsent: number };
 
 export interface TransferContext {
@@ -87,31 +104,39 @@ export interface TransferContext {
   now: number;
 }
 
-export type TransferRefusal = Exclude<GrantVerdict, 'available'> | 'link_expired';
+/** `exhausted`: a running response may not send more (its pass has sent a copy and the allowance, or the link moved on). */
+export type TransferRefusal = Exclude<GrantVerdict, 'available'> | 'link_expired' | 'exhausted';
 export type TransferTransition = { ok: true; count: boolean; next: TransferState } | { ok: false; reason: TransferRefusal };
 
 /**
  * The counting rule as a transition. A refunded or expired grant serves nothing. A GET resumes the
  * current pass (free) only on the same link, from the same address, within the window after the
- * pass last served bytes, and while the pass's bytes stay within one copy plus the resume allowance;
- * any other GET counts a download before its first byte (refused at the limit, and on an expired
- * link, which can only resume). HEAD sends no bytes and never counts.
+ * pass last served bytes, while the pass has sent less than one copy and its claim fits in one copy
+ * plus the allowance; any other GET counts a download before its first byte (refused at the limit,
+ * and on an expired link, which can only resume). A running response's further claims are granted
+ * within that same bound, so a pass never sends more than one copy plus the allowance, however its
+ * requests are shaped or run in parallel. HEAD sends no bytes and never counts.
  */
 export function applyTransferEvent(t: TransferState, event: TransferEvent, ctx: TransferContext): TransferTransition {
   if (event.type === 'settle')
     return { ok: true, count: false, next: event.pass === t.downloads ? { ...t, sent: Math.max(0, t.sent - event.unsent) } : t };
   const verdict = judgeGrant(ctx.grant, ctx.now);
   if (verdict === 'revoked' || verdict === 'access_expired') return { ok: false, reason: verdict };
+  const budget = ctx.size + resumeAllowance(ctx.size);
+  if (event.type === 'claim')
+    return event.pass === t.downloads && t.sent + event.bytes <= budget
+      ? { ok: true, count: false, next: { ...t, activeAt: ctx.now, sent: t.sent + event.bytes } }
+      : { ok: false, reason: 'exhausted' };
   const resumable = t.downloads > 0 && t.ip === event.ip && ctx.now < t.activeAt + ctx.windowMs;
   if (event.head) {
     if (resumable) return { ok: true, count: false, next: t };
     if (event.linkExpired) return { ok: false, reason: 'link_expired' };
     return verdict === 'available' ? { ok: true, count: false, next: t } : { ok: false, reason: verdict };
   }
-  if (resumable && t.sent + event.bytes <= ctx.size + resumeAllowance(ctx.size))
-    return { ok: true, count: false, next: { ...t, activeAt: ctx.now, sent: t.sent + event.bytes } };
+  if (resumable && t.sent < ctx.size && t.sent + event.claim <= budget)
+    return { ok: true, count: false, next: { ...t, activeAt: ctx.now, sent: t.sent + event.claim } };
   if (event.linkExpired) return { ok: false, reason: 'link_expired' };
   const counted = applyGrantEvent(ctx.grant, { type: 'download' }, ctx.now);
   if (!counted.ok) return { ok: false, reason: counted.reason as TransferRefusal };
-  return { ok: true, count: true, next: { downloads: t.downloads + 1, ip: event.ip, activeAt: ctx.now, sent: event.bytes } };
+  return { ok: true, count: true, next: { downloads: t.downloads + 1, ip: event.ip, activeAt: ctx.now, sent: event.claim } };
 }

@@ -2,7 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import type { Database } from '../platform/db/db.js';
 import { NotFoundError, type AppError } from '../platform/errors.js';
-import { applyTransferEvent, judgeGrant, type GrantState, type TransferEvent, type TransferState } from './download-state.js';
+import { applyTransferEvent, claimBlock, judgeGrant, type GrantState, type TransferEvent, type TransferState } from './download-state.js';
 import type { DownloadClaim, DownloadTokens } from './download-token.js';
 import { DownloadProblem } from './downloads.problems.js';
 import { createDownloadsRepo, type GrantRow, type TransferRow } from './downloads.repo.js';
@@ -54,7 +54,7 @@ export interface DownloadsDeps {
   linkMs: number;
   /** how long after a link's download last served bytes the same link and address may resume it */
   resumeWindowMs: number;
-  log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 const stateOf = (g: GrantRow): GrantState => ({
@@ -68,21 +68,32 @@ type Fetch = Extract<TransferEvent, { type: 'fetch' }>;
 const PRESIGNED_SECONDS = 120;
 
 /**
- * The body as it is sent, counting what passes: when the response ends before its planned bytes
- * (the client went away), `short` learns how many were not sent, so a resume is not charged for them.
+ * The body as it is sent: bytes pass only once claimed (`claim` grants a block at a time, or
+ * refuses, and the response is cut off), and when the response ends, `settle` learns how much of
+ * what it claimed was never sent (the client went away, or a block was left over).
  */
-function accounted(body: Readable, planned: number, short: (unsent: number) => void): Readable {
+function accounted(body: Readable, first: number, claim: (needed: number) => Promise<number>, settle: (unsent: number) => void): Readable {
+  let claimed = first;
   let passed = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      passed += chunk.length;
-      done(null, chunk);
+      const send = () => {
+        passed += chunk.length;
+        done(null, chunk);
+      };
+      const needed = passed + chunk.length - claimed;
+      if (needed <= 0) return send();
+      claim(needed).then((granted) => {
+        claimed += granted;
+        if (granted >= needed) send();
+        else counter.destroy();
+      }, done);
     },
   });
   // Errors reach the response through the counter; pipeline only tears both down together.
   pipeline(body, counter, () => undefined);
   counter.once('close', () => {
-    if (passed < planned) short(planned - passed);
+    if (claimed > passed) settle(claimed - passed);
   });
   return counter;
 }
@@ -154,16 +165,16 @@ export function createDownloadsService({
     });
   }
 
-  /** Gives back the bytes a response reserved but never sent (its client went away), unless a new pass began since. */
-  async function settle(claim: DownloadClaim, pass: number, unsent: number) {
+  /** Another event of a running response (a claim, or its settlement), applied while holding the grant. */
+  async function apply(claim: DownloadClaim, event: Exclude<TransferEvent, Fetch>, size: number) {
     const now = clock();
-    await db.transaction(async (tx) => {
+    return db.transaction(async (tx) => {
       const locked = await repo.lockGrant(claim.grantId, tx);
       const row = await repo.findTransfer(claim.linkId, tx);
-      if (!locked || !row) return;
-      const event = { type: 'settle', pass, unsent } as const;
-      const result = applyTransferEvent(transferState(row), event, { grant: stateOf(locked), size: 0, windowMs: resumeWindowMs, now });
+      if (!locked || !row) return false;
+      const result = applyTransferEvent(transferState(row), event, { grant: stateOf(locked), size, windowMs: resumeWindowMs, now });
       if (result.ok) await repo.saveTransfer(row.id, result.next, now, tx);
+      return result.ok;
     });
   }
 
@@ -239,26 +250,41 @@ export function createDownloadsService({
       // Opened before counting: a download is never counted for a file that cannot be read.
       const opened = head || url ? null : await storage.createReadStream(file.storage_key, range ?? undefined);
       const bytes = head ? 0 : range ? range.end - range.start + 1 : info.size;
+      // A redirect's bytes leave from the storage, unseen: all of them are claimed at once.
+      const first = url ? bytes : Math.min(bytes, claimBlock(info.size));
 
       let decision: Awaited<ReturnType<typeof decide>>;
       try {
-        decision = await decide(claim, { type: 'fetch', bytes, head, ip: request.ip.slice(0, 64), linkExpired }, info.size, now, range);
+        decision = await decide(
+          claim,
+          { type: 'fetch', claim: first, head, ip: request.ip.slice(0, 64), linkExpired },
+          info.size,
+          now,
+          range,
+        );
       } catch (err) {
         opened?.destroy();
         throw err;
       }
       if (!decision.ok) {
         opened?.destroy();
-        throw new DownloadProblem(decision.reason, orderId);
+        throw new DownloadProblem(decision.reason === 'exhausted' ? 'limit_reached' : decision.reason, orderId);
       }
       const pass = decision.next.downloads;
+      const fail = (err: unknown) => log?.error({ err, grantId: claim.grantId }, 'a download’s bytes were not accounted');
       const body =
         opened &&
-        accounted(opened, bytes, (unsent) => {
-          settle(claim, pass, unsent).catch((err: unknown) =>
-            log?.error({ err, grantId: claim.grantId }, 'a short download was not settled'),
-          );
-        });
+        accounted(
+          opened,
+          first,
+          async (needed) => {
+            const block = Math.max(needed, claimBlock(info.size));
+            if (await apply(claim, { type: 'claim', pass, bytes: block }, info.size)) return block;
+            log?.info({ grantId: claim.grantId, fileId: file.id }, 'a download was cut off: its link has sent a copy');
+            return 0;
+          },
+          (unsent) => void apply(claim, { type: 'settle', pass, unsent }, info.size).catch(fail),
+        );
       return url ? { kind: 'redirect', url } : { kind: 'file', file: meta, range, body };
     },
   };

@@ -12,24 +12,18 @@
     if (window.shop && typeof window.shop.announce === 'function') window.shop.announce(message);
   }
 
-  function csrfToken(form) {
-    var field = form.querySelector('input[name="_csrf"]');
-    if (field && field.value) return field.value;
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute('content') : '';
-  }
-
   function field(form, name) {
     var input = form.querySelector('[name="' + name + '"]');
     return input ? input.value : undefined;
   }
 
   /** Resolves with { ok, data } for JSON answers the cart understands; rejects on anything else. */
-  function callApi(path, body, token) {
+  function callApi(path, body) {
+    // Same-origin: the browser's Sec-Fetch-Site and Origin headers are what the store checks, no token.
     return fetch(path, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': token },
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body),
     }).then(function (res) {
       var type = res.headers.get('content-type') || '';
@@ -82,7 +76,7 @@
       buttons.forEach(function (b) {
         b.disabled = true;
       });
-      callApi(path, body(form), csrfToken(form)).then(
+      callApi(path, body(form)).then(
         function (answer) {
           buttons.forEach(function (b) {
             b.disabled = false;

@@ -3,7 +3,7 @@ import { accountRoutes } from './account/account.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { createAdminService } from './admin/admin.service.js';
 import { createAccountService } from './account/account.service.js';
-import { authPlugin, authViewSources, requireOwner, requireUser } from './auth/auth.plugin.js';
+import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { createCartOwners } from './cart/cart.owner.js';
 import { cartCountSource, cartRoutes } from './cart/cart.routes.js';
@@ -51,6 +51,7 @@ import { createSecretBox } from './platform/crypto.js';
 import { createMailService, type MailService } from './platform/mail/mail.service.js';
 import { installErrorHandlers } from './platform/error-handler.js';
 import { healthRoutes } from './platform/health.routes.js';
+import { crossOriginProtection } from './platform/cross-origin.js';
 import { createMetrics, metricsPlugin } from './platform/metrics.js';
 import { rateLimitOptions } from './platform/redis.js';
 import { renderPlugin } from './platform/render.js';
@@ -96,6 +97,8 @@ export async function buildApp({
     config,
     formActionOrigins: [...idpOrigins, config.payments.checkoutOrigin, ...(filesOrigin ? [filesOrigin] : [])],
   });
+  // Cross-site request forgery: refused by what the browser says about the request, no tokens in pages.
+  await app.register(crossOriginProtection, { publicUrl: config.publicUrl, exempt: hasNoCookieAuthority });
   await app.register(renderPlugin);
   await app.register(staticAssets);
   await app.register(healthRoutes, { db });

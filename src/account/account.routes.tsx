@@ -9,7 +9,6 @@ const profileBody = Type.Object({
   firstName: Type.String({ maxLength: 1000 }),
   lastName: Type.String({ maxLength: 1000 }),
   email: Type.String({ maxLength: 1000 }),
-  _csrf: Type.Optional(Type.String()),
 });
 
 /** GET /profile and POST /profile: the user's details at the identity provider. */

@@ -35,7 +35,6 @@ export function ProfilePage({ ctx, profile, editable, saved, errors = {} }: Prof
         )}
         {!editable && <p>Your profile is managed by your identity provider.</p>}
         <form method="post" action="/profile" class="form" novalidate>
-          {ctx.csrfToken && <input type="hidden" name="_csrf" value={ctx.csrfToken} />}
           {fields.map((f) => (
             <div class={errors[f.name] ? 'field invalid' : 'field'}>
               <label for={`profile-${f.name}`}>{f.label}</label>

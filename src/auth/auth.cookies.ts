@@ -26,9 +26,5 @@ export function authCookies(config: Config) {
     login: { name: `${prefix}login`, options: { ...base, maxAge: LOGIN_TTL_MS / 1000 } },
     /** Set while a silent renewal runs: a renewal the provider cannot finish is not retried at once (no redirect loop). */
     renew: { name: `${prefix}renew`, options: { ...base, maxAge: RENEW_ATTEMPT_SECONDS } },
-    /** The CSRF secret (signed); visitors get one too, so forms work before login. */
-    csrf: { name: `${prefix}csrf`, options: { ...base, signed: true } },
   };
 }
-
-export type AuthCookies = ReturnType<typeof authCookies>;

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ViewSources } from '../pages/pages.plugin.js';
 import type { Config } from '../platform/config.js';
@@ -6,7 +6,6 @@ import { wantsJson } from '../platform/error-handler.js';
 import { AppError, NotFoundError, UnauthorizedError } from '../platform/errors.js';
 import { authCookies } from './auth.cookies.js';
 import type { AuthUser } from './auth.user.js';
-import { csrfPlugin } from './csrf.plugin.js';
 import type { AuthContext, SessionService } from './session.service.js';
 import { InvalidTokenError } from './token-verifier.js';
 
@@ -45,12 +44,13 @@ class InvalidBearerTokenError extends AppError {
 
 /**
  * Guard for pages and JSON APIs: anonymous page requests are sent to log in (and back here
- * afterwards), anonymous API requests get 401 JSON. Use as `preHandler: requireUser`.
+ * afterwards), anonymous API requests get 401 JSON. Use as `preHandler: requireUser`. Callback
+ * style, the type routes declare (preHandlerHookHandler): a redirect sent here ends the request.
  */
-export async function requireUser(request: FastifyRequest, reply: FastifyReply) {
-  if (request.user) return;
-  if (wantsJson(request)) throw new UnauthorizedError('Please log in to continue.');
-  return reply.header('cache-control', 'no-store').redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 303);
+export function requireUser(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+  if (request.user) return done();
+  if (wantsJson(request)) return done(new UnauthorizedError('Please log in to continue.'));
+  reply.header('cache-control', 'no-store').redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 303);
 }
 
 /**
@@ -59,27 +59,28 @@ export async function requireUser(request: FastifyRequest, reply: FastifyReply) 
  * Use it as an `onRequest` hook, so it runs before schema validation, which would otherwise answer a
  * bad query with a 400 that leaks the route.
  */
-export async function requireOwner(request: FastifyRequest) {
-  if (!request.user?.isOwner) throw new NotFoundError();
+export function requireOwner(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+  done(request.user?.isOwner ? undefined : new NotFoundError());
 }
 
-/** The layout's account links and the CSRF token that forms embed (wired into ViewSources in app.ts). */
-export const authViewSources: Pick<ViewSources, 'currentUser' | 'csrfToken'> = {
+/** The layout's account links (wired into ViewSources in app.ts). */
+export const authViewSources: Pick<ViewSources, 'currentUser'> = {
   currentUser: (request) => request.user && { name: request.user.name, email: request.user.email, isOwner: request.user.isOwner },
-  csrfToken: (_request, reply) => (reply ? reply.formToken() : null),
 };
+
+/** A Bearer-authenticated request carries no cookie authority: nothing for the cross-origin check to protect. */
+export const hasNoCookieAuthority = (request: FastifyRequest) => request.auth?.method === 'bearer';
 
 /**
  * Puts the user on every request: a Bearer token on /api, else the session cookie (validated and
- * refreshed by the session service; a dead session's cookie is cleared). Registers the CSRF check
- * and the periodic cleanup of expired sessions.
+ * refreshed by the session service; a dead session's cookie is cleared). Registers the periodic
+ * cleanup of expired sessions.
  */
 export const authPlugin = fp<{ config: Config; sessions: SessionService }>(
   async (app, { config, sessions }) => {
     const cookies = authCookies(config);
     app.decorateRequest('user', null);
     app.decorateRequest('auth', null);
-    await app.register(csrfPlugin, { cookies });
 
     app.addHook('onRequest', async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';

@@ -23,7 +23,7 @@ export interface AuthRoutesOptions {
 }
 
 /** The JSON the client script and API clients see about the current session (never a token). */
-function sessionJson(request: FastifyRequest, reply: FastifyReply, clock: () => number) {
+function sessionJson(request: FastifyRequest, clock: () => number) {
   const auth = request.auth;
   return {
     authenticated: auth !== null,
@@ -31,7 +31,6 @@ function sessionJson(request: FastifyRequest, reply: FastifyReply, clock: () => 
     expiresIn: auth && Math.max(0, Math.floor((auth.accessExpiresAt - clock()) / 1000)),
     /** Seconds until the session is due for a refresh (the keep-alive script's next call); null: only a page load renews it. */
     refreshIn: auth && !auth.renewSilently ? Math.max(0, Math.ceil((auth.refreshAt - clock()) / 1000)) : null,
-    csrfToken: auth?.method === 'bearer' ? null : reply.formToken(),
   };
 }
 
@@ -90,18 +89,24 @@ export async function authRoutes(
     },
   );
 
-  app.get('/auth/logout', async (request, reply) => {
-    if (!request.user) return reply.redirect('/', 303);
-    return reply.render(<LogoutPage ctx={await request.viewContext(reply)} />);
-  });
-
-  app.post('/auth/logout', async (request, reply) => {
+  const logout = async (request: FastifyRequest, reply: FastifyReply) => {
     const next = await auth.logout(request.cookies[cookies.session.name]);
     reply.clearCookie(cookies.session.name, { ...cookies.session.options, maxAge: undefined });
     return noStore(reply).redirect(next, 303);
+  };
+
+  // The header's link logs out at once; one that another site started (a link, an image) or a
+  // browser's prefetch only asks, and the page's form post is same-origin.
+  app.get('/auth/logout', async (request, reply) => {
+    if (!request.user) return reply.redirect('/', 303);
+    const prefetch = /prefetch/i.test(String(request.headers['sec-purpose'] ?? request.headers.purpose ?? ''));
+    if (!prefetch && !request.isCrossOrigin()) return logout(request, reply);
+    return reply.render(<LogoutPage ctx={await request.viewContext(reply)} />);
   });
 
-  app.get('/api/session', async (request, reply) => noStore(reply).send(sessionJson(request, reply, clock)));
+  app.post('/auth/logout', logout);
+
+  app.get('/api/session', async (request, reply) => noStore(reply).send(sessionJson(request, clock)));
 
   // A long-lived page keeps its session alive: the script calls when the session is due (`refreshIn`); a token
   // with less than twice the margin left (at most half its lifetime) is refreshed now.
@@ -110,7 +115,7 @@ export async function authRoutes(
     request.auth = request.auth?.method === 'session' && token ? await sessions.resolve(token, 2 * REFRESH_MARGIN_MS) : null;
     request.user = request.auth?.user ?? null;
     if (!request.auth) throw new UnauthorizedError('Your session has ended. Please log in again.', 'session_expired');
-    return noStore(reply).send(sessionJson(request, reply, clock));
+    return noStore(reply).send(sessionJson(request, clock));
   });
 
   app.get('/auth/session.js', async (_request, reply) =>

@@ -1,7 +1,7 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 
-/** GET /auth/logout: logging out changes state, so it is a form post (CSRF-checked), never a link. */
+/** GET /auth/logout from another site: it asks first, and the form's post is same-origin (cross-origin.ts). */
 export function LogoutPage({ ctx }: { ctx: ViewContext }) {
   return (
     <Layout ctx={ctx} title="Log out">
@@ -9,7 +9,6 @@ export function LogoutPage({ ctx }: { ctx: ViewContext }) {
         <h1>Log out</h1>
         <p>Do you want to log out of {ctx.shopName}? You will also be signed out at the identity provider.</p>
         <form method="post" action="/auth/logout" class="form">
-          {ctx.csrfToken && <input type="hidden" name="_csrf" value={ctx.csrfToken} />}
           <button type="submit">Log out</button>
         </form>
       </section>

@@ -6,11 +6,10 @@
  */
 export const KEEPALIVE_SCRIPT = `'use strict';
 // Keeps the session of a long-lived page alive: refreshes it when it is due (POST
-// /api/session/refresh with the page's CSRF token). Served at /auth/session.js.
+// /api/session/refresh, a same-origin fetch). Served at /auth/session.js.
 (function () {
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  if (!meta || !window.fetch) return;
-  var headers = { accept: 'application/json', 'x-csrf-token': meta.getAttribute('content') };
+  if (!window.fetch) return;
+  var headers = { accept: 'application/json' };
 
   function schedule(body) {
     // refreshIn null: no refresh token, the next page load renews the session through the provider.

@@ -17,17 +17,16 @@ function stockClass(line: CartLine): string {
   return line.problem || line.stock.state === 'low' ? 'stock low-stock' : 'stock in-stock';
 }
 
-function Hidden({ csrfToken, action, sku }: { csrfToken: string | null; action: 'update' | 'remove'; sku: string }) {
+function Hidden({ action, sku }: { action: 'update' | 'remove'; sku: string }) {
   return (
     <>
-      {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
       <input type="hidden" name="action" value={action} />
       <input type="hidden" name="sku" value={sku} />
     </>
   );
 }
 
-function Line({ line, currency, csrfToken }: { line: CartLine; currency: string | null; csrfToken: string | null }) {
+function Line({ line, currency }: { line: CartLine; currency: string | null }) {
   const warning = lineWarning(line, currency);
   const max = line.stock.available === undefined ? MAX_LINE_QUANTITY : Math.max(1, Math.min(MAX_LINE_QUANTITY, line.stock.available));
   const inputId = `quantity-${line.sku}`;
@@ -44,7 +43,7 @@ function Line({ line, currency, csrfToken }: { line: CartLine; currency: string 
       </td>
       <td class="cart-quantity">
         <form method="post" action="/cart" class="cart-update">
-          <Hidden csrfToken={csrfToken} action="update" sku={line.sku} />
+          <Hidden action="update" sku={line.sku} />
           <label for={inputId} class="visually-hidden">
             Quantity of {line.name}
           </label>
@@ -59,7 +58,7 @@ function Line({ line, currency, csrfToken }: { line: CartLine; currency: string 
       </td>
       <td class="cart-remove">
         <form method="post" action="/cart" class="cart-remove-form">
-          <Hidden csrfToken={csrfToken} action="remove" sku={line.sku} />
+          <Hidden action="remove" sku={line.sku} />
           <button type="submit" class="button secondary" aria-label={`Remove ${line.name}`}>
             Remove
           </button>
@@ -135,7 +134,7 @@ export function CartPage({ ctx, cart, notice, merged }: CartPageProps) {
               </thead>
               <tbody>
                 {cart.lines.map((line) => (
-                  <Line key={line.sku} line={line} currency={cart.currency} csrfToken={ctx.csrfToken} />
+                  <Line key={line.sku} line={line} currency={cart.currency} />
                 ))}
               </tbody>
               <tfoot>

@@ -11,10 +11,10 @@ const searchQuery = Type.Object({ q: Type.Optional(Type.String()), page: Type.Op
 
 /**
  * Shared caches may keep an anonymous catalog page for a minute; a page carrying anything of one
- * visitor's (their name, cart count, or a CSRF token bound to their cookie) is for that browser only.
+ * visitor's (their name or cart count) is for that browser only.
  */
-export function catalogCacheControl(ctx: Pick<ViewContext, 'user' | 'csrfToken' | 'cartCount'>): string {
-  const personal = ctx.user !== null || ctx.csrfToken !== null || ctx.cartCount > 0;
+export function catalogCacheControl(ctx: Pick<ViewContext, 'user' | 'cartCount'>): string {
+  const personal = ctx.user !== null || ctx.cartCount > 0;
   return personal ? 'private, no-cache' : 'public, max-age=60';
 }
 

@@ -28,12 +28,11 @@ function Gallery({ images }: { images: ProductDetail['images'] }) {
   );
 }
 
-function AddToCart({ sku, stock, csrfToken }: { sku: string; stock: StockState; csrfToken: string | null }) {
+function AddToCart({ sku, stock }: { sku: string; stock: StockState }) {
   const soldOut = stock.maxQuantity === 0;
   return (
     <form class="add-to-cart" method="post" action="/cart">
       <input type="hidden" name="sku" value={sku} />
-      {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
       <label for="quantity">Quantity</label>
       <input
         id="quantity"
@@ -104,11 +103,11 @@ function Tail({ product }: { product: ProductDetail }) {
 }
 
 /** What changes from one request to the next: stock and the form. */
-function Live({ product, stock, csrfToken }: { product: ProductDetail; stock: StockState; csrfToken: string | null }) {
+function Live({ product, stock }: { product: ProductDetail; stock: StockState }) {
   return (
     <>
       <Stock stock={stock} />
-      <AddToCart sku={product.sku} stock={stock} csrfToken={csrfToken} />
+      <AddToCart sku={product.sku} stock={stock} />
     </>
   );
 }
@@ -129,7 +128,7 @@ function fixedParts(fragments: FragmentCache, product: Readonly<ProductDetail>):
 
 /** A product: gallery, name, price, stock, add to cart, description and specifications. */
 export function ProductDetailPage({ ctx, page: { product, stock } }: PageProps) {
-  const live = renderToString(<Live product={product} stock={stock} csrfToken={ctx.csrfToken} />);
+  const live = renderToString(<Live product={product} stock={stock} />);
   return (
     <Layout ctx={ctx} {...headOf(product)}>
       <article class="product-detail" dangerouslySetInnerHTML={{ __html: fixedParts(ctx.fragments, product).join(live) }} />
@@ -145,7 +144,7 @@ export function DirectProductDetailPage({ ctx, page: { product, stock } }: PageP
         <Gallery images={product.images} />
         <div class="product-info">
           <Heading product={product} />
-          <Live product={product} stock={stock} csrfToken={ctx.csrfToken} />
+          <Live product={product} stock={stock} />
           <Tail product={product} />
         </div>
         <Description product={product} />

@@ -49,7 +49,6 @@ export function CheckoutPage({ ctx, review, problem, idempotencyKey, pricesInclu
               pay.
             </p>
             <form method="post" action="/checkout" class="checkout-form">
-              {ctx.csrfToken && <input type="hidden" name="_csrf" value={ctx.csrfToken} />}
               <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
               <input type="hidden" name="reviewedTotal" value={String(review.totals.total)} />
               <input type="hidden" name="reviewedCurrency" value={review.currency} />

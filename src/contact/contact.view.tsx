@@ -34,7 +34,6 @@ export function ContactPage({ ctx, sent, values = {}, errors = {} }: ContactPage
         )}
         <p>Questions about an order, a license key or a download? Write to us here.</p>
         <form method="post" action="/contact" class="form" novalidate>
-          {ctx.csrfToken && <input type="hidden" name="_csrf" value={ctx.csrfToken} />}
           {fields.map((f) => (
             <div class={errors[f.name] ? 'field invalid' : 'field'}>
               <label for={`contact-${f.name}`}>{f.label}</label>

@@ -55,7 +55,6 @@ export function DonatePage({ ctx, limits, values = {}, errors = {}, notice }: Do
           {money(limits.max)}; you pay securely on our payment provider’s page.
         </p>
         <form method="post" action="/donate" class="form donate-form" novalidate>
-          {ctx.csrfToken && <input type="hidden" name="_csrf" value={ctx.csrfToken} />}
           <fieldset
             class={errors.amount ? 'donate-amounts invalid' : 'donate-amounts'}
             aria-describedby={described('donate-amount', errors.amount)}

@@ -23,8 +23,8 @@ const BuyerDeactivateBody = Type.Object({ instance_id: Type.String({ minLength: 
 const buyerLimit = { max: 30, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => request.user?.sub ?? request.ip };
 
 /**
- * The license API (no session: the key is the credential, so no CSRF token either), its OpenAPI
- * description, and the buyer's deactivate button on the order page (session and CSRF token).
+ * The license API (no session: the key is the credential, so it opts out of the cross-origin check),
+ * its OpenAPI description, and the buyer's deactivate button on the order page (session, same-origin post).
  */
 export async function licensesRoutes(app: FastifyInstance, { licenses, limits, publicUrl, requireUser, userSub }: LicensesRoutesOptions) {
   const api = { config: { csrf: false }, preValidation: licenseRateLimit(app, limits, licenses.keyHash) };

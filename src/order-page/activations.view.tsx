@@ -5,19 +5,17 @@ const usage = ({ limit, instances }: KeyActivations) =>
     ? `Activated on ${instances.length} ${instances.length === 1 ? 'device' : 'devices'} (no limit)`
     : `Activated on ${instances.length} of ${limit} allowed ${limit === 1 ? 'device' : 'devices'}`;
 
-/** Where a key is activated, with a Deactivate button per instance (a CSRF-protected form post). */
+/** Where a key is activated, with a Deactivate button per instance (a form post). */
 export function KeyActivationList({
   orderId,
   itemId,
   unit,
   activations,
-  csrfToken,
 }: {
   orderId: string;
   itemId: number;
   unit: number;
   activations: KeyActivations;
-  csrfToken: string | null;
 }) {
   return (
     <div class="activations" aria-label={`Activations of license key ${unit + 1}`}>
@@ -31,7 +29,6 @@ export function KeyActivationList({
                 since {new Date(i.createdAt).toISOString().slice(0, 10)}
               </time>{' '}
               <form method="post" action={`/orders/${orderId}/items/${itemId}/activations/deactivate`} class="deactivate">
-                {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
                 <input type="hidden" name="instance_id" value={i.id} />
                 <button type="submit" class="button secondary" aria-label={`Deactivate ${i.name}`}>
                   Deactivate

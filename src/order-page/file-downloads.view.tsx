@@ -18,7 +18,6 @@ export interface FileDownloadsProps {
   grants: GrantView[];
   /** the product's files (the same for every unit) */
   files: DownloadFileView[];
-  csrfToken: string | null;
 }
 
 const unavailable: Record<Exclude<GrantVerdict, 'available'>, string> = {
@@ -47,10 +46,10 @@ function formatDate(ms: number): string {
 
 /**
  * The downloads of one file item, per unit: what is left and until when, and a Download button per
- * file (a CSRF-protected POST that answers with a short-lived link); the reason instead of buttons
+ * file (a POST that answers with a short-lived link); the reason instead of buttons
  * when the unit can no longer be downloaded.
  */
-export function FileDownloads({ orderId, itemId, grants, files, csrfToken }: FileDownloadsProps) {
+export function FileDownloads({ orderId, itemId, grants, files }: FileDownloadsProps) {
   const many = grants.length > 1;
   return (
     <ul class="deliveries downloads" data-item-id={itemId}>
@@ -71,7 +70,6 @@ export function FileDownloads({ orderId, itemId, grants, files, csrfToken }: Fil
                     <li>
                       <span class="filename">{f.filename}</span> <span class="file-size">({formatFileSize(f.size)})</span>{' '}
                       <form method="post" action={`/orders/${orderId}/items/${itemId}/download`} class="download">
-                        {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
                         <input type="hidden" name="unit" value={String(g.unit)} />
                         <input type="hidden" name="file" value={String(f.id)} />
                         <button

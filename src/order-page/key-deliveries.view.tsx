@@ -11,17 +11,7 @@ export interface KeyUnitView {
 }
 
 /** The license keys of one order item: a button per unit, the key itself only when just revealed. */
-export function KeyDeliveries({
-  orderId,
-  itemId,
-  keys,
-  csrfToken,
-}: {
-  orderId: string;
-  itemId: number;
-  keys: KeyUnitView[];
-  csrfToken: string | null;
-}) {
+export function KeyDeliveries({ orderId, itemId, keys }: { orderId: string; itemId: number; keys: KeyUnitView[] }) {
   return (
     <ul class="deliveries keys">
       {keys.map((k) => (
@@ -35,7 +25,6 @@ export function KeyDeliveries({
             </code>
           ) : (
             <form method="post" action={`/orders/${orderId}/items/${itemId}/key`} class="reveal">
-              {csrfToken && <input type="hidden" name="_csrf" value={csrfToken} />}
               <input type="hidden" name="unit" value={String(k.unit)} />
               <button type="submit" class="button secondary">
                 Get license key
@@ -43,7 +32,7 @@ export function KeyDeliveries({
             </form>
           )}
           {k.status === 'active' && k.activations && (
-            <KeyActivationList orderId={orderId} itemId={itemId} unit={k.unit} activations={k.activations} csrfToken={csrfToken} />
+            <KeyActivationList orderId={orderId} itemId={itemId} unit={k.unit} activations={k.activations} />
           )}
         </li>
       ))}

@@ -79,10 +79,8 @@ export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext 
               return (
                 <div class="order-delivery" id={`item-${item.id}`}>
                   <h3>{item.name}</h3>
-                  {d.keys.length > 0 && <KeyDeliveries orderId={order.id} itemId={item.id} keys={d.keys} csrfToken={ctx.csrfToken} />}
-                  {d.grants.length > 0 && (
-                    <FileDownloads orderId={order.id} itemId={item.id} grants={d.grants} files={d.files} csrfToken={ctx.csrfToken} />
-                  )}
+                  {d.keys.length > 0 && <KeyDeliveries orderId={order.id} itemId={item.id} keys={d.keys} />}
+                  {d.grants.length > 0 && <FileDownloads orderId={order.id} itemId={item.id} grants={d.grants} files={d.files} />}
                 </div>
               );
             })}

@@ -21,7 +21,6 @@ function frameOf({ ctx, title, description, head, children }: LayoutProps, fragm
     title: title === ctx.shopName ? title : `${title} · ${ctx.shopName}`,
     description: description ? <meta name="description" content={description} /> : null,
     head: head ?? null,
-    csrfToken: ctx.csrfToken,
     user: ctx.user,
     cartCount: ctx.cartCount,
     searchQuery: ctx.searchQuery ?? '',
@@ -36,14 +35,11 @@ function frameOf({ ctx, title, description, head, children }: LayoutProps, fragm
 export function Layout(props: LayoutProps) {
   const { fragments } = props.ctx;
   const frame = frameOf(props, fragments);
-  const token = frame.csrfToken;
-  // Tokens are base64url and "-"; anything else would need escaping, so it takes the general path.
-  if (frame.user || frame.cartCount > 0 || token === null || !/^[\w-]+$/.test(token)) return <Frame {...frame} />;
+  if (frame.user || frame.cartCount > 0) return <Frame {...frame} />;
   const html = fillTemplate(visitorShell(fragments, frame.shopName, frame.searchQuery !== ''), {
     title: markup(frame.title),
     description: markup(frame.description),
     head: markup(frame.head),
-    csrf: token,
     q: markup(frame.searchQuery),
     returnTo: frame.returnTo,
     nav: frame.nav,
@@ -74,7 +70,6 @@ function visitorShell(fragments: FragmentCache, shopName: string, searched: bool
         title={slot('title')}
         description={slot('description')}
         head={slot('head')}
-        csrfToken={slot('csrf')}
         user={null}
         cartCount={0}
         searchQuery={searched ? slot('q') : ''}
@@ -94,7 +89,6 @@ interface FrameProps {
   title: string;
   description: ComponentChildren;
   head: ComponentChildren;
-  csrfToken: string | null;
   user: ViewContext['user'];
   cartCount: number;
   searchQuery: string;
@@ -107,7 +101,7 @@ interface FrameProps {
   main: ComponentChildren;
 }
 
-function Frame({ shopName, title, description, head, csrfToken, user, cartCount, searchQuery, returnTo, nav, footer, main }: FrameProps) {
+function Frame({ shopName, title, description, head, user, cartCount, searchQuery, returnTo, nav, footer, main }: FrameProps) {
   return (
     <html lang="en">
       <head>
@@ -115,7 +109,6 @@ function Frame({ shopName, title, description, head, csrfToken, user, cartCount,
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
         {description}
-        {csrfToken && <meta name="csrf-token" content={csrfToken} />}
         <link rel="stylesheet" href={assetUrl('site.css')} />
         <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
         <script src={assetUrl('app.js')} defer></script>

@@ -12,7 +12,6 @@ export interface ViewSources {
   navCategories: () => Promise<ViewContext['categories']>;
   currentUser?: (request: FastifyRequest) => ViewContext['user'];
   cartCount?: (request: FastifyRequest) => Promise<number>;
-  csrfToken?: (request: FastifyRequest, reply?: FastifyReply) => string | null;
 }
 
 declare module 'fastify' {
@@ -28,7 +27,6 @@ export function createViewContextBuilder(config: Config, sources: ViewSources, f
     shopName: config.shopName,
     categories: await sources.navCategories(),
     user: sources.currentUser?.(request) ?? null,
-    csrfToken: sources.csrfToken?.(request, reply) ?? null,
     cartCount: (await sources.cartCount?.(request)) ?? 0,
     path: (request.url.split('?')[0] ?? '/').slice(0, 500),
     fragments,
@@ -52,7 +50,6 @@ export function htmlErrorRenderer(config: Config, fragments: FragmentCache): Htm
       shopName: config.shopName,
       categories: [],
       user: null,
-      csrfToken: null,
       cartCount: 0,
       path: '/',
       fragments,

@@ -5,7 +5,6 @@ export interface ViewContext {
   shopName: string;
   categories: { slug: string; name: string }[];
   user: { name: string; email: string; isOwner?: boolean } | null;
-  csrfToken: string | null;
   cartCount: number;
   /** The path of this request, for "current page" marks and login return paths. */
   path: string;

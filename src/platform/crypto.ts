@@ -30,7 +30,7 @@ let poolOffset = 0;
 /**
  * `size` random bytes, never handed out twice, cut from a pool the CSPRNG fills 64 KB at a time (as
  * Node's own randomUUID does): a call to it costs some 6 µs however few bytes it makes, a third of a
- * seal's cost and more than the rest of a first visitor's CSRF token.
+ * seal's cost.
  */
 export function pooledRandomBytes(size: number): Buffer {
   if (size > 256) return randomBytes(size);

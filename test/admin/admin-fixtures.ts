@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { OrderEvent } from '../../src/orders/order-state.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
 import type { Database } from '../../src/platform/db/db.js';
-import { csrfFromPage, type LoggedIn } from '../support/auth.js';
+import { type LoggedIn } from '../support/auth.js';
 
 /** A fresh public order id, shaped like checkout's. */
 export const newOrderId = () => `ord_${randomBytes(12).toString('hex')}`;
@@ -71,8 +71,7 @@ export async function placeOrder(db: Database, spec: OrderSpec): Promise<string>
 
 /** Adds a product to a logged-in buyer's cart through the cart page's form. */
 export async function addToCart(buyer: LoggedIn, sku: string, quantity = 1) {
-  const cart = await buyer.browser.request('/cart');
-  const res = await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: String(quantity), _csrf: csrfFromPage(cart) } });
+  const res = await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: String(quantity) } });
   expect(res.status).toBe(303);
 }
 
@@ -81,7 +80,7 @@ export async function checkout(buyer: LoggedIn): Promise<string> {
   const page = await buyer.browser.request('/checkout');
   expect(page.status).toBe(200);
   const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)?.[1] ?? 'missing-key-000000';
-  const posted = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: key } });
+  const posted = await buyer.browser.request('/checkout', { form: { idempotencyKey: key } });
   expect(posted.status).toBe(303);
   return new URL(posted.location!).pathname.split('/').pop()!;
 }

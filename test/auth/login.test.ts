@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { csrfFromPage, formAction, loginAs, startTestIdp, TEST_STORE_URL, TestBrowser, type TestIdp } from '../support/auth.js';
+import { formAction, loginAs, startTestIdp, TEST_STORE_URL, TestBrowser, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 
 /** What GET /api/session answers (src/auth/auth.routes.tsx). */
@@ -9,7 +9,6 @@ interface SessionJson {
   user: { sub: string; email: string; name: string; roles: string[]; isOwner: boolean } | null;
   expiresIn: number | null;
   refreshIn: number | null;
-  csrfToken: string | null;
 }
 
 const demo = { email: 'demo@example.com', password: 'demo1234' };
@@ -69,18 +68,13 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
     expect(after!.tokens_encrypted).not.toBe(row!.tokens_encrypted);
 
     // The page-level keep-alive for long-lived pages.
-    const keepAlive = await browser.request('/api/session/refresh', {
-      method: 'POST',
-      headers: { 'x-csrf-token': csrfFromPage(refreshed) },
-    });
+    const keepAlive = await browser.request('/api/session/refresh', { method: 'POST' });
     expect(keepAlive.status).toBe(200);
     expect(JSON.parse(keepAlive.body)).toMatchObject({ authenticated: true, user: { email: demo.email } });
     expect((JSON.parse(keepAlive.body) as SessionJson).expiresIn).toBeGreaterThan(200);
 
-    // Logout: a confirm page, a CSRF-checked post, the provider's end-session page, then home.
-    const confirm = await browser.request('/auth/logout');
-    expect(confirm.status).toBe(200);
-    const out = await browser.request(formAction(confirm), { form: { _csrf: csrfFromPage(confirm) } });
+    // Logout: the header's link (a same-origin GET), the provider's end-session page, then home.
+    const out = await browser.request('/auth/logout', { headers: { 'sec-fetch-site': 'same-origin' } });
     expect(out.status).toBe(303);
     expect(out.location!.startsWith(`${idp.idp.issuer}/session/end`)).toBe(true);
     expect(new URL(out.location!).searchParams.get('client_id')).toBe('store-test');
@@ -184,7 +178,7 @@ describe.each(testDialects)('login, refresh and logout on %s', (dialect) => {
     const browser = new TestBrowser(t.app);
     const session = JSON.parse((await browser.request('/api/session')).body) as SessionJson;
     expect(session).toMatchObject({ authenticated: false, user: null });
-    const refresh = await browser.request('/api/session/refresh', { method: 'POST', headers: { 'x-csrf-token': session.csrfToken! } });
+    const refresh = await browser.request('/api/session/refresh', { method: 'POST' });
     expect(refresh.status).toBe(401);
     expect(JSON.parse(refresh.body)).toEqual({
       error: { code: 'session_expired', message: 'Your session has ended. Please log in again.' },
@@ -205,7 +199,7 @@ describe('cookies behind https', () => {
     await idp?.close();
   });
 
-  it('uses __Host- prefixed Secure cookies for the session, the login binding and the CSRF secret', async () => {
+  it('uses __Host- prefixed Secure cookies for the session and the login binding, and no other cookie', async () => {
     const browser = new TestBrowser(t.app, storeUrl);
     const start = await t.app.inject({ url: '/login' });
     const loginCookie = ([] as string[]).concat(start.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-login='))!;
@@ -220,7 +214,6 @@ describe('cookies behind https', () => {
     expect(res.headers.location).toBe('/');
     const session = await t.app.inject({ url: '/api/session', headers: { cookie: `__Host-sid=${/^__Host-sid=([^;]+)/.exec(sid)![1]}` } });
     expect(session.json()).toMatchObject({ authenticated: true });
-    const csrf = ([] as string[]).concat(session.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-csrf='))!;
-    expect(csrf).toMatch(/; Path=\/; HttpOnly; Secure; SameSite=Lax/);
+    expect(session.headers['set-cookie']).toBeUndefined();
   });
 });

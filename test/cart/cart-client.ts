@@ -1,17 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
 import type { CartJson } from '../../src/cart/cart.present.js';
-import { csrfFromPage, TestBrowser, type PageResponse } from '../support/auth.js';
+import { TEST_STORE_URL, TestBrowser, type PageResponse } from '../support/auth.js';
 
 /** The guest-cart cookie's name under testConfig() (plain-http PUBLIC_URL, so no `__Host-` prefix). */
 export const CART_COOKIE = 'cart';
 
 /**
- * A browser on the cart: keeps cookies, takes the CSRF token from the page like a browser would,
- * posts the page's forms and calls the JSON API the way public/cart.js does.
+ * A browser on the cart: keeps cookies, posts the page's forms and calls the JSON API the way
+ * public/cart.js does (a same-origin fetch: the browser sends Sec-Fetch-Site and Origin).
  */
 export class CartClient {
-  csrf = '';
   constructor(
     readonly app: FastifyInstance,
     readonly browser: TestBrowser = new TestBrowser(app),
@@ -23,21 +22,19 @@ export class CartClient {
     return cookie ? `guest:${cookie.split('.')[0]}` : null;
   }
 
-  /** GET /cart (with an optional query string); remembers the page's CSRF token. */
-  async open(query = ''): Promise<PageResponse> {
-    const page = await this.browser.request(`/cart${query}`);
-    this.csrf = csrfFromPage(page);
-    return page;
+  /** GET /cart (with an optional query string). */
+  open(query = ''): Promise<PageResponse> {
+    return this.browser.request(`/cart${query}`);
   }
 
   /** Posts a form to /cart without following the redirect. */
   post(form: Record<string, string>): Promise<PageResponse> {
-    return this.browser.request('/cart', { form: { _csrf: this.csrf, ...form } });
+    return this.browser.request('/cart', { form });
   }
 
   /** Posts a form to /cart and follows the redirect back to the cart page. */
   submit(form: Record<string, string>): Promise<PageResponse> {
-    return this.browser.follow('/cart', { form: { _csrf: this.csrf, ...form } });
+    return this.browser.follow('/cart', { form });
   }
 
   /** The cart as GET /api/cart answers it. */
@@ -45,17 +42,19 @@ export class CartClient {
     return (await this.api('/api/cart')).json<CartJson>();
   }
 
-  /** A JSON API call: GET without a body, else POST (JSON unless told otherwise) with the CSRF header. */
+  /**
+   * A JSON API call: GET without a body, else POST (JSON unless told otherwise) with what a browser
+   * says about a fetch from the store's page, or the `site` headers given instead.
+   */
   async api(
     url: string,
     body?: unknown,
-    options: { contentType?: string; raw?: string; csrf?: string | null } = {},
+    options: { contentType?: string; raw?: string; site?: Record<string, string> } = {},
   ): Promise<LightMyRequestResponse> {
     const post = body !== undefined || options.raw !== undefined;
     const headers: Record<string, string> = { cookie: this.browser.cookieHeader(), accept: 'application/json' };
     if (post) headers['content-type'] = options.contentType ?? 'application/json';
-    const token = options.csrf === undefined ? this.csrf : options.csrf;
-    if (post && token) headers['x-csrf-token'] = token;
+    if (post) Object.assign(headers, options.site ?? { 'sec-fetch-site': 'same-origin', origin: TEST_STORE_URL });
     const payload =
       options.raw ??
       (body === undefined

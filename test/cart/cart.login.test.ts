@@ -26,7 +26,6 @@ describe.each(testDialects)('carts of logged-in users on %s', (dialect) => {
   async function buyer() {
     const login = await loginAs(t.app, 'new');
     const client = new CartClient(t.app, login.browser);
-    client.csrf = login.csrfToken;
     return { login, client };
   }
 
@@ -60,7 +59,6 @@ describe.each(testDialects)('carts of logged-in users on %s', (dialect) => {
     await visitor.submit({ sku: p.sku, quantity: '3' });
     const guestOwner = visitor.guestOwner()!;
     const login = await loginAs(t.app, 'new', { browser: visitor.browser });
-    visitor.csrf = login.csrfToken;
     // The login callback merged it and left word for the cart page, shown once.
     expect(visitor.browser.cookie(CART_COOKIE)).toBeUndefined();
     const page = await visitor.open();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CartJson } from '../../src/cart/cart.present.js';
-import { csrfFromPage } from '../support/auth.js';
+import { CROSS_SITE } from '../support/auth.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
@@ -35,7 +35,6 @@ describe.each(testDialects)('cart pages without JavaScript on %s', (dialect) => 
     const p = await makeProduct(fx.catalog, { name: 'Halden Sans', price: 1900 });
     const visitor = new CartClient(t.app);
     const productPage = await visitor.browser.request(`/${p.sku}`);
-    visitor.csrf = csrfFromPage(productPage);
     expect(productPage.body).toContain('<form class="add-to-cart" method="post" action="/cart">');
 
     const posted = await visitor.post({ sku: p.sku, quantity: '2' });
@@ -49,11 +48,11 @@ describe.each(testDialects)('cart pages without JavaScript on %s', (dialect) => 
     expect(page.body).toMatch(/<td class="num" id="cart-total">€38.00<\/td>/);
     expect(page.body).toContain('<a class="button primary" href="/checkout">Proceed to checkout</a>');
     expect(badge(page.body)).toBe(2);
-    // Every line has its own update and remove form, each with the CSRF token.
+    // Every line has its own update and remove form, with no token in them.
     const forms = [...page.body.matchAll(/<form method="post" action="\/cart" class="(cart-update|cart-remove-form)">([\s\S]*?)<\/form>/g)];
     expect(forms.map((f) => f[1])).toEqual(['cart-update', 'cart-remove-form']);
     for (const [, , inner] of forms) {
-      expect(inner).toContain(`name="_csrf" value="${csrfFromPage(page)}"`);
+      expect(inner).not.toContain('csrf');
       expect(inner).toContain(`name="sku" value="${p.sku}"`);
     }
     const direct = await t.app.inject({ url: '/cart', headers: { cookie: visitor.browser.cookieHeader() } });
@@ -70,7 +69,7 @@ describe.each(testDialects)('cart pages without JavaScript on %s', (dialect) => 
       method: 'POST',
       url: '/cart',
       headers: { cookie: visitor.browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ sku: p.sku, quantity: '1', _csrf: visitor.csrf }).toString(),
+      payload: new URLSearchParams({ sku: p.sku, quantity: '1' }).toString(),
     });
     expect(res.statusCode).toBe(303);
     const cookie = String(res.headers['set-cookie']);
@@ -213,14 +212,15 @@ describe.each(testDialects)('cart pages without JavaScript on %s', (dialect) => 
     expect(json.json<CartJson>().items).toEqual([]);
   });
 
-  it('refuses a form post without the CSRF token, storing nothing', async () => {
+  it('refuses a form post from another site with a 403 page, storing nothing', async () => {
     const p = await makeProduct(fx.catalog);
     const visitor = new CartClient(t.app);
     await visitor.open();
     const before = (await cartLines()).length;
-    const res = await visitor.browser.request('/cart', { form: { sku: p.sku, quantity: '1' } });
+    const res = await visitor.browser.request('/cart', { form: { sku: p.sku, quantity: '1' }, headers: CROSS_SITE });
     expect(res.status).toBe(403);
-    expect(visibleText(res.body)).toContain('This form has expired or did not come from this site.');
+    expect(visibleText(res.body)).toContain('This request came from another site, so it was refused.');
+    expect(visitor.browser.cookie(CART_COOKIE)).toBeUndefined();
     expect((await cartLines()).length).toBe(before);
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { csrfFromPage, loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeProduct } from '../support/factories.js';
 import { gatewayEnv, startTestGateway, type DevGateway } from '../support/gateway.js';
@@ -27,9 +27,8 @@ describe.each(testDialects)('a cart below the gateway’s minimum charge, on %s'
   async function buyerWith(price: number, currency: string, quantity: number) {
     const product = await makeProduct(catalogFixtures(t.db).catalog, { price, currency });
     const buyer = await loginAs(t.app, 'new');
-    const cart = await buyer.browser.request('/cart');
     await buyer.browser.request('/cart', {
-      form: { action: 'add', sku: product.sku, quantity: String(quantity), _csrf: csrfFromPage(cart) },
+      form: { action: 'add', sku: product.sku, quantity: String(quantity) },
     });
     return buyer;
   }
@@ -38,7 +37,7 @@ describe.each(testDialects)('a cart below the gateway’s minimum charge, on %s'
     const page = await buyer.browser.request('/checkout');
     // A page showing a problem offers no form: the POST is what a stale tab or a script would send.
     const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)?.[1] ?? randomUUID();
-    const posted = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: key } });
+    const posted = await buyer.browser.request('/checkout', { form: { idempotencyKey: key } });
     return { page, posted };
   }
 

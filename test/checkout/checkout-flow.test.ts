@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CartJson } from '../../src/cart/cart.present.js';
 import { createTestApp, type ApiErrorBody, type TestApp } from '../support/app.js';
-import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import {
@@ -40,9 +40,8 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
   });
 
   async function addToCart(buyer: LoggedIn, sku: string, quantity = 1) {
-    const cart = await buyer.browser.request('/cart');
     const res = await buyer.browser.request('/cart', {
-      form: { action: 'add', sku, quantity: String(quantity), _csrf: csrfFromPage(cart) },
+      form: { action: 'add', sku, quantity: String(quantity) },
     });
     expect(res.status).toBe(303);
   }
@@ -61,7 +60,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     const page = await buyer.browser.request('/checkout');
     expect(page.status).toBe(200);
     return buyer.browser.request('/checkout', {
-      form: { _csrf: csrfFromPage(page), idempotencyKey: 'missing-key-000000', ...formFields(page.body), ...extra },
+      form: { idempotencyKey: 'missing-key-000000', ...formFields(page.body), ...extra },
     });
   }
 
@@ -406,7 +405,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     const buyer = await loginAs(t.app, 'new');
     await addToCart(buyer, product.sku);
     const page = await buyer.browser.request('/checkout');
-    const form = { _csrf: csrfFromPage(page), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! };
+    const form = { idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! };
     const [a, b] = await Promise.all([buyer.browser.request('/checkout', { form }), buyer.browser.request('/checkout', { form })]);
     expect([a.status, b.status]).toEqual([303, 303]);
     const orders = await t.db.kysely.selectFrom('orders').select('id').where('user_sub', '=', buyer.user.sub).execute();
@@ -450,7 +449,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(review.body).toContain('Pay €10.00');
     await fx.catalog.updateProduct(pool.sku, { price: 1200 });
 
-    const refused = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(review), ...formFields(review.body) } });
+    const refused = await buyer.browser.request('/checkout', { form: formFields(review.body) });
     expect(refused.status).toBe(409);
     expect(refused.body).toContain('The total changed to €12.00 since you reviewed your order (it was €10.00). Nothing was charged');
     expect(refused.body).toContain('Pay €12.00');
@@ -464,7 +463,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(2);
 
     // The page it answered with is the new review: confirming it goes to payment at the new price.
-    const confirmed = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(refused), ...formFields(refused.body) } });
+    const confirmed = await buyer.browser.request('/checkout', { form: formFields(refused.body) });
     expect(confirmed.status).toBe(303);
     const orders = await t.db.kysely
       .selectFrom('orders')
@@ -478,7 +477,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     await addToCart(buyer, pool.sku);
     const again = await buyer.browser.request('/checkout');
     const forged = await buyer.browser.request('/checkout', {
-      form: { _csrf: csrfFromPage(again), ...formFields(again.body), reviewedTotal: '1' },
+      form: { ...formFields(again.body), reviewedTotal: '1' },
     });
     expect(forged.status).toBe(409);
     expect(forged.body).toContain('(it was €0.01)');
@@ -487,7 +486,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
         method: 'POST',
         url: '/checkout',
         headers: { cookie: buyer.browser.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrfFromPage(again), ...fields }).toString(),
+        payload: new URLSearchParams(fields).toString(),
       });
     expect((await post({ ...formFields(again.body), reviewedTotal: '-5' })).statusCode).toBe(400);
     const { reviewedCurrency: _, ...withoutCurrency } = formFields(again.body);
@@ -511,7 +510,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     const results = await Promise.all(
       buyers.map((b, i) =>
         b.browser.request('/checkout', {
-          form: { _csrf: csrfFromPage(pages[i]!), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(pages[i]!.body)![1]! },
+          form: { idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(pages[i]!.body)![1]! },
         }),
       ),
     );

@@ -9,7 +9,7 @@ import { testConfig } from '../support/env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createMailService } from '../../src/platform/mail/mail.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { csrfFromPage, loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct } from '../support/factories.js';
 import { gatewayEnv, startTestGateway, TEST_WEBHOOK_SECRET, type DevGateway } from '../support/gateway.js';
@@ -57,11 +57,10 @@ describe.each(testDialects)('a late payment waiting for keys on %s', (dialect) =
     // A buyer's order expires; meanwhile another buyer takes the only key.
     const pool = await makeKeyLimProduct(fx, 1, { price: 1900 });
     const late = await loginAs(t.app, 'new');
-    const cart = await late.browser.request('/cart');
-    await late.browser.request('/cart', { form: { action: 'add', sku: pool.sku, quantity: '1', _csrf: csrfFromPage(cart) } });
+    await late.browser.request('/cart', { form: { action: 'add', sku: pool.sku, quantity: '1' } });
     const page = await late.browser.request('/checkout');
     const posted = await late.browser.request('/checkout', {
-      form: { _csrf: csrfFromPage(page), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! },
+      form: { idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! },
     });
     const sessionId = new URL(posted.location!).pathname.split('/').pop()!;
     const { id: orderId } = await t.db.kysely

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { csrfFromPage, loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct } from '../support/factories.js';
 import { driveSession, gatewayEnv, startTestGateway, type DevGateway } from '../support/gateway.js';
@@ -26,11 +26,10 @@ describe.each(testDialects)('the order sweeper on %s', (dialect) => {
     const fx = catalogFixtures(t.db, () => now);
     const pool = await makeKeyLimProduct(fx, 2);
     const buyer = await loginAs(t.app, 'new');
-    const cart = await buyer.browser.request('/cart');
-    await buyer.browser.request('/cart', { form: { action: 'add', sku: pool.sku, quantity: '2', _csrf: csrfFromPage(cart) } });
+    await buyer.browser.request('/cart', { form: { action: 'add', sku: pool.sku, quantity: '2' } });
     const page = await buyer.browser.request('/checkout');
     const posted = await buyer.browser.request('/checkout', {
-      form: { _csrf: csrfFromPage(page), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! },
+      form: { idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! },
     });
     const sessionId = new URL(posted.location!).pathname.split('/').pop()!;
     const order = await t.db.kysely.selectFrom('orders').selectAll().where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../dev/smtp-sink.js';
-import { csrfFromPage, TestBrowser } from '../support/auth.js';
+import { CROSS_SITE, TestBrowser } from '../support/auth.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
 
@@ -21,7 +21,7 @@ describe.each(testDialects)('contact form over HTTP on %s', (dialect) => {
   async function openForm(browser = new TestBrowser(t.app)) {
     const page = await browser.request('/contact');
     expect(page.status).toBe(200);
-    return { browser, csrf: csrfFromPage(page), page };
+    return { browser, page };
   }
 
   it('shows a labelled form with a hidden honeypot', async () => {
@@ -31,8 +31,8 @@ describe.each(testDialects)('contact form over HTTP on %s', (dialect) => {
   });
 
   it('stores the message, confirms it and mails the shop', async () => {
-    const { browser, csrf } = await openForm();
-    const posted = await browser.request('/contact', { form: { ...form, website: '', _csrf: csrf } });
+    const { browser } = await openForm();
+    const posted = await browser.request('/contact', { form: { ...form, website: '' } });
     expect(posted.status).toBe(303);
     expect(posted.location).toMatch(/\/contact\?sent=1$/);
     const confirmation = await browser.request(posted.location!);
@@ -44,8 +44,8 @@ describe.each(testDialects)('contact form over HTTP on %s', (dialect) => {
 
   it('re-shows the form with field errors and the typed values, storing nothing', async () => {
     const before = (await t.db.kysely.selectFrom('contact_messages').selectAll().execute()).length;
-    const { browser, csrf } = await openForm();
-    const res = await browser.request('/contact', { form: { name: 'Bob <b>', email: 'nope', subject: '', message: 'short', _csrf: csrf } });
+    const { browser } = await openForm();
+    const res = await browser.request('/contact', { form: { name: 'Bob <b>', email: 'nope', subject: '', message: 'short' } });
     expect(res.status).toBe(400);
     expect(res.body).toContain('Please correct the highlighted fields.');
     expect(res.body).toContain('Please enter a valid email address');
@@ -54,30 +54,32 @@ describe.each(testDialects)('contact form over HTTP on %s', (dialect) => {
     expect((await t.db.kysely.selectFrom('contact_messages').selectAll().execute()).length).toBe(before);
   });
 
-  it('refuses a post without a valid CSRF token', async () => {
+  it('refuses a post from another site, storing nothing', async () => {
+    const before = (await t.db.kysely.selectFrom('contact_messages').selectAll().execute()).length;
     const { browser } = await openForm();
-    const res = await browser.request('/contact', { form: { ...form, _csrf: 'forged' } });
+    const res = await browser.request('/contact', { form, headers: CROSS_SITE });
     expect(res.status).toBe(403);
-    expect(res.body).toContain('Please reload the page and try again.');
+    expect(res.body).toContain('This request came from another site, so it was refused.');
+    expect((await t.db.kysely.selectFrom('contact_messages').selectAll().execute()).length).toBe(before);
   });
 
   it('accepts a bot’s honeypot post without storing it', async () => {
     const before = (await t.db.kysely.selectFrom('contact_messages').selectAll().execute()).length;
-    const { browser, csrf } = await openForm();
-    const res = await browser.request('/contact', { form: { ...form, website: 'http://spam.example', _csrf: csrf } });
+    const { browser } = await openForm();
+    const res = await browser.request('/contact', { form: { ...form, website: 'http://spam.example' } });
     expect(res.status).toBe(303);
     expect((await t.db.kysely.selectFrom('contact_messages').selectAll().execute()).length).toBe(before);
   });
 
   it('rate limits one client after five messages', async () => {
-    const { browser, csrf } = await openForm();
+    const { browser } = await openForm();
     const statuses = [];
-    for (let i = 0; i < 6; i++) statuses.push((await browser.request('/contact', { form: { ...form, _csrf: csrf } })).status);
+    for (let i = 0; i < 6; i++) statuses.push((await browser.request('/contact', { form })).status);
     expect(statuses).toEqual([303, 303, 303, 303, 303, 429]);
-    const limited = await browser.request('/contact', { form: { ...form, _csrf: csrf } });
+    const limited = await browser.request('/contact', { form });
     expect(limited.body).toContain('Too many requests');
     // Another client is not affected.
     const other = await openForm();
-    expect((await other.browser.request('/contact', { form: { ...form, _csrf: other.csrf } })).status).toBe(303);
+    expect((await other.browser.request('/contact', { form })).status).toBe(303);
   });
 });

@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Dialect } from '../../src/platform/db/db.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { csrfFromPage, startTestIdp, TestBrowser, type TestIdp } from '../support/auth.js';
+import { startTestIdp, TestBrowser, type TestIdp } from '../support/auth.js';
 import {
   forwardWebhooksTo,
   gatewayEnv,
@@ -53,7 +53,7 @@ export function useDonationStore(dialect: Dialect) {
       const page = await browser.request('/donate');
       expect(page.status).toBe(200);
       return browser.request('/donate', {
-        form: { amount_choice: '', amount: '', message: '', email: '', ...fields, _csrf: csrfFromPage(page) },
+        form: { amount_choice: '', amount: '', message: '', email: '', ...fields },
       });
     },
 

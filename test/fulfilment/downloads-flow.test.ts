@@ -8,7 +8,7 @@ import { demoProductFile } from '../../src/fulfilment/product-files.demo.js';
 import { createPaymentGateway } from '../../src/payments/payments.gateway.js';
 import { testConfig } from '../support/env.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import {
   driveSession,
@@ -54,13 +54,10 @@ describe.each(testDialects)('download of a bought demo product on %s', (dialect)
   }
 
   async function buy(buyer: LoggedIn, sku: string) {
-    const cart = await buyer.browser.request('/cart');
-    expect((await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: '1', _csrf: csrfFromPage(cart) } })).status).toBe(
-      303,
-    );
+    expect((await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: '1' } })).status).toBe(303);
     const page = await buyer.browser.request('/checkout');
     const key = /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]!;
-    const posted = await buyer.browser.request('/checkout', { form: { _csrf: csrfFromPage(page), idempotencyKey: key } });
+    const posted = await buyer.browser.request('/checkout', { form: { idempotencyKey: key } });
     const sessionId = new URL(posted.location!).pathname.split('/').pop()!;
     const order = await t.db.kysely.selectFrom('orders').select('id').where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
     await driveSession(gateway, sessionId, 'pay');
@@ -106,7 +103,7 @@ describe.each(testDialects)('download of a bought demo product on %s', (dialect)
     expect(orderPage.body).toContain(`action="${url}"`);
     expect(orderPage.body).toContain('Cobalt Mono.zip');
     expect(orderPage.body).toMatch(/(\d+) of \1 downloads left/);
-    const link = await buyer.browser.request(url, { form: { unit: '0', file: String(file.id), _csrf: csrfFromPage(orderPage) } });
+    const link = await buyer.browser.request(url, { form: { unit: '0', file: String(file.id) } });
     expect(link.status).toBe(303);
     const res = await t.app.inject({ method: 'GET', url: new URL(link.location!).pathname });
     expect(res.statusCode).toBe(200);
@@ -125,7 +122,7 @@ describe.each(testDialects)('download of a bought demo product on %s', (dialect)
     const page = await buyer.browser.request(`/orders/${orderId}`);
     expect(page.body).toContain('Refunded: these downloads are no longer available.');
     expect(page.body).not.toContain(`action="${url}"`);
-    const again = await buyer.browser.request(url, { form: { unit: '0', file: String(file.id), _csrf: csrfFromPage(page) } });
+    const again = await buyer.browser.request(url, { form: { unit: '0', file: String(file.id) } });
     expect(again.status).toBe(410);
   });
 });

@@ -111,7 +111,7 @@ export async function downloadsStore(dialect: Dialect, env: Record<string, strin
   /** The buyer's Download button: POST with unit, file and the CSRF token. */
   const requestLink = (buyer: LoggedIn, orderId: string, itemId: number, fileId: number, unit = 0) =>
     buyer.browser.request(`/orders/${orderId}/items/${itemId}/download`, {
-      form: { unit: String(unit), file: String(fileId), _csrf: buyer.csrfToken },
+      form: { unit: String(unit), file: String(fileId) },
     });
 
   /** A download as a download manager makes it: no cookie, its own address, optional headers. */

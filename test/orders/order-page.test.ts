@@ -6,7 +6,7 @@ import { createOrdersService } from '../../src/orders/orders.service.js';
 import { testConfig } from '../support/env.js';
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { csrfFromPage, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { CROSS_SITE, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 
@@ -72,8 +72,7 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
   }
 
   async function reveal(buyer: LoggedIn, orderId: string, itemId: number, unit: number) {
-    const page = await buyer.browser.request(`/orders/${orderId}`);
-    return buyer.browser.request(`/orders/${orderId}/items/${itemId}/key`, { form: { unit: String(unit), _csrf: csrfFromPage(page) } });
+    return buyer.browser.request(`/orders/${orderId}/items/${itemId}/key`, { form: { unit: String(unit) } });
   }
 
   it('shows a button per key and reveals a key only when asked, logging each reveal', async () => {
@@ -102,14 +101,13 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     const buyer = await loginAs(t.app, 'new');
     const { id, poolItem } = await paidOrder(buyer);
     const other = await loginAs(t.app, 'new');
-    const page = await other.browser.request('/');
-    const res = await other.browser.request(`/orders/${id}/items/${poolItem.id}/key`, { form: { unit: '0', _csrf: csrfFromPage(page) } });
+    const res = await other.browser.request(`/orders/${id}/items/${poolItem.id}/key`, { form: { unit: '0' } });
     expect(res.status).toBe(404);
     expect(res.body).not.toContain('license-key');
     for (const unit of ['5', '-1', 'x'])
       expect((await reveal(buyer, id, poolItem.id, unit as unknown as number)).status).toBeGreaterThanOrEqual(400);
-    const noCsrf = await buyer.browser.request(`/orders/${id}/items/${poolItem.id}/key`, { form: { unit: '0' } });
-    expect(noCsrf.status).toBe(403);
+    const crossSite = await buyer.browser.request(`/orders/${id}/items/${poolItem.id}/key`, { form: { unit: '0' }, headers: CROSS_SITE });
+    expect(crossSite.status).toBe(403);
     expect(
       await t.db.kysely.selectFrom('key_reveals').selectAll().where('user_sub', 'in', [buyer.user.sub, other.user.sub]).execute(),
     ).toEqual([]);
@@ -118,13 +116,9 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
   it('rate limits key reveals per user', async () => {
     const buyer = await loginAs(t.app, 'new');
     const { id, signedItem } = await paidOrder(buyer);
-    const page = await buyer.browser.request(`/orders/${id}`);
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++)
-      statuses.push(
-        (await buyer.browser.request(`/orders/${id}/items/${signedItem.id}/key`, { form: { unit: '0', _csrf: csrfFromPage(page) } }))
-          .status,
-      );
+      statuses.push((await buyer.browser.request(`/orders/${id}/items/${signedItem.id}/key`, { form: { unit: '0' } })).status);
     expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
     expect(statuses[30]).toBe(429);
   });

@@ -6,14 +6,15 @@
  *   const buyer = await loginAs(t.app);                     // demo@example.com; or loginAs(t.app, 'owner'),
  *                                                           // loginAs(t.app, 'new') (a fresh registered user),
  *                                                           // loginAs(t.app, { email, password })
- *   await t.app.inject({ method: 'POST', url: '/cart/add', headers: buyer.headers, payload: {...} });
+ *   await buyer.browser.request('/cart', { form: {...} });  // a form post from one of the store's pages
+ *   await t.app.inject({ method: 'POST', url: '/api/cart/add', headers: buyer.headers, payload: {...} });
  *   await idp.close();                                      // afterAll
  *
  * `loginAs` goes through the store's /login, the IdP's sign-in form and /auth/callback, so the
  * session row, cookie and tokens are exactly what a browser gets. It returns
- * `{ cookie, csrfToken, headers, user, browser }`: `headers` holds the cookie header and
- * `x-csrf-token`, ready for `app.inject` (a form post may send `_csrf` in the body instead).
- * Each call uses its own client address, so the per-client login rate limit does not trip.
+ * `{ cookie, headers, user, browser }`: `headers` holds the cookie header, ready for `app.inject`
+ * (no Fetch Metadata or Origin: a client that is not a browser, which the cross-origin check lets
+ * through). Each call uses its own client address, so the per-client login rate limit does not trip.
  *
  * For APIs called with `Authorization: Bearer`, `issueTokens(idp)` runs the code flow against the
  * IdP directly (no store session) and returns genuine tokens.
@@ -56,9 +57,18 @@ export interface PageResponse {
   body: string;
 }
 
+/** What a browser says about a request one of the store's own pages made (a form post, a script's fetch). */
+const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };
+
+/** What a browser says about a form post or fetch that a page on another site made (the cross-origin check refuses it). */
+export const CROSS_SITE = { 'sec-fetch-site': 'cross-site', origin: 'https://attacker.example' };
+
 /**
  * A minimal browser: a cookie jar per host, requests to the store through app.inject and to the
- * IdP over real HTTP, redirects followed by hand so tests can stop or tamper at any step.
+ * IdP over real HTTP, redirects followed by hand so tests can stop or tamper at any step. Its
+ * POST, PUT, PATCH and DELETE to the store say what a browser says about a post from the store's
+ * own page (`Sec-Fetch-Site: same-origin`, `Origin`), unless `headers` has either of them: then
+ * those are all the browser says (`{ origin: 'null' }` is an older browser's sandboxed page).
  */
 export class TestBrowser {
   private readonly jar = new Map<string, Map<string, string>>();
@@ -108,7 +118,12 @@ export class TestBrowser {
   ): Promise<PageResponse> {
     const target = new URL(url, this.storeOrigin);
     const method = init.method ?? (init.form ? 'POST' : 'GET');
-    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    const told = init.headers !== undefined && ('origin' in init.headers || 'sec-fetch-site' in init.headers);
+    const fromOwnPage = !told && target.origin === this.storeOrigin && !['GET', 'HEAD'].includes(method.toUpperCase());
+    const headers: Record<string, string> = {
+      ...(fromOwnPage ? { ...SAME_ORIGIN, origin: this.storeOrigin } : {}),
+      ...(init.headers ?? {}),
+    };
     const cookie = this.cookieHeader(target.href);
     if (cookie) headers.cookie = cookie;
     const payload = init.form ? new URLSearchParams(init.form).toString() : undefined;
@@ -161,29 +176,22 @@ export function formAction(page: PageResponse, contains = ''): string {
   throw new Error(`no post form${contains ? ` with ${contains}` : ''} on ${page.url} (status ${page.status})`);
 }
 
-/** The CSRF token a store page embeds in its meta tag. */
-export function csrfFromPage(page: PageResponse): string {
-  const token = /<meta name="csrf-token" content="([^"]+)"/.exec(page.body)?.[1];
-  if (!token) throw new Error(`no csrf-token meta tag on ${page.url}`);
-  return token;
-}
-
 /** What GET /api/session answers (sessionJson in src/auth/auth.routes.tsx). */
 export interface SessionJson {
   authenticated: boolean;
   user: { sub: string; email: string; name: string; roles: string[]; isOwner: boolean } | null;
   /** Seconds until the access token needs a refresh; null when signed out. */
   expiresIn: number | null;
-  csrfToken: string | null;
+  /** Seconds until the keep-alive script's next refresh; null without a refresh token (or signed out). */
+  refreshIn: number | null;
 }
 
 export type LoginUser = 'demo' | 'owner' | 'new' | { email: string; password: string };
 
 export interface LoggedIn {
-  /** The Cookie header (session and CSRF cookies). */
+  /** The Cookie header (the session cookie). */
   cookie: string;
-  csrfToken: string;
-  /** `cookie` and `x-csrf-token`, for app.inject. */
+  /** `cookie`, for app.inject. */
   headers: Record<string, string>;
   user: { sub: string; email: string; name: string };
   browser: TestBrowser;
@@ -218,9 +226,9 @@ export async function loginAs(
     throw new Error(`login did not come back to the store: ${done.status} ${done.url}\n${done.body.slice(0, 500)}`);
   const session = await browser.request('/api/session');
   const body = JSON.parse(session.body) as SessionJson;
-  if (!body.authenticated || !body.user || !body.csrfToken) throw new Error('logged in at the IdP but the store has no session');
+  if (!body.authenticated || !body.user) throw new Error('logged in at the IdP but the store has no session');
   const cookie = browser.cookieHeader();
-  return { cookie, csrfToken: body.csrfToken, headers: { cookie, 'x-csrf-token': body.csrfToken }, user: body.user, browser };
+  return { cookie, headers: { cookie }, user: body.user, browser };
 }
 
 /** Genuine tokens from the test IdP for a user (code flow with PKCE, as the store's client), for Bearer APIs. */

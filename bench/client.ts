@@ -107,9 +107,8 @@ export class BenchBrowser {
 
 export interface Buyer {
   browser: BenchBrowser;
-  /** Cookie header for the store (session and CSRF secret) */
+  /** Cookie header for the store (the session) */
   cookie: string;
-  csrfToken: string;
   sub: string;
 }
 
@@ -140,9 +139,8 @@ export async function registerBuyer(storeUrl: string, ca: Buffer): Promise<Buyer
     throw new Error(`registration did not come back to the store: ${done.status} ${done.url}\n${done.body.slice(0, 300)}`);
   const session = JSON.parse((await browser.request(`${storeUrl}/api/session`)).body) as {
     authenticated: boolean;
-    csrfToken: string;
     user: { sub: string };
   };
   if (!session.authenticated) throw new Error('registered at the IdP but the store has no session');
-  return { browser, cookie: browser.cookieHeader(storeUrl), csrfToken: session.csrfToken, sub: session.user.sub };
+  return { browser, cookie: browser.cookieHeader(storeUrl), sub: session.user.sub };
 }

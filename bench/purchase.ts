@@ -11,7 +11,7 @@ export interface PurchaseJob {
   storeUrl: string;
   /** the gateway's plain-http test endpoints (what pressing "Pay" on its page does) */
   gatewayDevUrl: string;
-  buyers: Array<{ cookie: string; csrfToken: string }>;
+  buyers: Array<{ cookie: string }>;
   skus: string[];
   durationSec: number;
 }
@@ -76,16 +76,17 @@ async function run(job: PurchaseJob): Promise<PurchaseResult> {
   };
 
   async function buy(buyer: PurchaseJob['buyers'][number], sku: string) {
-    const json = { cookie: buyer.cookie, 'x-csrf-token': buyer.csrfToken, 'content-type': 'application/json' };
+    // What a browser says about the store page's own fetches and form posts (the cross-origin check reads it).
+    const json = { cookie: buyer.cookie, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' };
     const t0 = performance.now();
     const added = await call(`${job.storeUrl}/api/cart/add`, 'POST', json, JSON.stringify({ sku, quantity: 1 }));
     if (added.status === 409) return void tally.soldOut++;
     if (added.status !== 200) return fail(`cart add ${added.status}: ${added.body.slice(0, 200)}`);
-    const form = new URLSearchParams({ _csrf: buyer.csrfToken, idempotencyKey: randomUUID() }).toString();
+    const form = new URLSearchParams({ idempotencyKey: randomUUID() }).toString();
     const placed = await call(
       `${job.storeUrl}/checkout`,
       'POST',
-      { cookie: buyer.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      { cookie: buyer.cookie, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
       form,
     );
     if (placed.status === 409) {

@@ -53,8 +53,8 @@ const settings = {
   buyers: quick ? 24 : 64,
   purchaseSec: quick ? 8 : 20,
 };
-const dialects = args
-  .db.split(',')
+const dialects = args.db
+  .split(',')
   .map((d) => d.trim())
   .filter((d): d is 'sqlite' | 'postgres' => d === 'sqlite' || d === 'postgres');
 if (!Number.isInteger(settings.count) || settings.count < 100 || settings.count > 1_000_000)
@@ -155,7 +155,7 @@ async function purchases(stack: Stack, repo: ReturnType<typeof createBenchRepo>,
   const job: PurchaseJob = {
     storeUrl: stack.storeUrl,
     gatewayDevUrl: stack.services.gatewayDevUrl,
-    buyers: buyers.map((b) => ({ cookie: b.cookie, csrfToken: b.csrfToken })),
+    buyers: buyers.map((b) => ({ cookie: b.cookie })),
     skus,
     durationSec: settings.purchaseSec,
   };

@@ -164,7 +164,11 @@ export async function buildApp({
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
-    ? createMetrics({ countOrdersByStatus: () => orders.countByStatus(), countOutboxBacklog: () => mail.countBacklog() })
+    ? createMetrics({
+        countOrdersByStatus: () => orders.countByStatus(),
+        countOutboxBacklog: () => mail.countBacklog(),
+        statementCount: () => db.statementCount(),
+      })
     : null;
   if (metrics) await app.register(metricsPlugin, { metrics, token: config.metricsToken! });
 

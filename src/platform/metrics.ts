@@ -8,6 +8,8 @@ import { AppError } from './errors.js';
 export interface MetricsSources {
   countOrdersByStatus(): Promise<Map<string, number>>;
   countOutboxBacklog(): Promise<number>;
+  /** SQL statements this instance has sent (Database.statementCount). */
+  statementCount?: () => number;
 }
 
 /** Request latency from 1 ms to 10 s: catalog pages live in the low milliseconds, checkout waits for the gateway. */
@@ -58,6 +60,18 @@ export function createMetrics(sources: MetricsSources) {
       this.set(await sources.countOutboxBacklog());
     },
   });
+  if (sources.statementCount) {
+    const count = sources.statementCount;
+    new Counter({
+      name: 'store_sql_statements_total',
+      help: 'SQL statements this instance sent to the database, transaction control included (each a round trip on PostgreSQL).',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(count());
+      },
+    });
+  }
   return {
     registry,
     observeRequest(method: string, route: string, statusCode: number, seconds: number) {

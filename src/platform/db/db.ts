@@ -36,6 +36,13 @@ export interface Database {
    * the next query, and the process carries on. Without a listener they are dropped silently.
    */
   onConnectionError(listener: (err: Error) => void): void;
+  /**
+   * SQL statements sent to the database since it was opened, transaction control (begin, commit)
+   * included: each is a round trip on PostgreSQL. /metrics reports it; the bench divides it by purchases.
+   */
+  statementCount(): number;
+  /** Calls `listener` with the text of every statement as it is sent (one listener; tests list what a request runs). */
+  onStatement(listener: ((sql: string) => void) | null): void;
   destroy(): Promise<void>;
 }
 
@@ -54,7 +61,8 @@ export interface DatabaseOptions {
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
   const postgres = /^postgres(ql)?:\/\//.test(url);
   let listener: (err: Error) => void = () => undefined;
-  const kysely = postgres ? openPostgres(url, options, (err) => listener(err)) : openSqlite(url);
+  const counter = statementCounter();
+  const kysely = postgres ? openPostgres(url, options, (err) => listener(err), counter.watch) : openSqlite(url, counter.watch);
   return {
     kysely,
     dialect: postgres ? 'postgres' : 'sqlite',
@@ -66,11 +74,42 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     onConnectionError: (l) => {
       listener = l;
     },
+    statementCount: () => counter.count,
+    onStatement: (l) => {
+      counter.listener = l;
+    },
     destroy: () => kysely.destroy(),
   };
 }
 
-function openPostgres(url: string, options: DatabaseOptions, onError: (err: Error) => void): Kysely<DB> {
+/**
+ * Counts what each connection sends: every statement, begin and commit included, goes through the
+ * connection's executeQuery (Kysely's own query log sees the same, at the cost of a timer and an
+ * await per statement).
+ */
+function statementCounter() {
+  const counter = {
+    count: 0,
+    listener: null as ((sql: string) => void) | null,
+    watch: (connection: DatabaseConnection): Promise<void> => {
+      const execute = connection.executeQuery.bind(connection);
+      connection.executeQuery = (query, options) => {
+        counter.count++;
+        counter.listener?.(query.sql);
+        return execute(query, options);
+      };
+      return Promise.resolve();
+    },
+  };
+  return counter;
+}
+
+function openPostgres(
+  url: string,
+  options: DatabaseOptions,
+  onError: (err: Error) => void,
+  onCreateConnection: (connection: DatabaseConnection) => Promise<void>,
+): Kysely<DB> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -84,7 +123,7 @@ function openPostgres(url: string, options: DatabaseOptions, onError: (err: Erro
   // backend between two queries. The pool then discards the client (it is no longer queryable).
   pool.on('connect', (client) => client.on('error', onError));
   pool.on('error', () => undefined); // already reported by the client's listener
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
 }
 
 const unreachableCodes = new Set([
@@ -118,7 +157,7 @@ export function databaseUnavailable(err: unknown): DatabaseUnavailableError | nu
   return null;
 }
 
-function openSqlite(url: string): Kysely<DB> {
+function openSqlite(url: string, onCreateConnection: (connection: DatabaseConnection) => Promise<void>): Kysely<DB> {
   const path = url === ':memory:' ? ':memory:' : url.replace(/^(sqlite|file):(\/\/)?/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SQLite(path);
@@ -130,7 +169,7 @@ function openSqlite(url: string): Kysely<DB> {
   // products, sampled): without them SQLite ignores covering indexes such as the catalog cards'.
   database.pragma('analysis_limit = 1000');
   database.pragma('optimize = 0x10002');
-  return new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  return new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database), onCreateConnection }) });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestIdp, type SessionJson, type TestIdp } from '../support/auth.js';
-import { launchBrowser, screenshot, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
+import { launchBrowser, screenshot, startForeignSite, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
 
 describe('login through the identity provider in a real browser', () => {
   let idp: TestIdp;
@@ -57,9 +57,20 @@ describe('login through the identity provider in a real browser', () => {
     expect(await page.evaluate(() => document.cookie)).not.toContain('sid=');
     expect(await page.content()).not.toContain('eyJ');
 
-    await page.click('nav.account a[href="/auth/logout"]');
-    await expect(page.locator('main h1').textContent()).resolves.toBe('Log out');
-    await Promise.all([page.waitForURL(`${idp.idp.issuer}/**`), page.click('main form button[type=submit]')]);
+    // A link on another site only leads to a question; the session stays.
+    const elsewhere = await startForeignSite({ '/': `<!doctype html><a id="out" href="${store.url}/auth/logout">Free prize</a>` });
+    try {
+      await page.goto(`${elsewhere.crossSite}/`);
+      await Promise.all([page.waitForURL(`${store.url}/auth/logout`), page.click('#out')]);
+      await expect(page.locator('main h1').textContent()).resolves.toBe('Log out');
+      await page.goto(`${store.url}/profile`);
+      await expect(page.locator('main h1').textContent()).resolves.toBe('Your profile');
+    } finally {
+      await elsewhere.close();
+    }
+
+    // The header's own link logs out at once, at the provider too.
+    await Promise.all([page.waitForURL(`${idp.idp.issuer}/**`), page.click('nav.account a[href="/auth/logout"]')]);
     await Promise.all([page.waitForURL(`${store.url}/`), page.click('button[name=logout]')]);
     await expect(page.locator('nav.account').textContent()).resolves.toContain('Log in');
     expect((await context.cookies(store.url)).find((c) => c.name === 'sid')).toBeUndefined();

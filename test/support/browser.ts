@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -136,4 +137,29 @@ export function watchPageProblems(page: Page): string[] {
     if (reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${req.url()} (${reason})`);
   });
   return problems;
+}
+
+export interface ForeignSite {
+  /** `http://localhost:<port>`: another site than the store's 127.0.0.1 (Sec-Fetch-Site: cross-site). */
+  crossSite: string;
+  /** `http://127.0.0.1:<port>`: the store's host on another port, another origin of the same site. */
+  sameSite: string;
+  close(): Promise<void>;
+}
+
+/** Another site on 127.0.0.1 serving the given HTML pages by path (no CSP: its inline scripts run). */
+export async function startForeignSite(pages: Record<string, string>): Promise<ForeignSite> {
+  const server = createHttpServer((req, res) => {
+    const html = pages[req.url ?? ''];
+    // The browser asks for a favicon: answered empty, so it logs no error.
+    if (html === undefined) return void res.writeHead(req.url === '/favicon.ico' ? 204 : 404).end();
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  return {
+    crossSite: `http://localhost:${port}`,
+    sameSite: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }

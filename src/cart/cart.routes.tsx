@@ -51,7 +51,7 @@ export async function cartRoutes(fastify: FastifyInstance, { cart, owners }: { c
   app.get('/cart', { schema: { querystring: PageQuery } }, async (request, reply) => {
     const { ownerId, merged } = await owners.resolve(request, reply, { takeNotice: true });
     const current = await cart.getCart(ownerId);
-    const ctx = await request.viewContext(reply);
+    const ctx = await request.viewContext(reply, { cartCount: current.count });
     return reply
       .header('cache-control', 'private, no-store')
       .render(<CartPage ctx={ctx} cart={current} notice={pageNotice(request.query)} merged={merged} />);

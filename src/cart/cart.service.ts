@@ -115,6 +115,16 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
     };
   }
 
+  /**
+   * The lines after a write of one line's quantity, without reading them again: the answer to a
+   * change shows the cart as this request wrote it, priced from the products it read a moment ago.
+   */
+  function withQuantity(lines: StoredLine[], productId: number, quantity: number, now: number): StoredLine[] {
+    return lines.some((l) => l.productId === productId)
+      ? lines.map((l) => (l.productId === productId ? { ...l, quantity } : l))
+      : [...lines, { productId, quantity, addedAt: now }];
+  }
+
   function requireSku(raw: string): string {
     const sku = parseSku(raw);
     if (!sku) throw cartErrors.productNotFound();
@@ -159,7 +169,9 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
         if (currency !== null && currency !== target.currency) throw cartErrors.currencyMismatch(target.name, target.currency, currency);
         const inCart = lines.find((l) => l.productId === target.id)?.quantity ?? 0;
         checkFits(target, inCart + quantity, inCart);
-        if ((await repo.addQuantity(ownerId, target.id, quantity, lineLimit(target), clock())) !== null) return getCart(ownerId);
+        const now = clock();
+        const added = await repo.addQuantity(ownerId, target.id, quantity, lineLimit(target), now);
+        if (added !== null) return price(withQuantity(lines, target.id, added, now), products);
         if (attempt > 0) throw cartErrors.quantityOverMax(target.name, inCart);
       }
     },
@@ -170,12 +182,12 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       if (quantity === null) throw cartErrors.quantityInvalid();
       const sku = requireSku(rawSku);
       if (quantity === 0) return removeItem(ownerId, sku);
-      const { lines, target } = await load(ownerId, sku);
+      const { lines, products, target } = await load(ownerId, sku);
       if (!target || target.status !== 'active') throw cartErrors.productNotFound();
       if (!lines.some((l) => l.productId === target.id)) throw cartErrors.notInCart();
       checkFits(target, quantity, 0);
       if (!(await repo.updateQuantity(ownerId, target.id, quantity))) throw cartErrors.notInCart();
-      return getCart(ownerId);
+      return price(withQuantity(lines, target.id, quantity, clock()), products);
     },
 
     removeItem,

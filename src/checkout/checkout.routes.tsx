@@ -43,7 +43,7 @@ export async function checkoutRoutes(app: FastifyInstance, { checkout, requireUs
 
   app.get('/checkout', { preHandler: requireUser }, async (request, reply) => {
     const { summary, message } = await page(request);
-    const ctx = await request.viewContext(reply);
+    const ctx = await request.viewContext(reply, summary ? { cartCount: summary.lines.reduce((n, l) => n + l.quantity, 0) } : {});
     return reply
       .header('cache-control', 'no-store')
       .render(

@@ -96,8 +96,8 @@ export function createCheckoutService({
       idempotencyKey: string,
       reviewed?: { total: number; currency: string },
     ): Promise<{ orderId: string; paymentUrl: string | null }> {
-      const earlier = await orders.findOrderByIdempotencyKey(idempotencyKey);
-      if (earlier) return resume(earlier, buyer);
+      // A form submitted again (its key already used) is found by its failure below, not by a read
+      // before every order: the order's insert meets the unique key, or the cart was emptied by its payment.
       const orderId = newOrderId();
       const now = clock();
       const reservedUntil = now + config.reservationMs;
@@ -147,7 +147,7 @@ export function createCheckoutService({
           return p;
         });
       } catch (err) {
-        // The same form submitted twice at once: the second insert meets the first's idempotency key.
+        // The same form submitted again, or twice at once: the insert meets the first's idempotency key.
         const winner = await orders.findOrderByIdempotencyKey(idempotencyKey);
         if (winner) return resume(winner, buyer);
         throw err;
@@ -187,25 +187,26 @@ export function createCheckoutService({
      * with the gateway and settled here if the webhook has not arrived yet (both settle once).
      */
     async confirmReturn(orderId: string, buyer: Buyer, input: { sessionId?: string; cancelled?: boolean }) {
-      const { order } = await orders.getOrderForUser(orderId, buyer.sub);
-      if (order.status === 'pending' && order.payment_ref) {
-        if (input.cancelled) {
-          await gateway
-            .expireCheckoutSession(order.payment_ref)
-            .catch((err: unknown) => log?.warn({ err, orderId }, 'could not expire the payment session'));
-          await cancelUnpaid(orderId, 'cancelled by the buyer');
-        } else if (input.sessionId === order.payment_ref) {
-          const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
-          if (session?.paymentStatus === 'paid') {
-            await db.transaction((tx) =>
-              payments.settle(tx, order.id, {
-                amount: session.amountTotal,
-                currency: session.currency,
-                paymentIntentId: session.paymentIntentId,
-                source: `return:${session.id}`,
-              }),
-            );
-          }
+      const found = await orders.getOrderForUser(orderId, buyer.sub);
+      const { order } = found;
+      // Usually the webhook came first: the order is read once and shown as it is.
+      if (order.status !== 'pending' || !order.payment_ref) return found;
+      if (input.cancelled) {
+        await gateway
+          .expireCheckoutSession(order.payment_ref)
+          .catch((err: unknown) => log?.warn({ err, orderId }, 'could not expire the payment session'));
+        await cancelUnpaid(orderId, 'cancelled by the buyer');
+      } else if (input.sessionId === order.payment_ref) {
+        const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
+        if (session?.paymentStatus === 'paid') {
+          await db.transaction((tx) =>
+            payments.settle(tx, order.id, {
+              amount: session.amountTotal,
+              currency: session.currency,
+              paymentIntentId: session.paymentIntentId,
+              source: `return:${session.id}`,
+            }),
+          );
         }
       }
       return orders.getOrderForUser(orderId, buyer.sub);

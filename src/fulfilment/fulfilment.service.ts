@@ -53,8 +53,9 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
     async deliverOrder(tx: Executor, orderId: string, items: DeliverableItem[]): Promise<boolean> {
       const now = clock();
       const poolItems = items.filter((i) => i.type === 'key_lim');
-      // A payment that arrives after its reservation was released must take keys afresh.
-      const held = await keyPool.countReserved(orderId, tx);
+      // A payment that arrives after its reservation was released must take keys afresh. Only key_lim
+      // items ever hold pool keys: an order without one asks the pool nothing.
+      const held = poolItems.length > 0 ? await keyPool.countReserved(orderId, tx) : new Map<number, number>();
       try {
         for (const item of poolItems) {
           const missing = item.quantity - (held.get(item.product_id) ?? 0);
@@ -65,7 +66,7 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
         await keyPool.releaseReservation(orderId, tx);
         return false;
       }
-      const byProduct = Map.groupBy(await keyPool.sellReserved(orderId, tx), (k) => k.productId);
+      const byProduct = Map.groupBy(poolItems.length > 0 ? await keyPool.sellReserved(orderId, tx) : [], (k) => k.productId);
       // One order item per product (the cart holds a product once), so grouping by product is exact.
       const keys: NewDeliveredKey[] = poolItems.flatMap((item) =>
         (byProduct.get(item.product_id) ?? []).map((k, unit) => ({

@@ -17,6 +17,15 @@ export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
 export type NewOrder = Insertable<OrdersTable>;
 export type NewOrderItem = Omit<Insertable<OrderItemsTable>, 'order_id'>;
+/** A line of an order's event log. */
+export interface NewOrderEvent {
+  order_id: string;
+  from_status: string | null;
+  to_status: string | null;
+  event: string;
+  detail: string | null;
+  created_at: number;
+}
 /** The columns an order changes after checkout, apart from its status. */
 type DetailsPatch = Partial<
   Pick<OrderRow, 'payment_provider' | 'payment_ref' | 'payment_intent' | 'paid_at' | 'attention_reason' | 'invoice_number'>
@@ -26,13 +35,23 @@ type StatusPatch = Omit<DetailsPatch, 'payment_provider' | 'payment_ref' | 'invo
 /** Orders, their items and their event log. */
 export function createOrdersRepo(db: Database) {
   return {
-    async insertOrder(order: NewOrder, items: NewOrderItem[], tx: Executor) {
+    /**
+     * Inserts an order, its items and its first event; returns the items. On PostgreSQL in one
+     * statement (data-modifying CTEs; the foreign keys are checked at its end), on SQLite in three.
+     */
+    async insertOrder(order: NewOrder, items: NewOrderItem[], event: NewOrderEvent, tx: Executor) {
+      const rows = items.map((i) => ({ ...i, order_id: order.id }));
+      if (db.dialect === 'postgres' && rows.length > 0)
+        return tx
+          .with('o', (q) => q.insertInto('orders').values(order).returning('id'))
+          .with('e', (q) => q.insertInto('order_events').values(event).returning('id'))
+          .insertInto('order_items')
+          .values(rows)
+          .returningAll()
+          .execute();
       await tx.insertInto('orders').values(order).execute();
-      return tx
-        .insertInto('order_items')
-        .values(items.map((i) => ({ ...i, order_id: order.id })))
-        .returningAll()
-        .execute();
+      await tx.insertInto('order_events').values(event).execute();
+      return rows.length > 0 ? tx.insertInto('order_items').values(rows).returningAll().execute() : [];
     },
 
     findOrder(id: string, tx: Executor = db.kysely) {
@@ -142,12 +161,35 @@ export function createOrdersRepo(db: Database) {
     },
 
     /**
-     * Moves an order from one state to another only if it is still in `from`: of two racing
-     * deliveries of the same payment, exactly one sees a row updated.
+     * Moves an order from one state to another only if it is still in `from` (of two racing
+     * deliveries of the same payment, exactly one sees a row updated), and only then logs `event`:
+     * on PostgreSQL in one statement (the event is inserted from the update's returned row), on SQLite two.
      */
-    async updateStatus(id: string, from: string, patch: StatusPatch, tx: Executor): Promise<boolean> {
-      const result = await tx.updateTable('orders').set(patch).where('id', '=', id).where('status', '=', from).executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async updateStatusLogged(id: string, from: string, patch: StatusPatch, event: NewOrderEvent, tx: Executor): Promise<boolean> {
+      if (db.dialect !== 'postgres') {
+        const moved = await tx.updateTable('orders').set(patch).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) return false;
+        await tx.insertInto('order_events').values(event).execute();
+        return true;
+      }
+      const inserted = await tx
+        .with('u', (q) => q.updateTable('orders').set(patch).where('id', '=', id).where('status', '=', from).returning('id'))
+        .insertInto('order_events')
+        .columns(['order_id', 'from_status', 'to_status', 'event', 'detail', 'created_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('u')
+            .select([
+              'u.id as order_id',
+              eb.val(event.from_status).as('from_status'),
+              eb.val(event.to_status).as('to_status'),
+              eb.val(event.event).as('event'),
+              eb.val(event.detail).as('detail'),
+              eb.val(event.created_at).as('created_at'),
+            ]),
+        )
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
     },
 
     /** Everything an order records besides its status (which only updateStatus writes). */
@@ -155,17 +197,7 @@ export function createOrdersRepo(db: Database) {
       await tx.updateTable('orders').set(patch).where('id', '=', id).execute();
     },
 
-    async insertEvent(
-      event: {
-        order_id: string;
-        from_status: string | null;
-        to_status: string | null;
-        event: string;
-        detail: string | null;
-        created_at: number;
-      },
-      tx: Executor = db.kysely,
-    ) {
+    async insertEvent(event: NewOrderEvent, tx: Executor = db.kysely) {
       await tx.insertInto('order_events').values(event).execute();
     },
 
@@ -174,18 +206,37 @@ export function createOrdersRepo(db: Database) {
     },
 
     /**
-     * The next number of a gap-free sequence, taken inside the caller's transaction: the row lock
-     * (PostgreSQL) or the single writer (SQLite) serialises concurrent payments, and a rollback gives
-     * the number back, so invoice numbers are never skipped or reused.
+     * Gives an order the next invoice number of a gap-free sequence, inside the caller's transaction:
+     * the counter's row lock (PostgreSQL) or the single writer (SQLite) serialises concurrent payments,
+     * and a rollback gives the number back, so numbers are never skipped or reused. One statement on
+     * PostgreSQL (the counter's upsert as a CTE of the order's update), two on SQLite.
      */
-    async nextCounter(name: string, tx: Executor): Promise<number> {
+    async assignInvoiceNumber(id: string, updatedAt: number, tx: Executor): Promise<number> {
+      if (db.dialect !== 'postgres') {
+        const next = await tx
+          .insertInto('counters')
+          .values({ name: 'invoice', value: 1 })
+          .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
+          .returning('value')
+          .executeTakeFirstOrThrow();
+        const invoiceNumber = Number(next.value);
+        await tx.updateTable('orders').set({ invoice_number: invoiceNumber, updated_at: updatedAt }).where('id', '=', id).execute();
+        return invoiceNumber;
+      }
       const row = await tx
-        .insertInto('counters')
-        .values({ name, value: 1 })
-        .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-        .returning('value')
+        .with('c', (q) =>
+          q
+            .insertInto('counters')
+            .values({ name: 'invoice', value: 1 })
+            .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
+            .returning('value'),
+        )
+        .updateTable('orders')
+        .set((eb) => ({ invoice_number: eb.selectFrom('c').select('c.value'), updated_at: updatedAt }))
+        .where('id', '=', id)
+        .returning('invoice_number')
         .executeTakeFirstOrThrow();
-      return Number(row.value);
+      return Number(row.invoice_number);
     },
 
     async incrementRefunded(itemId: number, units: number, tx: Executor) {

@@ -25,18 +25,20 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
   return {
     /** Inserts an order, in the state table's first state, with its item snapshots inside the checkout's transaction. */
     async createOrder(tx: Executor, order: Omit<NewOrder, 'status'>, items: NewOrderItem[]) {
-      const inserted = await repo.insertOrder({ ...order, status: initialOrderState }, items, tx);
-      await repo.insertEvent(
+      return repo.insertOrder(
+        { ...order, status: initialOrderState },
+        items,
         { order_id: order.id, from_status: null, to_status: initialOrderState, event: 'created', detail: null, created_at: clock() },
         tx,
       );
-      return inserted;
     },
 
     /**
      * Applies an event through the state machine inside the caller's transaction. A transition the
      * table refuses, or one a concurrent transaction already made, changes nothing, is recorded in
-     * the order's event log and logged, and is reported so the caller can stop.
+     * the order's event log and logged, and is reported so the caller can stop. `known` is the order
+     * as the caller read it earlier in this transaction (not read again): the update only applies
+     * while the order is still in that state, so a stale copy loses the race instead of overwriting.
      */
     async applyEvent(
       tx: Executor,
@@ -44,14 +46,24 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       event: OrderEvent,
       detail: string | null = null,
       details: TransitionDetails = {},
+      known?: OrderRow,
     ): Promise<ApplyResult> {
-      const order = await repo.findOrder(orderId, tx);
+      const order = known?.id === orderId ? known : await repo.findOrder(orderId, tx);
       if (!order) throw new NotFoundError('No such order.', 'order_not_found');
       const now = clock();
       const from = order.status as OrderState;
       const step = nextOrderState(from, event);
-      if (step.ok && (await repo.updateStatus(orderId, from, { ...details, status: step.to, updated_at: now }, tx))) {
-        await repo.insertEvent({ order_id: orderId, from_status: from, to_status: step.to, event, detail, created_at: now }, tx);
+      const logged = { order_id: orderId, from_status: from, event, detail, created_at: now };
+      if (
+        step.ok &&
+        (await repo.updateStatusLogged(
+          orderId,
+          from,
+          { ...details, status: step.to, updated_at: now },
+          { ...logged, to_status: step.to },
+          tx,
+        ))
+      ) {
         return { applied: true, order: { ...order, ...details, status: step.to, updated_at: now }, from, to: step.to };
       }
       const reason = step.ok ? 'raced' : 'refused';
@@ -65,9 +77,7 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
 
     /** Gives a paid order the next invoice number, inside the paying transaction (gap-free, never reused). */
     async assignInvoiceNumber(tx: Executor, orderId: string): Promise<number> {
-      const invoiceNumber = await repo.nextCounter('invoice', tx);
-      await repo.updateDetails(orderId, { invoice_number: invoiceNumber, updated_at: clock() }, tx);
-      return invoiceNumber;
+      return repo.assignInvoiceNumber(orderId, clock(), tx);
     },
 
     /** Records the gateway's payment session of a pending order, to confirm or expire it later. */

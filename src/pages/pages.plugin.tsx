@@ -27,7 +27,8 @@ export function createViewContextBuilder(config: Config, sources: ViewSources, f
     shopName: config.shopName,
     categories: await sources.navCategories(),
     user: sources.currentUser?.(request) ?? null,
-    cartCount: (await sources.cartCount?.(request)) ?? 0,
+    // A page that has just read the cart passes its count: no second query for the badge.
+    cartCount: extra.cartCount ?? (await sources.cartCount?.(request)) ?? 0,
     path: (request.url.split('?')[0] ?? '/').slice(0, 500),
     fragments,
     ...extra,

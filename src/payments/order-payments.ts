@@ -3,6 +3,7 @@ import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { confirmationMail } from '../orders/confirmation-mail.js';
 import { nextOrderState, type OrderEvent, type OrderState } from '../orders/order-state.js';
 import type { OrdersService } from '../orders/orders.service.js';
+import type { OrderRow } from '../orders/orders.types.js';
 import { grossUnitAmount } from '../orders/pricing.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { MailService } from '../platform/mail/mail.service.js';
@@ -33,6 +34,15 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
     return moved(r);
   }
 
+  // The order `find` read for an event, handed to the settle that follows in the same transaction
+  // instead of reading it again; taken once, so nothing later in the transaction sees a stale copy.
+  const found = new WeakMap<Executor, OrderRow>();
+  const readOrder = async (tx: Executor, orderId: string) => {
+    const kept = found.get(tx);
+    found.delete(tx);
+    return kept?.id === orderId ? kept : orders.findOrder(orderId, tx);
+  };
+
   const payable: Payable = {
     async find(tx, { reference, paymentIntentId }) {
       const order = reference
@@ -40,6 +50,7 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
         : paymentIntentId
           ? await orders.findOrderByPaymentIntent(paymentIntentId, tx)
           : undefined;
+      if (order) found.set(tx, order);
       return order?.id ?? null;
     },
 
@@ -55,17 +66,17 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
      * or currency differs fulfils nothing and flags the order for the owner.
      */
     async settle(tx, orderId, pay: SettledPayment) {
-      const order = await orders.findOrder(orderId, tx);
+      const order = await readOrder(tx, orderId);
       if (!order) throw new Error(`no order ${orderId} to settle`);
       const paid = { paid_at: clock(), payment_intent: pay.paymentIntentId };
       if (pay.amount !== order.total || pay.currency.toUpperCase() !== order.currency) {
         const reason = `Paid ${pay.amount} ${pay.currency.toUpperCase()} for an order of ${order.total} ${order.currency}: refund or settle by hand.`;
-        const r = await orders.applyEvent(tx, orderId, 'payment_mismatch', pay.source, { ...paid, attention_reason: reason });
+        const r = await orders.applyEvent(tx, orderId, 'payment_mismatch', pay.source, { ...paid, attention_reason: reason }, order);
         if (r.applied) await keyPool.releaseReservation(orderId, tx);
         return r.applied ? { kind: 'amount_mismatch' } : moved(r);
       }
       const items = await orders.findItems(orderId, tx);
-      const r = await orders.applyEvent(tx, orderId, 'payment_settled', pay.source, paid);
+      const r = await orders.applyEvent(tx, orderId, 'payment_settled', pay.source, paid, order);
       if (!r.applied) return moved(r);
       let to = r.to;
       if (r.from === 'pending') {

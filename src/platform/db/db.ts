@@ -62,11 +62,12 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
   const postgres = /^postgres(ql)?:\/\//.test(url);
   let listener: (err: Error) => void = () => undefined;
   const counter = statementCounter();
+  const schema = postgres ? (options.searchPath ?? schemaInUrl(url)) : undefined;
   const kysely = postgres ? openPostgres(url, options, (err) => listener(err), counter.watch) : openSqlite(url, counter.watch);
   return {
     kysely,
     dialect: postgres ? 'postgres' : 'sqlite',
-    ...(postgres && options.searchPath ? { schema: options.searchPath } : {}),
+    ...(schema ? { schema } : {}),
     transaction: (fn) => kysely.transaction().execute(fn),
     ping: async () => {
       await sql`select 1`.execute(kysely);
@@ -80,6 +81,14 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     },
     destroy: () => kysely.destroy(),
   };
+}
+
+/**
+ * The schema a PostgreSQL URL selects with `?options=-c search_path=<schema>` (one database, the
+ * store's tables in a schema of their own): migrations must know it to keep their tables there too.
+ */
+function schemaInUrl(url: string): string | undefined {
+  return /-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)$/.exec(new URL(url).searchParams.get('options') ?? '')?.[1];
 }
 
 /**

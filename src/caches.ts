@@ -48,7 +48,7 @@ export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_T
     /** Available keys by product, as catalog pages show them; cleared by every change through a key pool service. */
     shownStock: createLoadingCache<number, number>({ max: 20_000, ttlMs: SHOWN_STOCK_TTL_MS, clock }),
     /** Rendered HTML by what it depends on (cards, product pages' fixed parts, the layout's frame). */
-    fragments: createFragmentCache({ max: 20_000, maxChars: 16_000_000, idleMs: ttlMs, clock }),
+    fragments: createFragmentCache({ max: 15_000, maxChars: 16_000_000, idleMs: ttlMs, clock }),
     /** The content pages, by name, with the modification time they were rendered at. */
     content: createCache<ContentPage, KeptContent>({ max: contentPages.length, clock }),
   };

@@ -74,6 +74,16 @@ describe('cache', () => {
     expect(cache.get(1)).toBeUndefined();
   });
 
+  it('remembers as many turned-away keys as its admission window', () => {
+    const cache = createCache<string, string>({ max: 10, admitOnSecondRequest: true, admissionWindow: 2 });
+    for (const k of ['a', 'b', 'c']) cache.set(k, k);
+    // 'a' and 'b' were forgotten when 'c' came and the window was full: asked again, they are turned away again.
+    cache.set('a', 'a');
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('c', 'c');
+    expect(cache.get('c')).toBe('c');
+  });
+
   it('that keeps nothing answers every set and holds nothing', () => {
     const none = noCache<string, number>();
     expect(none.set('a', 1)).toBe(1);

@@ -12,11 +12,13 @@ export interface CacheOptions<V> {
   maxSize?: number;
   sizeOf?: (value: V) => number;
   /**
-   * A key is kept only when it was asked for before, recently (the last few times `max` distinct
-   * misses). A crawler walking every page once then neither flushes what shoppers keep coming back
-   * to nor fills the heap with entries evicted soon after.
+   * A key is kept only when it was asked for before, recently (within the last `admissionWindow`
+   * distinct misses). A crawler walking every page once then neither flushes what shoppers keep
+   * coming back to nor fills the heap with entries evicted soon after.
    */
   admitOnSecondRequest?: boolean;
+  /** How many distinct turned-away keys admission remembers (4 × `max` unless given); long string keys cost heap. */
+  admissionWindow?: number;
   /** Current time in epoch ms (tests pass their own). */
   clock?: () => number;
 }
@@ -48,6 +50,7 @@ export function createCache<K extends Present, V extends Present>({
   maxSize,
   sizeOf,
   admitOnSecondRequest = false,
+  admissionWindow = 4 * max,
   clock = Date.now,
 }: CacheOptions<V>): Cache<K, V> {
   const lru = new LRUCache<K, V>({
@@ -66,7 +69,7 @@ export function createCache<K extends Present, V extends Present>({
 
   function admit(key: K): boolean {
     if (!admitOnSecondRequest || lru.peek(key, { allowStale: true }) !== undefined || missedOnce.delete(key)) return true;
-    if (missedOnce.size >= 4 * max) missedOnce.clear();
+    if (missedOnce.size >= admissionWindow) missedOnce.clear();
     missedOnce.add(key);
     return false;
   }

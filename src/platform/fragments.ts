@@ -39,6 +39,8 @@ export function createFragmentCache({ max, maxChars, idleMs, clock }: FragmentCa
     ttlMs: idleMs,
     ttlFromLastUse: true,
     admitOnSecondRequest: true,
+    // Keys are strings of a few dozen characters: remember as many turned-away keys as entries kept.
+    admissionWindow: max,
     clock,
   });
   return {

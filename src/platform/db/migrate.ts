@@ -10,6 +10,7 @@ import { catalogCards } from './migrations/008-catalog-cards.js';
 import { donationAttention } from './migrations/009-donation-attention.js';
 import { cardUpdatedAt } from './migrations/010-card-updated-at.js';
 import { downloadTransfers } from './migrations/011-download-transfers.js';
+import { orderNumbers } from './migrations/012-order-numbers.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '009-donation-attention': donationAttention,
   '010-card-updated-at': cardUpdatedAt,
   '011-download-transfers': downloadTransfers,
+  '012-order-numbers': orderNumbers,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

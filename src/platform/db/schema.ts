@@ -85,6 +85,8 @@ export interface UserCartTable {
 
 export interface OrdersTable {
   id: string; // random public id: cannot be guessed or enumerated
+  /** the short number people read (#1001…), handed out by the database on insert; never in URLs */
+  order_number: Generated<number>;
   user_sub: string;
   email: string;
   status: string;

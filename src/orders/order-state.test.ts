@@ -14,6 +14,8 @@ const allowed: Array<[OrderState, OrderEvent, OrderState]> = [
   ['expired', 'payment_mismatch', 'needs_attention'],
   ['cancelled', 'payment_mismatch', 'needs_attention'],
   ['failed', 'payment_mismatch', 'needs_attention'],
+  ['expired', 'payment_retried', 'pending'],
+  ['failed', 'payment_retried', 'pending'],
   ['needs_attention', 'fulfilled_late', 'fulfilled'],
   ['fulfilled', 'refund_partial', 'partially_refunded'],
   ['fulfilled', 'refund_full', 'refunded'],
@@ -36,6 +38,11 @@ describe('order state machine', () => {
   it('covers every state and event in the table', () => {
     expect(pairs).toHaveLength(orderStates.length * orderEvents.length);
     expect(new Set(allowed.map(([s]) => s))).toEqual(new Set(orderStates.filter((s) => s !== 'refunded')));
+  });
+
+  it('pays again only an order that ended unpaid without the buyer cancelling it', () => {
+    const retryable = orderStates.filter((s) => nextOrderState(s, 'payment_retried').ok);
+    expect(retryable).toEqual(['failed', 'expired']);
   });
 
   it('never leaves refunded', () => {

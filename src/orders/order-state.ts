@@ -23,6 +23,7 @@ export const orderEvents = [
   'fulfilled_late', // a late payment (or the owner after adding keys) could be fulfilled
   'refund_partial',
   'refund_full',
+  'payment_retried', // the buyer pays an unpaid order again: its keys were reserved anew
 ] as const;
 export type OrderEvent = (typeof orderEvents)[number];
 
@@ -34,10 +35,12 @@ const transitions: Record<OrderState, Partial<Record<OrderEvent, OrderState>>> =
     reservation_expired: 'expired',
     payment_mismatch: 'needs_attention',
   },
-  // A payment arriving after the reservation was released is never lost: the owner is told.
-  expired: { payment_settled: 'needs_attention', payment_mismatch: 'needs_attention' },
+  // A payment arriving after the reservation was released is never lost: the owner is told. An
+  // expired or failed order can be paid again once its keys are reserved anew ("Pay now"); one the
+  // buyer cancelled stays cancelled.
+  expired: { payment_settled: 'needs_attention', payment_mismatch: 'needs_attention', payment_retried: 'pending' },
   cancelled: { payment_settled: 'needs_attention', payment_mismatch: 'needs_attention' },
-  failed: { payment_settled: 'needs_attention', payment_mismatch: 'needs_attention' },
+  failed: { payment_settled: 'needs_attention', payment_mismatch: 'needs_attention', payment_retried: 'pending' },
   needs_attention: { fulfilled_late: 'fulfilled', refund_partial: 'partially_refunded', refund_full: 'refunded' },
   fulfilled: { refund_partial: 'partially_refunded', refund_full: 'refunded' },
   partially_refunded: { refund_partial: 'partially_refunded', refund_full: 'refunded' },

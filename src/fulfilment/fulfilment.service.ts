@@ -162,6 +162,15 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
       });
     },
 
+    /**
+     * The keys among `keys` that their buyer already revealed (logged once, when first asked), in
+     * clear by delivered key id: a revealed key stays on the order page, so Reload and Back need no
+     * second request. Refunded keys are never opened again.
+     */
+    openRevealedKeys(keys: ReadonlyArray<{ id: number; status: string; revealed_at: number | null; key_encrypted: string }>) {
+      return new Map(keys.filter((k) => k.status === 'active' && k.revealed_at !== null).map((k) => [k.id, secrets.open(k.key_encrypted)]));
+    },
+
     /** Delivered keys and grants of an order's items, for its page. */
     async findDeliveries(itemIds: number[]) {
       const [keys, grants] = await Promise.all([repo.findDeliveredKeys(itemIds), repo.findGrants(itemIds)]);

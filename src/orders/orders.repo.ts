@@ -28,7 +28,10 @@ export interface NewOrderEvent {
 }
 /** The columns an order changes after checkout, apart from its status. */
 type DetailsPatch = Partial<
-  Pick<OrderRow, 'payment_provider' | 'payment_ref' | 'payment_intent' | 'paid_at' | 'attention_reason' | 'invoice_number'>
+  Pick<
+    OrderRow,
+    'payment_provider' | 'payment_ref' | 'payment_intent' | 'paid_at' | 'attention_reason' | 'invoice_number' | 'reserved_until'
+  >
 > & { updated_at: number };
 type StatusPatch = Omit<DetailsPatch, 'payment_provider' | 'payment_ref' | 'invoice_number'> & { status: string };
 

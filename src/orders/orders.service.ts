@@ -14,6 +14,8 @@ export interface TransitionDetails {
   paid_at?: number;
   payment_intent?: string | null;
   attention_reason?: string | null;
+  /** paying again (`payment_retried`): until when the keys reserved anew are held */
+  reserved_until?: number;
 }
 
 export type ApplyResult =

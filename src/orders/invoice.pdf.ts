@@ -16,7 +16,7 @@ export async function renderInvoicePdf(invoice: InvoiceData): Promise<Buffer> {
   });
 
   doc.font('Helvetica-Bold').fontSize(20).text(`Invoice ${invoice.number}`);
-  doc.font('Helvetica').fontSize(10).moveDown(0.5).text(`Date: ${invoice.date}`).text(`Order: ${invoice.orderId}`);
+  doc.font('Helvetica').fontSize(10).moveDown(0.5).text(`Date: ${invoice.date}`).text(`Order: ${invoice.orderNumber}`);
   doc.moveDown().font('Helvetica-Bold').text(invoice.seller.name).font('Helvetica');
   for (const line of invoice.seller.addressLines) doc.text(line);
   if (invoice.seller.taxId) doc.text(`Tax ID: ${invoice.seller.taxId}`);

@@ -1,4 +1,5 @@
 import { formatMoney } from '../platform/money.js';
+import { formatInvoiceNumber, formatOrderNumber } from './order-number.js';
 import type { OrderItemRow, OrderRow } from './orders.repo.js';
 
 export interface Seller {
@@ -9,7 +10,11 @@ export interface Seller {
 
 /** Everything an invoice shows, already formatted: the HTML page and the PDF print the same thing. */
 export interface InvoiceData {
-  number: number;
+  /** as printed, e.g. `INV-0007` */
+  number: string;
+  /** the order as people read it, e.g. `#1042` */
+  orderNumber: string;
+  /** the order's random id, for links only */
   orderId: string;
   /** ISO date of payment */
   date: string;
@@ -34,7 +39,8 @@ export function buildInvoice(
   const refunded = items.reduce((n, i) => n + i.refunded_quantity, 0);
   const inclusive = order.total === order.subtotal;
   return {
-    number: order.invoice_number,
+    number: formatInvoiceNumber(order.invoice_number),
+    orderNumber: formatOrderNumber(order.order_number),
     orderId: order.id,
     date: new Date(order.paid_at ?? order.created_at).toISOString().slice(0, 10),
     seller,

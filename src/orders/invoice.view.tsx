@@ -14,7 +14,7 @@ export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: Invoi
             <p>
               Date: <time datetime={invoice.date}>{invoice.date}</time>
               <br />
-              Order: {invoice.orderId}
+              Order: {invoice.orderNumber}
             </p>
           </div>
           <address class="seller">

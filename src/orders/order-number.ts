@@ -2,3 +2,8 @@
 export function formatOrderNumber(orderNumber: number | string): string {
   return `#${orderNumber}`;
 }
+
+/** How an invoice number is printed: `INV-0007` (the gap-free counter behind it is unchanged). */
+export function formatInvoiceNumber(invoiceNumber: number): string {
+  return `INV-${String(invoiceNumber).padStart(4, '0')}`;
+}

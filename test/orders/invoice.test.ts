@@ -71,16 +71,19 @@ describe.each(testDialects)('invoices on %s', (dialect) => {
       await fulfilment.deliverOrder(tx, id, items);
       await orders.assignInvoiceNumber(tx, id);
     });
-    return { id, number: (await orders.findOrder(id))!.invoice_number };
+    const row = (await orders.findOrder(id))!;
+    // As people read them: INV-0007 and #1042, never the raw counter or the random id.
+    return { id, number: `INV-${String(row.invoice_number).padStart(4, '0')}`, orderNumber: `#${row.order_number}` };
   }
 
   it('shows a printable invoice with seller, buyer, lines and the tax the prices include', async () => {
     const buyer = await loginAs(t.app, 'new');
-    const { id, number } = await order(buyer, true);
+    const { id, number, orderNumber } = await order(buyer, true);
     const page = await buyer.browser.request(`/order/${id}/invoice`);
     expect(page.status).toBe(200);
     for (const text of [
       `Invoice ${number}`,
+      `Order: ${orderNumber}`,
       'Pixel &amp; Key GmbH',
       'Hauptstraße 1',
       '10115 Berlin',
@@ -96,11 +99,12 @@ describe.each(testDialects)('invoices on %s', (dialect) => {
       expect(page.body, text).toContain(text);
     }
     expect(page.body).toContain(`href="/order/${id}/invoice?format=pdf"`);
+    expect(page.body).not.toContain(`Order: ${id}`);
   });
 
   it('makes the same invoice as a PDF that a PDF parser reads', async () => {
     const buyer = await loginAs(t.app, 'new');
-    const { id, number } = await order(buyer, true);
+    const { id, number, orderNumber } = await order(buyer, true);
     for (const url of [`/order/${id}/invoice?format=pdf`, `/order/${id}/invoice.pdf`]) {
       const res = await t.app.inject({ url, headers: { cookie: buyer.browser.cookieHeader() } });
       expect(res.statusCode, url).toBe(200);
@@ -115,7 +119,7 @@ describe.each(testDialects)('invoices on %s', (dialect) => {
       expect((info.info as { Title?: string } | undefined)?.Title).toBe(`Invoice ${number}`);
       for (const expected of [
         `Invoice ${number}`,
-        `Order: ${id}`,
+        `Order: ${orderNumber}`,
         'Pixel & Key GmbH',
         'Tax ID: DE123456789',
         `Billed to: ${buyer.user.email}`,

@@ -1,3 +1,4 @@
+import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import { AdminFrame, When } from './admin-frame.view.js';
@@ -14,52 +15,56 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
         {attention.length === 0 ? (
           <p class="empty">No order needs attention.</p>
         ) : (
-          <table class="admin-table attention">
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">Email</th>
-                <th scope="col" class="num">
-                  Total
-                </th>
-                <th scope="col">Why</th>
-                <th scope="col">Since</th>
-              </tr>
-            </thead>
-            <tbody>
-              {attention.map((o) => (
-                <tr data-order-id={o.id}>
-                  <td>
-                    <a href={`/admin/orders/${o.id}`}>{o.id}</a>
-                  </td>
-                  <td>{o.email}</td>
-                  <td class="num">{formatMoney(o.total, o.currency)}</td>
-                  <td class="attention-reason">{o.attention_reason ?? 'No reason recorded: see the order’s events.'}</td>
-                  <td>
-                    <When ms={o.updated_at} />
-                  </td>
+          <TableScroll label="Table of orders that need attention">
+            <table class="admin-table attention">
+              <thead>
+                <tr>
+                  <th scope="col">Order</th>
+                  <th scope="col">Email</th>
+                  <th scope="col" class="num">
+                    Total
+                  </th>
+                  <th scope="col">Why</th>
+                  <th scope="col">Since</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {attention.map((o) => (
+                  <tr data-order-id={o.id}>
+                    <td>
+                      <a href={`/admin/orders/${o.id}`}>{o.id}</a>
+                    </td>
+                    <td>{o.email}</td>
+                    <td class="num">{formatMoney(o.total, o.currency)}</td>
+                    <td class="attention-reason">{o.attention_reason ?? 'No reason recorded: see the order’s events.'}</td>
+                    <td>
+                      <When ms={o.updated_at} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </section>
 
       <div class="admin-panels">
         <section class="admin-panel" aria-labelledby="status-title">
           <h2 id="status-title">Orders by status</h2>
-          <table class="admin-table status-counts">
-            <tbody>
-              {statusCounts.map(({ status, count }) => (
-                <tr data-status={status}>
-                  <th scope="row">
-                    <a href={`/admin/orders?status=${status}`}>{ownerStatusLabel(status)}</a>
-                  </th>
-                  <td class="num">{count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TableScroll label="Table of orders by status">
+            <table class="admin-table status-counts">
+              <tbody>
+                {statusCounts.map(({ status, count }) => (
+                  <tr data-status={status}>
+                    <th scope="row">
+                      <a href={`/admin/orders?status=${status}`}>{ownerStatusLabel(status)}</a>
+                    </th>
+                    <td class="num">{count}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </section>
 
         <section class="admin-panel" aria-labelledby="revenue-title">
@@ -67,28 +72,30 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
           {revenue.length === 0 ? (
             <p class="empty">No paid orders in the last 30 days.</p>
           ) : (
-            <table class="admin-table revenue">
-              <thead>
-                <tr>
-                  <th scope="col">Currency</th>
-                  <th scope="col" class="num">
-                    Orders
-                  </th>
-                  <th scope="col" class="num">
-                    Total
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {revenue.map((r) => (
-                  <tr data-currency={r.currency}>
-                    <th scope="row">{r.currency}</th>
-                    <td class="num">{r.orders}</td>
-                    <td class="num">{formatMoney(r.total, r.currency)}</td>
+            <TableScroll label="Table of payments in the last 30 days">
+              <table class="admin-table revenue">
+                <thead>
+                  <tr>
+                    <th scope="col">Currency</th>
+                    <th scope="col" class="num">
+                      Orders
+                    </th>
+                    <th scope="col" class="num">
+                      Total
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {revenue.map((r) => (
+                    <tr data-currency={r.currency}>
+                      <th scope="row">{r.currency}</th>
+                      <td class="num">{r.orders}</td>
+                      <td class="num">{formatMoney(r.total, r.currency)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
           <p class="hint">Order totals including tax; fully refunded orders are left out, partial refunds are not deducted.</p>
         </section>
@@ -107,26 +114,28 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
           {lowStock.length === 0 ? (
             <p class="empty">Every active key pool has more than {lowStockThreshold} keys.</p>
           ) : (
-            <table class="admin-table low-stock">
-              <thead>
-                <tr>
-                  <th scope="col">Product</th>
-                  <th scope="col" class="num">
-                    Keys left
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {lowStock.map((p) => (
-                  <tr data-sku={p.sku}>
-                    <td>
-                      {p.name} <span class="sku">{p.sku}</span>
-                    </td>
-                    <td class={p.available === 0 ? 'num sold-out' : 'num low'}>{p.available}</td>
+            <TableScroll label="Table of products low on keys">
+              <table class="admin-table low-stock">
+                <thead>
+                  <tr>
+                    <th scope="col">Product</th>
+                    <th scope="col" class="num">
+                      Keys left
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {lowStock.map((p) => (
+                    <tr data-sku={p.sku}>
+                      <td>
+                        {p.name} <span class="sku">{p.sku}</span>
+                      </td>
+                      <td class={p.available === 0 ? 'num sold-out' : 'num low'}>{p.available}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
           <p>
             <a href="/admin/products?status=active">All active products</a>

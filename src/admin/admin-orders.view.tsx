@@ -1,4 +1,5 @@
 import { orderStates } from '../orders/order-state.js';
+import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import { AdminFrame, AdminPagination, When } from './admin-frame.view.js';
@@ -11,7 +12,7 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
   const filtered = q !== '' || status !== null;
   return (
     <AdminFrame ctx={ctx} title="Orders" section="orders">
-      <form class="admin-filters" method="get" action="/admin/orders" role="search">
+      <form class="admin-filters" method="get" action="/admin/orders" role="search" aria-label="Find orders">
         <div class="field">
           <label for="admin-q">Order id or email</label>
           <input
@@ -49,36 +50,38 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
           : `${pagination.total} ${pagination.total === 1 ? 'order' : 'orders'}${filtered ? ' match' : ''}.`}
       </p>
       {orders.length > 0 && (
-        <table class="admin-table admin-orders">
-          <thead>
-            <tr>
-              <th scope="col">Order</th>
-              <th scope="col">Placed</th>
-              <th scope="col">Email</th>
-              <th scope="col" class="num">
-                Total
-              </th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {orders.map((o) => (
-              <tr data-order-id={o.id}>
-                <td>
-                  <a href={`/admin/orders/${o.id}`}>{o.id}</a>
-                </td>
-                <td>
-                  <When ms={o.created_at} />
-                </td>
-                <td>{o.email}</td>
-                <td class="num">{formatMoney(o.total, o.currency)}</td>
-                <td>
-                  <span class={`status status-${o.status}`}>{ownerStatusLabel(o.status)}</span>
-                </td>
+        <TableScroll label="Orders">
+          <table class="admin-table admin-orders">
+            <thead>
+              <tr>
+                <th scope="col">Order</th>
+                <th scope="col">Placed</th>
+                <th scope="col">Email</th>
+                <th scope="col" class="num">
+                  Total
+                </th>
+                <th scope="col">Status</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {orders.map((o) => (
+                <tr data-order-id={o.id}>
+                  <td>
+                    <a href={`/admin/orders/${o.id}`}>{o.id}</a>
+                  </td>
+                  <td>
+                    <When ms={o.created_at} />
+                  </td>
+                  <td>{o.email}</td>
+                  <td class="num">{formatMoney(o.total, o.currency)}</td>
+                  <td>
+                    <span class={`status status-${o.status}`}>{ownerStatusLabel(o.status)}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <AdminPagination pagination={pagination} path="/admin/orders" params={{ q, status }} />
     </AdminFrame>

@@ -1,3 +1,4 @@
+import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import { AdminFrame, AdminPagination } from './admin-frame.view.js';
@@ -33,59 +34,61 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
         {lowStockThreshold} or fewer available keys are marked low.
       </p>
       {products.length > 0 && (
-        <table class="admin-table admin-products">
-          <thead>
-            <tr>
-              <th scope="col">Product</th>
-              <th scope="col">Type</th>
-              <th scope="col" class="num">
-                Price
-              </th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Available
-              </th>
-              <th scope="col" class="num">
-                Reserved
-              </th>
-              <th scope="col" class="num">
-                Sold
-              </th>
-              <th scope="col" class="num">
-                Revoked
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {products.map((p) => (
-              <tr data-sku={p.sku} class={p.low ? 'low-stock' : undefined}>
-                <td>
-                  {p.status === 'active' ? <a href={`/${p.sku.toLowerCase()}`}>{p.name}</a> : p.name} <span class="sku">{p.sku}</span>
-                </td>
-                <td>{typeLabels[p.type] ?? p.type}</td>
-                <td class="num">{formatMoney(p.price, p.currency)}</td>
-                <td>
-                  <span class={`product-status product-status-${p.status}`}>{statusLabels[p.status] ?? p.status}</span>
-                </td>
-                {p.pool ? (
-                  <>
-                    <td class="num available">
-                      {p.pool.available}
-                      {p.low && <span class="stock-flag">{p.pool.available === 0 ? ' sold out' : ' low'}</span>}
-                    </td>
-                    <td class="num reserved">{p.pool.reserved}</td>
-                    <td class="num sold">{p.pool.sold}</td>
-                    <td class="num revoked">{p.pool.revoked}</td>
-                  </>
-                ) : (
-                  <td class="unlimited" colSpan={4}>
-                    Unlimited
-                  </td>
-                )}
+        <TableScroll label="Products">
+          <table class="admin-table admin-products">
+            <thead>
+              <tr>
+                <th scope="col">Product</th>
+                <th scope="col">Type</th>
+                <th scope="col" class="num">
+                  Price
+                </th>
+                <th scope="col">Status</th>
+                <th scope="col" class="num">
+                  Available
+                </th>
+                <th scope="col" class="num">
+                  Reserved
+                </th>
+                <th scope="col" class="num">
+                  Sold
+                </th>
+                <th scope="col" class="num">
+                  Revoked
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {products.map((p) => (
+                <tr data-sku={p.sku} class={p.low ? 'low-stock' : undefined}>
+                  <td>
+                    {p.status === 'active' ? <a href={`/${p.sku.toLowerCase()}`}>{p.name}</a> : p.name} <span class="sku">{p.sku}</span>
+                  </td>
+                  <td>{typeLabels[p.type] ?? p.type}</td>
+                  <td class="num">{formatMoney(p.price, p.currency)}</td>
+                  <td>
+                    <span class={`product-status product-status-${p.status}`}>{statusLabels[p.status] ?? p.status}</span>
+                  </td>
+                  {p.pool ? (
+                    <>
+                      <td class="num available">
+                        {p.pool.available}
+                        {p.low && <span class="stock-flag">{p.pool.available === 0 ? ' sold out' : ' low'}</span>}
+                      </td>
+                      <td class="num reserved">{p.pool.reserved}</td>
+                      <td class="num sold">{p.pool.sold}</td>
+                      <td class="num revoked">{p.pool.revoked}</td>
+                    </>
+                  ) : (
+                    <td class="unlimited" colSpan={4}>
+                      Unlimited
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <AdminPagination pagination={pagination} path="/admin/products" params={{ status }} />
     </AdminFrame>

@@ -38,10 +38,10 @@ function Line({ line, currency }: { line: CartLine; currency: string | null }) {
         {/* A slot even without a warning: public/cart.js fills it in place. */}
         <div data-role="warning">{warning && <p class={stockClass(line)}>{warning}</p>}</div>
       </td>
-      <td class="num" data-role="unit-price">
+      <td class="num" data-role="unit-price" data-label="Price">
         {formatMoney(line.unitPrice, line.currency)}
       </td>
-      <td class="cart-quantity">
+      <td class="cart-quantity" data-label="Quantity">
         <form method="post" action="/cart" class="cart-update">
           <Hidden action="update" sku={line.sku} />
           <label for={inputId} class="visually-hidden">
@@ -53,7 +53,7 @@ function Line({ line, currency }: { line: CartLine; currency: string | null }) {
           </button>
         </form>
       </td>
-      <td class="num" data-role="line-total">
+      <td class="num" data-role="line-total" data-label="Total">
         {formatMoney(line.lineTotal, line.currency)}
       </td>
       <td class="cart-remove">
@@ -116,7 +116,7 @@ export function CartPage({ ctx, cart, notice, merged }: CartPageProps) {
           </div>
         ) : (
           <>
-            <table class="order-items cart-items">
+            <table class="order-items cart-items stack">
               <thead>
                 <tr>
                   <th scope="col">Product</th>

@@ -25,7 +25,8 @@ export function ItemsTable({
   headings?: [string, string, string, string];
 }) {
   return (
-    <table class="order-items">
+    // On a phone each row stacks into labelled lines (public/site.css, `table.stack`).
+    <table class="order-items stack">
       <thead>
         <tr>
           <th scope="col">{headings[0]}</th>
@@ -44,9 +45,15 @@ export function ItemsTable({
         {rows.map((r) => (
           <tr>
             <td>{r.product}</td>
-            <td class="num">{r.quantity}</td>
-            <td class="num">{r.price}</td>
-            <td class="num">{r.amount}</td>
+            <td class="num" data-label={headings[1]}>
+              {r.quantity}
+            </td>
+            <td class="num" data-label={headings[2]}>
+              {r.price}
+            </td>
+            <td class="num" data-label={headings[3]}>
+              {r.amount}
+            </td>
           </tr>
         ))}
       </tbody>

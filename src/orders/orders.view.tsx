@@ -4,6 +4,7 @@ import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import type { Pagination } from '../platform/pagination.js';
 import type { OrderRow } from './orders.repo.js';
+import { formatOrderNumber } from './order-number.js';
 import { statusLabel } from './order-status.js';
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -19,7 +20,7 @@ export function OrdersPage({ ctx, orders, pagination }: { ctx: ViewContext; orde
             You have no orders yet. <a href="/">Browse the shop</a>.
           </p>
         ) : (
-          <table class="orders-table">
+          <table class="orders-table stack">
             <thead>
               <tr>
                 <th scope="col">Order</th>
@@ -34,13 +35,15 @@ export function OrdersPage({ ctx, orders, pagination }: { ctx: ViewContext; orde
               {orders.map((o) => (
                 <tr>
                   <td>
-                    <a href={`/orders/${o.id}`}>{o.id}</a>
+                    <a href={`/orders/${o.id}`}>{formatOrderNumber(o.order_number)}</a>
                   </td>
-                  <td>
+                  <td data-label="Date">
                     <time datetime={new Date(o.created_at).toISOString()}>{date(o.created_at)}</time>
                   </td>
-                  <td class="num">{formatMoney(o.total, o.currency)}</td>
-                  <td>
+                  <td class="num" data-label="Total">
+                    {formatMoney(o.total, o.currency)}
+                  </td>
+                  <td data-label="Status">
                     <span class={`status status-${o.status}`}>{statusLabel(o.status)}</span>
                   </td>
                 </tr>

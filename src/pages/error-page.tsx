@@ -25,7 +25,7 @@ export function ErrorPage({ ctx, status, message }: { ctx: ViewContext; status: 
         <h1 id="error-heading">{title}</h1>
         <p class="message">{message}</p>
         {status === 404 && (
-          <form class="search" role="search" action="/search" method="get">
+          <form class="search" role="search" aria-label="Search the shop from this page" action="/search" method="get">
             <label for="error-search-q" class="visually-hidden">
               Search products
             </label>

@@ -126,7 +126,7 @@ function Frame({ shopName, title, description, head, user, cartCount, searchQuer
               <img src={assetUrl('favicon.svg')} alt="" width={32} height={32} />
               {shopName}
             </a>
-            <form class="search" role="search" action="/search" method="get">
+            <form class="search" role="search" aria-label="Search products" action="/search" method="get">
               <label for="search-q" class="visually-hidden">
                 Search products
               </label>

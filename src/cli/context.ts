@@ -55,7 +55,9 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
   const paymentEvents = once(() =>
     createPaymentEventsService({ db, gateway: gateway(), payables: { order: orderPayments(), donation: donations().payable }, clock }),
   );
-  const refunds = once(() => createRefundService({ db, gateway: gateway(), orders: orders(), fulfilment: fulfilment() }));
+  const refunds = once(() =>
+    createRefundService({ db, gateway: gateway(), orders: orders(), fulfilment: fulfilment(), mail: mail(), config }),
+  );
   const productFiles = once(() => createProductFilesService({ db, storage: createStorage(config.storage), clock }));
   const contact = once(() => createContactService({ db, mail: mail(), shopEmail: config.shopEmail, shopName: config.shopName, clock }));
   return {

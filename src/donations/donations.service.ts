@@ -5,6 +5,7 @@ import { isSettled } from '../payments/payment-gateway.js';
 import { PaymentGatewayUnavailableError } from '../payments/payments.errors.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
+import type { MailSettings } from '../platform/mail/mail-blocks.js';
 import type { MailService } from '../platform/mail/mail.service.js';
 import type { DonationLimits } from './donation-amount.js';
 import { checkDonationForm, type DonationForm } from './donation-form.js';
@@ -21,7 +22,7 @@ export interface DonationsDeps {
   db: Database;
   gateway: Pick<PaymentGateway, 'provider' | 'createCheckoutSession' | 'retrieveCheckoutSession' | 'expireCheckoutSession' | 'refund'>;
   mail: Pick<MailService, 'enqueue'>;
-  config: { publicUrl: string; shopName: string; donations: DonationLimits };
+  config: MailSettings & { donations: DonationLimits };
   clock?: () => number;
   log?: DonationsLogger;
 }

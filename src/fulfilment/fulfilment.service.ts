@@ -171,6 +171,17 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
       return new Map(keys.filter((k) => k.status === 'active' && k.revealed_at !== null).map((k) => [k.id, secrets.open(k.key_encrypted)]));
     },
 
+    /**
+     * The active keys of an order's items in clear, inside the paying transaction, for the receipt
+     * mail when the owner chose to mail keys (MAIL_INCLUDE_KEYS); the order page stays their record.
+     */
+    async keysForMail(tx: Executor, itemIds: number[]): Promise<{ itemId: number; unit: number; key: string }[]> {
+      const keys = await repo.findDeliveredKeys(itemIds, tx);
+      return keys
+        .filter((k) => k.status === 'active')
+        .map((k) => ({ itemId: k.order_item_id, unit: k.unit_index, key: secrets.open(k.key_encrypted) }));
+    },
+
     /** Delivered keys and grants of an order's items, for its page. */
     async findDeliveries(itemIds: number[]) {
       const [keys, grants] = await Promise.all([repo.findDeliveredKeys(itemIds), repo.findGrants(itemIds)]);

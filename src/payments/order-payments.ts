@@ -4,8 +4,10 @@ import { confirmationMail } from '../orders/confirmation-mail.js';
 import { nextOrderState, type OrderEvent, type OrderState } from '../orders/order-state.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import type { OrderRow } from '../orders/orders.types.js';
+import { refundMail } from '../orders/refund-mail.js';
 import { grossUnitAmount } from '../orders/pricing.js';
 import type { Database, Executor } from '../platform/db/db.js';
+import type { MailSettings } from '../platform/mail/mail-blocks.js';
 import type { MailService } from '../platform/mail/mail.service.js';
 import { moved, type Payable, type PayableResult, type SettledPayment } from './payable.js';
 
@@ -17,11 +19,11 @@ export interface PaidCart {
 export interface OrderPaymentsDeps {
   db: Database;
   orders: OrdersService;
-  fulfilment: Pick<FulfilmentService, 'deliverOrder' | 'revokeUnits'>;
+  fulfilment: Pick<FulfilmentService, 'deliverOrder' | 'revokeUnits' | 'keysForMail'>;
   keyPool: Pick<KeyPoolService, 'releaseReservation'>;
   cart: PaidCart;
   mail: Pick<MailService, 'enqueue'>;
-  config: { publicUrl: string; shopName: string };
+  config: MailSettings;
   clock?: () => number;
 }
 
@@ -33,6 +35,15 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
     if (r.applied) await keyPool.releaseReservation(orderId, tx);
     return moved(r);
   }
+
+  /** Keys for the receipt only when the owner turned MAIL_INCLUDE_KEYS on (off: no read at all). */
+  const mailedKeys = async (tx: Executor, items: { id: number }[], delivered: boolean) =>
+    delivered && config.mail.includeKeys
+      ? fulfilment.keysForMail(
+          tx,
+          items.map((i) => i.id),
+        )
+      : [];
 
   // The order `find` read for an event, handed to the settle that follows in the same transaction
   // instead of reading it again; taken once, so nothing later in the transaction sees a stale copy.
@@ -99,7 +110,8 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
         order.user_sub,
         items.map((i) => i.product_id),
       );
-      await mail.enqueue(confirmationMail({ ...order, invoice_number: invoiceNumber }, items, to === 'fulfilled', config), tx);
+      const receipt = { ...order, invoice_number: invoiceNumber, paid_at: paid.paid_at };
+      await mail.enqueue(confirmationMail(receipt, items, to === 'fulfilled', config, await mailedKeys(tx, items, to === 'fulfilled')), tx);
       return { kind: 'moved', from: r.from, to };
     },
 
@@ -123,6 +135,7 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
       let budget = amountRefunded - accounted;
       if (full ? items.every((i) => i.refunded_quantity >= i.quantity) : budget <= 0)
         return { kind: 'unchanged', why: 'refund_already_applied' };
+      const taken: { itemId: number; units: number }[] = [];
       for (const item of [...items].sort((a, b) => b.unit_price - a.unit_price)) {
         const left = item.quantity - item.refunded_quantity;
         const units = full ? left : Math.min(left, Math.floor(budget / gross(item.unit_price)));
@@ -130,10 +143,21 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
         budget -= units * gross(item.unit_price);
         await fulfilment.revokeUnits(tx, item.id, units);
         await orders.incrementRefunded(tx, item.id, units);
+        taken.push({ itemId: item.id, units });
       }
-      return moved(
-        await orders.applyEvent(tx, orderId, full ? 'refund_full' : 'refund_partial', `refunded ${amountRefunded} ${order.currency}`),
+      const r = await orders.applyEvent(
+        tx,
+        orderId,
+        full ? 'refund_full' : 'refund_partial',
+        `refunded ${amountRefunded} ${order.currency}`,
       );
+      // A refund made in the gateway's dashboard: the buyer hears of it here. The owner's refunds were
+      // told by refund.service and end above as already applied, so no refund is announced twice.
+      if (r.applied) {
+        const refundedTotal = Math.min(amountRefunded, order.total);
+        await mail.enqueue(refundMail(order, items, { amount: refundedTotal - accounted, units: taken, refundedTotal }, config), tx);
+      }
+      return moved(r);
     },
   };
 
@@ -151,7 +175,7 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
       if (!(await fulfilment.deliverOrder(tx, orderId, items))) return 'still_short';
       await orders.applyEvent(tx, orderId, 'fulfilled_late', 'keys were added');
       await orders.setAttentionReason(tx, orderId, null);
-      await mail.enqueue(confirmationMail(order, items, true, config), tx);
+      await mail.enqueue(confirmationMail(order, items, true, config, await mailedKeys(tx, items, true)), tx);
       return 'fulfilled';
     });
   }

@@ -2,9 +2,12 @@ import { normaliseSku } from '../catalog/sku.js';
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
 import type { OrderState } from '../orders/order-state.js';
 import type { OrdersService } from '../orders/orders.service.js';
+import { refundMail } from '../orders/refund-mail.js';
 import type { PaymentGateway } from './payment-gateway.js';
 import type { Database } from '../platform/db/db.js';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors.js';
+import type { MailSettings } from '../platform/mail/mail-blocks.js';
+import type { MailService } from '../platform/mail/mail.service.js';
 import { grossUnitAmount } from '../orders/pricing.js';
 
 /** What to refund: everything left, or some units of one item (by SKU). */
@@ -28,19 +31,24 @@ const REFUNDABLE: readonly string[] = ['fulfilled', 'needs_attention', 'partiall
 /**
  * The owner's refunds. One transaction takes the order's row lock, revokes exactly the refunded
  * units, counts them and moves the order through the state table, and last asks the gateway to pay
- * the money back: if the gateway refuses, nothing changed here. The gateway's later
- * `charge.refunded` webhook finds the amount already accounted (`refund_already_applied`).
+ * the money back: if the gateway refuses, nothing changed here. The buyer's refund notice is queued
+ * in the same transaction; the gateway's later `charge.refunded` webhook finds the amount already
+ * accounted (`refund_already_applied`) and sends none.
  */
 export function createRefundService({
   db,
   gateway,
   orders,
   fulfilment,
+  mail,
+  config,
 }: {
   db: Database;
   gateway: Pick<PaymentGateway, 'refund'>;
   orders: OrdersService;
   fulfilment: Pick<FulfilmentService, 'revokeUnits'>;
+  mail: Pick<MailService, 'enqueue'>;
+  config: MailSettings;
 }) {
   return {
     async refundOrder(request: RefundRequest): Promise<RefundOutcome> {
@@ -107,9 +115,16 @@ export function createRefundService({
             502,
           );
         }
+        const refunded = result?.amount ?? 0;
+        if (refunded > 0) {
+          const accountedBefore = items.reduce((sum, i) => sum + i.refunded_quantity * grossUnitAmount(i.unit_price, order), 0);
+          const units = plan.map((p) => ({ itemId: p.item.id, units: p.units }));
+          const refundedTotal = full ? order.total : Math.min(order.total, accountedBefore + refunded);
+          await mail.enqueue(refundMail(order, items, { amount: refunded, units, refundedTotal }, config), tx);
+        }
         return {
           orderId: order.id,
-          amount: result?.amount ?? 0,
+          amount: refunded,
           currency: order.currency,
           units: plan.map((p) => ({ sku: p.item.sku, units: p.units })),
           status: applied.to,

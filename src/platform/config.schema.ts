@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as #rrggbb, e.g. #3451c9');
 const majorAmount = z.string().regex(/^\d{1,9}(\.\d{1,3})?$/, 'must be an amount in the currency, e.g. 5 or 2.50');
 
 const isSigningKeyMaterial = (v: string) => v.includes('-----BEGIN') || Buffer.from(v, 'base64').length === 32;
@@ -51,6 +52,12 @@ export const envSchema = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   SHOP_EMAIL: z.email().optional(),
   MAIL_POLL_INTERVAL_MS: int(100, 3_600_000).default(2_000),
+  // The look of every mail the store sends (shop name from SHOP_NAME); footer lines split at `\n`.
+  MAIL_ACCENT_COLOR: hexColour.default('#3451c9'),
+  MAIL_BACKGROUND_COLOR: hexColour.default('#f6f8fa'),
+  MAIL_FOOTER: z.string().max(1000).default(''),
+  // License keys in the receipt mail itself (off: the mail links to the order page, which logs each reveal).
+  MAIL_INCLUDE_KEYS: bool.default(false),
   RESERVATION_MINUTES: int(1, 24 * 60).default(30),
   SELLER_NAME: z.string().min(1).max(200).optional(),
   SELLER_ADDRESS: z.string().max(500).default(''),

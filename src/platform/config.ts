@@ -45,6 +45,15 @@ function buildConfig(env: Env) {
     mailFrom: env.MAIL_FROM ?? `"${env.SHOP_NAME}" <shop@localhost>`,
     shopEmail: env.SHOP_EMAIL ?? 'owner@example.com',
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
+    mail: {
+      accentColor: env.MAIL_ACCENT_COLOR.toLowerCase(),
+      backgroundColor: env.MAIL_BACKGROUND_COLOR.toLowerCase(),
+      footer: env.MAIL_FOOTER.split(/\\n|\n/)
+        .map((l) => l.trim())
+        .filter(Boolean),
+      /** keys in the receipt mail, not only on the order page */
+      includeKeys: env.MAIL_INCLUDE_KEYS,
+    },
     licenseSigningKey: env.LICENSE_SIGNING_KEY!,
     previousLicenseSigningKeys: splitKeyList(env.LICENSE_SIGNING_KEYS_PREVIOUS ?? ''),
     reservationMs: env.RESERVATION_MINUTES * 60_000,

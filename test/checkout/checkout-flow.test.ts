@@ -170,7 +170,8 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     const cart = await buyer.browser.request('/api/cart');
     expect((JSON.parse(cart.body) as CartJson).count).toBe(0);
     const mail = await t.db.kysely.selectFrom('mail_outbox').selectAll().where('recipient', '=', buyer.user.email).execute();
-    expect(mail.map((m) => m.subject)).toEqual([expect.stringContaining(`Order ${order!.id} — payment received`)]);
+    expect(mail.map((m) => m.subject)).toEqual([`[Pixel & Key] Order #${order!.order_number} — payment received`]);
+    expect(mail[0]!.text_body).toContain(`/orders/${order!.id}`);
 
     const list = await buyer.browser.request('/orders');
     expect(list.body).toContain(order!.id);

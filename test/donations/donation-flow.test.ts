@@ -49,8 +49,9 @@ describe.each(testDialects)('paying donations on %s', (dialect) => {
     const mails = await s.mailsTo(email);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('[Pixel & Key] Thank you for your donation of €25.00');
-    expect(mails[0]!.text_body).toContain(`Donation:  ${donation.id}`);
-    expect(mails[0]!.text_body).toContain('  Love the shop!\n  Keep going.');
+    expect(mails[0]!.text_body).toContain(`Donation: ${donation.id}`);
+    expect(mails[0]!.text_body).toContain('Your message: Love the shop!\nKeep going.');
+    expect(mails[0]!.html_body).toContain('Love the shop!\nKeep going.');
     expect(await s.outcomesOf(donation.id)).toEqual(['checkout.session.completed paid']);
 
     // The same webhook delivered again changes nothing and sends no second receipt.

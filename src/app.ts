@@ -16,6 +16,8 @@ import { catalogRoutes } from './catalog/catalog.routes.js';
 import { createPurchaseService } from './catalog/purchase.service.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
+import { unpaidOrdersRoutes } from './checkout/unpaid-orders.routes.js';
+import { createUnpaidOrdersService } from './checkout/unpaid-orders.service.js';
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
 import { licensesRoutes } from './licenses/licenses.routes.js';
 import { createLicensesService } from './licenses/licenses.service.js';
@@ -71,6 +73,8 @@ export interface AppDeps {
   logStream?: LogStream;
   /** Every in-memory cache; tests pass their own to share them with the services they write through. */
   caches?: Caches;
+  /** How long an instance keeps a session it read (start.ts: SESSION_CACHE_MS); none by default, so a test sees its own writes to the table. */
+  sessionCacheMs?: number;
 }
 
 /** The whole store: platform plugins first, then each domain, in the order a reader expects. */
@@ -81,6 +85,7 @@ export async function buildApp({
   mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom, clock }),
   logStream,
   caches = createCaches({ clock }),
+  sessionCacheMs = 0,
 }: AppDeps) {
   const app = await createServer(config, logStream);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
@@ -122,7 +127,7 @@ export async function buildApp({
     idToken: { clientId: config.oidc.clientId, algorithms: () => oidc.idTokenAlgorithms() },
     clock,
   });
-  const sessions = createSessionService({ db, secrets, clock, config, oidc, verifier, log: app.log });
+  const sessions = createSessionService({ db, secrets, clock, config, oidc, verifier, log: app.log, cacheMs: sessionCacheMs });
   const auth = createAuthService({ db, secrets, clock, config, oidc, verifier, sessions, log: app.log });
   const account = createAccountService({ config, sessions });
   const purchases = createPurchaseService({ db });
@@ -160,6 +165,7 @@ export async function buildApp({
     clock,
     log: app.log,
   });
+  const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
@@ -205,6 +211,7 @@ export async function buildApp({
     buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }),
     pricesIncludeTax: config.pricesIncludeTax,
   });
+  await app.register(unpaidOrdersRoutes, { unpaidOrders, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }) });
   await app.register(paymentsRoutes, {
     payments: paymentEvents,
     onWebhookOutcome: metrics ? (outcome: string) => metrics.recordWebhook(outcome) : undefined,

@@ -6,6 +6,12 @@ import { createDatabase } from './platform/db/db.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { createMailService } from './platform/mail/mail.service.js';
 
+/**
+ * How long an instance keeps a session it read instead of reading it on every request: any change
+ * (logout, refresh) reaches every instance at once (PostgreSQL NOTIFY), so this only bounds memory.
+ */
+const SESSION_CACHE_MS = 10_000;
+
 export interface StartOptions {
   /** Runs on shutdown after the store has closed, before the database does (the development services). */
   onClose?: () => Promise<unknown>;
@@ -29,7 +35,7 @@ export async function startStore(config: Config, options: StartOptions = {}) {
       );
   }
   const mail = createMailService({ db, smtpUrl: config.smtpUrl, from: config.mailFrom });
-  const app = await buildApp({ config, db, mail });
+  const app = await buildApp({ config, db, mail, sessionCacheMs: SESSION_CACHE_MS });
   const mailWorker = mail.startWorker(config.mailPollIntervalMs, (err) => app.log.error({ err }, 'mail worker pass failed'));
   // Pending orders past their reservation give their keys back; safe on several instances at once
   // (each expiry is a conditional state change).

@@ -125,7 +125,10 @@ export const authPlugin = fp<{ config: Config; sessions: SessionService }>(
       }, CLEANUP_EVERY_MS);
       timer.unref();
     });
-    app.addHook('onClose', async () => clearInterval(timer));
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      await sessions.close();
+    });
   },
   { name: 'auth' },
 );

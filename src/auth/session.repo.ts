@@ -1,8 +1,10 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { LoginTransactionsTable, SessionsTable } from '../platform/db/schema.js';
 
 export type SessionRow = Selectable<SessionsTable>;
+/** The NOTIFY channel of session changes; the payload is the session's id. */
+export const SESSION_CHANNEL = 'store_sessions';
 export type LoginTransactionRow = Selectable<LoginTransactionsTable>;
 
 /** SQL for sessions and login transactions. */
@@ -19,6 +21,14 @@ export function createSessionRepo(db: Database) {
 
     async delete(id: string, tx: Executor = k) {
       await tx.deleteFrom('sessions').where('id', '=', id).execute();
+    },
+
+    /**
+     * Tells every instance's session cache that this session changed (PostgreSQL NOTIFY, delivered
+     * when the caller's transaction commits; SQLite has one store process and nothing to tell).
+     */
+    async announceChange(id: string, tx: Executor = k) {
+      if (db.dialect === 'postgres') await sql`select pg_notify(${SESSION_CHANNEL}, ${id})`.execute(tx);
     },
 
     /**

@@ -6,6 +6,7 @@ import type { SecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/db.js';
 import { userFromClaims, type AuthUser } from './auth.user.js';
 import { GrantRejectedError, type OidcClient, type TokenSet } from './oidc.client.js';
+import { createSessionCache } from './session.cache.js';
 import { createSessionRepo, type SessionRow } from './session.repo.js';
 import { createSessionTokenChecks } from './session.token-checks.js';
 import { InvalidTokenError, type TokenVerifier } from './token-verifier.js';
@@ -69,6 +70,11 @@ export interface SessionServiceDeps {
   oidc: OidcClient;
   verifier: TokenVerifier;
   log?: Log;
+  /**
+   * Keep sessions read by requests this long per instance (0 or absent: read every request). On
+   * PostgreSQL only while this instance listens for other instances' changes (NOTIFY).
+   */
+  cacheMs?: number;
 }
 
 /** The database id of a session cookie value: a leaked table holds no usable cookies. */
@@ -82,8 +88,9 @@ export const sessionIdFor = (token: string) => createHash('sha256').update(token
  * one refresh (a promise per session); across processes a lease in the row (one conditional UPDATE)
  * lets one request refresh while the others keep using the still-valid token or wait for the result.
  */
-export function createSessionService({ db, secrets, clock, config, oidc, verifier, log }: SessionServiceDeps) {
+export function createSessionService({ db, secrets, clock, config, oidc, verifier, log, cacheMs = 0 }: SessionServiceDeps) {
   const repo = createSessionRepo(db);
+  const { readSession, changed, forget, close } = createSessionCache({ db, repo, clock, cacheMs });
   const settings = { rolesClaim: config.oidc.rolesClaim, ownerRole: config.oidc.ownerRole };
   const inflight = new Map<string, Promise<SessionRow | null>>();
   const tokenChecks = createSessionTokenChecks(verifier, clock, log);
@@ -136,6 +143,7 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
     if (!stored) {
       // Sealed under a key no longer configured: nothing usable is left in this session.
       await repo.delete(row.id);
+      await changed(row.id);
       return null;
     }
     if (!stored.refreshToken) {
@@ -150,11 +158,13 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
         throw new InvalidTokenError('subject changed');
       const fields = freshFields(row, fresh, claims, stored);
       await repo.updateTokens(row.id, fields);
+      await changed(row.id);
       return { ...row, ...fields, refresh_lease_until: null };
     } catch (err) {
       if (err instanceof GrantRejectedError || err instanceof InvalidTokenError) {
         log?.info({ reason: err.message }, 'session ended: the identity provider refused to refresh it');
         await repo.delete(row.id);
+        await changed(row.id);
         return null;
       }
       // The provider is unreachable or failing: keep the session for a later attempt.
@@ -204,7 +214,10 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
       const user = userFromClaims([tokens.idClaims ?? {}, accessClaims], settings);
       const token = randomBytes(32).toString('base64url');
       await db.transaction(async (tx) => {
-        if (previousToken) await repo.delete(sessionIdFor(previousToken), tx);
+        if (previousToken) {
+          await repo.delete(sessionIdFor(previousToken), tx);
+          await changed(sessionIdFor(previousToken), tx);
+        }
         await repo.insert(
           {
             id: sessionIdFor(token),
@@ -236,11 +249,12 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
      */
     async resolve(token: string, minValidityMs = REFRESH_MARGIN_MS): Promise<AuthContext | null> {
       const id = sessionIdFor(token);
-      const row = (await repo.findById(id)) ?? null;
+      const row = await readSession(id);
       if (!row) return null;
       const now = clock();
       if (row.expires_at <= now || row.created_at + SESSION_ABSOLUTE_MS <= now) {
         await repo.delete(id);
+        await changed(id);
         return null;
       }
       const due = (s: OpenSession) => s.row.access_expires_at - now < marginFor(s.stored, minValidityMs);
@@ -256,8 +270,11 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
       }
       if (!session || !accessToken) return null;
       const current = session.row;
-      if (now - current.last_seen_at > TOUCH_EVERY_MS)
+      if (now - current.last_seen_at > TOUCH_EVERY_MS) {
         await repo.touch(id, now, Math.min(now + SESSION_IDLE_MS, current.created_at + SESSION_ABSOLUTE_MS));
+        // Another instance's older copy only expires sooner, and this one is read again once.
+        forget(id);
+      }
       return {
         method: 'session',
         user: userOf(current),
@@ -278,9 +295,11 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
       if (!row) return false;
       if (row.user_sub !== accessClaims.sub) {
         await repo.delete(row.id);
+        await changed(row.id);
         return false;
       }
       await repo.updateTokens(row.id, freshFields(row, tokens, accessClaims, null));
+      await changed(row.id);
       return true;
     },
 
@@ -306,15 +325,20 @@ export function createSessionService({ db, secrets, clock, config, oidc, verifie
     /** Ends a session (logout). */
     async destroy(token: string): Promise<void> {
       await repo.delete(sessionIdFor(token));
+      await changed(sessionIdFor(token));
     },
 
     /** Keeps the session's copy of the user in step after a profile change at the provider. */
     async updateUser(sessionId: string, user: { email: string; name: string }) {
       await repo.updateUserSnapshot(sessionId, { email: user.email.slice(0, 320), name: user.name.slice(0, 200) });
+      await changed(sessionId);
     },
 
     /** Deletes expired sessions and abandoned login transactions. */
     deleteExpired: () => repo.deleteExpired(clock()),
+
+    /** Stops listening for other instances' changes (app shutdown). */
+    close,
   };
 }
 

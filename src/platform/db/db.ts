@@ -15,6 +15,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { DatabaseUnavailableError } from '../errors.js';
+import { listenPostgres, type Listening, type NotificationHandlers } from './notifications.js';
 import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -43,6 +44,8 @@ export interface Database {
   statementCount(): number;
   /** Calls `listener` with the text of every statement as it is sent (one listener; tests list what a request runs). */
   onStatement(listener: ((sql: string) => void) | null): void;
+  /** PostgreSQL only: LISTEN on `channel` (NOTIFY from any connection, any instance, delivered at commit). */
+  listen?(channel: string, handlers: NotificationHandlers): Listening;
   destroy(): Promise<void>;
 }
 
@@ -79,6 +82,9 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     onStatement: (l) => {
       counter.listener = l;
     },
+    ...(postgres
+      ? { listen: (channel: string, handlers: NotificationHandlers) => listenPostgres(url, options.searchPath, channel, handlers) }
+      : {}),
     destroy: () => kysely.destroy(),
   };
 }

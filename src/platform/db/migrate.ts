@@ -11,6 +11,7 @@ import { donationAttention } from './migrations/009-donation-attention.js';
 import { cardUpdatedAt } from './migrations/010-card-updated-at.js';
 import { downloadTransfers } from './migrations/011-download-transfers.js';
 import { orderNumbers } from './migrations/012-order-numbers.js';
+import { searchWords } from './migrations/013-search-words.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '010-card-updated-at': cardUpdatedAt,
   '011-download-transfers': downloadTransfers,
   '012-order-numbers': orderNumbers,
+  '013-search-words': searchWords,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -273,6 +273,17 @@ export interface MailOutboxTable {
   created_at: Millis;
 }
 
+/** The catalog's distinct words, folded (lower-case, no accents): what a typo is matched against. */
+export interface SearchWordsTable {
+  word: string;
+}
+
+/** SQLite only: each search word's trigrams ('^ca', 'caf', 'afe', 'fe$'), to find a typo's candidates. */
+export interface SearchWordTrigramsTable {
+  trigram: string;
+  word: string;
+}
+
 export interface CountersTable {
   name: string;
   value: number;
@@ -302,4 +313,6 @@ export interface DB {
   login_transactions: LoginTransactionsTable;
   mail_outbox: MailOutboxTable;
   counters: CountersTable;
+  search_words: SearchWordsTable;
+  search_word_trigrams: SearchWordTrigramsTable;
 }

@@ -18,6 +18,8 @@ import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
 import { unpaidOrdersRoutes } from './checkout/unpaid-orders.routes.js';
 import { createUnpaidOrdersService } from './checkout/unpaid-orders.service.js';
+import { unpaidOrdersRoutes } from './checkout/unpaid-orders.routes.js';
+import { createUnpaidOrdersService } from './checkout/unpaid-orders.service.js';
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
 import { licensesRoutes } from './licenses/licenses.routes.js';
 import { createLicensesService } from './licenses/licenses.service.js';
@@ -166,6 +168,7 @@ export async function buildApp({
     log: app.log,
   });
   const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
+  const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
@@ -211,6 +214,7 @@ export async function buildApp({
     buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }),
     pricesIncludeTax: config.pricesIncludeTax,
   });
+  await app.register(unpaidOrdersRoutes, { unpaidOrders, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }) });
   await app.register(unpaidOrdersRoutes, { unpaidOrders, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }) });
   await app.register(paymentsRoutes, {
     payments: paymentEvents,

@@ -2,6 +2,7 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { NotFoundError } from '../platform/errors.js';
 import type { OrderPageService } from './order-page.service.js';
+import { keyAnchor } from './key-deliveries.view.js';
 import { OrderPage } from './order-page.view.js';
 
 interface OrderPageRoutesOptions {
@@ -29,18 +30,17 @@ export async function orderPageRoutes(app: FastifyInstance, { orderPages, requir
     return reply.header('cache-control', 'no-store').render(<OrderPage ctx={await request.viewContext(reply)} {...page} />);
   });
 
-  // Revealing a key answers with the order page showing it (never in a URL, never cached).
+  // Post-redirect-get: the reveal is logged, then the order page (which shows every revealed key,
+  // never in a URL, never cached) opens at the key, so Reload and Back send nothing again.
   app.post(
     '/orders/:id/items/:itemId/key',
     { preHandler: requireUser, schema: { params: ItemParams, body: RevealBody }, config: { rateLimit: revealLimit } },
     async (request, reply) => {
       const { id, itemId } = request.params as Static<typeof ItemParams>;
       checkId(id);
-      const page = await orderPages.revealKey(id, itemId, (request.body as Static<typeof RevealBody>).unit, {
-        sub: userSub(request),
-        ip: request.ip,
-      });
-      return reply.header('cache-control', 'no-store').render(<OrderPage ctx={await request.viewContext(reply)} {...page} />);
+      const { unit } = request.body as Static<typeof RevealBody>;
+      await orderPages.revealKey(id, itemId, unit, { sub: userSub(request), ip: request.ip });
+      return reply.redirect(`/orders/${id}#${keyAnchor(itemId, unit)}`, 303);
     },
   );
 }

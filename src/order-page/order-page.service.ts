@@ -39,8 +39,11 @@ export function createOrderPageService({
     );
     const activations =
       (await licenses?.activationsOf(keys.filter((k) => k.status === 'active').map((k) => k.id))) ?? new Map<number, KeyActivations>();
+    const revealed = fulfilment.openRevealedKeys(keys);
     for (const k of keys)
-      deliveries.get(k.order_item_id)?.keys.push({ unit: k.unit_index, status: k.status, activations: activations.get(k.id) });
+      deliveries
+        .get(k.order_item_id)
+        ?.keys.push({ unit: k.unit_index, status: k.status, activations: activations.get(k.id), revealed: revealed.get(k.id) });
     for (const g of grants) {
       const state = { status: g.status, downloadsUsed: g.downloads_used, downloadLimit: g.download_limit, expiresAt: g.expires_at };
       deliveries.get(g.order_item_id)?.grants.push({
@@ -56,13 +59,14 @@ export function createOrderPageService({
 
   return {
     getOrderPage,
-    /** The order page with one key revealed, for its owner only (anyone else: the same 404 as no order). */
-    async revealKey(orderId: string, itemId: number, unit: number, viewer: { sub: string; ip: string }): Promise<OrderPageData> {
-      const page = await getOrderPage(orderId, viewer.sub);
-      const unitView = page.deliveries.get(itemId)?.keys.find((k) => k.unit === unit);
-      if (!unitView) throw new NotFoundError('There is no such license key in this order.', 'key_not_found');
-      unitView.revealed = await fulfilment.revealKey(itemId, unit, viewer);
-      return page;
+    /**
+     * Reveals one key of an order to its owner only (anyone else: the same 404 as no order); the
+     * reveal is logged, and from then on the order page shows the key.
+     */
+    async revealKey(orderId: string, itemId: number, unit: number, viewer: { sub: string; ip: string }): Promise<void> {
+      const { items } = await orders.getOrderForUser(orderId, viewer.sub);
+      if (!items.some((i) => i.id === itemId)) throw new NotFoundError('There is no such license key in this order.', 'key_not_found');
+      await fulfilment.revealKey(itemId, unit, viewer);
     },
   };
 }

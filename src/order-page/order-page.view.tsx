@@ -1,32 +1,75 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
+import { assetUrl } from '../platform/assets.js';
 import { formatMoney } from '../platform/money.js';
 import { ItemsTable } from '../orders/items-table.view.js';
-import type { OrderState } from '../orders/order-state.js';
+import { formatInvoiceNumber, formatOrderNumber } from '../orders/order-number.js';
+import { nextOrderState, type OrderState } from '../orders/order-state.js';
 import { statusLabel } from '../orders/order-status.js';
+import { grossUnitAmount } from '../orders/pricing.js';
+import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
 import { FileDownloads } from './file-downloads.view.js';
 import { KeyDeliveries } from './key-deliveries.view.js';
 import type { OrderPageData } from './order-page.service.js';
 
 const explanations: Partial<Record<OrderState, string>> = {
-  pending: 'We are waiting for the payment to be confirmed. This page updates once it is.',
-  failed: 'The payment did not go through and nothing was charged. Your cart still holds the products.',
-  cancelled: 'You cancelled the payment; nothing was charged.',
-  expired: 'The payment was not completed in time, so the reserved keys went back on sale.',
+  pending: 'This order is not paid yet. Pay now to finish it, or cancel it; nothing has been charged.',
+  failed: 'The payment did not go through and nothing was charged. You can try paying again.',
+  cancelled: 'You cancelled this order; nothing was charged.',
+  expired: 'The payment was not completed in time, so the reserved keys went back on sale. You can still pay now while they are in stock.',
   needs_attention: 'Your payment arrived and we are reviewing the order. We will write to you shortly.',
   partially_refunded: 'Part of this order was refunded; the refunded items can no longer be used.',
   refunded: 'This order was refunded; its keys and downloads can no longer be used.',
 };
 
-/** GET /orders/:id: what was bought, what it cost, its state, and its keys and downloads. */
+/** The page's own styles and the copy buttons' script (no inline script: the CSP forbids it). */
+export const orderPageHead = (
+  <>
+    <link rel="stylesheet" href={assetUrl('order-page.css')} />
+    <script src={assetUrl('copy-key.js')} defer></script>
+  </>
+);
+
+/** What was refunded, per item and in all: a full refund is the whole total, a partial one whole units at their gross price. */
+export function refundedAmounts(order: OrderRow, items: OrderItemRow[]) {
+  const perItem = new Map(items.map((i) => [i.id, i.refunded_quantity * grossUnitAmount(i.unit_price, order)]));
+  const sum = [...perItem.values()].reduce((a, b) => a + b, 0);
+  return { perItem, total: order.status === 'refunded' ? order.total : Math.min(sum, order.total) };
+}
+
+/** Pay now and Cancel for an order that ended, or may still end, unpaid. */
+function UnpaidActions({ order }: { order: OrderRow }) {
+  const payable = order.status === 'pending' || nextOrderState(order.status as OrderState, 'payment_retried').ok;
+  if (!payable) return null;
+  return (
+    <div class="unpaid-actions">
+      <form method="post" action={`/orders/${order.id}/pay`}>
+        <button type="submit" class="button primary">
+          Pay now {formatMoney(order.total, order.currency)}
+        </button>
+      </form>
+      {order.status === 'pending' && (
+        <form method="post" action={`/orders/${order.id}/cancel`}>
+          <button type="submit" class="button secondary">
+            Cancel order
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+/** GET /orders/:id: what was bought, what it cost (and what was refunded), its state, and its keys and downloads. */
 export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext } & OrderPageData) {
   const delivered = items.filter((i) => (deliveries.get(i.id)?.keys.length ?? 0) + (deliveries.get(i.id)?.grants.length ?? 0) > 0);
   const money = (n: number) => formatMoney(n, order.currency);
   const explanation = explanations[order.status as OrderState];
+  const number = formatOrderNumber(order.order_number);
+  const refunded = refundedAmounts(order, items);
   return (
-    <Layout ctx={ctx} title={`Order ${order.id}`}>
+    <Layout ctx={ctx} title={`Order ${number}`} head={orderPageHead}>
       <section class="order" data-order-id={order.id} data-order-status={order.status}>
-        <h1>Order {order.id}</h1>
+        <h1>Order {number}</h1>
         <dl class="order-facts">
           <dt>Placed</dt>
           <dd>
@@ -36,16 +79,10 @@ export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext 
           <dd>
             <span class={`status status-${order.status}`}>{statusLabel(order.status)}</span>
           </dd>
-          {order.payment_intent && (
-            <>
-              <dt>Payment reference</dt>
-              <dd>{order.payment_intent}</dd>
-            </>
-          )}
           {order.invoice_number !== null && (
             <>
               <dt>Invoice</dt>
-              <dd>No. {order.invoice_number}</dd>
+              <dd>{formatInvoiceNumber(order.invoice_number)}</dd>
             </>
           )}
         </dl>
@@ -54,12 +91,18 @@ export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext 
             {explanation}
           </p>
         )}
+        <UnpaidActions order={order} />
         <ItemsTable
           rows={items.map((item) => ({
             product: (
               <>
                 <a href={`/${item.sku.toLowerCase()}`}>{item.name}</a> <span class="sku">{item.sku}</span>
-                {item.refunded_quantity > 0 && <span class="refunded"> ({item.refunded_quantity} refunded)</span>}
+                {item.refunded_quantity > 0 && (
+                  <span class="refunded">
+                    {' '}
+                    ({item.refunded_quantity} of {item.quantity} refunded: −{money(refunded.perItem.get(item.id) ?? 0)})
+                  </span>
+                )}
               </>
             ),
             quantity: item.quantity,
@@ -68,7 +111,13 @@ export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext 
           }))}
           foot={[
             ...(order.tax > 0 ? [{ label: `Tax${order.total === order.subtotal ? ' (included)' : ''}`, value: money(order.tax) }] : []),
-            { label: 'Total', value: money(order.total), total: true },
+            { label: 'Total', value: money(order.total), total: refunded.total === 0 },
+            ...(refunded.total > 0
+              ? [
+                  { label: 'Refunded', value: `−${money(refunded.total)}` },
+                  { label: 'Total after refunds', value: money(order.total - refunded.total), total: true },
+                ]
+              : []),
           ]}
         />
         {delivered.length > 0 && (

@@ -75,6 +75,15 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     return buyer.browser.request(`/orders/${orderId}/items/${itemId}/key`, { form: { unit: String(unit) } });
   }
 
+  /** The keys an order page shows, by field id (key-<item>-<unit>), as the buyer can select them. */
+  const shownKeys = (body: string) =>
+    new Map(
+      [...body.matchAll(/<textarea id="(key-\d+-\d+)" class="key-field"[^>]*readonly[^>]*>([^<]+)<\/textarea>/g)].map((m) => [
+        m[1]!,
+        m[2]!,
+      ]),
+    );
+
   it('shows a button per key and reveals a key only when asked, logging each reveal', async () => {
     const buyer = await loginAs(t.app, 'new');
     const { id, pool, signed, poolItem, signedItem } = await paidOrder(buyer);
@@ -83,14 +92,24 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     expect(page.body.match(/Get license key/g)).toHaveLength(3);
     for (const k of pool.keys) expect(page.body).not.toContain(k);
 
-    const shown = await reveal(buyer, id, poolItem.id, 1);
-    expect(shown.status).toBe(200);
-    const revealed = /<code class="license-key"[^>]*>([^<]+)<\/code>/.exec(shown.body)![1]!;
+    // Post-redirect-get: the reveal answers 303 to the order page at the key, so Reload sends nothing again.
+    const posted = await reveal(buyer, id, poolItem.id, 1);
+    expect(posted.status).toBe(303);
+    expect(posted.location).toBe(`http://localhost:3000/orders/${id}#key-${poolItem.id}-1`);
+    expect(posted.body).not.toMatch(/[A-Z0-9]{5}-/);
+    const shown = await buyer.browser.request(`/orders/${id}`);
+    const revealed = shownKeys(shown.body).get(`key-${poolItem.id}-1`)!;
     expect(pool.keys).toContain(revealed);
     expect(shown.body.match(/Get license key/g)).toHaveLength(2);
+    expect(shown.body).toContain(`data-copy="key-${poolItem.id}-1"`);
 
-    const signedKey = /<code class="license-key"[^>]*>([^<]+)<\/code>/.exec((await reveal(buyer, id, signedItem.id, 0)).body)![1]!;
-    expect(signer.verify(signedKey)?.s).toBe(signed.sku);
+    // A second reveal leaves the first on the page: both keys are shown, each once.
+    expect((await reveal(buyer, id, signedItem.id, 0)).status).toBe(303);
+    const both = shownKeys((await buyer.browser.request(`/orders/${id}`)).body);
+    expect([...both.keys()]).toEqual([`key-${poolItem.id}-1`, `key-${signedItem.id}-0`]);
+    expect(both.get(`key-${poolItem.id}-1`)).toBe(revealed);
+    expect(signer.verify(both.get(`key-${signedItem.id}-0`)!)?.s).toBe(signed.sku);
+    expect(both.get(`key-${signedItem.id}-0`)!.length).toBeGreaterThan(100);
 
     const log = await t.db.kysely.selectFrom('key_reveals').selectAll().where('user_sub', '=', buyer.user.sub).execute();
     expect(log).toHaveLength(2);
@@ -119,7 +138,7 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++)
       statuses.push((await buyer.browser.request(`/orders/${id}/items/${signedItem.id}/key`, { form: { unit: '0' } })).status);
-    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(0, 30).every((s) => s === 303)).toBe(true);
     expect(statuses[30]).toBe(429);
   });
 
@@ -134,8 +153,36 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     const page = await buyer.browser.request(`/orders/${id}`);
     expect(page.body).toContain('Refunded: this key is no longer valid.');
     expect(page.body).toContain('Part of this order was refunded');
+    expect(shownKeys(page.body).has(`key-${poolItem.id}-1`)).toBe(false);
     const res = await reveal(buyer, id, poolItem.id, 1);
     expect(res.status).toBe(410);
     expect(res.body).toContain('This license key was refunded');
+  });
+
+  it('heads the page with the short order number, never the random id, and keeps the id in links only', async () => {
+    const buyer = await loginAs(t.app, 'new');
+    const { id } = await paidOrder(buyer);
+    const { order_number: number } = (await orders.findOrder(id))!;
+    const page = await buyer.browser.request(`/orders/${id}`);
+    expect(page.body).toContain(`<h1>Order #${number}</h1>`);
+    expect(page.body).toContain(`<title>Order #${number}`);
+    expect(page.body).not.toMatch(new RegExp(`>[^<]*${id}[^<]*<`));
+    const list = await buyer.browser.request('/orders');
+    expect(list.body).toContain(`<a href="/orders/${id}">#${number}</a>`);
+  });
+
+  it('shows what a partial refund gave back, per item and in total, and the total after it', async () => {
+    const buyer = await loginAs(t.app, 'new');
+    const { id, poolItem } = await paidOrder(buyer);
+    await t.db.transaction(async (tx) => {
+      await fulfilment.revokeUnits(tx, poolItem.id, 1);
+      await orders.incrementRefunded(tx, poolItem.id, 1);
+      await orders.applyEvent(tx, id, 'refund_partial');
+    });
+    const page = await buyer.browser.request(`/orders/${id}`);
+    expect(page.body).toContain('(1 of 2 refunded: −€19.00)');
+    expect(page.body).toMatch(/Refunded<\/th>\s*<td[^>]*>−€19\.00<\/td>/);
+    expect(page.body).toMatch(/<tr class="total">\s*<th[^>]*>Total after refunds<\/th>\s*<td[^>]*>€38\.00<\/td>/);
+    expect(page.body).toMatch(/Total<\/th>\s*<td[^>]*>€57\.00<\/td>/);
   });
 });

@@ -37,6 +37,13 @@
     });
   }
 
+  var pluralRules = new Intl.PluralRules('en-GB');
+
+  /** '1 item', '2 items': the badge's and the announcement's wording. */
+  function itemCount(count) {
+    return count + (pluralRules.select(count) === 'one' ? ' item' : ' items');
+  }
+
   function updateBadge(count) {
     var link = document.querySelector('.cart-link');
     if (!link) return;
@@ -48,7 +55,7 @@
         link.appendChild(badge);
       }
       badge.textContent = String(count);
-      badge.setAttribute('aria-label', count + (count === 1 ? ' item' : ' items'));
+      badge.setAttribute('aria-label', itemCount(count));
     } else if (badge) {
       badge.parentNode.removeChild(badge);
     }
@@ -108,7 +115,7 @@
         if (answer.ok) {
           updateBadge(answer.data.count);
           message.appendChild(notice('success', 'Added to your cart.', { href: '/cart', text: 'View cart' }));
-          announce('Added to your cart. ' + answer.data.count + ' items in your cart.');
+          announce('Added to your cart. ' + itemCount(answer.data.count) + ' in your cart.');
         } else {
           message.appendChild(notice('error', answer.message));
           announce(answer.message);

@@ -1,4 +1,5 @@
 import type { ViewContext } from '../pages/view-context.js';
+import { plural } from '../platform/plural.js';
 import { AdminFrame, AdminPagination, When } from './admin-frame.view.js';
 import type { AdminMessageList } from './admin.service.js';
 
@@ -19,9 +20,7 @@ export function AdminMessagesPage({ ctx, list }: { ctx: ViewContext; list: Admin
   return (
     <AdminFrame ctx={ctx} title="Contact messages" section="messages">
       <p class="result-count" role="status">
-        {pagination.total === 0
-          ? 'No messages yet.'
-          : `${pagination.total} ${pagination.total === 1 ? 'message' : 'messages'}, newest first.`}
+        {pagination.total === 0 ? 'No messages yet.' : `${plural(pagination.total, { one: 'message', other: 'messages' })}, newest first.`}
       </p>
       <ol class="admin-messages">
         {messages.map((m) => (

@@ -2,6 +2,7 @@ import { orderStates } from '../orders/order-state.js';
 import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
+import { plural, pluralWord } from '../platform/plural.js';
 import { AdminFrame, AdminPagination, When } from './admin-frame.view.js';
 import { ownerStatusLabel, ownerStatusLabels } from './admin-query.js';
 import type { AdminOrderList } from './admin.service.js';
@@ -47,7 +48,7 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
       <p class="result-count" role="status">
         {pagination.total === 0
           ? 'No orders match.'
-          : `${pagination.total} ${pagination.total === 1 ? 'order' : 'orders'}${filtered ? ' match' : ''}.`}
+          : `${plural(pagination.total, { one: 'order', other: 'orders' })}${filtered ? ` ${pluralWord(pagination.total, { one: 'matches', other: 'match' })}` : ''}.`}
       </p>
       {orders.length > 0 && (
         <TableScroll label="Orders">

@@ -1,6 +1,7 @@
 import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
+import { plural } from '../platform/plural.js';
 import { AdminFrame, AdminPagination } from './admin-frame.view.js';
 import { productStatuses } from './admin-query.js';
 import type { AdminProductList } from './admin.service.js';
@@ -30,7 +31,7 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
         <button type="submit">Show</button>
       </form>
       <p class="result-count" role="status">
-        {pagination.total === 0 ? 'No products.' : `${pagination.total} ${pagination.total === 1 ? 'product' : 'products'}.`} Pools with{' '}
+        {pagination.total === 0 ? 'No products.' : `${plural(pagination.total, { one: 'product', other: 'products' })}.`} Pools with{' '}
         {lowStockThreshold} or fewer available keys are marked low.
       </p>
       {products.length > 0 && (

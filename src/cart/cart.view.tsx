@@ -38,7 +38,7 @@ function Line({ line, currency }: { line: CartLine; currency: string | null }) {
         {/* A slot even without a warning: public/cart.js fills it in place. */}
         <div data-role="warning">{warning && <p class={stockClass(line)}>{warning}</p>}</div>
       </td>
-      <td class="num" data-role="unit-price" data-label="Price">
+      <td class="num" data-label="Price" data-role="unit-price">
         {formatMoney(line.unitPrice, line.currency)}
       </td>
       <td class="cart-quantity" data-label="Quantity">
@@ -53,7 +53,7 @@ function Line({ line, currency }: { line: CartLine; currency: string | null }) {
           </button>
         </form>
       </td>
-      <td class="num" data-role="line-total" data-label="Total">
+      <td class="num" data-label="Total" data-role="line-total">
         {formatMoney(line.lineTotal, line.currency)}
       </td>
       <td class="cart-remove">
@@ -140,7 +140,7 @@ export function CartPage({ ctx, cart, notice, merged }: CartPageProps) {
               <tfoot>
                 <tr class="total">
                   <th scope="row" colSpan={3}>
-                    Total
+                    Total{ctx.taxNote && ` ${ctx.taxNote}`}
                   </th>
                   <td class="num" id="cart-total">
                     {formatMoney(cart.total, cart.currency ?? 'EUR')}

@@ -103,9 +103,10 @@ function Tail({ product }: { product: ProductDetail }) {
 }
 
 /** What changes from one request to the next: stock and the form. */
-function Live({ product, stock }: { product: ProductDetail; stock: StockState }) {
+function Live({ product, stock, taxNote }: { product: ProductDetail; stock: StockState; taxNote?: string }) {
   return (
     <>
+      {taxNote && <p class="tax-note">Price {taxNote}</p>}
       <Stock stock={stock} />
       <AddToCart sku={product.sku} stock={stock} />
     </>
@@ -128,7 +129,7 @@ function fixedParts(fragments: FragmentCache, product: Readonly<ProductDetail>):
 
 /** A product: gallery, name, price, stock, add to cart, description and specifications. */
 export function ProductDetailPage({ ctx, page: { product, stock } }: PageProps) {
-  const live = renderToString(<Live product={product} stock={stock} />);
+  const live = renderToString(<Live product={product} stock={stock} taxNote={ctx.taxNote} />);
   return (
     <Layout ctx={ctx} {...headOf(product)}>
       <article class="product-detail" dangerouslySetInnerHTML={{ __html: fixedParts(ctx.fragments, product).join(live) }} />
@@ -144,7 +145,7 @@ export function DirectProductDetailPage({ ctx, page: { product, stock } }: PageP
         <Gallery images={product.images} />
         <div class="product-info">
           <Heading product={product} />
-          <Live product={product} stock={stock} />
+          <Live product={product} stock={stock} taxNote={ctx.taxNote} />
           <Tail product={product} />
         </div>
         <Description product={product} />

@@ -1,4 +1,5 @@
 import { formatMoney } from '../platform/money.js';
+import { plural } from '../platform/plural.js';
 import { formatInvoiceNumber, formatOrderNumber } from './order-number.js';
 import type { OrderItemRow, OrderRow } from './orders.repo.js';
 
@@ -57,6 +58,9 @@ export function buildInvoice(
     tax: money(order.tax),
     total: money(order.total),
     taxNote: order.tax === 0 ? 'No tax charged.' : `${taxRate}% tax ${inclusive ? 'included in the prices' : 'added to the prices'}.`,
-    refundNote: refunded > 0 ? `${refunded} unit(s) of this order were refunded; see the order page for details.` : null,
+    refundNote:
+      refunded > 0
+        ? `${plural(refunded, { one: 'unit', other: 'units' })} of this order ${refunded === 1 ? 'was' : 'were'} refunded; see the order page for details.`
+        : null,
   };
 }

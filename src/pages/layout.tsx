@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { assetUrl } from '../platform/assets.js';
 import { renderEveryTime, type FragmentCache } from '../platform/fragments.js';
+import { plural } from '../platform/plural.js';
 import { compileTemplate, fillTemplate, renderKept, slot, type Template } from '../platform/render.js';
 import type { ViewContext } from './view-context.js';
 
@@ -137,7 +138,7 @@ function Frame({ shopName, title, description, head, user, cartCount, searchQuer
               <a href="/cart" class="cart-link">
                 Cart
                 {cartCount > 0 && (
-                  <span class="badge" aria-label={`${cartCount} ${cartCount === 1 ? 'item' : 'items'}`}>
+                  <span class="badge" aria-label={plural(cartCount, { one: 'item', other: 'items' })}>
                     {cartCount}
                   </span>
                 )}

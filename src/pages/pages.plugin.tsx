@@ -23,6 +23,7 @@ declare module 'fastify' {
 
 /** Builds the ViewContext for pages and the HTML error renderer that uses the same layout. */
 export function createViewContextBuilder(config: Config, sources: ViewSources, fragments: FragmentCache) {
+  const taxNote = config.taxRate === 0 ? '' : config.pricesIncludeTax ? 'incl. VAT' : 'plus VAT';
   return async (request: FastifyRequest, reply?: FastifyReply, extra: Partial<ViewContext> = {}): Promise<ViewContext> => ({
     shopName: config.shopName,
     categories: await sources.navCategories(),
@@ -30,6 +31,7 @@ export function createViewContextBuilder(config: Config, sources: ViewSources, f
     // A page that has just read the cart passes its count: no second query for the badge.
     cartCount: extra.cartCount ?? (await sources.cartCount?.(request)) ?? 0,
     path: (request.url.split('?')[0] ?? '/').slice(0, 500),
+    taxNote,
     fragments,
     ...extra,
   });

@@ -32,7 +32,7 @@ describe('every page on a phone and on a desktop', () => {
 
   beforeAll(async () => {
     [idp, gateway, browser] = await Promise.all([startTestIdp(), startTestGateway(), launchBrowser()]);
-    store = await startStore({ env: { ...idp.env, ...gatewayEnv(gateway) } });
+    store = await startStore({ env: { ...idp.env, ...gatewayEnv(gateway), TAX_RATE: '20' } });
     idp.idp.setStoreUrl(store.url);
     gateway.setWebhookUrl(`${store.url}/api/payment-callback`);
   });
@@ -89,6 +89,7 @@ describe('every page on a phone and on a desktop', () => {
     await inspect(visitor, 'category', '/category/design-tools');
     await inspect(visitor, 'search', '/search?q=pro');
     await inspect(visitor, 'product', '/vectorforge-pro-1y');
+    await expect(visitor.locator('.product-info .tax-note').textContent()).resolves.toBe('Price incl. VAT');
     await inspect(visitor, 'cart-visitor', '/cart');
     await inspect(visitor, 'donate', '/donate');
     await inspect(visitor, 'contact', '/contact');
@@ -121,6 +122,8 @@ describe('every page on a phone and on a desktop', () => {
     expect(orderPath).toMatch(/^\/orders\/\w/);
     await addToCart(buyer, 'palette-lab');
     await inspect(buyer, 'cart', '/cart');
+    await expect(buyer.locator('.cart-link .badge').getAttribute('aria-label')).resolves.toBe('1 item');
+    await expect(buyer.locator('#cart-total').locator('xpath=..').locator('th').textContent()).resolves.toBe('Total incl. VAT');
     await inspect(buyer, 'checkout', '/checkout');
     await inspect(buyer, 'checkout-return', returnPath);
     await inspect(buyer, 'orders', '/orders');
@@ -139,6 +142,7 @@ describe('every page on a phone and on a desktop', () => {
     await Promise.all([owner.waitForURL(`${store.url}/admin`), owner.click('button[type=submit]')]);
     await inspect(owner, 'admin', '/admin');
     await inspect(owner, 'admin-orders', '/admin/orders');
+    await expect(owner.locator('main .result-count').textContent()).resolves.toMatch(/^1 order\b/);
     const adminOrder = (await owner.locator('main a[href^="/admin/orders/"]').first().getAttribute('href')) ?? '';
     expect(adminOrder).toMatch(/^\/admin\/orders\/\w/);
     await inspect(owner, 'admin-order', adminOrder);

@@ -79,7 +79,7 @@ export const searchPageHref = (query: string) => (n: number) =>
   `/search?${new URLSearchParams(n === 1 ? { q: query } : { q: query, page: String(n) })}`;
 
 /** Search results, or a hint when there is nothing to search for or nothing matched. */
-export function SearchPage({ ctx, query, products, pagination, capped }: SearchResults & { ctx: ViewContext }) {
+export function SearchPage({ ctx, query, products, pagination, capped, suggestion }: SearchResults & { ctx: ViewContext }) {
   const href = searchPageHref(query);
   return (
     <Layout
@@ -97,6 +97,12 @@ export function SearchPage({ ctx, query, products, pagination, capped }: SearchR
           </p>
         ) : (
           <>
+            {suggestion && (
+              <p class="search-suggestion">
+                Nothing matches “{query}” exactly. Did you mean <a href={searchPageHref(suggestion)(1)}>{suggestion}</a>? Showing close
+                matches.
+              </p>
+            )}
             <p class="result-count">
               {capped ? `Over ${pagination.total}` : pagination.total} {pagination.total === 1 ? 'product' : 'products'} found
               {pagination.pageCount > 1 && `, page ${pagination.page} of ${pagination.pageCount}`}

@@ -4,7 +4,7 @@ import { paginate, parsePageParam, type Pagination } from '../platform/paginatio
 import type { LoadingCache } from '../platform/cache.js';
 import type { CatalogRepo } from './catalog.repo.js';
 import type { CardProduct, ListedProduct, NavCategory, ProductDetail, SearchResults } from './catalog.types.js';
-import { parseSearchQuery, SEARCH_MAX_CHARS } from './search-query.js';
+import { closestWord, parseSearchQuery, SEARCH_MAX_CHARS, TYPO_MIN_CHARS, type SearchQuery } from './search-query.js';
 import { stockState } from './stock.js';
 
 /** Products per category and search page. */
@@ -33,8 +33,8 @@ export type ListingCaches = {
   /** A category's active product ids, newest first: a page is a slice, its total the length. */
   categoryIds: LoadingCache<number, number[]>;
   home: LoadingCache<string, { featured: number[]; newArrivals: number[] }>;
-  /** Every ranked candidate of a query (at most 481 ids), so all its pages share one search. */
-  searches: LoadingCache<string, { ids: number[]; capped: boolean }>;
+  /** Every ranked candidate of a query (exact matches, then close ones), so all its pages share one search. */
+  searches: LoadingCache<string, RankedSearch>;
   /** null: not an active product (any more). */
   cards: LoadingCache<number, Readonly<CardProduct> | null>;
   /** Product pages by SKU; null: no active product has that SKU. */
@@ -45,6 +45,13 @@ export interface ListingDeps {
   repo: CatalogRepo;
   keyPool: Pick<KeyPoolService, 'countAvailableShown'>;
   caches: ListingCaches;
+}
+
+/** A query's ranked product ids; `suggestion`: the corrected query, when only it found anything. */
+export interface RankedSearch {
+  ids: number[];
+  capped: boolean;
+  suggestion: string | null;
 }
 
 const invalidPage = () => new ValidationError('The page number must be a whole number, 1 or more.', undefined, 'invalid_page');
@@ -83,6 +90,28 @@ export function createCatalogListings({ repo, keyPool, caches }: ListingDeps) {
       const rows = await repo.findCategories();
       return { nav: rows.map(({ slug, name }) => ({ slug, name })), bySlug: new Map(rows.map((r) => [r.slug, r])) };
     });
+  }
+
+  /**
+   * Exact matches first, then, when they fill less than a page, the matches of the query with each
+   * long word replaced by the closest known word (one or two edits away): typos still find products.
+   */
+  async function rankedSearch(query: SearchQuery): Promise<RankedSearch> {
+    const exact = await repo.searchActive(query);
+    if (exact.ids.length >= PAGE_SIZE) return { ...exact, suggestion: null };
+    const corrected = await Promise.all(
+      query.terms.map(async (term) =>
+        Array.from(term).length < TYPO_MIN_CHARS ? term : (closestWord(term, await repo.findSimilarWords(term)) ?? term),
+      ),
+    );
+    if (corrected.every((term, i) => term === query.terms[i])) return { ...exact, suggestion: null };
+    const close = await repo.searchActive({ terms: corrected, sku: null });
+    const seen = new Set(exact.ids);
+    return {
+      ids: [...exact.ids, ...close.ids.filter((id) => !seen.has(id))],
+      capped: exact.capped || close.capped,
+      suggestion: exact.ids.length === 0 && close.ids.length > 0 ? corrected.join(' ') : null,
+    };
   }
 
   return {
@@ -124,15 +153,15 @@ export function createCatalogListings({ repo, keyPool, caches }: ListingDeps) {
     /** Ranked search; blank input and input with no words are answers, not errors. */
     async searchProducts(rawQuery: string | undefined, rawPage: string | undefined): Promise<SearchResults> {
       const query = (rawQuery ?? '').slice(0, SEARCH_MAX_CHARS).trim();
-      if (!query) return { query, products: [], pagination: null, capped: false };
+      if (!query) return { query, products: [], pagination: null, capped: false, suggestion: null };
       const page = parsePageParam(rawPage);
       if (page === null) throw invalidPage();
       const parsed = parseSearchQuery(query);
       const key = `${parsed.terms.join(' ')}|${parsed.sku ?? ''}`;
-      const { ids, capped } = await caches.searches.get(key, () => repo.searchActive(parsed));
+      const { ids, capped, suggestion } = await caches.searches.get(key, () => rankedSearch(parsed));
       const pagination = paginate(ids.length, page, PAGE_SIZE);
       if (page > pagination.pageCount) throw new NotFoundError(`There is no page ${page} of results for “${query}”.`, 'page_not_found');
-      return { query, products: await listed(pageOf(ids, pagination)), pagination, capped };
+      return { query, products: await listed(pageOf(ids, pagination)), pagination, capped, suggestion };
     },
   };
 }

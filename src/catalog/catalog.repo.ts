@@ -1,7 +1,7 @@
 import { sql, type Insertable } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { ProductImagesTable, ProductStatus, ProductsTable } from '../platform/db/schema.js';
-import { postgresTsquery, sqliteMatchExpression, type SearchQuery } from './search-query.js';
+import { postgresTsquery, sqliteMatchExpression, trigramsOf, wordsOf, type SearchQuery } from './search-query.js';
 
 /** The columns a product card needs (grids on home, category and search pages). */
 // updated_at: rendered cards are kept by product id and update time (src/platform/fragments.ts).
@@ -35,11 +35,38 @@ export type NewImageRow = Insertable<ProductImagesTable>;
 /** How many matches a search ranks at most per source (anywhere, by name); see searchActive. */
 export const SEARCH_CANDIDATES = 240;
 
+/** How many known words a typo is compared with at most: the most alike by trigrams. */
+export const SIMILAR_WORDS = 40;
+
 // Rows per multi-row insert: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const chunkRows = (columns: number) => Math.floor(30_000 / columns);
 
 /** Catalog tables: products, categories, their links, images, and the full-text index. */
 export function createCatalogRepo(db: Database) {
+  /**
+   * Adds words to the catalog's word list (what typos are matched against), with their trigrams on
+   * SQLite. Words are never removed: a stale one only costs a search that finds nothing, and the
+   * caller suggests a correction only when it finds products.
+   */
+  async function addSearchWords(words: string[], tx: Executor = db.kysely) {
+    for (let i = 0; i < words.length; i += chunkRows(1)) {
+      const added = await tx
+        .insertInto('search_words')
+        .values(words.slice(i, i + chunkRows(1)).map((word) => ({ word })))
+        .onConflict((oc) => oc.column('word').doNothing())
+        .returning('word')
+        .execute();
+      if (db.dialect !== 'sqlite' || added.length === 0) continue;
+      const grams = added.flatMap(({ word }) => trigramsOf(word).map((trigram) => ({ trigram, word })));
+      for (let j = 0; j < grams.length; j += chunkRows(2))
+        await tx
+          .insertInto('search_word_trigrams')
+          .values(grams.slice(j, j + chunkRows(2)))
+          .onConflict((oc) => oc.columns(['trigram', 'word']).doNothing())
+          .execute();
+    }
+  }
+
   return {
     findCategories(tx: Executor = db.kysely) {
       return tx.selectFrom('categories').select(['id', 'slug', 'name', 'description']).orderBy('position').orderBy('name').execute();
@@ -127,11 +154,31 @@ export function createCatalogRepo(db: Database) {
 
     async insertProduct(row: NewProductRow, tx: Executor = db.kysely) {
       const { id } = await tx.insertInto('products').values(row).returning('id').executeTakeFirstOrThrow();
+      await addSearchWords(wordsOf([row.sku, row.name, row.summary, row.description]), tx);
       return id;
     },
 
     async updateProduct(id: number, patch: Partial<NewProductRow>, tx: Executor = db.kysely) {
       await tx.updateTable('products').set(patch).where('id', '=', id).execute();
+      await addSearchWords(wordsOf([patch.sku ?? '', patch.name ?? '', patch.summary ?? '', patch.description ?? '']), tx);
+    },
+
+    addSearchWords,
+
+    /**
+     * Known words most alike a (folded) term, most alike first, for the caller to pick a correction
+     * from by edit distance. SQLite: words sharing the most trigrams. PostgreSQL: pg_trgm similarity
+     * through search_similar_words (words sharing the first two letters where pg_trgm is missing).
+     */
+    async findSimilarWords(term: string, tx: Executor = db.kysely): Promise<string[]> {
+      const { rows } =
+        db.dialect === 'sqlite'
+          ? await sql<{ word: string }>`select word from search_word_trigrams where trigram in (${sql.join(trigramsOf(term))})
+              group by word order by count(*) desc, word limit ${SIMILAR_WORDS}`.execute(tx)
+          : await sql<{ word: string }>`select search_similar_words as word from search_similar_words(${term}, ${SIMILAR_WORDS})`.execute(
+              tx,
+            );
+      return rows.map((r) => r.word);
     },
 
     async deleteProduct(id: number, tx: Executor = db.kysely) {
@@ -309,6 +356,7 @@ export function createCatalogRepo(db: Database) {
           .execute();
         for (const r of inserted) ids.set(r.sku, r.id);
       }
+      await addSearchWords(wordsOf(rows.flatMap((r) => [r.sku, r.name, r.summary, r.description])), tx);
       return ids;
     },
 

@@ -53,4 +53,6 @@ export interface SearchResults {
   pagination: Pagination | null;
   /** More products matched than are ranked; the user should narrow the search. */
   capped: boolean;
+  /** The query with its typos corrected, when only that found products ("Did you mean …"). */
+  suggestion: string | null;
 }

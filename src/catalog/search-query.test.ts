@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseSearchQuery, postgresTsquery, sqliteMatchExpression } from './search-query.js';
+import {
+  closestWord,
+  editDistance,
+  parseSearchQuery,
+  postgresTsquery,
+  sqliteMatchExpression,
+  trigramsOf,
+  wordsOf,
+} from './search-query.js';
 
 describe('search query building', () => {
   it('splits input into lower-case words and drops operators, quotes and punctuation', () => {
@@ -8,8 +16,9 @@ describe('search query building', () => {
     expect(parseSearchQuery("'; drop table products; --").terms).toEqual(['drop', 'table', 'products']);
   });
 
-  it('keeps Unicode letters and digits, folds width and case, ignores emoji', () => {
-    expect(parseSearchQuery('Café ＰＲＯ 東京 2024 😀').terms).toEqual(['café', 'pro', '東京', '2024']);
+  it('keeps Unicode letters and digits, folds width, case and accents, ignores emoji', () => {
+    expect(parseSearchQuery('Café ＰＲＯ 東京 2024 😀').terms).toEqual(['cafe', 'pro', '東京', '2024']);
+    expect(parseSearchQuery('CAFÉ cafe\u0301 Ünïcödé हिन्दी').terms).toEqual(['cafe', 'unicode', 'हिन्दी']);
     expect(parseSearchQuery('😀🎉').terms).toEqual([]);
   });
 
@@ -44,5 +53,27 @@ describe('search query building', () => {
     expect(sqliteMatchExpression(['c'])).toBe('"c"');
     expect(postgresTsquery(['c'])).toBe('c');
     expect(sqliteMatchExpression(['東'])).toBe('"東"');
+  });
+
+  it('collects folded words of three characters or more, and their trigrams', () => {
+    expect(wordsOf(['Café Fonts', 'A café, or two: UI kit'])).toEqual(['cafe', 'fonts', 'two', 'kit']);
+    expect(trigramsOf('cafe')).toEqual(['^ca', 'caf', 'afe', 'fe$']);
+  });
+
+  it('counts edits, a swap of neighbours as one, and stops past the limit', () => {
+    expect(editDistance('vectrforge', 'vectorforge', 2)).toBe(1);
+    expect(editDistance('tacticts', 'tactics', 2)).toBe(1);
+    expect(editDistance('postgress', 'postgresql', 2)).toBe(2);
+    expect(editDistance('fnots', 'fonts', 1)).toBe(1);
+    expect(editDistance('apple', 'zebra', 2)).toBe(3);
+  });
+
+  it('corrects long words only, and only to a different, close word', () => {
+    expect(closestWord('vectrforge', ['vector', 'vectorforge', 'forge'])).toBe('vectorforge');
+    expect(closestWord('postgress', ['postgresql', 'postgres'])).toBe('postgres');
+    expect(closestWord('cat', ['car', 'cart'])).toBeNull();
+    expect(closestWord('fond', ['font', 'fonts'])).toBeNull();
+    expect(closestWord('fonts', ['fonts'])).toBeNull();
+    expect(closestWord('widget', ['gadget', 'wizard'])).toBeNull();
   });
 });

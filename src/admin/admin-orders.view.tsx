@@ -1,5 +1,4 @@
 import { orderStates } from '../orders/order-state.js';
-import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import { plural, pluralWord } from '../platform/plural.js';
@@ -51,38 +50,38 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
           : `${plural(pagination.total, { one: 'order', other: 'orders' })}${filtered ? ` ${pluralWord(pagination.total, { one: 'matches', other: 'match' })}` : ''}.`}
       </p>
       {orders.length > 0 && (
-        <TableScroll label="Orders">
-          <table class="admin-table admin-orders">
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">Placed</th>
-                <th scope="col">Email</th>
-                <th scope="col" class="num">
-                  Total
-                </th>
-                <th scope="col">Status</th>
+        <table class="admin-table admin-orders stack">
+          <thead>
+            <tr>
+              <th scope="col">Order</th>
+              <th scope="col">Placed</th>
+              <th scope="col">Email</th>
+              <th scope="col" class="num">
+                Total
+              </th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {orders.map((o) => (
+              <tr data-order-id={o.id}>
+                <td>
+                  <a href={`/admin/orders/${o.id}`}>{o.id}</a>
+                </td>
+                <td data-label="Placed">
+                  <When ms={o.created_at} />
+                </td>
+                <td data-label="Email">{o.email}</td>
+                <td class="num" data-label="Total">
+                  {formatMoney(o.total, o.currency)}
+                </td>
+                <td data-label="Status">
+                  <span class={`status status-${o.status}`}>{ownerStatusLabel(o.status)}</span>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {orders.map((o) => (
-                <tr data-order-id={o.id}>
-                  <td>
-                    <a href={`/admin/orders/${o.id}`}>{o.id}</a>
-                  </td>
-                  <td>
-                    <When ms={o.created_at} />
-                  </td>
-                  <td>{o.email}</td>
-                  <td class="num">{formatMoney(o.total, o.currency)}</td>
-                  <td>
-                    <span class={`status status-${o.status}`}>{ownerStatusLabel(o.status)}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+            ))}
+          </tbody>
+        </table>
       )}
       <AdminPagination pagination={pagination} path="/admin/orders" params={{ q, status }} />
     </AdminFrame>

@@ -26,7 +26,9 @@ function Block({ block, look }: { block: MailBlock; look: MailLook }) {
         <table role="presentation" width="100%" style={{ borderCollapse: 'collapse', margin: '0 0 16px' }}>
           {block.rows.map(([label, value]) => (
             <tr>
-              <td style={{ ...base, color: MUTED, padding: '2px 12px 2px 0', whiteSpace: 'nowrap', verticalAlign: 'top' }}>{label}</td>
+              <td style={{ ...base, color: MUTED, padding: '2px 16px 2px 0', whiteSpace: 'nowrap', verticalAlign: 'top', width: '1%' }}>
+                {label}
+              </td>
               <td style={{ ...base, padding: '2px 0', wordBreak: 'break-word' }}>{value}</td>
             </tr>
           ))}

@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fas
 import { AppError } from '../platform/errors.js';
 import type { CheckoutService } from './checkout.service.js';
 import type { Buyer } from './checkout.types.js';
-import { CheckoutPage, CheckoutReturnPage } from './checkout.view.js';
+import { CheckoutReturnPage } from './checkout-return.view.js';
+import { CheckoutPage } from './checkout.view.js';
 
 interface CheckoutRoutesOptions {
   checkout: CheckoutService;
@@ -75,7 +76,12 @@ export async function checkoutRoutes(app: FastifyInstance, { checkout, requireUs
 
   app.get('/checkout/return', { preHandler: requireUser, schema: { querystring: ReturnQuery } }, async (request, reply) => {
     const q = request.query as Static<typeof ReturnQuery>;
-    const { order } = await checkout.confirmReturn(q.order, buyer(request), { sessionId: q.session_id, cancelled: q.cancelled === '1' });
-    return reply.header('cache-control', 'no-store').render(<CheckoutReturnPage ctx={await request.viewContext(reply)} order={order} />);
+    const { order, items } = await checkout.confirmReturn(q.order, buyer(request), {
+      sessionId: q.session_id,
+      cancelled: q.cancelled === '1',
+    });
+    return reply
+      .header('cache-control', 'no-store')
+      .render(<CheckoutReturnPage ctx={await request.viewContext(reply)} order={order} items={items} />);
   });
 }

@@ -1,9 +1,7 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
-import type { OrderRow } from '../orders/orders.types.js';
 import { ItemsTable } from '../orders/items-table.view.js';
-import { statusLabel } from '../orders/order-status.js';
 import type { ReviewLine } from './checkout.service.js';
 import type { Totals } from '../orders/pricing.js';
 
@@ -58,47 +56,6 @@ export function CheckoutPage({ ctx, review, problem, idempotencyKey, pricesInclu
             </form>
           </>
         )}
-      </section>
-    </Layout>
-  );
-}
-
-const returnMessages: Record<string, string> = {
-  pending: 'We are waiting for the payment to be confirmed. This page refreshes by itself.',
-  fulfilled: 'Thank you! Your payment is confirmed and your order is ready.',
-  needs_attention: 'Your payment arrived; we are reviewing the order and will write to you shortly.',
-  failed: 'The payment did not go through and nothing was charged. Your cart still holds the products.',
-  cancelled: 'You cancelled the payment; nothing was charged. Your cart still holds the products.',
-  expired: 'The payment was not completed in time. Your cart still holds the products.',
-};
-
-/** GET /checkout/return: where the gateway sends the buyer back; refreshes until the payment is settled. */
-export function CheckoutReturnPage({ ctx, order }: { ctx: ViewContext; order: OrderRow }) {
-  const waiting = order.status === 'pending';
-  return (
-    <Layout
-      ctx={ctx}
-      title={waiting ? 'Confirming your payment' : statusLabel(order.status)}
-      head={waiting ? <meta http-equiv="refresh" content="2" /> : undefined}
-    >
-      <section class="checkout-return" data-order-id={order.id} data-order-status={order.status} aria-live="polite">
-        <h1>{waiting ? 'Confirming your payment…' : statusLabel(order.status)}</h1>
-        <p class="notice" role="status">
-          {returnMessages[order.status] ?? statusLabel(order.status)}
-        </p>
-        <p>
-          <a class="button primary" href={`/orders/${order.id}`}>
-            View order {order.id}
-          </a>
-          {(order.status === 'failed' || order.status === 'cancelled' || order.status === 'expired') && (
-            <>
-              {' '}
-              <a class="button" href="/cart">
-                Back to your cart
-              </a>
-            </>
-          )}
-        </p>
       </section>
     </Layout>
   );

@@ -140,7 +140,15 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
 
     const back = await buyer.browser.request(redirectUrl!);
     expect(back.status).toBe(200);
-    expect(back.body).toContain('Thank you! Your payment is confirmed and your order is ready.');
+    // After payment: the items and what is ready, where the receipt went, the order by its short number.
+    expect(back.body).toContain('Thank you, your order is ready');
+    expect(back.body).toContain(`Order #${order!.order_number}: Your payment is confirmed.`);
+    expect(back.body).toMatch(/<strong>[^<]+<\/strong> × 2: 2 license keys ready to reveal\./);
+    expect(back.body).toContain('Download ready.');
+    expect(back.body).toContain(`We sent the receipt to <strong>${buyer.user.email}</strong>.`);
+    expect(back.body).toContain(`href="/orders/${order!.id}"`);
+    expect(back.body).toContain(`href="/order/${order!.id}/invoice"`);
+    expect(back.body).not.toMatch(new RegExp(`>[^<]*${order!.id}[^<]*<`));
 
     const paid = await orderOf(order!.id);
     expect(paid.invoice_number).toBeGreaterThan(0);
@@ -180,7 +188,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(detail.body).toContain('<span class="status status-fulfilled">Paid</span>');
     const invoice = await buyer.browser.request(`/order/${order!.id}/invoice`);
     expect(invoice.status).toBe(200);
-    expect(invoice.body).toContain(`Invoice ${paid.invoice_number}`);
+    expect(invoice.body).toContain(`Invoice INV-${String(paid.invoice_number).padStart(4, '0')}`);
     expect(invoice.body).toContain('€44.00');
 
     // The same webhook delivered again changes nothing.
@@ -262,7 +270,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     release();
     const [page] = await Promise.all([returnPage, receiver.waitFor(answered + 1)]);
     receiver.respondWith(forwardWebhooksTo(t.app));
-    expect(page.body).toContain('Thank you! Your payment is confirmed');
+    expect(page.body).toContain('Your payment is confirmed.');
     await waitForStatus(orderId, 'fulfilled');
     const items = await t.db.kysely.selectFrom('order_items').select('id').where('order_id', '=', orderId).execute();
     expect(
@@ -305,7 +313,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
 
     const { redirectUrl } = await driveSession(gateway, sessionId, 'cancel', { via: 'page' });
     const back = await buyer.browser.request(redirectUrl!);
-    expect(back.body).toContain('You cancelled the payment; nothing was charged.');
+    expect(back.body).toContain('<h1>Payment cancelled</h1>');
     expect((await orderOf(orderId)).status).toBe('cancelled');
     expect((await fx.keyPool.countAvailable([pool.id])).get(pool.id)).toBe(2);
     expect((JSON.parse((await buyer.browser.request('/api/cart')).body) as CartJson).count).toBe(2);

@@ -4,8 +4,9 @@ import { adminRoutes } from './admin/admin.routes.js';
 import { createAdminService } from './admin/admin.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
+import { authCookies } from './auth/auth.cookies.js';
 import { authRoutes } from './auth/auth.routes.js';
-import { createCartOwners } from './cart/cart.owner.js';
+import { createCartOwners, guestCartCookie } from './cart/cart.owner.js';
 import { cartCountSource, cartRoutes } from './cart/cart.routes.js';
 import { createCartService } from './cart/cart.service.js';
 import { createAuthService } from './auth/auth.service.js';
@@ -16,8 +17,6 @@ import { catalogRoutes } from './catalog/catalog.routes.js';
 import { createPurchaseService } from './catalog/purchase.service.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
-import { unpaidOrdersRoutes } from './checkout/unpaid-orders.routes.js';
-import { createUnpaidOrdersService } from './checkout/unpaid-orders.service.js';
 import { unpaidOrdersRoutes } from './checkout/unpaid-orders.routes.js';
 import { createUnpaidOrdersService } from './checkout/unpaid-orders.service.js';
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
@@ -57,6 +56,7 @@ import { installErrorHandlers } from './platform/error-handler.js';
 import { healthRoutes } from './platform/health.routes.js';
 import { crossOriginProtection } from './platform/cross-origin.js';
 import { createMetrics, metricsPlugin } from './platform/metrics.js';
+import { pageCachePlugin } from './platform/page-cache.js';
 import { rateLimitOptions } from './platform/redis.js';
 import { renderPlugin } from './platform/render.js';
 import { securityHeaders } from './platform/security.js';
@@ -106,6 +106,9 @@ export async function buildApp({
   });
   // Cross-site request forgery: refused by what the browser says about the request, no tokens in pages.
   await app.register(crossOriginProtection, { publicUrl: config.publicUrl, exempt: hasNoCookieAuthority });
+  // Pages the same for every visitor, answered whole to those carrying none of the store's cookies.
+  const visitorCookies = [...Object.values(authCookies(config)).map((c) => c.name), guestCartCookie(config).name];
+  await app.register(pageCachePlugin, { cache: caches.pages, visitorCookies });
   await app.register(renderPlugin);
   await app.register(staticAssets);
   await app.register(healthRoutes, { db });
@@ -168,7 +171,6 @@ export async function buildApp({
     log: app.log,
   });
   const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
-  const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
@@ -214,7 +216,6 @@ export async function buildApp({
     buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }),
     pricesIncludeTax: config.pricesIncludeTax,
   });
-  await app.register(unpaidOrdersRoutes, { unpaidOrders, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }) });
   await app.register(unpaidOrdersRoutes, { unpaidOrders, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }) });
   await app.register(paymentsRoutes, {
     payments: paymentEvents,

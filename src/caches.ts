@@ -1,8 +1,9 @@
 import type { CatalogCaches, CategoryIndex, ListingCaches } from './catalog/catalog.service.js';
 import type { CardProduct, ProductDetail } from './catalog/catalog.types.js';
 import { contentPages, type ContentPage, type KeptContent } from './pages/content.service.js';
-import { createCache, createLoadingCache } from './platform/cache.js';
+import { createCache, createLoadingCache, type LoadingCache } from './platform/cache.js';
 import { createFragmentCache } from './platform/fragments.js';
+import { createPageCache } from './platform/page-cache.js';
 
 /** How long the public lists and product pages are reused; another instance's catalog writes show within it. */
 const CATALOG_TTL_MS = 30_000;
@@ -36,17 +37,43 @@ export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_T
     // About 4 KB each with their images and description, admitted like cards.
     products: createLoadingCache<string, Readonly<ProductDetail> | null>({ max: 5_000, ttlMs, admitOnSecondRequest: true, clock }),
   };
+  // Whole pages for visitors without a session or cart, kept no longer than the stock they show may
+  // be stale; the bytes are the pages' bodies (off the V8 heap, as Buffers ready to write).
+  const pages = createPageCache({
+    max: 4_000,
+    maxBytes: 16_000_000,
+    ttlMs: SHOWN_STOCK_TTL_MS,
+    sharedMaxAgeSeconds: Math.round(ttlMs / 1000),
+    clock,
+  });
   const catalog: CatalogCaches = {
     lists,
     descriptions: createCache({ max: 500, clock }),
     changed() {
       for (const cache of Object.values(lists)) cache.clear();
+      pages.clear();
+    },
+  };
+  const stock = createLoadingCache<number, number>({ max: 20_000, ttlMs: SHOWN_STOCK_TTL_MS, clock });
+  const shownStock: LoadingCache<number, number> = {
+    get: (key, load) => stock.get(key, load),
+    getAll: (keys, load, absent) => stock.getAll(keys, load, absent),
+    // A page showing the old count goes with it.
+    clear() {
+      stock.clear();
+      pages.clear();
+    },
+    purgeStale: () => stock.purgeStale(),
+    get size() {
+      return stock.size;
     },
   };
   return {
     catalog,
     /** Available keys by product, as catalog pages show them; cleared by every change through a key pool service. */
-    shownStock: createLoadingCache<number, number>({ max: 20_000, ttlMs: SHOWN_STOCK_TTL_MS, clock }),
+    shownStock,
+    /** Finished pages for visitors the store knows nothing of (src/platform/page-cache.ts); cleared with the catalog and the shown stock. */
+    pages,
     /** Rendered HTML by what it depends on (cards, product pages' fixed parts, the layout's frame). */
     fragments: createFragmentCache({ max: 15_000, maxChars: 16_000_000, idleMs: ttlMs, clock }),
     /** The content pages, by name, with the modification time they were rendered at. */

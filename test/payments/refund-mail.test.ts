@@ -16,7 +16,6 @@ import {
   startTestGateway,
   startWebhookReceiver,
   type DevGateway,
-  type ReceivedWebhook,
 } from '../support/gateway.js';
 
 /**
@@ -40,7 +39,7 @@ describe.each(testDialects)('receipt and refund mails on %s', (dialect) => {
     const env = gatewayEnv(gateway);
     t = await createTestApp(dialect, env);
     webhookTarget = t.app;
-    receiver = await startWebhookReceiver((hook: ReceivedWebhook) => forwardWebhooksTo(webhookTarget)(hook));
+    receiver = await startWebhookReceiver((hook) => forwardWebhooksTo(webhookTarget)(hook));
     gateway.setWebhookUrl(receiver.url);
     fx = catalogFixtures(t.db);
     const config = testConfig(env);

@@ -1,3 +1,4 @@
+import { formatOrderNumber } from '../orders/order-number.js';
 import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
@@ -32,7 +33,7 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
                 {attention.map((o) => (
                   <tr data-order-id={o.id}>
                     <td>
-                      <a href={`/admin/orders/${o.id}`}>{o.id}</a>
+                      <a href={`/admin/orders/${o.id}`}>{formatOrderNumber(o.order_number)}</a>
                     </td>
                     <td>{o.email}</td>
                     <td class="num">{formatMoney(o.total, o.currency)}</td>

@@ -1,4 +1,5 @@
 import type { GrantVerdict } from '../fulfilment/download-state.js';
+import { formatInvoiceNumber, formatOrderNumber } from '../orders/order-number.js';
 import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
@@ -22,8 +23,12 @@ export function AdminOrderPage({ ctx, detail }: { ctx: ViewContext; detail: Admi
   const itemOf = new Map(items.map((i) => [i.id, i]));
   const itemLabel = (id: number) => itemOf.get(id)?.sku ?? `item ${id}`;
   return (
-    <AdminFrame ctx={ctx} title={`Order ${order.id}`} section="orders">
+    <AdminFrame ctx={ctx} title={`Order ${formatOrderNumber(order.order_number)}`} section="orders">
       <dl class="order-facts admin-facts">
+        <dt>Order id</dt>
+        <dd>
+          <code>{order.id}</code>
+        </dd>
         <dt>Status</dt>
         <dd>
           <span class={`status status-${order.status}`}>{ownerStatusLabel(order.status)}</span>
@@ -61,7 +66,7 @@ export function AdminOrderPage({ ctx, detail }: { ctx: ViewContext; detail: Admi
           )}
         </dd>
         <dt>Invoice</dt>
-        <dd>{order.invoice_number === null ? '—' : `No. ${order.invoice_number}`}</dd>
+        <dd>{order.invoice_number === null ? '—' : formatInvoiceNumber(order.invoice_number)}</dd>
       </dl>
       {order.attention_reason && (
         <p class="notice error attention-reason" role="status">

@@ -1,3 +1,4 @@
+import { formatOrderNumber } from '../orders/order-number.js';
 import { orderStates } from '../orders/order-state.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
@@ -66,7 +67,7 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
             {orders.map((o) => (
               <tr data-order-id={o.id}>
                 <td>
-                  <a href={`/admin/orders/${o.id}`}>{o.id}</a>
+                  <a href={`/admin/orders/${o.id}`}>{formatOrderNumber(o.order_number)}</a>
                 </td>
                 <td data-label="Placed">
                   <When ms={o.created_at} />

@@ -98,7 +98,7 @@ export function createOrdersRepo(db: Database) {
     searchOrders(search: OrderSearch, limit: number, offset: number, tx: Executor = db.kysely) {
       return tx
         .selectFrom('orders')
-        .select(['id', 'email', 'status', 'currency', 'total', 'created_at'])
+        .select(['id', 'order_number', 'email', 'status', 'currency', 'total', 'created_at'])
         .where((eb) => eb.and(searchFilters(eb, search)))
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
@@ -129,7 +129,7 @@ export function createOrdersRepo(db: Database) {
     findByStatus(status: string, limit: number, tx: Executor = db.kysely) {
       return tx
         .selectFrom('orders')
-        .select(['id', 'email', 'currency', 'total', 'attention_reason', 'created_at', 'updated_at'])
+        .select(['id', 'order_number', 'email', 'currency', 'total', 'attention_reason', 'created_at', 'updated_at'])
         .where('status', '=', status)
         .orderBy('updated_at', 'desc')
         .orderBy('id')

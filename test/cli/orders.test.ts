@@ -209,13 +209,13 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
       expect.objectContaining({ id: orderId, email, status: 'fulfilled', total: 1440, currency: 'EUR' }),
     ]);
     const table = await store('orders', 'list', '--status', 'fulfilled', '--limit', '1000');
-    expect(table.stdout.split('\n')[0]).toMatch(/^ORDER +CREATED \(UTC\) +STATUS +TOTAL +EMAIL$/);
-    expect(table.stdout).toMatch(new RegExp(`${orderId} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +fulfilled +€14\\.40 +${email}`));
+    expect(table.stdout.split('\n')[0]).toMatch(/^ORDER +ID +CREATED \(UTC\) +STATUS +TOTAL +EMAIL$/);
+    expect(table.stdout).toMatch(new RegExp(`#\\d{4,} +${orderId} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +fulfilled +€14\\.40 +${email}`));
     expect((await store('orders', 'list', '--status', 'refunded', '--email', email)).stdout).toBe('(none)\n');
 
     const show = await store('orders', 'show', orderId);
     expect(show.code).toBe(0);
-    expect(show.stdout).toContain(`Order ${orderId}: fulfilled`);
+    expect(show.stdout).toMatch(new RegExp(`^Order #\\d{4,} \\(${orderId}\\): fulfilled`));
     expect(show.stdout).toMatch(new RegExp(`\\n${pool.sku} +key_lim +€12\\.00 +1 +0 +`));
     expect(show.stdout).toMatch(/\nPayment events\n.*\n.*checkout\.session\.completed +fulfilled +evt_/);
     for (const key of pool.keys) expect(show.stdout).not.toContain(key);

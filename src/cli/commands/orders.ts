@@ -1,3 +1,4 @@
+import { formatInvoiceNumber, formatOrderNumber } from '../../orders/order-number.js';
 import { orderStates, type OrderState } from '../../orders/order-state.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { stringOption, UsageError, wholeNumber, type Command } from '../command.js';
@@ -30,7 +31,8 @@ Times are UTC.`,
     );
     if (ctx.values.json) return ctx.out.json(rows);
     ctx.out.table(rows, [
-      ['ORDER', (o) => o.id],
+      ['ORDER', (o) => formatOrderNumber(o.order_number)],
+      ['ID', (o) => o.id],
       ['CREATED (UTC)', (o) => when(o.created_at)],
       ['STATUS', (o) => o.status],
       ['TOTAL', (o) => money(o.total, o.currency)],
@@ -78,14 +80,14 @@ const showCommand: Command = {
 
     const skuOf = new Map(items.map((i) => [i.id, i.sku]));
     const out = ctx.out;
-    out.line(`Order ${order.id}: ${order.status}`);
+    out.line(`Order ${formatOrderNumber(order.order_number)} (${order.id}): ${order.status}`);
     out.line(`  buyer     ${order.email} (${order.user_sub})`);
     out.line(
       `  total     ${money(order.total, order.currency)} (subtotal ${money(order.subtotal, order.currency)}, tax ${money(order.tax, order.currency)})`,
     );
     out.line(`  created   ${when(order.created_at)} UTC, paid ${when(order.paid_at)}`);
     out.line(`  payment   ${order.payment_provider ?? '-'} ${order.payment_ref ?? '-'} ${order.payment_intent ?? ''}`.trimEnd());
-    if (order.invoice_number !== null) out.line(`  invoice   ${order.invoice_number}`);
+    if (order.invoice_number !== null) out.line(`  invoice   ${formatInvoiceNumber(order.invoice_number)}`);
     if (order.attention_reason) out.line(`  attention ${order.attention_reason}`);
     out.line('\nItems');
     out.table(items, [

@@ -2,6 +2,7 @@ import { formatOrderNumber } from '../orders/order-number.js';
 import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
+import { plural } from '../platform/plural.js';
 import { AdminFrame, When } from './admin-frame.view.js';
 import { ownerStatusLabel } from './admin-query.js';
 import type { AdminDashboard } from './admin.service.js';
@@ -106,7 +107,7 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
           <p class="unsent-mail">
             {unsentMail === 0
               ? 'Every mail has been sent.'
-              : `${unsentMail} ${unsentMail === 1 ? 'mail is' : 'mails are'} waiting in the outbox.`}
+              : `${plural(unsentMail, { one: 'mail is', other: 'mails are' })} waiting in the outbox.`}
           </p>
         </section>
 

@@ -1,6 +1,7 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';
+import { plural } from '../platform/plural.js';
 import type { ListedProduct, NavCategory, SearchResults } from './catalog.service.js';
 import { PageHeadLinks, PaginationNav } from '../pages/pagination.view.js';
 import { ProductGrid } from './product-list.view.js';
@@ -57,7 +58,7 @@ export function CategoryPage(props: {
         {category.description && <p class="category-description">{category.description}</p>}
         {pagination.total > 0 && (
           <p class="result-count">
-            {pagination.total} {pagination.total === 1 ? 'product' : 'products'}
+            {plural(pagination.total, { one: 'product', other: 'products' })}
             {pagination.pageCount > 1 && `, page ${pagination.page} of ${pagination.pageCount}`}
           </p>
         )}

@@ -1,5 +1,5 @@
 import { formatMoney } from '../platform/money.js';
-import { plural } from '../platform/plural.js';
+import { plural, pluralWord } from '../platform/plural.js';
 import { formatInvoiceNumber, formatOrderNumber } from './order-number.js';
 import type { OrderItemRow, OrderRow } from './orders.repo.js';
 
@@ -60,7 +60,7 @@ export function buildInvoice(
     taxNote: order.tax === 0 ? 'No tax charged.' : `${taxRate}% tax ${inclusive ? 'included in the prices' : 'added to the prices'}.`,
     refundNote:
       refunded > 0
-        ? `${plural(refunded, { one: 'unit', other: 'units' })} of this order ${refunded === 1 ? 'was' : 'were'} refunded; see the order page for details.`
+        ? `${plural(refunded, { one: 'unit', other: 'units' })} of this order ${pluralWord(refunded, { one: 'was', other: 'were' })} refunded; see the order page for details.`
         : null,
   };
 }

@@ -3,8 +3,8 @@ import type { Migration } from 'kysely/migration';
 import type { Dialect } from '../db.js';
 
 // Latin letters with accents and their bare forms: the fold used when `unaccent` cannot be created.
-const ACCENTED = 'àáâãäåāăąçćčďèéêëēėęěìíîïīįıñńňòóôõöøōőŕřśšşťùúûüūůűųýÿźżž';
-const BARE = 'aaaaaaaaacccdeeeeeeeeiiiiiiinnnoooooooorrsssttuuuuuuuuyyzzz';
+const ACCENTED = 'àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöōőŕřśšşťùúûüūůűųýÿźżž';
+const BARE = Array.from(ACCENTED, (c) => c.normalize('NFD')[0]).join('');
 
 /** Creates a trusted extension in `public` if it can; returns its schema, or null when it is unavailable. */
 async function tryExtension(db: Kysely<unknown>, name: string): Promise<string | null> {

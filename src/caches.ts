@@ -43,6 +43,7 @@ export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_T
     max: 4_000,
     maxBytes: 16_000_000,
     ttlMs: SHOWN_STOCK_TTL_MS,
+    stockFreeTtlMs: ttlMs,
     sharedMaxAgeSeconds: Math.round(ttlMs / 1000),
     clock,
   });

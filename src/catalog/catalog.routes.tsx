@@ -41,6 +41,8 @@ export async function catalogRoutes(fastify: FastifyInstance, { catalog }: { cat
   // Static routes (/cart, /about, …) win over this one; reserved SKUs never reach the database.
   app.get('/:sku', { config: shared, schema: { params: Type.Object({ sku: Type.String() }) } }, async (request, reply) => {
     const page = await catalog.getProductPage(request.params.sku);
+    // Only a count that can change (key_lim) makes the page stale sooner than the catalog.
+    request.pageIsStockFree = page.stock.available === null;
     const ctx = await request.viewContext(reply);
     return reply.render(<ProductDetailPage ctx={ctx} page={page} />);
   });

@@ -28,15 +28,26 @@ describe('etagMatches', () => {
 describe('createPageCache', () => {
   const entry = { body: Buffer.from('<p>page</p>'), etag: '"e"', headers: {} };
 
-  it('keeps a page asked for twice, until its time is up', () => {
+  it('admits a page asked for twice, and keeps it 2 s, or as long as the catalog when it shows no stock', () => {
     let now = 1_000;
-    const cache = createPageCache({ max: 10, maxBytes: 100_000, ttlMs: 2000, sharedMaxAgeSeconds: 30, clock: () => now });
-    cache.set('/a', entry);
-    expect(cache.get('/a')).toBeUndefined();
-    cache.set('/a', entry);
+    const cache = createPageCache({
+      max: 10,
+      maxBytes: 100_000,
+      ttlMs: 2000,
+      stockFreeTtlMs: 30_000,
+      sharedMaxAgeSeconds: 30,
+      clock: () => now,
+    });
+    expect(cache.admit('/a')).toBe(false);
+    expect(cache.admit('/a')).toBe(true);
+    cache.set('/a', entry, false);
+    cache.set('/b', entry, true);
     expect(cache.get('/a')).toBe(entry);
     now += 2001;
     expect(cache.get('/a')).toBeUndefined();
+    expect(cache.get('/b')).toBe(entry);
+    now += 28_000;
+    expect(cache.get('/b')).toBeUndefined();
     expect(cache.sharedCacheControl).toBe('public, max-age=0, s-maxage=30, stale-while-revalidate=30');
   });
 });

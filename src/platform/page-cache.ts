@@ -13,6 +13,8 @@ declare module 'fastify' {
     sharedPageKey: string | null;
     /** Answered from the page cache (nothing left to store). */
     fromPageCache: boolean;
+    /** Set by a route whose page shows no stock that can change (a product that never runs out): kept as long as the catalog is. */
+    pageIsStockFree: boolean;
   }
 }
 
@@ -31,6 +33,8 @@ export interface PageCacheOptions {
   maxBytes: number;
   /** How long a page is answered from memory (no longer than the stock it shows may be stale). */
   ttlMs: number;
+  /** How long a page that shows no stock is (the catalog's cache time: catalog changes clear it). */
+  stockFreeTtlMs: number;
   /** How long a CDN or proxy may serve a page (the catalog's own cache time). */
   sharedMaxAgeSeconds: number;
   clock?: () => number;
@@ -39,30 +43,39 @@ export interface PageCacheOptions {
 /** Whole pages for anonymous visitors, one per normalised URL. */
 export interface PageCache {
   get(key: string): PageEntry | undefined;
-  set(key: string, entry: PageEntry): void;
+  /** Whether a page missed now should be kept: only one asked for before, lately (a crawler's single visits keep nothing). */
+  admit(key: string): boolean;
+  set(key: string, entry: PageEntry, stockFree: boolean): void;
   clear(): void;
   readonly size: number;
   /** The Cache-Control of a shared page. */
   readonly sharedCacheControl: string;
 }
 
-/** Builds the page cache (src/caches.ts); admitted on a second request, so a crawler's single visits keep nothing. */
-export function createPageCache({ max, maxBytes, ttlMs, sharedMaxAgeSeconds, clock }: PageCacheOptions): PageCache {
-  const cache: Cache<string, PageEntry> = createCache({
-    max,
-    maxSize: maxBytes,
-    // The headers object and key cost a few hundred bytes of heap beside the body.
-    sizeOf: (entry) => entry.body.length + 300,
-    ttlMs,
-    admitOnSecondRequest: true,
-    clock,
-  });
+/** Builds the page cache (src/caches.ts): two bounded halves, pages that show stock and pages that do not. */
+export function createPageCache({ max, maxBytes, ttlMs, stockFreeTtlMs, sharedMaxAgeSeconds, clock }: PageCacheOptions): PageCache {
+  // The headers object and key cost a few hundred bytes of heap beside the body.
+  const half = (ttl: number): Cache<string, PageEntry> =>
+    createCache({ max: max / 2, maxSize: maxBytes / 2, sizeOf: (entry) => entry.body.length + 300, ttlMs: ttl, clock });
+  const live = half(ttlMs);
+  const stable = half(stockFreeTtlMs);
+  const askedOnce = new Set<string>();
   return {
-    get: (key) => cache.get(key),
-    set: (key, entry) => void cache.set(key, entry),
-    clear: () => cache.clear(),
+    get: (key) => live.get(key) ?? stable.get(key),
+    admit(key) {
+      if (askedOnce.delete(key)) return true;
+      if (askedOnce.size >= max) askedOnce.clear();
+      askedOnce.add(key);
+      return false;
+    },
+    set: (key, entry, stockFree) => void (stockFree ? stable : live).set(key, entry),
+    clear() {
+      live.clear();
+      stable.clear();
+      askedOnce.clear();
+    },
     get size() {
-      return cache.size;
+      return live.size + stable.size;
     },
     sharedCacheControl: `public, max-age=0, s-maxage=${sharedMaxAgeSeconds}, stale-while-revalidate=${sharedMaxAgeSeconds}`,
   };
@@ -111,6 +124,7 @@ export const pageCachePlugin = fp<{ cache: PageCache; visitorCookies: readonly s
     const known = (request: FastifyRequest) => visitorCookies.some((name) => request.cookies[name] !== undefined);
     app.decorateRequest('sharedPageKey', null);
     app.decorateRequest('fromPageCache', false);
+    app.decorateRequest('pageIsStockFree', false);
 
     app.addHook('onRequest', (request, reply, done) => {
       if (request.method !== 'GET' || !request.routeOptions.config.sharedPage || known(request)) return done();
@@ -136,10 +150,14 @@ export const pageCachePlugin = fp<{ cache: PageCache; visitorCookies: readonly s
         return done(null, payload);
       }
       if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return done(null, payload);
-      const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-      const etag = `"${hash('sha1', body, 'base64url')}"`;
+      const etag = `"${hash('sha1', payload, 'base64url')}"`;
       reply.header('cache-control', cache.sharedCacheControl).header('etag', etag);
-      if (request.sharedPageKey !== null) cache.set(request.sharedPageKey, { body, etag, headers: keptHeaders(reply) });
+      let body: string | Buffer = payload;
+      // A Buffer only for a page kept: it is written as it is, while one made per miss would churn memory off the heap.
+      if (request.sharedPageKey !== null && cache.admit(request.sharedPageKey)) {
+        body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+        cache.set(request.sharedPageKey, { body, etag, headers: keptHeaders(reply) }, request.pageIsStockFree);
+      }
       if (etagMatches(request.headers['if-none-match'], etag)) {
         reply.code(304);
         return done(null, '');

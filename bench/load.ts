@@ -9,6 +9,8 @@ export interface LoadJob {
   /** http://127.0.0.1:<port> */
   origin: string;
   paths: string[];
+  /** Draw paths by rank with a Zipf law of this exponent (the first path most often); uniformly without it. */
+  zipf?: number;
   /** Cookie headers, one drawn per request (logged-in load); none for anonymous load. */
   cookies?: string[];
   connections: number;
@@ -34,9 +36,29 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** A draw of an index below `n`: P(rank k) proportional to 1 / k^s, by binary search over the cumulative weights. */
+function zipfSampler(n: number, s: number): () => number {
+  const cumulative = new Float64Array(n);
+  let total = 0;
+  for (let k = 0; k < n; k++) cumulative[k] = total += 1 / (k + 1) ** s;
+  return () => {
+    const r = Math.random() * total;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cumulative[mid]! < r) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
 async function run(job: LoadJob): Promise<LoadResult> {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(job.origin)) throw new Error('the load generator only targets http://127.0.0.1');
   const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]!;
+  const rank = job.zipf === undefined ? null : zipfSampler(job.paths.length, job.zipf);
+  const pickPath = rank ? () => job.paths[rank()]! : () => pick(job.paths);
   const samples = new Float64Array(MAX_SAMPLES);
   let count = 0;
   let bytes = 0;
@@ -50,7 +72,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     requests: [
       {
         setupRequest: (request) => {
-          request.path = pick(job.paths);
+          request.path = pickPath();
           if (job.cookies?.length) request.headers = { ...request.headers, cookie: pick(job.cookies) };
           return request;
         },

@@ -15,6 +15,8 @@ export interface PageFigures {
   peakRssBytes: number;
   /** non-2xx answers and errors: a figure with failures is not a figure */
   failures: number;
+  /** how long the figure was measured, e.g. "2 × 10 s after 5 s" (of warm-up) */
+  measured: string;
   target: { minRatio?: number; maxP99Ms?: number };
 }
 
@@ -78,11 +80,13 @@ function verdict(p: PageFigures, rssTarget: number): string {
 export function renderReport(r: Report): string {
   const lines = ['### Machine', '', ...r.machine.map((m) => `- ${m}`), '', '### Settings', '', ...r.settings.map((s) => `- ${s}`), ''];
   lines.push('### Pages', '');
-  lines.push('| database | page | store req/s | baseline req/s | ratio | p50 ms | p99 ms | baseline p99 ms | bytes | peak RSS | targets |');
-  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  lines.push(
+    '| database | page | store req/s | baseline req/s | ratio | p50 ms | p99 ms | baseline p99 ms | bytes | peak RSS | measured | targets |',
+  );
+  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   for (const p of r.pages) {
     lines.push(
-      `| ${p.dialect} | ${p.scenario} | ${p.rps.toFixed(0)} | ${p.baselineRps.toFixed(0)} | ${((p.rps / p.baselineRps) * 100).toFixed(0)} % | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ms(p.baselineP99Ms)} | ${p.bytes.toFixed(0)} | ${mb(p.peakRssBytes)} | ${verdict(p, r.rssTargetBytes)} |`,
+      `| ${p.dialect} | ${p.scenario} | ${p.rps.toFixed(0)} | ${p.baselineRps.toFixed(0)} | ${((p.rps / p.baselineRps) * 100).toFixed(0)} % | ${ms(p.p50Ms)} | ${ms(p.p99Ms)} | ${ms(p.baselineP99Ms)} | ${p.bytes.toFixed(0)} | ${mb(p.peakRssBytes)} | ${p.measured} | ${verdict(p, r.rssTargetBytes)} |`,
     );
   }
   lines.push('', 'Pages requested:', '');

@@ -51,7 +51,7 @@ if (args.help) {
   --postgres <url>        PostgreSQL database to create a throwaway schema in (default ${'postgres://postgres@127.0.0.1:5432/postgres'})
   --count <n>             products to generate (default 100000)
   --duration <s>          seconds per page figure
-  --scenarios a,b         only these page scenarios: product, category, home, search, cart
+  --scenarios a,b         only these page scenarios (each has Zipf and uniform variants): product, category, home, search, cart
   --no-purchases          pages only
   --purchases-only        the purchase load only (statements per purchase and purchases/s)
   --node-flags=<flags>    V8/Node flags for the store process
@@ -64,9 +64,12 @@ const root = resolve(import.meta.dirname, '..');
 const quick = args.quick;
 const settings = {
   count: Number(args.count),
-  durationSec: Number(args.duration ?? (quick ? 3 : 10)),
+  durationSec: Number(args.duration ?? (quick ? 5 : 10)),
   rounds: quick ? 1 : 2,
-  warmupSec: quick ? 1 : 2,
+  // The store's caches (pages, cards, product details, shown stock) reach their steady state within
+  // a few seconds of a load; the bare baseline has none to fill.
+  warmupSec: 5,
+  baselineWarmupSec: 2,
   connections: 50,
   cartUsers: quick ? 8 : 20,
   buyers: quick ? 24 : 64,
@@ -118,6 +121,7 @@ async function measure(stack: Stack, baselineOrigin: string, dialect: string, s:
   const storeJob = (durationSec: number): LoadJob => ({
     origin: stack.storeUrl,
     paths: s.paths,
+    ...(s.zipf === undefined ? {} : { zipf: s.zipf }),
     cookies: s.cookies,
     connections: settings.connections,
     durationSec,
@@ -129,7 +133,7 @@ async function measure(stack: Stack, baselineOrigin: string, dialect: string, s:
     durationSec,
   });
   await runLoad(storeJob(settings.warmupSec));
-  await runLoad(baseJob(settings.warmupSec));
+  await runLoad(baseJob(settings.baselineWarmupSec));
   const store: LoadResult[] = [];
   const base: LoadResult[] = [];
   let peak = 0;
@@ -156,6 +160,7 @@ async function measure(stack: Stack, baselineOrigin: string, dialect: string, s:
     bytes,
     peakRssBytes: peak,
     failures: store.reduce((n, r) => n + failuresOf(r), 0),
+    measured: `${settings.rounds} × ${settings.durationSec} s after ${settings.warmupSec} s`,
     target: s.target,
   };
   say(
@@ -304,7 +309,7 @@ async function main() {
           if (!args['purchases-only']) {
             const cartUsers = await registerBuyers(stack.storeUrl, certificate.cert, settings.cartUsers);
             const only = args.scenarios?.split(',');
-            for (const scenario of await buildScenarios(repo, cartUsers, stack.storeUrl)) {
+            for (const scenario of await buildScenarios(repo, cartUsers, stack.storeUrl, settings.count)) {
               if (!only || only.includes(scenario.name.split(' ')[0]!))
                 report.pages.push(await measure(stack, baselineOrigin, dialect, scenario));
             }
@@ -336,7 +341,7 @@ async function main() {
     'Load generator: autocannon 9 in a process of its own, over loopback; baseline: bare Fastify 5, no logging, constant HTML of the same size as the page',
   ]);
   report.settings.unshift(
-    `${settings.connections} connections; ${settings.rounds} round(s) of ${settings.durationSec} s per figure, baseline and store back to back (order alternating), after ${settings.warmupSec} s of warm-up each${quick ? ' (--quick)' : ''}`,
+    `${settings.connections} connections; ${settings.rounds} round(s) of ${settings.durationSec} s per figure, baseline and store back to back (order alternating), after ${settings.warmupSec} s of warm-up of the store (${settings.baselineWarmupSec} s of the baseline)${quick ? ' (--quick)' : ''}; the table's "measured" column says how long each figure was measured`,
     `Store: compiled, as \`npm run start:prod\` runs it (\`${commandLine}\`), NODE_ENV=production, LOG_LEVEL=${args['log-level']} (JSON lines to a file), METRICS_TOKEN set (requests timed); one process`,
     `Purchases: ${settings.buyers} buyers at once for ${settings.purchaseSec} s, each: add to cart, POST /checkout, Pay on the development gateway, the store's return page showing the order fulfilled (by the webhook, or by the return page when it came first); statements per purchase from the store's own counter (everything it sent meanwhile, the mail worker's outbox included)`,
   );

@@ -6,9 +6,14 @@ export interface Scenario {
   name: string;
   detail: string;
   paths: string[];
+  /** Paths drawn by rank with a Zipf law of this exponent (bench/load.ts); uniformly without it. */
+  zipf?: number;
   cookies?: string[];
   target: PageFigures['target'];
 }
+
+/** Real shops' traffic: most requests go to a few products, first pages and popular words. */
+const ZIPF_S = 1;
 
 const PAGE_SIZE = 24; // the catalog's page size (src/catalog/catalog.service.ts)
 
@@ -31,17 +36,36 @@ export async function registerBuyers(storeUrl: string, ca: Buffer, count: number
 }
 
 /**
- * The page scenarios over the generated catalog: random SKUs, random pages of random categories,
- * the home page, single words from product names, and the cart API for logged-in users whose carts
- * hold three products each.
+ * The page scenarios over the generated catalog. Uniform ones are the worst case for any cache:
+ * random SKUs, every page of every category, words from product names. Zipf ones are what real
+ * traffic looks like (s = 1): over every active SKU, over category pages ranked first pages first,
+ * and over the words, each in a random order of popularity. Anonymous visitors carry no cookie;
+ * logged-in ones their session cookie (their carts hold three products each).
  */
-export async function buildScenarios(repo: ReturnType<typeof createBenchRepo>, cartUsers: Buyer[], storeUrl: string): Promise<Scenario[]> {
+export async function buildScenarios(
+  repo: ReturnType<typeof createBenchRepo>,
+  cartUsers: Buyer[],
+  storeUrl: string,
+  count: number,
+): Promise<Scenario[]> {
   const products = await repo.sampleActiveProducts(5000);
+  const everyProduct = await repo.sampleActiveProducts(count);
   const categories = await repo.activeCountsByCategory();
   const categoryPaths = categories.flatMap(({ slug, n }) =>
-    Array.from({ length: Math.ceil(n / PAGE_SIZE) }, (_, i) => `/category/${slug}${i === 0 ? '' : `?page=${i + 1}`}`),
+    Array.from({ length: Math.ceil(n / PAGE_SIZE) }, (_, i) => ({
+      slug,
+      page: i,
+      path: `/category/${slug}${i === 0 ? '' : `?page=${i + 1}`}`,
+    })),
   );
+  // First pages first (every category's page 1, then every page 2, …), categories in a random order.
+  const categoryOrder = new Map(shuffled(categories).map((c, i) => [c.slug, i]));
+  const rankedCategoryPaths = [...categoryPaths]
+    .sort((a, b) => a.page - b.page || categoryOrder.get(a.slug)! - categoryOrder.get(b.slug)!)
+    .map((p) => p.path);
   const words = [...new Set(products.flatMap((p) => p.name.toLowerCase().split(/[^a-z]+/)).filter((w) => w.length >= 3))];
+  const searchPaths = shuffled(words).map((w) => `/search?q=${encodeURIComponent(w)}`);
+  const skuPaths = shuffled(everyProduct.map((p) => `/${p.sku}`));
   const pageCount = categoryPaths.length;
 
   const cartSkus = await repo.sampleUnlimitedSkus(200);
@@ -54,31 +78,61 @@ export async function buildScenarios(repo: ReturnType<typeof createBenchRepo>, c
       if (res.status !== 200) throw new Error(`could not fill a cart: ${res.status} ${res.body.slice(0, 200)}`);
     }
   }
+  const loggedIn = cartUsers.map((u) => u.cookie);
   return [
     {
-      name: 'product',
-      detail: `GET /:sku over ${products.length} random active SKUs`,
+      name: 'product (Zipf)',
+      detail: `GET /:sku over all ${skuPaths.length} active SKUs, Zipf (s = ${ZIPF_S}), anonymous`,
+      paths: skuPaths,
+      zipf: ZIPF_S,
+      target: { minRatio: 0.5, maxP99Ms: 15 },
+    },
+    {
+      name: 'product (uniform)',
+      detail: `GET /:sku over ${products.length} random active SKUs, uniformly, anonymous`,
       paths: products.map((p) => `/${p.sku}`),
-      target: { minRatio: 0.5, maxP99Ms: 20 },
+      target: {},
     },
     {
-      name: 'category',
-      detail: `GET /category/:slug?page=n over all ${pageCount} pages of ${categories.length} categories, uniformly at random`,
-      paths: shuffled(categoryPaths).slice(0, 20_000),
-      target: { minRatio: 0.3 },
+      name: 'product (Zipf, logged in)',
+      detail: `GET /:sku as product (Zipf), with the session cookies of ${cartUsers.length} users (3 products in each cart), at random`,
+      paths: skuPaths,
+      zipf: ZIPF_S,
+      cookies: loggedIn,
+      target: { minRatio: 0.25 },
     },
-    { name: 'home', detail: 'GET /', paths: ['/'], target: {} },
+    { name: 'home', detail: 'GET /, anonymous', paths: ['/'], target: { minRatio: 0.5, maxP99Ms: 15 } },
     {
-      name: 'search',
-      detail: `GET /search?q=word over ${words.length} words from product names, at random`,
-      paths: words.map((w) => `/search?q=${encodeURIComponent(w)}`),
-      target: { minRatio: 0.3, maxP99Ms: 30 },
+      name: 'category (Zipf)',
+      detail: `GET /category/:slug?page=n over all ${pageCount} pages of ${categories.length} categories, Zipf (s = ${ZIPF_S}) with first pages first, anonymous`,
+      paths: rankedCategoryPaths,
+      zipf: ZIPF_S,
+      target: { minRatio: 0.4, maxP99Ms: 20 },
+    },
+    {
+      name: 'category (uniform)',
+      detail: `GET /category/:slug?page=n over all ${pageCount} pages, uniformly at random (the worst case), anonymous`,
+      paths: shuffled(categoryPaths.map((p) => p.path)).slice(0, 20_000),
+      target: {},
+    },
+    {
+      name: 'search (Zipf)',
+      detail: `GET /search?q=word over ${words.length} words from product names, Zipf (s = ${ZIPF_S}), anonymous`,
+      paths: searchPaths,
+      zipf: ZIPF_S,
+      target: { minRatio: 0.4, maxP99Ms: 20 },
+    },
+    {
+      name: 'search (uniform)',
+      detail: `GET /search?q=word over the same words, uniformly, anonymous`,
+      paths: searchPaths,
+      target: {},
     },
     {
       name: 'cart (logged in)',
       detail: `GET /api/cart with the session cookies of ${cartUsers.length} users (3 products in each cart), at random`,
       paths: ['/api/cart'],
-      cookies: cartUsers.map((u) => u.cookie),
+      cookies: loggedIn,
       target: {},
     },
   ];

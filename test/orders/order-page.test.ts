@@ -185,4 +185,24 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
     expect(page.body).toMatch(/<tr class="total">\s*<th[^>]*>Total after refunds<\/th>\s*<td[^>]*>€38\.00<\/td>/);
     expect(page.body).toMatch(/Total<\/th>\s*<td[^>]*>€57\.00<\/td>/);
   });
+
+  it('shows a full refund as the whole total given back', async () => {
+    const buyer = await loginAs(t.app, 'new');
+    const { id, poolItem, signedItem } = await paidOrder(buyer);
+    await t.db.transaction(async (tx) => {
+      for (const [item, units] of [
+        [poolItem, 2],
+        [signedItem, 1],
+      ] as const) {
+        await fulfilment.revokeUnits(tx, item.id, units);
+        await orders.incrementRefunded(tx, item.id, units);
+      }
+      await orders.applyEvent(tx, id, 'refund_full');
+    });
+    const page = await buyer.browser.request(`/orders/${id}`);
+    expect(page.body).toContain('This order was refunded');
+    expect(page.body).toMatch(/Refunded<\/th>\s*<td[^>]*>−€57\.00<\/td>/);
+    expect(page.body).toMatch(/<tr class="total">\s*<th[^>]*>Total after refunds<\/th>\s*<td[^>]*>€0\.00<\/td>/);
+    expect(page.body).not.toContain('key-field');
+  });
 });

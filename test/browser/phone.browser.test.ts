@@ -72,8 +72,9 @@ describe('every page on a phone and on a desktop', () => {
       }
       await page.addScriptTag({ path: axePath });
       const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-        return (await axe.run()).violations;
+        const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+        // WCAG 2.2's minimum tap target (24 px) is off by default in axe: on here, for the phone.
+        return (await axe.run({ rules: { 'target-size': { enabled: true } } })).violations;
       });
       for (const v of violations.filter(mustFail))
         faults.push(`${path} at ${width} px: ${v.impact} ${v.id} (${v.help}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);

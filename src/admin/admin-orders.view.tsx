@@ -43,7 +43,7 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
         {filtered && <a href="/admin/orders">Clear</a>}
       </form>
       <p id="admin-q-hint" class="hint">
-        Search by an order id or its beginning, or by a buyer’s whole email address (any case).
+        Search by an order number (#1042), an order id or its beginning, or a buyer’s whole email address (any case).
       </p>
       <p class="result-count" role="status">
         {pagination.total === 0

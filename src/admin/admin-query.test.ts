@@ -21,6 +21,10 @@ describe('owner order search', () => {
     expect(parseOrderQuery('ord_')).toEqual({ kind: 'id', prefix: 'ord_' });
     expect(parseOrderQuery('ord_0123456789abcdef01234567')).toEqual({ kind: 'id', prefix: 'ord_0123456789abcdef01234567' });
     expect(parseOrderQuery(' Ada.Lovelace@Example.COM ')).toEqual({ kind: 'email', email: 'ada.lovelace@example.com' });
+    expect(parseOrderQuery(' #1042 ')).toEqual({ kind: 'number', orderNumber: 1042 });
+    expect(parseOrderQuery('# 7')).toEqual({ kind: 'number', orderNumber: 7 });
+    // Bare digits stay an id beginning: ids are hex.
+    expect(parseOrderQuery('1042')).toEqual({ kind: 'id', prefix: 'ord_1042' });
   });
 
   it('refuses what it cannot look up by index, with a hint', () => {
@@ -32,6 +36,9 @@ describe('owner order search', () => {
       'a b@c',
       '@example.com',
       'ada@',
+      '#',
+      '#10x',
+      '#1234567890123456',
     ]) {
       expect(
         codeOf(() => parseOrderQuery(q)),
@@ -49,6 +56,7 @@ describe('owner order search', () => {
     expect(toOrderSearch({ kind: 'id', prefix: whole }, 'fulfilled')).toEqual({ idFrom: whole, idTo: whole, status: 'fulfilled' });
     expect(toOrderSearch({ kind: 'email', email: 'a@b.example' }, null)).toEqual({ emailLower: 'a@b.example' });
     expect(toOrderSearch({ kind: 'all' }, 'needs_attention')).toEqual({ status: 'needs_attention' });
+    expect(toOrderSearch({ kind: 'number', orderNumber: 1042 }, null)).toEqual({ orderNumber: 1042 });
   });
 
   it('accepts every order state and nothing else; empty means any', () => {

@@ -23,12 +23,15 @@ export const productStatuses: readonly ProductStatus[] = ['draft', 'active', 'ar
 const ID_PREFIX = /^(ord_[0-9a-f]{0,24}|[0-9a-f]{1,24})$/;
 const ID_HEX_LENGTH = 24;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** `#1042`: bare digits stay an id beginning, as ids are hex. */
+const ORDER_NUMBER = /^#\s*(\d{1,15})$/;
 
 /** What `?q=` asks for: everything, orders whose id starts with a prefix, or one buyer's address. */
-export type OrderQuery = { kind: 'all' } | { kind: 'id'; prefix: string } | { kind: 'email'; email: string };
+export type OrderQuery =
+  { kind: 'all' } | { kind: 'id'; prefix: string } | { kind: 'email'; email: string } | { kind: 'number'; orderNumber: number };
 
 /**
- * Reads the search box. `ord_…` or bare hex digits (any case, a whole id or its beginning) search
+ * Reads the search box. `#1042` is an order's short number; `ord_…` or bare hex digits (any case, a whole id or its beginning) search
  * order ids; anything with an `@` is one buyer's whole address, matched without regard to ASCII
  * case. Both are index lookups; a "contains" search would read every order, so it is refused with
  * a hint instead.
@@ -37,10 +40,12 @@ export function parseOrderQuery(raw: string | undefined): OrderQuery {
   const q = (raw ?? '').trim();
   if (q === '') return { kind: 'all' };
   const lower = q.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const number = ORDER_NUMBER.exec(q);
+  if (number) return { kind: 'number', orderNumber: Number(number[1]) };
   if (ID_PREFIX.test(lower)) return { kind: 'id', prefix: lower.startsWith('ord_') ? lower : `ord_${lower}` };
   if (EMAIL.test(q) && q.length <= 320) return { kind: 'email', email: lower };
   throw new ValidationError(
-    'Search by an order id (ord_…, or its beginning) or by a buyer’s whole email address.',
+    'Search by an order number (#1042), an order id (ord_…, or its beginning) or a buyer’s whole email address.',
     { q: q.slice(0, 100) },
     'invalid_search',
   );
@@ -50,6 +55,7 @@ export function parseOrderQuery(raw: string | undefined): OrderQuery {
 export function toOrderSearch(query: OrderQuery, status: OrderState | null): OrderSearch {
   const search: OrderSearch = status ? { status } : {};
   if (query.kind === 'email') search.emailLower = query.email;
+  if (query.kind === 'number') search.orderNumber = query.orderNumber;
   if (query.kind === 'id') {
     // Every id is `ord_` + 24 lower-case hex digits, so the ids with a prefix fill one closed range.
     const rest = ID_HEX_LENGTH - (query.prefix.length - 4);

@@ -11,6 +11,8 @@ export interface OrderSearch {
   idTo?: string;
   emailLower?: string;
   status?: string;
+  /** the short number people quote (#1042): the unique index on order_number */
+  orderNumber?: number;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -260,5 +262,6 @@ function searchFilters(eb: ExpressionBuilder<DB, 'orders'>, search: OrderSearch)
     ...(search.idTo !== undefined ? [eb('id', '<=', search.idTo)] : []),
     ...(search.emailLower !== undefined ? [eb(eb.fn<string>('lower', ['email']), '=', search.emailLower)] : []),
     ...(search.status !== undefined ? [eb('status', '=', search.status)] : []),
+    ...(search.orderNumber !== undefined ? [eb('order_number', '=', search.orderNumber)] : []),
   ];
 }

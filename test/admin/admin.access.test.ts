@@ -89,7 +89,11 @@ describe.each(testDialects)('admin access on %s', (dialect) => {
       ['/admin/orders?status=bogus', 400, 'There is no order status &quot;bogus&quot;. Choose one of: pending, fulfilled'],
       ['/admin/orders?page=0', 400, 'The page number must be a whole number, 1 or more.'],
       ['/admin/orders?page=two', 400, 'The page number must be a whole number, 1 or more.'],
-      ['/admin/orders?q=lovelace', 400, 'Search by an order id (ord_…, or its beginning) or by a buyer’s whole email address.'],
+      [
+        '/admin/orders?q=lovelace',
+        400,
+        'Search by an order number (#1042), an order id (ord_…, or its beginning) or a buyer’s whole email address.',
+      ],
       [`/admin/orders?q=${'x'.repeat(400)}`, 400, 'Invalid input'],
       ['/admin/orders?page=999', 404, 'There is no page 999 of orders; the last is 1.'],
       ['/admin/orders/ord_000000000000000000000000', 404, 'There is no order with that id.'],

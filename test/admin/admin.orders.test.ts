@@ -239,6 +239,10 @@ describe.each(testDialects)('admin order pages on %s', (dialect) => {
     expect(cancelled).toContain('<option value="cancelled" selected>Cancelled</option>');
     expect(await asOwner(`/admin/orders?q=nobody.${tag}%40example.com`)).toContain('No orders match.');
 
+    // The short number people quote, as #1042, finds its order alone.
+    const { order_number: number } = await orderRow(ids[17]!);
+    expect(listed(await asOwner(`/admin/orders?q=${encodeURIComponent(`#${number}`)}`))).toEqual([ids[17]]);
+
     const exact = await asOwner(`/admin/orders?q=${ids[17]}`);
     expect(listed(exact)).toEqual([ids[17]]);
     expect(listed(await asOwner(`/admin/orders?q=${ids[17]!.toUpperCase()}`))).toEqual([ids[17]]);

@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Config } from './config.js';
-import { loggerOptions, RequestLogController, type LogStream } from './logging.js';
+import { loggerOptions, RequestLogController, requestLogOptions, type LogStream } from './logging.js';
 
 /** A Fastify instance with the limits every request gets: body size, timeouts, request ids. */
 export async function createServer(config: Config, logStream?: LogStream) {
@@ -20,7 +20,7 @@ export async function createServer(config: Config, logStream?: LogStream) {
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    logController: new RequestLogController(),
+    logController: new RequestLogController(requestLogOptions(config)),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createOrdersService } from '../../src/orders/orders.service.js';
+import { orderNumbers } from '../../src/platform/db/migrations/012-order-numbers.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 
 describe.each(testDialects)('order numbers on %s', (dialect) => {
@@ -29,21 +30,22 @@ describe.each(testDialects)('order numbers on %s', (dialect) => {
   it('numbers the orders that existed before the migration by creation time, and continues after them', async () => {
     db = await createTestDatabase(dialect);
     const orders = createOrdersService({ db });
-    await place(orders, 'ord_late', 200);
-    await place(orders, 'ord_early', 100);
-    // Rerun the migration's numbering as it met these rows: by creation time, not insertion.
-    await db.kysely
-      .updateTable('orders')
-      .set({ order_number: sql<number>`order_number + 100` })
-      .execute();
-    await sql`update orders set order_number = 1000 + r.n
-      from (select id, row_number() over (order by created_at, id) as n from orders) as r
-      where orders.id = r.id`.execute(db.kysely);
+    // Back to the schema before migration 012, orders placed then (inserted out of creation order).
+    await orderNumbers(dialect).down!(db.kysely);
+    for (const [id, at] of [
+      ['ord_late', 200],
+      ['ord_early', 100],
+      ['ord_middle', 150],
+    ] as const)
+      await sql`insert into orders (id, user_sub, email, status, currency, subtotal, tax, total, created_at, updated_at)
+        values (${id}, 'u', 'u@example.com', 'fulfilled', 'EUR', 100, 0, 100, ${at}, ${at})`.execute(db.kysely);
+    await orderNumbers(dialect).up(db.kysely);
     const rows = await db.kysely.selectFrom('orders').select(['id', 'order_number']).orderBy('order_number').execute();
     expect(rows.map((r) => [r.id, Number(r.order_number)])).toEqual([
       ['ord_early', 1001],
-      ['ord_late', 1002],
+      ['ord_middle', 1002],
+      ['ord_late', 1003],
     ]);
-    expect(await place(orders, 'ord_next', 300)).toBeGreaterThan(1002);
+    expect(await place(orders, 'ord_next', 300)).toBe(1004);
   });
 });

@@ -20,7 +20,7 @@ export interface CacheSettings {
  * Every in-memory cache of the store, with its bounds, built once per app (app.ts) and handed to the
  * services and views that use it; nothing else keeps data between requests but a few bounded tables
  * of formatters. The bounds keep the live heap under the production cap with room to spare (about
- * 10 MB of cards, 20 MB of product pages and 16 MB of rendered HTML at most); a shop that outgrows
+ * 10 MB of cards, 20 MB of product pages and 16 MB of rendered HTML at most, and 10 MB of whole pages off the heap); a shop that outgrows
  * them raises the figures here. Services on the same caches (the app's and a test's) see each
  * other's writes at once; another instance's within the TTLs.
  */
@@ -40,8 +40,8 @@ export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_T
   // Whole pages for visitors without a session or cart, kept no longer than the stock they show may
   // be stale; the bytes are the pages' bodies (off the V8 heap, as Buffers ready to write).
   const pages = createPageCache({
-    max: 4_000,
-    maxBytes: 16_000_000,
+    max: 3_000,
+    maxBytes: 10_000_000,
     ttlMs: SHOWN_STOCK_TTL_MS,
     stockFreeTtlMs: ttlMs,
     sharedMaxAgeSeconds: Math.round(ttlMs / 1000),

@@ -46,9 +46,32 @@ export function createUnpaidOrdersService({ db, orders, keyPool, gateway, paymen
       }
     }
     if (!session || !isSettled(session)) return false;
-    const paid = { amount: session.amountTotal, currency: session.currency, paymentIntentId: session.paymentIntentId };
-    await db.transaction((tx) => payments.settle(tx, order.id, { ...paid, source: `pay-now:${session.id}` }));
+    await settle(order.id, session);
     return true;
+  }
+
+  async function settle(orderId: string, session: CheckoutSession) {
+    const paid = { amount: session.amountTotal, currency: session.currency, paymentIntentId: session.paymentIntentId };
+    await db.transaction((tx) => payments.settle(tx, orderId, { ...paid, source: `pay-now:${session.id}` }));
+  }
+
+  /**
+   * The pending order's payment session as the gateway sees it now (null if it cannot say). One
+   * already paid is settled (`paid`); one whose payment is still processing can be neither paid
+   * again nor cancelled.
+   */
+  async function currentSession(order: OrderRow): Promise<CheckoutSession | 'paid' | null> {
+    if (!order.payment_ref) return null;
+    const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
+    if (session?.status !== 'complete') return session;
+    if (isSettled(session)) {
+      await settle(order.id, session);
+      return 'paid';
+    }
+    throw new ConflictError(
+      'payment_processing',
+      'Your payment is still being processed, so this order cannot be paid again or cancelled. We will email you once it is confirmed.',
+    );
   }
 
   /** Reserves the order's keys again and puts it back to pending (or throws `out_of_stock`, leaving it as it was). */
@@ -98,10 +121,9 @@ export function createUnpaidOrdersService({ db, orders, keyPool, gateway, paymen
       const now = clock();
       if (isPaid(status)) return null;
       if (status === 'pending') {
-        if (order.payment_ref && (order.reserved_until ?? 0) > now) {
-          const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
-          if (session?.status === 'open' && session.url) return session.url;
-        }
+        const session = await currentSession(order);
+        if (session === 'paid') return null;
+        if (session?.status === 'open' && session.url && (order.reserved_until ?? 0) > now) return session.url;
         // Its payment page ended (or the gateway cannot say): close it and start again.
         if (await closeSession(order)) return null;
         await db.transaction((tx) => payments.expire(tx, orderId, 'paying again: the payment page had ended'));
@@ -119,7 +141,7 @@ export function createUnpaidOrdersService({ db, orders, keyPool, gateway, paymen
       const { order } = await orders.getOrderForUser(orderId, buyer.sub);
       if (order.status !== 'pending')
         throw new ConflictError('order_not_cancellable', 'Only an order awaiting payment can be cancelled. Please reload the page.');
-      if (await closeSession(order)) return;
+      if ((await currentSession(order)) === 'paid' || (await closeSession(order))) return;
       const r = await db.transaction((tx) => payments.cancel(tx, orderId, 'cancelled by the buyer on the order page'));
       if (r.kind !== 'moved')
         throw new ConflictError('order_not_cancellable', 'This order changed in the meantime. Please reload the page.');

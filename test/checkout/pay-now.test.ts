@@ -159,4 +159,23 @@ describe.each(testDialects)('paying or cancelling an unpaid order on %s', (diale
     expect(pay.status).toBe(409);
     expect(pay.body).toContain('This order was cancelled and cannot be paid');
   });
+
+  it('neither pays again nor cancels an order whose payment is still processing', async () => {
+    const pool = await makeKeyLimProduct(fx, 1);
+    const buyer = await loginAs(t.app, 'new');
+    const { order, sessionId } = await placeOrder(buyer, pool.sku);
+    const res = await fetch(`${gateway.url}/__dev/sessions/${sessionId}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ async: true }),
+    });
+    expect(res.ok).toBe(true);
+    for (const action of ['pay', 'cancel']) {
+      const answer = await buyer.browser.request(`/orders/${order.id}/${action}`, { form: {} });
+      expect(answer.status, action).toBe(409);
+      expect(answer.body).toContain('Your payment is still being processed');
+    }
+    expect((await orderOf(order.id)).status).toBe('pending');
+    expect(await available(pool.id)).toBe(0);
+  });
 });

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +8,16 @@ import { launchBrowser, resultsDir, startStore, watchPageProblems, type RunningS
 import { gatewayEnv, startTestGateway, type DevGateway } from '../support/gateway.js';
 
 const shots = join(resultsDir, 'screenshots');
+// Evaluated through the DevTools protocol, which the page's CSP does not govern (no bypass needed).
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Full-page screenshots at 1280 and 390 px; at 390 the page must not scroll sideways. */
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: { target: unknown[] }[];
+}
+
+/** Full-page screenshots at 1280 and 390 px; the page must not scroll sideways, nor have serious axe faults. */
 async function screenshots(page: Page, name: string) {
   mkdirSync(shots, { recursive: true });
   for (const width of [1280, 390]) {
@@ -18,6 +27,16 @@ async function screenshots(page: Page, name: string) {
     await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(scrollWidth, `${name} at ${width} px`).toBeLessThanOrEqual(width);
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+      return (await axe.run({ rules: { 'target-size': { enabled: true } } })).violations;
+    });
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(
+      serious.map((v) => `${v.id} on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      `${name} at ${width} px`,
+    ).toEqual([]);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }

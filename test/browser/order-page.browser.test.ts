@@ -139,6 +139,16 @@ describe('the order page and paying again in a real browser', () => {
     await expect(page.locator('textarea.key-field').count()).resolves.toBe(2);
     await screenshots(page, 'order-keys-revealed');
 
+    // Without JavaScript there is no dead Copy button: the key's field is there to select and copy.
+    const orderUrl = page.url().replace(/#.*$/, '');
+    const noScript = await browser.newContext({ storageState: await context.storageState(), javaScriptEnabled: false });
+    const plain = await noScript.newPage();
+    await plain.goto(orderUrl);
+    await expect(plain.locator('textarea.key-field').count()).resolves.toBe(2);
+    await expect(plain.locator('button.key-copy').first().isVisible()).resolves.toBe(false);
+    await expect(plain.locator('textarea.key-field').nth(1).isVisible()).resolves.toBe(true);
+    await noScript.close();
+
     // A declined card leaves the order unpaid; Pay now goes back to its payment page, which pays it.
     await addToCart(page, 'regex-workbench');
     await page.goto(`${store.url}/checkout`);

@@ -14,7 +14,7 @@ import { catalogFixtures, makeCategory, makeProduct, shareCachesWithFixtures, ty
 // Debian's nginx (.ci/run installs it); a developer without it skips this file, CI never does.
 const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => spawnSync(path, ['-v']).status === 0);
 /** The catalog's cache time in this test: what a proxy may serve a shared page for (s-maxage). */
-const CACHE_SECONDS = 2;
+const CACHE_SECONDS = 3;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,9 +1,8 @@
 /**
  * The purchase load, in a process of its own: many logged-in buyers at once, each in a loop of
- * add to cart -> POST /checkout -> "Pay" on the development gateway -> the store's return page the
- * gateway sends the buyer back to, which shows the fulfilled order (or, rarely, wait until the cart
- * empties: the paying transaction empties it). Reads a PurchaseJob as JSON from stdin, prints a
- * PurchaseResult as JSON on stdout.
+ * add to cart -> POST /checkout -> "Pay" on the development gateway -> wait until the webhook has
+ * fulfilled the order (the cart empties in the paying transaction). Reads a PurchaseJob as JSON
+ * from stdin, prints a PurchaseResult as JSON on stdout.
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -99,15 +98,8 @@ async function run(job: PurchaseJob): Promise<PurchaseResult> {
     if (!session) return fail(`checkout ${placed.status} ${placed.location ?? ''}: ${placed.body.slice(0, 200)}`);
     const paid = await call(`${job.gatewayDevUrl}/__dev/sessions/${session}/pay`, 'POST', { 'content-type': 'application/json' }, '{}');
     if (paid.status !== 200) return fail(`pay ${paid.status}: ${paid.body.slice(0, 200)}`);
-    // The buyer's browser follows the gateway back to the store's return page, which shows the order
-    // (and settles it itself when it is there before the webhook).
-    const back = (JSON.parse(paid.body) as { redirectUrl?: string | null }).redirectUrl;
-    if (!back?.startsWith(`${job.storeUrl}/checkout/return?`)) return fail(`pay: no way back to the store (${back})`);
-    const returned = await call(back, 'GET', { cookie: buyer.cookie, 'sec-fetch-site': 'cross-site' });
-    if (returned.status !== 200) return fail(`return page ${returned.status}: ${returned.body.slice(0, 200)}`);
-    // Otherwise the paying transaction empties the cart: once it is empty the order is fulfilled.
-    const fulfilled = returned.body.includes('data-order-status="fulfilled"');
-    for (const waitUntil = performance.now() + FULFIL_TIMEOUT_MS; !fulfilled;) {
+    // The paying transaction empties the cart: once it is empty the webhook has fulfilled the order.
+    for (const waitUntil = performance.now() + FULFIL_TIMEOUT_MS; ;) {
       const cart = await call(`${job.storeUrl}/api/cart`, 'GET', { cookie: buyer.cookie });
       if (cart.status !== 200) return fail(`cart ${cart.status}`);
       if ((JSON.parse(cart.body) as { count: number }).count === 0) break;

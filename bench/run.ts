@@ -343,7 +343,7 @@ async function main() {
   report.settings.unshift(
     `${settings.connections} connections; ${settings.rounds} round(s) of ${settings.durationSec} s per figure, baseline and store back to back (order alternating), after ${settings.warmupSec} s of warm-up of the store (${settings.baselineWarmupSec} s of the baseline)${quick ? ' (--quick)' : ''}; the table's "measured" column says how long each figure was measured`,
     `Store: compiled, as \`npm run start:prod\` runs it (\`${commandLine}\`), NODE_ENV=production, LOG_LEVEL=${args['log-level']} (JSON lines to a file), METRICS_TOKEN set (requests timed); one process`,
-    `Purchases: ${settings.buyers} buyers at once for ${settings.purchaseSec} s, each: add to cart, POST /checkout, Pay on the development gateway, the store's return page showing the order fulfilled (by the webhook, or by the return page when it came first); statements per purchase from the store's own counter (everything it sent meanwhile, the mail worker's outbox included)`,
+    `Purchases: ${settings.buyers} buyers at once for ${settings.purchaseSec} s, each: add to cart, POST /checkout, Pay on the development gateway, poll the cart (every 20 ms) until the webhook has fulfilled the order; statements per purchase from the store's own counter (everything it sent meanwhile, the mail worker's outbox included)`,
   );
   const markdown = renderReport(report);
   console.log(`\n${markdown}`);

@@ -12,6 +12,7 @@ import { cardUpdatedAt } from './migrations/010-card-updated-at.js';
 import { downloadTransfers } from './migrations/011-download-transfers.js';
 import { orderNumbers } from './migrations/012-order-numbers.js';
 import { searchWords } from './migrations/013-search-words.js';
+import { ownerAudit } from './migrations/014-owner-audit.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '011-download-transfers': downloadTransfers,
   '012-order-numbers': orderNumbers,
   '013-search-words': searchWords,
+  '014-owner-audit': ownerAudit,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

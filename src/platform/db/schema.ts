@@ -289,6 +289,18 @@ export interface CountersTable {
   value: number;
 }
 
+/** One change the owner made in the admin; before/after are JSON (null when there is none). */
+export interface OwnerAuditTable {
+  id: Id;
+  actor_sub: string;
+  actor_email: string;
+  action: string;
+  subject: string;
+  before: string | null;
+  after: string | null;
+  created_at: Millis;
+}
+
 export interface DB {
   products: ProductsTable;
   categories: CategoriesTable;
@@ -315,4 +327,5 @@ export interface DB {
   counters: CountersTable;
   search_words: SearchWordsTable;
   search_word_trigrams: SearchWordTrigramsTable;
+  owner_audit: OwnerAuditTable;
 }

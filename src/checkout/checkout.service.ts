@@ -7,6 +7,7 @@ import { AppError, ConflictError, ValidationError } from '../platform/errors.js'
 import { formatMoney } from '../platform/money.js';
 import { assertChargeable } from '../payments/charge-minimums.js';
 import type { Payable } from '../payments/payable.js';
+import { isTransient, retryTransient } from '../payments/payments.retry.js';
 import { isSettled, type CheckoutSession } from '../payments/payment-gateway.js';
 import { priceOrder, type Totals } from '../orders/pricing.js';
 import type { Buyer, CheckoutCart, CheckoutGateway } from './checkout.types.js';
@@ -199,14 +200,18 @@ export function createCheckoutService({
       } else if (input.sessionId === order.payment_ref) {
         const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
         if (session?.paymentStatus === 'paid') {
-          await db.transaction((tx) =>
-            payments.settle(tx, order.id, {
-              amount: session.amountTotal,
-              currency: session.currency,
-              paymentIntentId: session.paymentIntentId,
-              source: `return:${session.id}`,
-            }),
-          );
+          const paid = {
+            amount: session.amountTotal,
+            currency: session.currency,
+            paymentIntentId: session.paymentIntentId,
+            source: `return:${session.id}`,
+          };
+          // Rolled back by the webhook settling it at the same moment, again and again: the webhook
+          // settles it, and the buyer sees the page that waits for it rather than an error.
+          await retryTransient(() => db.transaction((tx) => payments.settle(tx, order.id, paid))).catch((err: unknown) => {
+            if (!isTransient(err)) throw err;
+            log?.warn({ err, orderId }, 'return page could not settle the payment; the webhook will');
+          });
         }
       }
       return orders.getOrderForUser(orderId, buyer.sub);

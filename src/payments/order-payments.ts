@@ -86,9 +86,10 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
         if (r.applied) await keyPool.releaseReservation(orderId, tx);
         return r.applied ? { kind: 'amount_mismatch' } : moved(r);
       }
-      const items = await orders.findItems(orderId, tx);
       const r = await orders.applyEvent(tx, orderId, 'payment_settled', pay.source, paid, order);
+      // The second of the webhook and the return page ends here, having read nothing more.
       if (!r.applied) return moved(r);
+      const items = await orders.findItems(orderId, tx);
       let to = r.to;
       if (r.from === 'pending') {
         // Keys were reserved at checkout and only the sweeper releases them, so this cannot fall short;

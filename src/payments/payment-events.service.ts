@@ -2,6 +2,7 @@ import type { Database, Executor } from '../platform/db/db.js';
 import { outcomeOf, type Payable } from './payable.js';
 import { createPaymentEventsRepo } from './payment-events.repo.js';
 import { isSettled, type PaymentEvent, type PaymentGateway } from './payment-gateway.js';
+import { retryTransient } from './payments.retry.js';
 
 /** The part of the gateway that receives webhooks. */
 export type WebhookGateway = Pick<PaymentGateway, 'provider' | 'parseWebhook'>;
@@ -72,31 +73,34 @@ export function createPaymentEventsService({ db, gateway, payables, clock = Date
     /**
      * POST /api/payment-callback: the signature is checked over the raw body before anything is
      * parsed; the event is recorded (a repeat is a no-op) and applied in the same transaction, so a
-     * crash in between leaves it for the gateway's retry.
+     * crash in between leaves it for the gateway's retry. A transaction rolled back by a concurrent
+     * one (the return page settling the same order) runs again here instead of answering 5xx.
      */
     async handleWebhook(
       rawBody: Buffer,
       signature: string | undefined,
     ): Promise<{ eventId: string; orderId: string | null; outcome: string }> {
       const event = gateway.parseWebhook(rawBody, signature);
-      return db.transaction(async (tx) => {
-        const orderRef = event.reference?.startsWith('ord_') ? event.reference : null;
-        const rowId = await repo.insertEvent(
-          {
-            provider: gateway.provider,
-            event_id: event.id,
-            type: event.rawType,
-            order_id: orderRef,
-            payload: rawBody.toString('utf8'),
-            received_at: clock(),
-          },
-          tx,
-        );
-        if (rowId === null) return { eventId: event.id, orderId: orderRef, outcome: 'duplicate' };
-        const outcome = await applyPaymentEvent(tx, event, payables, log);
-        await repo.markProcessed(rowId, outcome, clock(), tx);
-        return { eventId: event.id, orderId: orderRef, outcome };
-      });
+      return retryTransient(() =>
+        db.transaction(async (tx) => {
+          const orderRef = event.reference?.startsWith('ord_') ? event.reference : null;
+          const rowId = await repo.insertEvent(
+            {
+              provider: gateway.provider,
+              event_id: event.id,
+              type: event.rawType,
+              order_id: orderRef,
+              payload: rawBody.toString('utf8'),
+              received_at: clock(),
+            },
+            tx,
+          );
+          if (rowId === null) return { eventId: event.id, orderId: orderRef, outcome: 'duplicate' };
+          const outcome = await applyPaymentEvent(tx, event, payables, log);
+          await repo.markProcessed(rowId, outcome, clock(), tx);
+          return { eventId: event.id, orderId: orderRef, outcome };
+        }),
+      );
     },
     findEventsOfOrder: (orderId: string) => repo.findEventsOfOrder(orderId),
   };

@@ -2,6 +2,8 @@ import rateLimit from '@fastify/rate-limit';
 import { accountRoutes } from './account/account.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { createAdminService } from './admin/admin.service.js';
+import { createAdminProductsService } from './admin/admin-products.service.js';
+import { createAuditService } from './audit/audit.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
 import { authCookies } from './auth/auth.cookies.js';
@@ -173,6 +175,8 @@ export async function buildApp({
   const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
+  const audit = createAuditService({ db, clock });
+  const adminProducts = createAdminProductsService({ catalog, audit });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
     ? createMetrics({
@@ -229,7 +233,7 @@ export async function buildApp({
     userSub: (r) => r.user!.sub,
   });
   await app.register(orderPageRoutes, { orderPages, requireUser, userSub: (r) => r.user!.sub });
-  await app.register(adminRoutes, { admin, requireOwner });
+  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
   await app.register(licensesRoutes, {

@@ -4,13 +4,14 @@ import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';
 
-export type AdminSection = 'dashboard' | 'orders' | 'products' | 'messages';
+export type AdminSection = 'dashboard' | 'orders' | 'products' | 'messages' | 'audit';
 
 const sections: [AdminSection, string, string][] = [
   ['dashboard', '/admin', 'Dashboard'],
   ['orders', '/admin/orders', 'Orders'],
   ['products', '/admin/products', 'Products'],
   ['messages', '/admin/messages', 'Messages'],
+  ['audit', '/admin/audit', 'Audit log'],
 ];
 
 /** An instant as the owner reads it: UTC to the minute, the exact time in the element. */

@@ -6,8 +6,9 @@ import { AdminOrderPage } from './admin-order.view.js';
 import { AdminOrdersPage } from './admin-orders.view.js';
 import { AdminProductsPage } from './admin-products.view.js';
 import type { AdminService } from './admin.service.js';
+import { adminWriteRoutes, type AdminWriteRoutesOptions } from './admin-products.routes.js';
 
-interface AdminRoutesOptions {
+interface AdminRoutesOptions extends AdminWriteRoutesOptions {
   admin: AdminService;
   /** 404 for everyone but the owner (auth's requireOwner). */
   requireOwner: onRequestHookHandler;
@@ -30,12 +31,13 @@ const OrderParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'private, no-store');
 
 /**
- * The shop owner's pages under /admin, read-only (refunds and stock changes are the owner CLI's).
+ * The shop owner's pages under /admin (refunds and stock changes are still the owner CLI's).
  * The guard is an onRequest hook of this whole plugin: it runs before validation, so nobody else
  * can tell an admin URL from an unknown one, and no route added here can forget it.
  */
-export async function adminRoutes(app: FastifyInstance, { admin, requireOwner }: AdminRoutesOptions) {
+export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, ...writes }: AdminRoutesOptions) {
   app.addHook('onRequest', requireOwner);
+  adminWriteRoutes(app, writes);
 
   app.get('/admin', async (request, reply) => {
     const dashboard = await admin.getDashboard();

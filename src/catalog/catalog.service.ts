@@ -275,6 +275,33 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
       return rows.map((r) => ({ ...r, available: r.type === 'key_lim' ? (stock.get(r.id) ?? 0) : null }));
     },
 
+    /** A product in any status as the owner edits it (categories by slug, gallery in order), or null. */
+    async getProductForOwner(rawSku: string, tx?: Executor): Promise<(CleanProduct & { id: number; updatedAt: number }) | null> {
+      const sku = parseSku(rawSku);
+      const p = sku ? await repo.findProductBySku(sku, tx) : undefined;
+      if (!p) return null;
+      const [slugs, images] = await Promise.all([repo.findCategorySlugsOfProduct(p.id, tx), repo.findImages([p.id], tx)]);
+      return {
+        id: p.id,
+        updatedAt: p.updated_at,
+        sku: p.sku,
+        name: p.name,
+        summary: p.summary,
+        description: p.description,
+        price: p.price,
+        currency: p.currency,
+        type: p.type,
+        status: p.status,
+        featured: p.featured === 1,
+        specs: JSON.parse(p.specs) as [string, string][],
+        categories: slugs.map((c) => c.slug),
+        images: images.map(({ url, alt }) => ({ url, alt })),
+        downloadLimit: p.download_limit,
+        accessDays: p.access_days,
+        activationLimit: p.activation_limit,
+      };
+    },
+
     /** Refreshes the database's query statistics; run after loading many products. */
     refreshStatistics(): Promise<void> {
       return repo.analyze();

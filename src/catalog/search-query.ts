@@ -21,13 +21,14 @@ export function foldText(text: string): string {
 /** Shortest word a typo is matched against: shorter ones are too alike ("font", "fond", "food"). */
 export const TYPO_MIN_CHARS = 5;
 
-/** The distinct folded words of some texts worth matching typos against (3 characters or more). */
+/** The distinct folded words of some texts worth matching typos against (3 characters or more, not all digits). */
 export function wordsOf(texts: readonly string[]): string[] {
   const words = new Set<string>();
   for (const text of texts)
     for (const match of foldText(text).matchAll(WORD)) {
       const word = Array.from(match[0]).slice(0, MAX_TERM_CHARS).join('');
-      if (Array.from(word).length >= 3) words.add(word);
+      // Numbers (SKU digits, versions) are never typos worth correcting, and would outnumber the words.
+      if (Array.from(word).length >= 3 && /\p{L}/u.test(word)) words.add(word);
     }
   return [...words];
 }

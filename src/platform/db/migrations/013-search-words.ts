@@ -43,7 +43,7 @@ const vectors = (fold: string) => [
 
 /**
  * Search that forgives typos and accents. `search_words`: the catalog's distinct words (lower-case,
- * accents removed), added to by every catalog write; a typo is matched against them. SQLite keeps
+ * accents removed, not only digits), added to by every catalog write; a typo is matched against them. SQLite keeps
  * each word's trigrams beside it (`search_word_trigrams`) to find the candidates; PostgreSQL uses a
  * `pg_trgm` index and the function `search_similar_words(q, n)`, which falls back to words sharing
  * the first two letters when the extension cannot be created. PostgreSQL's text vectors are rebuilt
@@ -59,7 +59,9 @@ export function searchWords(dialect: Dialect): Migration {
           db,
         );
         await sql`create virtual table temp.products_fts_words using fts5vocab(main, products_fts, row)`.execute(db);
-        await sql`insert or ignore into search_words (word) select term from temp.products_fts_words where length(term) >= 3`.execute(db);
+        await sql`insert or ignore into search_words (word) select term from temp.products_fts_words where length(term) >= 3 and term glob '*[^0-9]*'`.execute(
+          db,
+        );
         await sql`drop table temp.products_fts_words`.execute(db);
         await sql`insert or ignore into search_word_trigrams (trigram, word)
           with recursive g(word, padded, i) as (
@@ -83,7 +85,7 @@ export function searchWords(dialect: Dialect): Migration {
       // Byte order (C), so "words starting with x" is a range of the primary key.
       await sql`create table search_words (word text collate "C" primary key)`.execute(db);
       await sql`insert into search_words (word)
-        select distinct w from products, unnest(tsvector_to_array(search_vector)) w where length(w) >= 3`.execute(db);
+        select distinct w from products, unnest(tsvector_to_array(search_vector)) w where length(w) >= 3 and w ~ '[^0-9]'`.execute(db);
       const similar = trgm
         ? `select word from search_words where word operator(${trgm}.%) $1 order by ${trgm}.similarity(word, $1) desc, word limit $2`
         : `select word from search_words where word like left($1, 2) || '%' and abs(length(word) - length($1)) <= 2 limit $2`;

@@ -43,6 +43,25 @@ describe.each(testDialects)('mail outbox on %s', (dialect) => {
     mail.close();
   });
 
+  it('a pass over several due mails costs two statements (lease them, mark them sent), an idle pass one', async () => {
+    const mail = service();
+    for (const n of [1, 2, 3]) await mail.enqueue({ recipient: `buyer${n}@example.test`, subject: `Receipt ${n}`, textBody: 'Thanks.' });
+    const sent: string[] = [];
+    db.onStatement((q) => sent.push(q));
+    try {
+      expect(await mail.deliverDue()).toEqual({ sent: 3, failed: 0 });
+      expect(sent).toHaveLength(2);
+      sent.length = 0;
+      expect(await mail.deliverDue()).toEqual({ sent: 0, failed: 0 });
+      expect(sent).toHaveLength(1);
+    } finally {
+      db.onStatement(null);
+    }
+    expect(await mail.countBacklog()).toBe(0);
+    expect((await sink.waitFor(3)).map((m) => m.subject).sort()).toEqual(['Receipt 1', 'Receipt 2', 'Receipt 3']);
+    mail.close();
+  });
+
   it('keeps a mail when the server is down and delivers it once when it is back', async () => {
     const mail = service();
     await mail.enqueue({ recipient: 'owner@example.test', subject: 'Contact', textBody: 'Hello' });

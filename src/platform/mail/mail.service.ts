@@ -35,8 +35,10 @@ export function createMailService({
 
   /** Sends every due mail once; a failure schedules the next attempt instead of losing the mail. */
   async function deliverDue(limit = 20): Promise<{ sent: number; failed: number }> {
-    const claimed = await db.transaction((tx) => repo.claimDue(clock(), limit, leaseMs, tx));
-    let sent = 0;
+    const claimed = await repo.claimDue(clock(), limit, leaseMs);
+    // Marked sent together once the batch is through: one statement per pass, not one per mail. A
+    // crash in between sends them again after the lease, as a crash after each send would.
+    const sent: number[] = [];
     let failed = 0;
     for (const mail of claimed) {
       try {
@@ -46,15 +48,15 @@ export function createMailService({
           text: mail.text_body,
           ...(mail.html_body ? { html: mail.html_body } : {}),
         });
-        await repo.markSent(mail.id, clock());
-        sent++;
+        sent.push(mail.id);
       } catch (err) {
         const attempts = Number(mail.attempts);
         await repo.markFailed(mail.id, (err as Error).message, attempts >= maxAttempts ? null : clock() + backoff(attempts));
         failed++;
       }
     }
-    return { sent, failed };
+    await repo.markSent(sent, clock());
+    return { sent: sent.length, failed };
   }
 
   return {

@@ -26,12 +26,12 @@ export function createOutboxRepo(db: Database) {
     },
 
     /**
-     * Leases up to `limit` due mails until `now + leaseMs`. On PostgreSQL `for update skip locked`
-     * lets several instances claim at once without taking the same row; SQLite serialises writers,
-     * so a plain select is already exclusive. Lock, then update exactly those ids (see
-     * key-pool.repo.ts: a `limit` subquery inside the update may be re-run per row).
+     * Leases up to `limit` due mails until `now + leaseMs`, in one statement (no transaction around
+     * it). On PostgreSQL `for update skip locked` lets several instances claim at once without taking
+     * the same row, and `any(array(…))` runs the `limit` subquery once (inside a plain `in` it may be
+     * re-run per row, see key-pool.repo.ts); SQLite runs the statement alone, so it is exclusive.
      */
-    async claimDue(now: number, limit: number, leaseMs: number, tx: Executor) {
+    async claimDue(now: number, limit: number, leaseMs: number, tx: Executor = db.kysely) {
       const due = tx
         .selectFrom('mail_outbox')
         .select('id')
@@ -40,18 +40,20 @@ export function createOutboxRepo(db: Database) {
         .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
         .orderBy('id')
         .limit(limit);
-      const ids = (await (db.dialect === 'postgres' ? due.forUpdate().skipLocked() : due).execute()).map((r) => r.id);
-      if (ids.length === 0) return [];
       return tx
         .updateTable('mail_outbox')
         .set({ locked_until: now + leaseMs, attempts: sql`attempts + 1` })
-        .where('id', 'in', ids)
+        .where((eb) =>
+          db.dialect === 'postgres' ? eb('id', '=', sql<number>`any(array(${due.forUpdate().skipLocked()}))`) : eb('id', 'in', due),
+        )
         .returningAll()
         .execute();
     },
 
-    async markSent(id: number, now: number, tx: Executor = db.kysely) {
-      await tx.updateTable('mail_outbox').set({ sent_at: now, locked_until: null, last_error: null }).where('id', '=', id).execute();
+    /** Marks a batch of delivered mails sent, in one statement. */
+    async markSent(ids: number[], now: number, tx: Executor = db.kysely) {
+      if (ids.length === 0) return;
+      await tx.updateTable('mail_outbox').set({ sent_at: now, locked_until: null, last_error: null }).where('id', 'in', ids).execute();
     },
 
     async markFailed(id: number, error: string, nextAttemptAt: number | null, tx: Executor = db.kysely) {

@@ -75,7 +75,7 @@ export function AdminProductFormPage({ ctx, editing, values, errors = {}, catego
       )}
       <form class="admin-product-form" method="post" action={action} novalidate>
         <Field name="name" label="Name" errors={errors}>
-          {(a) => <input {...a} name="name" value={values.name} maxLength={200} required />}
+          {(a) => <input {...a} type="text" name="name" value={values.name} maxLength={200} required />}
         </Field>
         <Field
           name="sku"
@@ -85,10 +85,21 @@ export function AdminProductFormPage({ ctx, editing, values, errors = {}, catego
             editing ? 'The SKU is the product’s address and stays.' : 'Letters, digits, “-”, “_” or “.”; it becomes the product’s address.'
           }
         >
-          {(a) => <input {...a} name="sku" value={values.sku} maxLength={64} readOnly={editing !== null} required autocomplete="off" />}
+          {(a) => (
+            <input
+              {...a}
+              type="text"
+              name="sku"
+              value={values.sku}
+              maxLength={64}
+              readOnly={editing !== null}
+              required
+              autocomplete="off"
+            />
+          )}
         </Field>
         <Field name="summary" label="Summary" errors={errors}>
-          {(a) => <input {...a} name="summary" value={values.summary} maxLength={500} />}
+          {(a) => <input {...a} type="text" name="summary" value={values.summary} maxLength={500} />}
         </Field>
         <Field name="description" label="Description" errors={errors} hint="Markdown. Preview shows it as the shop will.">
           {(a) => (
@@ -105,10 +116,10 @@ export function AdminProductFormPage({ ctx, editing, values, errors = {}, catego
         )}
         <div class="field-row">
           <Field name="price" label="Price" errors={errors} hint="In the currency’s unit, e.g. 19.99.">
-            {(a) => <input {...a} name="price" value={values.price} inputMode="decimal" required />}
+            {(a) => <input {...a} type="text" name="price" value={values.price} inputMode="decimal" required />}
           </Field>
           <Field name="currency" label="Currency" errors={errors} hint="ISO code, e.g. EUR.">
-            {(a) => <input {...a} name="currency" value={values.currency} maxLength={3} required />}
+            {(a) => <input {...a} type="text" name="currency" value={values.currency} maxLength={3} required />}
           </Field>
         </div>
         <div class="field-row">
@@ -173,8 +184,8 @@ export function AdminProductFormPage({ ctx, editing, values, errors = {}, catego
           <p class="field-hint">One label and value per row; empty rows are dropped. Save to get more rows.</p>
           {specRows.map(([label, value], i) => (
             <div class="spec-row">
-              <input name="spec_label" value={label} aria-label={`Specification ${i + 1} label`} maxLength={100} />
-              <input name="spec_value" value={value} aria-label={`Specification ${i + 1} value`} maxLength={1000} />
+              <input type="text" name="spec_label" value={label} aria-label={`Specification ${i + 1} label`} maxLength={100} />
+              <input type="text" name="spec_value" value={value} aria-label={`Specification ${i + 1} value`} maxLength={1000} />
             </div>
           ))}
           {errors.specs && (
@@ -185,13 +196,13 @@ export function AdminProductFormPage({ ctx, editing, values, errors = {}, catego
         </fieldset>
         <div class="field-row">
           <Field name="downloadLimit" label="Download limit" errors={errors} hint="Downloads only; empty for the default.">
-            {(a) => <input {...a} name="download_limit" value={values.downloadLimit} inputMode="numeric" />}
+            {(a) => <input {...a} type="text" name="download_limit" value={values.downloadLimit} inputMode="numeric" />}
           </Field>
           <Field name="accessDays" label="Access days" errors={errors} hint="Downloads only; empty for the default.">
-            {(a) => <input {...a} name="access_days" value={values.accessDays} inputMode="numeric" />}
+            {(a) => <input {...a} type="text" name="access_days" value={values.accessDays} inputMode="numeric" />}
           </Field>
           <Field name="activationLimit" label="Activation limit" errors={errors} hint="Keys only; empty for none.">
-            {(a) => <input {...a} name="activation_limit" value={values.activationLimit} inputMode="numeric" />}
+            {(a) => <input {...a} type="text" name="activation_limit" value={values.activationLimit} inputMode="numeric" />}
           </Field>
         </div>
         <div class="form-actions">

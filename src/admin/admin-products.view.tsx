@@ -14,6 +14,11 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
   const { status, products, pagination, lowStockThreshold } = list;
   return (
     <AdminFrame ctx={ctx} title="Products" section="products">
+      <p>
+        <a class="button" href="/admin/products/new">
+          New product
+        </a>
+      </p>
       <form class="admin-filters" method="get" action="/admin/products">
         <div class="field">
           <label for="admin-product-status">Status</label>
@@ -63,7 +68,10 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
               {products.map((p) => (
                 <tr data-sku={p.sku} class={p.low ? 'low-stock' : undefined}>
                   <td>
-                    {p.status === 'active' ? <a href={`/${p.sku.toLowerCase()}`}>{p.name}</a> : p.name} <span class="sku">{p.sku}</span>
+                    {p.status === 'active' ? <a href={`/${p.sku.toLowerCase()}`}>{p.name}</a> : p.name}{' '}
+                    <a class="sku" href={`/admin/products/${encodeURIComponent(p.sku)}/edit`} aria-label={`Edit ${p.sku}`}>
+                      {p.sku}
+                    </a>
                   </td>
                   <td>{typeLabels[p.type] ?? p.type}</td>
                   <td class="num">{formatMoney(p.price, p.currency)}</td>

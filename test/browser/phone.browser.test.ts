@@ -155,6 +155,22 @@ describe('every page on a phone and on a desktop', () => {
     expect(adminOrder).toMatch(/^\/admin\/orders\/\w/);
     await inspect(owner, 'admin-order', adminOrder);
     await inspect(owner, 'admin-products', '/admin/products');
+    await inspect(owner, 'admin-product-new', '/admin/products/new');
+    await inspect(owner, 'admin-product-edit', '/admin/products/VECTORFORGE-PRO-1Y/edit');
+    // The form refused: every message beside its field, the values kept.
+    await owner.fill('#product-price', 'twelve');
+    await owner.fill('#product-name', '');
+    await Promise.all([
+      owner.waitForURL(`${store.url}/admin/products/VECTORFORGE-PRO-1Y`),
+      owner.click('.admin-product-form button:not([name])'),
+    ]);
+    await expect(owner.locator('#product-price-error').textContent()).resolves.toContain('Price must be an amount');
+    await expect(owner.locator('#product-name-error').textContent()).resolves.toContain('Name must be');
+    await screenshot(owner, 'screenshots/admin-product-errors-390');
+    // A change for the audit log to show: the product copied as a draft.
+    await Promise.all([owner.waitForURL(/-COPY\/edit\?saved=1$/), owner.click('text=Duplicate as draft')]);
+    await expect(owner.locator('#product-status').inputValue()).resolves.toBe('draft');
+    await inspect(owner, 'admin-audit', '/admin/audit');
     await inspect(owner, 'admin-messages', '/admin/messages');
     await owner.context().close();
 

@@ -100,6 +100,8 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
     findOrderByPaymentIntent: (id: string, tx?: Executor) => repo.findOrderByPaymentIntent(id, tx),
     findOrderByIdempotencyKey: (key: string, tx?: Executor) => repo.findOrderByIdempotencyKey(key, tx),
     findItems: (orderId: string, tx?: Executor) => repo.findItems(orderId, tx),
+    /** An order and its items in one read. */
+    findOrderWithItems: (id: string, tx?: Executor) => repo.findOrderWithItems(id, tx),
     findEvents: (orderId: string, tx?: Executor) => repo.findEvents(orderId, tx),
     incrementRefunded: (tx: Executor, itemId: number, units: number) => repo.incrementRefunded(itemId, units, tx),
     findExpiredPending: (limit = 100) => repo.findExpiredPending(clock(), limit),
@@ -122,9 +124,9 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
 
     /** An order with its items, only for its owner: anyone else gets the same 404 as a missing order. */
     async getOrderForUser(id: string, userSub: string) {
-      const order = await repo.findOrder(id);
-      if (!order || order.user_sub !== userSub) throw new NotFoundError('We could not find that order.', 'order_not_found');
-      return { order, items: await repo.findItems(id) };
+      const found = await repo.findOrderWithItems(id);
+      if (!found || found.order.user_sub !== userSub) throw new NotFoundError('We could not find that order.', 'order_not_found');
+      return found;
     },
 
     /** The invoice of a paid order, only for its owner; anything else is the same 404. */

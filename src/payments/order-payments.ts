@@ -3,7 +3,7 @@ import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { confirmationMail } from '../orders/confirmation-mail.js';
 import { nextOrderState, type OrderEvent, type OrderState } from '../orders/order-state.js';
 import type { OrdersService } from '../orders/orders.service.js';
-import type { OrderRow } from '../orders/orders.types.js';
+import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
 import { refundMail } from '../orders/refund-mail.js';
 import { grossUnitAmount } from '../orders/pricing.js';
 import type { Database, Executor } from '../platform/db/db.js';
@@ -47,22 +47,22 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
 
   // The order `find` read for an event, handed to the settle that follows in the same transaction
   // instead of reading it again; taken once, so nothing later in the transaction sees a stale copy.
-  const found = new WeakMap<Executor, OrderRow>();
+  const found = new WeakMap<Executor, { order: OrderRow; items: OrderItemRow[] }>();
   const readOrder = async (tx: Executor, orderId: string) => {
     const kept = found.get(tx);
     found.delete(tx);
-    return kept?.id === orderId ? kept : orders.findOrder(orderId, tx);
+    return kept?.order.id === orderId ? kept : orders.findOrderWithItems(orderId, tx);
   };
 
   const payable: Payable = {
     async find(tx, { reference, paymentIntentId }) {
-      const order = reference
-        ? await orders.findOrder(reference, tx)
-        : paymentIntentId
-          ? await orders.findOrderByPaymentIntent(paymentIntentId, tx)
-          : undefined;
-      if (order) found.set(tx, order);
-      return order?.id ?? null;
+      // By reference (a checkout event) the items come in the same read, for the settle that follows.
+      if (reference) {
+        const read = await orders.findOrderWithItems(reference, tx);
+        if (read) found.set(tx, read);
+        return read?.order.id ?? null;
+      }
+      return paymentIntentId ? ((await orders.findOrderByPaymentIntent(paymentIntentId, tx))?.id ?? null) : null;
     },
 
     async standing(tx, orderId) {
@@ -77,8 +77,9 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
      * or currency differs fulfils nothing and flags the order for the owner.
      */
     async settle(tx, orderId, pay: SettledPayment) {
-      const order = await readOrder(tx, orderId);
-      if (!order) throw new Error(`no order ${orderId} to settle`);
+      const read = await readOrder(tx, orderId);
+      if (!read) throw new Error(`no order ${orderId} to settle`);
+      const { order, items } = read;
       const paid = { paid_at: clock(), payment_intent: pay.paymentIntentId };
       if (pay.amount !== order.total || pay.currency.toUpperCase() !== order.currency) {
         const reason = `Paid ${pay.amount} ${pay.currency.toUpperCase()} for an order of ${order.total} ${order.currency}: refund or settle by hand.`;
@@ -87,9 +88,8 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
         return r.applied ? { kind: 'amount_mismatch' } : moved(r);
       }
       const r = await orders.applyEvent(tx, orderId, 'payment_settled', pay.source, paid, order);
-      // The second of the webhook and the return page ends here, having read nothing more.
+      // The second of the webhook and the return page ends here.
       if (!r.applied) return moved(r);
-      const items = await orders.findItems(orderId, tx);
       let to = r.to;
       if (r.from === 'pending') {
         // Keys were reserved at checkout and only the sweeper releases them, so this cannot fall short;

@@ -3,7 +3,7 @@ import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import { plural } from '../platform/plural.js';
 import { AdminFrame, AdminPagination } from './admin-frame.view.js';
-import { productStatuses } from './admin-query.js';
+import { productStatuses, productTypes } from './admin-query.js';
 import type { AdminProductList } from './admin.service.js';
 
 const typeLabels: Record<string, string> = { key_lim: 'Keys from a pool', key: 'Signed keys', file: 'Download' };
@@ -11,7 +11,7 @@ const statusLabels: Record<string, string> = { draft: 'Draft', active: 'Active',
 
 /** GET /admin/products: every product with its state and, for pooled keys, the pool's counts. */
 export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: AdminProductList }) {
-  const { status, products, pagination, lowStockThreshold } = list;
+  const { q, status, type, category, categories, products, pagination, lowStockThreshold } = list;
   return (
     <AdminFrame ctx={ctx} title="Products" section="products">
       <p>
@@ -20,6 +20,36 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
         </a>
       </p>
       <form class="admin-filters" method="get" action="/admin/products">
+        <div class="field">
+          <label for="admin-product-q">SKU or name</label>
+          <input id="admin-product-q" type="search" name="q" value={q} maxLength={100} />
+        </div>
+        <div class="field">
+          <label for="admin-product-type">Type</label>
+          <select id="admin-product-type" name="type">
+            <option value="" selected={type === null}>
+              Any type
+            </option>
+            {productTypes.map((t) => (
+              <option value={t} selected={t === type}>
+                {typeLabels[t]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="admin-product-category">Category</label>
+          <select id="admin-product-category" name="category">
+            <option value="" selected={category === null}>
+              Any category
+            </option>
+            {categories.map((c) => (
+              <option value={c.slug} selected={c.slug === category}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
         <div class="field">
           <label for="admin-product-status">Status</label>
           <select id="admin-product-status" name="status">
@@ -99,7 +129,7 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
           </table>
         </TableScroll>
       )}
-      <AdminPagination pagination={pagination} path="/admin/products" params={{ status }} />
+      <AdminPagination pagination={pagination} path="/admin/products" params={{ q, status, type, category }} />
     </AdminFrame>
   );
 }

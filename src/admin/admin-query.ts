@@ -1,6 +1,6 @@
 import { orderStates, type OrderState } from '../orders/order-state.js';
 import type { OrderSearch } from '../orders/orders.types.js';
-import type { ProductStatus } from '../platform/db/schema.js';
+import type { ProductStatus, ProductType } from '../platform/db/schema.js';
 import { ValidationError } from '../platform/errors.js';
 import { parsePageParam } from '../platform/pagination.js';
 
@@ -92,4 +92,17 @@ export function parsePage(raw: string | undefined): number {
   const page = parsePageParam(raw);
   if (page === null) throw new ValidationError('The page number must be a whole number, 1 or more.', undefined, 'invalid_page');
   return page;
+}
+
+export const productTypes: readonly ProductType[] = ['key_lim', 'key', 'file'];
+
+/** A product type filter: null for any; `invalid_type` (400) for an unknown one. */
+export function parseProductType(raw: string | undefined): ProductType | null {
+  if (raw === undefined || raw === '') return null;
+  if ((productTypes as readonly string[]).includes(raw)) return raw as ProductType;
+  throw new ValidationError(
+    `There is no product type "${raw.slice(0, 40)}". Choose one of: ${productTypes.join(', ')}.`,
+    undefined,
+    'invalid_type',
+  );
 }

@@ -21,6 +21,9 @@ const OrdersQuery = Type.Object({
   page: Type.Optional(Type.String({ maxLength: 20 })),
 });
 const ProductsQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  type: Type.Optional(Type.String({ maxLength: 40 })),
+  category: Type.Optional(Type.String({ maxLength: 100 })),
   status: Type.Optional(Type.String({ maxLength: 40 })),
   page: Type.Optional(Type.String({ maxLength: 20 })),
 });

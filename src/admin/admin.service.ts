@@ -11,7 +11,7 @@ import type { ProductType } from '../platform/db/schema.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { MailService } from '../platform/mail/mail.service.js';
 import { paginate, type Pagination } from '../platform/pagination.js';
-import { parseOrderQuery, parseOrderStatus, parsePage, parseProductStatus, toOrderSearch } from './admin-query.js';
+import { parseOrderQuery, parseOrderStatus, parsePage, parseProductStatus, parseProductType, toOrderSearch } from './admin-query.js';
 
 const DAY = 86_400_000;
 export const ORDERS_PAGE_SIZE = 25;
@@ -26,7 +26,7 @@ export interface AdminDeps {
   >;
   paymentEvents: Pick<PaymentEventsService, 'findEventsOfOrder'>;
   fulfilment: Pick<FulfilmentService, 'findDeliveries'>;
-  catalog: Pick<CatalogService, 'listProductsForOwner'>;
+  catalog: Pick<CatalogService, 'listProductsForOwner' | 'listNavCategories'>;
   keyPool: Pick<KeyPoolService, 'countByStatus' | 'findLowPools'>;
   contact: Pick<ContactService, 'listMessages' | 'countMessages'>;
   mail: Pick<MailService, 'countBacklog'>;
@@ -127,13 +127,22 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
     },
 
     /** `GET /admin/products`: a page of products; key_lim ones with their pool counts (one grouped query). */
-    async listProducts(raw: { status?: string; page?: string }) {
-      const status = parseProductStatus(raw.status);
+    async listProducts(raw: { q?: string; status?: string; type?: string; category?: string; page?: string }) {
+      const filter = {
+        q: (raw.q ?? '').trim(),
+        status: parseProductStatus(raw.status),
+        type: parseProductType(raw.type),
+        category: (raw.category ?? '').trim().toLowerCase() || null,
+      };
       const page = parsePage(raw.page);
-      const { total, products } = await catalog.listProductsForOwner(status, PRODUCTS_PAGE_SIZE, (page - 1) * PRODUCTS_PAGE_SIZE);
+      const [{ total, products }, categories] = await Promise.all([
+        catalog.listProductsForOwner(filter, PRODUCTS_PAGE_SIZE, (page - 1) * PRODUCTS_PAGE_SIZE),
+        catalog.listNavCategories(),
+      ]);
       const pools = await keyPool.countByStatus(products.filter((p) => p.type === 'key_lim').map((p) => p.id));
       const rows = products.map((p) => ({ ...p, pool: pools.get(p.id) ?? null, low: isLow(p.type, pools.get(p.id)) }));
-      return { status, products: rows, pagination: pageOf(total, page, PRODUCTS_PAGE_SIZE, 'products'), lowStockThreshold: LOW_STOCK };
+      const pagination = pageOf(total, page, PRODUCTS_PAGE_SIZE, 'products');
+      return { ...filter, categories, products: rows, pagination, lowStockThreshold: LOW_STOCK };
     },
 
     /** `GET /admin/messages`: contact messages, newest first. */

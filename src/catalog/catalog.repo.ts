@@ -1,6 +1,6 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
-import type { ProductImagesTable, ProductStatus, ProductsTable } from '../platform/db/schema.js';
+import type { DB, ProductImagesTable, ProductStatus, ProductsTable, ProductType } from '../platform/db/schema.js';
 import { postgresTsquery, sqliteMatchExpression, trigramsOf, wordsOf, type SearchQuery } from './search-query.js';
 
 /** The columns a product card needs (grids on home, category and search pages). */
@@ -42,6 +42,38 @@ export const SIMILAR_WORDS = 40;
 const chunkRows = (columns: number) => Math.floor(30_000 / columns);
 
 /** Catalog tables: products, categories, their links, images, and the full-text index. */
+/** The owner's product list filter; null parts do not filter. `q`: a SKU prefix or a part of the name. */
+export interface OwnerProductFilter {
+  status: ProductStatus | null;
+  type: ProductType | null;
+  categoryId: number | null;
+  q: string | null;
+}
+
+const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function ownerFilter(eb: ExpressionBuilder<DB, 'products'>, f: OwnerProductFilter) {
+  const q = f.q === null ? null : likeEscaped(f.q);
+  return eb.and([
+    ...(f.status ? [eb('status', '=', f.status)] : []),
+    ...(f.type ? [eb('type', '=', f.type)] : []),
+    ...(f.categoryId !== null
+      ? [
+          eb.exists(
+            eb
+              .selectFrom('product_categories as pc')
+              .select('pc.product_id')
+              .whereRef('pc.product_id', '=', 'products.id')
+              .where('pc.category_id', '=', f.categoryId),
+          ),
+        ]
+      : []),
+    ...(q !== null
+      ? [sql<boolean>`(sku like ${`${q.toUpperCase()}%`} escape '\\' or lower(name) like ${`%${q.toLowerCase()}%`} escape '\\')`]
+      : []),
+  ]);
+}
+
 export function createCatalogRepo(db: Database) {
   /**
    * Adds words to the catalog's word list (what typos are matched against), with their trigrams on
@@ -130,12 +162,12 @@ export function createCatalogRepo(db: Database) {
         .then((r) => Number(r.n));
     },
 
-    /** The owner's list: products in any status, or in one, newest first. */
-    findProductsForOwner(status: ProductStatus | null, limit: number, offset: number, tx: Executor = db.kysely) {
+    /** The owner's list: products matching the filter (each part optional), newest first. */
+    findProductsForOwner(filter: OwnerProductFilter, limit: number, offset: number, tx: Executor = db.kysely) {
       return tx
         .selectFrom('products')
         .select(['id', 'sku', 'name', 'type', 'status', 'price', 'currency', 'created_at', 'updated_at'])
-        .$if(status !== null, (qb) => qb.where('status', '=', status!))
+        .where((eb) => ownerFilter(eb, filter))
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit)
@@ -143,11 +175,11 @@ export function createCatalogRepo(db: Database) {
         .execute();
     },
 
-    countProductsForOwner(status: ProductStatus | null, tx: Executor = db.kysely) {
+    countProductsForOwner(filter: OwnerProductFilter, tx: Executor = db.kysely) {
       return tx
         .selectFrom('products')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .$if(status !== null, (qb) => qb.where('status', '=', status!))
+        .where((eb) => ownerFilter(eb, filter))
         .executeTakeFirstOrThrow()
         .then((r) => Number(r.n));
     },

@@ -1,5 +1,5 @@
 import type { Database, Executor, Tx } from '../platform/db/db.js';
-import type { ProductStatus } from '../platform/db/schema.js';
+import type { ProductStatus, ProductType } from '../platform/db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { loadingCacheOver, noCache, type Cache } from '../platform/cache.js';
@@ -55,6 +55,16 @@ function keepNothing(): CatalogCaches {
     descriptions: noCache(),
     changed() {},
   };
+}
+
+/** The owner's product list filter: each part optional. */
+export interface OwnerListFilter {
+  status?: ProductStatus | null;
+  type?: ProductType | null;
+  /** A category slug. */
+  category?: string | null;
+  /** A SKU prefix or part of the name. */
+  q?: string | null;
 }
 
 const notFoundProduct = () =>
@@ -312,9 +322,13 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
       return repo.countProducts(tx);
     },
 
-    /** A page of products in any status (or in one), newest first, and how many there are: the owner's list. */
-    async listProductsForOwner(status: ProductStatus | null, limit: number, offset: number) {
-      const [total, products] = await Promise.all([repo.countProductsForOwner(status), repo.findProductsForOwner(status, limit, offset)]);
+    /** A page of products matching the owner's filter (category by slug), newest first, and how many there are. */
+    async listProductsForOwner(filter: OwnerListFilter, limit: number, offset: number) {
+      const slug = filter.category ?? null;
+      const [category] = slug ? await repo.findCategoryIds([slug]) : [];
+      if (slug && !category) throw new ValidationError(`There is no category ${slug}.`, { categories: [slug] }, 'unknown_category');
+      const where = { status: filter.status ?? null, type: filter.type ?? null, categoryId: category?.id ?? null, q: filter.q || null };
+      const [total, products] = await Promise.all([repo.countProductsForOwner(where), repo.findProductsForOwner(where, limit, offset)]);
       return { total, products };
     },
 

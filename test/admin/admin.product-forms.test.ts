@@ -247,6 +247,32 @@ describe.each(testDialects)('admin product forms on %s', (dialect) => {
     expect((await get('/admin/audit?page=99')).statusCode).toBe(404);
   });
 
+  it('filters the product list by SKU prefix or name part, type, status and category, keeping the filters across pages', async () => {
+    const tag = `Zq${Date.now().toString(36)}`;
+    const other = await makeCategory(fx.catalog, { name: 'Filter shelf' });
+    const a = await makeProduct(fx.catalog, { name: `Alpha ${tag} 100%`, type: 'file', categories: [other.slug] });
+    const b = await makeProduct(fx.catalog, { name: `Beta ${tag}`, type: 'key', status: 'draft' });
+    const listed = async (query: string) => {
+      const res = await get(`/admin/products?${query}`);
+      expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+      return [...res.body.matchAll(/<tr data-sku="([^"]+)"/g)].map((m) => m[1]);
+    };
+    expect(await listed(`q=${tag.toLowerCase()}`)).toEqual([b.sku, a.sku]);
+    expect(await listed(`q=${encodeURIComponent(`${tag} 100%`)}`)).toEqual([a.sku]);
+    expect(await listed(`q=${a.sku.toLowerCase()}`)).toEqual([a.sku]);
+    expect(await listed('q=zz_no_such%25')).toEqual([]);
+    expect(await listed(`q=${tag}&type=key`)).toEqual([b.sku]);
+    expect(await listed(`q=${tag}&status=active`)).toEqual([a.sku]);
+    expect(await listed(`category=${other.slug}`)).toEqual([a.sku]);
+    expect(await listed(`q=${tag}&category=${category.slug}`)).toEqual([]);
+    expect((await get('/admin/products?type=bogus')).statusCode).toBe(400);
+    expect((await get('/admin/products?category=no-such-shelf')).statusCode).toBe(400);
+    for (let i = 0; i < 25; i++) await makeProduct(fx.catalog, { name: `Many ${tag} ${i}`, type: 'key' });
+    const first = (await get(`/admin/products?q=${tag}&type=key`)).body;
+    expect(first).toContain(`href="/admin/products?q=${tag}&amp;type=key&amp;page=2"`);
+    expect(await listed(`q=${tag}&type=key&page=2`)).toHaveLength(1);
+  });
+
   it('gives anyone but the owner the 404 of an unknown page on every new URL, and changes nothing', async () => {
     const p = await makeProduct(fx.catalog);
     const unknown = await get('/no-such-page-at-all', null);

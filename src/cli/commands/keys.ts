@@ -53,7 +53,7 @@ Reserved keys are held by orders being paid; revoked keys were refunded and neve
         throw new AppError('not_a_key_pool_product', `${sku} is a ${product.type} product; only key_lim products have a pool.`);
       products = [product];
     } else {
-      products = (await catalog.listProductsForOwner(null, 10_000_000, 0)).products.filter((p) => p.type === 'key_lim');
+      products = (await catalog.listProductsForOwner({ type: 'key_lim' }, 10_000_000, 0)).products.filter((p) => p.type === 'key_lim');
     }
     const counts = new Map<number, PoolCounts>();
     for (let i = 0; i < products.length; i += 5000) {

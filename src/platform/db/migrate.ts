@@ -13,6 +13,7 @@ import { downloadTransfers } from './migrations/011-download-transfers.js';
 import { orderNumbers } from './migrations/012-order-numbers.js';
 import { searchWords } from './migrations/013-search-words.js';
 import { ownerAudit } from './migrations/014-owner-audit.js';
+import { ownerProductList } from './migrations/015-owner-product-list.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '012-order-numbers': orderNumbers,
   '013-search-words': searchWords,
   '014-owner-audit': ownerAudit,
+  '015-owner-product-list': ownerProductList,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

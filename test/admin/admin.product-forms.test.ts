@@ -160,6 +160,8 @@ describe.each(testDialects)('admin product forms on %s', (dialect) => {
       (await t.db.kysely.selectFrom('order_items').select('unit_price').where('order_id', '=', orderId).executeTakeFirstOrThrow())
         .unit_price;
     const priceBefore = await itemPrice();
+    // The shop's page is cached now; the edit must show on it at once, as a CLI change does.
+    expect((await get(`/${p.sku.toLowerCase()}`, null)).body).toContain('€19.00');
     const edit = await get(`/admin/products/${p.sku}/edit`);
     expect(edit.statusCode).toBe(200);
     const res = await post(
@@ -183,12 +185,38 @@ describe.each(testDialects)('admin product forms on %s', (dialect) => {
     expect(res.statusCode, res.body.slice(0, 300)).toBe(303);
     expect(await product(p.sku)).toMatchObject({ sku: p.sku, name: 'Renamed', price: 2500 });
     expect(await product('IGNORED')).toBeNull();
+    const shopPage = (await get(`/${p.sku.toLowerCase()}`, null)).body;
+    expect(shopPage).toContain('Renamed');
+    expect(shopPage).toContain('€25.00');
     expect(await itemPrice()).toBe(priceBefore);
     const [row] = await auditRows();
     expect(row).toMatchObject({ action: 'product.update', subject: p.sku });
     expect(JSON.parse(row!.before!)).toEqual({ name: `Test product ${p.sku.slice(5)}`, price: 1900 });
     expect(JSON.parse(row!.after!)).toEqual({ name: 'Renamed', price: 2500 });
     expect(rowText((await get('/admin/audit')).body, 'data-audit-id', String(row!.id))).toContain('product.update');
+  });
+
+  it('a price changed in the admin while a buyer reviews the cart is caught at checkout: nothing is charged at either price', async () => {
+    const p = await makeProduct(fx.catalog, { price: 1900 });
+    const shopper = await loginAs(t.app, 'new');
+    expect((await shopper.browser.request('/cart', { form: { action: 'add', sku: p.sku, quantity: '1' } })).status).toBe(303);
+    const review = await shopper.browser.request('/checkout');
+    expect(review.body).toContain('€19.00');
+    const hidden = Object.fromEntries(
+      [...review.body.matchAll(/<input type="hidden" name="(idempotencyKey|reviewedTotal|reviewedCurrency)" value="([^"]*)"/g)].map((m) => [
+        m[1]!,
+        m[2]!,
+      ]),
+    );
+    const edited = await post(
+      `/admin/products/${p.sku}`,
+      form({ name: 'Dearer', price: '29.00', type: 'key', download_limit: '', access_days: '' }),
+    );
+    expect(edited.statusCode).toBe(303);
+    const placed = await shopper.browser.request('/checkout', { form: hidden });
+    expect(placed.body).toContain('The total changed to €29.00 since you reviewed your order (it was €19.00)');
+    const orders = await t.db.kysely.selectFrom('orders').select('id').where('user_sub', '=', shopper.user.sub).execute();
+    expect(orders).toEqual([]);
   });
 
   it('a refused edit changes nothing', async () => {

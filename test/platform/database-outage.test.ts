@@ -67,7 +67,9 @@ describe.skipIf(!postgresUrl)('the store through PostgreSQL outages', () => {
     app = await buildApp({ config: testConfig({ ...idp.env, ...gatewayEnv(gateway), LICENSE_API_RATE_LIMIT: '100000' }), db });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    ({ sku } = await makeKeyLimProduct(catalogFixtures(db), 300, { price: 1200 }));
+    // Each checkout adds one unit to a cart that only payment empties, so a buyer reserves 1, 2, 3 … keys an
+    // order (up to the cart maximum): the pool must outlast every order the load places.
+    ({ sku } = await makeKeyLimProduct(catalogFixtures(db), 3000, { price: 1200 }));
     buyers = [];
     for (let i = 0; i < 3; i++) buyers.push(await loginAs(app, 'new'));
   });

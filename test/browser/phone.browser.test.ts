@@ -96,6 +96,10 @@ describe('every page on a phone and on a desktop', () => {
     await inspect(visitor, 'home', '/');
     await inspect(visitor, 'category', '/category/design-tools');
     await inspect(visitor, 'search', '/search?q=pro');
+    // A typo: the close match is listed under a "Did you mean" link to the corrected search.
+    await inspect(visitor, 'search-typo', '/search?q=vectrforge');
+    await expect(visitor.locator('.search-suggestion a').textContent()).resolves.toBe('vectorforge');
+    await expect(visitor.locator('.product-grid a', { hasText: 'Vectorforge Pro' }).count()).resolves.toBeGreaterThan(0);
     await inspect(visitor, 'product', '/vectorforge-pro-1y');
     await expect(visitor.locator('.product-info .tax-note').textContent()).resolves.toBe('Price incl. VAT');
     await inspect(visitor, 'cart-visitor', '/cart');

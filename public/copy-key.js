@@ -2,20 +2,9 @@
 // The order page's Copy buttons: each copies the license key in the read-only field it names. Without
 // this script the buttons stay hidden and the field itself can be selected and copied.
 (function () {
-  var live;
-
+  // app.js (loaded on every page, before this file) owns the one polite live region.
   function announce(message) {
-    if (!live) {
-      live = document.createElement('div');
-      live.className = 'visually-hidden';
-      live.setAttribute('role', 'status');
-      live.setAttribute('aria-live', 'polite');
-      document.body.appendChild(live);
-    }
-    live.textContent = '';
-    setTimeout(function () {
-      live.textContent = message;
-    }, 50);
+    if (window.shop && typeof window.shop.announce === 'function') window.shop.announce(message);
   }
 
   /** The clipboard API where the page may use it, else the field's selection and the older copy command. */

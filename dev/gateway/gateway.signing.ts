@@ -12,5 +12,6 @@ export function signatureHeader(payload: string, secret: string, timestampSecond
 
 /** A Stripe-style object id: its prefix and an unguessable random part (`evt_…`, `cs_test_…`). */
 export function stripeId(prefix: string, bytes = 12): string {
-  return `${prefix}_${randomBytes(bytes).toString('base64url').replace(/[-_]/g, '')}`;
+  // '-' and '_' become digits rather than being dropped, so an id always has its full length.
+  return `${prefix}_${randomBytes(bytes).toString('base64url').replace(/-/g, '8').replace(/_/g, '9')}`;
 }

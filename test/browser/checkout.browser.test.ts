@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIdp, type TestIdp } from '../support/auth.js';
-import { launchBrowser, screenshot, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
-import { gatewayEnv, startTestGateway, type DevGateway } from '../support/gateway.js';
+import type { TestIdp } from '../support/auth.js';
+import { screenshot, watchPageProblems, type RunningStore } from '../support/browser.js';
+import type { DevGateway } from '../support/gateway.js';
+import { startBuyingShop, type BuyingShop } from '../support/shop.js';
 
 describe('buying in a real browser', () => {
   let idp: TestIdp;
@@ -10,18 +11,13 @@ describe('buying in a real browser', () => {
   let store: RunningStore;
   let browser: Browser;
 
+  let shop: BuyingShop | undefined;
+
   beforeAll(async () => {
-    [idp, gateway, browser] = await Promise.all([startTestIdp(), startTestGateway(), launchBrowser()]);
-    store = await startStore({ env: { ...idp.env, ...gatewayEnv(gateway) } });
-    idp.idp.setStoreUrl(store.url);
-    gateway.setWebhookUrl(`${store.url}/api/payment-callback`);
+    shop = await startBuyingShop();
+    ({ idp, gateway, store, browser } = shop);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await store?.close();
-    await gateway?.close();
-    await idp?.close();
-  });
+  afterAll(() => shop?.close());
 
   it('adds to cart as a visitor, logs in at checkout, pays on the gateway’s page, reveals the key and downloads the file', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

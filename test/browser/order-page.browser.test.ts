@@ -3,9 +3,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIdp, type TestIdp } from '../support/auth.js';
-import { launchBrowser, resultsDir, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
-import { gatewayEnv, startTestGateway, type DevGateway } from '../support/gateway.js';
+import type { TestIdp } from '../support/auth.js';
+import { resultsDir, watchPageProblems, type RunningStore } from '../support/browser.js';
+import type { DevGateway } from '../support/gateway.js';
+import { startBuyingShop, type BuyingShop } from '../support/shop.js';
 
 const shots = join(resultsDir, 'screenshots');
 // Evaluated through the DevTools protocol, which the page's CSP does not govern (no bypass needed).
@@ -47,18 +48,13 @@ describe('the order page and paying again in a real browser', () => {
   let store: RunningStore;
   let browser: Browser;
 
+  let shop: BuyingShop | undefined;
+
   beforeAll(async () => {
-    [idp, gateway, browser] = await Promise.all([startTestIdp(), startTestGateway(), launchBrowser()]);
-    store = await startStore({ env: { ...idp.env, ...gatewayEnv(gateway) } });
-    idp.idp.setStoreUrl(store.url);
-    gateway.setWebhookUrl(`${store.url}/api/payment-callback`);
+    shop = await startBuyingShop();
+    ({ idp, gateway, store, browser } = shop);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await store?.close();
-    await gateway?.close();
-    await idp?.close();
-  });
+  afterAll(() => shop?.close());
 
   async function addToCart(page: Page, slug: string) {
     await page.goto(`${store.url}/${slug}`);

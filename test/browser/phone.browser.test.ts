@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestIdp, type TestIdp } from '../support/auth.js';
-import { launchBrowser, screenshot, startStore, type RunningStore } from '../support/browser.js';
-import { gatewayEnv, startTestGateway, type DevGateway } from '../support/gateway.js';
+import type { TestIdp } from '../support/auth.js';
+import { screenshot, type RunningStore } from '../support/browser.js';
+import type { DevGateway } from '../support/gateway.js';
+import { startBuyingShop, type BuyingShop } from '../support/shop.js';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const widths = [1280, 390] as const;
@@ -30,18 +31,13 @@ describe('every page on a phone and on a desktop', () => {
   let browser: Browser;
   let faults: string[] = [];
 
+  let shop: BuyingShop | undefined;
+
   beforeAll(async () => {
-    [idp, gateway, browser] = await Promise.all([startTestIdp(), startTestGateway(), launchBrowser()]);
-    store = await startStore({ env: { ...idp.env, ...gatewayEnv(gateway), TAX_RATE: '20' } });
-    idp.idp.setStoreUrl(store.url);
-    gateway.setWebhookUrl(`${store.url}/api/payment-callback`);
+    shop = await startBuyingShop({ TAX_RATE: '20' });
+    ({ idp, gateway, store, browser } = shop);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await store?.close();
-    await gateway?.close();
-    await idp?.close();
-  });
+  afterAll(() => shop?.close());
 
   beforeEach(() => {
     faults = [];

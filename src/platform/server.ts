@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Config } from './config.js';
@@ -28,6 +29,8 @@ export async function createServer(config: Config, logStream?: LogStream) {
     reply.header('x-request-id', request.id);
   });
   await app.register(formbody);
+  // Uploads are read as streams by the routes that take them (request.file()), each with its own size limit.
+  await app.register(multipart, { limits: { files: 1, fields: 100, parts: 101 } });
   await app.register(cookie, { secret: config.sessionSecret });
   return app;
 }

@@ -3,6 +3,7 @@ import { accountRoutes } from './account/account.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { createAdminService } from './admin/admin.service.js';
 import { createAdminProductsService } from './admin/admin-products.service.js';
+import { createAdminImagesService } from './admin/admin-images.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
@@ -16,6 +17,8 @@ import { createOidcClient } from './auth/oidc.client.js';
 import { createSessionService } from './auth/session.service.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
+import { mediaRoutes } from './catalog/media.routes.js';
+import { createProductImagesService } from './catalog/product-images.service.js';
 import { createPurchaseService } from './catalog/purchase.service.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
@@ -122,7 +125,7 @@ export async function buildApp({
   const keyPool = createKeyPoolService({ db, secrets, clock, shownStock: caches.shownStock });
   // Previous signing keys still verify keys issued before a rotation (`keys rotate-signing`).
   const signer = createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey));
-  const catalog = createCatalogService({ db, keyPool, clock, caches: caches.catalog });
+  const catalog = createCatalogService({ db, keyPool, clock, caches: caches.catalog, imageHosts: config.images.hosts });
   const cart = createCartService({ db, catalog, clock });
   const cartOwners = createCartOwners({ config, cart });
   const content = createContentService({ contentDir: config.contentDir, cache: caches.content });
@@ -177,6 +180,8 @@ export async function buildApp({
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
   const audit = createAuditService({ db, clock });
   const adminProducts = createAdminProductsService({ catalog, audit });
+  const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock });
+  const adminImages = createAdminImagesService({ images: productImages, audit, maxBytes: config.images.maxBytes });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
     ? createMetrics({
@@ -233,7 +238,8 @@ export async function buildApp({
     userSub: (r) => r.user!.sub,
   });
   await app.register(orderPageRoutes, { orderPages, requireUser, userSub: (r) => r.user!.sub });
-  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit });
+  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit, images: adminImages });
+  await app.register(mediaRoutes, { images: productImages });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
   await app.register(licensesRoutes, {

@@ -214,6 +214,9 @@ export function AdminProductFormPage({ ctx, editing, values, errors = {}, catego
       </form>
       {editing && (
         <div class="form-actions admin-product-actions">
+          <a class="button secondary" href={`/admin/products/${encodeURIComponent(editing.sku)}/images`}>
+            Images
+          </a>
           <form method="post" action={`/admin/products/${encodeURIComponent(editing.sku)}/duplicate`}>
             <button type="submit" class="secondary">
               Duplicate as draft

@@ -7,8 +7,9 @@ import { AdminOrdersPage } from './admin-orders.view.js';
 import { AdminProductsPage } from './admin-products.view.js';
 import type { AdminService } from './admin.service.js';
 import { adminWriteRoutes, type AdminWriteRoutesOptions } from './admin-products.routes.js';
+import { adminImageRoutes, type AdminImageRoutesOptions } from './admin-images.routes.js';
 
-interface AdminRoutesOptions extends AdminWriteRoutesOptions {
+interface AdminRoutesOptions extends AdminWriteRoutesOptions, AdminImageRoutesOptions {
   admin: AdminService;
   /** 404 for everyone but the owner (auth's requireOwner). */
   requireOwner: onRequestHookHandler;
@@ -41,6 +42,7 @@ const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'priv
 export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, ...writes }: AdminRoutesOptions) {
   app.addHook('onRequest', requireOwner);
   adminWriteRoutes(app, writes);
+  adminImageRoutes(app, writes);
 
   app.get('/admin', async (request, reply) => {
     const dashboard = await admin.getDashboard();

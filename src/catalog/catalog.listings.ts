@@ -5,6 +5,7 @@ import type { LoadingCache } from '../platform/cache.js';
 import type { CatalogRepo } from './catalog.repo.js';
 import type { CardProduct, ListedProduct, NavCategory, ProductDetail, SearchResults } from './catalog.types.js';
 import { closestWord, parseSearchQuery, SEARCH_MAX_CHARS, TYPO_MIN_CHARS, type SearchQuery } from './search-query.js';
+import { toProductImage } from './product-image.js';
 import { stockState } from './stock.js';
 
 /** Products per category and search page. */
@@ -62,9 +63,13 @@ export function createCatalogListings({ repo, keyPool, caches }: ListingDeps) {
     const rows = await repo.findCards([...new Set(ids)]);
     // Frozen: every page that lists a product shares its cached card.
     return new Map(
-      rows.map(({ url, alt, updated_at, ...r }) => [
+      rows.map(({ url, alt, width, height, renditions, updated_at, ...r }) => [
         r.id,
-        Object.freeze({ ...r, updatedAt: updated_at, image: url === null || alt === null ? null : Object.freeze({ url, alt }) }),
+        Object.freeze({
+          ...r,
+          updatedAt: updated_at,
+          image: url === null || alt === null ? null : Object.freeze(toProductImage({ url, alt, width, height, renditions })),
+        }),
       ]),
     );
   }

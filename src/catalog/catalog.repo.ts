@@ -195,7 +195,7 @@ export function createCatalogRepo(db: Database) {
       if (productIds.length === 0) return Promise.resolve([]);
       return tx
         .selectFrom('product_images')
-        .select(['product_id', 'url', 'alt', 'position'])
+        .select(['product_id', 'url', 'alt', 'position', 'width', 'height', 'renditions'])
         .where('product_id', 'in', productIds)
         .orderBy('product_id')
         .orderBy('position')
@@ -251,7 +251,7 @@ export function createCatalogRepo(db: Database) {
       return tx
         .selectFrom('products as p')
         .leftJoin('product_images as i', (join) => join.onRef('i.product_id', '=', 'p.id').on('i.position', '=', 0))
-        .select([...cardColumns, 'i.url', 'i.alt'])
+        .select([...cardColumns, 'i.url', 'i.alt', 'i.width', 'i.height', 'i.renditions'])
         .where('p.id', 'in', productIds)
         .where('p.status', '=', 'active')
         .execute();

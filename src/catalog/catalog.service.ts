@@ -7,6 +7,7 @@ import { createCatalogListings, type ListingCaches } from './catalog.listings.js
 import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewProductRow } from './catalog.repo.js';
 import { createDescriptionRenderer } from './description.js';
 import { parseSku } from './sku.js';
+import { toProductImage } from './product-image.js';
 import { stockState } from './stock.js';
 import type { CartProduct, ProductDetail, ProductPage } from './catalog.types.js';
 import {
@@ -36,6 +37,8 @@ export interface CatalogDeps {
   clock?: () => number;
   /** Without them (seeding, the CLI) nothing is kept: every read goes to the database. */
   caches?: CatalogCaches;
+  /** IMAGE_HOSTS: a product's https:// images must be on one of them; not checked when not given. */
+  imageHosts?: readonly string[];
 }
 
 /** The catalog's caches, built with their bounds in src/caches.ts and shared by every catalog service of one app. */
@@ -71,8 +74,9 @@ const notFoundProduct = () =>
   new NotFoundError('We could not find that product. It may have been renamed or removed.', 'product_not_found');
 
 /** The catalog: owner-side writes (validated) and the public pages' reads. */
-export function createCatalogService({ db, keyPool, clock = Date.now, caches = keepNothing() }: CatalogDeps) {
+export function createCatalogService({ db, keyPool, clock = Date.now, caches = keepNothing(), imageHosts }: CatalogDeps) {
   const repo = createCatalogRepo(db);
+  const validate = (input: ProductInput) => validateProduct(input, { imageHosts });
   const describe = createDescriptionRenderer(caches.descriptions);
   const listings = createCatalogListings({ repo, keyPool, caches: caches.lists });
   /** Runs a write and clears the caches (after it, too: a read in between may have cached the old state). */
@@ -91,7 +95,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
   async function findDetail(sku: string): Promise<Readonly<ProductDetail> | null> {
     const p = await repo.findProductBySku(sku);
     if (!p || p.status !== 'active') return null;
-    const images = (await repo.findImages([p.id])).map(({ url, alt }) => Object.freeze({ url, alt }));
+    const images = (await repo.findImages([p.id])).map((row) => Object.freeze(toProductImage(row)));
     return Object.freeze({
       id: p.id,
       updatedAt: p.updated_at,
@@ -146,7 +150,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
 
   async function bulkInsert(inputs: ProductInput[], tx: Executor): Promise<Map<string, number>> {
     const now = clock();
-    const clean = inputs.map((input) => ({ p: validateProduct(input), createdAt: input.createdAt ?? now }));
+    const clean = inputs.map((input) => ({ p: validate(input), createdAt: input.createdAt ?? now }));
     const slugs = [...new Set(clean.flatMap((c) => c.p.categories))];
     const bySlug = new Map((await repo.findCategoryIds(slugs, tx)).map((r) => [r.slug, r.id]));
     const missing = slugs.filter((s) => !bySlug.has(s));
@@ -202,7 +206,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
 
     /** Adds a product with its categories and gallery; all or nothing. */
     async createProduct(input: ProductInput, tx?: Executor): Promise<{ id: number; sku: string }> {
-      const p = validateProduct(input);
+      const p = validate(input);
       const now = clock();
       const createdAt = input.createdAt ?? now;
       try {
@@ -246,7 +250,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
           activationLimit: current.activation_limit,
           ...patch,
         };
-        const p = validateProduct(merged);
+        const p = validate(merged);
         // Always later than before, even within a millisecond: rendered pages are kept by id and update time.
         const updatedAt = Math.max(clock(), current.updated_at + 1);
         await repo.updateProduct(current.id, changeableColumns(p, updatedAt), t);

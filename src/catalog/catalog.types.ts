@@ -22,6 +22,10 @@ export interface NavCategory {
 export interface ProductImage {
   url: string;
   alt: string;
+  /** Uploaded images: the size of `url` (so the page keeps its space) and srcsets per type, AVIF first. */
+  width?: number;
+  height?: number;
+  sources?: readonly { type: string; srcset: string }[];
 }
 /** What a product's card shows, stock aside; views keep its HTML by id and `updatedAt`. */
 export interface CardProduct extends Omit<ProductCardRow, 'updated_at'> {

@@ -97,8 +97,32 @@ export function validateSku(raw: unknown): string {
   return sku;
 }
 
+/** What validateProduct checks beyond the product itself. */
+export interface ProductRules {
+  /** Hosts whose https:// images the shop may show (IMAGE_HOSTS; its CSP allows only these); undefined: not checked. */
+  imageHosts?: readonly string[];
+}
+
+/** An https:// image on a host the CSP does not allow would show as a broken image: refused, naming the host. */
+function checkImageHost(url: string, sku: string, hosts: readonly string[] | undefined): void {
+  if (!hosts || !url.startsWith('https://')) return;
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return fail('invalid_images', 'Image URLs must be a site path (/assets/…) or an https:// address.', { sku, url });
+  }
+  if (hosts.includes(host)) return;
+  const allowed = hosts.length > 0 ? `it allows ${hosts.join(', ')}` : 'it is empty';
+  fail(
+    'image_host_not_allowed',
+    `Image ${url} is on ${host}, which is not in IMAGE_HOSTS (${allowed}): add ${host} to IMAGE_HOSTS so the shop may show it, or upload the image in /admin.`,
+    { sku, url, host },
+  );
+}
+
 /** Checks and normalises a product; throws ValidationError with a stable code naming the problem. */
-export function validateProduct(input: ProductInput): CleanProduct {
+export function validateProduct(input: ProductInput, rules: ProductRules = {}): CleanProduct {
   const sku = validateSku(input.sku);
   const name = text(input.name, 'Name', 1, 200);
   const summary = text(input.summary ?? '', 'Summary', 0, 500);
@@ -132,6 +156,7 @@ export function validateProduct(input: ProductInput): CleanProduct {
     if (!/^(\/(?![/\\])|https:\/\/)[^\s"'<>\\]+$/.test(url) || url.length > 500) {
       fail('invalid_images', 'Image URLs must be a site path (/assets/…) or an https:// address.', { sku, url });
     }
+    checkImageHost(url, sku, rules.imageHosts);
     return { url, alt: text(img.alt, 'Image alt text', 1, 300) };
   });
 

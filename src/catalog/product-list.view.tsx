@@ -1,15 +1,13 @@
 import { renderToString } from 'preact-render-to-string';
-import { assetUrl } from '../platform/assets.js';
 import type { FragmentCache } from '../platform/fragments.js';
 import { formatMoney } from '../platform/money.js';
 import { renderKept } from '../platform/render.js';
 import type { CardProduct, ListedProduct } from './catalog.types.js';
+import { ProductPicture } from './product-image.view.js';
 import type { StockState } from './stock.js';
 
-/** An image URL as the page should use it: files under /assets/ get their cache-busting version. */
-export function imageSrc(url: string): string {
-  return url.startsWith('/assets/') ? assetUrl(url.slice('/assets/'.length)) : url;
-}
+// Cards are at least 15rem in a grid at most 72rem wide: about a third of the window on wide screens.
+const CARD_SIZES = '(min-width: 48rem) 33vw, 100vw';
 
 /** The price in the product's currency. */
 export function Price({ amount, currency }: { amount: number; currency: string }) {
@@ -28,7 +26,7 @@ function CardBody({ product, headingLevel }: { product: CardProduct; headingLeve
     <>
       <a class="product-link" href={`/${product.sku}`}>
         {product.image ? (
-          <img class="product-image" src={imageSrc(product.image.url)} alt={product.image.alt} loading="lazy" decoding="async" />
+          <ProductPicture class="product-image" image={product.image} sizes={CARD_SIZES} loading="lazy" />
         ) : (
           <span class="product-image placeholder" aria-hidden="true" />
         )}

@@ -4,7 +4,8 @@ import type { ViewContext } from '../pages/view-context.js';
 import type { FragmentCache } from '../platform/fragments.js';
 import { renderKept } from '../platform/render.js';
 import type { ProductDetail, ProductPage } from './catalog.service.js';
-import { imageSrc, Price, Stock } from './product-list.view.js';
+import { ProductPicture } from './product-image.view.js';
+import { Price, Stock } from './product-list.view.js';
 import type { StockState } from './stock.js';
 
 const delivery: Record<ProductDetail['type'], string> = {
@@ -13,6 +14,10 @@ const delivery: Record<ProductDetail['type'], string> = {
   file: 'A download from your order page as soon as payment succeeds.',
 };
 
+// The first image spans the gallery column (about half the page on wide screens); the others are a quarter of it.
+const GALLERY_SIZES = '(min-width: 48rem) 50vw, 100vw';
+const THUMB_SIZES = '(min-width: 48rem) 12vw, 25vw';
+
 function Gallery({ images }: { images: ProductDetail['images'] }) {
   if (images.length === 0) return null;
   return (
@@ -20,7 +25,7 @@ function Gallery({ images }: { images: ProductDetail['images'] }) {
       <ul>
         {images.map((img, i) => (
           <li key={i}>
-            <img src={imageSrc(img.url)} alt={img.alt} loading={i === 0 ? 'eager' : 'lazy'} decoding="async" />
+            <ProductPicture image={img} sizes={i === 0 ? GALLERY_SIZES : THUMB_SIZES} loading={i === 0 ? 'eager' : 'lazy'} />
           </li>
         ))}
       </ul>

@@ -25,6 +25,7 @@ export const RESERVED_PATH_SEGMENTS: readonly string[] = [
   'readyz',
   'metrics',
   'assets',
+  'media',
   'favicon.ico',
   'robots.txt',
   '.well-known',

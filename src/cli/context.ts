@@ -28,7 +28,7 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
   };
   const secrets = once(() => createSecretBox(config.encryptionKey, config.previousEncryptionKeys));
   const keyPool = once(() => createKeyPoolService({ db, secrets: secrets(), clock }));
-  const catalog = once(() => createCatalogService({ db, keyPool: keyPool(), clock }));
+  const catalog = once(() => createCatalogService({ db, keyPool: keyPool(), clock, imageHosts: config.images.hosts }));
   const signer = once(() =>
     createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey)),
   );

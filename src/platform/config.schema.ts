@@ -3,6 +3,8 @@ import { z } from 'zod';
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as #rrggbb, e.g. #3451c9');
+// A DNS host name of letters, digits and dashes, at least two labels: what an img-src source may name.
+const IMAGE_HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 const majorAmount = z.string().regex(/^\d{1,9}(\.\d{1,3})?$/, 'must be an amount in the currency, e.g. 5 or 2.50');
 
 const isSigningKeyMaterial = (v: string) => v.includes('-----BEGIN') || Buffer.from(v, 'base64').length === 32;
@@ -77,6 +79,15 @@ export const envSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).max(256).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional(),
   S3_FORCE_PATH_STYLE: bool.default(false),
+  // Product images uploaded from /admin: largest accepted upload, and hosts whose https:// image URLs a product may use.
+  IMAGE_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  IMAGE_HOSTS: z
+    .string()
+    .refine(
+      (v) => splitKeyList(v).every((h) => IMAGE_HOST.test(h)),
+      'must be comma-separated host names such as cdn.example.com (no scheme, path or port)',
+    )
+    .optional(),
   LICENSE_SIGNING_KEY: z
     .string()
     .refine(isSigningKeyMaterial, 'must be an Ed25519 PKCS#8 PEM or a base64 32-byte seed (openssl rand -base64 32)')

@@ -71,6 +71,11 @@ function buildConfig(env: Env) {
     downloadDefaults: { downloadLimit: env.DOWNLOAD_LIMIT, accessDays: env.DOWNLOAD_ACCESS_DAYS },
     downloads: { linkMs: env.DOWNLOAD_LINK_MINUTES * 60_000, resumeWindowMs: env.DOWNLOAD_RESUME_WINDOW_MINUTES * 60_000 },
     storage: storageConfig(env),
+    images: {
+      maxBytes: env.IMAGE_MAX_BYTES,
+      /** lower-case host names whose https:// images products may show (CSP img-src lists them) */
+      hosts: splitKeyList(env.IMAGE_HOSTS ?? '').map((h) => h.toLowerCase()),
+    },
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY!, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '')
       .split(',')

@@ -29,7 +29,8 @@ export const securityHeaders = fp<{ config: Config; formActionOrigins?: string[]
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // Uploaded images are served by the store (/media/); external ones only from IMAGE_HOSTS, over https.
+        imgSrc: ["'self'", 'data:', ...config.images.hosts.map((host) => `https://${host}`)],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],

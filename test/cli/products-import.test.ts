@@ -9,7 +9,8 @@ const CSV_HEADER =
 describe.each(testDialects)('products import on %s', (dialect) => {
   let db: TestDatabase;
   let fx: CatalogFixtures;
-  const store = (...argv: string[]) => runStore(argv, { db });
+  // cdn.example.com: the CSV test's https:// image is on an allowed host.
+  const store = (...argv: string[]) => runStore(argv, { db, env: { IMAGE_HOSTS: 'cdn.example.com' } });
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);

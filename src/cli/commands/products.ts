@@ -26,7 +26,8 @@ CSV: a header row, then one product per row. Columns (only sku is required in th
   status                            active (default), draft or archived
   featured                          yes or no
   categories                        category slugs separated by ;
-  images                            url|alt text entries separated by ;
+  images                            url|alt text entries separated by ; (https:// images only
+                                    from hosts in IMAGE_HOSTS; upload others in /admin)
   specs                             Label: value entries separated by ;
   download_limit, access_days       file products only
   activation_limit                  key products only
@@ -40,9 +41,14 @@ Options:
     const [path] = ctx.positionals as [string];
     const text = await readInputFile(path);
     const started = performance.now();
-    const { catalog } = await ctx.services();
+    const { catalog, config } = await ctx.services();
     const file = parseImportFile(path, text);
-    const r = await importProducts(catalog, file, { update: ctx.values.update === true, now: ctx.clock(), progress: ctx.out.progress });
+    const r = await importProducts(catalog, file, {
+      update: ctx.values.update === true,
+      now: ctx.clock(),
+      progress: ctx.out.progress,
+      imageHosts: config.images.hosts,
+    });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const part = (n: number, one: string, many: string) => (n > 0 ? [`${n} ${n === 1 ? one : many}`] : []);
     const done = [

@@ -28,6 +28,8 @@ export interface ProductImportOptions {
   update: boolean;
   now: number;
   progress: (label: string, total: number) => Progress;
+  /** IMAGE_HOSTS: an https:// image elsewhere is refused with the product's place in the file. */
+  imageHosts?: readonly string[];
 }
 
 /** Problems sorted by their place in the file, as the refusal the owner sees. */
@@ -52,7 +54,7 @@ async function findExisting(catalog: CatalogService, skus: string[]): Promise<Ma
 export async function importProducts(
   catalog: CatalogService,
   file: ImportFile,
-  { update, now, progress }: ProductImportOptions,
+  { update, now, progress, imageHosts }: ProductImportOptions,
 ): Promise<ImportSummary> {
   if (file.categories.length + file.products.length === 0)
     refuse(file.problems.length > 0 ? file.problems : [{ order: 0, text: 'The file has no categories or products.' }]);
@@ -90,7 +92,7 @@ export async function importProducts(
       return;
     }
     if (sku) seen.set(sku, entry.where);
-    const row = checkProductEntry(entry, existing, update, now);
+    const row = checkProductEntry(entry, existing, update, now, { imageHosts });
     if (!row.ok) {
       problems.push({ order: entry.order, text: row.problem });
       return;

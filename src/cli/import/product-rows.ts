@@ -1,4 +1,11 @@
-import { validateCategory, validateProduct, validateSku, type CategoryInput, type ProductInput } from '../../catalog/catalog.validation.js';
+import {
+  validateCategory,
+  validateProduct,
+  validateSku,
+  type CategoryInput,
+  type ProductInput,
+  type ProductRules,
+} from '../../catalog/catalog.validation.js';
 import type { ProductStatus, ProductType } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
 import { isCurrency, minorUnitDigits } from '../../platform/money.js';
@@ -119,7 +126,13 @@ function fromJson(f: Record<string, unknown>, now: number): ProductPatch & { cre
  * One product entry checked completely: converted, and validated as it will be stored (a new
  * product with the defaults, an update merged with what the catalog has). Never throws.
  */
-export function checkProductEntry(entry: RawEntry, existingBySku: Map<string, ExistingProduct>, update: boolean, now: number): ProductRow {
+export function checkProductEntry(
+  entry: RawEntry,
+  existingBySku: Map<string, ExistingProduct>,
+  update: boolean,
+  now: number,
+  rules: ProductRules = {},
+): ProductRow {
   try {
     if (typeof entry.fields.sku !== 'string') problem('sku is missing.');
     const sku = validateSku(entry.fields.sku);
@@ -131,7 +144,7 @@ export function checkProductEntry(entry: RawEntry, existingBySku: Map<string, Ex
       if (patch.type !== undefined && patch.type !== existing.type)
         problem(`the type of ${sku} cannot change (it is ${existing.type}); create a product with a new SKU instead.`);
       const { sku: s, name, price, currency, type, status } = existing;
-      const clean = validateProduct({ sku: s, name, price, currency, type, status, ...patch });
+      const clean = validateProduct({ sku: s, name, price, currency, type, status, ...patch }, rules);
       return { ok: true, kind: 'update', sku, patch, categories: patch.categories ? clean.categories : [] };
     }
     const missing = (['name', 'price', 'currency', 'type'] as const).filter((k) => patch[k] === undefined);
@@ -143,7 +156,7 @@ export function checkProductEntry(entry: RawEntry, existingBySku: Map<string, Ex
       sku,
       ...(createdAt !== undefined ? { createdAt } : {}),
     };
-    const clean = validateProduct(input);
+    const clean = validateProduct(input, rules);
     return { ok: true, kind: 'create', sku, input, categories: clean.categories };
   } catch (err) {
     if (err instanceof RowProblem || err instanceof AppError)

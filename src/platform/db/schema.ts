@@ -49,6 +49,10 @@ export interface ProductImagesTable {
   url: string;
   alt: string;
   position: number;
+  /** Uploaded images only (null for URL images): the largest rendition's size, and every rendition as JSON. */
+  width: ColumnType<number | null, number | null | undefined, number | null>;
+  height: ColumnType<number | null, number | null | undefined, number | null>;
+  renditions: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type LicenseKeyStatus = 'available' | 'reserved' | 'sold' | 'revoked';

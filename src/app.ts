@@ -3,6 +3,7 @@ import { accountRoutes } from './account/account.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { createAdminService } from './admin/admin.service.js';
 import { createAdminProductsService } from './admin/admin-products.service.js';
+import { createAdminStockService } from './admin/admin-stock.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
@@ -119,7 +120,13 @@ export async function buildApp({
 
   // Services
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
-  const keyPool = createKeyPoolService({ db, secrets, clock, shownStock: caches.shownStock });
+  const keyPool = createKeyPoolService({
+    db,
+    secrets,
+    clock,
+    shownStock: caches.shownStock,
+    alerts: { mail, to: config.shopEmail, settings: config },
+  });
   // Previous signing keys still verify keys issued before a rotation (`keys rotate-signing`).
   const signer = createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey));
   const catalog = createCatalogService({ db, keyPool, clock, caches: caches.catalog });
@@ -177,6 +184,8 @@ export async function buildApp({
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
   const audit = createAuditService({ db, clock });
   const adminProducts = createAdminProductsService({ catalog, audit });
+  const fulfilWaitingFor = (productId: number) => orderPayments.fulfilWaitingFor(productId);
+  const stock = createAdminStockService({ db, catalog, keyPool, productFiles, audit, fulfilWaitingFor, fileMaxBytes: config.fileMaxBytes });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
     ? createMetrics({
@@ -233,7 +242,7 @@ export async function buildApp({
     userSub: (r) => r.user!.sub,
   });
   await app.register(orderPageRoutes, { orderPages, requireUser, userSub: (r) => r.user!.sub });
-  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit });
+  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit, stock });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
   await app.register(licensesRoutes, {

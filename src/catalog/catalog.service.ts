@@ -7,7 +7,7 @@ import { createCatalogListings, type ListingCaches } from './catalog.listings.js
 import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewProductRow } from './catalog.repo.js';
 import { createDescriptionRenderer } from './description.js';
 import { parseSku } from './sku.js';
-import { stockState } from './stock.js';
+import { LOW_STOCK, stockState } from './stock.js';
 import type { CartProduct, ProductDetail, ProductPage } from './catalog.types.js';
 import {
   validateCategory,
@@ -65,6 +65,8 @@ export interface OwnerListFilter {
   category?: string | null;
   /** A SKU prefix or part of the name. */
   q?: string | null;
+  /** Only key_lim products at or below their low-stock threshold. */
+  lowStock?: boolean;
 }
 
 const notFoundProduct = () =>
@@ -327,7 +329,13 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
       const slug = filter.category ?? null;
       const [category] = slug ? await repo.findCategoryIds([slug]) : [];
       if (slug && !category) throw new ValidationError(`There is no category ${slug}.`, { categories: [slug] }, 'unknown_category');
-      const where = { status: filter.status ?? null, type: filter.type ?? null, categoryId: category?.id ?? null, q: filter.q || null };
+      const where = {
+        status: filter.status ?? null,
+        type: filter.type ?? null,
+        categoryId: category?.id ?? null,
+        q: filter.q || null,
+        lowStock: filter.lowStock ? { defaultThreshold: LOW_STOCK } : null,
+      };
       const [total, products] = await Promise.all([repo.countProductsForOwner(where), repo.findProductsForOwner(where, limit, offset)]);
       return { total, products };
     },

@@ -71,6 +71,8 @@ function buildConfig(env: Env) {
     downloadDefaults: { downloadLimit: env.DOWNLOAD_LIMIT, accessDays: env.DOWNLOAD_ACCESS_DAYS },
     downloads: { linkMs: env.DOWNLOAD_LINK_MINUTES * 60_000, resumeWindowMs: env.DOWNLOAD_RESUME_WINDOW_MINUTES * 60_000 },
     storage: storageConfig(env),
+    /** largest product file uploaded from /admin, in bytes */
+    fileMaxBytes: env.FILE_MAX_BYTES,
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY!, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '')
       .split(',')

@@ -4,6 +4,7 @@ import { adminRoutes } from './admin/admin.routes.js';
 import { createAdminService } from './admin/admin.service.js';
 import { createAdminProductsService } from './admin/admin-products.service.js';
 import { createAdminImagesService } from './admin/admin-images.service.js';
+import { createAdminStockService } from './admin/admin-stock.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
@@ -122,7 +123,13 @@ export async function buildApp({
 
   // Services
   const secrets = createSecretBox(config.encryptionKey, config.previousEncryptionKeys);
-  const keyPool = createKeyPoolService({ db, secrets, clock, shownStock: caches.shownStock });
+  const keyPool = createKeyPoolService({
+    db,
+    secrets,
+    clock,
+    shownStock: caches.shownStock,
+    alerts: { mail, to: config.shopEmail, settings: config },
+  });
   // Previous signing keys still verify keys issued before a rotation (`keys rotate-signing`).
   const signer = createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey));
   const catalog = createCatalogService({ db, keyPool, clock, caches: caches.catalog, imageHosts: config.images.hosts });
@@ -182,6 +189,8 @@ export async function buildApp({
   const adminProducts = createAdminProductsService({ catalog, audit });
   const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock });
   const adminImages = createAdminImagesService({ images: productImages, audit, maxBytes: config.images.maxBytes });
+  const fulfilWaitingFor = (productId: number) => orderPayments.fulfilWaitingFor(productId);
+  const stock = createAdminStockService({ db, catalog, keyPool, productFiles, audit, fulfilWaitingFor, fileMaxBytes: config.fileMaxBytes });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
     ? createMetrics({
@@ -238,7 +247,7 @@ export async function buildApp({
     userSub: (r) => r.user!.sub,
   });
   await app.register(orderPageRoutes, { orderPages, requireUser, userSub: (r) => r.user!.sub });
-  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit, images: adminImages });
+  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit, images: adminImages, stock });
   await app.register(mediaRoutes, { images: productImages });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });

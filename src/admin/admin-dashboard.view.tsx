@@ -114,7 +114,7 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
         <section class="admin-panel" aria-labelledby="stock-title">
           <h2 id="stock-title">Low on keys</h2>
           {lowStock.length === 0 ? (
-            <p class="empty">Every active key pool has more than {lowStockThreshold} keys.</p>
+            <p class="empty">Every active key pool is above its low-stock threshold ({lowStockThreshold} unless set).</p>
           ) : (
             <TableScroll label="Table of products low on keys">
               <table class="admin-table low-stock">

@@ -1,6 +1,7 @@
 import type { NavCategory } from '../catalog/catalog.service.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { AdminFrame } from './admin-frame.view.js';
+import { StockLink } from './admin-keys.view.js';
 import type { ProductField, ProductFormErrors, ProductFormValues } from './admin-product-form.js';
 
 export interface ProductFormProps {
@@ -73,6 +74,7 @@ export function AdminProductFormPage({ ctx, editing, values, errors = {}, catego
           Nothing was saved. Please correct the highlighted fields.
         </p>
       )}
+      {editing && <StockLink sku={editing.sku} type={values.type} />}
       <form class="admin-product-form" method="post" action={action} novalidate>
         <Field name="name" label="Name" errors={errors}>
           {(a) => <input {...a} type="text" name="name" value={values.name} maxLength={200} required />}

@@ -11,7 +11,7 @@ const statusLabels: Record<string, string> = { draft: 'Draft', active: 'Active',
 
 /** GET /admin/products: every product with its state and, for pooled keys, the pool's counts. */
 export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: AdminProductList }) {
-  const { q, status, type, category, categories, products, pagination, lowStockThreshold } = list;
+  const { q, status, type, category, lowStock, categories, products, pagination, lowStockThreshold } = list;
   return (
     <AdminFrame ctx={ctx} title="Products" section="products">
       <p>
@@ -63,11 +63,15 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
             ))}
           </select>
         </div>
+        <div class="field check">
+          <input id="admin-product-low" type="checkbox" name="low" value="1" checked={lowStock} />
+          <label for="admin-product-low">Low stock only</label>
+        </div>
         <button type="submit">Show</button>
       </form>
       <p class="result-count" role="status">
-        {pagination.total === 0 ? 'No products.' : `${plural(pagination.total, { one: 'product', other: 'products' })}.`} Pools with{' '}
-        {lowStockThreshold} or fewer available keys are marked low.
+        {pagination.total === 0 ? 'No products.' : `${plural(pagination.total, { one: 'product', other: 'products' })}.`} Pools at or below
+        their product’s low-stock threshold ({lowStockThreshold} unless set on its keys page) are marked low.
       </p>
       {products.length > 0 && (
         <TableScroll label="Products">
@@ -102,6 +106,18 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
                     <a class="sku" href={`/admin/products/${encodeURIComponent(p.sku)}/edit`} aria-label={`Edit ${p.sku}`}>
                       {p.sku}
                     </a>
+                    {p.type !== 'key' && (
+                      <>
+                        {' '}
+                        <a
+                          class="stock-link"
+                          href={`/admin/products/${encodeURIComponent(p.sku)}/${p.type === 'file' ? 'files' : 'keys'}`}
+                          aria-label={`${p.type === 'file' ? 'Files' : 'Key pool'} of ${p.sku}`}
+                        >
+                          {p.type === 'file' ? 'Files' : 'Key pool'}
+                        </a>
+                      </>
+                    )}
                   </td>
                   <td>{typeLabels[p.type] ?? p.type}</td>
                   <td class="num">{formatMoney(p.price, p.currency)}</td>
@@ -129,7 +145,7 @@ export function AdminProductsPage({ ctx, list }: { ctx: ViewContext; list: Admin
           </table>
         </TableScroll>
       )}
-      <AdminPagination pagination={pagination} path="/admin/products" params={{ q, status, type, category }} />
+      <AdminPagination pagination={pagination} path="/admin/products" params={{ q, status, type, category, low: lowStock ? '1' : null }} />
     </AdminFrame>
   );
 }

@@ -106,3 +106,10 @@ export function parseProductType(raw: string | undefined): ProductType | null {
     'invalid_type',
   );
 }
+
+/** `?low=1`: only key_lim products at or below their low-stock threshold; empty or absent: every product. */
+export function parseLowStock(raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ValidationError('The low-stock filter is 1 (only low pools) or empty.', undefined, 'invalid_filter');
+}

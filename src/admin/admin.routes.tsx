@@ -8,11 +8,15 @@ import { AdminProductsPage } from './admin-products.view.js';
 import type { AdminService } from './admin.service.js';
 import { adminWriteRoutes, type AdminWriteRoutesOptions } from './admin-products.routes.js';
 import { adminImageRoutes, type AdminImageRoutesOptions } from './admin-images.routes.js';
+import { adminStockRoutes } from './admin-stock.routes.js';
+import type { AdminStockService } from './admin-stock.service.js';
 
 interface AdminRoutesOptions extends AdminWriteRoutesOptions, AdminImageRoutesOptions {
   admin: AdminService;
   /** 404 for everyone but the owner (auth's requireOwner). */
   requireOwner: onRequestHookHandler;
+  /** key pools and product files (admin-stock.routes.tsx) */
+  stock: AdminStockService;
 }
 
 // Lengths only: the service parses the values, so a bad one gets its own clear message.
@@ -26,6 +30,7 @@ const ProductsQuery = Type.Object({
   type: Type.Optional(Type.String({ maxLength: 40 })),
   category: Type.Optional(Type.String({ maxLength: 100 })),
   status: Type.Optional(Type.String({ maxLength: 40 })),
+  low: Type.Optional(Type.String({ maxLength: 5 })),
   page: Type.Optional(Type.String({ maxLength: 20 })),
 });
 const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 20 })) });
@@ -43,6 +48,7 @@ export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, .
   app.addHook('onRequest', requireOwner);
   adminWriteRoutes(app, writes);
   adminImageRoutes(app, writes);
+  adminStockRoutes(app, writes.stock);
 
   app.get('/admin', async (request, reply) => {
     const dashboard = await admin.getDashboard();

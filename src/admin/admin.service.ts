@@ -11,7 +11,15 @@ import type { ProductType } from '../platform/db/schema.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { MailService } from '../platform/mail/mail.service.js';
 import { paginate, type Pagination } from '../platform/pagination.js';
-import { parseOrderQuery, parseOrderStatus, parsePage, parseProductStatus, parseProductType, toOrderSearch } from './admin-query.js';
+import {
+  parseLowStock,
+  parseOrderQuery,
+  parseOrderStatus,
+  parsePage,
+  parseProductStatus,
+  parseProductType,
+  toOrderSearch,
+} from './admin-query.js';
 
 const DAY = 86_400_000;
 export const ORDERS_PAGE_SIZE = 25;
@@ -68,7 +76,7 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
         orders.findByStatus('needs_attention', 20),
         orders.sumPaidSince(clock() - 30 * DAY),
         mail.countBacklog(),
-        keyPool.findLowPools(LOW_STOCK, 20),
+        keyPool.findLowPools(20),
       ]);
       const states: OrderState[] = ['needs_attention', ...orderStates.filter((s) => s !== 'needs_attention')];
       return {
@@ -127,12 +135,13 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
     },
 
     /** `GET /admin/products`: a page of products; key_lim ones with their pool counts (one grouped query). */
-    async listProducts(raw: { q?: string; status?: string; type?: string; category?: string; page?: string }) {
+    async listProducts(raw: { q?: string; status?: string; type?: string; category?: string; low?: string; page?: string }) {
       const filter = {
         q: (raw.q ?? '').trim(),
         status: parseProductStatus(raw.status),
         type: parseProductType(raw.type),
         category: (raw.category ?? '').trim().toLowerCase() || null,
+        lowStock: parseLowStock(raw.low),
       };
       const page = parsePage(raw.page);
       const [{ total, products }, categories] = await Promise.all([
@@ -140,7 +149,11 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
         catalog.listNavCategories(),
       ]);
       const pools = await keyPool.countByStatus(products.filter((p) => p.type === 'key_lim').map((p) => p.id));
-      const rows = products.map((p) => ({ ...p, pool: pools.get(p.id) ?? null, low: isLow(p.type, pools.get(p.id)) }));
+      const rows = products.map((p) => ({
+        ...p,
+        pool: pools.get(p.id) ?? null,
+        low: isLow(p.type, pools.get(p.id), p.low_stock_threshold ?? LOW_STOCK),
+      }));
       const pagination = pageOf(total, page, PRODUCTS_PAGE_SIZE, 'products');
       return { ...filter, categories, products: rows, pagination, lowStockThreshold: LOW_STOCK };
     },
@@ -157,9 +170,9 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
   };
 }
 
-/** Low on keys: a key_lim pool with LOW_STOCK or fewer available (the shop says "Only N left" then). */
-function isLow(type: ProductType, pool: PoolCounts | undefined): boolean {
-  return type === 'key_lim' && (pool?.available ?? 0) <= LOW_STOCK;
+/** Low on keys: a key_lim pool at or below its product's threshold (LOW_STOCK, as the shop's "Only N left", by default). */
+function isLow(type: ProductType, pool: PoolCounts | undefined, threshold: number): boolean {
+  return type === 'key_lim' && (pool?.available ?? 0) <= threshold;
 }
 
 export type AdminService = ReturnType<typeof createAdminService>;

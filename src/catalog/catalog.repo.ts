@@ -40,6 +40,8 @@ export interface OwnerProductFilter {
   type: ProductType | null;
   categoryId: number | null;
   q: string | null;
+  /** only key_lim products at or below their low-stock threshold (the default where none is set) */
+  lowStock?: { defaultThreshold: number } | null;
 }
 
 const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -58,6 +60,14 @@ function ownerFilter(eb: ExpressionBuilder<DB, 'products'>, f: OwnerProductFilte
               .whereRef('pc.product_id', '=', 'products.id')
               .where('pc.category_id', '=', f.categoryId),
           ),
+        ]
+      : []),
+    // The pool is counted for key_lim rows only, on license_keys' (product_id, status) index: the
+    // filter has to page together with the others, so it cannot ask the key pool service per product.
+    ...(f.lowStock
+      ? [
+          eb('type', '=', 'key_lim'),
+          sql<boolean>`(select count(*) from license_keys k where k.product_id = products.id and k.status = 'available') <= coalesce(products.low_stock_threshold, ${f.lowStock.defaultThreshold})`,
         ]
       : []),
     ...(q !== null
@@ -137,7 +147,7 @@ export function createCatalogRepo(db: Database) {
     findProductsForOwner(filter: OwnerProductFilter, limit: number, offset: number, tx: Executor = db.kysely) {
       return tx
         .selectFrom('products')
-        .select(['id', 'sku', 'name', 'type', 'status', 'price', 'currency', 'created_at', 'updated_at'])
+        .select(['id', 'sku', 'name', 'type', 'status', 'price', 'currency', 'created_at', 'updated_at', 'low_stock_threshold'])
         .where((eb) => ownerFilter(eb, filter))
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')

@@ -8,7 +8,7 @@ import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewPr
 import { createDescriptionRenderer } from './description.js';
 import { parseSku } from './sku.js';
 import { toProductImage } from './product-image.js';
-import { stockState } from './stock.js';
+import { LOW_STOCK, stockState } from './stock.js';
 import type { CartProduct, ProductDetail, ProductPage } from './catalog.types.js';
 import {
   validateCategory,
@@ -68,6 +68,8 @@ export interface OwnerListFilter {
   category?: string | null;
   /** A SKU prefix or part of the name. */
   q?: string | null;
+  /** Only key_lim products at or below their low-stock threshold. */
+  lowStock?: boolean;
 }
 
 const notFoundProduct = () =>
@@ -331,7 +333,13 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
       const slug = filter.category ?? null;
       const [category] = slug ? await repo.findCategoryIds([slug]) : [];
       if (slug && !category) throw new ValidationError(`There is no category ${slug}.`, { categories: [slug] }, 'unknown_category');
-      const where = { status: filter.status ?? null, type: filter.type ?? null, categoryId: category?.id ?? null, q: filter.q || null };
+      const where = {
+        status: filter.status ?? null,
+        type: filter.type ?? null,
+        categoryId: category?.id ?? null,
+        q: filter.q || null,
+        lowStock: filter.lowStock ? { defaultThreshold: LOW_STOCK } : null,
+      };
       const [total, products] = await Promise.all([repo.countProductsForOwner(where), repo.findProductsForOwner(where, limit, offset)]);
       return { total, products };
     },

@@ -1,9 +1,10 @@
+import { DEFAULT_LOW_STOCK } from '../fulfilment/key-pool.service.js';
 import type { ProductType } from '../platform/db/schema.js';
 
 /** How many of a product a buyer can put in the cart at once. */
 export const MAX_QUANTITY = 10;
 /** At or below this many keys left, the page says "Only N left". */
-export const LOW_STOCK = 5;
+export const LOW_STOCK = DEFAULT_LOW_STOCK;
 
 export interface StockState {
   /** CSS hook and meaning: `in-stock`, `low-stock` or `sold-out`. */

@@ -27,7 +27,15 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     return () => (value ??= make());
   };
   const secrets = once(() => createSecretBox(config.encryptionKey, config.previousEncryptionKeys));
-  const keyPool = once(() => createKeyPoolService({ db, secrets: secrets(), clock }));
+  // Delivering orders that waited for keys may cross a pool's low-stock threshold: the owner's mail is queued as in the store.
+  const keyPool = once(() =>
+    createKeyPoolService({
+      db,
+      secrets: secrets(),
+      clock,
+      alerts: { mail: { enqueue: (m, tx) => mail().enqueue(m, tx) }, to: config.shopEmail, settings: config },
+    }),
+  );
   const catalog = once(() => createCatalogService({ db, keyPool: keyPool(), clock, imageHosts: config.images.hosts }));
   const signer = once(() =>
     createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey)),

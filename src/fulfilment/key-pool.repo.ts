@@ -1,4 +1,14 @@
+import { sql } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
+
+/** What a reservation saw of its pool, read in the same statement that picked the keys. */
+export interface PoolGlance {
+  /** available keys before this reservation, counted up to `threshold + quantity + 1` */
+  seen: number;
+  threshold: number;
+  /** whether the low-stock mail is armed (none sent since the pool was last above the threshold) */
+  armed: boolean;
+}
 
 /** The key_lim pools: license_keys rows, encrypted, found by keyed hash. */
 export function createKeyPoolRepo(db: Database) {
@@ -36,16 +46,33 @@ export function createKeyPoolRepo(db: Database) {
      * `update … where id in (select … limit n for update skip locked)` PostgreSQL may re-run the
      * subquery per row and take more than n.
      */
-    async reserveKeys(productId: number, orderId: string, quantity: number, until: number, tx: Executor): Promise<number[]> {
+    async reserveKeys(
+      productId: number,
+      orderId: string,
+      quantity: number,
+      until: number,
+      defaultThreshold: number,
+      tx: Executor,
+    ): Promise<{ ids: number[]; glance: PoolGlance | null }> {
+      const threshold = sql<number>`(select coalesce(low_stock_threshold, ${defaultThreshold}) from products where id = ${productId})`;
+      // The low-stock rule's inputs ride along as scalar subqueries: no statement of its own on the
+      // common path. The count stops at threshold + quantity + 1, so a big pool costs no more than a small one.
       const candidates = tx
         .selectFrom('license_keys')
-        .select('id')
+        .select([
+          'id',
+          sql<number>`(select count(*) from (select 1 from license_keys where product_id = ${productId} and status = 'available' limit ${threshold} + ${quantity + 1}) as pool)`.as(
+            'seen',
+          ),
+          threshold.as('threshold'),
+          sql<number>`(select case when low_stock_notified_at is null then 1 else 0 end from products where id = ${productId})`.as('armed'),
+        ])
         .where('product_id', '=', productId)
         .where('status', '=', 'available')
         .orderBy('id')
         .limit(quantity);
       const picked = await (db.dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates).execute();
-      if (picked.length === 0) return [];
+      if (picked.length === 0) return { ids: [], glance: null };
       const rows = await tx
         .updateTable('license_keys')
         .set({ status: 'reserved', order_id: orderId, reserved_until: until })
@@ -57,17 +84,66 @@ export function createKeyPoolRepo(db: Database) {
         .where('status', '=', 'available')
         .returning('id')
         .execute();
-      return rows.map((r) => r.id);
+      const first = picked[0]!;
+      return {
+        ids: rows.map((r) => r.id),
+        glance: { seen: Number(first.seen), threshold: Number(first.threshold), armed: Number(first.armed) === 1 },
+      };
     },
 
-    async releaseReservation(orderId: string, tx: Executor = db.kysely): Promise<number> {
-      const result = await tx
+    /**
+     * Marks the low-stock mail sent, only if it was still armed: of two sales crossing at once, one
+     * sees a row updated (and mails), the other none. Returns the product for the mail, or undefined.
+     */
+    disarmLowStock(productId: number, now: number, tx: Executor) {
+      return tx
+        .updateTable('products')
+        .set({ low_stock_notified_at: now })
+        .where('id', '=', productId)
+        .where('low_stock_notified_at', 'is', null)
+        .returning(['id', 'sku', 'name'])
+        .executeTakeFirst();
+    },
+
+    /**
+     * Re-arms the low-stock mail of these products where the pool is above the threshold again. The
+     * count runs only for products that were mailed (the cheap condition first), whose pools are small.
+     */
+    async rearmLowStock(productIds: number[], defaultThreshold: number, tx: Executor = db.kysely) {
+      if (productIds.length === 0) return;
+      await tx
+        .updateTable('products')
+        .set({ low_stock_notified_at: null })
+        .where('id', 'in', productIds)
+        .where('low_stock_notified_at', 'is not', null)
+        .where(
+          sql<boolean>`(select count(*) from license_keys k where k.product_id = products.id and k.status = 'available') > coalesce(products.low_stock_threshold, ${defaultThreshold})`,
+        )
+        .execute();
+    },
+
+    async updateLowStockThreshold(productId: number, threshold: number | null, tx: Executor = db.kysely) {
+      await tx.updateTable('products').set({ low_stock_threshold: threshold }).where('id', '=', productId).execute();
+    },
+
+    findLowStockSettings(productId: number, tx: Executor = db.kysely) {
+      return tx
+        .selectFrom('products')
+        .select(['low_stock_threshold', 'low_stock_notified_at'])
+        .where('id', '=', productId)
+        .executeTakeFirst();
+    },
+
+    /** Returns an order's reserved keys to their pools; the product of each key released. */
+    async releaseReservation(orderId: string, tx: Executor = db.kysely): Promise<number[]> {
+      const rows = await tx
         .updateTable('license_keys')
         .set({ status: 'available', order_id: null, reserved_until: null })
         .where('order_id', '=', orderId)
         .where('status', '=', 'reserved')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+        .returning('product_id')
+        .execute();
+      return rows.map((r) => r.product_id);
     },
 
     async markSold(orderId: string, now: number, tx: Executor) {
@@ -108,23 +184,28 @@ export function createKeyPoolRepo(db: Database) {
     },
 
     /**
-     * Active key_lim products with at most `threshold` available keys, fewest first. Pools are only
-     * meaningful with their product's type and status, so this one read joins products.
+     * Active key_lim products with at most their own threshold of available keys (the default where
+     * none is set), fewest first. Pools are only meaningful with their product's type and status,
+     * so this one read joins products.
      */
-    async findLowPools(threshold: number, limit: number, tx: Executor = db.kysely) {
+    async findLowPools(defaultThreshold: number, limit: number, tx: Executor = db.kysely) {
       const rows = await tx
         .selectFrom('products as p')
         .leftJoin('license_keys as k', (join) => join.onRef('k.product_id', '=', 'p.id').on('k.status', '=', 'available'))
-        .select(['p.id', 'p.sku', 'p.name', (eb) => eb.fn.count<number>('k.id').as('available')])
+        .select(['p.id', 'p.sku', 'p.name', 'p.low_stock_threshold', (eb) => eb.fn.count<number>('k.id').as('available')])
         .where('p.type', '=', 'key_lim')
         .where('p.status', '=', 'active')
-        .groupBy(['p.id', 'p.sku', 'p.name'])
-        .having((eb) => eb.fn.count('k.id'), '<=', threshold)
+        .groupBy(['p.id', 'p.sku', 'p.name', 'p.low_stock_threshold'])
+        .having((eb) => eb(eb.fn.count('k.id'), '<=', eb.fn.coalesce('p.low_stock_threshold', sql.lit(defaultThreshold))))
         .orderBy('available')
         .orderBy('p.sku')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({ ...r, available: Number(r.available) }));
+      return rows.map(({ low_stock_threshold, ...r }) => ({
+        ...r,
+        available: Number(r.available),
+        threshold: low_stock_threshold ?? defaultThreshold,
+      }));
     },
 
     async countAvailable(productIds: number[], tx: Executor = db.kysely): Promise<Map<number, number>> {

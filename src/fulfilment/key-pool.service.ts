@@ -3,10 +3,24 @@ import type { SecretBox } from '../platform/crypto.js';
 import type { LicenseKeyStatus } from '../platform/db/schema.js';
 import type { LoadingCache } from '../platform/cache.js';
 import { ConflictError, ValidationError } from '../platform/errors.js';
+import type { MailSettings } from '../platform/mail/mail-blocks.js';
+import type { MailService } from '../platform/mail/mail.service.js';
 import { createKeyPoolRepo } from './key-pool.repo.js';
+import { lowStockMail } from './low-stock-mail.js';
 
 /** The longest key a pool accepts. */
 export const MAX_KEY_LENGTH = 500;
+/** A key_lim product without its own threshold is low at this many available keys or fewer. */
+export const DEFAULT_LOW_STOCK = 5;
+/** The largest low-stock threshold the owner may set. */
+export const MAX_LOW_STOCK = 100_000;
+
+/** Where the low-stock mail goes: the shop owner's address, through the outbox. */
+export interface LowStockAlerts {
+  mail: Pick<MailService, 'enqueue'>;
+  to: string;
+  settings: MailSettings;
+}
 
 /** How many keys of a pool are in each state. */
 export type PoolCounts = Record<LicenseKeyStatus, number>;
@@ -17,10 +31,13 @@ export function createKeyPoolService({
   secrets,
   clock = Date.now,
   shownStock,
+  alerts,
 }: {
   db: Database;
   secrets: SecretBox;
   clock?: () => number;
+  /** The owner's low-stock mail; without it (tools, seeding) the crossing is still recorded, no mail is queued. */
+  alerts?: LowStockAlerts;
   /** The counts catalog pages show, by product (src/caches.ts); without it they are counted every time. */
   shownStock?: LoadingCache<number, number>;
 }) {
@@ -61,6 +78,7 @@ export function createKeyPoolService({
           hashed.map((h) => ({ product_id: productId, key_encrypted: secrets.seal(h.key), key_hash: h.hash, created_at: now })),
           t,
         );
+        await repo.rearmLowStock([productId], DEFAULT_LOW_STOCK, t);
         return changed({ added: keys.length });
       };
       return tx ? run(tx) : db.transaction(run);
@@ -78,13 +96,15 @@ export function createKeyPoolService({
 
     /**
      * Reserves `quantity` keys of a product for an order inside the checkout's transaction; throws
-     * `out_of_stock` (and the caller's transaction rolls back) when fewer are left.
+     * `out_of_stock` (and the caller's transaction rolls back) when fewer are left. A reservation
+     * that leaves the pool at or below its threshold queues the owner's low-stock mail, once.
      */
     async reserveKeys(
       tx: Executor,
       input: { productId: number; orderId: string; quantity: number; until: number; name?: string },
     ): Promise<number[]> {
-      const ids = changed(await repo.reserveKeys(input.productId, input.orderId, input.quantity, input.until, tx));
+      const { ids, glance } = await repo.reserveKeys(input.productId, input.orderId, input.quantity, input.until, DEFAULT_LOW_STOCK, tx);
+      changed(ids);
       if (ids.length < input.quantity) {
         const what = input.name ? `“${input.name}”` : 'This product';
         throw new ConflictError('out_of_stock', ids.length === 0 ? `${what} is sold out.` : `Only ${ids.length} of ${what} left.`, {
@@ -92,12 +112,38 @@ export function createKeyPoolService({
           available: ids.length,
         });
       }
+      const left = glance ? glance.seen - ids.length : null;
+      if (glance?.armed && left !== null && left <= glance.threshold) {
+        const product = await repo.disarmLowStock(input.productId, clock(), tx);
+        if (product && alerts)
+          await alerts.mail.enqueue(
+            lowStockMail(alerts.to, { ...product, available: left, threshold: glance.threshold }, alerts.settings),
+            tx,
+          );
+      }
       return ids;
     },
 
-    /** Returns an order's reserved keys to the pool (failed, cancelled or expired order). */
+    /** Returns an order's reserved keys to the pool (failed, cancelled or expired order); re-arms the low-stock mail above the threshold. */
     async releaseReservation(orderId: string, tx?: Executor): Promise<number> {
-      return changed(await repo.releaseReservation(orderId, tx));
+      const products = await repo.releaseReservation(orderId, tx);
+      await repo.rearmLowStock([...new Set(products)], DEFAULT_LOW_STOCK, tx);
+      return changed(products.length);
+    },
+
+    /** A product's low-stock threshold (its own, or null for the default) and the one in force. */
+    async getLowStockSettings(productId: number, tx?: Executor) {
+      const row = await repo.findLowStockSettings(productId, tx);
+      const own = row?.low_stock_threshold ?? null;
+      return { own, threshold: own ?? DEFAULT_LOW_STOCK, notifiedAt: row?.low_stock_notified_at ?? null };
+    },
+
+    /** Sets a product's threshold (null: the default); the mail is armed again when the pool is above the new one. */
+    async setLowStockThreshold(productId: number, threshold: number | null, tx: Executor): Promise<void> {
+      if (threshold !== null && !(Number.isInteger(threshold) && threshold >= 0 && threshold <= MAX_LOW_STOCK))
+        throw new ValidationError(`The threshold must be a whole number from 0 to ${MAX_LOW_STOCK}.`, undefined, 'invalid_threshold');
+      await repo.updateLowStockThreshold(productId, threshold, tx);
+      await repo.rearmLowStock([productId], DEFAULT_LOW_STOCK, tx);
     },
 
     /** Keys an order holds reserved, per product. */
@@ -123,8 +169,8 @@ export function createKeyPoolService({
       return counts;
     },
 
-    /** Active key_lim products with at most `threshold` keys left, fewest first. */
-    findLowPools: (threshold: number, limit = 20) => repo.findLowPools(threshold, limit),
+    /** Active key_lim products at or below their own threshold (or the default), fewest first. */
+    findLowPools: (limit = 20) => repo.findLowPools(DEFAULT_LOW_STOCK, limit),
 
     /** Unsold, unreserved keys per product (products without a pool count 0). */
     countAvailable(productIds: number[]): Promise<Map<number, number>> {

@@ -69,6 +69,8 @@ export const envSchema = z.object({
   DOWNLOAD_LIMIT: int(1, 1000).default(5),
   DOWNLOAD_ACCESS_DAYS: int(1, 3650).default(30),
   DOWNLOAD_LINK_MINUTES: int(1, 24 * 60).default(15),
+  // Largest product file the owner may upload from /admin (bytes; 2 GiB by default). The CLI's `files attach` has no limit.
+  FILE_MAX_BYTES: int(1, 1024 ** 4).default(2 * 1024 ** 3),
   DOWNLOAD_RESUME_WINDOW_MINUTES: int(0, 24 * 60).default(30),
   // Where product files live: a local directory (default) or S3-compatible object storage.
   STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),

@@ -76,6 +76,8 @@ function buildConfig(env: Env) {
       /** lower-case host names whose https:// images products may show (CSP img-src lists them) */
       hosts: splitKeyList(env.IMAGE_HOSTS ?? '').map((h) => h.toLowerCase()),
     },
+    /** largest product file uploaded from /admin, in bytes */
+    fileMaxBytes: env.FILE_MAX_BYTES,
     encryptionKey: Buffer.from(env.ENCRYPTION_KEY!, 'base64'),
     previousEncryptionKeys: (env.ENCRYPTION_KEYS_PREVIOUS ?? '')
       .split(',')

@@ -53,7 +53,7 @@ describe.each(testDialects)('admin product and message pages on %s', (dialect) =
 
     const body = await asOwner('/admin/products');
     expect(rowText(body, 'data-sku', pool.sku)).toBe(
-      `Test product ${pool.sku.slice(5)} ${pool.sku} Keys from a pool €25.00 Active 2 low 1 2 1`,
+      `Test product ${pool.sku.slice(5)} ${pool.sku} Key pool Keys from a pool €25.00 Active 2 low 1 2 1`,
     );
     expect([
       cell(body, pool.sku, 'available'),

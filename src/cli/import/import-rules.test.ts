@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseImportFile } from './import-file.js';
-import { parseKeyFile } from './key-import.service.js';
+import { parseKeyFile } from '../../fulfilment/key-file.js';
 import { parseMajorAmount } from './product-rows.js';
 
 describe('parseMajorAmount', () => {
@@ -26,7 +26,7 @@ describe('parseKeyFile', () => {
       { key: 'A-1', line: 1 },
       { key: 'B-2', line: 4 },
     ]);
-    expect(problems).toEqual([{ order: 5, text: 'line 5: the same key as line 1.' }]);
+    expect(problems).toEqual([{ line: 5, text: 'line 5: the same key as line 1.' }]);
   });
 });
 

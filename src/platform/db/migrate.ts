@@ -15,6 +15,7 @@ import { searchWords } from './migrations/013-search-words.js';
 import { ownerAudit } from './migrations/014-owner-audit.js';
 import { ownerProductList } from './migrations/015-owner-product-list.js';
 import { productImageFiles } from './migrations/016-product-image-files.js';
+import { stockAlerts } from './migrations/017-stock-alerts.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '014-owner-audit': ownerAudit,
   '015-owner-product-list': ownerProductList,
   '016-product-image-files': productImageFiles,
+  '017-stock-alerts': stockAlerts,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -28,6 +28,10 @@ export interface ProductsTable {
   activation_limit: number | null;
   created_at: Millis;
   updated_at: Millis;
+  /** key_lim: mail the owner when a sale leaves this many keys or fewer (null: LOW_STOCK); migration 017 */
+  low_stock_threshold: ColumnType<number | null, number | null | undefined, number | null>;
+  /** when that mail was queued; null while armed (017) */
+  low_stock_notified_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
 }
 
 export interface CategoriesTable {
@@ -78,6 +82,8 @@ export interface ProductFilesTable {
   size: number;
   sha256: string;
   created_at: Millis;
+  /** removed by the owner: kept for the download log, never served (017) */
+  removed_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
 }
 
 export interface UserCartTable {

@@ -67,6 +67,7 @@ export function createContactService({
         await mail.enqueue(
           {
             recipient: shopEmail,
+            replyTo: row.email,
             subject: `[${shopName}] Contact: ${row.subject}`,
             textBody: `Message #${id} from ${row.name} <${row.email}>${row.user_sub ? ` (account ${row.user_sub})` : ''}:\n\n${row.message}\n\nReply to: ${row.email}\n`,
           },

@@ -3,6 +3,12 @@ import { accountRoutes } from './account/account.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { createAdminService } from './admin/admin.service.js';
 import { createAdminProductsService } from './admin/admin-products.service.js';
+import { createAdminCategoriesService } from './admin/admin-categories.service.js';
+import { createAdminCustomersService } from './admin/admin-customers.service.js';
+import { createAdminDonationsService } from './admin/admin-donations.service.js';
+import { createAdminMessagesService } from './admin/admin-messages.service.js';
+import { createCategoriesService } from './catalog/categories.service.js';
+import { createCustomersService } from './orders/customers.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
@@ -174,9 +180,15 @@ export async function buildApp({
   });
   const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
-  const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
+  const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, clock });
   const audit = createAuditService({ db, clock });
   const adminProducts = createAdminProductsService({ catalog, audit });
+  const adminShop = {
+    categories: createAdminCategoriesService({ categories: createCategoriesService({ db, clock, caches: caches.catalog }), audit }),
+    customers: createAdminCustomersService({ customers: createCustomersService({ db }) }),
+    donations: createAdminDonationsService({ donations, audit }),
+    messages: createAdminMessagesService({ contact, audit }),
+  };
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
     ? createMetrics({
@@ -233,7 +245,7 @@ export async function buildApp({
     userSub: (r) => r.user!.sub,
   });
   await app.register(orderPageRoutes, { orderPages, requireUser, userSub: (r) => r.user!.sub });
-  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit });
+  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit, shop: adminShop });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
   await app.register(licensesRoutes, {

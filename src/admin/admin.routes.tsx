@@ -1,15 +1,17 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
 import { AdminDashboardPage } from './admin-dashboard.view.js';
-import { AdminMessagesPage } from './admin-messages.view.js';
 import { AdminOrderPage } from './admin-order.view.js';
 import { AdminOrdersPage } from './admin-orders.view.js';
 import { AdminProductsPage } from './admin-products.view.js';
 import type { AdminService } from './admin.service.js';
 import { adminWriteRoutes, type AdminWriteRoutesOptions } from './admin-products.routes.js';
+import { adminShopRoutes, type AdminShopRoutesOptions } from './admin-shop.routes.js';
 
 interface AdminRoutesOptions extends AdminWriteRoutesOptions {
   admin: AdminService;
+  /** Categories, customers, donations and messages (admin-shop.routes.tsx). */
+  shop: AdminShopRoutesOptions;
   /** 404 for everyone but the owner (auth's requireOwner). */
   requireOwner: onRequestHookHandler;
 }
@@ -27,7 +29,6 @@ const ProductsQuery = Type.Object({
   status: Type.Optional(Type.String({ maxLength: 40 })),
   page: Type.Optional(Type.String({ maxLength: 20 })),
 });
-const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 20 })) });
 const OrderParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 /** Owner pages hold buyers' data: never kept by any cache. */
@@ -38,9 +39,10 @@ const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'priv
  * The guard is an onRequest hook of this whole plugin: it runs before validation, so nobody else
  * can tell an admin URL from an unknown one, and no route added here can forget it.
  */
-export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, ...writes }: AdminRoutesOptions) {
+export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, shop, ...writes }: AdminRoutesOptions) {
   app.addHook('onRequest', requireOwner);
   adminWriteRoutes(app, writes);
+  adminShopRoutes(app, shop);
 
   app.get('/admin', async (request, reply) => {
     const dashboard = await admin.getDashboard();
@@ -60,10 +62,5 @@ export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, .
   app.get('/admin/products', { schema: { querystring: ProductsQuery } }, async (request, reply) => {
     const list = await admin.listProducts(request.query as Static<typeof ProductsQuery>);
     return privatePage(reply).render(<AdminProductsPage ctx={await request.viewContext(reply)} list={list} />);
-  });
-
-  app.get('/admin/messages', { schema: { querystring: PageQuery } }, async (request, reply) => {
-    const list = await admin.listMessages(request.query as Static<typeof PageQuery>);
-    return privatePage(reply).render(<AdminMessagesPage ctx={await request.viewContext(reply)} list={list} />);
   });
 }

@@ -7,6 +7,8 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html: string | null;
+  /** The Reply-To header's address, as a mail client would answer to (null without one). */
+  replyTo: string | null;
   receivedAt: number;
 }
 
@@ -48,6 +50,7 @@ export async function startSmtpSink({ port = 0, onMessage }: { port?: number; on
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : null,
+            replyTo: parsed.replyTo?.value[0]?.address ?? null,
             receivedAt: Date.now(),
           };
           messages.push(mail);

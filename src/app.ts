@@ -5,6 +5,12 @@ import { createAdminService } from './admin/admin.service.js';
 import { createAdminProductsService } from './admin/admin-products.service.js';
 import { createAdminImagesService } from './admin/admin-images.service.js';
 import { createAdminStockService } from './admin/admin-stock.service.js';
+import { createAdminCategoriesService } from './admin/admin-categories.service.js';
+import { createAdminCustomersService } from './admin/admin-customers.service.js';
+import { createAdminDonationsService } from './admin/admin-donations.service.js';
+import { createAdminMessagesService } from './admin/admin-messages.service.js';
+import { createCategoriesService } from './catalog/categories.service.js';
+import { createCustomersService } from './orders/customers.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
@@ -184,13 +190,19 @@ export async function buildApp({
   });
   const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
-  const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
+  const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, clock });
   const audit = createAuditService({ db, clock });
   const adminProducts = createAdminProductsService({ catalog, audit });
   const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock });
   const adminImages = createAdminImagesService({ images: productImages, audit, maxBytes: config.images.maxBytes });
   const fulfilWaitingFor = (productId: number) => orderPayments.fulfilWaitingFor(productId);
   const stock = createAdminStockService({ db, catalog, keyPool, productFiles, audit, fulfilWaitingFor, fileMaxBytes: config.fileMaxBytes });
+  const adminShop = {
+    categories: createAdminCategoriesService({ categories: createCategoriesService({ db, clock, caches: caches.catalog }), audit }),
+    customers: createAdminCustomersService({ customers: createCustomersService({ db }) }),
+    donations: createAdminDonationsService({ donations, audit }),
+    messages: createAdminMessagesService({ contact, audit }),
+  };
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
     ? createMetrics({
@@ -247,7 +259,7 @@ export async function buildApp({
     userSub: (r) => r.user!.sub,
   });
   await app.register(orderPageRoutes, { orderPages, requireUser, userSub: (r) => r.user!.sub });
-  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit, images: adminImages, stock });
+  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit, images: adminImages, stock, shop: adminShop });
   await app.register(mediaRoutes, { images: productImages });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });

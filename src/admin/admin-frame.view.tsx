@@ -4,12 +4,15 @@ import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';
 
-export type AdminSection = 'dashboard' | 'orders' | 'products' | 'messages' | 'audit';
+export type AdminSection = 'dashboard' | 'orders' | 'products' | 'messages' | 'audit' | 'categories' | 'customers' | 'donations';
 
 const sections: [AdminSection, string, string][] = [
   ['dashboard', '/admin', 'Dashboard'],
   ['orders', '/admin/orders', 'Orders'],
   ['products', '/admin/products', 'Products'],
+  ['categories', '/admin/categories', 'Categories'],
+  ['customers', '/admin/customers', 'Customers'],
+  ['donations', '/admin/donations', 'Donations'],
   ['messages', '/admin/messages', 'Messages'],
   ['audit', '/admin/audit', 'Audit log'],
 ];

@@ -1,7 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
 import { AdminDashboardPage } from './admin-dashboard.view.js';
-import { AdminMessagesPage } from './admin-messages.view.js';
 import { AdminOrderPage } from './admin-order.view.js';
 import { AdminOrdersPage } from './admin-orders.view.js';
 import { AdminProductsPage } from './admin-products.view.js';
@@ -10,9 +9,12 @@ import { adminWriteRoutes, type AdminWriteRoutesOptions } from './admin-products
 import { adminImageRoutes, type AdminImageRoutesOptions } from './admin-images.routes.js';
 import { adminStockRoutes } from './admin-stock.routes.js';
 import type { AdminStockService } from './admin-stock.service.js';
+import { adminShopRoutes, type AdminShopRoutesOptions } from './admin-shop.routes.js';
 
 interface AdminRoutesOptions extends AdminWriteRoutesOptions, AdminImageRoutesOptions {
   admin: AdminService;
+  /** Categories, customers, donations and messages (admin-shop.routes.tsx). */
+  shop: AdminShopRoutesOptions;
   /** 404 for everyone but the owner (auth's requireOwner). */
   requireOwner: onRequestHookHandler;
   /** key pools and product files (admin-stock.routes.tsx) */
@@ -33,7 +35,6 @@ const ProductsQuery = Type.Object({
   low: Type.Optional(Type.String({ maxLength: 5 })),
   page: Type.Optional(Type.String({ maxLength: 20 })),
 });
-const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 20 })) });
 const OrderParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 /** Owner pages hold buyers' data: never kept by any cache. */
@@ -44,11 +45,12 @@ const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'priv
  * The guard is an onRequest hook of this whole plugin: it runs before validation, so nobody else
  * can tell an admin URL from an unknown one, and no route added here can forget it.
  */
-export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, ...writes }: AdminRoutesOptions) {
+export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, shop, ...writes }: AdminRoutesOptions) {
   app.addHook('onRequest', requireOwner);
   adminWriteRoutes(app, writes);
   adminImageRoutes(app, writes);
   adminStockRoutes(app, writes.stock);
+  adminShopRoutes(app, shop);
 
   app.get('/admin', async (request, reply) => {
     const dashboard = await admin.getDashboard();
@@ -68,10 +70,5 @@ export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, .
   app.get('/admin/products', { schema: { querystring: ProductsQuery } }, async (request, reply) => {
     const list = await admin.listProducts(request.query as Static<typeof ProductsQuery>);
     return privatePage(reply).render(<AdminProductsPage ctx={await request.viewContext(reply)} list={list} />);
-  });
-
-  app.get('/admin/messages', { schema: { querystring: PageQuery } }, async (request, reply) => {
-    const list = await admin.listMessages(request.query as Static<typeof PageQuery>);
-    return privatePage(reply).render(<AdminMessagesPage ctx={await request.viewContext(reply)} list={list} />);
   });
 }

@@ -1,7 +1,6 @@
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { LOW_STOCK } from '../catalog/stock.js';
 import type { PaymentEventsService } from '../payments/payment-events.service.js';
-import type { ContactService } from '../contact/contact.service.js';
 import { judgeGrant, type GrantVerdict } from '../fulfilment/download-state.js';
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
 import type { KeyPoolService, PoolCounts } from '../fulfilment/key-pool.service.js';
@@ -24,7 +23,6 @@ import {
 const DAY = 86_400_000;
 export const ORDERS_PAGE_SIZE = 25;
 export const PRODUCTS_PAGE_SIZE = 25;
-export const MESSAGES_PAGE_SIZE = 20;
 const ORDER_ID = /^ord_[0-9a-f]{24}$/;
 
 export interface AdminDeps {
@@ -36,7 +34,6 @@ export interface AdminDeps {
   fulfilment: Pick<FulfilmentService, 'findDeliveries'>;
   catalog: Pick<CatalogService, 'listProductsForOwner' | 'listNavCategories'>;
   keyPool: Pick<KeyPoolService, 'countByStatus' | 'findLowPools'>;
-  contact: Pick<ContactService, 'listMessages' | 'countMessages'>;
   mail: Pick<MailService, 'countBacklog'>;
   clock?: () => number;
 }
@@ -59,8 +56,8 @@ export interface GrantStatus {
   verdict: GrantVerdict;
 }
 
-/** The shop owner's read-only views: dashboard, orders, one order, products with pools, messages. */
-export function createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock = Date.now }: AdminDeps) {
+/** The shop owner's read-only views: dashboard, orders, one order, products with pools. */
+export function createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, clock = Date.now }: AdminDeps) {
   const pageOf = (total: number, page: number, pageSize: number, what: string): Pagination => {
     const pagination = paginate(total, page, pageSize);
     if (page > pagination.pageCount)
@@ -157,16 +154,6 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
       const pagination = pageOf(total, page, PRODUCTS_PAGE_SIZE, 'products');
       return { ...filter, categories, products: rows, pagination, lowStockThreshold: LOW_STOCK };
     },
-
-    /** `GET /admin/messages`: contact messages, newest first. */
-    async listMessages(raw: { page?: string }) {
-      const page = parsePage(raw.page);
-      const [total, messages] = await Promise.all([
-        contact.countMessages(),
-        contact.listMessages(MESSAGES_PAGE_SIZE, (page - 1) * MESSAGES_PAGE_SIZE),
-      ]);
-      return { messages, pagination: pageOf(total, page, MESSAGES_PAGE_SIZE, 'messages') };
-    },
   };
 }
 
@@ -180,4 +167,3 @@ export type AdminDashboard = Awaited<ReturnType<AdminService['getDashboard']>>;
 export type AdminOrderList = Awaited<ReturnType<AdminService['searchOrders']>>;
 export type AdminOrderDetail = Awaited<ReturnType<AdminService['getOrder']>>;
 export type AdminProductList = Awaited<ReturnType<AdminService['listProducts']>>;
-export type AdminMessageList = Awaited<ReturnType<AdminService['listMessages']>>;

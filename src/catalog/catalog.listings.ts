@@ -22,6 +22,8 @@ interface CategoryRow {
 export interface CategoryIndex {
   nav: NavCategory[];
   bySlug: Map<string, CategoryRow>;
+  /** Former slugs to the category's current one (migration 018): their old pages answer a 301. */
+  moved: Map<string, string>;
 }
 
 /**
@@ -92,8 +94,12 @@ export function createCatalogListings({ repo, keyPool, caches }: ListingDeps) {
     // heap's headroom, through another that never reads them.
     for (const cache of Object.values(caches)) cache.purgeStale();
     return caches.categories.get('', async () => {
-      const rows = await repo.findCategories();
-      return { nav: rows.map(({ slug, name }) => ({ slug, name })), bySlug: new Map(rows.map((r) => [r.slug, r])) };
+      const [rows, redirects] = await Promise.all([repo.findCategories(), repo.findCategoryRedirects()]);
+      return {
+        nav: rows.map(({ slug, name }) => ({ slug, name })),
+        bySlug: new Map(rows.map((r) => [r.slug, r])),
+        moved: new Map(redirects.map((r) => [r.old_slug, r.slug])),
+      };
     });
   }
 
@@ -135,6 +141,13 @@ export function createCatalogListings({ repo, keyPool, caches }: ListingDeps) {
       const byId = new Map(products.map((p) => [p.product.id, p]));
       const pick = (ids: number[]) => ids.flatMap((id) => byId.get(id) ?? []);
       return { featured: pick(home.featured), newArrivals: pick(home.newArrivals) };
+    },
+
+    /** A category's current slug when `rawSlug` is one it had before (its old page answers a 301), else null. */
+    async findMovedCategory(rawSlug: string): Promise<string | null> {
+      const index = await categories();
+      const slug = rawSlug.toLowerCase();
+      return index.bySlug.has(slug) ? null : (index.moved.get(slug) ?? null);
     },
 
     /** One page of a category's active products; 400 for a bad page number, 404 past the last page. */

@@ -85,6 +85,15 @@ export function createCatalogRepo(db: Database) {
       return tx.selectFrom('categories').select(['id', 'slug', 'name', 'description']).orderBy('position').orderBy('name').execute();
     },
 
+    /** Every former category slug with the category's current one (see categories.repo.ts). */
+    findCategoryRedirects(tx: Executor = db.kysely) {
+      return tx
+        .selectFrom('category_redirects as r')
+        .innerJoin('categories as c', 'c.id', 'r.category_id')
+        .select(['r.old_slug', 'c.slug'])
+        .execute();
+    },
+
     findCategoryBySlug(slug: string, tx: Executor = db.kysely) {
       return tx
         .selectFrom('categories')

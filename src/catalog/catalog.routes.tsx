@@ -26,6 +26,10 @@ export async function catalogRoutes(fastify: FastifyInstance, { catalog }: { cat
     '/category/:slug',
     { config: shared, schema: { params: Type.Object({ slug: Type.String() }), querystring: pageQuery } },
     async (request, reply) => {
+      // A former slug (the owner changed it): one permanent redirect to the current one, page kept.
+      const moved = await catalog.findMovedCategory(request.params.slug);
+      if (moved)
+        return reply.redirect(`/category/${moved}${request.query.page ? `?page=${encodeURIComponent(request.query.page)}` : ''}`, 301);
       const page = await catalog.getCategoryPage(request.params.slug, request.query.page);
       const ctx = await request.viewContext(reply);
       return reply.render(<CategoryPage ctx={ctx} {...page} />);

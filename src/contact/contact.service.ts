@@ -1,7 +1,13 @@
-import type { Database } from '../platform/db/db.js';
-import { ValidationError } from '../platform/errors.js';
+import type { Database, Executor, Tx } from '../platform/db/db.js';
+import { NotFoundError, ValidationError } from '../platform/errors.js';
 import type { MailService } from '../platform/mail/mail.service.js';
-import { createContactRepo } from './contact.repo.js';
+import { createContactRepo, type MessageStatus } from './contact.repo.js';
+import { replyMail } from './reply-mail.js';
+
+export type { MessageStatus } from './contact.repo.js';
+export const messageStatuses: readonly MessageStatus[] = ['open', 'answered'];
+/** The longest reply the owner may send. */
+export const REPLY_MAX = 10_000;
 
 export interface ContactInput {
   name: string;
@@ -44,6 +50,12 @@ export function createContactService({
   clock?: () => number;
 }) {
   const repo = createContactRepo(db);
+
+  async function getConversation(id: number, tx?: Executor) {
+    const message = Number.isSafeInteger(id) ? await repo.findMessage(id, tx) : undefined;
+    if (!message) throw new NotFoundError('There is no such message.', 'message_not_found');
+    return { message, replies: await repo.findReplies(id, tx) };
+  }
   return {
     /**
      * Stores the message and queues the mail to the shop in one transaction, so a mail server that
@@ -67,6 +79,7 @@ export function createContactService({
         await mail.enqueue(
           {
             recipient: shopEmail,
+            replyTo: row.email,
             subject: `[${shopName}] Contact: ${row.subject}`,
             textBody: `Message #${id} from ${row.name} <${row.email}>${row.user_sub ? ` (account ${row.user_sub})` : ''}:\n\n${row.message}\n\nReply to: ${row.email}\n`,
           },
@@ -75,10 +88,39 @@ export function createContactService({
       });
       return { stored: true };
     },
-    /** Newest messages first, for the owner. */
-    listMessages: (limit = 50, offset = 0) => repo.findMessages(limit, offset),
-    /** How many messages there are, for the owner's pagination. */
-    countMessages: () => repo.countMessages(),
+    /** Newest messages first, for the owner; only open or answered ones when `status` is given. */
+    listMessages: (limit = 50, offset = 0, status: MessageStatus | null = null) => repo.findMessages(limit, offset, status),
+    /** How many messages there are (in one state), for the owner's pagination. */
+    countMessages: (status: MessageStatus | null = null) => repo.countMessages(status),
+
+    /** Runs the owner's changes to messages (and the caller's audit row) in one transaction. */
+    withTransaction: <T>(fn: (tx: Tx) => Promise<T>) => db.transaction(fn),
+
+    /** A message with the owner's replies, oldest first; `message_not_found` (404) otherwise. */
+    getConversation,
+
+    /**
+     * The owner's answer: stored with the conversation, mailed through the outbox to whoever wrote
+     * (from the shop, "Re: <subject>", their message quoted, replies going to the shop), and the
+     * message marked answered; all in the caller's transaction. `invalid_input` for an empty body.
+     */
+    async reply(id: number, input: { body: string; authorEmail: string }, tx: Executor) {
+      const body = input.body.replace(/\r\n/g, '\n').trim();
+      if (body === '' || body.length > REPLY_MAX)
+        throw new ValidationError('Please correct the highlighted fields.', {
+          fields: { body: body === '' ? 'Please write your reply.' : `A reply has at most ${REPLY_MAX.toLocaleString('en')} characters.` },
+        });
+      const { message } = await getConversation(id, tx);
+      const now = clock();
+      const replyId = await repo.insertReply({ message_id: id, body, author_email: input.authorEmail, created_at: now }, tx);
+      await mail.enqueue(replyMail({ message, body, shopName, shopEmail }), tx);
+      const wasOpen = await repo.updateStatus(id, 'answered', now, tx);
+      return { message, replyId, wasOpen };
+    },
+
+    /** Marks a message open or answered; false when it already was (nothing changes). */
+    setStatus: (id: number, status: MessageStatus, tx: Executor) =>
+      repo.updateStatus(id, status, status === 'answered' ? clock() : null, tx),
   };
 }
 

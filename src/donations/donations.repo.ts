@@ -42,6 +42,16 @@ export function createDonationsRepo(db: Database) {
         .execute();
     },
 
+    /** How many donations there are, in one state or all. */
+    async countDonations(status?: string, tx: Executor = db.kysely): Promise<number> {
+      const row = await tx
+        .selectFrom('donations')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .$if(status !== undefined, (q) => q.where('status', '=', status!))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     async updateDonation(id: string, patch: DonationPatch, tx: Executor = db.kysely): Promise<void> {
       await tx.updateTable('donations').set(patch).where('id', '=', id).execute();
     },

@@ -145,6 +145,12 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
     /** Newest donations first, in one state or all, for the owner (`donations list`). */
     listDonations: (limit = 50, offset = 0, status?: DonationState) => repo.findDonations(limit, offset, status),
 
+    /** One donation by id, or undefined. */
+    findDonation: (id: string) => repo.findDonation(id),
+
+    /** How many donations there are, in one state or all (the owner's pagination). */
+    countDonations: (status?: DonationState) => repo.countDonations(status),
+
     /**
      * POST /donate: checks the form, stores the pending donation, opens a payment session for it.
      * If the gateway cannot be reached the donation is cancelled and nothing is charged.
@@ -197,8 +203,12 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
      * The owner's refund of a paid donation, or of one set aside for a wrong amount: the state table
      * moves it and the gateway pays the money back in one transaction, so a refusal changes nothing.
      * The gateway's later `charge.refunded` finds it refunded (`refund_already_applied`).
+     * `onRefunded` runs in the same transaction once the gateway has refunded (the admin's audit row).
      */
-    async refundDonation(id: string): Promise<{ donation: DonationRow; amount: number; refundId: string }> {
+    async refundDonation(
+      id: string,
+      onRefunded?: (tx: Executor, refund: { before: DonationRow; amount: number; refundId: string }) => Promise<void>,
+    ): Promise<{ donation: DonationRow; amount: number; refundId: string }> {
       return db.transaction(async (tx) => {
         const donation = await repo.findDonation(id, tx);
         if (!donation) throw new NotFoundError(`There is no donation ${id}.`, 'donation_not_found');
@@ -214,6 +224,7 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
             `The payment gateway did not refund donation ${id} (refund ${result.id} is ${result.status}); nothing was changed.`,
             502,
           );
+        await onRefunded?.(tx, { before: donation, amount: result.amount, refundId: result.id });
         return { donation: { ...donation, status: r.to }, amount: result.amount, refundId: result.id };
       });
     },

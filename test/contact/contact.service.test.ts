@@ -36,6 +36,8 @@ describe.each(testDialects)('contact messages on %s', (dialect) => {
     await mail.deliverDue();
     const [received] = await sink.waitFor(1);
     expect(received!.to).toEqual(['owner@example.test']);
+    // "Reply" in the owner's mail client answers the visitor, not the shop itself.
+    expect(received!.replyTo).toBe('ada@example.test');
     expect(received!.subject).toBe('[Test Shop] Contact: Key not working');
     expect(received!.text).toContain('from Ada Buyer <ada@example.test> (account user-1)');
     expect(received!.text).toContain('My key says invalid');

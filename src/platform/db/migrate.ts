@@ -16,6 +16,7 @@ import { ownerAudit } from './migrations/014-owner-audit.js';
 import { ownerProductList } from './migrations/015-owner-product-list.js';
 import { productImageFiles } from './migrations/016-product-image-files.js';
 import { stockAlerts } from './migrations/017-stock-alerts.js';
+import { ownerCatalogBuyersMessages } from './migrations/018-owner-catalog-buyers-messages.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '015-owner-product-list': ownerProductList,
   '016-product-image-files': productImageFiles,
   '017-stock-alerts': stockAlerts,
+  '018-owner-catalog-buyers-messages': ownerCatalogBuyersMessages,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -243,6 +243,25 @@ export interface ContactMessagesTable {
   user_sub: string | null;
   ip: string;
   created_at: Millis;
+  /** open until the owner answers it (or marks it answered); migration 018 */
+  status: ColumnType<string, string | undefined, string>;
+  answered_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
+}
+
+/** The owner's replies to a contact message, in the order sent: the conversation kept. */
+export interface ContactRepliesTable {
+  id: Id;
+  message_id: number;
+  body: string;
+  author_email: string;
+  created_at: Millis;
+}
+
+/** A category's former slug: /category/<old_slug> answers a 301 to the category's current one. */
+export interface CategoryRedirectsTable {
+  old_slug: string;
+  category_id: number;
+  created_at: Millis;
 }
 
 export interface SessionsTable {
@@ -275,6 +294,8 @@ export interface MailOutboxTable {
   subject: string;
   text_body: string;
   html_body: string | null;
+  /** where the recipient's "Reply" goes, when not to the sender */
+  reply_to: ColumnType<string | null, string | null | undefined, string | null>;
   attempts: Generated<number>;
   next_attempt_at: Millis;
   locked_until: Millis | null;
@@ -338,4 +359,6 @@ export interface DB {
   search_words: SearchWordsTable;
   search_word_trigrams: SearchWordTrigramsTable;
   owner_audit: OwnerAuditTable;
+  category_redirects: CategoryRedirectsTable;
+  contact_replies: ContactRepliesTable;
 }

@@ -47,6 +47,7 @@ export function createMailService({
           subject: mail.subject,
           text: mail.text_body,
           ...(mail.html_body ? { html: mail.html_body } : {}),
+          ...(mail.reply_to ? { replyTo: mail.reply_to } : {}),
         });
         sent.push(mail.id);
       } catch (err) {

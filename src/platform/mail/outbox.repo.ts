@@ -6,6 +6,8 @@ export interface OutgoingMail {
   subject: string;
   textBody: string;
   htmlBody?: string | null;
+  /** Where the recipient's "Reply" goes (the contact mail: the visitor who wrote), when not to the sender. */
+  replyTo?: string | null;
 }
 
 /** The mail outbox: rows written in the transaction of the event that causes them. */
@@ -19,6 +21,7 @@ export function createOutboxRepo(db: Database) {
           subject: mail.subject,
           text_body: mail.textBody,
           html_body: mail.htmlBody ?? null,
+          reply_to: mail.replyTo ?? null,
           next_attempt_at: now,
           created_at: now,
         })

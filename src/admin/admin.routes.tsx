@@ -18,6 +18,9 @@ interface AdminRoutesOptions extends AdminWriteRoutesOptions {
 const OrdersQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 320 })),
   status: Type.Optional(Type.String({ maxLength: 40 })),
+  from: Type.Optional(Type.String({ maxLength: 40 })),
+  to: Type.Optional(Type.String({ maxLength: 40 })),
+  sku: Type.Optional(Type.String({ maxLength: 100 })),
   page: Type.Optional(Type.String({ maxLength: 20 })),
 });
 const ProductsQuery = Type.Object({

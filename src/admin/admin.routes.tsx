@@ -7,9 +7,12 @@ import { AdminOrdersPage } from './admin-orders.view.js';
 import { AdminProductsPage } from './admin-products.view.js';
 import type { AdminService } from './admin.service.js';
 import { adminWriteRoutes, type AdminWriteRoutesOptions } from './admin-products.routes.js';
+import { adminOrderActionsRoutes } from './admin-order-actions.routes.js';
+import type { AdminOrderActionsService } from './admin-order-actions.service.js';
 
 interface AdminRoutesOptions extends AdminWriteRoutesOptions {
   admin: AdminService;
+  orderActions: AdminOrderActionsService;
   /** 404 for everyone but the owner (auth's requireOwner). */
   requireOwner: onRequestHookHandler;
 }
@@ -32,6 +35,7 @@ const ProductsQuery = Type.Object({
 });
 const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 20 })) });
 const OrderParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const OrderQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 40 })) });
 
 /** Owner pages hold buyers' data: never kept by any cache. */
 const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'private, no-store');
@@ -41,9 +45,10 @@ const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'priv
  * The guard is an onRequest hook of this whole plugin: it runs before validation, so nobody else
  * can tell an admin URL from an unknown one, and no route added here can forget it.
  */
-export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, ...writes }: AdminRoutesOptions) {
+export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, orderActions, ...writes }: AdminRoutesOptions) {
   app.addHook('onRequest', requireOwner);
   adminWriteRoutes(app, writes);
+  adminOrderActionsRoutes(app, { orderActions, admin });
 
   app.get('/admin', async (request, reply) => {
     const dashboard = await admin.getDashboard();
@@ -55,9 +60,10 @@ export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, .
     return privatePage(reply).render(<AdminOrdersPage ctx={await request.viewContext(reply)} list={list} />);
   });
 
-  app.get('/admin/orders/:id', { schema: { params: OrderParams } }, async (request, reply) => {
+  app.get('/admin/orders/:id', { schema: { params: OrderParams, querystring: OrderQuery } }, async (request, reply) => {
     const detail = await admin.getOrder((request.params as Static<typeof OrderParams>).id);
-    return privatePage(reply).render(<AdminOrderPage ctx={await request.viewContext(reply)} detail={detail} />);
+    const { done } = request.query as Static<typeof OrderQuery>;
+    return privatePage(reply).render(<AdminOrderPage ctx={await request.viewContext(reply)} detail={detail} done={done} />);
   });
 
   app.get('/admin/products', { schema: { querystring: ProductsQuery } }, async (request, reply) => {

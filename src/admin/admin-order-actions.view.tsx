@@ -148,7 +148,7 @@ export function OrderActions({ detail, failed }: { detail: AdminOrderDetail; fai
                     </option>
                     {left.map((i) => (
                       <option value={String(i.id)} selected={r?.values.item === String(i.id)}>
-                        {`${i.sku}: ${i.quantity - i.refunded_quantity} of ${i.quantity} left, ${money(grossUnitAmount(i.unit_price, order))} each`}
+                        {`${i.sku} (${i.quantity - i.refunded_quantity} left, ${money(grossUnitAmount(i.unit_price, order))} each)`}
                       </option>
                     ))}
                   </select>

@@ -11,6 +11,8 @@ import { createAdminDonationsService } from './admin/admin-donations.service.js'
 import { createAdminMessagesService } from './admin/admin-messages.service.js';
 import { createCategoriesService } from './catalog/categories.service.js';
 import { createCustomersService } from './orders/customers.service.js';
+import { createAdminOrderActionsService } from './admin/admin-order-actions.service.js';
+import { createRefundService } from './payments/refund.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
@@ -203,6 +205,8 @@ export async function buildApp({
     donations: createAdminDonationsService({ donations, audit }),
     messages: createAdminMessagesService({ contact, audit }),
   };
+  const refunds = createRefundService({ db, gateway, orders, fulfilment, mail, config });
+  const orderActions = createAdminOrderActionsService({ orders, refunds, payments: orderPayments, fulfilment, audit });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
     ? createMetrics({
@@ -259,7 +263,16 @@ export async function buildApp({
     userSub: (r) => r.user!.sub,
   });
   await app.register(orderPageRoutes, { orderPages, requireUser, userSub: (r) => r.user!.sub });
-  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit, images: adminImages, stock, shop: adminShop });
+  await app.register(adminRoutes, {
+    admin,
+    requireOwner,
+    products: adminProducts,
+    audit,
+    images: adminImages,
+    stock,
+    shop: adminShop,
+    orderActions,
+  });
   await app.register(mediaRoutes, { images: productImages });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });

@@ -6,6 +6,7 @@ import { formatMoney } from '../platform/money.js';
 import { AdminFrame, When } from './admin-frame.view.js';
 import { ownerStatusLabel } from './admin-query.js';
 import type { AdminOrderDetail } from './admin.service.js';
+import { doneMessages, OrderActions, refundedSoFar, ResolveAttention, type FailedAction } from './admin-order-actions.view.js';
 
 const grantLabels: Record<GrantVerdict, string> = {
   available: 'Available',
@@ -17,13 +18,37 @@ const grantLabels: Record<GrantVerdict, string> = {
 const typeLabels: Record<string, string> = { key_lim: 'Key from pool', key: 'Signed key', file: 'Download' };
 
 /** GET /admin/orders/:id: the order, its items, what was delivered (states only), and its history. */
-export function AdminOrderPage({ ctx, detail }: { ctx: ViewContext; detail: AdminOrderDetail }) {
+export function AdminOrderPage({
+  ctx,
+  detail,
+  done,
+  failed,
+}: {
+  ctx: ViewContext;
+  detail: AdminOrderDetail;
+  /** `?done=`: the action that just succeeded */
+  done?: string | undefined;
+  /** an action refused, shown again with its messages */
+  failed?: FailedAction;
+}) {
   const { order, items, events, payments, keys, grants } = detail;
+  const refunded = refundedSoFar(detail);
+  const doneMessage = done ? doneMessages[done] : undefined;
   const money = (n: number) => formatMoney(n, order.currency);
   const itemOf = new Map(items.map((i) => [i.id, i]));
   const itemLabel = (id: number) => itemOf.get(id)?.sku ?? `item ${id}`;
   return (
     <AdminFrame ctx={ctx} title={`Order ${formatOrderNumber(order.order_number)}`} section="orders">
+      {doneMessage && (
+        <p class="notice success" role="status">
+          {doneMessage}
+        </p>
+      )}
+      {failed && (
+        <p class="notice error" role="alert">
+          Nothing was done. <a href={`#action-${failed.form}`}>See why beside the form</a>.
+        </p>
+      )}
       <dl class="order-facts admin-facts">
         <dt>Order id</dt>
         <dd>
@@ -67,12 +92,19 @@ export function AdminOrderPage({ ctx, detail }: { ctx: ViewContext; detail: Admi
         </dd>
         <dt>Invoice</dt>
         <dd>{order.invoice_number === null ? '—' : formatInvoiceNumber(order.invoice_number)}</dd>
+        <dt>Refunded</dt>
+        <dd class="refunded-so-far">
+          {refunded.units === 0 && order.status !== 'refunded'
+            ? '—'
+            : `${money(refunded.amount)} (${refunded.units} ${refunded.units === 1 ? 'unit' : 'units'})`}
+        </dd>
       </dl>
       {order.attention_reason && (
         <p class="notice error attention-reason" role="status">
           <strong>Needs attention:</strong> {order.attention_reason}
         </p>
       )}
+      {(order.status === 'needs_attention' || failed?.form === 'resolve') && <ResolveAttention detail={detail} failed={failed} />}
 
       <h2>Items</h2>
       <TableScroll label="Items">
@@ -199,6 +231,8 @@ export function AdminOrderPage({ ctx, detail }: { ctx: ViewContext; detail: Admi
           </table>
         </TableScroll>
       )}
+
+      <OrderActions detail={detail} failed={failed} />
 
       <h2>Order events</h2>
       <TableScroll label="Order events">

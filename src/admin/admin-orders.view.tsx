@@ -7,15 +7,15 @@ import { AdminFrame, AdminPagination, When } from './admin-frame.view.js';
 import { ownerStatusLabel, ownerStatusLabels } from './admin-query.js';
 import type { AdminOrderList } from './admin.service.js';
 
-/** GET /admin/orders: search by id or email, filter by status, newest first. */
+/** GET /admin/orders: search by number, id or email, filter by status, product and days placed, newest first. */
 export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOrderList }) {
-  const { q, status, orders, pagination } = list;
-  const filtered = q !== '' || status !== null;
+  const { q, status, from, to, sku, orders, pagination } = list;
+  const filtered = q !== '' || status !== null || from !== '' || to !== '' || sku !== '';
   return (
     <AdminFrame ctx={ctx} title="Orders" section="orders">
       <form class="admin-filters" method="get" action="/admin/orders" role="search" aria-label="Find orders">
         <div class="field">
-          <label for="admin-q">Order id or email</label>
+          <label for="admin-q">Order number, id or buyer email</label>
           <input
             id="admin-q"
             type="search"
@@ -38,6 +38,18 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
               </option>
             ))}
           </select>
+        </div>
+        <div class="field">
+          <label for="admin-sku">Product SKU</label>
+          <input id="admin-sku" type="text" name="sku" value={sku} maxLength={64} autocomplete="off" spellcheck={false} />
+        </div>
+        <div class="field date-field">
+          <label for="admin-from">Placed from</label>
+          <input id="admin-from" type="date" name="from" value={from} />
+        </div>
+        <div class="field date-field">
+          <label for="admin-to">to (inclusive, UTC)</label>
+          <input id="admin-to" type="date" name="to" value={to} />
         </div>
         <button type="submit">Search</button>
         {filtered && <a href="/admin/orders">Clear</a>}
@@ -84,7 +96,7 @@ export function AdminOrdersPage({ ctx, list }: { ctx: ViewContext; list: AdminOr
           </tbody>
         </table>
       )}
-      <AdminPagination pagination={pagination} path="/admin/orders" params={{ q, status }} />
+      <AdminPagination pagination={pagination} path="/admin/orders" params={{ q, status, sku, from, to }} />
     </AdminFrame>
   );
 }

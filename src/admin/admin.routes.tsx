@@ -10,11 +10,14 @@ import { adminImageRoutes, type AdminImageRoutesOptions } from './admin-images.r
 import { adminStockRoutes } from './admin-stock.routes.js';
 import type { AdminStockService } from './admin-stock.service.js';
 import { adminShopRoutes, type AdminShopRoutesOptions } from './admin-shop.routes.js';
+import { adminOrderActionsRoutes } from './admin-order-actions.routes.js';
+import type { AdminOrderActionsService } from './admin-order-actions.service.js';
 
 interface AdminRoutesOptions extends AdminWriteRoutesOptions, AdminImageRoutesOptions {
   admin: AdminService;
   /** Categories, customers, donations and messages (admin-shop.routes.tsx). */
   shop: AdminShopRoutesOptions;
+  orderActions: AdminOrderActionsService;
   /** 404 for everyone but the owner (auth's requireOwner). */
   requireOwner: onRequestHookHandler;
   /** key pools and product files (admin-stock.routes.tsx) */
@@ -25,6 +28,9 @@ interface AdminRoutesOptions extends AdminWriteRoutesOptions, AdminImageRoutesOp
 const OrdersQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 320 })),
   status: Type.Optional(Type.String({ maxLength: 40 })),
+  from: Type.Optional(Type.String({ maxLength: 40 })),
+  to: Type.Optional(Type.String({ maxLength: 40 })),
+  sku: Type.Optional(Type.String({ maxLength: 100 })),
   page: Type.Optional(Type.String({ maxLength: 20 })),
 });
 const ProductsQuery = Type.Object({
@@ -36,6 +42,7 @@ const ProductsQuery = Type.Object({
   page: Type.Optional(Type.String({ maxLength: 20 })),
 });
 const OrderParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const OrderQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 40 })) });
 
 /** Owner pages hold buyers' data: never kept by any cache. */
 const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'private, no-store');
@@ -45,12 +52,13 @@ const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'priv
  * The guard is an onRequest hook of this whole plugin: it runs before validation, so nobody else
  * can tell an admin URL from an unknown one, and no route added here can forget it.
  */
-export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, shop, ...writes }: AdminRoutesOptions) {
+export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, shop, orderActions, ...writes }: AdminRoutesOptions) {
   app.addHook('onRequest', requireOwner);
   adminWriteRoutes(app, writes);
   adminImageRoutes(app, writes);
   adminStockRoutes(app, writes.stock);
   adminShopRoutes(app, shop);
+  adminOrderActionsRoutes(app, { orderActions, admin });
 
   app.get('/admin', async (request, reply) => {
     const dashboard = await admin.getDashboard();
@@ -62,9 +70,10 @@ export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, s
     return privatePage(reply).render(<AdminOrdersPage ctx={await request.viewContext(reply)} list={list} />);
   });
 
-  app.get('/admin/orders/:id', { schema: { params: OrderParams } }, async (request, reply) => {
+  app.get('/admin/orders/:id', { schema: { params: OrderParams, querystring: OrderQuery } }, async (request, reply) => {
     const detail = await admin.getOrder((request.params as Static<typeof OrderParams>).id);
-    return privatePage(reply).render(<AdminOrderPage ctx={await request.viewContext(reply)} detail={detail} />);
+    const { done } = request.query as Static<typeof OrderQuery>;
+    return privatePage(reply).render(<AdminOrderPage ctx={await request.viewContext(reply)} detail={detail} done={done} />);
   });
 
   app.get('/admin/products', { schema: { querystring: ProductsQuery } }, async (request, reply) => {

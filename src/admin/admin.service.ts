@@ -19,6 +19,7 @@ import {
   parseProductType,
   toOrderSearch,
 } from './admin-query.js';
+import { parseDateRange, parseSkuFilter } from './admin-order-filters.js';
 
 const DAY = 86_400_000;
 export const ORDERS_PAGE_SIZE = 25;
@@ -86,17 +87,22 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
       };
     },
 
-    /** `GET /admin/orders`: raw query values in, a page of matches out (400 for a bad search, status or page). */
-    async searchOrders(raw: { q?: string; status?: string; page?: string }) {
+    /** `GET /admin/orders`: raw query values in, a page of matches out (400 for a bad search, status, date, SKU or page). */
+    async searchOrders(raw: { q?: string; status?: string; from?: string; to?: string; sku?: string; page?: string }) {
       const query = parseOrderQuery(raw.q);
       const status = parseOrderStatus(raw.status);
+      const { from, to, createdFrom, createdBefore } = parseDateRange(raw.from, raw.to);
+      const sku = parseSkuFilter(raw.sku);
       const page = parsePage(raw.page);
-      const { total, orders: rows } = await orders.searchOrders(
-        toOrderSearch(query, status),
-        ORDERS_PAGE_SIZE,
-        (page - 1) * ORDERS_PAGE_SIZE,
-      );
-      return { q: (raw.q ?? '').trim(), status, orders: rows, pagination: pageOf(total, page, ORDERS_PAGE_SIZE, 'orders') };
+      const search = {
+        ...toOrderSearch(query, status),
+        ...(createdFrom !== undefined ? { createdFrom } : {}),
+        ...(createdBefore !== undefined ? { createdBefore } : {}),
+        ...(sku ? { sku } : {}),
+      };
+      const { total, orders: rows } = await orders.searchOrders(search, ORDERS_PAGE_SIZE, (page - 1) * ORDERS_PAGE_SIZE);
+      const filters = { q: (raw.q ?? '').trim(), status, from, to, sku };
+      return { ...filters, orders: rows, pagination: pageOf(total, page, ORDERS_PAGE_SIZE, 'orders') };
     },
 
     /** One order with everything that happened to it; key texts never leave the fulfilment domain. */

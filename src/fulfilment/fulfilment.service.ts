@@ -4,7 +4,7 @@ import type { ProductType } from '../platform/db/schema.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 import { createFulfilmentRepo, type NewDeliveredKey } from './fulfilment.repo.js';
 import type { KeyPoolService } from './key-pool.service.js';
-import { applyGrantEvent, type GrantEvent, type GrantState, type GrantVerdict } from './download-state.js';
+import { applyGrantEvent, judgeGrant, type GrantEvent, type GrantState, type GrantVerdict } from './download-state.js';
 import type { KeySigner } from './signed-key.js';
 
 const DAY = 86_400_000;
@@ -131,12 +131,18 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
     /**
      * The owner resets an order's download grants (downloads back to zero) or extends them (`days`
      * more from their expiry, or from now if it has passed), through the grant rules in one
-     * transaction: revoked grants are left as they are and reported.
+     * transaction: revoked grants are left as they are and reported. `then` runs in that transaction
+     * with the grants before and after (the admin's audit row).
      */
-    async adjustGrants(itemIds: number[], change: { type: 'reset' } | { type: 'extend'; days: number }): Promise<GrantAdjustment[]> {
+    async adjustGrants(
+      itemIds: number[],
+      change: { type: 'reset' } | { type: 'extend'; days: number },
+      then?: (tx: Executor, results: GrantAdjustment[], before: GrantAdjustment[]) => Promise<void>,
+    ): Promise<GrantAdjustment[]> {
       const now = clock();
       return db.transaction(async (tx) => {
         const results: GrantAdjustment[] = [];
+        const before: GrantAdjustment[] = [];
         for (const g of await repo.findGrants(itemIds, tx)) {
           const state: GrantState = {
             status: g.status,
@@ -149,6 +155,14 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
           const step = applyGrantEvent(state, event, now);
           if (step.ok) await repo.updateGrant(g.id, { downloads_used: step.next.downloadsUsed, expires_at: step.next.expiresAt }, tx);
           const after = step.ok ? step.next : state;
+          before.push({
+            itemId: g.order_item_id,
+            unit: g.unit_index,
+            outcome: judgeGrant(state, now),
+            downloadsUsed: state.downloadsUsed,
+            downloadLimit: state.downloadLimit,
+            expiresAt: state.expiresAt,
+          });
           results.push({
             itemId: g.order_item_id,
             unit: g.unit_index,
@@ -158,6 +172,7 @@ export function createFulfilmentService({ db, keyPool, signer, secrets, clock = 
             expiresAt: after.expiresAt,
           });
         }
+        await then?.(tx, results, before);
         return results;
       });
     },

@@ -15,6 +15,11 @@ export interface OrderSearch {
   status?: string;
   /** the short number people quote (#1042): the unique index on order_number */
   orderNumber?: number;
+  /** placed at or after (epoch ms) and before (exclusive): the created_at indexes */
+  createdFrom?: number;
+  createdBefore?: number;
+  /** orders holding this (normalised) SKU: the order_items (sku, order_id) index */
+  sku?: string;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -304,5 +309,10 @@ function searchFilters(eb: ExpressionBuilder<DB, 'orders'>, search: OrderSearch)
     ...(search.emailLower !== undefined ? [eb(eb.fn<string>('lower', ['email']), '=', search.emailLower)] : []),
     ...(search.status !== undefined ? [eb('status', '=', search.status)] : []),
     ...(search.orderNumber !== undefined ? [eb('order_number', '=', search.orderNumber)] : []),
+    ...(search.createdFrom !== undefined ? [eb('created_at', '>=', search.createdFrom)] : []),
+    ...(search.createdBefore !== undefined ? [eb('created_at', '<', search.createdBefore)] : []),
+    ...(search.sku !== undefined
+      ? [eb('id', 'in', eb.selectFrom('order_items').select('order_items.order_id').where('order_items.sku', '=', search.sku))]
+      : []),
   ];
 }

@@ -9,6 +9,7 @@ import { grossUnitAmount } from '../orders/pricing.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { MailSettings } from '../platform/mail/mail-blocks.js';
 import type { MailService } from '../platform/mail/mail.service.js';
+import { ConflictError } from '../platform/errors.js';
 import { moved, type Payable, type PayableResult, type SettledPayment } from './payable.js';
 
 /** The buyer's cart, from which a paid order's products are taken out. */
@@ -163,27 +164,81 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
   };
 
   /**
-   * Delivers an order that was paid after its reservation ended and found too few keys, once the
-   * owner has added some. An order flagged for a wrong amount is never delivered this way.
+   * Delivers a `needs_attention` order now: keys and grants as a late payment gets them, the order
+   * `fulfilled_late`, its reason cleared, the buyer mailed. `short` when the pool still has too few
+   * keys (nothing taken, the order stays in attention); `not_waiting` for any other order.
    */
-  async function fulfilWaiting(orderId: string): Promise<'fulfilled' | 'still_short' | 'not_waiting'> {
-    return db.transaction(async (tx) => {
-      const order = await orders.findOrder(orderId, tx);
-      if (order?.status !== 'needs_attention') return 'not_waiting';
-      const events = await orders.findEvents(orderId, tx);
-      if (events.some((e) => e.event === 'payment_mismatch')) return 'not_waiting';
-      const items = await orders.findItems(orderId, tx);
-      if (!(await fulfilment.deliverOrder(tx, orderId, items))) return 'still_short';
-      await orders.applyEvent(tx, orderId, 'fulfilled_late', 'keys were added');
-      await orders.setAttentionReason(tx, orderId, null);
-      await mail.enqueue(confirmationMail(order, items, true, config, await mailedKeys(tx, items, true)), tx);
-      return 'fulfilled';
-    });
+  async function deliverLate(
+    tx: Executor,
+    orderId: string,
+    detail: string,
+    { evenMismatched }: { evenMismatched: boolean },
+  ): Promise<'fulfilled' | 'still_short' | 'not_waiting'> {
+    let order = await orders.findOrder(orderId, tx);
+    if (order?.status !== 'needs_attention') return 'not_waiting';
+    if (!evenMismatched && (await orders.findEvents(orderId, tx)).some((e) => e.event === 'payment_mismatch')) return 'not_waiting';
+    const items = await orders.findItems(orderId, tx);
+    if (!(await fulfilment.deliverOrder(tx, orderId, items))) return 'still_short';
+    const moved = await orders.applyEvent(tx, orderId, 'fulfilled_late', detail, {}, order);
+    // Another transaction moved the order first (a refund): undo what was just delivered.
+    if (!moved.applied)
+      throw new ConflictError('order_changed', `Order ${orderId} changed while it was being delivered; nothing was delivered.`);
+    await orders.setAttentionReason(tx, orderId, null);
+    // A payment of the wrong amount was never given an invoice number: the owner accepting it does.
+    if (order.invoice_number === null) order = { ...order, invoice_number: await orders.assignInvoiceNumber(tx, orderId) };
+    await mail.enqueue(confirmationMail(order, items, true, config, await mailedKeys(tx, items, true)), tx);
+    return 'fulfilled';
   }
+
+  /** Delivers an order paid after its reservation ended once the owner added keys (never one paid with the wrong amount). */
+  const fulfilWaiting = (orderId: string) => db.transaction((tx) => deliverLate(tx, orderId, 'keys were added', { evenMismatched: false }));
 
   return {
     ...payable,
     fulfilWaiting,
+
+    /**
+     * The owner resolves an order in attention by delivering it, with their note in its event log;
+     * `then` runs in the same transaction once it is delivered (the admin's audit row).
+     */
+    async deliverByOwner(orderId: string, note: string, then: (tx: Executor) => Promise<void>): Promise<void> {
+      await db.transaction(async (tx) => {
+        // The row lock: an owner's refund of the same order runs before or after this, never beside it.
+        await orders.lockOrder(tx, orderId);
+        const outcome = await deliverLate(tx, orderId, `owner: ${note}`, { evenMismatched: true });
+        // Thrown, so the lock's touch of the order rolls back too: a refusal changes nothing.
+        if (outcome === 'not_waiting') {
+          const status = (await orders.findOrder(orderId, tx))?.status ?? 'unknown';
+          throw new ConflictError(
+            'not_in_attention',
+            `This order is ${status.replace('_', ' ')}, not waiting for attention: there is nothing to resolve.`,
+          );
+        }
+        if (outcome === 'still_short')
+          throw new ConflictError(
+            'out_of_stock',
+            'The key pool has too few keys to deliver this order. Add keys to the product, or refund the order; it still needs attention.',
+          );
+        await then(tx);
+      });
+    },
+
+    /**
+     * Queues the receipt of a paid order again (keys only with MAIL_INCLUDE_KEYS, as the first time);
+     * `then` runs in the same transaction. False for an order that has no receipt to send.
+     */
+    async resendReceipt(orderId: string, then: (tx: Executor, order: OrderRow) => Promise<void>): Promise<boolean> {
+      return db.transaction(async (tx) => {
+        const read = await orders.findOrderWithItems(orderId, tx);
+        const status = read?.order.status;
+        if (!read || !(status === 'fulfilled' || status === 'partially_refunded' || status === 'needs_attention')) return false;
+        const delivered = status !== 'needs_attention';
+        const keys = await mailedKeys(tx, read.items, delivered);
+        await mail.enqueue(confirmationMail(read.order, read.items, delivered, config, keys), tx);
+        await then(tx, read.order);
+        return true;
+      });
+    },
     /** Waiting orders that hold a product, oldest first: the ones to retry after its keys were imported. */
     async fulfilWaitingFor(productId: number): Promise<string[]> {
       const fulfilled: string[] = [];

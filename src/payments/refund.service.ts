@@ -4,7 +4,7 @@ import type { OrderState } from '../orders/order-state.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import { refundMail } from '../orders/refund-mail.js';
 import type { PaymentGateway } from './payment-gateway.js';
-import type { Database } from '../platform/db/db.js';
+import type { Database, Executor } from '../platform/db/db.js';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors.js';
 import type { MailSettings } from '../platform/mail/mail-blocks.js';
 import type { MailService } from '../platform/mail/mail.service.js';
@@ -14,7 +14,20 @@ import { grossUnitAmount } from '../orders/pricing.js';
 export interface RefundRequest {
   orderId: string;
   item?: { sku: string; units: number };
+  /** why, in the order's event log (the admin requires one) */
+  reason?: string;
+  /**
+   * The units of the order already refunded when the owner chose this refund (the admin form sends
+   * it): if another refund came first, this one is refused (`order_changed`) instead of refunding
+   * more, so a double-submitted form or two tabs never refund twice.
+   */
+  refundedUnitsSeen?: number;
+  /** refuse (`not_in_attention`) unless the order is in this state: resolving an order in attention */
+  onlyFrom?: OrderState;
 }
+
+/** Work done in the refund's own transaction once it is applied (the admin's audit row). */
+export type RefundFollowUp = (tx: Executor, outcome: RefundOutcome) => Promise<void>;
 
 export interface RefundOutcome {
   orderId: string;
@@ -23,6 +36,8 @@ export interface RefundOutcome {
   currency: string;
   units: { sku: string; units: number }[];
   status: OrderState;
+  /** the order's status before the refund */
+  from: OrderState;
   refundId: string | null;
 }
 
@@ -51,13 +66,19 @@ export function createRefundService({
   config: MailSettings;
 }) {
   return {
-    async refundOrder(request: RefundRequest): Promise<RefundOutcome> {
+    /** The one refund of the CLI and the admin; `followUp` runs in its transaction once the gateway has paid. */
+    async refundOrder(request: RefundRequest, followUp?: RefundFollowUp): Promise<RefundOutcome> {
       return db.transaction(async (tx) => {
         if (!(await orders.findOrder(request.orderId, tx)))
           throw new NotFoundError(`There is no order ${request.orderId}.`, 'order_not_found');
         // The row lock: a refund webhook (or a second owner refund) waits until this one commits.
         await orders.lockOrder(tx, request.orderId);
         const order = (await orders.findOrder(request.orderId, tx))!;
+        if (request.onlyFrom && order.status !== request.onlyFrom)
+          throw new ConflictError(
+            'not_in_attention',
+            `This order is ${order.status.replace('_', ' ')}, not waiting for attention: there is nothing to resolve.`,
+          );
         if (order.status === 'refunded') throw new ConflictError('already_refunded', `Order ${order.id} is already refunded in full.`);
         if (!REFUNDABLE.includes(order.status))
           throw new ConflictError('not_paid', `Order ${order.id} is ${order.status}: only paid orders can be refunded.`);
@@ -68,6 +89,12 @@ export function createRefundService({
           );
 
         const items = await orders.findItems(order.id, tx);
+        const refundedBefore = items.reduce((n, i) => n + i.refunded_quantity, 0);
+        if (request.refundedUnitsSeen !== undefined && request.refundedUnitsSeen !== refundedBefore)
+          throw new ConflictError(
+            'order_changed',
+            `Order ${order.id} changed since you looked at it: another refund came first (${refundedBefore} ${refundedBefore === 1 ? 'unit is' : 'units are'} refunded now). Nothing more was refunded; check the order and refund again if you still mean to.`,
+          );
         const left = (i: (typeof items)[number]) => i.quantity - i.refunded_quantity;
         let plan: { item: (typeof items)[number]; units: number }[];
         if (request.item) {
@@ -79,7 +106,7 @@ export function createRefundService({
               'item_not_found',
             );
           if (request.item.units > left(item)) {
-            throw new ConflictError(
+            throw new AppError(
               'too_many_units',
               `Only ${left(item)} of ${item.quantity} units of ${sku} are left to refund; asked for ${request.item.units}.`,
             );
@@ -88,7 +115,6 @@ export function createRefundService({
         } else {
           plan = items.filter((i) => left(i) > 0).map((item) => ({ item, units: left(item) }));
         }
-        const refundedBefore = items.reduce((n, i) => n + i.refunded_quantity, 0);
         const unitsNow = plan.reduce((n, p) => n + p.units, 0);
         const full = refundedBefore + unitsNow === items.reduce((n, i) => n + i.quantity, 0);
         // The last refund takes whatever the gateway still holds, so rounding per unit never leaves cents behind.
@@ -99,7 +125,8 @@ export function createRefundService({
           await orders.incrementRefunded(tx, p.item.id, p.units);
         }
         const what = plan.map((p) => `${p.units} × ${p.item.sku}`).join(', ');
-        const applied = await orders.applyEvent(tx, order.id, full ? 'refund_full' : 'refund_partial', `owner refund: ${what}`);
+        const why = request.reason?.trim() ? ` (${request.reason.trim()})` : '';
+        const applied = await orders.applyEvent(tx, order.id, full ? 'refund_full' : 'refund_partial', `owner refund: ${what}${why}`);
         if (!applied.applied) throw new ConflictError('refund_refused', `Order ${order.id} cannot be refunded from ${order.status}.`);
 
         // Same order, same state, same request: the same key, so a retry after a lost answer never pays twice.
@@ -122,14 +149,17 @@ export function createRefundService({
           const refundedTotal = full ? order.total : Math.min(order.total, accountedBefore + refunded);
           await mail.enqueue(refundMail(order, items, { amount: refunded, units, refundedTotal }, config), tx);
         }
-        return {
+        const outcome: RefundOutcome = {
           orderId: order.id,
           amount: refunded,
           currency: order.currency,
           units: plan.map((p) => ({ sku: p.item.sku, units: p.units })),
           status: applied.to,
+          from: applied.from,
           refundId: result?.id ?? null,
         };
+        await followUp?.(tx, outcome);
+        return outcome;
       });
     },
   };

@@ -80,6 +80,15 @@ describe.each(testDialects)('owner search plans on %s', (dialect) => {
     expect(list).toContain('orders_status_created');
   });
 
+  it('filters by product through the order_items (sku, order_id) index, and by days through a created_at index', async () => {
+    for (const plan of await search({ sku: 'PLAN-SKU' })) expect(plan).toContain('order_items_sku_order');
+    // Either created_at index serves a status with days; the planner picks by its statistics.
+    for (const plan of await search({ status: 'fulfilled', createdFrom: 1, createdBefore: 2 }))
+      expect(plan).toMatch(/orders_(status_)?created/);
+    const [list] = await search({ createdFrom: 1, createdBefore: 2 });
+    expect(list).toContain('orders_created');
+  });
+
   it('pages contact messages newest first through their index', async () => {
     const [plan] = await planOf(() => createContactRepo(spied()).findMessages(20, 0));
     expect(plan).toContain('contact_messages_created');

@@ -17,6 +17,7 @@ import { ownerProductList } from './migrations/015-owner-product-list.js';
 import { productImageFiles } from './migrations/016-product-image-files.js';
 import { stockAlerts } from './migrations/017-stock-alerts.js';
 import { ownerCatalogBuyersMessages } from './migrations/018-owner-catalog-buyers-messages.js';
+import { orderFilters } from './migrations/019-order-filters.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '016-product-image-files': productImageFiles,
   '017-stock-alerts': stockAlerts,
   '018-owner-catalog-buyers-messages': ownerCatalogBuyersMessages,
+  '019-order-filters': orderFilters,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

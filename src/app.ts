@@ -3,6 +3,9 @@ import { accountRoutes } from './account/account.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { createAdminService } from './admin/admin.service.js';
 import { createAdminProductsService } from './admin/admin-products.service.js';
+import { createAdminExportsService } from './admin/admin-exports.service.js';
+import { createAdminReportsService } from './admin/admin-reports.service.js';
+import { createSalesService } from './orders/sales.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
@@ -177,6 +180,12 @@ export async function buildApp({
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
   const audit = createAuditService({ db, clock });
   const adminProducts = createAdminProductsService({ catalog, audit });
+  const sales = createSalesService({ db });
+  const reports = {
+    reports: createAdminReportsService({ sales, donations, currency: config.donations.currency, clock }),
+    exports: createAdminExportsService({ sales }),
+    clock,
+  };
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
     ? createMetrics({
@@ -233,7 +242,7 @@ export async function buildApp({
     userSub: (r) => r.user!.sub,
   });
   await app.register(orderPageRoutes, { orderPages, requireUser, userSub: (r) => r.user!.sub });
-  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit });
+  await app.register(adminRoutes, { admin, requireOwner, products: adminProducts, audit, reports });
   await app.register(catalogRoutes, { catalog });
   await app.register(fulfilmentRoutes, { signer });
   await app.register(licensesRoutes, {

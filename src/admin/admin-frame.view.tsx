@@ -4,7 +4,7 @@ import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';
 
-export type AdminSection = 'dashboard' | 'orders' | 'products' | 'messages' | 'audit';
+export type AdminSection = 'dashboard' | 'orders' | 'products' | 'messages' | 'audit' | 'exports';
 
 const sections: [AdminSection, string, string][] = [
   ['dashboard', '/admin', 'Dashboard'],
@@ -12,6 +12,7 @@ const sections: [AdminSection, string, string][] = [
   ['products', '/admin/products', 'Products'],
   ['messages', '/admin/messages', 'Messages'],
   ['audit', '/admin/audit', 'Audit log'],
+  ['exports', '/admin/exports', 'Exports'],
 ];
 
 /** An instant as the owner reads it: UTC to the minute, the exact time in the element. */

@@ -1,15 +1,16 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
-import { AdminDashboardPage } from './admin-dashboard.view.js';
 import { AdminMessagesPage } from './admin-messages.view.js';
 import { AdminOrderPage } from './admin-order.view.js';
 import { AdminOrdersPage } from './admin-orders.view.js';
 import { AdminProductsPage } from './admin-products.view.js';
 import type { AdminService } from './admin.service.js';
 import { adminWriteRoutes, type AdminWriteRoutesOptions } from './admin-products.routes.js';
+import { adminReportsRoutes, type AdminReportsRoutesOptions } from './admin-reports.routes.js';
 
 interface AdminRoutesOptions extends AdminWriteRoutesOptions {
   admin: AdminService;
+  reports: AdminReportsRoutesOptions;
   /** 404 for everyone but the owner (auth's requireOwner). */
   requireOwner: onRequestHookHandler;
 }
@@ -38,14 +39,10 @@ const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'priv
  * The guard is an onRequest hook of this whole plugin: it runs before validation, so nobody else
  * can tell an admin URL from an unknown one, and no route added here can forget it.
  */
-export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, ...writes }: AdminRoutesOptions) {
+export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, reports, ...writes }: AdminRoutesOptions) {
   app.addHook('onRequest', requireOwner);
   adminWriteRoutes(app, writes);
-
-  app.get('/admin', async (request, reply) => {
-    const dashboard = await admin.getDashboard();
-    return privatePage(reply).render(<AdminDashboardPage ctx={await request.viewContext(reply)} dashboard={dashboard} />);
-  });
+  adminReportsRoutes(app, admin, reports);
 
   app.get('/admin/orders', { schema: { querystring: OrdersQuery } }, async (request, reply) => {
     const list = await admin.searchOrders(request.query as Static<typeof OrdersQuery>);

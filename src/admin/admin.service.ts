@@ -13,17 +13,13 @@ import type { MailService } from '../platform/mail/mail.service.js';
 import { paginate, type Pagination } from '../platform/pagination.js';
 import { parseOrderQuery, parseOrderStatus, parsePage, parseProductStatus, parseProductType, toOrderSearch } from './admin-query.js';
 
-const DAY = 86_400_000;
 export const ORDERS_PAGE_SIZE = 25;
 export const PRODUCTS_PAGE_SIZE = 25;
 export const MESSAGES_PAGE_SIZE = 20;
 const ORDER_ID = /^ord_[0-9a-f]{24}$/;
 
 export interface AdminDeps {
-  orders: Pick<
-    OrdersService,
-    'searchOrders' | 'countByStatus' | 'findByStatus' | 'sumPaidSince' | 'findOrder' | 'findItems' | 'findEvents'
-  >;
+  orders: Pick<OrdersService, 'searchOrders' | 'countByStatus' | 'findByStatus' | 'findOrder' | 'findItems' | 'findEvents'>;
   paymentEvents: Pick<PaymentEventsService, 'findEventsOfOrder'>;
   fulfilment: Pick<FulfilmentService, 'findDeliveries'>;
   catalog: Pick<CatalogService, 'listProductsForOwner' | 'listNavCategories'>;
@@ -61,12 +57,11 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
   };
 
   return {
-    /** Orders per state (needing attention first, with why), 30 days' takings, mail backlog, low pools. */
+    /** Orders per state (needing attention first, with why), mail backlog, low pools; sales are admin-reports'. */
     async getDashboard() {
-      const [counts, attention, revenue, unsentMail, lowStock] = await Promise.all([
+      const [counts, attention, unsentMail, lowStock] = await Promise.all([
         orders.countByStatus(),
         orders.findByStatus('needs_attention', 20),
-        orders.sumPaidSince(clock() - 30 * DAY),
         mail.countBacklog(),
         keyPool.findLowPools(LOW_STOCK, 20),
       ]);
@@ -74,7 +69,6 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
       return {
         statusCounts: states.map((status) => ({ status, count: counts.get(status) ?? 0 })),
         attention,
-        revenue,
         unsentMail,
         lowStock,
         lowStockThreshold: LOW_STOCK,

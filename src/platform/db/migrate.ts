@@ -14,6 +14,7 @@ import { orderNumbers } from './migrations/012-order-numbers.js';
 import { searchWords } from './migrations/013-search-words.js';
 import { ownerAudit } from './migrations/014-owner-audit.js';
 import { ownerProductList } from './migrations/015-owner-product-list.js';
+import { salesReports } from './migrations/020-sales-reports.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '013-search-words': searchWords,
   '014-owner-audit': ownerAudit,
   '015-owner-product-list': ownerProductList,
+  '020-sales-reports': salesReports,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

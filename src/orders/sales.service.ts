@@ -1,10 +1,6 @@
 import type { Database } from '../platform/db/db.js';
-import { isPaid, orderStates } from './order-state.js';
 import { grossUnitAmount } from './pricing.js';
 import { createSalesRepo, type ExportCursor } from './sales.repo.js';
-
-/** Every state an order reaches only once paid: what counts as a sale (refunds are then deducted). */
-const PAID = orderStates.filter(isPaid);
 
 /** A paid order as the exports write it; amounts in minor units. */
 export interface PaidOrder {
@@ -49,7 +45,7 @@ export function createSalesService({ db }: { db: Database }) {
   async function* paidOrderBatches(from: number, to: number, batch: number): AsyncGenerator<PaidOrder[]> {
     let after: ExportCursor | null = null;
     for (;;) {
-      const rows = await repo.findPaidOrdersAfter({ from, to, statuses: PAID }, after, batch);
+      const rows = await repo.findPaidOrdersAfter({ from, to }, after, batch);
       if (rows.length === 0) return;
       yield rows.map((r) => ({
         id: r.id,
@@ -72,10 +68,10 @@ export function createSalesService({ db }: { db: Database }) {
 
   return {
     /** Per UTC day (days since 1970) and currency: paid orders, gross, refunded of them. */
-    revenueByDay: (from: number, to: number) => repo.findRevenueByDay({ from, to, statuses: PAID }),
+    revenueByDay: (from: number, to: number) => repo.findRevenueByDay({ from, to }),
 
     /** The best-selling products of [from, to) by net amount, per currency. */
-    productSales: (from: number, to: number, limit: number) => repo.findProductSales({ from, to, statuses: PAID }, limit),
+    productSales: (from: number, to: number, limit: number) => repo.findProductSales({ from, to }, limit),
 
     paidOrderBatches,
 

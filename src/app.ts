@@ -13,6 +13,9 @@ import { createCategoriesService } from './catalog/categories.service.js';
 import { createCustomersService } from './orders/customers.service.js';
 import { createAdminOrderActionsService } from './admin/admin-order-actions.service.js';
 import { createRefundService } from './payments/refund.service.js';
+import { createAdminExportsService } from './admin/admin-exports.service.js';
+import { createAdminReportsService } from './admin/admin-reports.service.js';
+import { createSalesService } from './orders/sales.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
@@ -207,6 +210,12 @@ export async function buildApp({
   };
   const refunds = createRefundService({ db, gateway, orders, fulfilment, mail, config });
   const orderActions = createAdminOrderActionsService({ orders, refunds, payments: orderPayments, fulfilment, audit });
+  const sales = createSalesService({ db });
+  const reports = {
+    reports: createAdminReportsService({ sales, donations, currency: config.donations.currency, clock }),
+    exports: createAdminExportsService({ sales }),
+    clock,
+  };
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken
     ? createMetrics({
@@ -272,6 +281,7 @@ export async function buildApp({
     stock,
     shop: adminShop,
     orderActions,
+    reports,
   });
   await app.register(mediaRoutes, { images: productImages });
   await app.register(catalogRoutes, { catalog });

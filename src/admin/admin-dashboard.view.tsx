@@ -6,10 +6,12 @@ import { plural } from '../platform/plural.js';
 import { AdminFrame, When } from './admin-frame.view.js';
 import { ownerStatusLabel } from './admin-query.js';
 import type { AdminDashboard } from './admin.service.js';
+import type { SalesReport } from './admin-reports.service.js';
+import { SalesReportSection } from './admin-reports.view.js';
 
 /** GET /admin: what needs the owner now, and how the shop is doing. */
-export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashboard: AdminDashboard }) {
-  const { statusCounts, attention, revenue, unsentMail, lowStock, lowStockThreshold } = dashboard;
+export function AdminDashboardPage({ ctx, dashboard, report }: { ctx: ViewContext; dashboard: AdminDashboard; report: SalesReport }) {
+  const { statusCounts, attention, unsentMail, lowStock, lowStockThreshold } = dashboard;
   return (
     <AdminFrame ctx={ctx} title="Dashboard" section="dashboard">
       <section class="admin-panel" aria-labelledby="attention-title">
@@ -50,6 +52,8 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
         )}
       </section>
 
+      <SalesReportSection report={report} />
+
       <div class="admin-panels">
         <section class="admin-panel" aria-labelledby="status-title">
           <h2 id="status-title">Orders by status</h2>
@@ -67,39 +71,6 @@ export function AdminDashboardPage({ ctx, dashboard }: { ctx: ViewContext; dashb
               </tbody>
             </table>
           </TableScroll>
-        </section>
-
-        <section class="admin-panel" aria-labelledby="revenue-title">
-          <h2 id="revenue-title">Paid in the last 30 days</h2>
-          {revenue.length === 0 ? (
-            <p class="empty">No paid orders in the last 30 days.</p>
-          ) : (
-            <TableScroll label="Table of payments in the last 30 days">
-              <table class="admin-table revenue">
-                <thead>
-                  <tr>
-                    <th scope="col">Currency</th>
-                    <th scope="col" class="num">
-                      Orders
-                    </th>
-                    <th scope="col" class="num">
-                      Total
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {revenue.map((r) => (
-                    <tr data-currency={r.currency}>
-                      <th scope="row">{r.currency}</th>
-                      <td class="num">{r.orders}</td>
-                      <td class="num">{formatMoney(r.total, r.currency)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableScroll>
-          )}
-          <p class="hint">Order totals including tax; fully refunded orders are left out, partial refunds are not deducted.</p>
         </section>
 
         <section class="admin-panel" aria-labelledby="mail-title">

@@ -4,7 +4,8 @@ import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';
 
-export type AdminSection = 'dashboard' | 'orders' | 'products' | 'messages' | 'audit' | 'categories' | 'customers' | 'donations';
+export type AdminSection =
+  'dashboard' | 'orders' | 'products' | 'messages' | 'audit' | 'categories' | 'customers' | 'donations' | 'exports';
 
 const sections: [AdminSection, string, string][] = [
   ['dashboard', '/admin', 'Dashboard'],
@@ -14,6 +15,7 @@ const sections: [AdminSection, string, string][] = [
   ['customers', '/admin/customers', 'Customers'],
   ['donations', '/admin/donations', 'Donations'],
   ['messages', '/admin/messages', 'Messages'],
+  ['exports', '/admin/exports', 'Exports'],
   ['audit', '/admin/audit', 'Audit log'],
 ];
 

@@ -1,6 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
-import { AdminDashboardPage } from './admin-dashboard.view.js';
 import { AdminOrderPage } from './admin-order.view.js';
 import { AdminOrdersPage } from './admin-orders.view.js';
 import { AdminProductsPage } from './admin-products.view.js';
@@ -12,12 +11,14 @@ import type { AdminStockService } from './admin-stock.service.js';
 import { adminShopRoutes, type AdminShopRoutesOptions } from './admin-shop.routes.js';
 import { adminOrderActionsRoutes } from './admin-order-actions.routes.js';
 import type { AdminOrderActionsService } from './admin-order-actions.service.js';
+import { adminReportsRoutes, type AdminReportsRoutesOptions } from './admin-reports.routes.js';
 
 interface AdminRoutesOptions extends AdminWriteRoutesOptions, AdminImageRoutesOptions {
   admin: AdminService;
   /** Categories, customers, donations and messages (admin-shop.routes.tsx). */
   shop: AdminShopRoutesOptions;
   orderActions: AdminOrderActionsService;
+  reports: AdminReportsRoutesOptions;
   /** 404 for everyone but the owner (auth's requireOwner). */
   requireOwner: onRequestHookHandler;
   /** key pools and product files (admin-stock.routes.tsx) */
@@ -52,18 +53,17 @@ const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'priv
  * The guard is an onRequest hook of this whole plugin: it runs before validation, so nobody else
  * can tell an admin URL from an unknown one, and no route added here can forget it.
  */
-export async function adminRoutes(app: FastifyInstance, { admin, requireOwner, shop, orderActions, ...writes }: AdminRoutesOptions) {
+export async function adminRoutes(
+  app: FastifyInstance,
+  { admin, requireOwner, shop, orderActions, reports, ...writes }: AdminRoutesOptions,
+) {
   app.addHook('onRequest', requireOwner);
   adminWriteRoutes(app, writes);
   adminImageRoutes(app, writes);
   adminStockRoutes(app, writes.stock);
   adminShopRoutes(app, shop);
   adminOrderActionsRoutes(app, { orderActions, admin });
-
-  app.get('/admin', async (request, reply) => {
-    const dashboard = await admin.getDashboard();
-    return privatePage(reply).render(<AdminDashboardPage ctx={await request.viewContext(reply)} dashboard={dashboard} />);
-  });
+  adminReportsRoutes(app, admin, reports);
 
   app.get('/admin/orders', { schema: { querystring: OrdersQuery } }, async (request, reply) => {
     const list = await admin.searchOrders(request.query as Static<typeof OrdersQuery>);

@@ -21,16 +21,12 @@ import {
 } from './admin-query.js';
 import { parseDateRange, parseSkuFilter } from './admin-order-filters.js';
 
-const DAY = 86_400_000;
 export const ORDERS_PAGE_SIZE = 25;
 export const PRODUCTS_PAGE_SIZE = 25;
 const ORDER_ID = /^ord_[0-9a-f]{24}$/;
 
 export interface AdminDeps {
-  orders: Pick<
-    OrdersService,
-    'searchOrders' | 'countByStatus' | 'findByStatus' | 'sumPaidSince' | 'findOrder' | 'findItems' | 'findEvents'
-  >;
+  orders: Pick<OrdersService, 'searchOrders' | 'countByStatus' | 'findByStatus' | 'findOrder' | 'findItems' | 'findEvents'>;
   paymentEvents: Pick<PaymentEventsService, 'findEventsOfOrder'>;
   fulfilment: Pick<FulfilmentService, 'findDeliveries'>;
   catalog: Pick<CatalogService, 'listProductsForOwner' | 'listNavCategories'>;
@@ -67,12 +63,11 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
   };
 
   return {
-    /** Orders per state (needing attention first, with why), 30 days' takings, mail backlog, low pools. */
+    /** Orders per state (needing attention first, with why), mail backlog, low pools; sales are admin-reports'. */
     async getDashboard() {
-      const [counts, attention, revenue, unsentMail, lowStock] = await Promise.all([
+      const [counts, attention, unsentMail, lowStock] = await Promise.all([
         orders.countByStatus(),
         orders.findByStatus('needs_attention', 20),
-        orders.sumPaidSince(clock() - 30 * DAY),
         mail.countBacklog(),
         keyPool.findLowPools(20),
       ]);
@@ -80,7 +75,6 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
       return {
         statusCounts: states.map((status) => ({ status, count: counts.get(status) ?? 0 })),
         attention,
-        revenue,
         unsentMail,
         lowStock,
         lowStockThreshold: LOW_STOCK,

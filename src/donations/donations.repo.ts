@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { DonationsTable } from '../platform/db/schema.js';
 
@@ -50,6 +50,21 @@ export function createDonationsRepo(db: Database) {
         .$if(status !== undefined, (q) => q.where('status', '=', status!))
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+
+    /** Paid donations of [from, to) per UTC day (days since 1970) and currency: how many, how much. */
+    async sumPaidByDay(from: number, to: number, tx: Executor = db.kysely) {
+      // A literal day length, so PostgreSQL sees one expression in the select list and the group by.
+      const day = sql<number>`(paid_at / ${sql.lit(86_400_000)})`;
+      const rows = await tx
+        .selectFrom('donations')
+        .select([day.as('day'), 'currency', (eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.sum<number>('amount').as('amount')])
+        .where('status', '=', 'paid')
+        .where('paid_at', '>=', from)
+        .where('paid_at', '<', to)
+        .groupBy([day, 'currency'])
+        .execute();
+      return rows.map((r) => ({ day: Number(r.day), currency: r.currency, count: Number(r.count), amount: Number(r.amount) }));
     },
 
     async updateDonation(id: string, patch: DonationPatch, tx: Executor = db.kysely): Promise<void> {

@@ -142,6 +142,8 @@ export function createDonationsService({ db, gateway, mail, config, clock = Date
   return {
     limits,
 
+    /** Paid donations of [from, to) per UTC day and currency (refunded ones and those set aside are left out). */
+    sumPaidByDay: (from: number, to: number) => repo.sumPaidByDay(from, to),
     /** Newest donations first, in one state or all, for the owner (`donations list`). */
     listDonations: (limit = 50, offset = 0, status?: DonationState) => repo.findDonations(limit, offset, status),
 

@@ -185,20 +185,6 @@ export function createOrdersRepo(db: Database) {
         .execute();
     },
 
-    /** Orders paid since `since` and now in one of `statuses`: how many and their totals, per currency. */
-    async sumPaidSince(since: number, statuses: readonly string[], tx: Executor = db.kysely) {
-      const rows = await tx
-        .selectFrom('orders')
-        .select(['currency', (eb) => eb.fn.countAll<number>().as('orders'), (eb) => eb.fn.sum<number>('total').as('total')])
-        .where('paid_at', '>=', since)
-        .where('status', 'in', [...statuses])
-        .groupBy('currency')
-        .orderBy('currency')
-        .execute();
-      // PostgreSQL's sum(bigint) is numeric, which pg returns as a string.
-      return rows.map((r) => ({ currency: r.currency, orders: Number(r.orders), total: Number(r.total) }));
-    },
-
     /** Pending orders whose reservation ran out, oldest first. */
     findExpiredPending(now: number, limit: number, tx: Executor = db.kysely) {
       return tx

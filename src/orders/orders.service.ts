@@ -2,7 +2,7 @@ import type { Database, Executor } from '../platform/db/db.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam } from '../platform/pagination.js';
 import { buildInvoice, type InvoiceData, type Seller } from './invoice.js';
-import { initialOrderState, isPaid, nextOrderState, orderStates, type OrderEvent, type OrderState } from './order-state.js';
+import { initialOrderState, nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
 import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow, type OrderSearch } from './orders.repo.js';
 
 export interface OrdersLogger {
@@ -115,13 +115,6 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
     countByStatus: () => repo.countByStatus(),
     /** Up to `limit` orders in one state, most recently changed first. */
     findByStatus: (status: OrderState, limit: number) => repo.findByStatus(status, limit),
-    /** Orders paid since `since` and not refunded in full: count and totals (before partial refunds) per currency. */
-    sumPaidSince: (since: number) =>
-      repo.sumPaidSince(
-        since,
-        orderStates.filter((s) => isPaid(s) && s !== 'refunded'),
-      ),
-
     /** An order with its items, only for its owner: anyone else gets the same 404 as a missing order. */
     async getOrderForUser(id: string, userSub: string) {
       const found = await repo.findOrderWithItems(id);

@@ -18,6 +18,7 @@ import { productImageFiles } from './migrations/016-product-image-files.js';
 import { stockAlerts } from './migrations/017-stock-alerts.js';
 import { ownerCatalogBuyersMessages } from './migrations/018-owner-catalog-buyers-messages.js';
 import { orderFilters } from './migrations/019-order-filters.js';
+import { salesReports } from './migrations/020-sales-reports.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '017-stock-alerts': stockAlerts,
   '018-owner-catalog-buyers-messages': ownerCatalogBuyersMessages,
   '019-order-filters': orderFilters,
+  '020-sales-reports': salesReports,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
 
 /** The key_lim pools: license_keys rows, encrypted, found by keyed hash. */
@@ -30,11 +31,11 @@ export function createKeyPoolRepo(db: Database) {
     },
 
     /**
-     * Takes up to `quantity` available keys for an order. PostgreSQL skips rows another checkout has
-     * locked, so racing buyers each get different keys instead of waiting; SQLite has one writer at a
-     * time, so a plain select is already exclusive. Lock first, then update exactly those ids: inside
-     * `update … where id in (select … limit n for update skip locked)` PostgreSQL may re-run the
-     * subquery per row and take more than n.
+     * Takes up to `quantity` available keys for an order, in one statement. PostgreSQL skips rows
+     * another checkout has locked, so racing buyers each get different keys instead of waiting;
+     * SQLite has one writer at a time, so a plain subquery is already exclusive. On PostgreSQL the
+     * locking subquery sits in `any(array(…))`, which runs it once: inside a plain `in (select …
+     * limit n for update skip locked)` it may be re-run per row and take more than n.
      */
     async reserveKeys(productId: number, orderId: string, quantity: number, until: number, tx: Executor): Promise<number[]> {
       const candidates = tx
@@ -44,15 +45,13 @@ export function createKeyPoolRepo(db: Database) {
         .where('status', '=', 'available')
         .orderBy('id')
         .limit(quantity);
-      const picked = await (db.dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates).execute();
-      if (picked.length === 0) return [];
       const rows = await tx
         .updateTable('license_keys')
         .set({ status: 'reserved', order_id: orderId, reserved_until: until })
-        .where(
-          'id',
-          'in',
-          picked.map((r) => r.id),
+        .where((eb) =>
+          db.dialect === 'postgres'
+            ? eb('id', '=', sql<number>`any(array(${candidates.forUpdate().skipLocked()}))`)
+            : eb('id', 'in', candidates),
         )
         .where('status', '=', 'available')
         .returning('id')

@@ -49,13 +49,10 @@ export function createCheckoutService({
   log,
 }: CheckoutDeps) {
   /** The cart priced from the database; throws the first problem that would stop a purchase. */
-  async function priceCart(ownerId: string, tx?: Executor): Promise<{ lines: ReviewLine[]; totals: Totals; currency: string }> {
-    const lines = await cart.lines(ownerId, tx);
+  async function priceCart(ownerId: string): Promise<{ lines: ReviewLine[]; totals: Totals; currency: string }> {
+    const lines = await cart.lines(ownerId);
     if (lines.length === 0) throw new ValidationError('Your cart is empty.', undefined, 'cart_empty');
-    const products = await purchases.findProducts(
-      lines.map((l) => l.productId),
-      tx,
-    );
+    const products = await purchases.findProducts(lines.map((l) => l.productId));
     const priced = lines.map((l) => {
       const product = products.get(l.productId);
       if (!product || !product.active)
@@ -86,7 +83,7 @@ export function createCheckoutService({
     reviewCart: (buyer: Buyer) => priceCart(buyer.sub),
 
     /**
-     * POST /checkout. One transaction re-prices the cart, creates the pending order with item
+     * POST /checkout. Re-prices the cart, then one transaction creates the pending order with item
      * snapshots and reserves key_lim keys (or fails with `out_of_stock`, leaving nothing behind).
      * A double submission with the same key leads to the same order. If the gateway cannot be
      * reached the order is cancelled and its keys released. `reviewed` is the total the buyer saw
@@ -104,14 +101,19 @@ export function createCheckoutService({
       const reservedUntil = now + config.reservationMs;
       let priced: Awaited<ReturnType<typeof priceCart>>;
       try {
-        priced = await db.transaction(async (tx) => {
-          const p = await priceCart(buyer.sub, tx);
-          if (reviewed && (reviewed.total !== p.totals.total || reviewed.currency !== p.currency)) {
-            throw new ConflictError(
-              'price_changed',
-              `The total changed to ${formatMoney(p.totals.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`,
-            );
-          }
+        // Read before any write, as PostgreSQL's read committed saw them inside the transaction too:
+        // what a concurrent change could make stale is re-checked by the writes themselves (the
+        // idempotency key's unique index, the pool's locked reservation).
+        const p = await priceCart(buyer.sub);
+        priced = p;
+        if (reviewed && (reviewed.total !== p.totals.total || reviewed.currency !== p.currency)) {
+          throw new ConflictError(
+            'price_changed',
+            `The total changed to ${formatMoney(p.totals.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`,
+          );
+        }
+        const pooled = p.lines.filter((x) => x.product.type === 'key_lim');
+        const write = async (tx: Executor) => {
           await orders.createOrder(
             tx,
             {
@@ -136,7 +138,7 @@ export function createCheckoutService({
               access_days: l.product.accessDays,
             })),
           );
-          for (const l of p.lines.filter((x) => x.product.type === 'key_lim')) {
+          for (const l of pooled) {
             await keyPool.reserveKeys(tx, {
               productId: l.product.id,
               orderId,
@@ -145,8 +147,10 @@ export function createCheckoutService({
               name: l.product.name,
             });
           }
-          return p;
-        });
+        };
+        // A single statement is atomic by itself: no transaction (two round trips) around it.
+        if (pooled.length === 0 && orders.createsOrderInOneStatement) await write(db.kysely);
+        else await db.transaction(write);
       } catch (err) {
         // The same form submitted again, or twice at once: the insert meets the first's idempotency key.
         const winner = await orders.findOrderByIdempotencyKey(idempotencyKey);

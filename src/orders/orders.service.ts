@@ -25,6 +25,8 @@ export type ApplyResult =
 export function createOrdersService({ db, clock = Date.now, log }: { db: Database; clock?: () => number; log?: OrdersLogger }) {
   const repo = createOrdersRepo(db);
   return {
+    /** Whether createOrder writes in one statement (PostgreSQL), atomic without a transaction around it. */
+    createsOrderInOneStatement: db.dialect === 'postgres',
     /** Inserts an order, in the state table's first state, with its item snapshots inside the checkout's transaction. */
     async createOrder(tx: Executor, order: Omit<NewOrder, 'status'>, items: NewOrderItem[]) {
       return repo.insertOrder(

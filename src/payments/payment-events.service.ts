@@ -65,6 +65,9 @@ export async function applyPaymentEvent(
   }
 }
 
+/** Rolls back what a repeated event did: the first copy's record stands alone. */
+class RepeatedEvent extends Error {}
+
 /** Records gateway events and applies them to orders and donations: each event once, each in one transaction with its effects. */
 export function createPaymentEventsService({ db, gateway, payables, clock = Date.now, log }: PaymentEventsDeps) {
   const repo = createPaymentEventsRepo(db);
@@ -72,35 +75,46 @@ export function createPaymentEventsService({ db, gateway, payables, clock = Date
   return {
     /**
      * POST /api/payment-callback: the signature is checked over the raw body before anything is
-     * parsed; the event is recorded (a repeat is a no-op) and applied in the same transaction, so a
-     * crash in between leaves it for the gateway's retry. A transaction rolled back by a concurrent
-     * one (the return page settling the same order) runs again here instead of answering 5xx.
+     * parsed; the event is applied and recorded with its outcome in one transaction, so a crash in
+     * between leaves it for the gateway's retry. The record comes last, in one statement with its
+     * outcome: a repeat (its event id recorded already) is rolled back whole, a no-op. Two copies
+     * at once both apply it, and the order's conditional transition (PostgreSQL waits for the first
+     * copy's row lock) or the unique event id makes the second one the repeat. A transaction rolled
+     * back by a concurrent one (the return page settling the same order) runs again here instead
+     * of answering 5xx.
      */
     async handleWebhook(
       rawBody: Buffer,
       signature: string | undefined,
     ): Promise<{ eventId: string; orderId: string | null; outcome: string }> {
       const event = gateway.parseWebhook(rawBody, signature);
-      return retryTransient(() =>
-        db.transaction(async (tx) => {
-          const orderRef = event.reference?.startsWith('ord_') ? event.reference : null;
-          const rowId = await repo.insertEvent(
-            {
-              provider: gateway.provider,
-              event_id: event.id,
-              type: event.rawType,
-              order_id: orderRef,
-              payload: rawBody.toString('utf8'),
-              received_at: clock(),
-            },
-            tx,
-          );
-          if (rowId === null) return { eventId: event.id, orderId: orderRef, outcome: 'duplicate' };
-          const outcome = await applyPaymentEvent(tx, event, payables, log);
-          await repo.markProcessed(rowId, outcome, clock(), tx);
-          return { eventId: event.id, orderId: orderRef, outcome };
-        }),
-      );
+      const orderRef = event.reference?.startsWith('ord_') ? event.reference : null;
+      const received = clock();
+      try {
+        return await retryTransient(() =>
+          db.transaction(async (tx) => {
+            const outcome = await applyPaymentEvent(tx, event, payables, log);
+            const recorded = await repo.insertEvent(
+              {
+                provider: gateway.provider,
+                event_id: event.id,
+                type: event.rawType,
+                order_id: orderRef,
+                payload: rawBody.toString('utf8'),
+                received_at: received,
+                outcome,
+                processed_at: clock(),
+              },
+              tx,
+            );
+            if (!recorded) throw new RepeatedEvent();
+            return { eventId: event.id, orderId: orderRef, outcome };
+          }),
+        );
+      } catch (err) {
+        if (err instanceof RepeatedEvent) return { eventId: event.id, orderId: orderRef, outcome: 'duplicate' };
+        throw err;
+      }
     },
     findEventsOfOrder: (orderId: string) => repo.findEventsOfOrder(orderId),
   };

@@ -23,13 +23,14 @@ export async function createTestApp(
   env: Record<string, string> = {},
   clock?: () => number,
   logStream?: LogStream,
+  options: { sessionCacheMs?: number } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
   const config = testConfig(env);
   const caches = createCaches({ clock });
   // Fixtures made on this database write through these caches too, so the app sees their writes at once.
   shareCachesWithFixtures(db, caches);
-  const app = await buildApp({ config, db, clock, logStream, caches });
+  const app = await buildApp({ config, db, clock, logStream, caches, ...options });
   await app.ready();
   return {
     app,

@@ -85,21 +85,24 @@ function ImageRow({
           {index > 0 && (
             <form method="post" action={`${url}/move`}>
               <input type="hidden" name="direction" value="up" />
-              <button type="submit" class="secondary" aria-label={`Move image ${index + 1} up`}>
+              <button type="submit" class="secondary">
                 Move up
+                <span class="visually-hidden">{` (image ${index + 1})`}</span>
               </button>
             </form>
           )}
           {index < count - 1 && (
             <form method="post" action={`${url}/move`}>
               <input type="hidden" name="direction" value="down" />
-              <button type="submit" class="secondary" aria-label={`Move image ${index + 1} down`}>
+              <button type="submit" class="secondary">
                 Move down
+                <span class="visually-hidden">{` (image ${index + 1})`}</span>
               </button>
             </form>
           )}
-          <a class="button secondary" href={`${url}/delete`} aria-label={`Delete image ${index + 1}…`}>
+          <a class="button secondary" href={`${url}/delete`}>
             Delete…
+            <span class="visually-hidden">{` (image ${index + 1})`}</span>
           </a>
         </div>
       </div>
@@ -205,13 +208,11 @@ export function AdminImageDeletePage({
 }) {
   return (
     <AdminFrame ctx={ctx} title={`Delete an image of ${product.sku}?`} section="products">
-      <img class="admin-image-thumb" src={thumbnailOf(image)} alt={image.alt} width={160} height={120} />
+      <img class="admin-image-thumb admin-image-confirm" src={thumbnailOf(image)} alt={image.alt} width={160} height={120} />
       <p>{`“${image.alt}” will be removed from the shop and from storage. This cannot be undone.`}</p>
       <div class="form-actions">
         <form method="post" action={`${base(product.sku)}/${image.id}/delete`}>
-          <button type="submit" class="danger">
-            Delete image
-          </button>
+          <button type="submit">Delete image</button>
         </form>
         <a href={base(product.sku)}>Cancel</a>
       </div>

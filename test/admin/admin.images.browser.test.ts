@@ -77,7 +77,7 @@ describe('admin images in a real browser', () => {
     for (const [colour, alt] of [
       ['#3451c9', 'Blue aurora over a frozen lake'],
       ['#1f8a5b', 'Green aurora above pine trees'],
-    ]) {
+    ] as const) {
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1000"><rect width="100%" height="100%" fill="${colour}"/><circle cx="800" cy="500" r="300" fill="#f5f5f5"/></svg>`;
       const jpeg = await sharp(Buffer.from(svg)).jpeg().toBuffer();
       await page.setInputFiles('#image-file', { name: 'aurora.jpg', mimeType: 'image/jpeg', buffer: jpeg });

@@ -57,7 +57,7 @@ describe.each(testDialects)('admin product images on %s', (dialect) => {
   beforeAll(async () => {
     idp = await startTestIdp();
     storageDir = mkdtempSync(join(tmpdir(), 'store-images-'));
-    t = await createTestApp(dialect, { ...idp.env, STORAGE_DIR: storageDir, IMAGE_MAX_BYTES: String(MAX_BYTES) });
+    t = await createTestApp(dialect, { ...idp.env, STORAGE_DIR: storageDir, IMAGE_MAX_BYTES: String(MAX_BYTES), BODY_LIMIT: '65536' });
     fx = catalogFixtures(t.db);
     [owner, buyer] = await Promise.all([loginAs(t.app, 'owner'), loginAs(t.app, 'new')]);
   });
@@ -194,6 +194,20 @@ describe.each(testDialects)('admin product images on %s', (dialect) => {
     expect(fieldError(res.body, 'image-file')).toBe('This file is larger than 0.2 MB, the largest image the shop accepts.');
     expect(await imageRows(product.id)).toEqual([]);
     expect(filesUnder(storageDir)).toEqual(before);
+  });
+
+  it('takes an upload larger than BODY_LIMIT (the form posts) up to IMAGE_MAX_BYTES', async () => {
+    const product = await makeProduct(fx.catalog);
+    const noise = await sharp(Buffer.from(Array.from({ length: 220 * 220 * 3 }, () => Math.floor(Math.random() * 256))), {
+      raw: { width: 220, height: 220, channels: 3 },
+    })
+      .png()
+      .toBuffer();
+    expect(noise.length).toBeGreaterThan(65_536);
+    expect(noise.length).toBeLessThan(MAX_BYTES);
+    const res = await upload(product.sku, { bytes: noise, filename: 'noise.png', type: 'image/png' });
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(303);
+    expect(await imageRows(product.id)).toMatchObject([{ width: 220, height: 220 }]);
   });
 
   it('asks for a file and for alt text, storing nothing without them', async () => {

@@ -180,7 +180,7 @@ export async function buildApp({
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, contact, mail, clock });
   const audit = createAuditService({ db, clock });
   const adminProducts = createAdminProductsService({ catalog, audit });
-  const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock });
+  const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock, imageHosts: config.images.hosts });
   const adminImages = createAdminImagesService({ images: productImages, audit, maxBytes: config.images.maxBytes });
   // Prometheus metrics only with a token (/metrics is a 404 otherwise).
   const metrics = config.metricsToken

@@ -51,13 +51,22 @@ function ImageRow({
   const error = altError?.id === image.id ? altError : undefined;
   return (
     <li class="admin-image">
-      <img class="admin-image-thumb" src={thumbnailOf(image)} alt="" width={160} height={120} loading="lazy" />
+      {image.blockedHost ? (
+        <p class="admin-image-thumb admin-image-blocked">{`Not shown: ${image.blockedHost} is not in IMAGE_HOSTS`}</p>
+      ) : (
+        <img class="admin-image-thumb" src={thumbnailOf(image)} alt="" width={160} height={120} loading="lazy" />
+      )}
       <div class="admin-image-body">
         <p class="admin-image-facts">
           {`Image ${index + 1} of ${count}`}
           {index === 0 && ' · shown on the product card'}
-          {image.width && image.height ? ` · ${image.width} × ${image.height}` : ' · external URL'}
+          {image.width && image.height ? ` · ${image.width} × ${image.height}` : ' · given as a URL'}
         </p>
+        {image.blockedHost && (
+          <p class="notice error">
+            {`The shop cannot show this image: its host ${image.blockedHost} is not in IMAGE_HOSTS, so the browser blocks it. Add the host to IMAGE_HOSTS, or delete this image and upload the picture instead.`}
+          </p>
+        )}
         <form method="post" action={`${url}/alt`} class={error ? 'field invalid' : 'field'} novalidate>
           <label for={fieldId}>Alt text</label>
           <div class="admin-image-alt">
@@ -208,7 +217,9 @@ export function AdminImageDeletePage({
 }) {
   return (
     <AdminFrame ctx={ctx} title={`Delete an image of ${product.sku}?`} section="products">
-      <img class="admin-image-thumb admin-image-confirm" src={thumbnailOf(image)} alt={image.alt} width={160} height={120} />
+      {!image.blockedHost && (
+        <img class="admin-image-thumb admin-image-confirm" src={thumbnailOf(image)} alt={image.alt} width={160} height={120} />
+      )}
       <p>{`“${image.alt}” will be removed from the shop and from storage. This cannot be undone.`}</p>
       <div class="form-actions">
         <form method="post" action={`${base(product.sku)}/${image.id}/delete`}>

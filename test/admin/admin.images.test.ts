@@ -387,6 +387,22 @@ describe.each(testDialects)('admin product images on %s', (dialect) => {
     expect((await auditRows(product.sku)).filter((r) => r.action !== 'product.image.add')).toEqual([]);
   });
 
+  it('flags an image stored as a URL on a host outside IMAGE_HOSTS (the CSP blocks it) and lets the owner delete it', async () => {
+    const product = await makeProduct(fx.catalog, {
+      images: [
+        { url: 'https://old-cdn.example.net/shot.png', alt: 'Old shot' },
+        { url: '/assets/demo/batchname-1.svg', alt: 'Demo art' },
+      ],
+    });
+    const page = (await get(`/admin/products/${product.sku}/images`)).body;
+    expect(page).toContain('The shop cannot show this image: its host old-cdn.example.net is not in IMAGE_HOSTS');
+    expect(page).not.toContain('src="https://old-cdn.example.net/shot.png"');
+    expect(page).toContain('src="/assets/demo/batchname-1.svg"');
+    const [old] = await imageRows(product.id);
+    expect((await post(`/admin/products/${product.sku}/images/${old!.id}/delete`)).statusCode).toBe(303);
+    expect((await imageRows(product.id)).map((r) => [r.alt, r.position])).toEqual([['Demo art', 0]]);
+  });
+
   it('links the images page from the product edit page', async () => {
     const product = await makeProduct(fx.catalog);
     expect((await get(`/admin/products/${product.sku}/edit`)).body).toContain(`href="/admin/products/${product.sku}/images"`);

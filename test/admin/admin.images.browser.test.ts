@@ -138,6 +138,7 @@ describe('admin images in a real browser', () => {
     await page.goto(`${store.url}/`);
     await expect.poll(() => imagesLoaded(page)).toBe(true);
     await expect(page.locator(`.product-card img[alt="Green aurora above pine trees"]`).count()).resolves.toBeGreaterThan(0);
+    await screenshot(page, 'screenshots/home-uploaded-image-1280');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -210,6 +210,27 @@ describe.each(testDialects)('admin product images on %s', (dialect) => {
     expect(await imageRows(product.id)).toMatchObject([{ width: 220, height: 220 }]);
   });
 
+  it('answers a malformed or cut-off multipart body with 400, and a second file with 413; nothing stored', async () => {
+    const product = await makeProduct(fx.catalog);
+    const before = filesUnder(storageDir);
+    const send = (payload: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/admin/products/${product.sku}/images`,
+        payload,
+        headers: { ...SAME_ORIGIN, 'content-type': 'multipart/form-data; boundary=x', cookie: owner.cookie },
+      });
+    const part = (name: string) => `--x\r\nContent-Disposition: form-data; name="${name}"; filename="a.png"\r\n\r\nabc\r\n`;
+    for (const payload of ['garbage', part('file').slice(0, -2)]) {
+      const res = await send(payload);
+      expect(res.statusCode, payload).toBe(400);
+      expect(res.body).toContain('The upload arrived incomplete or malformed.');
+    }
+    expect((await send(`${part('file')}${part('other')}--x--\r\n`)).statusCode).toBe(413);
+    expect(await imageRows(product.id)).toEqual([]);
+    expect(filesUnder(storageDir)).toEqual(before);
+  });
+
   it('asks for a file and for alt text, storing nothing without them', async () => {
     const product = await makeProduct(fx.catalog);
     const before = filesUnder(storageDir);

@@ -69,9 +69,24 @@
     var images = gallery.querySelectorAll('li img');
     if (images.length < 2) return;
     var main = images[0];
+    // An uploaded image is a <picture>: its AVIF <source> and the <img>'s WebP srcset switch with it.
+    var avifOf = function (img) {
+      return img.parentNode.tagName === 'PICTURE' ? img.parentNode.querySelector('source') : null;
+    };
+    var mainAvif = avifOf(main);
     var sources = Array.prototype.map.call(images, function (img) {
-      return { src: img.getAttribute('src'), alt: img.getAttribute('alt') || '' };
+      var avif = avifOf(img);
+      return {
+        src: img.getAttribute('src'),
+        srcset: img.getAttribute('srcset'),
+        avif: avif && avif.getAttribute('srcset'),
+        alt: img.getAttribute('alt') || '',
+      };
     });
+    var setOrRemove = function (el, name, value) {
+      if (value) el.setAttribute(name, value);
+      else el.removeAttribute(name);
+    };
     var strip = document.createElement('div');
     strip.className = 'gallery-thumbs';
     strip.setAttribute('role', 'group');
@@ -84,6 +99,8 @@
       thumb.alt = '';
       b.appendChild(thumb);
       b.addEventListener('click', function () {
+        if (mainAvif) setOrRemove(mainAvif, 'srcset', source.avif);
+        setOrRemove(main, 'srcset', source.srcset);
         main.src = source.src;
         main.alt = source.alt;
         buttons.forEach(function (other) {

@@ -3,6 +3,7 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditActor } from '../audit/audit.service.js';
 import { normaliseSku } from '../catalog/sku.js';
+import { ValidationError } from '../platform/errors.js';
 import type { AdminImagesService, ImageUpload } from './admin-images.service.js';
 import { AdminImageDeletePage, AdminImagesPage, IMAGE_NOTICES, type ImageNotice, type ImagesPageProps } from './admin-images.view.js';
 
@@ -29,16 +30,28 @@ async function readImageForm(request: FastifyRequest, maxBytes: number): Promise
   if (!request.isMultipart()) return form;
   // Not thrown at the limit: the oversized file ends cut off (`truncated`) and the form's other fields still arrive.
   const options: FastifyMultipartBaseOptions = { limits: { fileSize: maxBytes }, throwFileSizeLimit: false };
-  for await (const part of request.parts(options)) {
-    if (part.type === 'field') {
-      if (part.fieldname === 'alt' && typeof part.value === 'string') form.alt = part.value.slice(0, 2000);
-      continue;
+  try {
+    for await (const part of request.parts(options)) {
+      if (part.type === 'field') {
+        if (part.fieldname === 'alt' && typeof part.value === 'string') form.alt = part.value.slice(0, 2000);
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of part.file) if (part.fieldname === 'file') chunks.push(chunk as Buffer);
+      if (part.fieldname !== 'file') continue;
+      form.tooLarge = part.file.truncated;
+      form.bytes = form.tooLarge ? null : Buffer.concat(chunks);
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of part.file) if (part.fieldname === 'file') chunks.push(chunk as Buffer);
-    if (part.fieldname !== 'file') continue;
-    form.tooLarge = part.file.truncated;
-    form.bytes = form.tooLarge ? null : Buffer.concat(chunks);
+  } catch (err) {
+    // The multipart limits (more files or fields than a form has) keep their 413; a body that is
+    // not multipart at all (cut off, malformed) is the sender's fault, not a server error.
+    const status = (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status < 500) throw err;
+    throw new ValidationError(
+      'The upload arrived incomplete or malformed. Please choose the file and send the form again.',
+      undefined,
+      'invalid_upload',
+    );
   }
   return form;
 }

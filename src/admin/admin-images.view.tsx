@@ -51,13 +51,22 @@ function ImageRow({
   const error = altError?.id === image.id ? altError : undefined;
   return (
     <li class="admin-image">
-      <img class="admin-image-thumb" src={thumbnailOf(image)} alt="" width={160} height={120} loading="lazy" />
+      {image.blockedHost ? (
+        <p class="admin-image-thumb admin-image-blocked">{`Not shown: ${image.blockedHost} is not in IMAGE_HOSTS`}</p>
+      ) : (
+        <img class="admin-image-thumb" src={thumbnailOf(image)} alt="" width={160} height={120} loading="lazy" />
+      )}
       <div class="admin-image-body">
         <p class="admin-image-facts">
           {`Image ${index + 1} of ${count}`}
           {index === 0 && ' · shown on the product card'}
-          {image.width && image.height ? ` · ${image.width} × ${image.height}` : ' · external URL'}
+          {image.width && image.height ? ` · ${image.width} × ${image.height}` : ' · given as a URL'}
         </p>
+        {image.blockedHost && (
+          <p class="notice error">
+            {`The shop cannot show this image: its host ${image.blockedHost} is not in IMAGE_HOSTS, so the browser blocks it. Add the host to IMAGE_HOSTS, or delete this image and upload the picture instead.`}
+          </p>
+        )}
         <form method="post" action={`${url}/alt`} class={error ? 'field invalid' : 'field'} novalidate>
           <label for={fieldId}>Alt text</label>
           <div class="admin-image-alt">
@@ -85,21 +94,24 @@ function ImageRow({
           {index > 0 && (
             <form method="post" action={`${url}/move`}>
               <input type="hidden" name="direction" value="up" />
-              <button type="submit" class="secondary" aria-label={`Move image ${index + 1} up`}>
+              <button type="submit" class="secondary">
                 Move up
+                <span class="visually-hidden">{` (image ${index + 1})`}</span>
               </button>
             </form>
           )}
           {index < count - 1 && (
             <form method="post" action={`${url}/move`}>
               <input type="hidden" name="direction" value="down" />
-              <button type="submit" class="secondary" aria-label={`Move image ${index + 1} down`}>
+              <button type="submit" class="secondary">
                 Move down
+                <span class="visually-hidden">{` (image ${index + 1})`}</span>
               </button>
             </form>
           )}
-          <a class="button secondary" href={`${url}/delete`} aria-label={`Delete image ${index + 1}…`}>
+          <a class="button secondary" href={`${url}/delete`}>
             Delete…
+            <span class="visually-hidden">{` (image ${index + 1})`}</span>
           </a>
         </div>
       </div>
@@ -205,13 +217,13 @@ export function AdminImageDeletePage({
 }) {
   return (
     <AdminFrame ctx={ctx} title={`Delete an image of ${product.sku}?`} section="products">
-      <img class="admin-image-thumb" src={thumbnailOf(image)} alt={image.alt} width={160} height={120} />
+      {!image.blockedHost && (
+        <img class="admin-image-thumb admin-image-confirm" src={thumbnailOf(image)} alt={image.alt} width={160} height={120} />
+      )}
       <p>{`“${image.alt}” will be removed from the shop and from storage. This cannot be undone.`}</p>
       <div class="form-actions">
         <form method="post" action={`${base(product.sku)}/${image.id}/delete`}>
-          <button type="submit" class="danger">
-            Delete image
-          </button>
+          <button type="submit">Delete image</button>
         </form>
         <a href={base(product.sku)}>Cancel</a>
       </div>

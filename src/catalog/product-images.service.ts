@@ -23,6 +23,8 @@ export interface OwnerImage {
   width: number | null;
   height: number | null;
   renditions: StoredRendition[];
+  /** An https:// image whose host is not in IMAGE_HOSTS (stored before the rule): the CSP blocks it. */
+  blockedHost: string | null;
 }
 
 export interface ProductImagesDeps {
@@ -31,6 +33,19 @@ export interface ProductImagesDeps {
   /** Cleared before and after every change, as the catalog's own writes do. */
   caches: { changed(): void };
   clock?: () => number;
+  /** IMAGE_HOSTS: external images elsewhere are flagged as blocked. */
+  imageHosts?: readonly string[];
+}
+
+/** The host of an https:// image the CSP does not allow, or null. */
+function blockedHostOf(url: string, hosts: readonly string[]): string | null {
+  if (!url.startsWith('https://')) return null;
+  try {
+    const host = new URL(url).hostname.toLowerCase();
+    return hosts.includes(host) ? null : host;
+  } catch {
+    return null;
+  }
 }
 
 const productNotFound = () => new NotFoundError('We could not find that product.', 'product_not_found');
@@ -49,7 +64,7 @@ export function validateAlt(raw: string): string {
  * A product's uploaded images: renditions made by sharp, kept in the file storage (local or S3)
  * and served by the store at /media/; the rows in product_images, in gallery order.
  */
-export function createProductImagesService({ db, storage, caches, clock = Date.now }: ProductImagesDeps) {
+export function createProductImagesService({ db, storage, caches, clock = Date.now, imageHosts = [] }: ProductImagesDeps) {
   const repo = createProductImagesRepo(db);
   const toOwnerImage = (r: Awaited<ReturnType<typeof repo.findByProduct>>[number]): OwnerImage => ({
     id: r.id,
@@ -59,6 +74,7 @@ export function createProductImagesService({ db, storage, caches, clock = Date.n
     width: r.width,
     height: r.height,
     renditions: parseRenditions(r.renditions),
+    blockedHost: blockedHostOf(r.url, imageHosts),
   });
 
   /** The product locked for a change of its gallery, its images, and a change of its update time. */
@@ -147,7 +163,7 @@ export function createProductImagesService({ db, storage, caches, clock = Date.n
       };
       const id = await repo.insert(row, tx);
       await touch();
-      return { id, ...row, renditions };
+      return { id, ...row, renditions, blockedHost: null };
     },
 
     /** Changes an image's alt text; returns it before and after. */

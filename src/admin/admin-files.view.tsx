@@ -82,8 +82,8 @@ export function AdminFilesPage({ ctx, page, state = {} }: { ctx: ViewContext; pa
                     <button type="submit">Replace</button>
                   </form>
                   <form method="post" action={`${base}/${f.id}/remove`}>
-                    <button type="submit" class="secondary danger">
-                      Remove {f.filename}
+                    <button type="submit" class="secondary">
+                      Remove<span class="visually-hidden"> {f.filename}</span>
                     </button>
                   </form>
                 </div>

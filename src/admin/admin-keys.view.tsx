@@ -101,7 +101,10 @@ export function AdminKeysPage({ ctx, page, state = {} }: { ctx: ViewContext; pag
           <div class={thresholdError ? 'field invalid' : 'field'}>
             <label for="low-stock-threshold">Threshold (keys)</label>
             <p class="field-hint" id="low-stock-threshold-hint">
-              Empty: the shop’s default ({lowStock.own === null ? `in force now, ${lowStock.threshold}` : 'not in force'}).
+              {lowStock.own === null
+                ? `None set: the shop’s default of ${lowStock.threshold} applies.`
+                : `Leave empty for the shop’s default of ${lowStock.shopDefault}.`}{' '}
+              0 mails only when the pool is sold out.
             </p>
             <input
               id="low-stock-threshold"

@@ -86,7 +86,7 @@ export async function importKeyText(
   const { keys, problems } = parseKeyFile(text);
   if (keys.length === 0 && problems.length === 0)
     throw new AppError('no_keys', `The ${source} holds no keys (blank lines and lines starting with # are skipped).`);
-  if (problems.length > 0) await refuseWithPooled(keyPool, keys, problems, source);
+  if (problems.length > 0) await refuseWithPooled(keyPool, keys, problems, source, tx);
 
   const bar = progress?.(keys.length);
   try {
@@ -101,7 +101,7 @@ export async function importKeyText(
     };
     await (tx ? run(tx) : db.transaction(run));
   } catch (err) {
-    if (err instanceof AppError && err.code === 'duplicate_keys') await refuseWithPooled(keyPool, keys, problems, source);
+    if (err instanceof AppError && err.code === 'duplicate_keys') await refuseWithPooled(keyPool, keys, problems, source, tx);
     throw err;
   } finally {
     bar?.done();
@@ -115,8 +115,13 @@ async function refuseWithPooled(
   keys: KeyLine[],
   problems: KeyProblem[],
   source: string,
+  tx?: Executor,
 ): Promise<never> {
-  const pooled = await keyPool.findKeysInPools(keys.map((k) => k.key));
+  // In the caller's transaction when there is one: SQLite has a single connection.
+  const pooled = await keyPool.findKeysInPools(
+    keys.map((k) => k.key),
+    tx,
+  );
   for (const k of keys)
     if (pooled.has(k.key)) problems.push({ line: k.line, text: `line ${k.line}: key ${glimpse(k.key)} is already in a pool.` });
   const sorted = [...problems].sort((a, b) => a.line - b.line);

@@ -135,7 +135,7 @@ export function createKeyPoolService({
     async getLowStockSettings(productId: number, tx?: Executor) {
       const row = await repo.findLowStockSettings(productId, tx);
       const own = row?.low_stock_threshold ?? null;
-      return { own, threshold: own ?? DEFAULT_LOW_STOCK, notifiedAt: row?.low_stock_notified_at ?? null };
+      return { own, threshold: own ?? DEFAULT_LOW_STOCK, shopDefault: DEFAULT_LOW_STOCK, notifiedAt: row?.low_stock_notified_at ?? null };
     },
 
     /** Sets a product's threshold (null: the default); the mail is armed again when the pool is above the new one. */

@@ -12,8 +12,9 @@ const importCommand: Command = {
   args: { min: 2, max: 2 },
   help: `
 One key per line; spaces around a key are trimmed, blank lines and lines starting with # are
-skipped. Keys longer than 500 characters, keys repeated in the file and keys already in any
-product's pool are refused with their line numbers, and then no key is imported. Keys are stored
+skipped. Keys longer than 500 characters or with a control character (a tab), keys repeated in
+the file and keys already in any product's pool are refused with their line numbers, and then no
+key is imported (the owner's keys page at /admin/products/<sku>/keys applies the same rules). Keys are stored
 encrypted; only key_lim products have a pool. Paid orders that were waiting for keys of this
 product (paid after their reservation ended) are delivered right after the import.`,
   async run(ctx) {

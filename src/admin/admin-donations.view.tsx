@@ -1,5 +1,5 @@
 import { donationStates } from '../donations/donation-state.js';
-import type { DonationRow } from '../donations/donations.repo.js';
+import type { DonationRow } from '../donations/donations.service.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import { plural } from '../platform/plural.js';

@@ -1,6 +1,7 @@
 import type { Database, Executor, Tx } from '../platform/db/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { CatalogCaches } from './catalog.service.js';
+import { isUniqueViolation } from './catalog.repo.js';
 import { createCategoriesRepo, type CategoryRecord } from './categories.repo.js';
 
 export type { CategoryRecord } from './categories.repo.js';
@@ -67,6 +68,13 @@ export function createCategoriesService({ db, clock = Date.now, caches = { chang
       caches.changed();
       try {
         return await db.transaction(fn);
+      } catch (err) {
+        // Two owners taking one slug at once: the unique index refuses the second.
+        if (isUniqueViolation(err))
+          throw new ConflictError('duplicate_category', 'Another category took this slug a moment ago.', {
+            fields: { slug: 'Another category took this slug a moment ago.' },
+          });
+        throw err;
       } finally {
         caches.changed();
       }

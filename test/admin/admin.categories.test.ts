@@ -95,6 +95,16 @@ describe.each(testDialects)('admin categories on %s', (dialect) => {
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
+  it('creates one category when two forms take the same slug at once; the other is told beside the field', async () => {
+    const slug = freshSlug('race');
+    const answers = await Promise.all([post('/admin/categories', { name: 'One', slug }), post('/admin/categories', { name: 'Two', slug })]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 409]);
+    expect(fieldError(answers.find((a) => a.statusCode === 409)!.body, 'slug')).toMatch(
+      /already has this slug|took this slug a moment ago/,
+    );
+    expect(await t.db.kysely.selectFrom('categories').select('name').where('slug', '=', slug).execute()).toHaveLength(1);
+  });
+
   it('renames a category: the header and its page show the new name, audited with before and after', async () => {
     const c = await create('Old name', freshSlug('ren'));
     const res = await post(`/admin/categories/${c.id}/name`, { name: 'New name' });

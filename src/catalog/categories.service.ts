@@ -83,6 +83,13 @@ export function createCategoriesService({ db, clock = Date.now, caches = { chang
     /** Every category in display order with its product count (products in any status). */
     list: () => repo.findWithCounts(),
 
+    /** The id of the category whose current slug this is (any case); `category_not_found` (404) otherwise. */
+    async idOfSlug(slug: string): Promise<number> {
+      const c = await repo.findBySlug(slug.trim().toLowerCase());
+      if (!c) throw new NotFoundError(`There is no category ${slug.slice(0, 100)}.`, 'category_not_found');
+      return c.id;
+    },
+
     /** One category with its product count and former slugs; `category_not_found` (404) otherwise. */
     async get(id: number) {
       const category = await read(id);

@@ -1,5 +1,6 @@
 import { createCartService } from '../cart/cart.service.js';
 import { createCatalogService } from '../catalog/catalog.service.js';
+import { createCategoriesService } from '../catalog/categories.service.js';
 import { createContactService } from '../contact/contact.service.js';
 import { createFulfilmentService } from '../fulfilment/fulfilment.service.js';
 import { createProductFilesService } from '../fulfilment/product-files.service.js';
@@ -29,6 +30,7 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
   const secrets = once(() => createSecretBox(config.encryptionKey, config.previousEncryptionKeys));
   const keyPool = once(() => createKeyPoolService({ db, secrets: secrets(), clock }));
   const catalog = once(() => createCatalogService({ db, keyPool: keyPool(), clock }));
+  const categories = once(() => createCategoriesService({ db, clock }));
   const signer = once(() =>
     createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey)),
   );
@@ -72,6 +74,9 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     },
     get catalog() {
       return catalog();
+    },
+    get categories() {
+      return categories();
     },
     get orders() {
       return orders();

@@ -1,6 +1,5 @@
 import type { ComponentChildren } from 'preact';
 import type { CategoryFieldErrors } from '../catalog/categories.service.js';
-import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { plural } from '../platform/plural.js';
 import { AdminFrame } from './admin-frame.view.js';
@@ -108,59 +107,52 @@ export function AdminCategoriesPage(props: {
           : `${plural(categories.length, { one: 'category', other: 'categories' })}, in the header's order.`}
       </p>
       {categories.length > 0 && (
-        <TableScroll label="Categories">
-          <table class="admin-table admin-categories">
-            <thead>
-              <tr>
-                <th scope="col">Category</th>
-                <th scope="col">Address</th>
-                <th scope="col" class="num">
-                  Products
-                </th>
-                <th scope="col">Order</th>
+        <table class="admin-table admin-categories stack">
+          <thead>
+            <tr>
+              <th scope="col">Category</th>
+              <th scope="col">Address</th>
+              <th scope="col" class="num">
+                Products
+              </th>
+              <th scope="col">Order</th>
+            </tr>
+          </thead>
+          <tbody>
+            {categories.map((c, i) => (
+              <tr data-category={c.slug}>
+                <td>
+                  <a href={`/admin/categories/${c.id}`}>{c.name}</a>
+                </td>
+                <td data-label="Address">
+                  <a class="sku" href={`/category/${c.slug}`}>
+                    {c.slug}
+                  </a>
+                </td>
+                <td class="num" data-label="Products">
+                  {c.products}
+                </td>
+                <td class="move-buttons">
+                  <Post action={`/admin/categories/${c.id}/move`} label={`Move ${c.name}`}>
+                    <button type="submit" name="direction" value="up" class="secondary" disabled={i === 0} aria-label={`Move ${c.name} up`}>
+                      ↑ Up
+                    </button>
+                    <button
+                      type="submit"
+                      name="direction"
+                      value="down"
+                      class="secondary"
+                      disabled={i === categories.length - 1}
+                      aria-label={`Move ${c.name} down`}
+                    >
+                      ↓ Down
+                    </button>
+                  </Post>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {categories.map((c, i) => (
-                <tr data-category={c.slug}>
-                  <td>
-                    <a href={`/admin/categories/${c.id}`}>{c.name}</a>
-                  </td>
-                  <td>
-                    <a class="sku" href={`/category/${c.slug}`}>
-                      {c.slug}
-                    </a>
-                  </td>
-                  <td class="num">{c.products}</td>
-                  <td class="move-buttons">
-                    <Post action={`/admin/categories/${c.id}/move`} label={`Move ${c.name}`}>
-                      <button
-                        type="submit"
-                        name="direction"
-                        value="up"
-                        class="secondary"
-                        disabled={i === 0}
-                        aria-label={`Move ${c.name} up`}
-                      >
-                        ↑ Up
-                      </button>
-                      <button
-                        type="submit"
-                        name="direction"
-                        value="down"
-                        class="secondary"
-                        disabled={i === categories.length - 1}
-                        aria-label={`Move ${c.name} down`}
-                      >
-                        ↓ Down
-                      </button>
-                    </Post>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+            ))}
+          </tbody>
+        </table>
       )}
       <h2>New category</h2>
       <form class="admin-product-form admin-category-form" method="post" action="/admin/categories" novalidate>

@@ -1,6 +1,5 @@
 import { formatOrderNumber } from '../orders/order-number.js';
 import type { Spent } from '../orders/customers.service.js';
-import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import { plural } from '../platform/plural.js';
@@ -41,38 +40,38 @@ export function AdminCustomersPage({ ctx, list }: { ctx: ViewContext; list: Cust
       </p>
       <p class="hint">{SPENT_NOTE}</p>
       {customers.length > 0 && (
-        <TableScroll label="Customers">
-          <table class="admin-table admin-customers">
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col" class="num">
-                  Orders
-                </th>
-                <th scope="col" class="num">
-                  Spent
-                </th>
-                <th scope="col">Last order</th>
+        <table class="admin-table admin-customers stack">
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col" class="num">
+                Orders
+              </th>
+              <th scope="col" class="num">
+                Spent
+              </th>
+              <th scope="col">Last order</th>
+            </tr>
+          </thead>
+          <tbody>
+            {customers.map((c) => (
+              <tr data-email={c.email}>
+                <td>
+                  <a href={customerHref(c.email)}>{c.email}</a>
+                </td>
+                <td class="num" data-label="Orders">
+                  {c.orders}
+                </td>
+                <td class="num" data-label="Spent">
+                  <SpentCell spent={c.spent} />
+                </td>
+                <td data-label="Last order">
+                  <When ms={c.lastOrderAt} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {customers.map((c) => (
-                <tr data-email={c.email}>
-                  <td>
-                    <a href={customerHref(c.email)}>{c.email}</a>
-                  </td>
-                  <td class="num">{c.orders}</td>
-                  <td class="num">
-                    <SpentCell spent={c.spent} />
-                  </td>
-                  <td>
-                    <When ms={c.lastOrderAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+            ))}
+          </tbody>
+        </table>
       )}
       <AdminPagination pagination={pagination} path="/admin/customers" params={{ q }} />
     </AdminFrame>
@@ -100,36 +99,36 @@ export function AdminCustomerPage({ ctx, detail }: { ctx: ViewContext; detail: C
         </dd>
       </dl>
       <p class="hint">{SPENT_NOTE}</p>
-      <TableScroll label="Orders of this customer">
-        <table class="admin-table admin-customer-orders">
-          <thead>
-            <tr>
-              <th scope="col">Order</th>
-              <th scope="col">Placed</th>
-              <th scope="col" class="num">
-                Total
-              </th>
-              <th scope="col">Status</th>
+      <table class="admin-table admin-customer-orders stack">
+        <thead>
+          <tr>
+            <th scope="col">Order</th>
+            <th scope="col">Placed</th>
+            <th scope="col" class="num">
+              Total
+            </th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {c.orderList.map((o) => (
+            <tr data-order-id={o.id}>
+              <td>
+                <a href={`/admin/orders/${o.id}`}>{formatOrderNumber(o.order_number)}</a>
+              </td>
+              <td data-label="Placed">
+                <When ms={o.created_at} />
+              </td>
+              <td class="num" data-label="Total">
+                {formatMoney(o.total, o.currency)}
+              </td>
+              <td data-label="Status">
+                <span class={`status status-${o.status}`}>{ownerStatusLabel(o.status)}</span>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {c.orderList.map((o) => (
-              <tr data-order-id={o.id}>
-                <td>
-                  <a href={`/admin/orders/${o.id}`}>{formatOrderNumber(o.order_number)}</a>
-                </td>
-                <td>
-                  <When ms={o.created_at} />
-                </td>
-                <td class="num">{formatMoney(o.total, o.currency)}</td>
-                <td>
-                  <span class={`status status-${o.status}`}>{ownerStatusLabel(o.status)}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+          ))}
+        </tbody>
+      </table>
       <AdminPagination pagination={pagination} path={customerHref(c.email)} params={{}} />
     </AdminFrame>
   );

@@ -52,12 +52,14 @@ export function createAdminDonationsService({
      * `refund_refused`, `refund_failed`) pass through unchanged.
      */
     async refund(actor: AuditActor, id: string, rawReason: string) {
+      // Unknown first: a missing reason is shown beside that donation's field, so it must be listed.
+      if (!DONATION_ID.test(id) || !(await donations.findDonation(id)))
+        throw new NotFoundError(`There is no donation ${id.slice(0, 40)}.`, 'donation_not_found');
       const reason = rawReason.trim();
       if (reason === '' || reason.length > REASON_MAX)
         throw new ValidationError('Please correct the highlighted field.', {
           fields: { reason: reason === '' ? 'Please say why you refund it (kept in the audit log).' : `At most ${REASON_MAX} characters.` },
         });
-      if (!DONATION_ID.test(id)) throw new NotFoundError(`There is no donation ${id.slice(0, 40)}.`, 'donation_not_found');
       return donations.refundDonation(id, (tx, { before, amount, refundId }) =>
         audit.recordOwnerAction(
           {

@@ -1,6 +1,5 @@
 import { donationStates } from '../donations/donation-state.js';
-import type { DonationRow } from '../donations/donations.repo.js';
-import { TableScroll } from '../pages/table-scroll.view.js';
+import type { DonationRow } from '../donations/donations.service.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
 import { plural } from '../platform/plural.js';
@@ -67,67 +66,67 @@ export function AdminDonationsPage({
         {pagination.total === 0 ? 'No donations.' : `${plural(pagination.total, { one: 'donation', other: 'donations' })}, newest first.`}
       </p>
       {donations.length > 0 && (
-        <TableScroll label="Donations">
-          <table class="admin-table admin-donations">
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Donor</th>
-                <th scope="col" class="num">
-                  Amount
-                </th>
-                <th scope="col">State</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {donations.map((d) => {
-                const error = refundError?.id === d.id ? refundError : null;
-                const fieldId = `refund-reason-${d.id}`;
-                return (
-                  <tr data-donation-id={d.id} class={d.status === 'needs_attention' ? 'attention' : undefined}>
-                    <td>
-                      <When ms={d.created_at} />
-                    </td>
-                    <td>{d.email ?? <span class="none">anonymous</span>}</td>
-                    <td class="num">{formatMoney(d.amount, d.currency)}</td>
-                    <td>
-                      <span class={`status status-${d.status}`}>{stateLabels[d.status] ?? d.status}</span>
-                      {d.attention_reason && d.status === 'needs_attention' && <p class="attention-reason">{d.attention_reason}</p>}
-                    </td>
-                    <td>
-                      {refundable(d) ? (
-                        <form method="post" action={`/admin/donations/${d.id}/refund`} class="refund-form">
-                          <label for={fieldId}>Reason</label>
-                          <input
-                            id={fieldId}
-                            type="text"
-                            name="reason"
-                            value={error?.reason ?? ''}
-                            maxLength={600}
-                            required
-                            aria-invalid={error ? 'true' : undefined}
-                            aria-describedby={error ? `${fieldId}-error` : undefined}
-                          />
-                          {error && (
-                            <p class="field-error" id={`${fieldId}-error`}>
-                              {error.message}
-                            </p>
-                          )}
-                          <button type="submit" class="secondary">
-                            Refund
-                          </button>
-                        </form>
-                      ) : (
-                        <span class="none">—</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </TableScroll>
+        <table class="admin-table admin-donations stack">
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Donor</th>
+              <th scope="col" class="num">
+                Amount
+              </th>
+              <th scope="col">State</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {donations.map((d) => {
+              const error = refundError?.id === d.id ? refundError : null;
+              const fieldId = `refund-reason-${d.id}`;
+              return (
+                <tr data-donation-id={d.id} class={d.status === 'needs_attention' ? 'attention' : undefined}>
+                  <td>
+                    <When ms={d.created_at} />
+                  </td>
+                  <td data-label="Donor">{d.email ?? <span class="none">anonymous</span>}</td>
+                  <td class="num" data-label="Amount">
+                    {formatMoney(d.amount, d.currency)}
+                  </td>
+                  <td class="donation-state">
+                    <span class={`status status-${d.status}`}>{stateLabels[d.status] ?? d.status}</span>
+                    {d.attention_reason && d.status === 'needs_attention' && <p class="attention-reason">{d.attention_reason}</p>}
+                  </td>
+                  <td>
+                    {refundable(d) ? (
+                      <form method="post" action={`/admin/donations/${d.id}/refund`} class="refund-form">
+                        <label for={fieldId}>Reason</label>
+                        <input
+                          id={fieldId}
+                          type="text"
+                          name="reason"
+                          value={error?.reason ?? ''}
+                          maxLength={600}
+                          required
+                          aria-invalid={error ? 'true' : undefined}
+                          aria-describedby={error ? `${fieldId}-error` : undefined}
+                        />
+                        {error && (
+                          <p class="field-error" id={`${fieldId}-error`}>
+                            {error.message}
+                          </p>
+                        )}
+                        <button type="submit" class="secondary">
+                          Refund
+                        </button>
+                      </form>
+                    ) : (
+                      <span class="none">—</span>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       )}
       <AdminPagination pagination={pagination} path="/admin/donations" params={{ status }} />
     </AdminFrame>

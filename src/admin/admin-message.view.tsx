@@ -36,6 +36,20 @@ export function AdminMessagePage(props: {
       <p>
         <a href="/admin/messages">All messages</a>
       </p>
+      <form method="post" action={`${base}/status`} class="inline-form message-state-form">
+        <p>
+          <MessageState status={m.status} />
+        </p>
+        {m.status === 'open' ? (
+          <button type="submit" name="status" value="answered" class="secondary">
+            Mark answered
+          </button>
+        ) : (
+          <button type="submit" name="status" value="open" class="secondary">
+            Mark open
+          </button>
+        )}
+      </form>
       <ol class="admin-messages conversation">
         <li>
           <article class="admin-message" aria-labelledby="conversation-message">
@@ -44,7 +58,7 @@ export function AdminMessagePage(props: {
                 {m.name} &lt;{m.email}&gt;
               </h2>
               <p class="from">
-                <MessageState status={m.status} /> <When ms={m.created_at} />
+                <When ms={m.created_at} />
                 {m.user_sub && <span class="sku"> account {m.user_sub}</span>}
               </p>
             </header>
@@ -91,17 +105,6 @@ export function AdminMessagePage(props: {
         <div class="form-actions">
           <button type="submit">Send reply</button>
         </div>
-      </form>
-      <form method="post" action={`${base}/status`} class="form-actions">
-        {m.status === 'open' ? (
-          <button type="submit" name="status" value="answered" class="secondary">
-            Mark answered
-          </button>
-        ) : (
-          <button type="submit" name="status" value="open" class="secondary">
-            Mark open
-          </button>
-        )}
       </form>
     </AdminFrame>
   );

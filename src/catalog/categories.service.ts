@@ -1,6 +1,7 @@
 import type { Database, Executor, Tx } from '../platform/db/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { CatalogCaches } from './catalog.service.js';
+import { isUniqueViolation } from './catalog.repo.js';
 import { createCategoriesRepo, type CategoryRecord } from './categories.repo.js';
 
 export type { CategoryRecord } from './categories.repo.js';
@@ -67,6 +68,13 @@ export function createCategoriesService({ db, clock = Date.now, caches = { chang
       caches.changed();
       try {
         return await db.transaction(fn);
+      } catch (err) {
+        // Two owners taking one slug at once: the unique index refuses the second.
+        if (isUniqueViolation(err))
+          throw new ConflictError('duplicate_category', 'Another category took this slug a moment ago.', {
+            fields: { slug: 'Another category took this slug a moment ago.' },
+          });
+        throw err;
       } finally {
         caches.changed();
       }
@@ -74,6 +82,13 @@ export function createCategoriesService({ db, clock = Date.now, caches = { chang
 
     /** Every category in display order with its product count (products in any status). */
     list: () => repo.findWithCounts(),
+
+    /** The id of the category whose current slug this is (any case); `category_not_found` (404) otherwise. */
+    async idOfSlug(slug: string): Promise<number> {
+      const c = await repo.findBySlug(slug.trim().toLowerCase());
+      if (!c) throw new NotFoundError(`There is no category ${slug.slice(0, 100)}.`, 'category_not_found');
+      return c.id;
+    },
 
     /** One category with its product count and former slugs; `category_not_found` (404) otherwise. */
     async get(id: number) {

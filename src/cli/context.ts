@@ -1,5 +1,6 @@
 import { createCartService } from '../cart/cart.service.js';
 import { createCatalogService } from '../catalog/catalog.service.js';
+import { createCategoriesService } from '../catalog/categories.service.js';
 import { createContactService } from '../contact/contact.service.js';
 import { createFulfilmentService } from '../fulfilment/fulfilment.service.js';
 import { createProductFilesService } from '../fulfilment/product-files.service.js';
@@ -37,6 +38,7 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     }),
   );
   const catalog = once(() => createCatalogService({ db, keyPool: keyPool(), clock, imageHosts: config.images.hosts }));
+  const categories = once(() => createCategoriesService({ db, clock }));
   const signer = once(() =>
     createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey)),
   );
@@ -80,6 +82,9 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     },
     get catalog() {
       return catalog();
+    },
+    get categories() {
+      return categories();
     },
     get orders() {
       return orders();

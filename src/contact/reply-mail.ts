@@ -1,4 +1,6 @@
-import type { OutgoingMail } from '../platform/mail/outbox.repo.js';
+import type { MailService } from '../platform/mail/mail.service.js';
+
+type OutgoingMail = Parameters<MailService['enqueue']>[0];
 
 /** Lines prefixed `> `, as mail clients quote. */
 const quote = (text: string) =>

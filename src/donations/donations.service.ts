@@ -29,6 +29,7 @@ export interface DonationsDeps {
 
 /** Who is giving: a logged-in donor's account, or a visitor (null). */
 export type Donor = { sub: string; email: string } | null;
+export type { DonationRow } from './donations.repo.js';
 
 /** Donation ids reach the donor's browser and the gateway: 96 random bits, never a sequence. */
 export const newDonationId = () => `don_${randomBytes(12).toString('hex')}`;

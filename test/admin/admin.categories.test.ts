@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { createCaches } from '../../src/caches.js';
+import { testConfig } from '../support/env.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
@@ -92,6 +95,16 @@ describe.each(testDialects)('admin categories on %s', (dialect) => {
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
+  it('creates one category when two forms take the same slug at once; the other is told beside the field', async () => {
+    const slug = freshSlug('race');
+    const answers = await Promise.all([post('/admin/categories', { name: 'One', slug }), post('/admin/categories', { name: 'Two', slug })]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 409]);
+    expect(fieldError(answers.find((a) => a.statusCode === 409)!.body, 'slug')).toMatch(
+      /already has this slug|took this slug a moment ago/,
+    );
+    expect(await t.db.kysely.selectFrom('categories').select('name').where('slug', '=', slug).execute()).toHaveLength(1);
+  });
+
   it('renames a category: the header and its page show the new name, audited with before and after', async () => {
     const c = await create('Old name', freshSlug('ren'));
     const res = await post(`/admin/categories/${c.id}/name`, { name: 'New name' });
@@ -103,7 +116,7 @@ describe.each(testDialects)('admin categories on %s', (dialect) => {
     const empty = await post(`/admin/categories/${c.id}/name`, { name: '' });
     expect(empty.statusCode).toBe(400);
     expect(fieldError(empty.body, 'name')).toBe('Please give the category a name.');
-    expect((await byslug(c.slug))!.name).toBe(nameBefore);
+    expect((await byslug(c.slug))!.name).toBe('New name');
   });
 
   it('changes a slug: the old address answers one 301 to the current one, chains collapse, a freed slug can be taken', async () => {
@@ -190,6 +203,31 @@ describe.each(testDialects)('admin categories on %s', (dialect) => {
     expect((await get(`/category/${empty.slug}`, null)).statusCode).toBe(404);
     expect((await audit('category.delete')).some((e) => e.subject === former)).toBe(true);
     expect((await post(`/admin/categories/${empty.id}/delete`)).statusCode).toBe(404);
+  });
+
+  it('shows a change on another instance once its catalog cache expires (30 s, and the 2 s page cache), as the CLI’s changes do', async () => {
+    let now = Date.now();
+    const clock = () => now;
+    const other = await buildApp({ config: testConfig(idp.env), db: t.db, clock, caches: createCaches({ clock }) });
+    try {
+      const c = await create('Elsewhere', freshSlug('else'));
+      const visit = (url: string) => other.inject({ method: 'GET', url });
+      expect((await visit(`/category/${c.slug}`)).body).toContain('Elsewhere');
+      const renamed = freshSlug('moved');
+      await post(`/admin/categories/${c.id}/name`, { name: 'Moved on' });
+      await post(`/admin/categories/${c.id}/slug`, { slug: renamed });
+      // Within the cache's time the other instance still shows what it read.
+      now += 29_000;
+      expect((await visit(`/category/${c.slug}`)).statusCode).toBe(200);
+      // Past it (and past the 2 s a whole page is kept): the redirect and the new name.
+      now += 3_000;
+      const moved = await visit(`/category/${c.slug}`);
+      expect(moved.statusCode).toBe(301);
+      expect(moved.headers.location).toBe(`/category/${renamed}`);
+      expect((await visit(`/category/${renamed}`)).body).toContain('Moved on');
+    } finally {
+      await other.close();
+    }
   });
 
   it('answers 404 for an unknown or malformed category id', async () => {

@@ -95,6 +95,7 @@ describe.each(testDialects)('admin donations on %s', (dialect) => {
     expect(res.body).toContain('only paid donations can be refunded');
     expect((await refund('don_000000000000000000000000', 'x')).statusCode).toBe(404);
     expect((await refund('nonsense', 'x')).statusCode).toBe(404);
+    expect((await refund('don_000000000000000000000000', '')).statusCode).toBe(404);
     expect(await audits(donation.id)).toHaveLength(0);
   });
 });

@@ -2,6 +2,7 @@ import { CompiledQuery, sql, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrdersRepo, type OrderSearch } from '../../src/orders/orders.repo.js';
 import { createContactRepo } from '../../src/contact/contact.repo.js';
+import { createCustomersRepo } from '../../src/orders/customers.repo.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeProduct } from '../support/factories.js';
 import { placeOrder } from './admin-fixtures.js';
@@ -66,7 +67,8 @@ describe.each(testDialects)('owner search plans on %s', (dialect) => {
   it('finds orders by email in any case through the lower(email) index', async () => {
     const plans = await search({ emailLower: 'plan3@example.com' });
     expect(plans).toHaveLength(2);
-    for (const plan of plans) expect(plan).toContain('orders_email_lower');
+    // Migration 018's orders_customer (lower(email), created_at, …) replaced 007's orders_email_lower.
+    for (const plan of plans) expect(plan).toContain('orders_customer');
   });
 
   it('finds orders by id beginning through the primary key', async () => {
@@ -92,5 +94,15 @@ describe.each(testDialects)('owner search plans on %s', (dialect) => {
   it('pages contact messages newest first through their index', async () => {
     const [plan] = await planOf(() => createContactRepo(spied()).findMessages(20, 0));
     expect(plan).toContain('contact_messages_created');
+  });
+
+  it('groups a page of customers in the orders_customer index order, with or without an address beginning', async () => {
+    for (const prefix of [null, 'plan']) {
+      const [page] = await planOf(() => createCustomersRepo(spied()).findCustomers(prefix, 25, 0));
+      expect(page).toContain('orders_customer');
+      // Grouped as the index runs: no sort of every order first.
+      if (dialect === 'sqlite') expect(page).not.toContain('TEMP B-TREE');
+      else expect(page).not.toMatch(/\bSort\b/);
+    }
   });
 });

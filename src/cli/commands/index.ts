@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { categoriesCommands } from './categories.js';
 import { donationsCommands } from './donations.js';
 import { filesCommands } from './files.js';
 import { grantsCommands } from './grants.js';
@@ -15,6 +16,7 @@ import { rotateCommands } from './rotate.js';
  */
 export const commands: Command[] = [
   ...productsCommands,
+  ...categoriesCommands,
   ...keysCommands,
   ...rotateCommands,
   ...filesCommands,

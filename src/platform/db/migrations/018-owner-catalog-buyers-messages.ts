@@ -9,7 +9,8 @@ import type { Dialect } from '../db.js';
  * - `contact_messages.status` (open/answered) and `contact_replies`: the conversation the owner keeps.
  * - `mail_outbox.reply_to`: where "Reply" goes (the contact mail the shop receives: the sender).
  * - `orders_customer`: orders by lower(email) with what the customer list adds up, so it reads the
- *   index alone, a page of buyers at a time.
+ *   index alone, a page of buyers at a time. It begins as orders_email_lower (migration 007) did and
+ *   also serves the order search by email newest first, so that one goes.
  */
 export function ownerCatalogBuyersMessages(dialect: Dialect): Migration {
   const id = (c: ColumnDefinitionBuilder) =>
@@ -43,8 +44,14 @@ export function ownerCatalogBuyersMessages(dialect: Dialect): Migration {
       await db.schema.alterTable('mail_outbox').addColumn('reply_to', 'varchar(320)').execute();
 
       await sql`create index orders_customer on orders (lower(email), created_at, status, paid_at, total, id)`.execute(db);
+      await db.schema.dropIndex('orders_email_lower').execute();
     },
     async down(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('orders_email_lower')
+        .on('orders')
+        .expression(sql`lower(email)`)
+        .execute();
       await db.schema.dropIndex('orders_customer').execute();
       await db.schema.alterTable('mail_outbox').dropColumn('reply_to').execute();
       await db.schema.dropTable('contact_replies').execute();

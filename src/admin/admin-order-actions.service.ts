@@ -107,8 +107,10 @@ export function createAdminOrderActionsService({ orders, refunds, payments, fulf
             reason: values.reason,
             ...(seen !== null ? { refundedUnitsSeen: seen } : {}),
           },
-          (tx, r) =>
-            audit.recordOwnerAction(
+          async (tx, r) => {
+            // A refund takes an order out of attention (state table): its reason no longer stands.
+            if (r.from === 'needs_attention') await orders.setAttentionReason(tx, order.id, null);
+            await audit.recordOwnerAction(
               {
                 actor,
                 action: 'order.refund',
@@ -124,7 +126,8 @@ export function createAdminOrderActionsService({ orders, refunds, payments, fulf
                 },
               },
               tx,
-            ),
+            );
+          },
         );
         return 'refunded';
       });

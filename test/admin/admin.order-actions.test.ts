@@ -378,6 +378,14 @@ describe.each(testDialects)('admin order actions on %s', (dialect) => {
     expect((await mailsTo(buyer.user.email)).at(-1)!.text_body).toContain('We refunded €20.00');
     expect((await auditOf(id)).map((a) => a.action)).toEqual(['order.resolve']);
 
+    // Refunded from the Refund form instead: out of attention too, its reason no longer shown.
+    const { id: viaRefund } = await buy([[signed.sku, 2]], { amount: 4000 });
+    const item = (await itemsOf(viaRefund))[0]!;
+    const partly = await post(`/admin/orders/${viaRefund}/refund`, { item: String(item.id), units: '1', reason: 'One of two', seen: '0' });
+    expect(partly.statusCode).toBe(303);
+    expect(await orderRow(viaRefund)).toMatchObject({ status: 'partially_refunded', attention_reason: null });
+    expect(await page(viaRefund)).not.toContain('class="notice error attention-reason"');
+
     const { id: fine } = await buy([[signed.sku, 1]]);
     const refused = await post(`/admin/orders/${fine}/resolve`, { outcome: 'refund', note: 'No', seen: '0' });
     expect(refused.statusCode).toBe(409);

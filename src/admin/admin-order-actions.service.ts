@@ -51,7 +51,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T',
 
 /** A required note of at most NOTE_MAX characters, or its problem. */
 function noteProblem(note: string, what: string): string | null {
-  if (note === '') return `Write ${what}: it is kept in the order's history and the audit log.`;
+  if (note === '') return `Write ${what}: it is kept in the order’s history and the audit log.`;
   if (note.length > NOTE_MAX) return `Keep ${what} to ${NOTE_MAX} characters (it has ${note.length}).`;
   return null;
 }

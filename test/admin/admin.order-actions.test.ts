@@ -172,7 +172,7 @@ describe.each(testDialects)('admin order actions on %s', (dialect) => {
     const noReason = await post(`/admin/orders/${id}/refund`, { item: String(item.id), units: '1', reason: '   ', seen: '0' });
     expect(noReason.statusCode).toBe(400);
     expect(fieldError(noReason.body, 'refund-reason')).toBe(
-      "Write the reason for the refund: it is kept in the order's history and the audit log.",
+      'Write the reason for the refund: it is kept in the order’s history and the audit log.',
     );
     expect(noReason.body).toContain('Nothing was done.');
     expect(noReason.headers['cache-control']).toBe('private, no-store');
@@ -327,7 +327,7 @@ describe.each(testDialects)('admin order actions on %s', (dialect) => {
     const noNote = await post(`/admin/orders/${id}/resolve`, { outcome: 'deliver', note: '' });
     expect(noNote.statusCode).toBe(400);
     expect(fieldError(noNote.body, 'resolve-note')).toBe(
-      "Write a note on how you resolved it: it is kept in the order's history and the audit log.",
+      'Write a note on how you resolved it: it is kept in the order’s history and the audit log.',
     );
 
     const short = await post(`/admin/orders/${id}/resolve`, { outcome: 'deliver', note: 'Accepting €18' });

@@ -3,6 +3,7 @@ import type { FulfilmentService, GrantAdjustment } from '../fulfilment/fulfilmen
 import type { OrdersService } from '../orders/orders.service.js';
 import type { OrderPayments } from '../payments/order-payments.js';
 import type { RefundService } from '../payments/refund.service.js';
+import type { Executor } from '../platform/db/db.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 
 const ORDER_ID = /^ord_[0-9a-f]{24}$/;
@@ -215,7 +216,7 @@ export function createAdminOrderActionsService({ orders, refunds, payments, fulf
       if (note) errors.note = note;
       if (Object.keys(errors).length > 0) return invalid('resolve', values, errors);
       const before = { status: order.status, attentionReason: order.attention_reason };
-      const record = (tx: Parameters<Parameters<OrderPayments['deliverByOwner']>[2]>[0], after: object) =>
+      const record = (tx: Executor, after: object) =>
         audit.recordOwnerAction({ actor, action: 'order.resolve', subject: order.id, before, after: { ...after, note: values.note } }, tx);
       return attempt('resolve', values, async () => {
         if (values.outcome === 'deliver') {

@@ -3,6 +3,7 @@ import type { FulfilmentService, GrantAdjustment } from '../fulfilment/fulfilmen
 import type { OrdersService } from '../orders/orders.service.js';
 import type { OrderPayments } from '../payments/order-payments.js';
 import type { RefundService } from '../payments/refund.service.js';
+import type { Executor } from '../platform/db/db.js';
 import { AppError, NotFoundError } from '../platform/errors.js';
 
 const ORDER_ID = /^ord_[0-9a-f]{24}$/;
@@ -51,7 +52,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T',
 
 /** A required note of at most NOTE_MAX characters, or its problem. */
 function noteProblem(note: string, what: string): string | null {
-  if (note === '') return `Write ${what}: it is kept in the order's history and the audit log.`;
+  if (note === '') return `Write ${what}: it is kept in the order’s history and the audit log.`;
   if (note.length > NOTE_MAX) return `Keep ${what} to ${NOTE_MAX} characters (it has ${note.length}).`;
   return null;
 }
@@ -107,8 +108,10 @@ export function createAdminOrderActionsService({ orders, refunds, payments, fulf
             reason: values.reason,
             ...(seen !== null ? { refundedUnitsSeen: seen } : {}),
           },
-          (tx, r) =>
-            audit.recordOwnerAction(
+          async (tx, r) => {
+            // A refund takes an order out of attention (state table): its reason no longer stands.
+            if (r.from === 'needs_attention') await orders.setAttentionReason(tx, order.id, null);
+            await audit.recordOwnerAction(
               {
                 actor,
                 action: 'order.refund',
@@ -124,7 +127,8 @@ export function createAdminOrderActionsService({ orders, refunds, payments, fulf
                 },
               },
               tx,
-            ),
+            );
+          },
         );
         return 'refunded';
       });
@@ -212,7 +216,7 @@ export function createAdminOrderActionsService({ orders, refunds, payments, fulf
       if (note) errors.note = note;
       if (Object.keys(errors).length > 0) return invalid('resolve', values, errors);
       const before = { status: order.status, attentionReason: order.attention_reason };
-      const record = (tx: Parameters<Parameters<OrderPayments['deliverByOwner']>[2]>[0], after: object) =>
+      const record = (tx: Executor, after: object) =>
         audit.recordOwnerAction({ actor, action: 'order.resolve', subject: order.id, before, after: { ...after, note: values.note } }, tx);
       return attempt('resolve', values, async () => {
         if (values.outcome === 'deliver') {

@@ -49,7 +49,7 @@ const OrderQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 40
 const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'private, no-store');
 
 /**
- * The shop owner's pages under /admin (refunds and stock changes are still the owner CLI's).
+ * The shop owner's pages under /admin (stock changes are still the owner CLI's; refunds are made from both).
  * The guard is an onRequest hook of this whole plugin: it runs before validation, so nobody else
  * can tell an admin URL from an unknown one, and no route added here can forget it.
  */

@@ -172,7 +172,7 @@ describe.each(testDialects)('admin order actions on %s', (dialect) => {
     const noReason = await post(`/admin/orders/${id}/refund`, { item: String(item.id), units: '1', reason: '   ', seen: '0' });
     expect(noReason.statusCode).toBe(400);
     expect(fieldError(noReason.body, 'refund-reason')).toBe(
-      "Write the reason for the refund: it is kept in the order's history and the audit log.",
+      'Write the reason for the refund: it is kept in the order’s history and the audit log.',
     );
     expect(noReason.body).toContain('Nothing was done.');
     expect(noReason.headers['cache-control']).toBe('private, no-store');
@@ -327,7 +327,7 @@ describe.each(testDialects)('admin order actions on %s', (dialect) => {
     const noNote = await post(`/admin/orders/${id}/resolve`, { outcome: 'deliver', note: '' });
     expect(noNote.statusCode).toBe(400);
     expect(fieldError(noNote.body, 'resolve-note')).toBe(
-      "Write a note on how you resolved it: it is kept in the order's history and the audit log.",
+      'Write a note on how you resolved it: it is kept in the order’s history and the audit log.',
     );
 
     const short = await post(`/admin/orders/${id}/resolve`, { outcome: 'deliver', note: 'Accepting €18' });
@@ -377,6 +377,14 @@ describe.each(testDialects)('admin order actions on %s', (dialect) => {
     expect(tableRows(body, 'order-events').at(-1)).toContain('(Paid too little; refunded)');
     expect((await mailsTo(buyer.user.email)).at(-1)!.text_body).toContain('We refunded €20.00');
     expect((await auditOf(id)).map((a) => a.action)).toEqual(['order.resolve']);
+
+    // Refunded from the Refund form instead: out of attention too, its reason no longer shown.
+    const { id: viaRefund } = await buy([[signed.sku, 2]], { amount: 4000 });
+    const item = (await itemsOf(viaRefund))[0]!;
+    const partly = await post(`/admin/orders/${viaRefund}/refund`, { item: String(item.id), units: '1', reason: 'One of two', seen: '0' });
+    expect(partly.statusCode).toBe(303);
+    expect(await orderRow(viaRefund)).toMatchObject({ status: 'partially_refunded', attention_reason: null });
+    expect(await page(viaRefund)).not.toContain('class="notice error attention-reason"');
 
     const { id: fine } = await buy([[signed.sku, 1]]);
     const refused = await post(`/admin/orders/${fine}/resolve`, { outcome: 'refund', note: 'No', seen: '0' });

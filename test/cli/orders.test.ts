@@ -156,8 +156,9 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     expect(notThere.code).toBe(1);
     expect(notThere.stderr).toContain(`Order ${orderId} has no item NOT-IN-ORDER`);
 
-    const r = await store('orders', 'refund', orderId, '--item', pool.sku.toLowerCase(), '--units', '2');
+    const r = await store('orders', 'refund', orderId, '--item', pool.sku.toLowerCase(), '--units', '2', '--reason', 'Asked by mail');
     expect(r.code).toBe(0);
+    expect((await shop.orders.findEvents(orderId)).at(-1)!.detail).toBe(`owner refund: 2 × ${pool.sku} (Asked by mail)`);
     expect(r.stdout).toContain(`Refunded €36.00 of order ${orderId} (2 × ${pool.sku}); the order is now partially_refunded.`);
     const [partial] = await processedRefunds(orderId, 1);
     expect(partial!.outcome).toBe('refund_already_applied');

@@ -139,21 +139,27 @@ const showCommand: Command = {
 const refundCommand: Command = {
   name: 'orders refund',
   summary: 'Refund a paid order in full, or some units of one item',
-  usage: '<order-id> [--item <sku> --units <n>]',
+  usage: '<order-id> [--item <sku> --units <n>] [--reason <text>]',
   args: { min: 1, max: 1 },
-  options: { item: { type: 'string' }, units: { type: 'string' } },
+  options: { item: { type: 'string' }, units: { type: 'string' }, reason: { type: 'string' } },
   help: `
 Without options everything not yet refunded is refunded. With --item and --units, that many
 units of that item (the unit price with its share of tax). The gateway pays the money back;
 the refunded units' keys and downloads are revoked (a pool key never returns to the pool) and
 the order becomes partially_refunded or refunded. If the gateway refuses, nothing changes.
-Running the same refund again after a failure never pays twice (idempotency key).`,
+Running the same refund again after a failure never pays twice (idempotency key).
+--reason is kept in the order's event log, as the admin's refund form keeps its reason.`,
   async run(ctx) {
     const sku = stringOption(ctx.values.item);
     const units = wholeNumber(ctx.values.units, '--units', { max: 100_000 });
     if ((sku === undefined) !== (units === undefined)) throw new UsageError('--item and --units go together.');
     const { refunds } = await ctx.services();
-    const r = await refunds.refundOrder({ orderId: ctx.positionals[0]!, ...(sku && units ? { item: { sku, units } } : {}) });
+    const reason = stringOption(ctx.values.reason)?.trim();
+    const r = await refunds.refundOrder({
+      orderId: ctx.positionals[0]!,
+      ...(sku && units ? { item: { sku, units } } : {}),
+      ...(reason ? { reason } : {}),
+    });
     const what = r.units.map((u) => `${u.units} × ${u.sku}`).join(', ');
     ctx.out.line(
       `Refunded ${money(r.amount, r.currency)} of order ${r.orderId} (${what}); the order is now ${r.status}.${r.refundId ? ` Gateway refund ${r.refundId}.` : ''}`,

@@ -56,7 +56,7 @@ function CurrencySales({ report, period }: { report: CurrencyReport; period: str
       <figure class="chart">
         <RevenueChart currency={currency} label={label} days={days} />
         <figcaption>
-          <span class="key key-sales">Bars: net sales per day</span> <span class="key key-donations">line: donations</span>
+          <span class="key key-sales">Bars: net sales per day</span> <span class="key key-donations">dots: donations</span>
         </figcaption>
       </figure>
       <details class="chart-numbers">

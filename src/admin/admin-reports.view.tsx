@@ -141,7 +141,7 @@ export function SalesReportSection({ report }: { report: SalesReport }) {
             </thead>
             <tbody>
               {report.products.map((p) => (
-                <tr data-sku={p.sku} data-currency={p.currency}>
+                <tr data-product={p.sku} data-currency={p.currency}>
                   <td>
                     {p.name} <span class="sku">{p.sku}</span>
                   </td>

@@ -92,7 +92,9 @@ describe.each(testDialects)('sales reports on %s', (dialect) => {
   const section = (body: string, currency: string) =>
     new RegExp(`<section class="currency-sales" data-currency="${currency}"[\\s\\S]*?</section>`).exec(body)![0];
   const totals = (body: string, currency: string): Record<string, string> =>
-    Object.fromEntries([...section(body, currency).matchAll(/<dd data-total="(\w+)">([^<]+)<\/dd>/g)].map((m) => [m[1]!, m[2]!]));
+    Object.fromEntries(
+      [...section(body, currency).matchAll(/<dd data-total="(\w+)">([^<]+)<\/dd>/g)].map((m) => [m[1]!, m[2]!.replaceAll('\u00a0', ' ')]),
+    );
 
   it('shows sales per currency net of refunds, donations apart, for the last 7 days', async () => {
     const body = await page('/admin?days=7');
@@ -216,6 +218,28 @@ describe.each(testDialects)('sales reports on %s', (dialect) => {
     expect(bad.body).toContain('<p class="field-error" id="export-to-error">The last day must not be before the first day.</p>');
     expect(bad.body).toContain('<p class="field-error" id="export-kind-error">Choose orders or sales lines.</p>');
     expect(bad.body).toContain('value="2026-12-05"'); // what the owner typed stays
+  });
+
+  it('deducts a partial refund of a taxed order alike on the dashboard (SQL) and in both files', async () => {
+    // A currency of its own; 19 % on top, so a unit's share of the total has a fraction to round.
+    const x = await makeProduct(catalogFixtures(t.db).catalog, { sku: 'REP-X', currency: 'CHF', price: 335 });
+    const sale = await paidSale(t.db, {
+      email: 'chf@example.com',
+      currency: 'CHF',
+      paidAt: at(0, 7),
+      tax: 380,
+      lines: [
+        { product: x, name: 'X', unitPrice: 335, quantity: 3, refunded: 1 },
+        { product: x, name: 'X', unitPrice: 995, quantity: 1 },
+      ],
+    });
+    // round(335 × 2380 / 2000) = round(398.65) = 399
+    expect(totals(await page('/admin?days=7'), 'CHF')).toMatchObject({ gross: 'CHF 23.80', refunded: 'CHF 3.99', net: 'CHF 19.81' });
+    const orders = (await get(`/admin/exports/orders.csv?from=${date(0)}&to=${date(0)}`)).body;
+    expect(orders).toContain(`,#${sale.number},${sale.id},chf@example.com,partially_refunded,20.00,3.80,23.80,CHF,3.99\r\n`);
+    const lines = (await get(`/admin/exports/sales.csv?from=${date(0)}&to=${date(0)}`)).body;
+    expect(lines).toContain(`,#${sale.number},chf@example.com,REP-X,X,3,3.35,10.05,1.91,11.96,CHF,1,3.99\r\n`);
+    expect(lines).toContain(`,#${sale.number},chf@example.com,REP-X,X,1,9.95,9.95,1.89,11.84,CHF,0,0.00\r\n`);
   });
 
   it('is the same 404 as an unknown URL for anyone but the owner', async () => {

@@ -56,7 +56,13 @@ function CurrencySales({ report, period }: { report: CurrencyReport; period: str
       <figure class="chart">
         <RevenueChart currency={currency} label={label} days={days} />
         <figcaption>
-          <span class="key key-sales">Bars: net sales per day</span> <span class="key key-donations">dots: donations</span>
+          <span class="key key-sales">Bars: net sales per day</span>
+          {totals.donations > 0 && (
+            <>
+              {' '}
+              <span class="key key-donations">dots: donations</span>
+            </>
+          )}
         </figcaption>
       </figure>
       <details class="chart-numbers">

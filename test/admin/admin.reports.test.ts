@@ -124,6 +124,8 @@ describe.each(testDialects)('sales reports on %s', (dialect) => {
     expect(Number(bar(date(0))[2])).toBeCloseTo(1.5 * Number(bar(date(2))[2]), 0);
     expect(eur.match(new RegExp(`<g class="donation" data-date="${date(1)}">`, 'g'))).toHaveLength(1);
     expect(eur.match(/<rect class="bar/g)).toHaveLength(7);
+    expect(eur).toContain('dots: donations');
+    expect(section(await page('/admin?days=7'), 'USD')).not.toContain('dots: donations');
   });
 
   it('switches between 7, 30 and 90 days', async () => {

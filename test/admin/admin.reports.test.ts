@@ -100,8 +100,8 @@ describe.each(testDialects)('sales reports on %s', (dialect) => {
     const body = await page('/admin?days=7');
     expect(body).toContain('Sales in the last 7 days');
     expect(body).toContain('<a href="/admin?days=7" aria-current="page">7 days</a>');
-    // The currency that brought in most first; GBP has only a donation.
-    expect([...body.matchAll(/class="currency-sales" data-currency="(\w+)"/g)].map((m) => m[1])).toEqual(['EUR', 'USD', 'GBP']);
+    // The shop's currency (DONATION_CURRENCY) first, then the others by code; GBP has only a donation.
+    expect([...body.matchAll(/class="currency-sales" data-currency="(\w+)"/g)].map((m) => m[1])).toEqual(['EUR', 'GBP', 'USD']);
     expect(totals(body, 'EUR')).toEqual({ gross: '€70.00', refunded: '€20.00', net: '€50.00', orders: '3', donations: '€25.00' });
     expect(totals(body, 'USD')).toEqual({ gross: '$7.00', refunded: '$0.00', net: '$7.00', orders: '1', donations: '$0.00' });
     expect(totals(body, 'GBP')).toMatchObject({ net: '£0.00', donations: '£3.00' });

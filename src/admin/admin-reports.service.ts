@@ -62,7 +62,7 @@ export function createAdminReportsService({ sales, donations, currency, clock = 
       const [revenue, gifts, products] = await Promise.all([
         sales.revenueByDay(from, to),
         donations.sumPaidByDay(from, to),
-        sales.productSales(from, to, TOP_PRODUCTS),
+        sales.productSales(from, to, currency, TOP_PRODUCTS),
       ]);
 
       const reports = new Map<string, CurrencyReport>();

@@ -161,7 +161,7 @@ export function SalesReportSection({ report }: { report: SalesReport }) {
         </TableScroll>
       )}
       <p class="hint">
-        {plural(report.products.length, { one: 'product', other: 'products' })} by net sales.{' '}
+        {plural(report.products.length, { one: 'product', other: 'products' })} by net sales, the shop’s currency first.{' '}
         <a href="/admin/exports">Export orders or sales lines as CSV</a>
       </p>
     </section>

@@ -149,9 +149,10 @@ describe.each(testDialects)('sales reports on %s', (dialect) => {
 
   it('lists the top products by net sales with units sold and refunded', async () => {
     const rows = tableRows(await page('/admin?days=7'), 'top-products');
+    // The shop's currency first (whatever the numbers elsewhere), then by net amount.
     expect(rows[0]).toBe('Alpha Pack REP-A 6 2 €44.00');
-    expect(rows[1]).toBe('Beta Set REP-B 1 0 $7.00');
-    expect(rows[2]).toMatch(/REP-B 1 0 €6\.00$/);
+    expect(rows[1]).toMatch(/REP-B 1 0 €6\.00$/);
+    expect(rows[2]).toBe('Beta Set REP-B 1 0 $7.00');
     expect(rows).toHaveLength(3);
   });
 

@@ -56,7 +56,7 @@ describe('RevenueChart', () => {
     expect(xLabels).toEqual(['Dec 5', 'Dec 10', 'Dec 15', 'Dec 20', 'Dec 25', 'Dec 30']);
   });
 
-  it('draws donations as a separate line with a marker on each day that had some', () => {
+  it('draws donations apart from the bars: a dot on a stem on each day that had some', () => {
     const html = render(
       days([
         [1000, 0],
@@ -65,7 +65,8 @@ describe('RevenueChart', () => {
       ]),
     );
     expect(html).toContain('<g class="donations"');
-    expect(html.match(/<circle class="donation"/g)).toHaveLength(1);
+    expect(html.match(/<g class="donation" data-date="2026-12-02">/g)).toHaveLength(1);
+    expect(html.match(/<circle /g)).toHaveLength(1);
     expect(html).toContain('<title>Dec 2: €5.00 donations</title>');
     expect(render(days([[1000, 0]]))).not.toContain('class="donations"');
   });

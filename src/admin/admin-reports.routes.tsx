@@ -21,8 +21,8 @@ export function adminReportsRoutes(
   { reports, exports, clock }: AdminReportsRoutesOptions,
 ) {
   app.get('/admin', { schema: { querystring: DashboardQuery } }, async (request, reply) => {
-    const report = await reports.getSalesReport((request.query as Static<typeof DashboardQuery>).days);
-    const dashboard = await admin.getDashboard();
+    const days = (request.query as Static<typeof DashboardQuery>).days;
+    const [report, dashboard] = await Promise.all([reports.getSalesReport(days), admin.getDashboard()]);
     return reply
       .header('cache-control', 'private, no-store')
       .render(<AdminDashboardPage ctx={await request.viewContext(reply)} dashboard={dashboard} report={report} />);

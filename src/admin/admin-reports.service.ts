@@ -33,7 +33,7 @@ export interface CurrencyReport {
 export interface ReportsDeps {
   sales: Pick<SalesService, 'revenueByDay' | 'productSales'>;
   donations: Pick<DonationsService, 'sumPaidByDay'>;
-  /** The currency whose (empty) chart shows when nothing was sold or given in the period. */
+  /** The shop's currency (DONATION_CURRENCY): listed first, and its empty chart shows when nothing was sold or given. */
   currency: string;
   clock?: () => number;
 }
@@ -62,7 +62,7 @@ export function createAdminReportsService({ sales, donations, currency, clock = 
       const [revenue, gifts, products] = await Promise.all([
         sales.revenueByDay(from, to),
         donations.sumPaidByDay(from, to),
-        sales.productSales(from, to, TOP_PRODUCTS),
+        sales.productSales(from, to, currency, TOP_PRODUCTS),
       ]);
 
       const reports = new Map<string, CurrencyReport>();
@@ -88,9 +88,9 @@ export function createAdminReportsService({ sales, donations, currency, clock = 
       for (const report of reports.values()) {
         for (const d of report.days) for (const key of Object.keys(report.totals) as (keyof PeriodTotals)[]) report.totals[key] += d[key];
       }
-      // The currency that brought in most first; ties (and empty ones) by code.
+      // The shop's own currency first, the others by code: amounts in different currencies do not compare.
       const currencies = [...reports.values()].sort(
-        (a, b) => b.totals.net + b.totals.donations - (a.totals.net + a.totals.donations) || a.currency.localeCompare(b.currency),
+        (a, b) => Number(b.currency === currency) - Number(a.currency === currency) || a.currency.localeCompare(b.currency),
       );
       return { days, periods: REPORT_PERIODS, firstDate: isoDay(first), lastDate: isoDay(today), currencies, products };
     },

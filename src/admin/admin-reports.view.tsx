@@ -56,7 +56,13 @@ function CurrencySales({ report, period }: { report: CurrencyReport; period: str
       <figure class="chart">
         <RevenueChart currency={currency} label={label} days={days} />
         <figcaption>
-          <span class="key key-sales">Bars: net sales per day</span> <span class="key key-donations">line: donations</span>
+          <span class="key key-sales">Bars: net sales per day</span>
+          {totals.donations > 0 && (
+            <>
+              {' '}
+              <span class="key key-donations">dots: donations</span>
+            </>
+          )}
         </figcaption>
       </figure>
       <details class="chart-numbers">
@@ -141,7 +147,7 @@ export function SalesReportSection({ report }: { report: SalesReport }) {
             </thead>
             <tbody>
               {report.products.map((p) => (
-                <tr data-sku={p.sku} data-currency={p.currency}>
+                <tr data-product={p.sku} data-currency={p.currency}>
                   <td>
                     {p.name} <span class="sku">{p.sku}</span>
                   </td>
@@ -155,7 +161,7 @@ export function SalesReportSection({ report }: { report: SalesReport }) {
         </TableScroll>
       )}
       <p class="hint">
-        {plural(report.products.length, { one: 'product', other: 'products' })} by net sales.{' '}
+        {plural(report.products.length, { one: 'product', other: 'products' })} by net sales, the shop’s currency first.{' '}
         <a href="/admin/exports">Export orders or sales lines as CSV</a>
       </p>
     </section>

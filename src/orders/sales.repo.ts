@@ -60,8 +60,11 @@ export function createSalesRepo(db: Database) {
       }));
     },
 
-    /** Products sold in the window per currency, by net amount (units left after refunds at their gross share). */
-    async findProductSales({ from, to }: PaidWindow, limit: number, tx: Executor = db.kysely) {
+    /**
+     * Products sold in the window per currency, `first` currency's first, then by net amount (units
+     * left after refunds at their gross share): amounts in different currencies do not compare.
+     */
+    async findProductSales({ from, to }: PaidWindow, first: string, limit: number, tx: Executor = db.kysely) {
       const rows = await tx
         .selectFrom('orders as o')
         .innerJoin('order_items as i', 'i.order_id', 'o.id')
@@ -77,6 +80,7 @@ export function createSalesRepo(db: Database) {
         .where('o.paid_at', '>=', from)
         .where('o.paid_at', '<', to)
         .groupBy(['i.product_id', 'o.currency'])
+        .orderBy(sql`case when o.currency = ${first} then 0 else 1 end`)
         .orderBy('net', 'desc')
         .orderBy('units', 'desc')
         .orderBy('i.product_id')

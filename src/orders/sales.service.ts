@@ -70,8 +70,8 @@ export function createSalesService({ db }: { db: Database }) {
     /** Per UTC day (days since 1970) and currency: paid orders, gross, refunded of them. */
     revenueByDay: (from: number, to: number) => repo.findRevenueByDay({ from, to }),
 
-    /** The best-selling products of [from, to) by net amount, per currency. */
-    productSales: (from: number, to: number, limit: number) => repo.findProductSales({ from, to }, limit),
+    /** The best-selling products of [from, to) by net amount, per currency, `first`'s before the others. */
+    productSales: (from: number, to: number, first: string, limit: number) => repo.findProductSales({ from, to }, first, limit),
 
     paidOrderBatches,
 

@@ -53,7 +53,7 @@ describe.each(testDialects)('sales report plans on %s', (dialect) => {
     const plans = await plansOf(async (spied) => {
       const repo = createSalesRepo(spied);
       await repo.findRevenueByDay(window);
-      await repo.findProductSales(window, 10);
+      await repo.findProductSales(window, 'EUR', 10);
     });
     expect(plans).toHaveLength(2);
     for (const plan of plans) expect(plan).toContain('orders_paid_id');

@@ -92,14 +92,16 @@ describe.each(testDialects)('sales reports on %s', (dialect) => {
   const section = (body: string, currency: string) =>
     new RegExp(`<section class="currency-sales" data-currency="${currency}"[\\s\\S]*?</section>`).exec(body)![0];
   const totals = (body: string, currency: string): Record<string, string> =>
-    Object.fromEntries([...section(body, currency).matchAll(/<dd data-total="(\w+)">([^<]+)<\/dd>/g)].map((m) => [m[1]!, m[2]!]));
+    Object.fromEntries(
+      [...section(body, currency).matchAll(/<dd data-total="(\w+)">([^<]+)<\/dd>/g)].map((m) => [m[1]!, m[2]!.replaceAll('\u00a0', ' ')]),
+    );
 
   it('shows sales per currency net of refunds, donations apart, for the last 7 days', async () => {
     const body = await page('/admin?days=7');
     expect(body).toContain('Sales in the last 7 days');
     expect(body).toContain('<a href="/admin?days=7" aria-current="page">7 days</a>');
-    // The currency that brought in most first; GBP has only a donation.
-    expect([...body.matchAll(/class="currency-sales" data-currency="(\w+)"/g)].map((m) => m[1])).toEqual(['EUR', 'USD', 'GBP']);
+    // The shop's currency (DONATION_CURRENCY) first, then the others by code; GBP has only a donation.
+    expect([...body.matchAll(/class="currency-sales" data-currency="(\w+)"/g)].map((m) => m[1])).toEqual(['EUR', 'GBP', 'USD']);
     expect(totals(body, 'EUR')).toEqual({ gross: '€70.00', refunded: '€20.00', net: '€50.00', orders: '3', donations: '€25.00' });
     expect(totals(body, 'USD')).toEqual({ gross: '$7.00', refunded: '$0.00', net: '$7.00', orders: '1', donations: '$0.00' });
     expect(totals(body, 'GBP')).toMatchObject({ net: '£0.00', donations: '£3.00' });
@@ -120,8 +122,10 @@ describe.each(testDialects)('sales reports on %s', (dialect) => {
     const bar = (date: string) => new RegExp(`<rect class="(bar[^"]*)" data-date="${date}"[^>]*height="([\\d.]+)"`).exec(eur)!;
     expect(bar(date(1))[1]).toBe('bar zero');
     expect(Number(bar(date(0))[2])).toBeCloseTo(1.5 * Number(bar(date(2))[2]), 0);
-    expect(eur.match(new RegExp(`<circle class="donation" data-date="${date(1)}"`, 'g'))).toHaveLength(1);
+    expect(eur.match(new RegExp(`<g class="donation" data-date="${date(1)}">`, 'g'))).toHaveLength(1);
     expect(eur.match(/<rect class="bar/g)).toHaveLength(7);
+    expect(eur).toContain('dots: donations');
+    expect(section(await page('/admin?days=7'), 'USD')).not.toContain('dots: donations');
   });
 
   it('switches between 7, 30 and 90 days', async () => {
@@ -145,9 +149,10 @@ describe.each(testDialects)('sales reports on %s', (dialect) => {
 
   it('lists the top products by net sales with units sold and refunded', async () => {
     const rows = tableRows(await page('/admin?days=7'), 'top-products');
+    // The shop's currency first (whatever the numbers elsewhere), then by net amount.
     expect(rows[0]).toBe('Alpha Pack REP-A 6 2 €44.00');
-    expect(rows[1]).toBe('Beta Set REP-B 1 0 $7.00');
-    expect(rows[2]).toMatch(/REP-B 1 0 €6\.00$/);
+    expect(rows[1]).toMatch(/REP-B 1 0 €6\.00$/);
+    expect(rows[2]).toBe('Beta Set REP-B 1 0 $7.00');
     expect(rows).toHaveLength(3);
   });
 
@@ -216,6 +221,28 @@ describe.each(testDialects)('sales reports on %s', (dialect) => {
     expect(bad.body).toContain('<p class="field-error" id="export-to-error">The last day must not be before the first day.</p>');
     expect(bad.body).toContain('<p class="field-error" id="export-kind-error">Choose orders or sales lines.</p>');
     expect(bad.body).toContain('value="2026-12-05"'); // what the owner typed stays
+  });
+
+  it('deducts a partial refund of a taxed order alike on the dashboard (SQL) and in both files', async () => {
+    // A currency of its own; 19 % on top, so a unit's share of the total has a fraction to round.
+    const x = await makeProduct(catalogFixtures(t.db).catalog, { sku: 'REP-X', currency: 'CHF', price: 335 });
+    const sale = await paidSale(t.db, {
+      email: 'chf@example.com',
+      currency: 'CHF',
+      paidAt: at(0, 7),
+      tax: 380,
+      lines: [
+        { product: x, name: 'X', unitPrice: 335, quantity: 3, refunded: 1 },
+        { product: x, name: 'X', unitPrice: 995, quantity: 1 },
+      ],
+    });
+    // round(335 × 2380 / 2000) = round(398.65) = 399
+    expect(totals(await page('/admin?days=7'), 'CHF')).toMatchObject({ gross: 'CHF 23.80', refunded: 'CHF 3.99', net: 'CHF 19.81' });
+    const orders = (await get(`/admin/exports/orders.csv?from=${date(0)}&to=${date(0)}`)).body;
+    expect(orders).toContain(`,#${sale.number},${sale.id},chf@example.com,partially_refunded,20.00,3.80,23.80,CHF,3.99\r\n`);
+    const lines = (await get(`/admin/exports/sales.csv?from=${date(0)}&to=${date(0)}`)).body;
+    expect(lines).toContain(`,#${sale.number},chf@example.com,REP-X,X,3,3.35,10.05,1.91,11.96,CHF,1,3.99\r\n`);
+    expect(lines).toContain(`,#${sale.number},chf@example.com,REP-X,X,1,9.95,9.95,1.89,11.84,CHF,0,0.00\r\n`);
   });
 
   it('is the same 404 as an unknown URL for anyone but the owner', async () => {

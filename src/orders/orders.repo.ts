@@ -232,7 +232,7 @@ export function createOrdersRepo(db: Database) {
      * invoice number only if it is still in `from`; null (nothing written, no number taken) if not.
      * On PostgreSQL one statement: the order's row is locked first (`for update`, which waits for a
      * racing transaction and then sees its result), and the counter moves only for a locked row, so
-     * a lost race takes no number. SQLite (one writer) runs the two methods.
+     * a lost race takes no number. SQLite (one writer) in three.
      */
     async updateStatusLoggedWithInvoice(
       id: string,
@@ -242,8 +242,27 @@ export function createOrdersRepo(db: Database) {
       tx: Executor,
     ): Promise<number | null> {
       if (db.dialect !== 'postgres') {
-        if (!(await this.updateStatusLogged(id, from, patch, event, tx))) return null;
-        return this.assignInvoiceNumber(id, patch.updated_at, tx);
+        // One writer at a time: the number the update reads from the counter is still the next one
+        // when the counter is moved to it, three statements where the two methods take four.
+        const moved = await tx
+          .updateTable('orders')
+          .set({
+            ...patch,
+            invoice_number: sql<number>`coalesce((select value from counters where name = 'invoice'), 0) + 1`,
+          })
+          .where('id', '=', id)
+          .where('status', '=', from)
+          .returning('invoice_number')
+          .executeTakeFirst();
+        if (moved?.invoice_number == null) return null;
+        const invoiceNumber = Number(moved.invoice_number);
+        await tx.insertInto('order_events').values(event).execute();
+        await tx
+          .insertInto('counters')
+          .values({ name: 'invoice', value: invoiceNumber })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ value: invoiceNumber }))
+          .execute();
+        return invoiceNumber;
       }
       const row = await tx
         .with('l', (q) => q.selectFrom('orders').select('id').where('id', '=', id).where('status', '=', from).forUpdate())

@@ -25,6 +25,8 @@ export interface PurchaseResult {
   /** from "add to cart" to the fulfilled order, per completed purchase */
   p50Ms: number;
   p99Ms: number;
+  /** GET /api/cart calls while waiting for webhooks (each costs the store a statement or two) */
+  cartPolls: number;
   failures: string[];
 }
 
@@ -68,7 +70,7 @@ async function run(job: PurchaseJob): Promise<PurchaseResult> {
   const deadline = started + job.durationSec * 1000;
   const latencies: number[] = [];
   const failures: string[] = [];
-  const tally = { completed: 0, soldOut: 0, failed: 0 };
+  const tally = { completed: 0, soldOut: 0, failed: 0, cartPolls: 0 };
   let lastCompletion = started;
   const fail = (what: string) => {
     tally.failed++;
@@ -100,6 +102,7 @@ async function run(job: PurchaseJob): Promise<PurchaseResult> {
     if (paid.status !== 200) return fail(`pay ${paid.status}: ${paid.body.slice(0, 200)}`);
     // The paying transaction empties the cart: once it is empty the webhook has fulfilled the order.
     for (const waitUntil = performance.now() + FULFIL_TIMEOUT_MS; ;) {
+      tally.cartPolls++;
       const cart = await call(`${job.storeUrl}/api/cart`, 'GET', { cookie: buyer.cookie });
       if (cart.status !== 200) return fail(`cart ${cart.status}`);
       if ((JSON.parse(cart.body) as { count: number }).count === 0) break;

@@ -203,7 +203,7 @@ async function purchases(stack: Stack, repo: ReturnType<typeof createBenchRepo>,
     .filter(([k]) => k.startsWith('store_payment_webhook_events_total'))
     .map(([k, v]) => `${/outcome="([^"]+)"/.exec(k)?.[1]}: ${v}`);
   say(
-    `${dialect} purchases: ${result.completed} completed, ${result.completedPerSec.toFixed(1)}/s, ${statements.toFixed(1)} SQL statements per purchase, sold out ${result.soldOut}, failed ${result.failed}, pool keys delivered ${deliveredPoolKeys} / sold ${soldPoolKeys}, oversold ${oversold}; webhooks ${webhooks.join(', ')}`,
+    `${dialect} purchases: ${result.completed} completed, ${result.completedPerSec.toFixed(1)}/s, ${statements.toFixed(1)} SQL statements per purchase (with ${(result.cartPolls / Math.max(1, result.completed)).toFixed(1)} cart polls each: 2 statements while the cart is full, 1 once the webhook emptied it), sold out ${result.soldOut}, failed ${result.failed}, pool keys delivered ${deliveredPoolKeys} / sold ${soldPoolKeys}, oversold ${oversold}; webhooks ${webhooks.join(', ')}`,
   );
   for (const f of result.failures.slice(0, 5)) say(`  failure: ${f}`);
   return {

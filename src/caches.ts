@@ -20,7 +20,7 @@ export interface CacheSettings {
  * Every in-memory cache of the store, with its bounds, built once per app (app.ts) and handed to the
  * services and views that use it; nothing else keeps data between requests but a few bounded tables
  * of formatters. The bounds keep the live heap under the production cap with room to spare (about
- * 10 MB of cards, 20 MB of product pages and 16 MB of rendered HTML at most, and 10 MB of whole pages off the heap); a shop that outgrows
+ * 10 MB of cards, 20 MB of product pages and 12 million characters of rendered HTML at most, and 5 MB of whole pages off the heap); a shop that outgrows
  * them raises the figures here. Services on the same caches (the app's and a test's) see each
  * other's writes at once; another instance's within the TTLs.
  */
@@ -40,8 +40,10 @@ export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_T
   // Whole pages for visitors without a session or cart, kept no longer than the stock they show may
   // be stale; the bytes are the pages' bodies (off the V8 heap, as Buffers ready to write).
   const pages = createPageCache({
-    max: 3_000,
-    maxBytes: 10_000_000,
+    // 5 MB holds the pages Zipf traffic keeps asking for (home, first category pages, the most
+    // asked-for products and searches); 10 MB cost peak RSS more than its few extra hits gave.
+    max: 2_000,
+    maxBytes: 5_000_000,
     ttlMs: SHOWN_STOCK_TTL_MS,
     stockFreeTtlMs: ttlMs,
     sharedMaxAgeSeconds: Math.round(ttlMs / 1000),
@@ -76,7 +78,7 @@ export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_T
     /** Finished pages for visitors the store knows nothing of (src/platform/page-cache.ts); cleared with the catalog and the shown stock. */
     pages,
     /** Rendered HTML by what it depends on (cards, product pages' fixed parts, the layout's frame). */
-    fragments: createFragmentCache({ max: 15_000, maxChars: 16_000_000, idleMs: ttlMs, clock }),
+    fragments: createFragmentCache({ max: 15_000, maxChars: 12_000_000, idleMs: ttlMs, clock }),
     /** The content pages, by name, with the modification time they were rendered at. */
     content: createCache<ContentPage, KeptContent>({ max: contentPages.length, clock }),
   };

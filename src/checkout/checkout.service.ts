@@ -71,6 +71,38 @@ export function createCheckoutService({
     return { lines: priced, totals, currency };
   }
 
+  /** The gateway's payment session for a priced cart; nothing is written when it cannot be opened. */
+  async function openPaymentSession(
+    orderId: string,
+    priced: Awaited<ReturnType<typeof priceCart>>,
+    buyer: Buyer,
+    expiresAt: number,
+  ): Promise<{ id: string; url: string }> {
+    try {
+      return await gateway.createCheckoutSession({
+        reference: orderId,
+        kind: 'order',
+        lineItems: priced.lines
+          .map((l) => ({ name: l.product.name, unitAmount: l.product.price, quantity: l.quantity }))
+          .concat(config.pricesIncludeTax || priced.totals.tax === 0 ? [] : [{ name: 'Tax', unitAmount: priced.totals.tax, quantity: 1 }]),
+        currency: priced.currency,
+        customerEmail: buyer.email,
+        successUrl: `${config.publicUrl}/checkout/return?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
+        cancelUrl: `${config.publicUrl}/checkout/return?order=${orderId}&cancelled=1`,
+        expiresAt,
+        idempotencyKey: `checkout-${orderId}`,
+      });
+    } catch (err) {
+      log?.warn({ err, orderId }, 'payment session could not be created');
+      if (err instanceof AppError) throw err;
+      throw new AppError(
+        'payment_gateway_unavailable',
+        'Payment is not available right now. Nothing was charged; please try again in a moment.',
+        503,
+      );
+    }
+  }
+
   /** Whether the last sweep found the gateway unreachable: an outage is logged once, not on every pass. */
   let sweepBlocked = false;
 
@@ -83,11 +115,12 @@ export function createCheckoutService({
     reviewCart: (buyer: Buyer) => priceCart(buyer.sub),
 
     /**
-     * POST /checkout. Re-prices the cart, then one transaction creates the pending order with item
-     * snapshots and reserves key_lim keys (or fails with `out_of_stock`, leaving nothing behind).
-     * A double submission with the same key leads to the same order. If the gateway cannot be
-     * reached the order is cancelled and its keys released. `reviewed` is the total the buyer saw
-     * on the review page: a different one now (a price changed in between) is `price_changed`.
+     * POST /checkout. Re-prices the cart, opens the gateway's payment session for it, then writes
+     * the pending order with item snapshots and that session, and reserves key_lim keys, in one
+     * transaction (or fails with `out_of_stock`, leaving nothing behind but a session nobody was
+     * sent to, which is closed). A double submission with the same key leads to the same order. If
+     * the gateway cannot be reached nothing is written. `reviewed` is the total the buyer saw on the
+     * review page: a different one now (a price changed in between) is `price_changed`.
      */
     async placeOrder(
       buyer: Buyer,
@@ -99,92 +132,79 @@ export function createCheckoutService({
       const orderId = newOrderId();
       const now = clock();
       const reservedUntil = now + config.reservationMs;
-      let priced: Awaited<ReturnType<typeof priceCart>>;
+      const resumeOrThrow = async (err: unknown) => {
+        const winner = await orders.findOrderByIdempotencyKey(idempotencyKey);
+        if (winner) return resume(winner, buyer);
+        throw err;
+      };
+      let p: Awaited<ReturnType<typeof priceCart>>;
       try {
         // Read before any write, as PostgreSQL's read committed saw them inside the transaction too:
         // what a concurrent change could make stale is re-checked by the writes themselves (the
         // idempotency key's unique index, the pool's locked reservation).
-        const p = await priceCart(buyer.sub);
-        priced = p;
+        p = await priceCart(buyer.sub);
         if (reviewed && (reviewed.total !== p.totals.total || reviewed.currency !== p.currency)) {
           throw new ConflictError(
             'price_changed',
             `The total changed to ${formatMoney(p.totals.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`,
           );
         }
-        const pooled = p.lines.filter((x) => x.product.type === 'key_lim');
-        const write = async (tx: Executor) => {
-          await orders.createOrder(
-            tx,
-            {
-              id: orderId,
-              user_sub: buyer.sub,
-              email: buyer.email,
-              currency: p.currency,
-              ...p.totals,
-              idempotency_key: idempotencyKey,
-              reserved_until: reservedUntil,
-              created_at: now,
-              updated_at: now,
-            },
-            p.lines.map((l) => ({
-              product_id: l.product.id,
-              sku: l.product.sku,
-              name: l.product.name,
-              type: l.product.type,
-              unit_price: l.product.price,
-              quantity: l.quantity,
-              download_limit: l.product.downloadLimit,
-              access_days: l.product.accessDays,
-            })),
-          );
-          for (const l of pooled) {
-            await keyPool.reserveKeys(tx, {
-              productId: l.product.id,
-              orderId,
-              quantity: l.quantity,
-              until: reservedUntil,
-              name: l.product.name,
-            });
-          }
-        };
+      } catch (err) {
+        return resumeOrThrow(err);
+      }
+      // The session first, so the order is written with it (one statement on PostgreSQL) rather than
+      // updated once it exists. Nobody can pay it before the order is written: the buyer is sent to it after.
+      const session = await openPaymentSession(orderId, p, buyer, reservedUntil);
+      const pooled = p.lines.filter((x) => x.product.type === 'key_lim');
+      const write = async (tx: Executor) => {
+        await orders.createOrder(
+          tx,
+          {
+            id: orderId,
+            user_sub: buyer.sub,
+            email: buyer.email,
+            currency: p.currency,
+            ...p.totals,
+            idempotency_key: idempotencyKey,
+            reserved_until: reservedUntil,
+            payment_provider: gateway.provider,
+            payment_ref: session.id,
+            created_at: now,
+            updated_at: now,
+          },
+          p.lines.map((l) => ({
+            product_id: l.product.id,
+            sku: l.product.sku,
+            name: l.product.name,
+            type: l.product.type,
+            unit_price: l.product.price,
+            quantity: l.quantity,
+            download_limit: l.product.downloadLimit,
+            access_days: l.product.accessDays,
+          })),
+        );
+        for (const l of pooled) {
+          await keyPool.reserveKeys(tx, {
+            productId: l.product.id,
+            orderId,
+            quantity: l.quantity,
+            until: reservedUntil,
+            name: l.product.name,
+          });
+        }
+      };
+      try {
         // A single statement is atomic by itself: no transaction (two round trips) around it.
         if (pooled.length === 0 && orders.createsOrderInOneStatement) await write(db.kysely);
         else await db.transaction(write);
       } catch (err) {
-        // The same form submitted again, or twice at once: the insert meets the first's idempotency key.
-        const winner = await orders.findOrderByIdempotencyKey(idempotencyKey);
-        if (winner) return resume(winner, buyer);
-        throw err;
+        // Sold out, or the same form submitted again: the session leads nowhere, so it is closed.
+        await gateway
+          .expireCheckoutSession(session.id)
+          .catch((e: unknown) => log?.warn({ err: e, orderId }, 'could not expire the payment session of an order not placed'));
+        return resumeOrThrow(err);
       }
-      try {
-        const session = await gateway.createCheckoutSession({
-          reference: orderId,
-          kind: 'order',
-          lineItems: priced.lines
-            .map((l) => ({ name: l.product.name, unitAmount: l.product.price, quantity: l.quantity }))
-            .concat(
-              config.pricesIncludeTax || priced.totals.tax === 0 ? [] : [{ name: 'Tax', unitAmount: priced.totals.tax, quantity: 1 }],
-            ),
-          currency: priced.currency,
-          customerEmail: buyer.email,
-          successUrl: `${config.publicUrl}/checkout/return?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
-          cancelUrl: `${config.publicUrl}/checkout/return?order=${orderId}&cancelled=1`,
-          expiresAt: reservedUntil,
-          idempotencyKey: `checkout-${orderId}`,
-        });
-        await orders.attachPaymentSession(db.kysely, orderId, { provider: gateway.provider, ref: session.id });
-        return { orderId, paymentUrl: session.url };
-      } catch (err) {
-        log?.warn({ err, orderId }, 'payment session could not be created');
-        await cancelUnpaid(orderId, 'payment gateway unavailable');
-        if (err instanceof AppError) throw err;
-        throw new AppError(
-          'payment_gateway_unavailable',
-          'Payment is not available right now. Nothing was charged; please try again in a moment.',
-          503,
-        );
-      }
+      return { orderId, paymentUrl: session.url };
     },
 
     /**

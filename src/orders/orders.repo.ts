@@ -1,6 +1,6 @@
 import type { Database, Executor } from '../platform/db/db.js';
 import type { DB, OrderItemsTable, OrdersTable } from '../platform/db/schema.js';
-import type { ExpressionBuilder, Insertable, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
 import { jsonArrayFrom as postgresJsonArray } from 'kysely/helpers/postgres';
 import { jsonArrayFrom as sqliteJsonArray } from 'kysely/helpers/sqlite';
 
@@ -213,20 +213,76 @@ export function createOrdersRepo(db: Database) {
         .with('u', (q) => q.updateTable('orders').set(patch).where('id', '=', id).where('status', '=', from).returning('id'))
         .insertInto('order_events')
         .columns(['order_id', 'from_status', 'to_status', 'event', 'detail', 'created_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('u')
-            .select([
-              'u.id as order_id',
-              eb.val(event.from_status).as('from_status'),
-              eb.val(event.to_status).as('to_status'),
-              eb.val(event.event).as('event'),
-              eb.val(event.detail).as('detail'),
-              eb.val(event.created_at).as('created_at'),
-            ]),
-        )
+        .expression((eb) => eb.selectFrom('u').select(['u.id as order_id', ...eventValues(event)]))
         .executeTakeFirst();
       return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+
+    /**
+     * updateStatusLogged and assignInvoiceNumber in one: the order moves, is logged and gets the next
+     * invoice number only if it is still in `from`; null (nothing written, no number taken) if not.
+     * On PostgreSQL one statement: the order's row is locked first (`for update`, which waits for a
+     * racing transaction and then sees its result), and the counter moves only for a locked row, so
+     * a lost race takes no number. SQLite (one writer) in three.
+     */
+    async updateStatusLoggedWithInvoice(
+      id: string,
+      from: string,
+      patch: StatusPatch,
+      event: NewOrderEvent,
+      tx: Executor,
+    ): Promise<number | null> {
+      if (db.dialect !== 'postgres') {
+        // One writer at a time: the number the update reads from the counter is still the next one
+        // when the counter is moved to it, three statements where the two methods take four.
+        const moved = await tx
+          .updateTable('orders')
+          .set({
+            ...patch,
+            invoice_number: sql<number>`coalesce((select value from counters where name = 'invoice'), 0) + 1`,
+          })
+          .where('id', '=', id)
+          .where('status', '=', from)
+          .returning('invoice_number')
+          .executeTakeFirst();
+        if (moved?.invoice_number == null) return null;
+        const invoiceNumber = Number(moved.invoice_number);
+        await tx.insertInto('order_events').values(event).execute();
+        await tx
+          .insertInto('counters')
+          .values({ name: 'invoice', value: invoiceNumber })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ value: invoiceNumber }))
+          .execute();
+        return invoiceNumber;
+      }
+      const row = await tx
+        .with('l', (q) => q.selectFrom('orders').select('id').where('id', '=', id).where('status', '=', from).forUpdate())
+        .with('c', (q) =>
+          q
+            .insertInto('counters')
+            .columns(['name', 'value'])
+            .expression((eb) => eb.selectFrom('l').select([eb.val('invoice').as('name'), eb.val(1).as('value')]))
+            .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
+            .returning('value'),
+        )
+        .with('u', (q) =>
+          q
+            .updateTable('orders')
+            .set((eb) => ({ ...patch, invoice_number: eb.selectFrom('c').select('c.value') }))
+            .where('id', '=', (eb) => eb.selectFrom('l').select('l.id'))
+            .returning(['id', 'invoice_number']),
+        )
+        .with('e', (q) =>
+          q
+            .insertInto('order_events')
+            .columns(['order_id', 'from_status', 'to_status', 'event', 'detail', 'created_at'])
+            .expression((eb) => eb.selectFrom('u').select(['u.id as order_id', ...eventValues(event)]))
+            .returning('id'),
+        )
+        .selectFrom('u')
+        .select('u.invoice_number')
+        .executeTakeFirst();
+      return row?.invoice_number == null ? null : Number(row.invoice_number);
     },
 
     /** Everything an order records besides its status (which only updateStatus writes). */
@@ -287,6 +343,17 @@ export function createOrdersRepo(db: Database) {
 }
 
 export type OrdersRepo = ReturnType<typeof createOrdersRepo>;
+
+/** An event's values as columns of a select, for inserting it from an update's returned row. */
+function eventValues(event: NewOrderEvent) {
+  return [
+    sql.val(event.from_status).as('from_status'),
+    sql.val(event.to_status).as('to_status'),
+    sql.val(event.event).as('event'),
+    sql.val(event.detail).as('detail'),
+    sql.val(event.created_at).as('created_at'),
+  ] as const;
+}
 
 function searchFilters(eb: ExpressionBuilder<DB, 'orders'>, search: OrderSearch) {
   return [

@@ -51,6 +51,8 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       detail: string | null = null,
       details: TransitionDetails = {},
       known?: OrderRow,
+      /** also give the order the next invoice number, in the same write (one statement on PostgreSQL) */
+      withInvoice = false,
     ): Promise<ApplyResult> {
       const order = known?.id === orderId ? known : await repo.findOrder(orderId, tx);
       if (!order) throw new NotFoundError('No such order.', 'order_not_found');
@@ -58,17 +60,17 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       const from = order.status as OrderState;
       const step = nextOrderState(from, event);
       const logged = { order_id: orderId, from_status: from, event, detail, created_at: now };
-      if (
-        step.ok &&
-        (await repo.updateStatusLogged(
-          orderId,
-          from,
-          { ...details, status: step.to, updated_at: now },
-          { ...logged, to_status: step.to },
-          tx,
-        ))
-      ) {
-        return { applied: true, order: { ...order, ...details, status: step.to, updated_at: now }, from, to: step.to };
+      if (step.ok) {
+        const patch = { ...details, status: step.to, updated_at: now };
+        const event = { ...logged, to_status: step.to };
+        const invoice = withInvoice ? await repo.updateStatusLoggedWithInvoice(orderId, from, patch, event, tx) : null;
+        if (withInvoice ? invoice !== null : await repo.updateStatusLogged(orderId, from, patch, event, tx))
+          return {
+            applied: true,
+            order: { ...order, ...patch, ...(invoice === null ? {} : { invoice_number: invoice }) },
+            from,
+            to: step.to,
+          };
       }
       const reason = step.ok ? 'raced' : 'refused';
       log?.warn({ orderId, from, event, reason }, 'order event not applied');

@@ -88,7 +88,7 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
         if (r.applied) await keyPool.releaseReservation(orderId, tx);
         return r.applied ? { kind: 'amount_mismatch' } : moved(r);
       }
-      const r = await orders.applyEvent(tx, orderId, 'payment_settled', pay.source, paid, order);
+      const r = await orders.applyEvent(tx, orderId, 'payment_settled', pay.source, paid, order, true);
       // The second of the webhook and the return page ends here.
       if (!r.applied) return moved(r);
       let to = r.to;
@@ -106,7 +106,8 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
           'Paid after the reservation ended, and the pool has too few keys left: add keys and fulfil, or refund.',
         );
       }
-      const invoiceNumber = await orders.assignInvoiceNumber(tx, orderId);
+      // Numbered by the transition itself (applyEvent's withInvoice), in the paying transaction.
+      const invoiceNumber = r.order.invoice_number;
       await cart.removeProducts(
         tx,
         order.user_sub,

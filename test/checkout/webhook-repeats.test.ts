@@ -80,6 +80,8 @@ describe.each(testDialects)('repeated payment events on %s', (dialect) => {
     const mails = await k.selectFrom('mail_outbox').select('subject').where('recipient', '=', buyer.user.email).execute();
     expect(mails).toHaveLength(1);
     const counter = await k.selectFrom('counters').select('value').where('name', '=', 'invoice').executeTakeFirstOrThrow();
-    expect(Number(counter.value)).toBe(order.invoice_number);
+    // The first paid order of this database: no number was taken by the copies that lost.
+    expect(order.invoice_number).toBe(1);
+    expect(Number(counter.value)).toBe(1);
   });
 });

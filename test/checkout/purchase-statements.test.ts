@@ -36,17 +36,19 @@ import {
  * - cart poll, 1: the cart's lines (empty: no product read).
  * The session comes from the per-instance session cache. A key pool's product costs more: its live
  * stock when added (1), on PostgreSQL a transaction around the order and its reservation (begin,
- * reserve, commit: 3; SQLite 1), and in the webhook its reserved keys counted and sold (2).
+ * pick, reserve, commit: 4; SQLite 2: the pick is a select of its own because it also reads the
+ * low-stock mail's inputs, see ARCHITECTURE), and in the webhook its reserved keys counted and sold
+ * (2). Pools of 20 keys here, so no sale crosses the low-stock threshold (that costs 2 more, once).
  */
 const BENCH_BUDGET = { sqlite: 21, postgres: 15 };
-const BENCH_POOL_EXTRA = { sqlite: 4, postgres: 6 };
+const BENCH_POOL_EXTRA = { sqlite: 5, postgres: 7 };
 /**
  * The browser's whole way, measured: the bench's way plus the cart and review pages (2 each, 3 with
  * a pool's stock), the return page (the order with its items, the cart badge) and the order page
  * (6: the order, its keys, grants, key states, activations and the cart badge).
  */
 const BUDGET = { sqlite: 32, postgres: 26 };
-const POOL_EXTRA = { sqlite: 5, postgres: 7 };
+const POOL_EXTRA = { sqlite: 6, postgres: 8 };
 /** What start.ts runs the store with (SESSION_CACHE_MS). */
 const SESSION_CACHE_MS = 10_000;
 
@@ -159,7 +161,7 @@ describe.each(testDialects)('statements per purchase on %s', (dialect) => {
   it("sends no more statements than measured on the bench's way, from adding to cart to the emptied cart", async () => {
     const buyer = await loginAs(t.app, 'new');
     const signed = await makeProduct(fx.catalog, { price: 900 });
-    const pooled = await makeKeyLimProduct(fx, 5, { price: 1200 });
+    const pooled = await makeKeyLimProduct(fx, 20, { price: 1200 });
     await benchPurchase(buyer, signed.sku);
     expectWithin('bench way, signed key', await benchPurchase(buyer, signed.sku), BENCH_BUDGET[dialect]);
     expectWithin('bench way, pool key', await benchPurchase(buyer, pooled.sku), BENCH_BUDGET[dialect] + BENCH_POOL_EXTRA[dialect]);

@@ -1,18 +1,8 @@
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultsDir, screenshot, watchPageProblems } from '../support/browser.js';
+import { inspectPage } from '../support/axe.js';
+import { resultsDir, watchPageProblems } from '../support/browser.js';
 import { startBuyingShop, type BuyingShop } from '../support/shop.js';
 import { placeOrder } from './admin-fixtures.js';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
 
 /** The order page's action forms in Chromium: a buyer pays, the owner refunds one unit from the admin, the buyer sees it. */
 describe('admin order actions in a real browser', () => {
@@ -22,26 +12,6 @@ describe('admin order actions in a real browser', () => {
     shop = await startBuyingShop({ TAX_RATE: '20' });
   });
   afterAll(() => shop?.close());
-
-  /** Serious or critical axe faults and sideways scrolling, at 1280 and 390 px, with a screenshot of each. */
-  async function inspect(page: Page, name: string): Promise<string[]> {
-    const faults: string[] = [];
-    for (const width of [1280, 390]) {
-      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-      const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-      if (wide) faults.push(`${name} at ${width} px scrolls sideways`);
-      await page.addScriptTag({ path: axePath });
-      const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-        return (await axe.run({ rules: { 'target-size': { enabled: true } } })).violations;
-      });
-      for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))
-        faults.push(`${name} at ${width} px: ${v.id} (${v.help}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      await screenshot(page, `screenshots/${name}-${width}`);
-    }
-    await page.setViewportSize({ width: 1280, height: 900 });
-    return faults;
-  }
 
   it('refunds one unit from the order page; the page, the buyer’s order and the refund mail show it', { timeout: 120_000 }, async () => {
     const { store, browser, gateway, idp } = shop;
@@ -70,7 +40,7 @@ describe('admin order actions in a real browser', () => {
     await owner.fill('#email', 'owner@example.com');
     await owner.fill('#password', 'owner1234');
     await Promise.all([owner.waitForURL(`${store.url}/admin/orders/${orderId}`), owner.click('button[type=submit]')]);
-    const faults = await inspect(owner, 'admin-order-actions');
+    const faults = await inspectPage(owner, 'admin-order-actions');
 
     // Refused first: no reason. The message sits beside the field, the choice is kept.
     const item = await owner.locator('#refund-item option', { hasText: 'VECTORFORGE-PRO-1Y' }).getAttribute('value');
@@ -78,7 +48,7 @@ describe('admin order actions in a real browser', () => {
     await Promise.all([owner.waitForURL(`${store.url}/admin/orders/${orderId}/refund`), owner.click('#action-refund button[type=submit]')]);
     await expect(owner.locator('#refund-reason-error').textContent()).resolves.toContain('Write the reason for the refund');
     await expect(owner.locator('#refund-item').inputValue()).resolves.toBe(item);
-    faults.push(...(await inspect(owner, 'admin-order-refund-refused')));
+    faults.push(...(await inspectPage(owner, 'admin-order-refund-refused')));
     // The actions alone on a phone, large enough to read in the screenshot.
     await owner.setViewportSize({ width: 390, height: 844 });
     await owner.locator('.admin-actions').screenshot({ path: `${resultsDir}/screenshots/admin-order-actions-panels-390.png` });
@@ -91,7 +61,7 @@ describe('admin order actions in a real browser', () => {
     await expect(owner.locator('.status').first().textContent()).resolves.toBe('Partially refunded');
     await expect(owner.locator('.refunded-so-far').textContent()).resolves.toMatch(/^€[\d.,]+ \(1 unit\)$/);
     await expect(owner.locator('table.order-events').textContent()).resolves.toContain('(Bought the wrong edition)');
-    faults.push(...(await inspect(owner, 'admin-order-refunded')));
+    faults.push(...(await inspectPage(owner, 'admin-order-refunded')));
 
     // An order in attention: the resolve form beside the reason.
     const product = await store.db.kysely
@@ -107,7 +77,7 @@ describe('admin order actions in a real browser', () => {
     });
     await owner.goto(`${store.url}/admin/orders/${flagged}`);
     await expect(owner.locator('#action-resolve h3').textContent()).resolves.toBe('Resolve');
-    faults.push(...(await inspect(owner, 'admin-order-attention')));
+    faults.push(...(await inspectPage(owner, 'admin-order-attention')));
     expect(faults, faults.join('\n')).toEqual([]);
     // The one refused post answers 400, as it should; nothing else failed.
     expect(problems).toEqual(['console error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);

@@ -1,18 +1,9 @@
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIdp, type TestIdp } from '../support/auth.js';
-import { launchBrowser, screenshot, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
+import { inspectPage } from '../support/axe.js';
+import { launchBrowser, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
 import { makeProduct } from '../support/factories.js';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
 
 /** The key pool and files pages in Chromium, without script help: a paste with bad lines is refused line by line; axe finds nothing serious. */
 describe('key pool and files pages in a real browser', () => {
@@ -49,25 +40,7 @@ describe('key pool and files pages in a real browser', () => {
     await idp?.close();
   });
 
-  /** Screenshots at 1280 and 390 px, no sideways scroll on the phone, and no serious or critical axe finding at either. */
-  async function inspect(name: string) {
-    const faults: string[] = [];
-    for (const width of [1280, 390]) {
-      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-      const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-      if (wide) faults.push(`${name} at ${width} px scrolls sideways`);
-      await page.addScriptTag({ path: axePath });
-      const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-        return (await axe.run({ rules: { 'target-size': { enabled: true } } })).violations;
-      });
-      for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
-        faults.push(`${name} at ${width} px: ${v.id} (${v.help}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      await screenshot(page, `screenshots/${name}-${width}`);
-    }
-    await page.setViewportSize({ width: 1280, height: 900 });
-    return faults;
-  }
+  const inspect = (name: string) => inspectPage(page, name);
 
   it('refuses a paste with a bad line, naming it, then imports a good one; shows a product’s files', { timeout: 120_000 }, async () => {
     const problems = watchPageProblems(page);

@@ -119,7 +119,7 @@ describe('the shop owner’s day in a real browser', () => {
     await expect(buyer.locator('main').textContent()).resolves.toContain('Part of this order was refunded');
     const mail = createMailService({ db: store.db, smtpUrl: sink.url, from: store.config.mailFrom });
     await mail.deliverDue();
-    await mail.close();
+    mail.close();
     const refundMail = sink.messages.find((m) => m.to.includes('demo@example.com') && /refunded$/.test(m.subject));
     expect(refundMail?.text).toContain('NEBULA-SYNTH, 1 of 2 refunded');
 

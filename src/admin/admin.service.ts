@@ -53,7 +53,7 @@ export interface GrantStatus {
   verdict: GrantVerdict;
 }
 
-/** The shop owner's read-only views: dashboard, orders, one order, products with pools. */
+/** The shop owner's views that read: dashboard figures, orders, one order, products with pools. */
 export function createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, clock = Date.now }: AdminDeps) {
   const pageOf = (total: number, page: number, pageSize: number, what: string): Pagination => {
     const pagination = paginate(total, page, pageSize);

@@ -21,7 +21,8 @@ export async function inspectPage(page: Page, name: string, widths: number[] = [
   const original = page.viewportSize();
   for (const width of widths) {
     await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
-    if (await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) faults.push(`${name} at ${width} px scrolls sideways`);
+    if (await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth))
+      faults.push(`${name} at ${width} px scrolls sideways`);
     await page.addScriptTag({ path: axePath });
     const violations = await page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: AxeViolation[] }> } }).axe;

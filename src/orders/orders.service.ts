@@ -3,7 +3,8 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam } from '../platform/pagination.js';
 import { buildInvoice, type InvoiceData, type Seller } from './invoice.js';
 import { initialOrderState, nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
-import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow, type OrderSearch } from './orders.repo.js';
+import { createOrdersSearchRepo, type OrderSearch } from './orders-search.repo.js';
+import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow } from './orders.repo.js';
 
 export interface OrdersLogger {
   warn(obj: object, msg: string): void;
@@ -24,6 +25,7 @@ export type ApplyResult =
 /** Orders: creation, the only way their state changes, and what their owner may see. */
 export function createOrdersService({ db, clock = Date.now, log }: { db: Database; clock?: () => number; log?: OrdersLogger }) {
   const repo = createOrdersRepo(db);
+  const searchRepo = createOrdersSearchRepo(db);
   return {
     /** Whether createOrder writes in one statement (PostgreSQL), atomic without a transaction around it. */
     createsOrderInOneStatement: db.dialect === 'postgres',
@@ -112,13 +114,13 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
 
     /** The shop owner's search (see OrderSearch), newest first, with the number of matches. */
     async searchOrders(search: OrderSearch, limit: number, offset: number) {
-      const [total, orders] = await Promise.all([repo.countSearchOrders(search), repo.searchOrders(search, limit, offset)]);
+      const [total, orders] = await Promise.all([searchRepo.countSearchOrders(search), searchRepo.searchOrders(search, limit, offset)]);
       return { total, orders };
     },
     /** How many orders are in each state (states without orders are absent). */
-    countByStatus: () => repo.countByStatus(),
+    countByStatus: () => searchRepo.countByStatus(),
     /** Up to `limit` orders in one state, most recently changed first. */
-    findByStatus: (status: OrderState, limit: number) => repo.findByStatus(status, limit),
+    findByStatus: (status: OrderState, limit: number) => searchRepo.findByStatus(status, limit),
     /** An order with its items, only for its owner: anyone else gets the same 404 as a missing order. */
     async getOrderForUser(id: string, userSub: string) {
       const found = await repo.findOrderWithItems(id);

@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrdersRepo, type OrderSearch } from '../../src/orders/orders.repo.js';
+import { createOrdersSearchRepo, type OrderSearch } from '../../src/orders/orders-search.repo.js';
 import { createContactRepo } from '../../src/contact/contact.repo.js';
 import { createCustomersRepo } from '../../src/orders/customers.repo.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
@@ -59,7 +59,7 @@ describe.each(testDialects)('owner search plans on %s', (dialect) => {
 
   const search = (filter: OrderSearch) =>
     planOf(async () => {
-      const repo = createOrdersRepo(spied());
+      const repo = createOrdersSearchRepo(spied());
       await repo.searchOrders(filter, 25, 0);
       await repo.countSearchOrders(filter);
     });

@@ -1,14 +1,14 @@
 import type { Database, Executor, Tx } from '../platform/db/db.js';
-import type { ProductStatus, ProductType } from '../platform/db/schema.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { loadingCacheOver, noCache, type Cache } from '../platform/cache.js';
 import { createCatalogListings, type ListingCaches } from './catalog.listings.js';
+import { createCatalogOwnerReads } from './catalog.owner.js';
 import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewProductRow } from './catalog.repo.js';
 import { createDescriptionRenderer } from './description.js';
 import { parseSku } from './sku.js';
 import { toProductImage } from './product-image.js';
-import { LOW_STOCK, stockState } from './stock.js';
+import { stockState } from './stock.js';
 import type { CartProduct, ProductDetail, ProductPage } from './catalog.types.js';
 import {
   validateCategory,
@@ -20,6 +20,7 @@ import {
 } from './catalog.validation.js';
 
 export { PAGE_SIZE, type CategoryIndex, type ListingCaches } from './catalog.listings.js';
+export type { OwnerListFilter } from './catalog.owner.js';
 export type {
   CardProduct,
   CartProduct,
@@ -60,18 +61,6 @@ function keepNothing(): CatalogCaches {
   };
 }
 
-/** The owner's product list filter: each part optional. */
-export interface OwnerListFilter {
-  status?: ProductStatus | null;
-  type?: ProductType | null;
-  /** A category slug. */
-  category?: string | null;
-  /** A SKU prefix or part of the name. */
-  q?: string | null;
-  /** Only key_lim products at or below their low-stock threshold. */
-  lowStock?: boolean;
-}
-
 const notFoundProduct = () =>
   new NotFoundError('We could not find that product. It may have been renamed or removed.', 'product_not_found');
 
@@ -81,6 +70,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
   const validate = (input: ProductInput) => validateProduct(input, { imageHosts });
   const describe = createDescriptionRenderer(caches.descriptions);
   const listings = createCatalogListings({ repo, keyPool, caches: caches.lists });
+  const ownerReads = createCatalogOwnerReads({ repo });
   /** Runs a write and clears the caches (after it, too: a read in between may have cached the old state). */
   const write = async <T>(fn: () => Promise<T>): Promise<T> => {
     caches.changed();
@@ -291,33 +281,6 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
       return rows.map((r) => ({ ...r, available: r.type === 'key_lim' ? (stock.get(r.id) ?? 0) : null }));
     },
 
-    /** A product in any status as the owner edits it (categories by slug, gallery in order), or null. */
-    async getProductForOwner(rawSku: string, tx?: Executor): Promise<(CleanProduct & { id: number; updatedAt: number }) | null> {
-      const sku = parseSku(rawSku);
-      const p = sku ? await repo.findProductBySku(sku, tx) : undefined;
-      if (!p) return null;
-      const [slugs, images] = await Promise.all([repo.findCategorySlugsOfProduct(p.id, tx), repo.findImages([p.id], tx)]);
-      return {
-        id: p.id,
-        updatedAt: p.updated_at,
-        sku: p.sku,
-        name: p.name,
-        summary: p.summary,
-        description: p.description,
-        price: p.price,
-        currency: p.currency,
-        type: p.type,
-        status: p.status,
-        featured: p.featured === 1,
-        specs: JSON.parse(p.specs) as [string, string][],
-        categories: slugs.map((c) => c.slug),
-        images: images.map(({ url, alt }) => ({ url, alt })),
-        downloadLimit: p.download_limit,
-        accessDays: p.access_days,
-        activationLimit: p.activation_limit,
-      };
-    },
-
     /** Refreshes the database's query statistics; run after loading many products. */
     refreshStatistics(): Promise<void> {
       return repo.analyze();
@@ -328,21 +291,8 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
       return repo.countProducts(tx);
     },
 
-    /** A page of products matching the owner's filter (category by slug), newest first, and how many there are. */
-    async listProductsForOwner(filter: OwnerListFilter, limit: number, offset: number) {
-      const slug = filter.category ?? null;
-      const [category] = slug ? await repo.findCategoryIds([slug]) : [];
-      if (slug && !category) throw new ValidationError(`There is no category ${slug}.`, { categories: [slug] }, 'unknown_category');
-      const where = {
-        status: filter.status ?? null,
-        type: filter.type ?? null,
-        categoryId: category?.id ?? null,
-        q: filter.q || null,
-        lowStock: filter.lowStock ? { defaultThreshold: LOW_STOCK } : null,
-      };
-      const [total, products] = await Promise.all([repo.countProductsForOwner(where), repo.findProductsForOwner(where, limit, offset)]);
-      return { total, products };
-    },
+    // The owner's product list and edit form.
+    ...ownerReads,
 
     // The header's categories, home, category pages and search.
     ...listings,

@@ -1,23 +1,17 @@
 import type { Database, Executor, Tx } from '../platform/db/db.js';
-import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
+import { ConflictError, NotFoundError } from '../platform/errors.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { loadingCacheOver, noCache, type Cache } from '../platform/cache.js';
 import { createCatalogListings, type ListingCaches } from './catalog.listings.js';
 import { createCatalogOwnerReads } from './catalog.owner.js';
-import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation, type NewProductRow } from './catalog.repo.js';
+import { createProductRows } from './catalog.product-rows.js';
+import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation } from './catalog.repo.js';
 import { createDescriptionRenderer } from './description.js';
 import { parseSku } from './sku.js';
 import { toProductImage } from './product-image.js';
 import { stockState } from './stock.js';
 import type { CartProduct, ProductDetail, ProductPage } from './catalog.types.js';
-import {
-  validateCategory,
-  validateProduct,
-  validateSku,
-  type CategoryInput,
-  type CleanProduct,
-  type ProductInput,
-} from './catalog.validation.js';
+import { validateCategory, validateProduct, validateSku, type CategoryInput, type ProductInput } from './catalog.validation.js';
 
 export { PAGE_SIZE, type CategoryIndex, type ListingCaches } from './catalog.listings.js';
 export type { OwnerListFilter } from './catalog.owner.js';
@@ -71,6 +65,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
   const describe = createDescriptionRenderer(caches.descriptions);
   const listings = createCatalogListings({ repo, keyPool, caches: caches.lists });
   const ownerReads = createCatalogOwnerReads({ repo });
+  const { categoryIds, changeableColumns, productRow, bulkInsert } = createProductRows({ repo, clock, validate, describe });
   /** Runs a write and clears the caches (after it, too: a read in between may have cached the old state). */
   const write = async <T>(fn: () => Promise<T>): Promise<T> => {
     caches.changed();
@@ -105,69 +100,8 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
     });
   }
 
-  async function categoryIds(slugs: string[], tx: Executor): Promise<number[]> {
-    const rows = await repo.findCategoryIds(slugs, tx);
-    const missing = slugs.filter((s) => !rows.some((r) => r.slug === s));
-    if (missing.length > 0)
-      throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
-    return rows.map((r) => r.id);
-  }
-
-  /** A product's columns that an update may change (all but the SKU and creation time). */
-  function changeableColumns(p: CleanProduct, updatedAt: number): Omit<NewProductRow, 'sku' | 'created_at'> {
-    return {
-      name: p.name,
-      summary: p.summary,
-      description: p.description,
-      description_html: describe(p.description),
-      price: p.price,
-      currency: p.currency,
-      type: p.type,
-      status: p.status,
-      featured: p.featured ? 1 : 0,
-      specs: JSON.stringify(p.specs),
-      download_limit: p.downloadLimit,
-      access_days: p.accessDays,
-      activation_limit: p.activationLimit,
-      updated_at: updatedAt,
-    };
-  }
-
-  function productRow(p: CleanProduct, createdAt: number, updatedAt: number): NewProductRow {
-    return { sku: p.sku, created_at: createdAt, ...changeableColumns(p, updatedAt) };
-  }
-
   const duplicateSku = (sku: string) =>
     new ConflictError('duplicate_sku', `A product with SKU ${sku} already exists (SKUs ignore case).`, { sku });
-
-  async function bulkInsert(inputs: ProductInput[], tx: Executor): Promise<Map<string, number>> {
-    const now = clock();
-    const clean = inputs.map((input) => ({ p: validate(input), createdAt: input.createdAt ?? now }));
-    const slugs = [...new Set(clean.flatMap((c) => c.p.categories))];
-    const bySlug = new Map((await repo.findCategoryIds(slugs, tx)).map((r) => [r.slug, r.id]));
-    const missing = slugs.filter((s) => !bySlug.has(s));
-    if (missing.length > 0)
-      throw new ValidationError(`Unknown categories: ${missing.join(', ')}.`, { categories: missing }, 'unknown_category');
-    let ids: Map<string, number>;
-    try {
-      ids = await repo.insertProductsBulk(
-        clean.map((c) => productRow(c.p, c.createdAt, Math.max(c.createdAt, now))),
-        tx,
-      );
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError('duplicate_sku', 'Some of these SKUs already exist (SKUs ignore case).');
-      throw err;
-    }
-    await repo.insertProductCategoriesBulk(
-      clean.flatMap((c) => c.p.categories.map((s) => ({ product_id: ids.get(c.p.sku)!, category_id: bySlug.get(s)! }))),
-      tx,
-    );
-    await repo.insertImagesBulk(
-      clean.flatMap((c) => c.p.images.map((img, position) => ({ product_id: ids.get(c.p.sku)!, ...img, position }))),
-      tx,
-    );
-    return ids;
-  }
 
   return {
     /** Runs fn in one transaction (the demo loader creates a whole catalog at once). */

@@ -1,9 +1,9 @@
-import { CompiledQuery, sql, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrdersSearchRepo, type OrderSearch } from '../../src/orders/orders-search.repo.js';
 import { createContactRepo } from '../../src/contact/contact.repo.js';
 import { createCustomersRepo } from '../../src/orders/customers.repo.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
+import { plansOf } from '../support/query-plans.js';
 import { catalogFixtures, makeProduct } from '../support/factories.js';
 import { placeOrder } from './admin-fixtures.js';
 
@@ -14,7 +14,6 @@ import { placeOrder } from './admin-fixtures.js';
  */
 describe.each(testDialects)('owner search plans on %s', (dialect) => {
   let db: TestDatabase;
-  const sent: CompiledQuery[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
@@ -23,43 +22,12 @@ describe.each(testDialects)('owner search plans on %s', (dialect) => {
   });
   afterAll(() => db?.drop());
 
-  /** The repositories' own SQL, captured on its way to the database. */
-  const spied = () => {
-    const plugin: KyselyPlugin = {
-      transformQuery: (args) => {
-        sent.push(db.kysely.getExecutor().compileQuery(args.node, args.queryId));
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    return { ...db, kysely: db.kysely.withPlugin(plugin) };
-  };
-
-  async function planOf(run: () => Promise<unknown>): Promise<string[]> {
-    sent.length = 0;
-    await run();
-    return Promise.all(
-      sent.map(async (query) => {
-        if (dialect === 'sqlite') {
-          const { rows } = await db.kysely.executeQuery<{ detail: string }>(
-            CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
-          );
-          return rows.map((r) => r.detail).join('\n');
-        }
-        return db.transaction(async (tx) => {
-          await sql`set local enable_seqscan = off`.execute(tx);
-          const { rows } = await tx.executeQuery<{ 'QUERY PLAN': string }>(
-            CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]),
-          );
-          return rows.map((r) => r['QUERY PLAN']).join('\n');
-        });
-      }),
-    );
-  }
+  /** The plans of the SQL the repositories send while `run` runs through the recording copy it is given. */
+  const planOf = (run: (spied: TestDatabase) => Promise<unknown>) => plansOf(db, run);
 
   const search = (filter: OrderSearch) =>
-    planOf(async () => {
-      const repo = createOrdersSearchRepo(spied());
+    planOf(async (spied) => {
+      const repo = createOrdersSearchRepo(spied);
       await repo.searchOrders(filter, 25, 0);
       await repo.countSearchOrders(filter);
     });
@@ -92,13 +60,13 @@ describe.each(testDialects)('owner search plans on %s', (dialect) => {
   });
 
   it('pages contact messages newest first through their index', async () => {
-    const [plan] = await planOf(() => createContactRepo(spied()).findMessages(20, 0));
+    const [plan] = await planOf((spied) => createContactRepo(spied).findMessages(20, 0));
     expect(plan).toContain('contact_messages_created');
   });
 
   it('groups a page of customers in the orders_customer index order, with or without an address beginning', async () => {
     for (const prefix of [null, 'plan']) {
-      const [page] = await planOf(() => createCustomersRepo(spied()).findCustomers(prefix, 25, 0));
+      const [page] = await planOf((spied) => createCustomersRepo(spied).findCustomers(prefix, 25, 0));
       expect(page).toContain('orders_customer');
       // Grouped as the index runs: no sort of every order first.
       if (dialect === 'sqlite') expect(page).not.toContain('TEMP B-TREE');

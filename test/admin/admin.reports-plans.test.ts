@@ -1,8 +1,8 @@
-import { CompiledQuery, sql, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDonationsRepo } from '../../src/donations/donations.repo.js';
 import { createSalesRepo } from '../../src/orders/sales.repo.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
+import { plansOf as plansIn } from '../support/query-plans.js';
 
 /**
  * The sales report and exports stay range scans as orders grow: the plan of the exact SQL the
@@ -11,7 +11,6 @@ import { createTestDatabase, testDialects, type TestDatabase } from '../support/
  */
 describe.each(testDialects)('sales report plans on %s', (dialect) => {
   let db: TestDatabase;
-  const sent: CompiledQuery[] = [];
   const window = { from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 3, 1) };
 
   beforeAll(async () => {
@@ -20,34 +19,7 @@ describe.each(testDialects)('sales report plans on %s', (dialect) => {
   afterAll(() => db?.drop());
 
   /** The SQL the repositories send while `run` runs, each with its plan. */
-  async function plansOf(run: (spied: TestDatabase) => Promise<unknown>): Promise<string[]> {
-    sent.length = 0;
-    const plugin: KyselyPlugin = {
-      transformQuery: (args) => {
-        sent.push(db.kysely.getExecutor().compileQuery(args.node, args.queryId));
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    await run({ ...db, kysely: db.kysely.withPlugin(plugin) });
-    return Promise.all(
-      sent.map(async (query) => {
-        if (dialect === 'sqlite') {
-          const { rows } = await db.kysely.executeQuery<{ detail: string }>(
-            CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
-          );
-          return rows.map((r) => r.detail).join('\n');
-        }
-        return db.transaction(async (tx) => {
-          await sql`set local enable_seqscan = off`.execute(tx);
-          const { rows } = await tx.executeQuery<{ 'QUERY PLAN': string }>(
-            CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]),
-          );
-          return rows.map((r) => r['QUERY PLAN']).join('\n');
-        });
-      }),
-    );
-  }
+  const plansOf = (run: (spied: TestDatabase) => Promise<unknown>) => plansIn(db, run);
 
   it('reads revenue per day and the best sellers from the paid_at range of the (paid_at, id) index', async () => {
     const plans = await plansOf(async (spied) => {

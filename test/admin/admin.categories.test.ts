@@ -3,12 +3,11 @@ import { buildApp } from '../../src/app.js';
 import { createCaches } from '../../src/caches.js';
 import { testConfig } from '../support/env.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp, SAME_ORIGIN_POST } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { tableRows } from './admin-fixtures.js';
 
-const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' };
 let serial = 0;
 const freshSlug = (base = 'cat') => `${base}-${Date.now().toString(36)}-${++serial}`;
 
@@ -36,7 +35,7 @@ describe.each(testDialects)('admin categories on %s', (dialect) => {
       method: 'POST',
       url,
       payload: new URLSearchParams(fields).toString(),
-      headers: { ...SAME_ORIGIN, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
     });
   const get = (url: string, user: LoggedIn | null = owner) =>
     t.app.inject({ method: 'GET', url, headers: user ? { cookie: user.cookie } : {} });

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loginAs, type LoggedIn } from '../support/auth.js';
+import { loginAs, type LoggedIn, SAME_ORIGIN_POST } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { driveSession } from '../support/gateway.js';
 import { useDonationStore } from '../donations/donation-harness.js';
 import { rowText } from './admin-fixtures.js';
-
-const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' };
 
 /** /admin/donations: the list by state, needs-attention highlighted, and the refund the CLI makes, with a reason and an audit row. */
 describe.each(testDialects)('admin donations on %s', (dialect) => {
@@ -19,7 +17,7 @@ describe.each(testDialects)('admin donations on %s', (dialect) => {
       method: 'POST',
       url: `/admin/donations/${id}/refund`,
       payload: new URLSearchParams({ reason }).toString(),
-      headers: { ...SAME_ORIGIN, 'content-type': 'application/x-www-form-urlencoded', cookie: (await asOwner()).cookie },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': 'application/x-www-form-urlencoded', cookie: (await asOwner()).cookie },
     });
   const audits = (id: string) => s.t.db.kysely.selectFrom('owner_audit').selectAll().where('subject', '=', id).execute();
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CROSS_SITE } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { makeProduct } from '../support/factories.js';
-import { filesUnder, picture, SAME_ORIGIN, startImagesHarness, uploadBody, type ImagesHarness } from './image-fixtures.js';
+import { SAME_ORIGIN_POST } from '../support/auth.js';
+import { filesUnder, picture, startImagesHarness, uploadBody, type ImagesHarness } from './image-fixtures.js';
 
 /** The owner's image page after the upload: order, alt text, deletion, audit, what the shop shows, and who may reach it. */
 describe.each(testDialects)('admin image changes on %s', (dialect) => {
@@ -161,7 +162,7 @@ describe.each(testDialects)('admin image changes on %s', (dialect) => {
         method: 'POST',
         url: base,
         payload,
-        headers: { ...SAME_ORIGIN, 'content-type': contentType, ...(user ? { cookie: user.cookie } : {}) },
+        headers: { ...SAME_ORIGIN_POST, 'content-type': contentType, ...(user ? { cookie: user.cookie } : {}) },
       });
       expect(res.statusCode).toBe(404);
     }

@@ -7,12 +7,10 @@ import { buildApp } from '../../src/app.js';
 import { createCaches } from '../../src/caches.js';
 import { createDatabase, type Database } from '../../src/platform/db/db.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp, SAME_ORIGIN_POST } from '../support/auth.js';
 import { postgresUrl } from '../support/database.js';
 import { testConfig } from '../support/env.js';
 import { catalogFixtures, makeProduct } from '../support/factories.js';
-
-const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' };
 
 /** An image uploaded on one instance shows on another (same database and storage) once its catalog cache expires. */
 describe.skipIf(!postgresUrl)('product images on two instances', () => {
@@ -58,7 +56,7 @@ describe.skipIf(!postgresUrl)('product images on two instances', () => {
       method: 'POST',
       url: `/admin/products/${sku}/images`,
       payload,
-      headers: { ...SAME_ORIGIN, 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: owner.cookie },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: owner.cookie },
     });
     expect(res.statusCode).toBe(303);
 

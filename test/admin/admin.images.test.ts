@@ -2,7 +2,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../support/database.js';
 import { makeProduct } from '../support/factories.js';
-import { filesUnder, MAX_BYTES, picture, SAME_ORIGIN, startImagesHarness, type ImagesHarness } from './image-fixtures.js';
+import { SAME_ORIGIN_POST } from '../support/auth.js';
+import { filesUnder, MAX_BYTES, picture, startImagesHarness, type ImagesHarness } from './image-fixtures.js';
 
 /** Uploads on the owner's image page: judged by their bytes, resized to metadata-free renditions, served same-origin; every refusal stores nothing. */
 describe.each(testDialects)('admin image uploads on %s', (dialect) => {
@@ -139,7 +140,7 @@ describe.each(testDialects)('admin image uploads on %s', (dialect) => {
         method: 'POST',
         url: `/admin/products/${product.sku}/images`,
         payload,
-        headers: { ...SAME_ORIGIN, 'content-type': 'multipart/form-data; boundary=x', cookie: h.owner.cookie },
+        headers: { ...SAME_ORIGIN_POST, 'content-type': 'multipart/form-data; boundary=x', cookie: h.owner.cookie },
       });
     const part = (name: string) => `--x\r\nContent-Disposition: form-data; name="${name}"; filename="a.png"\r\n\r\nabc\r\n`;
     for (const payload of ['garbage', part('file').slice(0, -2)]) {

@@ -3,10 +3,8 @@ import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../../dev/smtp-
 import { createContactService } from '../../src/contact/contact.service.js';
 import { createMailService, type MailService } from '../../src/platform/mail/mail.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp, SAME_ORIGIN_POST } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
-
-const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' };
 
 /** /admin/messages: open/answered, the conversation, a reply through the outbox (from the shop, quoting), the marks; each audited. */
 describe.each(testDialects)('admin messages on %s', (dialect) => {
@@ -49,7 +47,7 @@ describe.each(testDialects)('admin messages on %s', (dialect) => {
       method: 'POST',
       url,
       payload: new URLSearchParams(fields).toString(),
-      headers: { ...SAME_ORIGIN, 'content-type': 'application/x-www-form-urlencoded', cookie: owner.cookie },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': 'application/x-www-form-urlencoded', cookie: owner.cookie },
     });
   const stateOf = async (id: number) =>
     (await t.db.kysely.selectFrom('contact_messages').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp, SAME_ORIGIN_POST } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import {
@@ -13,7 +13,6 @@ import {
 } from '../support/gateway.js';
 import { addToCart, checkout, placeOrder, rowText, tableRows, waitForStatus } from './admin-fixtures.js';
 
-const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' };
 const DAY = 86_400_000;
 
 /** The owner's actions on an order from its admin page, through HTTP as a browser posts them, with the real dev gateway. */
@@ -46,7 +45,7 @@ describe.each(testDialects)('admin order actions on %s', (dialect) => {
       method: 'POST',
       url,
       payload: new URLSearchParams(fields).toString(),
-      headers: { ...SAME_ORIGIN, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
     });
   const page = async (id: string, query = '') => {
     const res = await t.app.inject({ method: 'GET', url: `/admin/orders/${id}${query}`, headers: { cookie: owner.cookie } });
@@ -398,7 +397,11 @@ describe.each(testDialects)('admin order actions on %s', (dialect) => {
     const signed = await makeProduct(fx.catalog, { price: 600 });
     const { id } = await buy([[signed.sku, 1]]);
     const buyer = await loginAs(t.app, 'new');
-    const unknown = await t.app.inject({ method: 'POST', url: '/admin/no-such-page', headers: { ...SAME_ORIGIN, cookie: buyer.cookie } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/admin/no-such-page',
+      headers: { ...SAME_ORIGIN_POST, cookie: buyer.cookie },
+    });
     expect(unknown.statusCode).toBe(404);
     const actions: [string, Record<string, string>][] = [
       [`/admin/orders/${id}/refund`, { item: 'all', reason: 'Mine now', seen: '0' }],

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { CROSS_SITE, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { CROSS_SITE, loginAs, startTestIdp, type LoggedIn, type TestIdp, SAME_ORIGIN_POST } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { placeOrder, rowText } from './admin-fixtures.js';
 
-const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' };
 let serial = 0;
 const freshSku = () => `FORM-${Date.now().toString(36).toUpperCase()}-${++serial}`;
 
@@ -53,7 +52,7 @@ describe.each(testDialects)('admin product forms on %s', (dialect) => {
     for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
     return body.toString();
   };
-  const post = (url: string, payload = '', user: LoggedIn | null = owner, headers: Record<string, string> = SAME_ORIGIN) =>
+  const post = (url: string, payload = '', user: LoggedIn | null = owner, headers: Record<string, string> = SAME_ORIGIN_POST) =>
     t.app.inject({
       method: 'POST',
       url,

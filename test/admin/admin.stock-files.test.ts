@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp, SAME_ORIGIN_POST } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { makeFileProduct, makeKeyLimProduct } from '../support/factories.js';
 import { bytes, downloadsStore, type DownloadsStore } from '../fulfilment/downloads-helpers.js';
 import { multipartBody, type FormPart } from './stock-fixtures.js';
 
-const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' };
 /** FILE_MAX_BYTES for these tests: small, so an oversized upload is cheap. */
 const MAX = 50_000;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -39,7 +38,7 @@ describe.each(testDialects)('admin product files on %s', (dialect) => {
       method: 'POST',
       url,
       payload: body.payload,
-      headers: { ...SAME_ORIGIN, 'content-type': body.contentType, ...(user ? { cookie: user.cookie } : {}) },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': body.contentType, ...(user ? { cookie: user.cookie } : {}) },
     });
   };
   const upload = (filename: string, data: Buffer, type = 'application/zip'): FormPart[] => [{ name: 'file', filename, type, data }];

@@ -3,14 +3,13 @@ import { createKeyPoolService, type KeyPoolService } from '../../src/fulfilment/
 import { createSecretBox } from '../../src/platform/crypto.js';
 import { createMailService } from '../../src/platform/mail/mail.service.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp, SAME_ORIGIN_POST } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { testConfig } from '../support/env.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { rowText } from './admin-fixtures.js';
 import { multipartBody, poolCounts, problemLines } from './stock-fixtures.js';
 
-const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' };
 const keysUrl = (sku: string) => `/admin/products/${sku}/keys`;
 
 /** The owner's key pool page, the low-stock threshold and its one mail per crossing, and the low-stock list filter. */
@@ -48,7 +47,7 @@ describe.each(testDialects)('admin key pools on %s', (dialect) => {
       method: 'POST',
       url,
       payload: new URLSearchParams(fields).toString(),
-      headers: { ...SAME_ORIGIN, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
     });
   const postMultipart = (url: string, parts: Parameters<typeof multipartBody>[0], user: LoggedIn | null = owner) => {
     const { payload, contentType } = multipartBody(parts);
@@ -56,7 +55,7 @@ describe.each(testDialects)('admin key pools on %s', (dialect) => {
       method: 'POST',
       url,
       payload,
-      headers: { ...SAME_ORIGIN, 'content-type': contentType, ...(user ? { cookie: user.cookie } : {}) },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': contentType, ...(user ? { cookie: user.cookie } : {}) },
     });
   };
   const available = async (id: number) => (await fx.keyPool.countAvailable([id])).get(id);

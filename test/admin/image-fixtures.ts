@@ -4,10 +4,9 @@ import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import type { Dialect } from '../../src/platform/db/db.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type LoggedIn } from '../support/auth.js';
+import { loginAs, SAME_ORIGIN_POST, startTestIdp, type LoggedIn } from '../support/auth.js';
 import { catalogFixtures, type CatalogFixtures } from '../support/factories.js';
 
-export const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin', origin: 'http://localhost:3000' };
 /** IMAGE_MAX_BYTES of the image tests' store (BODY_LIMIT is 64 kB, below it). */
 export const MAX_BYTES = 200_000;
 
@@ -66,7 +65,7 @@ export async function startImagesHarness(dialect: Dialect) {
       method: 'POST',
       url: `/admin/products/${sku}/images`,
       payload,
-      headers: { ...SAME_ORIGIN, 'content-type': contentType, cookie: user.cookie },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': contentType, cookie: user.cookie },
     });
   };
   const post = (url: string, form: Record<string, string> = {}, user: LoggedIn | null = owner) =>
@@ -74,7 +73,7 @@ export async function startImagesHarness(dialect: Dialect) {
       method: 'POST',
       url,
       payload: new URLSearchParams(form).toString(),
-      headers: { ...SAME_ORIGIN, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
+      headers: { ...SAME_ORIGIN_POST, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
     });
   const get = (url: string, user: LoggedIn | null = owner) =>
     t.app.inject({ method: 'GET', url, headers: user ? { cookie: user.cookie } : {} });

@@ -60,6 +60,9 @@ export interface PageResponse {
 /** What a browser says about a request one of the store's own pages made (a form post, a script's fetch). */
 const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };
 
+/** A form post from one of the store's pages as Chromium sends it: Fetch Metadata and the Origin of the default PUBLIC_URL. */
+export const SAME_ORIGIN_POST = { ...SAME_ORIGIN, origin: 'http://localhost:3000' };
+
 /** What a browser says about a form post or fetch that a page on another site made (the cross-origin check refuses it). */
 export const CROSS_SITE = { 'sec-fetch-site': 'cross-site', origin: 'https://attacker.example' };
 

@@ -17,3 +17,44 @@ export interface Buyer {
   sub: string;
   email: string;
 }
+
+/** The billing details an invoice names: asked at checkout, prefilled from the buyer's last order. */
+export interface Billing {
+  name: string;
+  /** ISO 3166-1 alpha-2, upper-case: the country whose tax rate applies */
+  country: string;
+  company?: string;
+  address?: string;
+  vatId?: string;
+}
+
+/** What checkout asks of the tax domain. */
+export interface CheckoutTax {
+  /** whether catalog prices include tax (the owner's choice) */
+  readonly pricesIncludeTax: boolean;
+  /**
+   * The rate (basis points) of each of `categories` for this buyer on this day, and whether the
+   * reverse charge applies; a ValidationError naming `country` or `vatId` when one is not valid.
+   */
+  assess(
+    billing: Pick<Billing, 'country' | 'vatId'>,
+    categories: string[],
+    at: number,
+  ): Promise<{ rates: Record<string, number>; reverseCharge: boolean }>;
+}
+
+/** What checkout asks of the discounts domain. */
+export interface CheckoutDiscounts {
+  /** the code the cart carries, if any */
+  cartCode(ownerId: string): Promise<string | null>;
+  /**
+   * Each line's discount (minor units, in line order) under `code` for this buyer now; an AppError
+   * with a `discount_*` code saying why the code does not apply.
+   */
+  quote(
+    code: string,
+    input: { userSub: string; currency: string; lines: Array<{ productId: number; unitPrice: number; quantity: number }>; at: number },
+  ): Promise<{ codeId: number; code: string; perLine: number[] }>;
+  /** Takes one use for the order in the caller's transaction; `discount_exhausted` if the last one went meanwhile. */
+  redeem(tx: Executor, input: { codeId: number; orderId: string; userSub: string; at: number }): Promise<void>;
+}

@@ -22,6 +22,11 @@ const itemColumns = Object.keys({
   refunded_quantity: true,
   download_limit: true,
   access_days: true,
+  discount: true,
+  tax_rate_bp: true,
+  tax: true,
+  net: true,
+  gross: true,
 } satisfies Record<keyof OrderItemRow, true>) as (keyof OrderItemRow)[];
 export type NewOrderItem = Omit<Insertable<OrderItemsTable>, 'order_id'>;
 /** A line of an order's event log. */

@@ -19,6 +19,7 @@ import { stockAlerts } from './migrations/017-stock-alerts.js';
 import { ownerCatalogBuyersMessages } from './migrations/018-owner-catalog-buyers-messages.js';
 import { orderFilters } from './migrations/019-order-filters.js';
 import { salesReports } from './migrations/020-sales-reports.js';
+import { taxDiscountsCreditNotes } from './migrations/021-tax-discounts-credit-notes.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '018-owner-catalog-buyers-messages': ownerCatalogBuyersMessages,
   '019-order-filters': orderFilters,
   '020-sales-reports': salesReports,
+  '021-tax-discounts-credit-notes': taxDiscountsCreditNotes,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

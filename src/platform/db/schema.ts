@@ -32,6 +32,8 @@ export interface ProductsTable {
   low_stock_threshold: ColumnType<number | null, number | null | undefined, number | null>;
   /** when that mail was queued; null while armed (017) */
   low_stock_notified_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
+  /** which row of tax_rates applies ('standard' unless the owner says otherwise); migration 021 */
+  tax_category: ColumnType<string, string | undefined, string>;
 }
 
 export interface CategoriesTable {
@@ -114,6 +116,22 @@ export interface OrdersTable {
   paid_at: Millis | null;
   created_at: Millis;
   updated_at: Millis;
+  // Migration 021: who the invoice names, and how the order was taxed and discounted.
+  billing_name: ColumnType<string | null, string | null | undefined, string | null>;
+  billing_company: ColumnType<string | null, string | null | undefined, string | null>;
+  billing_address: ColumnType<string | null, string | null | undefined, string | null>;
+  /** ISO 3166-1 alpha-2: the country whose rate was charged */
+  billing_country: ColumnType<string | null, string | null | undefined, string | null>;
+  billing_vat_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1: a business buyer in another EU country; no VAT charged, the invoice says why */
+  reverse_charge: Flag;
+  /** whether catalog prices included tax when the order was placed (null: before 021) */
+  prices_include_tax: ColumnType<number | null, number | null | undefined, number | null>;
+  discount_code: ColumnType<string | null, string | null | undefined, string | null>;
+  /** minor units taken off the lines by the code (sum of order_items.discount) */
+  discount: ColumnType<number, number | undefined, number>;
+  /** the invoice number's series, e.g. `INV-2026-` (null: the series before 021, printed `INV-0007`) */
+  invoice_series: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OrderItemsTable {
@@ -129,6 +147,13 @@ export interface OrderItemsTable {
   /** delivery terms at checkout (file products); null means the store's defaults */
   download_limit: ColumnType<number | null, number | null | undefined, number | null>;
   access_days: ColumnType<number | null, number | null | undefined, number | null>;
+  // Migration 021, as charged: the line's discount, the rate (basis points) and the amounts after it.
+  discount: ColumnType<number, number | undefined, number>;
+  tax_rate_bp: ColumnType<number, number | undefined, number>;
+  tax: ColumnType<number, number | undefined, number>;
+  /** null: an order from before 021, whose line amount is unit_price × quantity */
+  net: ColumnType<number | null, number | null | undefined, number | null>;
+  gross: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface OrderEventsTable {
@@ -332,6 +357,72 @@ export interface OwnerAuditTable {
   created_at: Millis;
 }
 
+/** A tax rate for a country and tax category from a day on; the latest row not after the order's day applies. */
+export interface TaxRatesTable {
+  id: Id;
+  country: string; // ISO 3166-1 alpha-2, upper-case
+  category: ColumnType<string, string | undefined, string>;
+  /** basis points: 1900 is 19 % */
+  rate_bp: number;
+  valid_from: Millis;
+  note: ColumnType<string, string | undefined, string>;
+}
+
+export type DiscountKind = 'percent' | 'fixed';
+
+/** A discount code; JSON columns: amounts and min_subtotals `{"EUR":500}`, product_ids and category_ids `[1,2]` (null: any). */
+export interface DiscountCodesTable {
+  id: Id;
+  code: string; // stored upper-case: codes are case-insensitive
+  kind: DiscountKind;
+  percent_bp: number | null;
+  amounts: string | null;
+  min_subtotals: string | null;
+  product_ids: string | null;
+  category_ids: string | null;
+  starts_at: Millis | null;
+  ends_at: Millis | null;
+  max_uses: number | null;
+  max_uses_per_buyer: number | null;
+  /** redemptions held now (placed or paid orders); released ones are not counted */
+  uses: ColumnType<number, number | undefined, number>;
+  disabled_at: Millis | null;
+  created_at: Millis;
+}
+
+export interface DiscountRedemptionsTable {
+  id: Id;
+  code_id: number;
+  order_id: string;
+  user_sub: string;
+  status: 'held' | 'released';
+  created_at: Millis;
+  released_at: Millis | null;
+}
+
+/** The code a cart carries until checkout (owner_id as user_cart.user_id). */
+export interface CartDiscountsTable {
+  owner_id: string;
+  code: string;
+  added_at: Millis;
+}
+
+/** One refund's credit note; `lines` is JSON `[{sku,name,units,rateBp,net,tax,gross}]`. */
+export interface CreditNotesTable {
+  id: Id;
+  series: string;
+  number: number;
+  order_id: string;
+  refund_ref: string | null;
+  currency: string;
+  lines: string;
+  net: number;
+  tax: number;
+  total: number;
+  reason: ColumnType<string, string | undefined, string>;
+  created_at: Millis;
+}
+
 export interface DB {
   products: ProductsTable;
   categories: CategoriesTable;
@@ -361,4 +452,9 @@ export interface DB {
   owner_audit: OwnerAuditTable;
   category_redirects: CategoryRedirectsTable;
   contact_replies: ContactRepliesTable;
+  tax_rates: TaxRatesTable;
+  discount_codes: DiscountCodesTable;
+  discount_redemptions: DiscountRedemptionsTable;
+  cart_discounts: CartDiscountsTable;
+  credit_notes: CreditNotesTable;
 }

@@ -34,6 +34,7 @@ import { createProductImagesService } from './catalog/product-images.service.js'
 import { createPurchaseService } from './catalog/purchase.service.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
+import { noDiscounts, noTax } from './checkout/checkout.pricing.js';
 import { unpaidOrdersRoutes } from './checkout/unpaid-orders.routes.js';
 import { createUnpaidOrdersService } from './checkout/unpaid-orders.service.js';
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
@@ -189,6 +190,9 @@ export async function buildApp({
     orders,
     gateway,
     payments: orderPayments,
+    // Neutral until the tax and discounts domains are wired: no tax, no codes.
+    tax: noTax(config.pricesIncludeTax),
+    discounts: noDiscounts,
     config,
     clock,
     log: app.log,
@@ -257,7 +261,6 @@ export async function buildApp({
     checkout,
     requireUser,
     buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }),
-    pricesIncludeTax: config.pricesIncludeTax,
   });
   await app.register(unpaidOrdersRoutes, { unpaidOrders, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }) });
   await app.register(paymentsRoutes, {

@@ -1,16 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import type { PurchasableProduct, PurchaseService } from '../catalog/purchase.service.js';
+import type { PurchaseService } from '../catalog/purchase.service.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import type { Database, Executor } from '../platform/db/db.js';
-import { AppError, ConflictError, ValidationError } from '../platform/errors.js';
+import { AppError, ConflictError } from '../platform/errors.js';
 import { formatMoney } from '../platform/money.js';
-import { assertChargeable } from '../payments/charge-minimums.js';
 import type { Payable } from '../payments/payable.js';
 import { isTransient, retryTransient } from '../payments/payments.retry.js';
 import { isSettled, type CheckoutSession } from '../payments/payment-gateway.js';
-import { priceOrder, type Totals } from '../orders/pricing.js';
-import type { Buyer, CheckoutCart, CheckoutGateway } from './checkout.types.js';
+import {
+  createCheckoutPricing,
+  gatewayLineItems,
+  orderColumns,
+  orderItemRows,
+  noDiscounts,
+  noTax,
+  type PricedCart,
+} from './checkout.pricing.js';
+import type { Billing, Buyer, CheckoutCart, CheckoutDiscounts, CheckoutGateway, CheckoutTax } from './checkout.types.js';
 
 export interface CheckoutDeps {
   db: Database;
@@ -21,15 +28,22 @@ export interface CheckoutDeps {
   gateway: CheckoutGateway;
   /** The order's payable lifecycle: the return page settles or cancels through it, the sweeper expires. */
   payments: Pick<Payable, 'settle' | 'cancel' | 'expire'>;
-  config: { publicUrl: string; reservationMs: number; taxRate: number; pricesIncludeTax: boolean };
+  /** the tax domain (none: no tax) and the discounts domain (none: no codes) */
+  tax?: CheckoutTax;
+  discounts?: CheckoutDiscounts;
+  /** `homeCountry`: the billing country a first order's form starts with */
+  config: { publicUrl: string; reservationMs: number; pricesIncludeTax: boolean; homeCountry?: string };
   clock?: () => number;
   log?: { warn(obj: object, msg: string): void };
 }
 
-export interface ReviewLine {
-  product: PurchasableProduct;
-  quantity: number;
-  lineTotal: number;
+export type { ReviewLine, PricedCart } from './checkout.pricing.js';
+
+/** What the buyer reviewed: the total, its currency and the code applied (empty: none). */
+export interface Reviewed {
+  total: number;
+  currency: string;
+  code?: string;
 }
 
 /** Order ids are public: 96 random bits, never a sequence. */
@@ -44,37 +58,24 @@ export function createCheckoutService({
   orders,
   gateway,
   payments,
+  tax,
+  discounts,
   config,
   clock = Date.now,
   log,
 }: CheckoutDeps) {
-  /** The cart priced from the database; throws the first problem that would stop a purchase. */
-  async function priceCart(ownerId: string): Promise<{ lines: ReviewLine[]; totals: Totals; currency: string }> {
-    const lines = await cart.lines(ownerId);
-    if (lines.length === 0) throw new ValidationError('Your cart is empty.', undefined, 'cart_empty');
-    const products = await purchases.findProducts(lines.map((l) => l.productId));
-    const priced = lines.map((l) => {
-      const product = products.get(l.productId);
-      if (!product || !product.active)
-        throw new ConflictError('product_unavailable', 'A product in your cart is no longer available. Please remove it from your cart.');
-      return { product, quantity: l.quantity, lineTotal: product.price * l.quantity };
-    });
-    const currency = priced[0]!.product.currency;
-    if (priced.some((l) => l.product.currency !== currency))
-      throw new ConflictError('currency_mismatch', 'Your cart mixes currencies; please buy these products separately.');
-    const totals = priceOrder(
-      priced.map((l) => ({ unitPrice: l.product.price, quantity: l.quantity })),
-      config,
-    );
-    if (totals.total <= 0) throw new ValidationError('There is nothing to pay for in your cart.', undefined, 'cart_empty');
-    assertChargeable(totals.total, currency, 'cart');
-    return { lines: priced, totals, currency };
-  }
+  const pricing = createCheckoutPricing({
+    cart,
+    purchases,
+    tax: tax ?? noTax(config.pricesIncludeTax),
+    discounts: discounts ?? noDiscounts,
+  });
+  const codes = discounts ?? noDiscounts;
 
   /** The gateway's payment session for a priced cart; nothing is written when it cannot be opened. */
   async function openPaymentSession(
     orderId: string,
-    priced: Awaited<ReturnType<typeof priceCart>>,
+    priced: PricedCart,
     buyer: Buyer,
     expiresAt: number,
   ): Promise<{ id: string; url: string }> {
@@ -82,9 +83,7 @@ export function createCheckoutService({
       return await gateway.createCheckoutSession({
         reference: orderId,
         kind: 'order',
-        lineItems: priced.lines
-          .map((l) => ({ name: l.product.name, unitAmount: l.product.price, quantity: l.quantity }))
-          .concat(config.pricesIncludeTax || priced.totals.tax === 0 ? [] : [{ name: 'Tax', unitAmount: priced.totals.tax, quantity: 1 }]),
+        lineItems: gatewayLineItems(priced),
         currency: priced.currency,
         customerEmail: buyer.email,
         successUrl: `${config.publicUrl}/checkout/return?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
@@ -111,8 +110,13 @@ export function createCheckoutService({
   }
 
   return {
-    /** GET /checkout: the summary the buyer confirms. */
-    reviewCart: (buyer: Buyer) => priceCart(buyer.sub),
+    /** The billing details the form starts with: the buyer's last order's, or the shop's country. */
+    async prefill(buyer: Buyer): Promise<Billing> {
+      return (await orders.lastBilling(buyer.sub)) ?? { name: '', country: config.homeCountry ?? 'DE' };
+    },
+
+    /** GET /checkout: the summary the buyer confirms, priced for `billing`. */
+    reviewCart: (buyer: Buyer, billing: Billing) => pricing.price(buyer, billing, clock()),
 
     /**
      * POST /checkout. Re-prices the cart, opens the gateway's payment session for it, then writes
@@ -125,7 +129,8 @@ export function createCheckoutService({
     async placeOrder(
       buyer: Buyer,
       idempotencyKey: string,
-      reviewed?: { total: number; currency: string },
+      reviewed?: Reviewed,
+      given?: Billing,
     ): Promise<{ orderId: string; paymentUrl: string | null }> {
       // A form submitted again (its key already used) is found by its failure below, not by a read
       // before every order: the order's insert meets the unique key, or the cart was emptied by its payment.
@@ -137,16 +142,18 @@ export function createCheckoutService({
         if (winner) return resume(winner, buyer);
         throw err;
       };
-      let p: Awaited<ReturnType<typeof priceCart>>;
+      let p: PricedCart;
       try {
         // Read before any write, as PostgreSQL's read committed saw them inside the transaction too:
         // what a concurrent change could make stale is re-checked by the writes themselves (the
         // idempotency key's unique index, the pool's locked reservation).
-        p = await priceCart(buyer.sub);
-        if (reviewed && (reviewed.total !== p.totals.total || reviewed.currency !== p.currency)) {
+        // A client posting without the review page is billed as the buyer's last order was.
+        const billing = given ?? (await this.prefill(buyer));
+        p = await pricing.price(buyer, billing, now, reviewed?.code || null);
+        if (reviewed && (reviewed.total !== p.quote.total || reviewed.currency !== p.currency)) {
           throw new ConflictError(
             'price_changed',
-            `The total changed to ${formatMoney(p.totals.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`,
+            `The total changed to ${formatMoney(p.quote.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`,
           );
         }
       } catch (err) {
@@ -164,7 +171,7 @@ export function createCheckoutService({
             user_sub: buyer.sub,
             email: buyer.email,
             currency: p.currency,
-            ...p.totals,
+            ...orderColumns(p),
             idempotency_key: idempotencyKey,
             reserved_until: reservedUntil,
             payment_provider: gateway.provider,
@@ -172,17 +179,10 @@ export function createCheckoutService({
             created_at: now,
             updated_at: now,
           },
-          p.lines.map((l) => ({
-            product_id: l.product.id,
-            sku: l.product.sku,
-            name: l.product.name,
-            type: l.product.type,
-            unit_price: l.product.price,
-            quantity: l.quantity,
-            download_limit: l.product.downloadLimit,
-            access_days: l.product.accessDays,
-          })),
+          orderItemRows(p),
         );
+        // The code's use is taken with the order: used up meanwhile, nothing is written.
+        if (p.code) await codes.redeem(tx, { codeId: p.code.codeId, orderId, userSub: buyer.sub, at: now });
         for (const l of pooled) {
           await keyPool.reserveKeys(tx, {
             productId: l.product.id,
@@ -195,10 +195,10 @@ export function createCheckoutService({
       };
       try {
         // A single statement is atomic by itself: no transaction (two round trips) around it.
-        if (pooled.length === 0 && orders.createsOrderInOneStatement) await write(db.kysely);
+        if (pooled.length === 0 && !p.code && orders.createsOrderInOneStatement) await write(db.kysely);
         else await db.transaction(write);
       } catch (err) {
-        // Sold out, or the same form submitted again: the session leads nowhere, so it is closed.
+        // Sold out, the code used up, or the same form submitted again: the session leads nowhere, so it is closed.
         await gateway
           .expireCheckoutSession(session.id)
           .catch((e: unknown) => log?.warn({ err: e, orderId }, 'could not expire the payment session of an order not placed'));

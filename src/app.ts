@@ -35,6 +35,7 @@ import { createPurchaseService } from './catalog/purchase.service.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
 import { noDiscounts, noTax } from './checkout/checkout.pricing.js';
+import type { CheckoutDiscounts, CheckoutTax } from './checkout/checkout.types.js';
 import { unpaidOrdersRoutes } from './checkout/unpaid-orders.routes.js';
 import { createUnpaidOrdersService } from './checkout/unpaid-orders.service.js';
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
@@ -95,6 +96,8 @@ export interface AppDeps {
   caches?: Caches;
   /** How long an instance keeps a session it read (start.ts: SESSION_CACHE_MS); none by default, so a test sees its own writes to the table. */
   sessionCacheMs?: number;
+  /** The tax and discounts domains checkout prices with; none (no tax, no codes) when absent. */
+  checkoutDomains?: { tax?: CheckoutTax; discounts?: CheckoutDiscounts };
 }
 
 /** The whole store: platform plugins first, then each domain, in the order a reader expects. */
@@ -106,6 +109,7 @@ export async function buildApp({
   logStream,
   caches = createCaches({ clock }),
   sessionCacheMs = 0,
+  checkoutDomains = {},
 }: AppDeps) {
   const app = await createServer(config, logStream);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
@@ -191,8 +195,8 @@ export async function buildApp({
     gateway,
     payments: orderPayments,
     // Neutral until the tax and discounts domains are wired: no tax, no codes.
-    tax: noTax(config.pricesIncludeTax),
-    discounts: noDiscounts,
+    tax: checkoutDomains.tax ?? noTax(config.pricesIncludeTax),
+    discounts: checkoutDomains.discounts ?? noDiscounts,
     config,
     clock,
     log: app.log,

@@ -264,7 +264,7 @@ export async function buildApp({
   await app.register(checkoutRoutes, {
     checkout,
     requireUser,
-    buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }),
+    buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email, name: r.user!.name }),
   });
   await app.register(unpaidOrdersRoutes, { unpaidOrders, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }) });
   await app.register(paymentsRoutes, {

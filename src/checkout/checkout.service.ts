@@ -17,7 +17,7 @@ import {
   noTax,
   type PricedCart,
 } from './checkout.pricing.js';
-import type { Billing, Buyer, CheckoutCart, CheckoutDiscounts, CheckoutGateway, CheckoutTax } from './checkout.types.js';
+import type { Billing, Buyer, CheckoutCart, CheckoutDiscounts, CheckoutGateway, CheckoutTax, Reviewed } from './checkout.types.js';
 
 export interface CheckoutDeps {
   db: Database;
@@ -38,13 +38,6 @@ export interface CheckoutDeps {
 }
 
 export type { ReviewLine, PricedCart } from './checkout.pricing.js';
-
-/** What the buyer reviewed: the total, its currency and the code applied (empty: none). */
-export interface Reviewed {
-  total: number;
-  currency: string;
-  code?: string;
-}
 
 /** Order ids are public: 96 random bits, never a sequence. */
 export const newOrderId = () => `ord_${randomBytes(12).toString('hex')}`;
@@ -102,18 +95,19 @@ export function createCheckoutService({
     }
   }
 
+  /** The billing details the form starts with: the buyer's last order's, or the shop's country. */
+  async function prefill(buyer: Buyer): Promise<Billing> {
+    return (await orders.lastBilling(buyer.sub)) ?? { name: buyer.name ?? '', country: config.homeCountry ?? 'DE' };
+  }
+
   /** Whether the last sweep found the gateway unreachable: an outage is logged once, not on every pass. */
   let sweepBlocked = false;
-
   async function cancelUnpaid(orderId: string, detail: string) {
     await db.transaction((tx) => payments.cancel(tx, orderId, detail));
   }
 
   return {
-    /** The billing details the form starts with: the buyer's last order's, or the shop's country. */
-    async prefill(buyer: Buyer): Promise<Billing> {
-      return (await orders.lastBilling(buyer.sub)) ?? { name: '', country: config.homeCountry ?? 'DE' };
-    },
+    prefill,
 
     /** GET /checkout: the summary the buyer confirms, priced for `billing`. */
     reviewCart: (buyer: Buyer, billing: Billing) => pricing.price(buyer, billing, clock()),
@@ -124,7 +118,9 @@ export function createCheckoutService({
      * transaction (or fails with `out_of_stock`, leaving nothing behind but a session nobody was
      * sent to, which is closed). A double submission with the same key leads to the same order. If
      * the gateway cannot be reached nothing is written. `reviewed` is the total the buyer saw on the
-     * review page: a different one now (a price changed in between) is `price_changed`.
+     * review page: a different one now (a price or the country changed) is `price_changed`.
+     * `given`: the billing details (without them, as the buyer's last order); a code in the cart is
+     * redeemed in the order's transaction.
      */
     async placeOrder(
       buyer: Buyer,
@@ -148,7 +144,8 @@ export function createCheckoutService({
         // what a concurrent change could make stale is re-checked by the writes themselves (the
         // idempotency key's unique index, the pool's locked reservation).
         // A client posting without the review page is billed as the buyer's last order was.
-        const billing = given ?? (await this.prefill(buyer));
+        const billing: Billing = given ?? (await prefill(buyer));
+        billing.name ||= buyer.email;
         p = await pricing.price(buyer, billing, now, reviewed?.code || null);
         if (reviewed && (reviewed.total !== p.quote.total || reviewed.currency !== p.currency)) {
           throw new ConflictError(

@@ -144,10 +144,6 @@ export function CheckoutPage({ ctx, review, problem, form, errors, idempotencyKe
             >
               {(a) => <input {...a} type="text" autocomplete="off" maxLength={20} value={form.billingVatId} />}
             </Field>
-            {/* Without JavaScript: the same fields re-priced for another country or VAT ID, nothing ordered. */}
-            <button type="submit" class="button" formaction="/checkout" formmethod="get">
-              Update total
-            </button>
           </fieldset>
           {review && (
             <>
@@ -164,6 +160,10 @@ export function CheckoutPage({ ctx, review, problem, form, errors, idempotencyKe
               </button>
             </>
           )}
+          {/* Without JavaScript: the same fields re-priced for another country or VAT ID, nothing ordered. After Pay, so that Pay stays the form's default button. */}
+          <button type="submit" class="button" formaction="/checkout" formmethod="get">
+            Update total
+          </button>
         </form>
       </section>
     </Layout>

@@ -9,6 +9,7 @@ import { messagesCommands } from './messages.js';
 import { ordersCommands } from './orders.js';
 import { productsCommands } from './products.js';
 import { rotateCommands } from './rotate.js';
+import { taxRatesCommands } from './tax-rates.js';
 
 /**
  * Every owner command, in the order `--help` lists them. A new command group is one file under
@@ -25,4 +26,5 @@ export const commands: Command[] = [
   ...grantsCommands,
   ...licensesCommands,
   ...messagesCommands,
+  ...taxRatesCommands,
 ];

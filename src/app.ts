@@ -17,6 +17,7 @@ import { createAdminExportsService } from './admin/admin-exports.service.js';
 import { createAdminReportsService } from './admin/admin-reports.service.js';
 import { createSalesService } from './orders/sales.service.js';
 import { createAuditService } from './audit/audit.service.js';
+import { createTaxService } from './tax/tax.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
 import { authCookies } from './auth/auth.cookies.js';
@@ -197,6 +198,7 @@ export async function buildApp({
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, clock });
   const audit = createAuditService({ db, clock });
+  const tax = createTaxService({ db, config, clock, audit });
   const adminProducts = createAdminProductsService({ catalog, audit });
   const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock, imageHosts: config.images.hosts });
   const adminImages = createAdminImagesService({ images: productImages, audit, maxBytes: config.images.maxBytes });
@@ -282,6 +284,7 @@ export async function buildApp({
     shop: adminShop,
     orderActions,
     reports,
+    tax,
   });
   await app.register(mediaRoutes, { images: productImages });
   await app.register(catalogRoutes, { catalog });

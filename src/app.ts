@@ -36,7 +36,6 @@ import { createProductImagesService } from './catalog/product-images.service.js'
 import { createPurchaseService } from './catalog/purchase.service.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
-import { noDiscounts, noTax } from './checkout/checkout.pricing.js';
 import type { CheckoutDiscounts, CheckoutTax } from './checkout/checkout.types.js';
 import { unpaidOrdersRoutes } from './checkout/unpaid-orders.routes.js';
 import { createUnpaidOrdersService } from './checkout/unpaid-orders.service.js';
@@ -100,7 +99,7 @@ export interface AppDeps {
   caches?: Caches;
   /** How long an instance keeps a session it read (start.ts: SESSION_CACHE_MS); none by default, so a test sees its own writes to the table. */
   sessionCacheMs?: number;
-  /** The tax and discounts domains checkout prices with; none (no tax, no codes) when absent. */
+  /** The tax and discounts domains checkout prices with; the store's own when absent (tests stand in for them). */
   checkoutDomains?: { tax?: CheckoutTax; discounts?: CheckoutDiscounts };
 }
 
@@ -196,6 +195,8 @@ export async function buildApp({
   const payables = { order: orderPayments, donation: donations.payable };
   const paymentEvents = createPaymentEventsService({ db, gateway, payables, clock, log: app.log });
   const reconciler = createPaymentReconciler({ db, gateway, payables, clock, log: app.log });
+  const audit = createAuditService({ db, clock });
+  const tax = createTaxService({ db, config, clock, audit });
   const checkout = createCheckoutService({
     db,
     cart,
@@ -204,18 +205,15 @@ export async function buildApp({
     orders,
     gateway,
     payments: orderPayments,
-    // Neutral until the tax and discounts domains are wired: no tax, no codes.
-    tax: checkoutDomains.tax ?? noTax(config.pricesIncludeTax),
-    discounts: checkoutDomains.discounts ?? noDiscounts,
-    config,
+    tax: checkoutDomains.tax ?? tax,
+    discounts: checkoutDomains.discounts ?? discounts,
+    config: { ...config, homeCountry: config.tax.sellerCountry ?? undefined },
     clock,
     log: app.log,
   });
   const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, clock });
-  const audit = createAuditService({ db, clock });
-  const tax = createTaxService({ db, config, clock, audit });
   const adminProducts = createAdminProductsService({ catalog, audit });
   const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock, imageHosts: config.images.hosts });
   const adminImages = createAdminImagesService({ images: productImages, audit, maxBytes: config.images.maxBytes });

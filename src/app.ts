@@ -207,7 +207,7 @@ export async function buildApp({
     payments: orderPayments,
     tax: checkoutDomains.tax ?? tax,
     discounts: checkoutDomains.discounts ?? discounts,
-    config: { ...config, homeCountry: config.tax.sellerCountry ?? undefined },
+    config: { ...config, homeCountry: config.tax.sellerCountry ?? undefined, taxProvider: config.tax.provider },
     clock,
     log: app.log,
   });

@@ -131,21 +131,36 @@ export type CheckoutPricing = ReturnType<typeof createCheckoutPricing>;
 
 const percent = (bp: number) => `${(bp / 100).toLocaleString('en', { maximumFractionDigits: 2 })} %`;
 
+/** One item per line at `amount` for the whole line: by unit when it divides by the quantity, else one item named "× n". */
+function item(name: string, quantity: number, amount: number, extra: Partial<CheckoutLineItem>): CheckoutLineItem {
+  return amount % quantity === 0
+    ? { ...extra, name, unitAmount: amount / quantity, quantity }
+    : { ...extra, name: `${name} × ${quantity}`, unitAmount: amount, quantity: 1 };
+}
+
 /**
- * The gateway's line items for a priced cart, each at the amount the order's line charges (tax
- * included), so the gateway's total is the order's to the cent. A line whose gross does not divide
- * by its quantity (a discount or the tax rounded on the whole line) is sent as one item at the line's amount.
+ * The gateway's line items for a priced cart. The store's tax: each line at its gross (tax
+ * included, the rate in its description), so the gateway's total is the order's to the cent; a
+ * line whose gross does not divide by its quantity (a discount, or the tax rounded on the whole
+ * line) goes as one item at the line's amount. `automatic` (TAX_PROVIDER=stripe, a taxed buyer):
+ * each line at its amount after the discount, before tax added (exclusive) or with it (inclusive),
+ * and the gateway computes the tax on each line for the buyer's country.
  */
-export function gatewayLineItems(p: PricedCart): CheckoutLineItem[] {
-  return p.lines
-    .filter((l) => l.amounts.gross > 0)
-    .map(({ product, quantity, amounts }) => {
+export function gatewayItems(p: PricedCart, automatic: boolean): { lineItems: CheckoutLineItem[]; automaticTax?: { country: string } } {
+  const lines = p.lines.filter((l) => l.amounts.gross > 0);
+  if (automatic && p.quote.tax > 0) {
+    const taxBehavior = p.pricesIncludeTax ? ('inclusive' as const) : ('exclusive' as const);
+    return {
+      lineItems: lines.map((l) => item(l.product.name, l.quantity, l.amounts.list - l.amounts.discount, { taxBehavior })),
+      automaticTax: { country: p.billing.country },
+    };
+  }
+  return {
+    lineItems: lines.map(({ product, quantity, amounts }) => {
       const description = amounts.tax > 0 ? `incl. ${percent(amounts.rateBp)} tax` : p.reverseCharge ? 'reverse charge: no VAT' : undefined;
-      const base = { tax: amounts.tax, ...(description && { description }) };
-      return amounts.gross % quantity === 0
-        ? { ...base, name: product.name, unitAmount: amounts.gross / quantity, quantity }
-        : { ...base, name: `${product.name} × ${quantity}`, unitAmount: amounts.gross, quantity: 1 };
-    });
+      return item(product.name, quantity, amounts.gross, { tax: amounts.tax, ...(description && { description }) });
+    }),
+  };
 }
 
 /** The order's columns for a priced cart: who is billed, how it was taxed and discounted, its totals. */

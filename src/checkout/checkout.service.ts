@@ -7,10 +7,10 @@ import { AppError, ConflictError } from '../platform/errors.js';
 import { formatMoney } from '../platform/money.js';
 import type { Payable } from '../payments/payable.js';
 import { isTransient, retryTransient } from '../payments/payments.retry.js';
-import { isSettled, type CheckoutSession } from '../payments/payment-gateway.js';
+import { isSettled, paymentOf, type CheckoutSession } from '../payments/payment-gateway.js';
 import {
   createCheckoutPricing,
-  gatewayLineItems,
+  gatewayItems,
   orderColumns,
   orderItemRows,
   noDiscounts,
@@ -32,7 +32,8 @@ export interface CheckoutDeps {
   tax?: CheckoutTax;
   discounts?: CheckoutDiscounts;
   /** `homeCountry`: the billing country a first order's form starts with */
-  config: { publicUrl: string; reservationMs: number; pricesIncludeTax: boolean; homeCountry?: string };
+  /** `taxProvider` 'stripe': the gateway computes the tax (automatic tax) */
+  config: { publicUrl: string; reservationMs: number; pricesIncludeTax: boolean; homeCountry?: string; taxProvider?: string };
   clock?: () => number;
   log?: { warn(obj: object, msg: string): void };
 }
@@ -76,7 +77,7 @@ export function createCheckoutService({
       return await gateway.createCheckoutSession({
         reference: orderId,
         kind: 'order',
-        lineItems: gatewayLineItems(priced),
+        ...gatewayItems(priced, config.taxProvider === 'stripe'),
         currency: priced.currency,
         customerEmail: buyer.email,
         successUrl: `${config.publicUrl}/checkout/return?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
@@ -221,12 +222,7 @@ export function createCheckoutService({
       } else if (input.sessionId === order.payment_ref) {
         const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
         if (session?.paymentStatus === 'paid') {
-          const paid = {
-            amount: session.amountTotal,
-            currency: session.currency,
-            paymentIntentId: session.paymentIntentId,
-            source: `return:${session.id}`,
-          };
+          const paid = paymentOf(session, `return:${session.id}`);
           // Rolled back by the webhook settling it at the same moment, again and again: the webhook
           // settles it, and the buyer sees the page that waits for it rather than an error.
           await retryTransient(() => db.transaction((tx) => payments.settle(tx, order.id, paid))).catch((err: unknown) => {
@@ -263,12 +259,7 @@ export function createCheckoutService({
           }
         }
         if (session && isSettled(session)) {
-          const paid = {
-            amount: session.amountTotal,
-            currency: session.currency,
-            paymentIntentId: session.paymentIntentId,
-            source: `sweep:${session.id}`,
-          };
+          const paid = paymentOf(session, `sweep:${session.id}`);
           const result = await db.transaction((tx) => payments.settle(tx, id, paid));
           if (result.kind !== 'not_applied')
             log?.warn(

@@ -1,6 +1,6 @@
 import type { Database, Executor } from '../platform/db/db.js';
 
-/** Billing details as orders recorded them. */
+/** Billing details as orders recorded them, and the tax a gateway computed for one. */
 export function createOrdersBillingRepo(db: Database) {
   return {
     /** The billing details of the buyer's latest order that has them (orders from before 021 have none). */
@@ -14,6 +14,15 @@ export function createOrdersBillingRepo(db: Database) {
         .orderBy('id', 'desc')
         .limit(1)
         .executeTakeFirst();
+    },
+
+    /** The tax and total as the gateway computed them (automatic tax), on a pending order. */
+    async setTaxTotals(orderId: string, amounts: { tax: number; total: number }, updatedAt: number, tx: Executor) {
+      await tx
+        .updateTable('orders')
+        .set({ ...amounts, updated_at: updatedAt })
+        .where('id', '=', orderId)
+        .execute();
     },
   };
 }

@@ -29,6 +29,10 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
   const searchRepo = createOrdersSearchRepo(db);
   const billingRepo = createOrdersBillingRepo(db);
   return {
+    /** Records the tax and total the gateway computed (TAX_PROVIDER=stripe) when it settles the payment. */
+    recordGatewayTax: (tx: Executor, orderId: string, amounts: { tax: number; total: number }) =>
+      billingRepo.setTaxTotals(orderId, amounts, clock(), tx),
+
     /** The billing details of the buyer's latest order that recorded them: checkout prefills its form with them. */
     async lastBilling(userSub: string) {
       const row = await billingRepo.findLastBilling(userSub);

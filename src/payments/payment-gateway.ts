@@ -56,6 +56,8 @@ export interface CheckoutSession {
   url: string | null;
   /** epoch ms */
   expiresAt: number;
+  /** the tax the gateway computed (automatic tax), minor units; null when the store computed it */
+  amountTax?: number | null;
 }
 
 export interface RefundInput {
@@ -99,6 +101,8 @@ export interface PaymentEvent {
   currency: string | null;
   /** cumulative amount refunded so far (charge.refunded) */
   amountRefunded?: number | null;
+  /** the tax the gateway computed (automatic tax) in `amount`; null when the store computed it */
+  amountTax?: number | null;
   /** epoch ms */
   created: number;
 }
@@ -123,4 +127,10 @@ export interface PaymentGateway {
 /** Only a settled payment counts: an authorisation or a pending bank transfer is `unpaid`. */
 export function isSettled(x: { paymentStatus: string | null }): boolean {
   return x.paymentStatus === 'paid';
+}
+
+/** What a settled session paid, as a payable settles it (`source` names who saw it). */
+export function paymentOf(session: CheckoutSession, source: string) {
+  const { amountTotal: amount, currency, paymentIntentId, amountTax: tax } = session;
+  return { amount, currency, paymentIntentId, tax, source };
 }

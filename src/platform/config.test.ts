@@ -109,6 +109,7 @@ describe('parseConfig', () => {
       pricesIncludeTax: false,
       provider: 'stripe',
     });
+    expect(problems(testEnv({ SELLER_COUNTRY: 'XX' }))).toEqual(['SELLER_COUNTRY: must be an ISO 3166-1 country code, e.g. DE']);
     expect(problems(testEnv({ SELLER_COUNTRY: 'DEU', TAX_PROVIDER: 'avalara' }))).toEqual([
       'SELLER_COUNTRY: must be a two-letter country code, e.g. DE',
       'TAX_PROVIDER: Invalid option: expected one of "none"|"stripe"',

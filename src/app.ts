@@ -9,6 +9,7 @@ import { createAdminCategoriesService } from './admin/admin-categories.service.j
 import { createAdminCustomersService } from './admin/admin-customers.service.js';
 import { createAdminDonationsService } from './admin/admin-donations.service.js';
 import { createAdminMessagesService } from './admin/admin-messages.service.js';
+import { createAdminDiscountsService } from './admin/admin-discounts.service.js';
 import { createCategoriesService } from './catalog/categories.service.js';
 import { createCustomersService } from './orders/customers.service.js';
 import { createAdminOrderActionsService } from './admin/admin-order-actions.service.js';
@@ -50,6 +51,8 @@ import { createPaymentGateway } from './payments/payments.gateway.js';
 import { createPaymentReconciler, type ReconcileReport } from './payments/payment-reconciler.js';
 import { paymentsRoutes } from './payments/payments.routes.js';
 import { createCatalogService } from './catalog/catalog.service.js';
+import { createCartDiscounts } from './discounts/discounts.cart.js';
+import { createDiscountsService } from './discounts/discounts.service.js';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.js';
 import { createKeyPoolService } from './fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from './fulfilment/signed-key.js';
@@ -147,6 +150,12 @@ export async function buildApp({
   const catalog = createCatalogService({ db, keyPool, clock, caches: caches.catalog, imageHosts: config.images.hosts });
   const cart = createCartService({ db, catalog, clock });
   const cartOwners = createCartOwners({ config, cart });
+  const discounts = createDiscountsService({
+    db,
+    clock,
+    catalog,
+    categories: createCategoriesService({ db, clock, caches: caches.catalog }),
+  });
   const content = createContentService({ contentDir: config.contentDir, cache: caches.content });
   const oidc = createOidcClient(config);
   const verifier = createTokenVerifier({
@@ -178,7 +187,7 @@ export async function buildApp({
   const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });
   const orderPages = createOrderPageService({ orders, fulfilment, productFiles, licenses, clock });
   const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
-  const orderPayments = createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock });
+  const orderPayments = createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock, discounts });
   const payables = { order: orderPayments, donation: donations.payable };
   const paymentEvents = createPaymentEventsService({ db, gateway, payables, clock, log: app.log });
   const reconciler = createPaymentReconciler({ db, gateway, payables, clock, log: app.log });
@@ -254,7 +263,7 @@ export async function buildApp({
     donor: (r) => (r.user ? { sub: r.user.sub, email: r.user.email } : null),
     rateLimit: { max: 10, timeWindow: 10 * 60_000 },
   });
-  await app.register(cartRoutes, { cart, owners: cartOwners });
+  await app.register(cartRoutes, { cart, owners: cartOwners, discounts: createCartDiscounts(discounts, clock) });
   await app.register(checkoutRoutes, {
     checkout,
     requireUser,
@@ -285,6 +294,7 @@ export async function buildApp({
     orderActions,
     reports,
     tax,
+    discounts: createAdminDiscountsService({ discounts, audit }),
   });
   await app.register(mediaRoutes, { images: productImages });
   await app.register(catalogRoutes, { catalog });

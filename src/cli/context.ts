@@ -9,6 +9,7 @@ import { createKeyPoolService } from '../fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from '../fulfilment/signed-key.js';
 import { createOrdersService } from '../orders/orders.service.js';
 import { createDonationsService } from '../donations/donations.service.js';
+import { createDiscountsService } from '../discounts/discounts.service.js';
 import { createOrderPayments } from '../payments/order-payments.js';
 import { createPaymentEventsService } from '../payments/payment-events.service.js';
 import { createPaymentGateway } from '../payments/payments.gateway.js';
@@ -59,8 +60,10 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
       mail: mail(),
       config,
       clock,
+      discounts: discounts(),
     }),
   );
+  const discounts = once(() => createDiscountsService({ db, clock, catalog: catalog(), categories: categories() }));
   const donations = once(() => createDonationsService({ db, gateway: gateway(), mail: mail(), config, clock }));
   // Owner commands read payment events; the webhook that applies them runs in the store.
   const paymentEvents = once(() =>
@@ -108,6 +111,9 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     },
     get donations() {
       return donations();
+    },
+    get discounts() {
+      return discounts();
     },
     get refunds() {
       return refunds();

@@ -26,14 +26,27 @@ export interface OrderPaymentsDeps {
   mail: Pick<MailService, 'enqueue'>;
   config: MailSettings;
   clock?: () => number;
+  /** gives an ended order's discount code use back (src/discounts), in the same transaction */
+  discounts?: { release(tx: Executor, orderId: string): Promise<unknown> };
 }
 
 /** An order's payable lifecycle: settling fulfils it, failing, expiring or cancelling releases its keys, a refund revokes units. */
-export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock = Date.now }: OrderPaymentsDeps) {
+export function createOrderPayments({
+  db,
+  orders,
+  fulfilment,
+  keyPool,
+  cart,
+  mail,
+  config,
+  clock = Date.now,
+  discounts,
+}: OrderPaymentsDeps) {
   /** An event that ends an unpaid order and gives its reserved keys back. */
   async function endUnpaid(tx: Executor, orderId: string, event: OrderEvent, source: string): Promise<PayableResult> {
     const r = await orders.applyEvent(tx, orderId, event, source);
     if (r.applied) await keyPool.releaseReservation(orderId, tx);
+    if (r.applied) await discounts?.release(tx, orderId);
     return moved(r);
   }
 

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { categoriesCommands } from './categories.js';
+import { discountsCommands } from './discounts.js';
 import { donationsCommands } from './donations.js';
 import { filesCommands } from './files.js';
 import { grantsCommands } from './grants.js';
@@ -23,6 +24,7 @@ export const commands: Command[] = [
   ...filesCommands,
   ...ordersCommands,
   ...donationsCommands,
+  ...discountsCommands,
   ...grantsCommands,
   ...licensesCommands,
   ...messagesCommands,

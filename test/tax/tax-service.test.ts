@@ -72,9 +72,9 @@ describe.each(testDialects)('tax service on %s', (dialect) => {
       rates: { standard: 0 },
       reverseCharge: true,
     });
-    // No rows for the US (yet), none for the ebook category in France: 0.
+    // No rows for the US (yet): 0; none for the ebook category in France: France's standard rate.
     expect(await tax.assess({ country: 'US' }, ['standard'], NOW)).toEqual({ rates: { standard: 0 }, reverseCharge: false });
-    expect(await tax.assess({ country: 'FR' }, ['ebook'], NOW)).toEqual({ rates: { ebook: 0 }, reverseCharge: false });
+    expect(await tax.assess({ country: 'FR' }, ['ebook'], NOW)).toEqual({ rates: { ebook: 2000 }, reverseCharge: false });
     // Before Estonia's 2025 rise there is no row at all.
     expect((await tax.assess({ country: 'EE' }, ['standard'], Date.parse('2025-06-30T00:00:00Z'))).rates.standard).toBe(0);
     // Tax off (no seller country): nothing, VAT ID or not.

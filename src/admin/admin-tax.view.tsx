@@ -95,8 +95,8 @@ export function AdminTaxPage(props: {
             'Business buyers in another EU member state with a VAT ID pay no VAT (reverse charge).'}{' '}
         A change of rate is a new row from its first day; earlier orders keep the rate they were charged.
       </p>
-      <table class="admin-table admin-tax stack">
-        <caption>Rates by country and tax category, newest first</caption>
+      <h2 id="tax-rates-heading">Rates by country and tax category, newest first</h2>
+      <table class="admin-table admin-tax stack" aria-labelledby="tax-rates-heading">
         <thead>
           <tr>
             <th scope="col">Country</th>

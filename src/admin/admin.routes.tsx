@@ -66,7 +66,7 @@ export async function adminRoutes(
   { admin, requireOwner, shop, orderActions, reports, tax, discounts, ...writes }: AdminRoutesOptions,
 ) {
   app.addHook('onRequest', requireOwner);
-  adminWriteRoutes(app, writes);
+  adminWriteRoutes(app, { ...writes, taxCategories: () => tax.categories() });
   adminImageRoutes(app, writes);
   adminStockRoutes(app, writes.stock);
   adminShopRoutes(app, shop);

@@ -1,3 +1,4 @@
+import { isCountry } from '../platform/countries.js';
 import { AppError, ValidationError } from '../platform/errors.js';
 import type { Billing } from './checkout.types.js';
 
@@ -13,17 +14,14 @@ export interface BillingForm {
 export type BillingField = keyof BillingForm;
 export type BillingErrors = Partial<Record<BillingField, string>>;
 
-// CLDR knows these two-letter regions, but they are not countries an invoice can name.
-const NOT_COUNTRIES = new Set(['AC', 'CP', 'CQ', 'DG', 'EA', 'EU', 'EZ', 'IC', 'TA', 'UN', 'QO', 'XA', 'XB', 'ZZ']);
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
-/** ISO 3166-1 alpha-2 countries with their English names, sorted by name: the country select's options. */
+/** The ISO 3166-1 alpha-2 countries (platform/countries.ts) with their English names, by name: the country select's options. */
 export const COUNTRIES: ReadonlyArray<{ code: string; name: string }> = [...LETTERS]
   .flatMap((a) => [...LETTERS].map((b) => a + b))
-  .filter((code) => !NOT_COUNTRIES.has(code))
-  .map((code) => ({ code, name: regionNames.of(code) }))
-  .filter((c): c is { code: string; name: string } => !!c.name && c.name !== c.code)
+  .filter(isCountry)
+  .map((code) => ({ code, name: regionNames.of(code) ?? code }))
   .sort((a, b) => a.name.localeCompare(b.name, 'en'));
 const COUNTRY_CODES = new Set(COUNTRIES.map((c) => c.code));
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCountry } from './countries.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -71,6 +72,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code, e.g. DE')
     .transform((c) => c.toUpperCase())
+    .refine(isCountry, 'must be an ISO 3166-1 country code, e.g. DE')
     .optional(),
   // Who computes tax at checkout: the store from its rates table, or Stripe Tax (automatic_tax).
   TAX_PROVIDER: z.enum(['none', 'stripe']).default('none'),

@@ -49,7 +49,8 @@ describe('the rate for a country, category and day', () => {
     ['DE', 'standard', '2021-01-01T00:00:00Z', 1900],
     ['DE', 'standard', '2030-01-01T00:00:00Z', 1900],
     ['DE', 'ebook', '2026-05-01T00:00:00Z', 700],
-    ['DE', 'reduced', '2026-05-01T00:00:00Z', 0],
+    ['DE', 'reduced', '2026-05-01T00:00:00Z', 1900],
+    ['DE', 'reduced', '2006-05-01T00:00:00Z', 0],
     ['FI', 'standard', '2024-08-31T23:59:59.999Z', 2400],
     ['FI', 'standard', '2024-09-01T00:00:00Z', 2550],
     ['CH', 'standard', '2023-12-31T00:00:00Z', 0],
@@ -171,10 +172,10 @@ describe('the reverse charge and who pays which rate', () => {
     expect(taxTreatment({ sellerCountry, buyerCountry, vatId })).toBe(treatment);
   });
 
-  it('gives each category its rate under the rates, and 0 otherwise', () => {
+  it('gives each category its rate under the rates (the standard one when it has none), and 0 otherwise', () => {
     const rows = [row('FR', 2000, '2014-01-01'), row('FR', 550, '2014-01-01', 'ebook')];
     const at = day('2026-01-01');
-    expect(ratesFor('rates', rows, 'FR', ['standard', 'ebook', 'reduced'], at)).toEqual({ standard: 2000, ebook: 550, reduced: 0 });
+    expect(ratesFor('rates', rows, 'FR', ['standard', 'ebook', 'reduced'], at)).toEqual({ standard: 2000, ebook: 550, reduced: 2000 });
     expect(ratesFor('reverse_charge', rows, 'FR', ['standard', 'ebook'], at)).toEqual({ standard: 0, ebook: 0 });
     expect(ratesFor('none', rows, 'FR', ['standard'], at)).toEqual({ standard: 0 });
   });

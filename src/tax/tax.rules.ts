@@ -30,9 +30,16 @@ export function rateRowAt(rows: readonly TaxRateRow[], country: string, category
   return best;
 }
 
-/** The rate (basis points) for (country, category) at `at`; 0 when no row has begun. */
+/**
+ * The rate (basis points) for (country, category) at `at`. A category the country has no row for
+ * is charged the country's standard rate: a reduced rate set for one country must not make the
+ * product tax-free in every other (under-charging VAT is the seller's loss). 0 when neither has begun.
+ */
 export function rateAt(rows: readonly TaxRateRow[], country: string, category: string, at: number): number {
-  return rateRowAt(rows, country, category, at)?.rateBp ?? 0;
+  const own =
+    rateRowAt(rows, country, category, at) ??
+    (category === STANDARD_CATEGORY ? undefined : rateRowAt(rows, country, STANDARD_CATEGORY, at));
+  return own?.rateBp ?? 0;
 }
 
 /** Who sells to whom: the seller's country (null: tax is off), the buyer's, and the buyer's normalised VAT ID. */

@@ -50,7 +50,7 @@ const NOTE_MAX = 200;
 const invalid = (fields: TaxRateFieldErrors) =>
   new ValidationError('Please correct the highlighted fields.', { fields }, 'invalid_tax_rate');
 const fieldError = (field: 'country' | 'vatId', message: string, code: string) =>
-  new ValidationError(message, { fields: { [field]: message } }, code);
+  new ValidationError(message, { field, fields: { [field]: message } }, code);
 
 /** The rate rows with the one in force marked, grouped by country and category. */
 function groupRates(rows: readonly TaxRateRow[], at: number) {

@@ -142,6 +142,33 @@ describe.each(testDialects)('admin tax rates on %s', (dialect) => {
     expect((await post('/admin/tax/0/delete')).statusCode).toBe(404);
   });
 
+  it('gives a product a tax category from the form, chosen among the table’s (standard by default)', async () => {
+    const product = (sku: string) =>
+      t.db.kysely.selectFrom('products').select(['sku', 'tax_category']).where('sku', '=', sku).executeTakeFirst();
+    const fields = { name: 'Taxed tool', price: '10.00', currency: 'EUR', type: 'file', status: 'draft' };
+    expect((await post('/admin/tax', { country: 'AT', category: 'ebook', percent: '10', from: '2020-01-01' })).statusCode).toBe(303);
+    const blank = await get('/admin/products/new');
+    expect(blank.body).toMatch(
+      /<select id="product-taxCategory"[^>]*name="tax_category"><option value="standard" selected>standard<\/option><option value="ebook">ebook<\/option><\/select>/,
+    );
+
+    expect((await post('/admin/products', { ...fields, sku: 'TAX-EBOOK', tax_category: 'ebook' })).statusCode).toBe(303);
+    expect(await product('TAX-EBOOK')).toEqual({ sku: 'TAX-EBOOK', tax_category: 'ebook' });
+    expect((await get('/admin/products/TAX-EBOOK/edit')).body).toContain('<option value="ebook" selected>ebook</option>');
+    const [created] = await audit('product.create');
+    expect(JSON.parse(created!.after!)).toMatchObject({ sku: 'TAX-EBOOK', taxCategory: 'ebook' });
+
+    expect((await post('/admin/products', { ...fields, sku: 'TAX-PLAIN' })).statusCode).toBe(303);
+    expect(await product('TAX-PLAIN')).toEqual({ sku: 'TAX-PLAIN', tax_category: 'standard' });
+    expect((await post('/admin/products/TAX-EBOOK', { ...fields, tax_category: 'standard' })).statusCode).toBe(303);
+    expect(await product('TAX-EBOOK')).toEqual({ sku: 'TAX-EBOOK', tax_category: 'standard' });
+
+    const bad = await post('/admin/products', { ...fields, sku: 'TAX-BAD', tax_category: 'E Books!' });
+    expect(bad.statusCode).toBe(400);
+    expect(new RegExp('id="product-taxCategory-error">([^<]*)<').exec(bad.body)?.[1]).toContain('Tax category must be lower-case letters');
+    expect(await product('TAX-BAD')).toBeUndefined();
+  });
+
   it('is a 404 to everyone but the owner, and refuses a cross-site post even with the owner’s cookie', async () => {
     for (const user of [buyer, null]) {
       expect((await get('/admin/tax', user)).statusCode).toBe(404);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
-import { runStore } from './cli-harness.js';
+import { runStore, tempFile } from './cli-harness.js';
 
 const NOW = Date.parse('2026-06-15T12:00:00Z');
 
@@ -54,6 +54,27 @@ describe.each(testDialects)('tax-rates commands on %s', (dialect) => {
     }
     expect((await store('tax-rates', 'remove', 'abc')).code).toBe(2);
     expect((await store('tax-rates', 'set', 'DE')).code).toBe(2);
+  });
+
+  it('imports products with a tax category (standard when the column is absent), kept by an update without it', async () => {
+    const category = (sku: string) => db.kysely.selectFrom('products').select('tax_category').where('sku', '=', sku).executeTakeFirst();
+    const csv = tempFile(
+      'p.csv',
+      'sku,name,price,currency,type,tax_category\nTAX-BOOK,Book,9.99,EUR,file,ebook\nTAX-APP,App,5,EUR,file,\n',
+    );
+    expect(await store('products', 'import', csv)).toMatchObject({ code: 0, stderr: '' });
+    expect(await category('TAX-BOOK')).toEqual({ tax_category: 'ebook' });
+    expect(await category('TAX-APP')).toEqual({ tax_category: 'standard' });
+    const update = tempFile('u.csv', 'sku,price,currency\nTAX-BOOK,12,EUR\n');
+    expect((await store('products', 'import', update, '--update')).code).toBe(0);
+    expect(await category('TAX-BOOK')).toEqual({ tax_category: 'ebook' });
+    const json = tempFile(
+      'p.json',
+      JSON.stringify({ products: [{ sku: 'TAX-BAD', name: 'Bad', price: 100, currency: 'EUR', type: 'file', taxCategory: 'E Books' }] }),
+    );
+    const bad = await store('products', 'import', json);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('products[0] (SKU TAX-BAD): tax category must be lower-case letters');
   });
 
   it('says when tax is off', async () => {

@@ -18,7 +18,13 @@ async function refusal(p: Promise<unknown>) {
     (e: unknown) => e,
   );
   if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return { code: err.code, status: err.status, fields: err.details?.fields as Record<string, string> | undefined, message: err.message };
+  return {
+    code: err.code,
+    status: err.status,
+    field: err.details?.field,
+    fields: err.details?.fields as Record<string, string> | undefined,
+    message: err.message,
+  };
 }
 
 describe.each(testDialects)('tax service on %s', (dialect) => {
@@ -66,9 +72,9 @@ describe.each(testDialects)('tax service on %s', (dialect) => {
       rates: { standard: 0 },
       reverseCharge: true,
     });
-    // No rows for the US (yet), none for the ebook category in France: 0.
+    // No rows for the US (yet): 0; none for the ebook category in France: France's standard rate.
     expect(await tax.assess({ country: 'US' }, ['standard'], NOW)).toEqual({ rates: { standard: 0 }, reverseCharge: false });
-    expect(await tax.assess({ country: 'FR' }, ['ebook'], NOW)).toEqual({ rates: { ebook: 0 }, reverseCharge: false });
+    expect(await tax.assess({ country: 'FR' }, ['ebook'], NOW)).toEqual({ rates: { ebook: 2000 }, reverseCharge: false });
     // Before Estonia's 2025 rise there is no row at all.
     expect((await tax.assess({ country: 'EE' }, ['standard'], Date.parse('2025-06-30T00:00:00Z'))).rates.standard).toBe(0);
     // Tax off (no seller country): nothing, VAT ID or not.
@@ -93,6 +99,7 @@ describe.each(testDialects)('tax service on %s', (dialect) => {
     expect(await refusal(tax.assess({ country: 'EL' }, ['standard'], NOW))).toMatchObject({ code: 'unknown_country' });
     const bad = await refusal(tax.assess({ country: 'NL', vatId: 'NL123456789' }, ['standard'], NOW));
     expect(bad).toMatchObject({ code: 'invalid_vat_id', status: 400 });
+    expect(bad.field).toBe('vatId');
     expect(bad.fields?.vatId).toContain('NL followed by 9 digits, B and 2 digits');
     expect((await refusal(tax.assess({ country: 'DE', vatId: 'ATU12345678' }, ['standard'], NOW))).fields?.vatId).toMatch(/starts with DE/);
   });

@@ -1,3 +1,4 @@
+import { formatMoney } from '../../src/platform/money.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
@@ -118,6 +119,10 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     ]);
     const { session } = await pay(buyer.user.sub);
     expect(session.amount_total).toBe(order.total);
+    // The invoice states the same total (paid amount = order total = invoice total).
+    const invoice = await buyer.browser.request(`/order/${order.id}/invoice`);
+    expect(invoice.status).toBe(200);
+    expect(invoice.body).toContain(formatMoney(order.total, 'EUR'));
   });
 
   it('adds 20 % for a consumer in France on exclusive prices, with a code whose discount does not divide by the quantity', async () => {

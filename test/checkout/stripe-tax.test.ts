@@ -1,3 +1,4 @@
+import { formatMoney } from '../../src/platform/money.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscountsService } from '../../src/discounts/discounts.service.js';
 import { createTaxRepo } from '../../src/tax/tax.repo.js';
@@ -79,6 +80,7 @@ describe.each(testDialects)('TAX_PROVIDER=stripe through the development gateway
     expect(paid).toMatchObject({ status: 'fulfilled', tax: 539, total: 3236 });
     expect(session.total_details).toMatchObject({ amount_tax: 539 });
     expect(session.amount_total).toBe(paid.total);
+    expect((await buyer.browser.request(`/order/${paid.id}/invoice`)).body).toContain(formatMoney(paid.total, 'EUR'));
   });
 
   it('records the tax the gateway computed when its rate differs from the store’s', async () => {

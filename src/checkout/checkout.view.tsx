@@ -112,59 +112,62 @@ export function CheckoutPage({ ctx, review, problem, form, errors, idempotencyKe
             Directive 2006/112/EC).
           </p>
         )}
-        <form method="post" action="/checkout" class="checkout-form" novalidate>
-          <fieldset>
-            <legend>Billing details</legend>
-            <Field name="billingName" label="Name" errors={errors}>
-              {(a) => <input {...a} type="text" autocomplete="name" required maxLength={200} value={form.billingName} />}
-            </Field>
-            <Field name="billingCompany" label="Company (optional)" errors={errors}>
-              {(a) => <input {...a} type="text" autocomplete="organization" maxLength={200} value={form.billingCompany} />}
-            </Field>
-            <Field name="billingAddress" label="Address (optional)" errors={errors}>
-              {(a) => <textarea {...a} rows={3} autocomplete="street-address" maxLength={500} value={form.billingAddress} />}
-            </Field>
-            <Field name="billingCountry" label="Country" errors={errors} hint="The tax rate of this country applies.">
-              {(a) => (
-                <select {...a} autocomplete="country" required>
-                  {!form.billingCountry && <option value="">Choose your country</option>}
-                  {COUNTRIES.map((c) => (
-                    <option value={c.code} selected={c.code === form.billingCountry.toUpperCase()}>
-                      {c.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field
-              name="billingVatId"
-              label="VAT ID (optional)"
-              errors={errors}
-              hint="Businesses in the EU: with a valid VAT ID of another EU country no VAT is charged."
-            >
-              {(a) => <input {...a} type="text" autocomplete="off" maxLength={20} value={form.billingVatId} />}
-            </Field>
-          </fieldset>
-          {review && (
-            <>
-              <p>
-                Keys and downloads are delivered to your order page as soon as the payment is confirmed. Pool keys are held for you while
-                you pay.
-              </p>
-              <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-              <input type="hidden" name="reviewedTotal" value={String(review.quote.total)} />
-              <input type="hidden" name="reviewedCurrency" value={review.currency} />
-              <input type="hidden" name="reviewedCode" value={review.code?.code ?? ''} />
-              <button type="submit" class="button primary">
-                Pay {money(review.quote.total)}
-              </button>
-            </>
-          )}
-          {/* Without JavaScript: the same fields re-priced for another country or VAT ID, nothing ordered. After Pay, so that Pay stays the form's default button. */}
-          <button type="submit" class="button" formaction="/checkout" formmethod="get">
-            Update total
-          </button>
-        </form>
+        {/* An empty cart or one that cannot be bought has nothing to bill; a refused field keeps the form. */}
+        {(review || invalid) && (
+          <form method="post" action="/checkout" class="checkout-form" novalidate>
+            <fieldset>
+              <legend>Billing details</legend>
+              <Field name="billingName" label="Name" errors={errors}>
+                {(a) => <input {...a} type="text" autocomplete="name" required maxLength={200} value={form.billingName} />}
+              </Field>
+              <Field name="billingCompany" label="Company (optional)" errors={errors}>
+                {(a) => <input {...a} type="text" autocomplete="organization" maxLength={200} value={form.billingCompany} />}
+              </Field>
+              <Field name="billingAddress" label="Address (optional)" errors={errors}>
+                {(a) => <textarea {...a} rows={3} autocomplete="street-address" maxLength={500} value={form.billingAddress} />}
+              </Field>
+              <Field name="billingCountry" label="Country" errors={errors} hint="The tax rate of this country applies.">
+                {(a) => (
+                  <select {...a} autocomplete="country" required>
+                    {!form.billingCountry && <option value="">Choose your country</option>}
+                    {COUNTRIES.map((c) => (
+                      <option value={c.code} selected={c.code === form.billingCountry.toUpperCase()}>
+                        {c.name}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field
+                name="billingVatId"
+                label="VAT ID (optional)"
+                errors={errors}
+                hint="Businesses in the EU: with a valid VAT ID of another EU country no VAT is charged."
+              >
+                {(a) => <input {...a} type="text" autocomplete="off" maxLength={20} value={form.billingVatId} />}
+              </Field>
+            </fieldset>
+            {review && (
+              <>
+                <p>
+                  Keys and downloads are delivered to your order page as soon as the payment is confirmed. Pool keys are held for you while
+                  you pay.
+                </p>
+                <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+                <input type="hidden" name="reviewedTotal" value={String(review.quote.total)} />
+                <input type="hidden" name="reviewedCurrency" value={review.currency} />
+                <input type="hidden" name="reviewedCode" value={review.code?.code ?? ''} />
+                <button type="submit" class="button primary">
+                  Pay {money(review.quote.total)}
+                </button>
+              </>
+            )}
+            {/* Without JavaScript: the same fields re-priced for another country or VAT ID, nothing ordered. After Pay, so that Pay stays the form's default button. */}
+            <button type="submit" class="button" formaction="/checkout" formmethod="get">
+              Update total
+            </button>
+          </form>
+        )}
       </section>
     </Layout>
   );

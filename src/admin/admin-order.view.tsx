@@ -91,13 +91,26 @@ export function AdminOrderPage({
           )}
         </dd>
         <dt>Invoice</dt>
-        <dd>{order.invoice_number === null ? '—' : formatInvoiceNumber(order.invoice_number)}</dd>
+        <dd>{order.invoice_number === null ? '—' : formatInvoiceNumber(order.invoice_number, order.invoice_series)}</dd>
         <dt>Refunded</dt>
         <dd class="refunded-so-far">
           {refunded.units === 0 && order.status !== 'refunded'
             ? '—'
             : `${money(refunded.amount)} (${refunded.units} ${refunded.units === 1 ? 'unit' : 'units'})`}
         </dd>
+        {detail.creditNotes.length > 0 && (
+          <>
+            <dt>Credit notes</dt>
+            <dd class="credit-notes">
+              {detail.creditNotes.map((c, i) => (
+                <>
+                  {i > 0 && ', '}
+                  <a href={c.path}>{c.printed}</a> ({money(c.total)})
+                </>
+              ))}
+            </dd>
+          </>
+        )}
       </dl>
       {order.attention_reason && (
         <p class="notice error attention-reason" role="status">

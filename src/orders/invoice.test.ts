@@ -20,8 +20,8 @@ const seller = { name: 'Shop', addressLines: [], taxId: '' };
 
 describe('the invoice’s refund note', () => {
   it('counts refunded units in words that agree with the number', () => {
-    expect(buildInvoice(order, [item(1)], seller, 0).refundNote).toMatch(/^1 unit of this order was refunded;/);
-    expect(buildInvoice(order, [item(2)], seller, 0).refundNote).toMatch(/^2 units of this order were refunded;/);
-    expect(buildInvoice(order, [item(0)], seller, 0).refundNote).toBeNull();
+    expect(buildInvoice(order, [item(1)], seller).refundNote).toMatch(/^1 unit of this order was refunded;/);
+    expect(buildInvoice(order, [item(2)], seller).refundNote).toMatch(/^2 units of this order were refunded;/);
+    expect(buildInvoice(order, [item(0)], seller).refundNote).toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import type { OrderItemsTable, OrdersTable } from '../platform/db/schema.js';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import { jsonArrayFrom as postgresJsonArray } from 'kysely/helpers/postgres';
 import { jsonArrayFrom as sqliteJsonArray } from 'kysely/helpers/sqlite';
+import { invoiceCounter } from './order-number.js';
 
 export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
@@ -42,10 +43,17 @@ export interface NewOrderEvent {
 type DetailsPatch = Partial<
   Pick<
     OrderRow,
-    'payment_provider' | 'payment_ref' | 'payment_intent' | 'paid_at' | 'attention_reason' | 'invoice_number' | 'reserved_until'
+    | 'payment_provider'
+    | 'payment_ref'
+    | 'payment_intent'
+    | 'paid_at'
+    | 'attention_reason'
+    | 'invoice_number'
+    | 'invoice_series'
+    | 'reserved_until'
   >
 > & { updated_at: number };
-type StatusPatch = Omit<DetailsPatch, 'payment_provider' | 'payment_ref' | 'invoice_number'> & { status: string };
+type StatusPatch = Omit<DetailsPatch, 'payment_provider' | 'payment_ref' | 'invoice_number' | 'invoice_series'> & { status: string };
 
 /** Orders, their items and their event log. */
 export function createOrdersRepo(db: Database) {
@@ -164,7 +172,8 @@ export function createOrdersRepo(db: Database) {
 
     /**
      * updateStatusLogged and assignInvoiceNumber in one: the order moves, is logged and gets the next
-     * invoice number only if it is still in `from`; null (nothing written, no number taken) if not.
+     * invoice number of `series` (its own counters row) only if it is still in `from`; null (nothing
+     * written, no number taken) if not.
      * On PostgreSQL one statement: the order's row is locked first (`for update`, which waits for a
      * racing transaction and then sees its result), and the counter moves only for a locked row, so
      * a lost race takes no number. SQLite (one writer) in three.
@@ -174,8 +183,10 @@ export function createOrdersRepo(db: Database) {
       from: string,
       patch: StatusPatch,
       event: NewOrderEvent,
+      series: string,
       tx: Executor,
     ): Promise<number | null> {
+      const counter = invoiceCounter(series);
       if (db.dialect !== 'postgres') {
         // One writer at a time: the number the update reads from the counter is still the next one
         // when the counter is moved to it, three statements where the two methods take four.
@@ -183,7 +194,8 @@ export function createOrdersRepo(db: Database) {
           .updateTable('orders')
           .set({
             ...patch,
-            invoice_number: sql<number>`coalesce((select value from counters where name = 'invoice'), 0) + 1`,
+            invoice_number: sql<number>`coalesce((select value from counters where name = ${counter}), 0) + 1`,
+            invoice_series: series,
           })
           .where('id', '=', id)
           .where('status', '=', from)
@@ -194,7 +206,7 @@ export function createOrdersRepo(db: Database) {
         await tx.insertInto('order_events').values(event).execute();
         await tx
           .insertInto('counters')
-          .values({ name: 'invoice', value: invoiceNumber })
+          .values({ name: counter, value: invoiceNumber })
           .onConflict((oc) => oc.column('name').doUpdateSet({ value: invoiceNumber }))
           .execute();
         return invoiceNumber;
@@ -205,14 +217,14 @@ export function createOrdersRepo(db: Database) {
           q
             .insertInto('counters')
             .columns(['name', 'value'])
-            .expression((eb) => eb.selectFrom('l').select([eb.val('invoice').as('name'), eb.val(1).as('value')]))
+            .expression((eb) => eb.selectFrom('l').select([eb.val(counter).as('name'), eb.val(1).as('value')]))
             .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
             .returning('value'),
         )
         .with('u', (q) =>
           q
             .updateTable('orders')
-            .set((eb) => ({ ...patch, invoice_number: eb.selectFrom('c').select('c.value') }))
+            .set((eb) => ({ ...patch, invoice_series: series, invoice_number: eb.selectFrom('c').select('c.value') }))
             .where('id', '=', (eb) => eb.selectFrom('l').select('l.id'))
             .returning(['id', 'invoice_number']),
         )
@@ -246,30 +258,36 @@ export function createOrdersRepo(db: Database) {
      * Gives an order the next invoice number of a gap-free sequence, inside the caller's transaction:
      * the counter's row lock (PostgreSQL) or the single writer (SQLite) serialises concurrent payments,
      * and a rollback gives the number back, so numbers are never skipped or reused. One statement on
-     * PostgreSQL (the counter's upsert as a CTE of the order's update), two on SQLite.
+     * PostgreSQL (the counter's upsert as a CTE of the order's update), two on SQLite. `series` is the
+     * resolved prefix; each has its own counter.
      */
-    async assignInvoiceNumber(id: string, updatedAt: number, tx: Executor): Promise<number> {
+    async assignInvoiceNumber(id: string, series: string, updatedAt: number, tx: Executor): Promise<number> {
+      const counter = invoiceCounter(series);
       if (db.dialect !== 'postgres') {
         const next = await tx
           .insertInto('counters')
-          .values({ name: 'invoice', value: 1 })
+          .values({ name: counter, value: 1 })
           .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
           .returning('value')
           .executeTakeFirstOrThrow();
         const invoiceNumber = Number(next.value);
-        await tx.updateTable('orders').set({ invoice_number: invoiceNumber, updated_at: updatedAt }).where('id', '=', id).execute();
+        await tx
+          .updateTable('orders')
+          .set({ invoice_number: invoiceNumber, invoice_series: series, updated_at: updatedAt })
+          .where('id', '=', id)
+          .execute();
         return invoiceNumber;
       }
       const row = await tx
         .with('c', (q) =>
           q
             .insertInto('counters')
-            .values({ name: 'invoice', value: 1 })
+            .values({ name: counter, value: 1 })
             .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
             .returning('value'),
         )
         .updateTable('orders')
-        .set((eb) => ({ invoice_number: eb.selectFrom('c').select('c.value'), updated_at: updatedAt }))
+        .set((eb) => ({ invoice_number: eb.selectFrom('c').select('c.value'), invoice_series: series, updated_at: updatedAt }))
         .where('id', '=', id)
         .returning('invoice_number')
         .executeTakeFirstOrThrow();

@@ -5,7 +5,8 @@ import { nextOrderState, type OrderEvent, type OrderState } from '../orders/orde
 import type { OrdersService } from '../orders/orders.service.js';
 import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
 import { refundMail } from '../orders/refund-mail.js';
-import { grossUnitAmount } from '../orders/pricing.js';
+import { createCreditNotesService, type CreditNotesService } from '../orders/credit-notes.service.js';
+import { refundedOfOrder, unitAmounts } from '../orders/unit-amounts.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { MailSettings } from '../platform/mail/mail-blocks.js';
 import type { MailService } from '../platform/mail/mail.service.js';
@@ -26,10 +27,22 @@ export interface OrderPaymentsDeps {
   mail: Pick<MailService, 'enqueue'>;
   config: MailSettings;
   clock?: () => number;
+  /** where refunds reported by the gateway get their credit notes (default: the CN-{YYYY}- series) */
+  creditNotes?: Pick<CreditNotesService, 'issue' | 'listOfOrder'>;
 }
 
 /** An order's payable lifecycle: settling fulfils it, failing, expiring or cancelling releases its keys, a refund revokes units. */
-export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock = Date.now }: OrderPaymentsDeps) {
+export function createOrderPayments({
+  db,
+  orders,
+  fulfilment,
+  keyPool,
+  cart,
+  mail,
+  config,
+  clock = Date.now,
+  creditNotes = createCreditNotesService({ db, clock }),
+}: OrderPaymentsDeps) {
   /** An event that ends an unpaid order and gives its reserved keys back. */
   async function endUnpaid(tx: Executor, orderId: string, event: OrderEvent, source: string): Promise<PayableResult> {
     const r = await orders.applyEvent(tx, orderId, event, source);
@@ -113,7 +126,7 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
         order.user_sub,
         items.map((i) => i.product_id),
       );
-      const receipt = { ...order, invoice_number: invoiceNumber, paid_at: paid.paid_at };
+      const receipt = { ...order, invoice_number: invoiceNumber, invoice_series: r.order.invoice_series, paid_at: paid.paid_at };
       await mail.enqueue(confirmationMail(receipt, items, to === 'fulfilled', config, await mailedKeys(tx, items, to === 'fulfilled')), tx);
       return { kind: 'moved', from: r.from, to };
     },
@@ -126,24 +139,32 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
      * A refund reported by the gateway (cumulative amount). A full refund revokes every unit; a
      * partial one revokes whole units, dearest first, as far as the newly refunded amount covers them.
      */
-    async refund(tx, orderId, { amountRefunded }) {
+    async refund(tx, orderId, { amountRefunded, refundId }, source) {
       // Takes the order's row lock first: an owner's refund in flight (refund.service) commits before
       // this reads what it already revoked, so no unit is revoked twice.
       await orders.lockOrder(tx, orderId);
       const order = (await orders.findOrder(orderId, tx))!;
       const items = await orders.findItems(orderId, tx);
-      const gross = (unitPrice: number) => grossUnitAmount(unitPrice, order);
-      const accounted = items.reduce((sum, i) => sum + i.refunded_quantity * gross(i.unit_price), 0);
+      // What is accounted for already: the refunded units' amounts, or the credit notes' total when
+      // more (a refund of an amount only returned no unit).
+      const notes = await creditNotes.listOfOrder(orderId, tx);
+      const accounted = refundedOfOrder(
+        order,
+        items,
+        notes.reduce((n, c) => n + c.total, 0),
+      ).total;
       const full = amountRefunded >= order.total;
       let budget = amountRefunded - accounted;
-      if (full ? items.every((i) => i.refunded_quantity >= i.quantity) : budget <= 0)
+      if (full ? items.every((i) => i.refunded_quantity >= i.quantity) && budget <= 0 : budget <= 0)
         return { kind: 'unchanged', why: 'refund_already_applied' };
       const taken: { itemId: number; units: number }[] = [];
       for (const item of [...items].sort((a, b) => b.unit_price - a.unit_price)) {
         const left = item.quantity - item.refunded_quantity;
-        const units = full ? left : Math.min(left, Math.floor(budget / gross(item.unit_price)));
+        let units = full ? left : 0;
+        // Whole units, each at what it was paid (the last of a line takes the line's remainder).
+        while (!full && units < left && unitAmounts(item, order, item.refunded_quantity, units + 1).gross <= budget) units++;
         if (units <= 0) continue;
-        budget -= units * gross(item.unit_price);
+        budget -= unitAmounts(item, order, item.refunded_quantity, units).gross;
         await fulfilment.revokeUnits(tx, item.id, units);
         await orders.incrementRefunded(tx, item.id, units);
         taken.push({ itemId: item.id, units });
@@ -154,11 +175,22 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
         full ? 'refund_full' : 'refund_partial',
         `refunded ${amountRefunded} ${order.currency}`,
       );
-      // A refund made in the gateway's dashboard: the buyer hears of it here. The owner's refunds were
-      // told by refund.service and end above as already applied, so no refund is announced twice.
+      // A refund made in the gateway's dashboard: the buyer hears of it here, with its credit note.
+      // The owner's refunds were told and documented by refund.service and end above as already
+      // applied, so no refund is announced or documented twice.
       if (r.applied) {
         const refundedTotal = Math.min(amountRefunded, order.total);
-        await mail.enqueue(refundMail(order, items, { amount: refundedTotal - accounted, units: taken, refundedTotal }, config), tx);
+        const amount = refundedTotal - accounted;
+        const note = await creditNotes.issue(tx, {
+          order,
+          items,
+          units: taken,
+          amount,
+          reason: 'Refunded at the payment gateway',
+          refundRef: refundId ?? source,
+        });
+        const creditNoteUrl = `${config.publicUrl}${note.path}`;
+        await mail.enqueue(refundMail(order, items, { amount, units: taken, refundedTotal, creditNoteUrl }, config), tx);
       }
       return moved(r);
     },
@@ -186,7 +218,7 @@ export function createOrderPayments({ db, orders, fulfilment, keyPool, cart, mai
       throw new ConflictError('order_changed', `Order ${orderId} changed while it was being delivered; nothing was delivered.`);
     await orders.setAttentionReason(tx, orderId, null);
     // A payment of the wrong amount was never given an invoice number: the owner accepting it does.
-    if (order.invoice_number === null) order = { ...order, invoice_number: await orders.assignInvoiceNumber(tx, orderId) };
+    if (order.invoice_number === null) order = { ...order, ...(await orders.assignInvoiceNumber(tx, orderId, order.paid_at)) };
     await mail.enqueue(confirmationMail(order, items, true, config, await mailedKeys(tx, items, true)), tx);
     return 'fulfilled';
   }

@@ -88,6 +88,8 @@ export interface PaymentEvent {
   currency: string | null;
   /** cumulative amount refunded so far (charge.refunded) */
   amountRefunded?: number | null;
+  /** the refund this event reports, when the gateway names it (charge.refunded) */
+  refundId?: string | null;
   /** epoch ms */
   created: number;
 }

@@ -64,6 +64,15 @@ export const envSchema = z.object({
   SELLER_NAME: z.string().min(1).max(200).optional(),
   SELLER_ADDRESS: z.string().max(500).default(''),
   SELLER_TAX_ID: z.string().max(50).default(''),
+  // Invoice and credit note number prefixes; `{YYYY}` is the year of payment (of the refund for credit notes).
+  INVOICE_SERIES: z
+    .string()
+    .regex(/^[A-Za-z0-9{}/_.-]{1,24}$/)
+    .default('INV-{YYYY}-'),
+  CREDIT_NOTE_SERIES: z
+    .string()
+    .regex(/^[A-Za-z0-9{}/_.-]{1,24}$/)
+    .default('CN-{YYYY}-'),
   TAX_RATE: z.coerce.number().min(0).max(100).default(0),
   PRICES_INCLUDE_TAX: bool.default(true),
   DOWNLOAD_LIMIT: int(1, 1000).default(5),

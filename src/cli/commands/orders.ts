@@ -87,7 +87,7 @@ const showCommand: Command = {
     );
     out.line(`  created   ${when(order.created_at)} UTC, paid ${when(order.paid_at)}`);
     out.line(`  payment   ${order.payment_provider ?? '-'} ${order.payment_ref ?? '-'} ${order.payment_intent ?? ''}`.trimEnd());
-    if (order.invoice_number !== null) out.line(`  invoice   ${formatInvoiceNumber(order.invoice_number)}`);
+    if (order.invoice_number !== null) out.line(`  invoice   ${formatInvoiceNumber(order.invoice_number, order.invoice_series)}`);
     if (order.attention_reason) out.line(`  attention ${order.attention_reason}`);
     out.line('\nItems');
     out.table(items, [

@@ -74,8 +74,8 @@ describe.each(testDialects)('invoices on %s', (dialect) => {
     });
     const row = (await orders.findOrder(id))!;
     // As people read them: INV-2026-000007 and #1042, never the raw counter or the random id.
-    expect(row.invoice_series).toBe(`INV-${new Date(now).getUTCFullYear()}-`);
-    return { id, number: formatInvoiceNumber(row.invoice_number!, row.invoice_series), orderNumber: `#${row.order_number}` };
+    if (paid) expect(row.invoice_series).toBe(`INV-${new Date(now).getUTCFullYear()}-`);
+    return { id, number: formatInvoiceNumber(row.invoice_number ?? 0, row.invoice_series), orderNumber: `#${row.order_number}` };
   }
 
   it('shows a printable invoice with seller, buyer, lines and the tax the prices include', async () => {

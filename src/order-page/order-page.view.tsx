@@ -113,7 +113,8 @@ export function OrderPage({ ctx, order, items, deliveries, creditNotes = [] }: {
             ),
             quantity: item.quantity,
             price: money(item.unit_price),
-            amount: money(item.unit_price * item.quantity),
+            // What the line was paid (after its discount) when checkout priced it per line.
+            amount: money(item.gross ?? item.unit_price * item.quantity),
           }))}
           foot={[
             ...(order.tax > 0 ? [{ label: `Tax${order.total === order.subtotal ? ' (included)' : ''}`, value: money(order.tax) }] : []),

@@ -14,15 +14,14 @@ export async function renderInvoicePdf(invoice: InvoiceData): Promise<Buffer> {
     seller: invoice.seller,
     buyerLabel: 'Billed to:',
     buyer: invoice.buyer,
-    headings: ['Description', 'Qty', 'Unit price', 'Discount', 'Net', 'Rate', 'Tax', 'Gross'],
+    headings: invoice.perLine
+      ? ['Description', 'Qty', 'Unit price', 'Discount', 'Net', 'Rate', 'Tax', 'Gross']
+      : ['Description', 'Quantity', 'Unit price', 'Amount'],
     rows: invoice.lines.map((l) => [
       `${l.description} (${l.sku})${l.refunded > 0 ? `, ${l.refunded} refunded` : ''}`,
       String(l.quantity),
       l.unitPrice,
-      l.discount,
-      l.net,
-      l.rate,
-      l.tax,
+      ...(invoice.perLine ? [l.discount, l.net, l.rate, l.tax] : []),
       l.gross,
     ]),
     foot: [

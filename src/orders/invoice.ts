@@ -38,6 +38,8 @@ export interface InvoiceData {
     gross: string;
     refunded: number;
   }>;
+  /** whether the lines carry their own net, rate and tax (orders from 021 on); older ones print unit price × quantity */
+  perLine: boolean;
   discountCode: string | null;
   /** the tax summary, one row per rate (empty for an order from before per-line taxes) */
   byRate: Array<{ rate: string; net: string; tax: string; gross: string }>;
@@ -108,6 +110,7 @@ export function buildInvoice(
     seller,
     buyer: buyerLines(order),
     lines,
+    perLine,
     discountCode: order.discount_code,
     byRate: rates.map((rateBp) => {
       const of = items.filter((i) => i.tax_rate_bp === rateBp);

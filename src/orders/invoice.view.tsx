@@ -38,7 +38,11 @@ export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: Invoi
         </header>
         <BuyerAddress label="Billed to:" lines={invoice.buyer} />
         <DocumentTable
-          headings={['Description', 'Quantity', 'Unit price', 'Discount', 'Net', 'Rate', 'Tax', 'Gross']}
+          headings={
+            invoice.perLine
+              ? ['Description', 'Quantity', 'Unit price', 'Discount', 'Net', 'Rate', 'Tax', 'Gross']
+              : ['Description', 'Quantity', 'Unit price', 'Amount']
+          }
           rows={invoice.lines.map((l) => [
             <>
               {l.description} <span class="sku">{l.sku}</span>
@@ -46,10 +50,7 @@ export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: Invoi
             </>,
             l.quantity,
             l.unitPrice,
-            l.discount,
-            l.net,
-            l.rate,
-            l.tax,
+            ...(invoice.perLine ? [l.discount, l.net, l.rate, l.tax] : []),
             l.gross,
           ])}
           foot={foot}

@@ -123,7 +123,7 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(
       new RegExp(
-        `^Refunded €52\\.80 of order ${orderId} \\(2 × ${pool.sku}, 1 × ${signed.sku}, 1 × ${file.sku}\\); the order is now refunded\\. Gateway refund re_\\w+\\.\\n$`,
+        `^Refunded €52\\.80 of order ${orderId} \\(2 × ${pool.sku}, 1 × ${signed.sku}, 1 × ${file.sku}\\); the order is now refunded\\. Gateway refund re_\\w+\\. Credit note CN-\\d{4}-\\d{6}\\.\\n$`,
       ),
     );
     const after = await deliveries(orderId);

@@ -10,7 +10,7 @@ export type FailedAction = Extract<ActionResult, { ok: false }>;
 /** What the order page says after an action's redirect (`?done=`); unknown values say nothing. */
 export const doneMessages: Record<string, string> = {
   refunded:
-    'Refunded. The gateway paid the money back, the refunded units’ keys and downloads no longer work, and the buyer was sent a refund notice.',
+    'Refunded. The gateway paid the money back, the refunded units’ keys and downloads no longer work, a credit note was issued, and the buyer was sent a refund notice linking it.',
   receipt: 'The receipt was queued for the buyer again.',
   'downloads-reset': 'Downloads were reset to zero used.',
   'downloads-reset-partly': 'Downloads were reset to zero used; refunded (revoked) downloads stay revoked.',

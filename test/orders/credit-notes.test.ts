@@ -254,6 +254,8 @@ describe.each(testDialects)('credit notes and invoice series on %s', (dialect) =
       expect(page.body, text).toContain(text);
     const owner = await loginAs(t.app, 'owner');
     expect((await owner.browser.request(creditNote.path)).status).toBe(200);
+    // The owner's order view links it too.
+    expect((await owner.browser.request(`/admin/orders/${id}`)).body).toContain(`href="${creditNote.path}"`);
     const other = await loginAs(t.app, 'new');
     expect((await other.browser.request(creditNote.path)).status).toBe(404);
     expect((await buyer.browser.request(`/orders/${id}/credit-notes/CN-1999-000001`)).status).toBe(404);

@@ -1,4 +1,5 @@
 import type { GrantVerdict } from '../fulfilment/download-state.js';
+import { CreditNoteLinks } from '../orders/credit-note.view.js';
 import { formatInvoiceNumber, formatOrderNumber } from '../orders/order-number.js';
 import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
@@ -98,19 +99,10 @@ export function AdminOrderPage({
             ? '—'
             : `${money(refunded.amount)} (${refunded.units} ${refunded.units === 1 ? 'unit' : 'units'})`}
         </dd>
-        {detail.creditNotes.length > 0 && (
-          <>
-            <dt>Credit notes</dt>
-            <dd class="credit-notes">
-              {detail.creditNotes.map((c, i) => (
-                <>
-                  {i > 0 && ', '}
-                  <a href={c.path}>{c.printed}</a> ({money(c.total)})
-                </>
-              ))}
-            </dd>
-          </>
-        )}
+        <dt>Credit notes</dt>
+        <dd class="credit-notes">
+          {detail.creditNotes.length === 0 ? '—' : <CreditNoteLinks notes={detail.creditNotes} currency={order.currency} />}
+        </dd>
       </dl>
       {order.attention_reason && (
         <p class="notice error attention-reason" role="status">

@@ -1,6 +1,7 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import type { CreditNoteData } from './credit-notes.js';
+import { formatMoney } from '../platform/money.js';
 import { BuyerAddress, DocumentTable, SellerAddress } from './document-table.view.js';
 
 /** GET /orders/:id/credit-notes/:number: a printable credit note, the document of one refund. */
@@ -51,5 +52,19 @@ export function CreditNotePage({ ctx, note }: { ctx: ViewContext; note: CreditNo
         </p>
       </article>
     </Layout>
+  );
+}
+
+/** An order's credit notes as links with their totals, comma-separated (the owner's order view). */
+export function CreditNoteLinks({ notes, currency }: { notes: Array<{ printed: string; path: string; total: number }>; currency: string }) {
+  return (
+    <>
+      {notes.map((c, i) => (
+        <>
+          {i > 0 && ', '}
+          <a href={c.path}>{c.printed}</a> ({formatMoney(c.total, currency)})
+        </>
+      ))}
+    </>
   );
 }

@@ -4,6 +4,7 @@ import { paginate, parsePageParam } from '../platform/pagination.js';
 import { buildInvoice, type InvoiceData, type Seller } from './invoice.js';
 import { creditNotePath } from './credit-notes.service.js';
 import { createCreditNotesRepo } from './credit-notes.repo.js';
+import { createInvoiceNumbersRepo } from './invoice-numbers.repo.js';
 import { formatSeriesNumber, resolveSeries } from './order-number.js';
 import { initialOrderState, nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
 import { createOrdersSearchRepo, type OrderSearch } from './orders-search.repo.js';
@@ -41,6 +42,7 @@ export function createOrdersService({
   const repo = createOrdersRepo(db);
   const searchRepo = createOrdersSearchRepo(db);
   const creditNotes = createCreditNotesRepo(db);
+  const invoiceNumbers = createInvoiceNumbersRepo(db);
   return {
     /** Whether createOrder writes in one statement (PostgreSQL), atomic without a transaction around it. */
     createsOrderInOneStatement: db.dialect === 'postgres',
@@ -81,7 +83,7 @@ export function createOrdersService({
         const patch = { ...details, status: step.to, updated_at: now };
         const event = { ...logged, to_status: step.to };
         const series = resolveSeries(invoiceSeries, details.paid_at ?? order.paid_at ?? now);
-        const invoice = withInvoice ? await repo.updateStatusLoggedWithInvoice(orderId, from, patch, event, series, tx) : null;
+        const invoice = withInvoice ? await invoiceNumbers.updateStatusLoggedWithInvoice(orderId, from, patch, event, series, tx) : null;
         if (withInvoice ? invoice !== null : await repo.updateStatusLogged(orderId, from, patch, event, tx))
           return {
             applied: true,
@@ -110,7 +112,7 @@ export function createOrdersService({
     ): Promise<{ invoice_number: number; invoice_series: string }> {
       const now = clock();
       const series = resolveSeries(invoiceSeries, paidAt ?? now);
-      return { invoice_number: await repo.assignInvoiceNumber(orderId, series, now, tx), invoice_series: series };
+      return { invoice_number: await invoiceNumbers.assignInvoiceNumber(orderId, series, now, tx), invoice_series: series };
     },
 
     /** Records the gateway's payment session of a pending order, to confirm or expire it later. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCreditNotesService } from '../../src/orders/credit-notes.service.js';
 import type { CreditNoteLine } from '../../src/orders/credit-notes.js';
 import { createOrdersService } from '../../src/orders/orders.service.js';
+import { createSalesRepo } from '../../src/orders/sales.repo.js';
 import { createOrderPayments } from '../../src/payments/order-payments.js';
 import type { RefundResult } from '../../src/payments/payment-gateway.js';
 import { createRefundService } from '../../src/payments/refund.service.js';
@@ -288,6 +289,26 @@ describe.each(testDialects)('credit notes and invoice series on %s', (dialect) =
       creditNote.number,
     ])
       expect(invoice.body, text).toContain(text);
+  });
+
+  it('reports what was refunded of per-line priced orders in the sales SQL as the refunds counted it', async () => {
+    gatewayAnswer = succeed;
+    // Paid on a day of its own: the only sale of that window.
+    const paidAt = Date.UTC(2020, 5, 1, 12);
+    const id = await order({ paidAt });
+    const kit = (await orders.findItems(id)).find((i) => i.name === 'Kit')!;
+    await refunds().refundOrder({ orderId: id, item: { sku: kit.sku, units: 2 } });
+    const window = { from: paidAt, to: paidAt + 1 };
+    const sales = createSalesRepo(t.db);
+    const rows = await sales.findPaidOrdersAfter(window, null, 100);
+    expect(rows.map((r) => [r.id, r.refunded])).toEqual([[id, 1932]]);
+    // Kit: 29.00 paid, 19.32 of it refunded; Font untouched.
+    const products = await sales.findProductSales(window, 'EUR', 100);
+    expect(products.map((p) => [p.name, p.refundedUnits, p.net])).toEqual([
+      ['Kit', 2, 2900 - 1932],
+      ['Font', 0, 333],
+    ]);
+    expect((await sales.findRevenueByDay(window)).map((d) => [d.gross, d.refunded])).toEqual([[3233, 1932]]);
   });
 
   it('prints the reverse-charge note and no tax on a reverse-charge invoice', async () => {

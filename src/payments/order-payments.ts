@@ -181,15 +181,19 @@ export function createOrderPayments({
       if (r.applied) {
         const refundedTotal = Math.min(amountRefunded, order.total);
         const amount = refundedTotal - accounted;
-        const note = await creditNotes.issue(tx, {
-          order,
-          items,
-          units: taken,
-          amount,
-          reason: 'Refunded at the payment gateway',
-          refundRef: refundId ?? source,
-        });
-        const creditNoteUrl = `${config.publicUrl}${note.path}`;
+        // Nothing new was paid back (the credit notes already cover it): the units go, no note is due.
+        const note =
+          amount > 0
+            ? await creditNotes.issue(tx, {
+                order,
+                items,
+                units: taken,
+                amount,
+                reason: 'Refunded at the payment gateway',
+                refundRef: refundId ?? source,
+              })
+            : null;
+        const creditNoteUrl = note ? `${config.publicUrl}${note.path}` : null;
         await mail.enqueue(refundMail(order, items, { amount, units: taken, refundedTotal, creditNoteUrl }, config), tx);
       }
       return moved(r);

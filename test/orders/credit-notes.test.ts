@@ -162,6 +162,18 @@ describe.each(testDialects)('credit notes and invoice series on %s', (dialect) =
     expect(mails.at(-1)!.textBody).toContain(`/credit-notes/${notes[2]!.printed}`);
   });
 
+  it('leaves no credit note when the webhook’s transaction rolls back (a repeated event)', async () => {
+    const id = await order();
+    const pay = payments();
+    await expect(
+      t.db.transaction(async (tx) => {
+        await pay.refund(tx, id, { amountRefunded: 300, chargeAmount: null }, 'evt_rollback');
+        throw new Error('repeated event');
+      }),
+    ).rejects.toThrow('repeated event');
+    expect(await notesOf(id)).toEqual([]);
+  });
+
   it('takes whole units for a gateway refund that covers them, and no second note for an owner refund’s own webhook', async () => {
     gatewayAnswer = succeed;
     const id = await order();

@@ -189,6 +189,8 @@
   }
 
   function enhanceCartPage(section) {
+    // A discount is priced on the server: with a code, the forms post and the page comes back whole.
+    if (section.getAttribute('data-discount') === 'true') return;
     var status = section.querySelector('#cart-status');
     function say(kind, text) {
       if (!status) return announce(text);

@@ -9,6 +9,7 @@ import { createAdminCategoriesService } from './admin/admin-categories.service.j
 import { createAdminCustomersService } from './admin/admin-customers.service.js';
 import { createAdminDonationsService } from './admin/admin-donations.service.js';
 import { createAdminMessagesService } from './admin/admin-messages.service.js';
+import { createAdminDiscountsService } from './admin/admin-discounts.service.js';
 import { createCategoriesService } from './catalog/categories.service.js';
 import { createCustomersService } from './orders/customers.service.js';
 import { createAdminOrderActionsService } from './admin/admin-order-actions.service.js';
@@ -17,6 +18,7 @@ import { createAdminExportsService } from './admin/admin-exports.service.js';
 import { createAdminReportsService } from './admin/admin-reports.service.js';
 import { createSalesService } from './orders/sales.service.js';
 import { createAuditService } from './audit/audit.service.js';
+import { createTaxService } from './tax/tax.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
 import { authCookies } from './auth/auth.cookies.js';
@@ -50,6 +52,8 @@ import { createPaymentGateway } from './payments/payments.gateway.js';
 import { createPaymentReconciler, type ReconcileReport } from './payments/payment-reconciler.js';
 import { paymentsRoutes } from './payments/payments.routes.js';
 import { createCatalogService } from './catalog/catalog.service.js';
+import { createCartDiscounts } from './discounts/discounts.cart.js';
+import { createDiscountsService } from './discounts/discounts.service.js';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.js';
 import { createKeyPoolService } from './fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from './fulfilment/signed-key.js';
@@ -147,6 +151,12 @@ export async function buildApp({
   const catalog = createCatalogService({ db, keyPool, clock, caches: caches.catalog, imageHosts: config.images.hosts });
   const cart = createCartService({ db, catalog, clock });
   const cartOwners = createCartOwners({ config, cart });
+  const discounts = createDiscountsService({
+    db,
+    clock,
+    catalog,
+    categories: createCategoriesService({ db, clock, caches: caches.catalog }),
+  });
   const content = createContentService({ contentDir: config.contentDir, cache: caches.content });
   const oidc = createOidcClient(config);
   const verifier = createTokenVerifier({
@@ -179,7 +189,7 @@ export async function buildApp({
   const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });
   const orderPages = createOrderPageService({ orders, fulfilment, productFiles, licenses, creditNotes, clock });
   const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
-  const orderPayments = createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock, creditNotes });
+  const orderPayments = createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock, discounts, creditNotes });
   const payables = { order: orderPayments, donation: donations.payable };
   const paymentEvents = createPaymentEventsService({ db, gateway, payables, clock, log: app.log });
   const reconciler = createPaymentReconciler({ db, gateway, payables, clock, log: app.log });
@@ -199,6 +209,7 @@ export async function buildApp({
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, creditNotes, clock });
   const audit = createAuditService({ db, clock });
+  const tax = createTaxService({ db, config, clock, audit });
   const adminProducts = createAdminProductsService({ catalog, audit });
   const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock, imageHosts: config.images.hosts });
   const adminImages = createAdminImagesService({ images: productImages, audit, maxBytes: config.images.maxBytes });
@@ -254,7 +265,7 @@ export async function buildApp({
     donor: (r) => (r.user ? { sub: r.user.sub, email: r.user.email } : null),
     rateLimit: { max: 10, timeWindow: 10 * 60_000 },
   });
-  await app.register(cartRoutes, { cart, owners: cartOwners });
+  await app.register(cartRoutes, { cart, owners: cartOwners, discounts: createCartDiscounts(discounts, clock) });
   await app.register(checkoutRoutes, {
     checkout,
     requireUser,
@@ -284,6 +295,8 @@ export async function buildApp({
     shop: adminShop,
     orderActions,
     reports,
+    tax,
+    discounts: createAdminDiscountsService({ discounts, audit }),
   });
   await app.register(mediaRoutes, { images: productImages });
   await app.register(catalogRoutes, { catalog });

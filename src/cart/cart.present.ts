@@ -57,6 +57,8 @@ const notices: Record<string, string> = {
   added: 'Added to your cart.',
   updated: 'Quantity updated.',
   removed: 'Removed from your cart.',
+  discount_applied: 'Discount code applied.',
+  discount_removed: 'Discount code removed.',
 };
 
 const errors: Record<CartErrorCode, string> = {

@@ -1,6 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../platform/errors.js';
+import { cleanCode, DISCOUNT_NOTICES, discountJson, type CartDiscounts } from './cart.discount.js';
 import { isCartError } from './cart.errors.js';
 import type { CartOwners } from './cart.owner.js';
 import { cartJson, errorQuery, NOTICE_FOR_ACTION, pageNotice } from './cart.present.js';
@@ -25,7 +26,13 @@ const PageQuery = Type.Object({
   error: Type.Optional(Type.String()),
   left: Type.Optional(Type.String()),
   held: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
 });
+const DiscountForm = Type.Object({
+  action: Type.Optional(Type.Union([Type.Literal('apply'), Type.Literal('remove')])),
+  code: Type.Optional(Type.String({ maxLength: 200 })),
+});
+const DiscountBody = Type.Object({ code: Type.String({ maxLength: 200 }) });
 /** A cart change is a few dozen bytes. */
 const BODY_LIMIT = 4096;
 const BODY_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
@@ -37,9 +44,22 @@ class UnsupportedMediaTypeError extends AppError {
 }
 
 /** GET and POST /cart (pages, no JavaScript needed) and the JSON API under /api/cart. */
-export async function cartRoutes(fastify: FastifyInstance, { cart, owners }: { cart: CartService; owners: CartOwners }) {
+export async function cartRoutes(
+  fastify: FastifyInstance,
+  { cart, owners, discounts }: { cart: CartService; owners: CartOwners; discounts?: CartDiscounts },
+) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const json = (reply: FastifyReply, c: Cart) => reply.header('cache-control', 'no-store').send(cartJson(c));
+  // The cart's code, priced against it now (null without one, or without the discounts domain).
+  const discountOf = (ownerId: string | null, c: Cart) => (ownerId && discounts ? discounts.show(ownerId, ownerId, c) : null);
+  const json = async (reply: FastifyReply, c: Cart, ownerId: string | null) =>
+    reply.header('cache-control', 'no-store').send({ ...cartJson(c), discount: discountJson(await discountOf(ownerId, c)) });
+  /** A refused code after the form's redirect: explained again against the cart (fixed texts only otherwise). */
+  const discountNotice = async (ownerId: string | null, c: Cart, query: { error?: string; code?: string }) => {
+    if (!query.error || !Object.hasOwn(DISCOUNT_NOTICES, query.error)) return null;
+    const code = cleanCode(query.code);
+    const why = code && ownerId && discounts ? await discounts.explain(ownerId, code, c) : null;
+    return { kind: 'error' as const, text: why ?? DISCOUNT_NOTICES[query.error]! };
+  };
 
   // Fastify would also parse text/plain; a cart change is only ever JSON or a form.
   app.addHook('onRequest', async (request) => {
@@ -52,9 +72,11 @@ export async function cartRoutes(fastify: FastifyInstance, { cart, owners }: { c
     const { ownerId, merged } = await owners.resolve(request, reply, { takeNotice: true });
     const current = await cart.getCart(ownerId);
     const ctx = await request.viewContext(reply, { cartCount: current.count });
+    const notice = (await discountNotice(ownerId, current, request.query)) ?? pageNotice(request.query);
+    const discount = await discountOf(ownerId, current);
     return reply
       .header('cache-control', 'private, no-store')
-      .render(<CartPage ctx={ctx} cart={current} notice={pageNotice(request.query)} merged={merged} />);
+      .render(<CartPage ctx={ctx} cart={current} notice={notice} merged={merged} discount={discount} codes={discounts !== undefined} />);
   });
 
   app.post('/cart', { schema: { body: FormBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
@@ -74,21 +96,58 @@ export async function cartRoutes(fastify: FastifyInstance, { cart, owners }: { c
     return reply.redirect(`/cart?notice=${NOTICE_FOR_ACTION[action]}`, 303);
   });
 
-  app.get('/api/cart', async (request, reply) => json(reply, await cart.getCart((await owners.resolve(request, reply)).ownerId)));
+  app.get('/api/cart', async (request, reply) => {
+    const { ownerId } = await owners.resolve(request, reply);
+    return json(reply, await cart.getCart(ownerId), ownerId);
+  });
 
   app.post('/api/cart/add', { schema: { body: AddBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const ownerId = await owners.resolveForChange(request, reply);
-    return json(reply, await cart.addItem(ownerId, request.body.sku, request.body.quantity));
+    return json(reply, await cart.addItem(ownerId, request.body.sku, request.body.quantity), ownerId);
   });
 
   app.post('/api/cart/update', { schema: { body: UpdateBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const ownerId = await owners.resolveForChange(request, reply);
-    return json(reply, await cart.updateItem(ownerId, request.body.sku, request.body.quantity));
+    return json(reply, await cart.updateItem(ownerId, request.body.sku, request.body.quantity), ownerId);
   });
 
   app.post('/api/cart/remove', { schema: { body: RemoveBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const ownerId = await owners.resolveForChange(request, reply);
-    return json(reply, await cart.removeItem(ownerId, request.body.sku));
+    return json(reply, await cart.removeItem(ownerId, request.body.sku), ownerId);
+  });
+
+  if (!discounts) return;
+  // Discount codes: the form posts and redirects back with the code's message; the API answers the cart.
+  app.post('/cart/discount', { schema: { body: DiscountForm }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const ownerId = await owners.resolveForChange(request, reply);
+    reply.header('cache-control', 'no-store');
+    if (request.body.action === 'remove') {
+      await discounts.remove(ownerId);
+      return reply.redirect('/cart?notice=discount_removed', 303);
+    }
+    const code = (request.body.code ?? '').trim();
+    if (!code) return reply.redirect('/cart?error=discount_missing', 303);
+    try {
+      await discounts.apply(ownerId, ownerId, code, await cart.getCart(ownerId));
+    } catch (err) {
+      if (!discounts.isRefusal(err)) throw err;
+      const q = new URLSearchParams({ error: err.code, ...(cleanCode(code) ? { code: cleanCode(code)! } : {}) });
+      return reply.redirect(`/cart?${q.toString()}`, 303);
+    }
+    return reply.redirect('/cart?notice=discount_applied', 303);
+  });
+
+  app.post('/api/cart/discount', { schema: { body: DiscountBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const ownerId = await owners.resolveForChange(request, reply);
+    const current = await cart.getCart(ownerId);
+    await discounts.apply(ownerId, ownerId, request.body.code, current);
+    return json(reply, current, ownerId);
+  });
+
+  app.post('/api/cart/discount/remove', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const ownerId = await owners.resolveForChange(request, reply);
+    await discounts.remove(ownerId);
+    return json(reply, await cart.getCart(ownerId), ownerId);
   });
 }
 

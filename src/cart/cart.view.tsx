@@ -1,6 +1,8 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { formatMoney } from '../platform/money.js';
+import { DiscountCodeForm, DiscountRows, LineDiscount } from './cart-discount.view.js';
+import type { CartDiscount } from './cart.discount.js';
 import { lineWarning } from './cart.present.js';
 import { MAX_LINE_QUANTITY } from './cart.rules.js';
 import type { Cart, CartLine, MergeReport } from './cart.service.js';
@@ -26,7 +28,7 @@ function Hidden({ action, sku }: { action: 'update' | 'remove'; sku: string }) {
   );
 }
 
-function Line({ line, currency }: { line: CartLine; currency: string | null }) {
+function Line({ line, currency, discount = 0 }: { line: CartLine; currency: string | null; discount?: number }) {
   const warning = lineWarning(line, currency);
   const max = line.stock.available === undefined ? MAX_LINE_QUANTITY : Math.max(1, Math.min(MAX_LINE_QUANTITY, line.stock.available));
   const inputId = `quantity-${line.sku}`;
@@ -55,6 +57,7 @@ function Line({ line, currency }: { line: CartLine; currency: string | null }) {
       </td>
       <td class="num" data-label="Total" data-role="line-total">
         {formatMoney(line.lineTotal, line.currency)}
+        <LineDiscount amount={discount} lineTotal={line.lineTotal} currency={line.currency} />
       </td>
       <td class="cart-remove">
         <form method="post" action="/cart" class="cart-remove-form">
@@ -94,14 +97,20 @@ interface CartPageProps {
   cart: Cart;
   notice: { kind: 'success' | 'error'; text: string } | null;
   merged: MergeReport | null;
+  /** the cart's code, priced now (null: none) */
+  discount?: CartDiscount | null;
+  /** whether the discount code form shows (the discounts domain is wired) */
+  codes?: boolean;
 }
 
 /** GET /cart: lines with current prices and stock, quantity and remove forms, the total, and the way to checkout. */
-export function CartPage({ ctx, cart, notice, merged }: CartPageProps) {
+export function CartPage({ ctx, cart, notice, merged, discount = null, codes = false }: CartPageProps) {
   const empty = cart.lines.length === 0;
+  const applied = discount?.applied ? discount : null;
   return (
     <Layout ctx={ctx} title="Your cart">
-      <section class="cart" id="cart" data-empty={empty ? 'true' : 'false'}>
+      {/* With a code, public/cart.js leaves the forms to post: the discount is priced on the server. */}
+      <section class="cart" id="cart" data-empty={empty ? 'true' : 'false'} data-discount={discount ? 'true' : undefined}>
         <h1>Your cart</h1>
         <div id="cart-status" role="status" aria-live="polite">
           {notice && <p class={`notice ${notice.kind}`}>{notice.text}</p>}
@@ -133,22 +142,24 @@ export function CartPage({ ctx, cart, notice, merged }: CartPageProps) {
                 </tr>
               </thead>
               <tbody>
-                {cart.lines.map((line) => (
-                  <Line key={line.sku} line={line} currency={cart.currency} />
+                {cart.lines.map((line, i) => (
+                  <Line key={line.sku} line={line} currency={cart.currency} discount={applied?.perLine[i]} />
                 ))}
               </tbody>
               <tfoot>
+                <DiscountRows discount={discount} subtotal={cart.total} currency={cart.currency ?? 'EUR'} />
                 <tr class="total">
                   <th scope="row" colSpan={3}>
                     Total{ctx.taxNote && ` ${ctx.taxNote}`}
                   </th>
                   <td class="num" id="cart-total">
-                    {formatMoney(cart.total, cart.currency ?? 'EUR')}
+                    {formatMoney(applied ? applied.totalAfter : cart.total, cart.currency ?? 'EUR')}
                   </td>
                   <td />
                 </tr>
               </tfoot>
             </table>
+            {codes && <DiscountCodeForm discount={discount} />}
             <p class="notice error" id="cart-problems" hidden={cart.canCheckout}>
               Some products cannot be bought as they are; please fix the marked lines before you check out.
             </p>

@@ -101,5 +101,11 @@ export function createCategoriesRepo(db: Database) {
     async deleteRedirect(oldSlug: string, tx: Executor = db.kysely): Promise<void> {
       await tx.deleteFrom('category_redirects').where('old_slug', '=', oldSlug).execute();
     },
+
+    /** The category ids of each product (discount codes limited to categories ask). */
+    findCategoryIdsOfProducts(productIds: number[], tx: Executor = db.kysely) {
+      if (productIds.length === 0) return Promise.resolve([]);
+      return tx.selectFrom('product_categories').select(['product_id', 'category_id']).where('product_id', 'in', productIds).execute();
+    },
   };
 }

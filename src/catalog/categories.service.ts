@@ -165,6 +165,13 @@ export function createCategoriesService({ db, clock = Date.now, caches = { chang
       await repo.delete(id, tx);
       return category;
     },
+
+    /** Each product's category ids (none: an empty list), for rules that look at categories. */
+    async categoryIdsOfProducts(productIds: number[], tx?: Executor): Promise<Map<number, number[]>> {
+      const out = new Map<number, number[]>(productIds.map((id) => [id, []]));
+      for (const r of await repo.findCategoryIdsOfProducts([...new Set(productIds)], tx)) out.get(r.product_id)?.push(r.category_id);
+      return out;
+    },
   };
 }
 

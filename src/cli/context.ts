@@ -10,6 +10,7 @@ import { createKeySigner, loadSigningKey } from '../fulfilment/signed-key.js';
 import { createOrdersService } from '../orders/orders.service.js';
 import { createCreditNotesService } from '../orders/credit-notes.service.js';
 import { createDonationsService } from '../donations/donations.service.js';
+import { createDiscountsService } from '../discounts/discounts.service.js';
 import { createOrderPayments } from '../payments/order-payments.js';
 import { createPaymentEventsService } from '../payments/payment-events.service.js';
 import { createPaymentGateway } from '../payments/payments.gateway.js';
@@ -18,6 +19,7 @@ import type { Config } from '../platform/config.js';
 import { createSecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/db.js';
 import { createMailService } from '../platform/mail/mail.service.js';
+import { createTaxService } from '../tax/tax.service.js';
 
 /**
  * The store's services for owner commands, built from configuration as app.ts builds them, each
@@ -61,8 +63,10 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
       config,
       clock,
       creditNotes: creditNotes(),
+      discounts: discounts(),
     }),
   );
+  const discounts = once(() => createDiscountsService({ db, clock, catalog: catalog(), categories: categories() }));
   const donations = once(() => createDonationsService({ db, gateway: gateway(), mail: mail(), config, clock }));
   // Owner commands read payment events; the webhook that applies them runs in the store.
   const paymentEvents = once(() =>
@@ -81,10 +85,14 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
   );
   const productFiles = once(() => createProductFilesService({ db, storage: createStorage(config.storage), clock }));
   const contact = once(() => createContactService({ db, mail: mail(), shopEmail: config.shopEmail, shopName: config.shopName, clock }));
+  const tax = once(() => createTaxService({ db, config, clock }));
   return {
     db,
     config,
     clock,
+    get tax() {
+      return tax();
+    },
     get secrets() {
       return secrets();
     },
@@ -114,6 +122,9 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     },
     get donations() {
       return donations();
+    },
+    get discounts() {
+      return discounts();
     },
     get refunds() {
       return refunds();

@@ -29,6 +29,8 @@ export interface OrderPaymentsDeps {
   clock?: () => number;
   /** where refunds reported by the gateway get their credit notes (default: the CN-{YYYY}- series) */
   creditNotes?: Pick<CreditNotesService, 'issue' | 'listOfOrder'>;
+  /** gives an ended order's discount code use back (src/discounts), in the same transaction */
+  discounts?: { release(tx: Executor, orderId: string): Promise<unknown> };
 }
 
 /** An order's payable lifecycle: settling fulfils it, failing, expiring or cancelling releases its keys, a refund revokes units. */
@@ -42,11 +44,13 @@ export function createOrderPayments({
   config,
   clock = Date.now,
   creditNotes = createCreditNotesService({ db, clock }),
+  discounts,
 }: OrderPaymentsDeps) {
   /** An event that ends an unpaid order and gives its reserved keys back. */
   async function endUnpaid(tx: Executor, orderId: string, event: OrderEvent, source: string): Promise<PayableResult> {
     const r = await orders.applyEvent(tx, orderId, event, source);
     if (r.applied) await keyPool.releaseReservation(orderId, tx);
+    if (r.applied) await discounts?.release(tx, orderId);
     return moved(r);
   }
 

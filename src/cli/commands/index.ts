@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { categoriesCommands } from './categories.js';
+import { discountsCommands } from './discounts.js';
 import { donationsCommands } from './donations.js';
 import { filesCommands } from './files.js';
 import { grantsCommands } from './grants.js';
@@ -9,6 +10,7 @@ import { messagesCommands } from './messages.js';
 import { ordersCommands } from './orders.js';
 import { productsCommands } from './products.js';
 import { rotateCommands } from './rotate.js';
+import { taxRatesCommands } from './tax-rates.js';
 
 /**
  * Every owner command, in the order `--help` lists them. A new command group is one file under
@@ -22,7 +24,9 @@ export const commands: Command[] = [
   ...filesCommands,
   ...ordersCommands,
   ...donationsCommands,
+  ...discountsCommands,
   ...grantsCommands,
   ...licensesCommands,
   ...messagesCommands,
+  ...taxRatesCommands,
 ];

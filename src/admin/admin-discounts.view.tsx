@@ -1,0 +1,224 @@
+import type { DiscountField, DiscountFieldErrors, DiscountForm } from '../discounts/discount.input.js';
+import { EMPTY_DISCOUNT_FORM, formatAmounts } from '../discounts/discount.input.js';
+import type { DiscountSummary } from '../discounts/discounts.service.js';
+import type { ViewContext } from '../pages/view-context.js';
+import { plural } from '../platform/plural.js';
+import { AdminFrame, When } from './admin-frame.view.js';
+
+/** What a redirect after a change says on the page it lands on. */
+export const discountNotices = {
+  created: 'Discount code created.',
+  disabled: 'Discount code disabled. Carts carrying it now say it is not valid.',
+} as const;
+export type DiscountNotice = keyof typeof discountNotices;
+
+const stateLabel: Record<DiscountSummary['state'], string> = {
+  active: 'Active',
+  scheduled: 'Scheduled',
+  expired: 'Expired',
+  exhausted: 'Used up',
+  disabled: 'Disabled',
+};
+
+function Field(props: { name: DiscountField; label: string; value: string; error?: string | undefined; hint?: string }) {
+  const { name, label, value, error, hint } = props;
+  const id = `discount-${name}`;
+  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={error ? 'field invalid' : 'field'}>
+      <label for={id}>{label}</label>
+      {hint && (
+        <p class="field-hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      <input
+        id={id}
+        type="text"
+        name={name}
+        value={value}
+        maxLength={400}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={described}
+      />
+      {error && (
+        <p class="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Amount({ d }: { d: DiscountSummary }) {
+  return <>{d.kind === 'percent' ? `${(d.percentBp ?? 0) / 100} %` : formatAmounts(d.amounts)}</>;
+}
+
+function Limits({ d }: { d: DiscountSummary }) {
+  const parts = [
+    d.skus.length ? `Products: ${d.skus.join(', ')}` : '',
+    d.slugs.length ? `Categories: ${d.slugs.join(', ')}` : '',
+    Object.keys(d.minSubtotals).length ? `Minimum: ${formatAmounts(d.minSubtotals)}` : '',
+    d.maxUsesPerBuyer !== null ? `${plural(d.maxUsesPerBuyer, { one: 'use', other: 'uses' })} per buyer` : '',
+  ].filter(Boolean);
+  return parts.length ? <>{parts.join(' · ')}</> : <span class="none">Any product</span>;
+}
+
+/** GET /admin/discounts: every code with its uses, limits and state, a disable button, and the new-code form. */
+export function AdminDiscountsPage(props: {
+  ctx: ViewContext;
+  discounts: DiscountSummary[];
+  notice?: DiscountNotice | null;
+  values?: DiscountForm;
+  errors?: DiscountFieldErrors;
+}) {
+  const { ctx, discounts, notice, values = EMPTY_DISCOUNT_FORM, errors = {} } = props;
+  const failed = Object.keys(errors).length > 0;
+  return (
+    <AdminFrame ctx={ctx} title="Discount codes" section="discounts">
+      {notice && (
+        <p class="notice success" role="status">
+          {discountNotices[notice]}
+        </p>
+      )}
+      {failed && (
+        <p class="notice error" role="alert">
+          Nothing was saved. Please correct the highlighted fields.
+        </p>
+      )}
+      <p class="result-count">
+        {discounts.length === 0 ? 'No discount codes yet.' : plural(discounts.length, { one: 'code', other: 'codes' })}
+      </p>
+      {discounts.length > 0 && (
+        <table class="admin-table admin-discounts stack">
+          <thead>
+            <tr>
+              <th scope="col">Code</th>
+              <th scope="col">Discount</th>
+              <th scope="col">Applies to</th>
+              <th scope="col">From</th>
+              <th scope="col">Until</th>
+              <th scope="col" class="num">
+                Uses
+              </th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {discounts.map((d) => (
+              <tr data-code={d.code}>
+                <td>
+                  <code>{d.code}</code>
+                </td>
+                <td data-label="Discount">
+                  <Amount d={d} />
+                </td>
+                <td data-label="Applies to">
+                  <Limits d={d} />
+                </td>
+                <td data-label="From">
+                  <When ms={d.startsAt} />
+                </td>
+                <td data-label="Until">
+                  <When ms={d.endsAt} />
+                </td>
+                <td class="num" data-label="Uses" data-role="uses">
+                  {d.maxUses === null ? `${d.uses} / no limit` : `${d.uses} / ${d.maxUses}`}
+                </td>
+                <td data-label="State" data-role="state">
+                  {stateLabel[d.state]}
+                </td>
+                <td>
+                  {d.state !== 'disabled' && (
+                    <form method="post" action={`/admin/discounts/${encodeURIComponent(d.code)}/disable`} class="inline-form">
+                      <button type="submit" class="secondary" aria-label={`Disable ${d.code}`}>
+                        Disable
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>New discount code</h2>
+      <form class="admin-product-form admin-discount-form" method="post" action="/admin/discounts" novalidate>
+        <Field
+          name="code"
+          label="Code"
+          value={values.code}
+          error={errors.code}
+          hint="Letters, digits, dashes; buyers may type it in any case."
+        />
+        <fieldset class={errors.kind ? 'field invalid' : 'field'}>
+          <legend>Kind</legend>
+          <label>
+            <input type="radio" name="kind" value="percent" checked={values.kind !== 'fixed'} /> Percentage of each eligible line
+          </label>
+          <label>
+            <input type="radio" name="kind" value="fixed" checked={values.kind === 'fixed'} /> Fixed amount, spread over the eligible lines
+          </label>
+          {errors.kind && <p class="field-error">{errors.kind}</p>}
+        </fieldset>
+        <Field
+          name="percent"
+          label="Percentage"
+          value={values.percent}
+          error={errors.percent}
+          hint="For a percentage code, e.g. 15 or 12.5."
+        />
+        <Field
+          name="amounts"
+          label="Amounts"
+          value={values.amounts}
+          error={errors.amounts}
+          hint="For a fixed code, per currency: EUR 5.00, USD 6.00."
+        />
+        <Field
+          name="products"
+          label="Products (SKUs)"
+          value={values.products}
+          error={errors.products}
+          hint="Comma-separated; empty with no categories: every product."
+        />
+        <Field name="categories" label="Categories (slugs)" value={values.categories} error={errors.categories} hint="Comma-separated." />
+        <Field
+          name="minSubtotal"
+          label="Minimum subtotal"
+          value={values.minSubtotal}
+          error={errors.minSubtotal}
+          hint="Of the eligible lines, per currency: EUR 30.00. Optional."
+        />
+        <Field
+          name="startsAt"
+          label="Starts (UTC)"
+          value={values.startsAt}
+          error={errors.startsAt}
+          hint="e.g. 2026-12-24 or 2026-12-24T18:00. Optional."
+        />
+        <Field
+          name="endsAt"
+          label="Ends (UTC)"
+          value={values.endsAt}
+          error={errors.endsAt}
+          hint="The code stops working at this instant. Optional."
+        />
+        <Field name="maxUses" label="Total uses" value={values.maxUses} error={errors.maxUses} hint="Empty: no limit." />
+        <Field
+          name="maxUsesPerBuyer"
+          label="Uses per buyer"
+          value={values.maxUsesPerBuyer}
+          error={errors.maxUsesPerBuyer}
+          hint="Empty: no limit."
+        />
+        <div class="form-actions">
+          <button type="submit">Create code</button>
+        </div>
+      </form>
+    </AdminFrame>
+  );
+}

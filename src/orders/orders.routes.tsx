@@ -22,7 +22,7 @@ const ORDER_ID = /^ord_[0-9a-f]{24}$/;
 const ListQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 20 })) });
 const CreditNoteParams = Type.Object({
   id: Type.String({ maxLength: 64 }),
-  number: Type.String({ maxLength: 80, pattern: '^[A-Za-z0-9{}/_.-]+$' }),
+  number: Type.String({ maxLength: 80, pattern: '^[A-Za-z0-9_.-]+$' }),
 });
 const InvoiceQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('pdf')])) });
 const checkId = (id: string) => {

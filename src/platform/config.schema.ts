@@ -68,11 +68,11 @@ export const envSchema = z.object({
   // Invoice and credit note number prefixes; `{YYYY}` is the year of payment (of the refund for credit notes).
   INVOICE_SERIES: z
     .string()
-    .regex(/^[A-Za-z0-9{}/_.-]{1,24}$/)
+    .regex(/^[A-Za-z0-9{}_.-]{1,24}$/)
     .default('INV-{YYYY}-'),
   CREDIT_NOTE_SERIES: z
     .string()
-    .regex(/^[A-Za-z0-9{}/_.-]{1,24}$/)
+    .regex(/^[A-Za-z0-9{}_.-]{1,24}$/)
     .default('CN-{YYYY}-'),
   TAX_RATE: z.coerce.number().min(0).max(100).default(0),
   PRICES_INCLUDE_TAX: bool.default(true),

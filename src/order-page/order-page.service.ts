@@ -59,7 +59,9 @@ export function createOrderPageService({
         expiresAt: g.expires_at,
       });
     }
-    const notes = (await creditNotes?.listOfOrder(order.id)) ?? [];
+    // Only a refund issues a credit note, and every refund leaves the order (partially) refunded.
+    const refunded = order.status === 'partially_refunded' || order.status === 'refunded';
+    const notes = (refunded ? await creditNotes?.listOfOrder(order.id) : undefined) ?? [];
     return { order, items, deliveries, creditNotes: notes };
   }
 

@@ -161,7 +161,8 @@ export function createOrdersService({
       const order = found?.order;
       if (!order || order.user_sub !== userSub || order.invoice_number === null)
         throw new NotFoundError('There is no invoice for that order.', 'invoice_not_found');
-      const notes = (await creditNotes.findByOrder(id)).map((n) => {
+      const refunded = order.status === 'partially_refunded' || order.status === 'refunded';
+      const notes = (refunded ? await creditNotes.findByOrder(id) : []).map((n) => {
         const printed = formatSeriesNumber(n.series, Number(n.number));
         return { printed, path: creditNotePath(id, printed), total: Number(n.total) };
       });

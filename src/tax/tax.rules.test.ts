@@ -172,11 +172,12 @@ describe('the reverse charge and who pays which rate', () => {
     expect(taxTreatment({ sellerCountry, buyerCountry, vatId })).toBe(treatment);
   });
 
-  it('gives each category its rate under the rates (the standard one when it has none), and 0 otherwise', () => {
+  it('gives each category its rate under the rates and the reverse charge (the standard one when it has none), and 0 otherwise', () => {
     const rows = [row('FR', 2000, '2014-01-01'), row('FR', 550, '2014-01-01', 'ebook')];
     const at = day('2026-01-01');
     expect(ratesFor('rates', rows, 'FR', ['standard', 'ebook', 'reduced'], at)).toEqual({ standard: 2000, ebook: 550, reduced: 2000 });
-    expect(ratesFor('reverse_charge', rows, 'FR', ['standard', 'ebook'], at)).toEqual({ standard: 0, ebook: 0 });
+    // Pricing charges none under the reverse charge, but takes the buyer's rate out of tax-inclusive prices.
+    expect(ratesFor('reverse_charge', rows, 'FR', ['standard', 'ebook'], at)).toEqual({ standard: 2000, ebook: 550 });
     expect(ratesFor('none', rows, 'FR', ['standard'], at)).toEqual({ standard: 0 });
   });
 });

@@ -71,7 +71,10 @@ export function taxTreatment({ sellerCountry, buyerCountry, vatId }: TaxSituatio
   return 'rates';
 }
 
-/** Each category's rate (basis points) under a treatment: 0 for all but `rates`. */
+/**
+ * Each category's rate (basis points) under a treatment: the buyer country's for `rates` and for the
+ * reverse charge (pricing charges none then, but takes it out of tax-inclusive prices), else 0.
+ */
 export function ratesFor(
   treatment: TaxTreatment,
   rows: readonly TaxRateRow[],
@@ -79,7 +82,7 @@ export function ratesFor(
   categories: readonly string[],
   at: number,
 ): Record<string, number> {
-  return Object.fromEntries(categories.map((c) => [c, treatment === 'rates' ? rateAt(rows, country, c, at) : 0]));
+  return Object.fromEntries(categories.map((c) => [c, treatment === 'none' ? 0 : rateAt(rows, country, c, at)]));
 }
 
 /** A percent as the owner types it ("19", "5.5", "7,7") in basis points, or null unless 0 to 100 with at most 2 decimals. */

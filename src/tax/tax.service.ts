@@ -109,7 +109,7 @@ export function createTaxService({ db, config, clock = Date.now, audit, verifier
         );
     }
     const treatment = taxTreatment({ sellerCountry, buyerCountry: country, vatId });
-    const rows = treatment === 'rates' ? await rates() : [];
+    const rows = treatment === 'none' ? [] : await rates();
     return { rates: ratesFor(treatment, rows, country, categories, at), reverseCharge: treatment === 'reverse_charge' };
   }
 

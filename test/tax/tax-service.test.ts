@@ -64,12 +64,14 @@ describe.each(testDialects)('tax service on %s', (dialect) => {
       rates: { standard: 1900 },
       reverseCharge: false,
     });
+    // Under the reverse charge the rates still come along: pricing charges none, but takes them out of
+    // tax-inclusive prices (with rates 0 a business would pay the consumer's gross as its net).
     expect(await tax.assess({ country: 'FR', vatId: 'fr xx 123456789' }, ['standard', 'ebook'], NOW)).toEqual({
-      rates: { standard: 0, ebook: 0 },
+      rates: { standard: 2000, ebook: 2000 },
       reverseCharge: true,
     });
     expect(await tax.assess({ country: 'GR', vatId: 'EL123456789' }, ['standard'], NOW)).toEqual({
-      rates: { standard: 0 },
+      rates: { standard: 2400 },
       reverseCharge: true,
     });
     // No rows for the US (yet): 0; none for the ebook category in France: France's standard rate.

@@ -11,8 +11,11 @@ export interface PdfDocument {
   headings: string[];
   rows: string[][];
   foot: Array<{ label: string; value: string; bold?: boolean }>;
-  /** further tables (the tax summary) */
-  tables?: Array<{ headings: string[]; rows: string[][] }>;
+  /**
+   * further tables (the tax summary), drawn in the main table's columns so that the amounts line up:
+   * `columns` gives each cell's column there (default: the first, then the last ones)
+   */
+  tables?: Array<{ headings: string[]; rows: string[][]; columns?: number[] }>;
   notes: string[];
 }
 
@@ -22,6 +25,8 @@ export interface PdfDocument {
  * some 30 MB of memory, for a page few buyers open.
  */
 export async function renderDocumentPdf(d: PdfDocument): Promise<Buffer> {
+  // Helvetica's WinAnsi encoding has no U+2212 (it printed as '"'): amounts take the hyphen-minus.
+  const t = (s: string) => s.replace(/\u2212/g, '-');
   const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: d.title, Author: d.author } });
   const chunks: Buffer[] = [];
@@ -31,27 +36,30 @@ export async function renderDocumentPdf(d: PdfDocument): Promise<Buffer> {
     doc.on('error', reject);
   });
 
-  doc.font('Helvetica-Bold').fontSize(20).text(d.title);
+  doc.font('Helvetica-Bold').fontSize(20).text(t(d.title));
   doc.font('Helvetica').fontSize(10).moveDown(0.5);
-  for (const m of d.meta) doc.text(m);
-  doc.moveDown().font('Helvetica-Bold').text(d.seller.name).font('Helvetica');
-  for (const line of d.seller.addressLines) doc.text(line);
+  for (const m of d.meta) doc.text(t(m));
+  doc.moveDown().font('Helvetica-Bold').text(t(d.seller.name)).font('Helvetica');
+  for (const line of d.seller.addressLines) doc.text(t(line));
   if (d.seller.taxId) doc.text(`VAT ID: ${d.seller.taxId}`);
   doc.moveDown().text(d.buyerLabel);
-  for (const line of d.buyer) doc.text(line);
+  for (const line of d.buyer) doc.text(t(line));
   doc.moveDown();
 
-  const table = (headings: string[], rows: string[][], foot: PdfDocument['foot'] = []) => {
-    // The first column takes what the amounts leave of the 495 points between the margins.
-    const amountWidth = Math.min(85, Math.floor(330 / Math.max(1, headings.length - 1)));
-    const first = 495 - amountWidth * (headings.length - 1);
-    const row = (cells: string[], bold = false) => {
+  // The first column takes what the amounts leave of the 495 points between the margins.
+  const count = d.headings.length;
+  const amountWidth = Math.min(85, Math.floor(330 / Math.max(1, count - 1)));
+  const first = 495 - amountWidth * (count - 1);
+  const table = (headings: string[], rows: string[][], foot: PdfDocument['foot'] = [], columns?: number[]) => {
+    const at = columns ?? headings.map((_, i) => (i === 0 ? 0 : count - headings.length + i));
+    const row = (cells: string[], bold = false, place = at) => {
       const y = doc.y;
-      doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(headings.length > 5 ? 8 : 10);
+      doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(count > 5 ? 8 : 10);
       let bottom = y;
       cells.forEach((cell, i) => {
-        const x = i === 0 ? 50 : 50 + first + amountWidth * (i - 1);
-        doc.text(cell, x, y, i === 0 ? { width: first - 6 } : { width: amountWidth - 2, align: 'right' });
+        const column = place[i] ?? i;
+        const x = column === 0 ? 50 : 50 + first + amountWidth * (column - 1);
+        doc.text(t(cell), x, y, column === 0 ? { width: first - 6 } : { width: amountWidth - 2, align: 'right' });
         bottom = Math.max(bottom, doc.y);
       });
       doc.y = bottom;
@@ -61,13 +69,13 @@ export async function renderDocumentPdf(d: PdfDocument): Promise<Buffer> {
     row(headings, true);
     for (const r of rows) row(r);
     doc.moveDown(0.3);
-    for (const f of foot) row([f.label, ...Array<string>(headings.length - 2).fill(''), f.value], f.bold);
+    for (const f of foot) row([f.label, f.value], f.bold, [0, count - 1]);
     doc.moveDown();
   };
   table(d.headings, d.rows, d.foot);
-  for (const t of d.tables ?? []) table(t.headings, t.rows);
+  for (const extra of d.tables ?? []) table(extra.headings, extra.rows, [], extra.columns);
   doc.font('Helvetica').fontSize(10);
-  for (const n of d.notes) doc.text(n, 50);
+  for (const n of d.notes) doc.text(t(n), 50);
   doc.end();
   return done;
 }

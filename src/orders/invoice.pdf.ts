@@ -37,10 +37,17 @@ export async function renderInvoicePdf(invoice: InvoiceData): Promise<Buffer> {
     ],
     tables:
       invoice.byRate.length > 0
-        ? [{ headings: ['Tax summary: rate', 'Net', 'Tax', 'Gross'], rows: invoice.byRate.map((r) => [r.rate, r.net, r.tax, r.gross]) }]
+        ? [
+            {
+              headings: ['Tax summary', 'Net', 'Rate', 'Tax', 'Gross'],
+              rows: invoice.byRate.map((r) => ['', r.net, r.rate, r.tax, r.gross]),
+              // under the lines' Net, Rate, Tax and Gross
+              ...(invoice.perLine && { columns: [0, 4, 5, 6, 7] }),
+            },
+          ]
         : [],
     notes: [
-      invoice.taxNote,
+      ...(invoice.taxNote ? [invoice.taxNote] : []),
       ...(invoice.reverseChargeNote ? [invoice.reverseChargeNote] : []),
       ...(invoice.refundNote ? [invoice.refundNote] : []),
       ...invoice.creditNotes.map((c) => `Credit note ${c.number}: ${c.total}`),

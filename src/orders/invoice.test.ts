@@ -75,7 +75,7 @@ describe('a business invoice', () => {
       { printed: 'CN-2026-000001', path: '/orders/ord_1/credit-notes/CN-2026-000001', total: 966 },
     ]);
     expect(inv.number).toBe('INV-2026-000007');
-    expect(inv.buyer).toEqual(['Ada Buyer', 'Buyer GmbH', 'Street 1', '1010 Wien', 'AT', 'VAT ID: ATU12345678', 'a@b.example']);
+    expect(inv.buyer).toEqual(['Ada Buyer', 'Buyer GmbH', 'Street 1', '1010 Wien', 'Austria', 'VAT ID: ATU12345678', 'a@b.example']);
     expect(inv.lines[0]).toMatchObject({ discount: '−€1.00', net: '€24.37', rate: '19%', tax: '€4.63', gross: '€29.00', refunded: 1 });
     expect(inv.byRate).toEqual([
       { rate: '7%', net: '€10.00', tax: '€0.70', gross: '€10.70' },
@@ -93,6 +93,12 @@ describe('a business invoice', () => {
     const inv = buildInvoice({ ...business, reverse_charge: 1 }, rc, seller);
     expect(inv.reverseChargeNote).toBe('Reverse charge: VAT to be accounted for by the recipient (Article 196, Directive 2006/112/EC)');
     expect(inv.tax).toBe('€0.00');
-    expect(inv.taxNote).toBe('No tax charged.');
+    // Inclusive prices lost their VAT: the note says why the net is less than price − discount.
+    expect(inv.taxNote).toBe('Unit prices include VAT; under the reverse charge the VAT they include is deducted from the net.');
+    expect(buildInvoice({ ...business, reverse_charge: 1, prices_include_tax: 0 }, rc, seller).taxNote).toBe('');
+  });
+
+  it('names the billing country', () => {
+    expect(buildInvoice(business, lines, seller).buyer).toContain('Austria');
   });
 });

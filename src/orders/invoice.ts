@@ -54,18 +54,32 @@ export interface InvoiceData {
   creditNotes: Array<{ number: string; path: string; total: string }>;
 }
 
+// The billing country is stored as its ISO code; an invoice names it ("France", not "FR").
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+const countryOf = (code: string | null) => (code && /^[A-Z]{2}$/.test(code) ? (regionNames.of(code) ?? code) : code);
+
 /** The buyer as an invoice names them: billing details when given, the email always. */
 export function buyerLines(order: OrderRow): string[] {
   return [
     order.billing_name,
     order.billing_company,
     ...(order.billing_address ?? '').split(/\r?\n/),
-    order.billing_country,
+    countryOf(order.billing_country),
     order.billing_vat_id ? `VAT ID: ${order.billing_vat_id}` : null,
     order.email,
   ]
     .map((l) => l?.trim() ?? '')
     .filter(Boolean);
+}
+
+/**
+ * What the prices and the tax columns mean. Under the reverse charge with tax-inclusive prices the
+ * net is less than price − discount: without saying so a business buyer would see lines that do not add up.
+ */
+function taxNoteOf(tax: number, inclusive: boolean, reverseCharge: boolean): string {
+  if (reverseCharge)
+    return inclusive ? 'Unit prices include VAT; under the reverse charge the VAT they include is deducted from the net.' : '';
+  return tax === 0 ? 'No tax charged.' : `Tax ${inclusive ? 'included in the prices' : 'added to the prices'}.`;
 }
 
 /** The invoice of a paid order (callers check it has a number); its totals are the sums of its lines. */
@@ -120,7 +134,7 @@ export function buildInvoice(
     net: money(totals.net),
     tax: money(totals.tax),
     total: money(totals.total),
-    taxNote: totals.tax === 0 ? 'No tax charged.' : `Tax ${inclusive ? 'included in the prices' : 'added to the prices'}.`,
+    taxNote: taxNoteOf(totals.tax, inclusive, order.reverse_charge === 1),
     reverseChargeNote: order.reverse_charge ? REVERSE_CHARGE_NOTE : null,
     refundNote:
       refundedUnits > 0

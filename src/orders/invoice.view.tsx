@@ -62,7 +62,7 @@ export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: Invoi
             rows={invoice.byRate.map((r) => [r.rate, r.net, r.tax, r.gross])}
           />
         )}
-        <p>{invoice.taxNote}</p>
+        {invoice.taxNote && <p>{invoice.taxNote}</p>}
         {invoice.reverseChargeNote && <p class="notice">{invoice.reverseChargeNote}</p>}
         {invoice.refundNote && <p class="notice">{invoice.refundNote}</p>}
         {invoice.creditNotes.length > 0 && (

@@ -108,8 +108,8 @@ export function CheckoutPage({ ctx, review, problem, form, errors, idempotencyKe
         )}
         {review?.reverseCharge && (
           <p class="reverse-charge">
-            Reverse charge: no VAT is charged; as a business in another EU country you account for the VAT yourself (Article 196 of
-            Directive 2006/112/EC).
+            Reverse charge: no VAT is charged{review.pricesIncludeTax && ' (the VAT included in the prices is deducted)'}; as a business in
+            another EU country you account for the VAT yourself (Article 196 of Directive 2006/112/EC).
           </p>
         )}
         {/* An empty cart or one that cannot be bought has nothing to bill; a refused field keeps the form. */}

@@ -103,10 +103,13 @@ export function OrderPage({ ctx, order, items, deliveries, creditNotes = [] }: {
             product: (
               <>
                 <a href={`/${item.sku.toLowerCase()}`}>{item.name}</a> <span class="sku">{item.sku}</span>
+                {/* Price × quantity is not the line's total with a code: say what it took off. */}
+                {item.discount > 0 && <small class="line-note"> (discount −{money(item.discount)})</small>}
                 {item.refunded_quantity > 0 && (
                   <span class="refunded">
                     {' '}
-                    ({item.refunded_quantity} of {item.quantity} refunded: −{money(refunded.perItem.get(item.id) ?? 0)})
+                    ({item.refunded_quantity} of {item.quantity} refunded:{' '}
+                    <span class="amount">−{money(refunded.perItem.get(item.id) ?? 0)}</span>)
                   </span>
                 )}
               </>
@@ -127,6 +130,12 @@ export function OrderPage({ ctx, order, items, deliveries, creditNotes = [] }: {
               : []),
           ]}
         />
+        {order.reverse_charge === 1 && (
+          <p class="reverse-charge">
+            Reverse charge: no VAT was charged{order.prices_include_tax === 1 && '; the VAT included in the prices was deducted'}. You
+            account for the VAT yourself.
+          </p>
+        )}
         {creditNotes.length > 0 && (
           <section class="order-credit-notes" aria-labelledby="credit-notes-title">
             <h2 id="credit-notes-title">Credit notes</h2>

@@ -59,6 +59,9 @@ function footOf(review: PricedCart, money: (n: number) => string): ItemsTableFoo
     rows.push({ label: 'Subtotal', value: money(quote.subtotal) });
     rows.push({ label: `Discount (code ${code?.code ?? ''})`, value: `−${money(quote.discount)}` });
   }
+  // Under the reverse charge inclusive prices lose their VAT: without this row subtotal − discount ≠ total.
+  const deducted = pricesIncludeTax && review.reverseCharge ? quote.subtotal - quote.discount - quote.net : 0;
+  if (deducted > 0) rows.push({ label: 'VAT included in the prices, deducted (reverse charge)', value: `−${money(deducted)}` });
   if (!pricesIncludeTax) rows.push({ label: 'Net', value: money(quote.net) });
   for (const r of quote.byRate.filter((x) => x.tax > 0))
     rows.push({ label: `${pricesIncludeTax ? 'Included tax' : 'Tax'} ${percent(r.rateBp)} on ${money(r.net)}`, value: money(r.tax) });

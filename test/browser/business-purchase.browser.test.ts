@@ -114,7 +114,9 @@ describe('a business purchase with a discount code and a partial refund', () => 
     await Promise.all([buyer.waitForURL(/\/checkout\?/), buyer.click('.checkout-form button[formmethod=get]')]);
     const review = (await text(buyer, 'main')).replace(/\s+/g, ' ');
     expect(review).toContain('Reverse charge: no VAT is charged');
-    expect(review).toContain('Discount (code B2B10)');
+    expect(review).toContain('Discount (code B2B10) −€5.30');
+    // 47.70 − 39.75: the French VAT the prices included, not charged.
+    expect(review).toContain('VAT included in the prices, deducted (reverse charge) −€7.95');
     expect(review).not.toMatch(/tax \d+ %|Included tax|Tax \d/);
     // Under the reverse charge the included French VAT (20 %) comes off: 34.20 / 1.2 + 13.50 / 1.2.
     const total = '€39.75';

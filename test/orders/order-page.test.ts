@@ -180,7 +180,7 @@ describe.each(testDialects)('order page: keys on %s', (dialect) => {
       await orders.applyEvent(tx, id, 'refund_partial');
     });
     const page = await buyer.browser.request(`/orders/${id}`);
-    expect(page.body).toContain('(1 of 2 refunded: −€19.00)');
+    expect(page.body).toContain('(1 of 2 refunded: <span class="amount">−€19.00</span>)');
     expect(page.body).toMatch(/Refunded<\/th>\s*<td[^>]*>−€19\.00<\/td>/);
     expect(page.body).toMatch(/<tr class="total">\s*<th[^>]*>Total after refunds<\/th>\s*<td[^>]*>€38\.00<\/td>/);
     expect(page.body).toMatch(/Total<\/th>\s*<td[^>]*>€57\.00<\/td>/);

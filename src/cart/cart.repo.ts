@@ -18,6 +18,29 @@ export function createCartRepo(db: Database) {
     },
 
     /**
+     * The lines and, in the same statement, the discount code the cart carries (`cart_discounts`,
+     * written by src/discounts): a cart page or poll costs no extra round trip for it.
+     */
+    async findLinesWithCode(userId: string, tx: Executor = db.kysely): Promise<{ lines: StoredLine[]; code: string | null }> {
+      const rows = await tx
+        .selectFrom('user_cart')
+        .select((eb) => [
+          'product_id',
+          'quantity',
+          'added_at',
+          eb.selectFrom('cart_discounts').select('code').where('owner_id', '=', userId).as('discount_code'),
+        ])
+        .where('user_id', '=', userId)
+        .orderBy('added_at')
+        .orderBy('product_id')
+        .execute();
+      return {
+        lines: rows.map((r) => ({ productId: r.product_id, quantity: r.quantity, addedAt: Number(r.added_at) })),
+        code: rows[0]?.discount_code ?? null,
+      };
+    },
+
+    /**
      * Adds units to a line (a new line if there is none) in one statement, so two adds at once both
      * count; an existing line only grows while it stays within `limit`. Returns the new quantity,
      * or null when the limit refused it.

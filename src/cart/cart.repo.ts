@@ -96,6 +96,16 @@ export function createCartRepo(db: Database) {
       await tx.deleteFrom('user_cart').where('user_id', '=', userId).execute();
     },
 
+    /** The visitor's discount code goes with their cart at login, unless the user's cart has one: one statement. */
+    async moveCode(fromId: string, toId: string, tx: Executor = db.kysely): Promise<void> {
+      await tx
+        .updateTable('cart_discounts')
+        .set({ owner_id: toId })
+        .where('owner_id', '=', fromId)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('cart_discounts as mine').select('mine.owner_id').where('mine.owner_id', '=', toId))))
+        .execute();
+    },
+
     /** Units across all lines (the header badge). */
     async countUnits(userId: string, tx: Executor = db.kysely): Promise<number> {
       const row = await tx

@@ -209,6 +209,7 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       await db.transaction(async (tx) => {
         for (const line of writes) await repo.upsertLine(userSub, line, tx);
         await repo.deleteCart(guestOwner, tx);
+        await repo.moveCode(guestOwner, userSub, tx);
       });
       return { merged: writes.length, capped };
     },

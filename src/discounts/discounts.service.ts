@@ -13,7 +13,7 @@ import { createCategoriesService, type CategoriesService } from '../catalog/cate
 import type { CheckoutDiscounts } from '../checkout/checkout.types.js';
 import type { Database, Executor, Tx } from '../platform/db/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
-import { parseDiscountForm, type DiscountFieldErrors, type DiscountForm } from './discount.input.js';
+import { parseDiscountForm, targetsOf, type DiscountFieldErrors, type DiscountForm } from './discount.input.js';
 import { applyCode, discountErrors, discountState, normaliseCode, type DiscountCode, type DiscountState } from './discount.rules.js';
 import { createDiscountsRepo, isUniqueViolation, type DiscountRow } from './discounts.repo.js';
 
@@ -199,8 +199,10 @@ export function createDiscountsService({
      */
     async create(form: DiscountForm, within?: (tx: Tx, created: DiscountSummary) => Promise<void>): Promise<DiscountSummary> {
       const { value, errors } = parseDiscountForm(form);
-      const targets = value ? await resolveTargets(value.skus, value.slugs) : null;
-      if (!value || !targets || Object.keys(targets.errors).length > 0) throw invalid({ ...errors, ...targets?.errors });
+      // SKUs and slugs are checked even when another field is wrong: every problem shows at once.
+      const named = targetsOf(form);
+      const targets = await resolveTargets(named.skus, named.slugs);
+      if (!value || Object.keys(targets.errors).length > 0) throw invalid({ ...errors, ...targets.errors });
       const duplicate = () =>
         new ConflictError('duplicate_discount', `The code ${value.code} already exists.`, {
           fields: { code: 'This code already exists.' },

@@ -61,6 +61,7 @@ describe.each(testDialects)('discounts commands on %s', (dialect) => {
     const bad = await store('discounts', 'create', code, '--percent', '150', '--products', 'NOPE-1');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Give a percentage from 0.01 to 100');
+    expect(bad.stderr).toContain('No product has the SKU NOPE-1');
     expect(await row(code)).toBeUndefined();
     const unknown = await store('discounts', 'create', code, '--percent', '10', '--products', 'NOPE-1');
     expect(unknown.stderr).toContain('No product has the SKU NOPE-1');

@@ -18,6 +18,7 @@ import { createAdminExportsService } from './admin/admin-exports.service.js';
 import { createAdminReportsService } from './admin/admin-reports.service.js';
 import { createSalesService } from './orders/sales.service.js';
 import { createAuditService } from './audit/audit.service.js';
+import { createTaxService } from './tax/tax.service.js';
 import { createAccountService } from './account/account.service.js';
 import { authPlugin, authViewSources, hasNoCookieAuthority, requireOwner, requireUser } from './auth/auth.plugin.js';
 import { authCookies } from './auth/auth.cookies.js';
@@ -35,6 +36,7 @@ import { createProductImagesService } from './catalog/product-images.service.js'
 import { createPurchaseService } from './catalog/purchase.service.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { createCheckoutService } from './checkout/checkout.service.js';
+import type { CheckoutDiscounts, CheckoutTax } from './checkout/checkout.types.js';
 import { unpaidOrdersRoutes } from './checkout/unpaid-orders.routes.js';
 import { createUnpaidOrdersService } from './checkout/unpaid-orders.service.js';
 import { createFulfilmentService } from './fulfilment/fulfilment.service.js';
@@ -97,6 +99,8 @@ export interface AppDeps {
   caches?: Caches;
   /** How long an instance keeps a session it read (start.ts: SESSION_CACHE_MS); none by default, so a test sees its own writes to the table. */
   sessionCacheMs?: number;
+  /** The tax and discounts domains checkout prices with; the store's own when absent (tests stand in for them). */
+  checkoutDomains?: { tax?: CheckoutTax; discounts?: CheckoutDiscounts };
 }
 
 /** The whole store: platform plugins first, then each domain, in the order a reader expects. */
@@ -108,6 +112,7 @@ export async function buildApp({
   logStream,
   caches = createCaches({ clock }),
   sessionCacheMs = 0,
+  checkoutDomains = {},
 }: AppDeps) {
   const app = await createServer(config, logStream);
   // Before any plugin: an encapsulated plugin keeps the error handler it was registered under.
@@ -190,6 +195,8 @@ export async function buildApp({
   const payables = { order: orderPayments, donation: donations.payable };
   const paymentEvents = createPaymentEventsService({ db, gateway, payables, clock, log: app.log });
   const reconciler = createPaymentReconciler({ db, gateway, payables, clock, log: app.log });
+  const audit = createAuditService({ db, clock });
+  const tax = createTaxService({ db, config, clock, audit });
   const checkout = createCheckoutService({
     db,
     cart,
@@ -198,14 +205,15 @@ export async function buildApp({
     orders,
     gateway,
     payments: orderPayments,
-    config,
+    tax: checkoutDomains.tax ?? tax,
+    discounts: checkoutDomains.discounts ?? discounts,
+    config: { ...config, homeCountry: config.tax.sellerCountry ?? undefined, taxProvider: config.tax.provider },
     clock,
     log: app.log,
   });
   const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, clock });
-  const audit = createAuditService({ db, clock });
   const adminProducts = createAdminProductsService({ catalog, audit });
   const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock, imageHosts: config.images.hosts });
   const adminImages = createAdminImagesService({ images: productImages, audit, maxBytes: config.images.maxBytes });
@@ -265,8 +273,7 @@ export async function buildApp({
   await app.register(checkoutRoutes, {
     checkout,
     requireUser,
-    buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }),
-    pricesIncludeTax: config.pricesIncludeTax,
+    buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email, name: r.user!.name }),
   });
   await app.register(unpaidOrdersRoutes, { unpaidOrders, requireUser, buyer: (r) => ({ sub: r.user!.sub, email: r.user!.email }) });
   await app.register(paymentsRoutes, {
@@ -291,6 +298,7 @@ export async function buildApp({
     shop: adminShop,
     orderActions,
     reports,
+    tax,
     discounts: createAdminDiscountsService({ discounts, audit }),
   });
   await app.register(mediaRoutes, { images: productImages });

@@ -12,6 +12,8 @@ import {
 } from './gateway.objects.js';
 import { minimumCharge } from './gateway.minimums.js';
 import * as p from './gateway.params.js';
+import { applyAutomaticTax, automaticTaxEnabled, SHIPPED_RATES } from './gateway.tax.js';
+import type { TaxRateRow } from '../../src/tax/tax.rules.js';
 import { stripeId } from './gateway.signing.js';
 
 export interface RequestInfo {
@@ -27,6 +29,8 @@ export interface LedgerOptions {
   pageUrl: (sessionId: string) => string;
   /** Called for every event, in order; the webhook dispatcher decides what to deliver. */
   emit: (type: string, object: StripeObject, request: RequestInfo) => void;
+  /** The rates automatic tax uses (the store's table); the shipped EU rates when absent. */
+  taxRates?: () => readonly TaxRateRow[];
 }
 
 export interface PayOptions {
@@ -51,6 +55,7 @@ const SESSION_PARAMS = [
   'locale',
   'expand',
   'payment_method_types',
+  'automatic_tax',
 ];
 
 /** Parses `line_items` (price_data only: the store sends prices inline, never catalog price ids). */
@@ -80,7 +85,16 @@ function lineItems(params: p.Params): { items: LineItem[]; currency: string } {
         'parameter_missing',
         `${at}[price_data]`,
       );
-    p.onlyKnown(price, ['currency', 'unit_amount', 'product_data'], `${at}[price_data]`);
+    p.onlyKnown(price, ['currency', 'unit_amount', 'product_data', 'tax_behavior'], `${at}[price_data]`);
+    const taxBehavior = p.optionalString(price, 'tax_behavior', `${at}[price_data][tax_behavior]`);
+    if (taxBehavior !== null && !['inclusive', 'exclusive', 'unspecified'].includes(taxBehavior))
+      throw new StripeApiError(
+        400,
+        `Invalid ${at}[price_data][tax_behavior]`,
+        'invalid_request_error',
+        'parameter_invalid',
+        `${at}[price_data][tax_behavior]`,
+      );
     const c = p.currency(price, 'currency', `${at}[price_data][currency]`);
     if (currency && c !== currency)
       throw new StripeApiError(
@@ -96,13 +110,14 @@ function lineItems(params: p.Params): { items: LineItem[]; currency: string } {
       name: p.requiredString(product, 'name', `${at}[price_data][product_data][name]`, 250),
       unit_amount: p.requiredInt(price, 'unit_amount', `${at}[price_data][unit_amount]`, 0),
       quantity: p.requiredInt(entry, 'quantity', `${at}[quantity]`, 1),
+      ...((taxBehavior === 'inclusive' || taxBehavior === 'exclusive') && { tax_behavior: taxBehavior }),
     });
   });
   return { items, currency: currency! };
 }
 
 /** The gateway's books: sessions, payment intents, charges and refunds, in memory. */
-export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
+export function createLedger({ clock, pageUrl, emit, taxRates = () => SHIPPED_RATES }: LedgerOptions) {
   const sessions = new Map<string, SessionRecord>();
   const intents = new Map<string, StripeObject>();
   const charges = new Map<string, StripeObject>();
@@ -184,7 +199,9 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
           'parameter_invalid',
           'expires_at',
         );
-      const amount = items.reduce((sum, i) => sum + i.unit_amount * i.quantity, 0);
+      const metadata = p.metadata(params, 'metadata');
+      const automatic = automaticTaxEnabled(params) ? applyAutomaticTax(items, metadata.billing_country, taxRates(), clock()) : null;
+      const amount = items.reduce((sum, i) => sum + i.unit_amount * i.quantity, 0) + (automatic?.added ?? 0);
       const minimum = minimumCharge(currency);
       if (amount < minimum)
         throw new StripeApiError(
@@ -204,12 +221,13 @@ export function createLedger({ clock, pageUrl, emit }: LedgerOptions) {
         payment_status: 'unpaid',
         currency,
         amount_total: amount,
+        amount_tax: automatic?.tax ?? null,
         line_items: items,
         success_url: p.url(params, 'success_url', true)!,
         cancel_url: p.url(params, 'cancel_url', false),
         client_reference_id: p.optionalString(params, 'client_reference_id', 'client_reference_id', 200),
         customer_email: p.optionalString(params, 'customer_email', 'customer_email', 800),
-        metadata: p.metadata(params, 'metadata'),
+        metadata,
         payment_intent_metadata: p.metadata(pid, 'metadata', 'payment_intent_data[metadata]'),
         submit_type: p.optionalString(params, 'submit_type'),
         payment_intent: null,

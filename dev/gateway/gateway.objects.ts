@@ -36,6 +36,9 @@ export interface LineItem {
   name: string;
   unit_amount: number;
   quantity: number;
+  tax_behavior?: 'inclusive' | 'exclusive';
+  /** automatic tax: this line's tax */
+  amount_tax?: number;
 }
 
 /** What the gateway keeps of a Checkout Session; `sessionObject` renders it as Stripe does. */
@@ -47,6 +50,8 @@ export interface SessionRecord {
   payment_status: 'paid' | 'unpaid';
   currency: string;
   amount_total: number;
+  /** automatic tax: the tax computed on the lines (in amount_total) */
+  amount_tax: number | null;
   line_items: LineItem[];
   success_url: string;
   cancel_url: string | null;
@@ -73,7 +78,10 @@ export function sessionObject(s: SessionRecord, pageUrl: string): StripeObject {
     allow_promotion_codes: null,
     amount_subtotal: subtotal,
     amount_total: s.amount_total,
-    automatic_tax: { enabled: false, liability: null, status: null },
+    automatic_tax:
+      s.amount_tax === null
+        ? { enabled: false, liability: null, status: null }
+        : { enabled: true, liability: { type: 'self' }, provider: 'stripe', status: 'complete' },
     billing_address_collection: null,
     cancel_url: s.cancel_url,
     client_reference_id: s.client_reference_id,
@@ -110,7 +118,7 @@ export function sessionObject(s: SessionRecord, pageUrl: string): StripeObject {
     submit_type: s.submit_type,
     subscription: null,
     success_url: s.success_url,
-    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: s.amount_tax ?? 0 },
     ui_mode: 'hosted_page',
     url: s.status === 'open' ? pageUrl : null,
   };

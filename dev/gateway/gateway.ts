@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { TaxRateRow } from '../../src/tax/tax.rules.js';
 import Fastify, { type FastifyError } from 'fastify';
 import { gatewayApi } from './gateway.api.js';
 import { gatewayDevRoutes } from './gateway.dev-routes.js';
@@ -33,6 +34,8 @@ export interface DevGatewayOptions {
   sweepIntervalMs?: number;
   /** Where delivery failures are reported (npm start prints them). */
   log?: (line: string) => void;
+  /** The rates automatic tax computes with (tests: the store's tax_rates); the store's shipped EU rates when absent. */
+  taxRates?: () => readonly TaxRateRow[];
 }
 
 export interface DevGateway {
@@ -93,6 +96,7 @@ export async function startDevGateway(options: DevGatewayOptions): Promise<DevGa
   });
   const ledger = createLedger({
     clock,
+    taxRates: options.taxRates,
     pageUrl: (id) => `${publicUrl}/pay/${encodeURIComponent(id)}`,
     emit: (type, object, request) =>
       webhooks.dispatch(eventObject(type, object, Math.floor(clock() / 1000), request) as EventRecord['event']),

@@ -79,6 +79,12 @@ export function PaymentPage({ session, declined }: { session: SessionRecord; dec
           ))}
         </tbody>
         <tfoot>
+          {session.amount_tax !== null && (
+            <tr>
+              <td colSpan={2}>Tax (automatic tax, {session.metadata.billing_country ?? 'no country'})</td>
+              <td class="num">{money(session.amount_tax)}</td>
+            </tr>
+          )}
           <tr>
             <td colSpan={2}>Total</td>
             <td class="num" data-testid="total">

@@ -5,7 +5,7 @@ import type { ViewContext } from '../pages/view-context.js';
 import type { Pagination } from '../platform/pagination.js';
 
 export type AdminSection =
-  'dashboard' | 'orders' | 'products' | 'messages' | 'audit' | 'categories' | 'customers' | 'donations' | 'exports' | 'discounts';
+  'dashboard' | 'orders' | 'products' | 'messages' | 'audit' | 'categories' | 'customers' | 'donations' | 'exports' | 'tax' | 'discounts';
 
 const sections: [AdminSection, string, string][] = [
   ['dashboard', '/admin', 'Dashboard'],
@@ -17,6 +17,7 @@ const sections: [AdminSection, string, string][] = [
   ['discounts', '/admin/discounts', 'Discounts'],
   ['messages', '/admin/messages', 'Messages'],
   ['exports', '/admin/exports', 'Exports'],
+  ['tax', '/admin/tax', 'Tax'],
   ['audit', '/admin/audit', 'Audit log'],
 ];
 

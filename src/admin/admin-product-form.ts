@@ -20,6 +20,7 @@ export interface ProductFormValues {
   downloadLimit: string;
   accessDays: string;
   activationLimit: string;
+  taxCategory: string;
 }
 
 export type ProductField = Exclude<keyof ProductFormValues, 'featured'>;
@@ -51,6 +52,7 @@ export function readProductForm(body: FormBody): ProductFormValues {
     downloadLimit: one(body.download_limit).trim(),
     accessDays: one(body.access_days).trim(),
     activationLimit: one(body.activation_limit).trim(),
+    taxCategory: one(body.tax_category).trim() || 'standard',
   };
 }
 
@@ -73,6 +75,7 @@ export function productFormValues(p: Omit<ProductInput, 'price'> & { price: numb
     downloadLimit: limit(p.downloadLimit),
     accessDays: limit(p.accessDays),
     activationLimit: limit(p.activationLimit),
+    taxCategory: p.taxCategory ?? 'standard',
   };
 }
 
@@ -98,6 +101,7 @@ export function fieldOfError(err: AppError): ProductField | null {
     invalid_status: 'status',
     invalid_specs: 'specs',
     unknown_category: 'categories',
+    invalid_tax_category: 'taxCategory',
   };
   if (byCode[err.code]) return byCode[err.code]!;
   const byLabel: Record<string, ProductField> = {
@@ -131,6 +135,7 @@ const accepted: Partial<ProductInput> & Record<string, unknown> = {
   downloadLimit: null,
   accessDays: null,
   activationLimit: null,
+  taxCategory: 'standard',
 };
 
 /**
@@ -163,6 +168,7 @@ export function toProductInput(v: ProductFormValues): { input: ProductInput; err
     downloadLimit: limits.downloadLimit ?? null,
     accessDays: limits.accessDays ?? null,
     activationLimit: limits.activationLimit ?? null,
+    taxCategory: v.taxCategory,
   };
   const probe: Record<string, unknown> = { ...input };
   for (const field of Object.keys(errors)) probe[field] = accepted[field];

@@ -11,6 +11,8 @@ export interface ProductFormProps {
   values: ProductFormValues;
   errors?: ProductFormErrors;
   categories: NavCategory[];
+  /** the tax categories known from the rates table, standard first */
+  taxCategories?: string[];
   /** Sanitised HTML of the description, when the owner asked for a preview. */
   previewHtml?: string | null;
   saved?: boolean;
@@ -58,7 +60,18 @@ function Field(props: {
 }
 
 /** GET /admin/products/new and /admin/products/:sku/edit: the product form, without JavaScript. */
-export function AdminProductFormPage({ ctx, editing, values, errors = {}, categories, previewHtml, saved }: ProductFormProps) {
+export function AdminProductFormPage({
+  ctx,
+  editing,
+  values,
+  errors = {},
+  categories,
+  taxCategories = ['standard'],
+  previewHtml,
+  saved,
+}: ProductFormProps) {
+  // A product's category missing from the rates table stays offered, so saving keeps it.
+  const taxOptions = taxCategories.includes(values.taxCategory) ? taxCategories : [...taxCategories, values.taxCategory];
   const action = editing ? `/admin/products/${encodeURIComponent(editing.sku)}` : '/admin/products';
   const specRows = [...values.specs, ...Array.from({ length: SPARE_SPEC_ROWS }, (): [string, string] => ['', ''])];
   const failed = Object.keys(errors).length > 0;
@@ -151,6 +164,22 @@ export function AdminProductFormPage({ ctx, editing, values, errors = {}, catego
             )}
           </Field>
         </div>
+        <Field
+          name="taxCategory"
+          label="Tax category"
+          errors={errors}
+          hint="Which rows of the tax rates (Admin › Tax) apply; most products are standard."
+        >
+          {(a) => (
+            <select {...a} name="tax_category">
+              {taxOptions.map((c) => (
+                <option value={c} selected={c === values.taxCategory}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <div class="field checkbox">
           <input type="checkbox" id="product-featured" name="featured" value="1" checked={values.featured} />
           <label for="product-featured">Featured on the home page</label>

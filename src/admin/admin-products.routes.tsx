@@ -11,6 +11,8 @@ import type { AdminProductsService } from './admin-products.service.js';
 export interface AdminWriteRoutesOptions {
   products: AdminProductsService;
   audit: Pick<AuditService, 'listEntries'>;
+  /** the tax categories the form offers (the rates table's); only standard when not given */
+  taxCategories?: () => Promise<string[]>;
 }
 
 // Lengths above the catalog's own limits, so an over-long value gets its message beside the field.
@@ -33,6 +35,7 @@ const ProductBody = Type.Object({
   download_limit: one(40),
   access_days: one(40),
   activation_limit: one(40),
+  tax_category: one(100),
   preview: one(10),
 });
 const SkuParams = Type.Object({ sku: Type.String({ maxLength: 100 }) });
@@ -43,7 +46,10 @@ const actorOf = (request: FastifyRequest): AuditActor => ({ sub: request.user!.s
 const editUrl = (sku: string, saved = false) => `/admin/products/${encodeURIComponent(sku)}/edit${saved ? '?saved=1' : ''}`;
 
 /** The owner's product forms and the audit log; registered inside adminRoutes, behind its owner guard. */
-export function adminWriteRoutes(app: FastifyInstance, { products, audit }: AdminWriteRoutesOptions) {
+export function adminWriteRoutes(
+  app: FastifyInstance,
+  { products, audit, taxCategories = () => Promise.resolve(['standard']) }: AdminWriteRoutesOptions,
+) {
   const form = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -58,6 +64,7 @@ export function adminWriteRoutes(app: FastifyInstance, { products, audit }: Admi
         editing={editing}
         values={values}
         categories={await products.listCategories()}
+        taxCategories={await taxCategories()}
         {...extra}
       />
     );

@@ -12,6 +12,8 @@ import { adminShopRoutes, type AdminShopRoutesOptions } from './admin-shop.route
 import { adminOrderActionsRoutes } from './admin-order-actions.routes.js';
 import type { AdminOrderActionsService } from './admin-order-actions.service.js';
 import { adminReportsRoutes, type AdminReportsRoutesOptions } from './admin-reports.routes.js';
+import { adminTaxRoutes } from './admin-tax.routes.js';
+import type { TaxService } from '../tax/tax.service.js';
 import { adminDiscountsRoutes } from './admin-discounts.routes.js';
 import type { AdminDiscountsService } from './admin-discounts.service.js';
 
@@ -25,6 +27,8 @@ interface AdminRoutesOptions extends AdminWriteRoutesOptions, AdminImageRoutesOp
   requireOwner: onRequestHookHandler;
   /** key pools and product files (admin-stock.routes.tsx) */
   stock: AdminStockService;
+  /** the rates table (admin-tax.routes.tsx) */
+  tax: TaxService;
   /** discount codes (admin-discounts.routes.tsx) */
   discounts?: AdminDiscountsService;
 }
@@ -59,15 +63,16 @@ const privatePage = (reply: FastifyReply) => reply.header('cache-control', 'priv
  */
 export async function adminRoutes(
   app: FastifyInstance,
-  { admin, requireOwner, shop, orderActions, reports, discounts, ...writes }: AdminRoutesOptions,
+  { admin, requireOwner, shop, orderActions, reports, tax, discounts, ...writes }: AdminRoutesOptions,
 ) {
   app.addHook('onRequest', requireOwner);
-  adminWriteRoutes(app, writes);
+  adminWriteRoutes(app, { ...writes, taxCategories: () => tax.categories() });
   adminImageRoutes(app, writes);
   adminStockRoutes(app, writes.stock);
   adminShopRoutes(app, shop);
   adminOrderActionsRoutes(app, { orderActions, admin });
   adminReportsRoutes(app, admin, reports);
+  adminTaxRoutes(app, { tax });
   if (discounts) adminDiscountsRoutes(app, { discounts });
 
   app.get('/admin/orders', { schema: { querystring: OrdersQuery } }, async (request, reply) => {

@@ -45,6 +45,7 @@ export function createCatalogOwnerReads({ repo }: { repo: CatalogRepo }) {
         downloadLimit: p.download_limit,
         accessDays: p.access_days,
         activationLimit: p.activation_limit,
+        taxCategory: p.tax_category,
       };
     },
 

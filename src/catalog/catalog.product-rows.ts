@@ -38,6 +38,7 @@ export function createProductRows({ repo, clock, validate, describe }: ProductRo
       download_limit: p.downloadLimit,
       access_days: p.accessDays,
       activation_limit: p.activationLimit,
+      tax_category: p.taxCategory,
       updated_at: updatedAt,
     };
   }

@@ -18,6 +18,7 @@ const detailColumns = [
   'p.download_limit',
   'p.access_days',
   'p.activation_limit',
+  'p.tax_category',
 ] as const;
 
 export interface ProductCardRow {

@@ -174,6 +174,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
           downloadLimit: current.download_limit,
           accessDays: current.access_days,
           activationLimit: current.activation_limit,
+          taxCategory: current.tax_category,
           ...patch,
         };
         const p = validate(merged);

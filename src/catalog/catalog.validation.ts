@@ -29,6 +29,8 @@ export interface ProductInput {
   downloadLimit?: number | null;
   accessDays?: number | null;
   activationLimit?: number | null;
+  /** Which rows of the tax rates apply (default `standard`). */
+  taxCategory?: string;
   /** Epoch ms; defaults to now (seeds backdate products to spread "new arrivals"). */
   createdAt?: number;
 }
@@ -57,6 +59,7 @@ export interface CleanProduct {
   downloadLimit: number | null;
   accessDays: number | null;
   activationLimit: number | null;
+  taxCategory: string;
 }
 
 const fail = (code: string, message: string, details?: Record<string, unknown>): never => {
@@ -165,6 +168,10 @@ export function validateProduct(input: ProductInput, rules: ProductRules = {}): 
     fail('invalid_product', 'Download limit and access days apply to file products only.', { sku });
   if (isFile && input.activationLimit != null) fail('invalid_product', 'Activation limit applies to key products only.', { sku });
 
+  const taxCategory = typeof input.taxCategory === 'string' ? input.taxCategory.trim().toLowerCase() || 'standard' : 'standard';
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(taxCategory) || taxCategory.length > 40)
+    fail('invalid_tax_category', 'Tax category must be lower-case letters and digits joined by single dashes (at most 40).', { sku });
+
   return {
     sku,
     name,
@@ -181,6 +188,7 @@ export function validateProduct(input: ProductInput, rules: ProductRules = {}): 
     downloadLimit: optionalLimit(input.downloadLimit, 'Download limit', 1000),
     accessDays: optionalLimit(input.accessDays, 'Access days', 3650),
     activationLimit: optionalLimit(input.activationLimit, 'Activation limit', 1000),
+    taxCategory,
   };
 }
 

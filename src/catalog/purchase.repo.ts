@@ -7,7 +7,19 @@ export function createPurchaseRepo(db: Database) {
       if (ids.length === 0) return Promise.resolve([]);
       return tx
         .selectFrom('products')
-        .select(['id', 'sku', 'name', 'type', 'status', 'price', 'currency', 'download_limit', 'access_days', 'activation_limit'])
+        .select([
+          'id',
+          'sku',
+          'name',
+          'type',
+          'status',
+          'price',
+          'currency',
+          'download_limit',
+          'access_days',
+          'activation_limit',
+          'tax_category',
+        ])
         .where('id', 'in', ids)
         .execute();
     },

@@ -14,6 +14,8 @@ export interface PurchasableProduct {
   downloadLimit: number | null;
   accessDays: number | null;
   activationLimit: number | null;
+  /** which of the buyer's country's rates applies ('standard' unless the owner chose another) */
+  taxCategory: string;
 }
 
 /** Catalog facts for carts and checkout: current prices, types and delivery terms by product id. */
@@ -37,6 +39,7 @@ export function createPurchaseService({ db }: { db: Database }) {
             downloadLimit: r.download_limit,
             accessDays: r.access_days,
             activationLimit: r.activation_limit,
+            taxCategory: r.tax_category,
           },
         ]),
       );

@@ -1,16 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import type { PurchasableProduct, PurchaseService } from '../catalog/purchase.service.js';
+import type { PurchaseService } from '../catalog/purchase.service.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import type { Database, Executor } from '../platform/db/db.js';
-import { AppError, ConflictError, ValidationError } from '../platform/errors.js';
+import { AppError, ConflictError } from '../platform/errors.js';
 import { formatMoney } from '../platform/money.js';
-import { assertChargeable } from '../payments/charge-minimums.js';
 import type { Payable } from '../payments/payable.js';
 import { isTransient, retryTransient } from '../payments/payments.retry.js';
-import { isSettled, type CheckoutSession } from '../payments/payment-gateway.js';
-import { priceOrder, type Totals } from '../orders/pricing.js';
-import type { Buyer, CheckoutCart, CheckoutGateway } from './checkout.types.js';
+import { isSettled, paymentOf, type CheckoutSession } from '../payments/payment-gateway.js';
+import {
+  createCheckoutPricing,
+  gatewayItems,
+  orderColumns,
+  orderItemRows,
+  noDiscounts,
+  noTax,
+  type PricedCart,
+} from './checkout.pricing.js';
+import type { Billing, Buyer, CheckoutCart, CheckoutDiscounts, CheckoutGateway, CheckoutTax, Reviewed } from './checkout.types.js';
 
 export interface CheckoutDeps {
   db: Database;
@@ -21,16 +28,17 @@ export interface CheckoutDeps {
   gateway: CheckoutGateway;
   /** The order's payable lifecycle: the return page settles or cancels through it, the sweeper expires. */
   payments: Pick<Payable, 'settle' | 'cancel' | 'expire'>;
-  config: { publicUrl: string; reservationMs: number; taxRate: number; pricesIncludeTax: boolean };
+  /** the tax domain (none: no tax) and the discounts domain (none: no codes) */
+  tax?: CheckoutTax;
+  discounts?: CheckoutDiscounts;
+  /** `homeCountry`: the billing country a first order's form starts with */
+  /** `taxProvider` 'stripe': the gateway computes the tax (automatic tax) */
+  config: { publicUrl: string; reservationMs: number; pricesIncludeTax: boolean; homeCountry?: string; taxProvider?: string };
   clock?: () => number;
   log?: { warn(obj: object, msg: string): void };
 }
 
-export interface ReviewLine {
-  product: PurchasableProduct;
-  quantity: number;
-  lineTotal: number;
-}
+export type { ReviewLine, PricedCart } from './checkout.pricing.js';
 
 /** Order ids are public: 96 random bits, never a sequence. */
 export const newOrderId = () => `ord_${randomBytes(12).toString('hex')}`;
@@ -44,37 +52,24 @@ export function createCheckoutService({
   orders,
   gateway,
   payments,
+  tax,
+  discounts,
   config,
   clock = Date.now,
   log,
 }: CheckoutDeps) {
-  /** The cart priced from the database; throws the first problem that would stop a purchase. */
-  async function priceCart(ownerId: string): Promise<{ lines: ReviewLine[]; totals: Totals; currency: string }> {
-    const lines = await cart.lines(ownerId);
-    if (lines.length === 0) throw new ValidationError('Your cart is empty.', undefined, 'cart_empty');
-    const products = await purchases.findProducts(lines.map((l) => l.productId));
-    const priced = lines.map((l) => {
-      const product = products.get(l.productId);
-      if (!product || !product.active)
-        throw new ConflictError('product_unavailable', 'A product in your cart is no longer available. Please remove it from your cart.');
-      return { product, quantity: l.quantity, lineTotal: product.price * l.quantity };
-    });
-    const currency = priced[0]!.product.currency;
-    if (priced.some((l) => l.product.currency !== currency))
-      throw new ConflictError('currency_mismatch', 'Your cart mixes currencies; please buy these products separately.');
-    const totals = priceOrder(
-      priced.map((l) => ({ unitPrice: l.product.price, quantity: l.quantity })),
-      config,
-    );
-    if (totals.total <= 0) throw new ValidationError('There is nothing to pay for in your cart.', undefined, 'cart_empty');
-    assertChargeable(totals.total, currency, 'cart');
-    return { lines: priced, totals, currency };
-  }
+  const pricing = createCheckoutPricing({
+    cart,
+    purchases,
+    tax: tax ?? noTax(config.pricesIncludeTax),
+    discounts: discounts ?? noDiscounts,
+  });
+  const codes = discounts ?? noDiscounts;
 
   /** The gateway's payment session for a priced cart; nothing is written when it cannot be opened. */
   async function openPaymentSession(
     orderId: string,
-    priced: Awaited<ReturnType<typeof priceCart>>,
+    priced: PricedCart,
     buyer: Buyer,
     expiresAt: number,
   ): Promise<{ id: string; url: string }> {
@@ -82,9 +77,7 @@ export function createCheckoutService({
       return await gateway.createCheckoutSession({
         reference: orderId,
         kind: 'order',
-        lineItems: priced.lines
-          .map((l) => ({ name: l.product.name, unitAmount: l.product.price, quantity: l.quantity }))
-          .concat(config.pricesIncludeTax || priced.totals.tax === 0 ? [] : [{ name: 'Tax', unitAmount: priced.totals.tax, quantity: 1 }]),
+        ...gatewayItems(priced, config.taxProvider === 'stripe'),
         currency: priced.currency,
         customerEmail: buyer.email,
         successUrl: `${config.publicUrl}/checkout/return?order=${orderId}&session_id={CHECKOUT_SESSION_ID}`,
@@ -103,16 +96,22 @@ export function createCheckoutService({
     }
   }
 
+  /** The billing details the form starts with: the buyer's last order's, or the shop's country. */
+  async function prefill(buyer: Buyer): Promise<Billing> {
+    return (await orders.lastBilling(buyer.sub)) ?? { name: buyer.name ?? '', country: config.homeCountry ?? 'DE' };
+  }
+
   /** Whether the last sweep found the gateway unreachable: an outage is logged once, not on every pass. */
   let sweepBlocked = false;
-
   async function cancelUnpaid(orderId: string, detail: string) {
     await db.transaction((tx) => payments.cancel(tx, orderId, detail));
   }
 
   return {
-    /** GET /checkout: the summary the buyer confirms. */
-    reviewCart: (buyer: Buyer) => priceCart(buyer.sub),
+    prefill,
+
+    /** GET /checkout: the summary the buyer confirms, priced for `billing`. */
+    reviewCart: (buyer: Buyer, billing: Billing) => pricing.price(buyer, billing, clock()),
 
     /**
      * POST /checkout. Re-prices the cart, opens the gateway's payment session for it, then writes
@@ -120,12 +119,15 @@ export function createCheckoutService({
      * transaction (or fails with `out_of_stock`, leaving nothing behind but a session nobody was
      * sent to, which is closed). A double submission with the same key leads to the same order. If
      * the gateway cannot be reached nothing is written. `reviewed` is the total the buyer saw on the
-     * review page: a different one now (a price changed in between) is `price_changed`.
+     * review page: a different one now (a price or the country changed) is `price_changed`.
+     * `given`: the billing details (without them, as the buyer's last order); a code in the cart is
+     * redeemed in the order's transaction.
      */
     async placeOrder(
       buyer: Buyer,
       idempotencyKey: string,
-      reviewed?: { total: number; currency: string },
+      reviewed?: Reviewed,
+      given?: Billing,
     ): Promise<{ orderId: string; paymentUrl: string | null }> {
       // A form submitted again (its key already used) is found by its failure below, not by a read
       // before every order: the order's insert meets the unique key, or the cart was emptied by its payment.
@@ -137,16 +139,19 @@ export function createCheckoutService({
         if (winner) return resume(winner, buyer);
         throw err;
       };
-      let p: Awaited<ReturnType<typeof priceCart>>;
+      let p: PricedCart;
       try {
         // Read before any write, as PostgreSQL's read committed saw them inside the transaction too:
         // what a concurrent change could make stale is re-checked by the writes themselves (the
         // idempotency key's unique index, the pool's locked reservation).
-        p = await priceCart(buyer.sub);
-        if (reviewed && (reviewed.total !== p.totals.total || reviewed.currency !== p.currency)) {
+        // A client posting without the review page is billed as the buyer's last order was.
+        const billing: Billing = given ?? (await prefill(buyer));
+        billing.name ||= buyer.email;
+        p = await pricing.price(buyer, billing, now, reviewed?.code || null);
+        if (reviewed && (reviewed.total !== p.quote.total || reviewed.currency !== p.currency)) {
           throw new ConflictError(
             'price_changed',
-            `The total changed to ${formatMoney(p.totals.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`,
+            `The total changed to ${formatMoney(p.quote.total, p.currency)} since you reviewed your order (it was ${formatMoney(reviewed.total, reviewed.currency)}). Nothing was charged; please check the order below and confirm again.`,
           );
         }
       } catch (err) {
@@ -164,7 +169,7 @@ export function createCheckoutService({
             user_sub: buyer.sub,
             email: buyer.email,
             currency: p.currency,
-            ...p.totals,
+            ...orderColumns(p),
             idempotency_key: idempotencyKey,
             reserved_until: reservedUntil,
             payment_provider: gateway.provider,
@@ -172,17 +177,10 @@ export function createCheckoutService({
             created_at: now,
             updated_at: now,
           },
-          p.lines.map((l) => ({
-            product_id: l.product.id,
-            sku: l.product.sku,
-            name: l.product.name,
-            type: l.product.type,
-            unit_price: l.product.price,
-            quantity: l.quantity,
-            download_limit: l.product.downloadLimit,
-            access_days: l.product.accessDays,
-          })),
+          orderItemRows(p),
         );
+        // The code's use is taken with the order: used up meanwhile, nothing is written.
+        if (p.code) await codes.redeem(tx, { codeId: p.code.codeId, orderId, userSub: buyer.sub, at: now });
         for (const l of pooled) {
           await keyPool.reserveKeys(tx, {
             productId: l.product.id,
@@ -195,10 +193,10 @@ export function createCheckoutService({
       };
       try {
         // A single statement is atomic by itself: no transaction (two round trips) around it.
-        if (pooled.length === 0 && orders.createsOrderInOneStatement) await write(db.kysely);
+        if (pooled.length === 0 && !p.code && orders.createsOrderInOneStatement) await write(db.kysely);
         else await db.transaction(write);
       } catch (err) {
-        // Sold out, or the same form submitted again: the session leads nowhere, so it is closed.
+        // Sold out, the code used up, or the same form submitted again: the session leads nowhere, so it is closed.
         await gateway
           .expireCheckoutSession(session.id)
           .catch((e: unknown) => log?.warn({ err: e, orderId }, 'could not expire the payment session of an order not placed'));
@@ -224,12 +222,7 @@ export function createCheckoutService({
       } else if (input.sessionId === order.payment_ref) {
         const session = await gateway.retrieveCheckoutSession(order.payment_ref).catch(() => null);
         if (session?.paymentStatus === 'paid') {
-          const paid = {
-            amount: session.amountTotal,
-            currency: session.currency,
-            paymentIntentId: session.paymentIntentId,
-            source: `return:${session.id}`,
-          };
+          const paid = paymentOf(session, `return:${session.id}`);
           // Rolled back by the webhook settling it at the same moment, again and again: the webhook
           // settles it, and the buyer sees the page that waits for it rather than an error.
           await retryTransient(() => db.transaction((tx) => payments.settle(tx, order.id, paid))).catch((err: unknown) => {
@@ -266,12 +259,7 @@ export function createCheckoutService({
           }
         }
         if (session && isSettled(session)) {
-          const paid = {
-            amount: session.amountTotal,
-            currency: session.currency,
-            paymentIntentId: session.paymentIntentId,
-            source: `sweep:${session.id}`,
-          };
+          const paid = paymentOf(session, `sweep:${session.id}`);
           const result = await db.transaction((tx) => payments.settle(tx, id, paid));
           if (result.kind !== 'not_applied')
             log?.warn(

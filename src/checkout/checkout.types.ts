@@ -16,6 +16,15 @@ export interface CheckoutCart {
 export interface Buyer {
   sub: string;
   email: string;
+  /** the account's name: a first order's billing name */
+  name?: string;
+}
+
+/** What the buyer reviewed: the total, its currency and the code applied (empty: none). */
+export interface Reviewed {
+  total: number;
+  currency: string;
+  code?: string;
 }
 
 /** The billing details an invoice names: asked at checkout, prefilled from the buyer's last order. */

@@ -51,7 +51,12 @@ export function createUnpaidOrdersService({ db, orders, keyPool, gateway, paymen
   }
 
   async function settle(orderId: string, session: CheckoutSession) {
-    const paid = { amount: session.amountTotal, currency: session.currency, paymentIntentId: session.paymentIntentId };
+    const paid = {
+      amount: session.amountTotal,
+      currency: session.currency,
+      paymentIntentId: session.paymentIntentId,
+      tax: session.amountTax,
+    };
     await db.transaction((tx) => payments.settle(tx, orderId, { ...paid, source: `pay-now:${session.id}` }));
   }
 

@@ -18,6 +18,7 @@ import type { Config } from '../platform/config.js';
 import { createSecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/db.js';
 import { createMailService } from '../platform/mail/mail.service.js';
+import { createTaxService } from '../tax/tax.service.js';
 
 /**
  * The store's services for owner commands, built from configuration as app.ts builds them, each
@@ -73,10 +74,14 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
   );
   const productFiles = once(() => createProductFilesService({ db, storage: createStorage(config.storage), clock }));
   const contact = once(() => createContactService({ db, mail: mail(), shopEmail: config.shopEmail, shopName: config.shopName, clock }));
+  const tax = once(() => createTaxService({ db, config, clock }));
   return {
     db,
     config,
     clock,
+    get tax() {
+      return tax();
+    },
     get secrets() {
       return secrets();
     },

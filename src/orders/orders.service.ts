@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam } from '../platform/pagination.js';
 import { buildInvoice, type InvoiceData, type Seller } from './invoice.js';
 import { initialOrderState, nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
+import { createOrdersBillingRepo } from './orders-billing.repo.js';
 import { createOrdersSearchRepo, type OrderSearch } from './orders-search.repo.js';
 import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow } from './orders.repo.js';
 
@@ -26,7 +27,24 @@ export type ApplyResult =
 export function createOrdersService({ db, clock = Date.now, log }: { db: Database; clock?: () => number; log?: OrdersLogger }) {
   const repo = createOrdersRepo(db);
   const searchRepo = createOrdersSearchRepo(db);
+  const billingRepo = createOrdersBillingRepo(db);
   return {
+    /** Records the tax and total the gateway computed (TAX_PROVIDER=stripe) when it settles the payment. */
+    recordGatewayTax: (tx: Executor, orderId: string, amounts: { tax: number; total: number }) =>
+      billingRepo.setTaxTotals(orderId, amounts, clock(), tx),
+
+    /** The billing details of the buyer's latest order that recorded them: checkout prefills its form with them. */
+    async lastBilling(userSub: string) {
+      const row = await billingRepo.findLastBilling(userSub);
+      if (!row?.billing_country) return null;
+      return {
+        name: row.billing_name ?? '',
+        country: row.billing_country,
+        company: row.billing_company ?? undefined,
+        address: row.billing_address ?? undefined,
+        vatId: row.billing_vat_id ?? undefined,
+      };
+    },
     /** Whether createOrder writes in one statement (PostgreSQL), atomic without a transaction around it. */
     createsOrderInOneStatement: db.dialect === 'postgres',
     /** Inserts an order, in the state table's first state, with its item snapshots inside the checkout's transaction. */

@@ -23,7 +23,7 @@ declare module 'fastify' {
 
 /** Builds the ViewContext for pages and the HTML error renderer that uses the same layout. */
 export function createViewContextBuilder(config: Config, sources: ViewSources, fragments: FragmentCache) {
-  const taxNote = config.taxRate === 0 ? '' : config.pricesIncludeTax ? 'incl. VAT' : 'plus VAT';
+  const taxNote = config.tax.sellerCountry === null ? '' : config.tax.pricesIncludeTax ? 'incl. VAT' : 'plus VAT';
   return async (request: FastifyRequest, reply?: FastifyReply, extra: Partial<ViewContext> = {}): Promise<ViewContext> => ({
     shopName: config.shopName,
     categories: await sources.navCategories(),

@@ -13,9 +13,11 @@ async function taxNote(env: Record<string, string>) {
 }
 
 describe('the note beside prices', () => {
-  it('says incl. VAT or plus VAT as configured, and nothing where no tax is charged', async () => {
-    await expect(taxNote({ TAX_RATE: '20', PRICES_INCLUDE_TAX: 'true' })).resolves.toBe('incl. VAT');
-    await expect(taxNote({ TAX_RATE: '20', PRICES_INCLUDE_TAX: 'false' })).resolves.toBe('plus VAT');
-    await expect(taxNote({ TAX_RATE: '0', PRICES_INCLUDE_TAX: 'false' })).resolves.toBe('');
+  it('says incl. VAT or plus VAT when tax is on (a seller country), and nothing otherwise', async () => {
+    await expect(taxNote({ SELLER_COUNTRY: 'DE', PRICES_INCLUDE_TAX: 'true' })).resolves.toBe('incl. VAT');
+    await expect(taxNote({ SELLER_COUNTRY: 'us', PRICES_INCLUDE_TAX: 'false' })).resolves.toBe('plus VAT');
+    // no seller country: no tax at all, whatever the (old) TAX_RATE says
+    await expect(taxNote({ PRICES_INCLUDE_TAX: 'false' })).resolves.toBe('');
+    await expect(taxNote({ TAX_RATE: '20', PRICES_INCLUDE_TAX: 'true' })).resolves.toBe('');
   });
 });

@@ -95,6 +95,12 @@ export function createOrderPayments({
       if (!read) throw new Error(`no order ${orderId} to settle`);
       const { order, items } = read;
       const paid = { paid_at: clock(), payment_intent: pay.paymentIntentId };
+      // Tax computed by the gateway (automatic tax): the order records it when the rest agrees (the
+      // same total with prices including tax, or the same amount before tax added).
+      if (pay.tax != null && pay.tax !== order.tax && (pay.amount === order.total || pay.amount - pay.tax === order.total - order.tax)) {
+        await orders.recordGatewayTax(tx, orderId, { tax: pay.tax, total: pay.amount });
+        Object.assign(order, { tax: pay.tax, total: pay.amount });
+      }
       if (pay.amount !== order.total || pay.currency.toUpperCase() !== order.currency) {
         const reason = `Paid ${pay.amount} ${pay.currency.toUpperCase()} for an order of ${order.total} ${order.currency}: refund or settle by hand.`;
         const r = await orders.applyEvent(tx, orderId, 'payment_mismatch', pay.source, { ...paid, attention_reason: reason }, order);

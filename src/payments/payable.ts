@@ -7,6 +7,8 @@ export interface SettledPayment {
   paymentIntentId: string | null;
   /** event id or `return:<session>`: recorded in the payable's log */
   source: string;
+  /** the tax the gateway computed (automatic tax) in `amount`; null or absent when the store computed it */
+  tax?: number | null;
 }
 
 /** What one lifecycle step did to an order or a donation. */

@@ -48,6 +48,7 @@ export async function applyPaymentEvent(
           currency: event.currency ?? '',
           paymentIntentId: event.paymentIntentId,
           source: event.id,
+          tax: event.amountTax,
         }),
       );
     case 'checkout.async_payment_failed':

@@ -8,9 +8,15 @@ export type PaymentKind = 'order' | 'donation';
 
 export interface CheckoutLineItem {
   name: string;
-  /** minor units, > 0 */
+  /** minor units, > 0: what one unit costs the buyer, tax included (or before tax with `taxBehavior`) */
   unitAmount: number;
   quantity: number;
+  /** shown under the name on the payment page (e.g. the tax rate) */
+  description?: string;
+  /** the tax `unitAmount × quantity` includes, minor units (informational: the order records it) */
+  tax?: number;
+  /** with automatic tax: whether `unitAmount` includes the tax the gateway computes, or has it added */
+  taxBehavior?: 'inclusive' | 'exclusive';
 }
 
 export interface CheckoutSessionInput {
@@ -20,6 +26,11 @@ export interface CheckoutSessionInput {
   lineItems: CheckoutLineItem[];
   currency: string;
   customerEmail?: string;
+  /**
+   * The gateway computes the tax (Stripe Tax: `automatic_tax`) for a buyer in `country` (ISO 3166-1
+   * alpha-2); the line items then carry `taxBehavior` and no tax of their own.
+   */
+  automaticTax?: { country: string };
   /** May contain `{CHECKOUT_SESSION_ID}`, replaced by the gateway. */
   successUrl: string;
   cancelUrl: string;
@@ -45,6 +56,8 @@ export interface CheckoutSession {
   url: string | null;
   /** epoch ms */
   expiresAt: number;
+  /** the tax the gateway computed (automatic tax), minor units; null when the store computed it */
+  amountTax?: number | null;
 }
 
 export interface RefundInput {
@@ -88,6 +101,8 @@ export interface PaymentEvent {
   currency: string | null;
   /** cumulative amount refunded so far (charge.refunded) */
   amountRefunded?: number | null;
+  /** the tax the gateway computed (automatic tax) in `amount`; null when the store computed it */
+  amountTax?: number | null;
   /** epoch ms */
   created: number;
 }
@@ -112,4 +127,10 @@ export interface PaymentGateway {
 /** Only a settled payment counts: an authorisation or a pending bank transfer is `unpaid`. */
 export function isSettled(x: { paymentStatus: string | null }): boolean {
   return x.paymentStatus === 'paid';
+}
+
+/** What a settled session paid, as a payable settles it (`source` names who saw it). */
+export function paymentOf(session: CheckoutSession, source: string) {
+  const { amountTotal: amount, currency, paymentIntentId, amountTax: tax } = session;
+  return { amount, currency, paymentIntentId, tax, source };
 }

@@ -49,7 +49,13 @@ export function createPaymentReconciler({ db, gateway, payables, clock = Date.no
     const standing = await payable.standing(db.kysely, id);
     const source = `reconcile:${session.id}`;
     if (paid && standing !== 'done') {
-      const payment = { amount: session.amountTotal, currency: session.currency, paymentIntentId: session.paymentIntentId, source };
+      const payment = {
+        amount: session.amountTotal,
+        currency: session.currency,
+        paymentIntentId: session.paymentIntentId,
+        source,
+        tax: session.amountTax,
+      };
       const result = await db.transaction((tx) => payable.settle(tx, id, payment));
       return result.kind === 'not_applied' ? null : 'settled';
     }

@@ -28,6 +28,13 @@ function requireInt(o: Obj, field: string, what: string): number {
   return v;
 }
 
+/** The tax Stripe computed for a session with automatic tax, or null (the store's own tax, in the line amounts). */
+function automaticTaxOf(o: Obj): number | null {
+  if (!isObj(o.automatic_tax) || o.automatic_tax.enabled !== true || !isObj(o.total_details)) return null;
+  const tax = o.total_details.amount_tax;
+  return typeof tax === 'number' && Number.isSafeInteger(tax) && tax >= 0 ? tax : null;
+}
+
 function sessionFields(o: Obj) {
   if (o.object !== 'checkout.session' || !str(o.id)) throw new WebhookMalformedError('data.object is not a checkout session');
   const paymentStatus = o.payment_status;
@@ -43,6 +50,7 @@ function sessionFields(o: Obj) {
     paymentIntentId: idOf(o.payment_intent),
     paymentStatus: paymentStatus as PaymentStatus,
     amount: requireInt(o, 'amount_total', 'session'),
+    amountTax: automaticTaxOf(o),
     currency,
   };
 }
@@ -104,6 +112,8 @@ export function normaliseStripeSession(o: {
   payment_intent: string | { id: string } | null;
   url: string | null;
   expires_at: number;
+  automatic_tax?: { enabled: boolean } | null;
+  total_details?: { amount_tax: number } | null;
 }): CheckoutSession {
   const { reference, kind } = metadataOf(o as unknown as Obj);
   const status: SessionStatus = o.status === 'complete' || o.status === 'expired' ? o.status : 'open';
@@ -120,5 +130,6 @@ export function normaliseStripeSession(o: {
     paymentIntentId: idOf(o.payment_intent),
     url: status === 'open' ? o.url : null,
     expiresAt: o.expires_at * 1000,
+    amountTax: automaticTaxOf(o as unknown as Obj),
   };
 }

@@ -87,7 +87,12 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
       checkInput(input);
       const now = clock();
       const expiresAt = Math.min(Math.max(input.expiresAt, now + MIN_EXPIRY_MS), now + MAX_EXPIRY_MS);
-      const metadata = { reference: input.reference, kind: input.kind };
+      // billing_country: where the store's checkout taxed the buyer (Stripe's page asks for the address itself).
+      const metadata = {
+        reference: input.reference,
+        kind: input.kind,
+        ...(input.automaticTax && { billing_country: input.automaticTax.country }),
+      };
       const session = await call('create checkout session', () =>
         stripe.checkout.sessions.create(
           {
@@ -96,8 +101,15 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
             customer_email: input.customerEmail,
             line_items: input.lineItems.map((item) => ({
               quantity: item.quantity,
-              price_data: { currency: input.currency.toLowerCase(), unit_amount: item.unitAmount, product_data: { name: item.name } },
+              price_data: {
+                currency: input.currency.toLowerCase(),
+                unit_amount: item.unitAmount,
+                product_data: { name: item.name, ...(item.description && { description: item.description }) },
+                ...(item.taxBehavior && { tax_behavior: item.taxBehavior }),
+              },
             })),
+            // TAX_PROVIDER=stripe: Stripe Tax computes the tax on the line amounts from the buyer's address.
+            ...(input.automaticTax && { automatic_tax: { enabled: true } }),
             metadata,
             // So the payment and its charges (refund events) carry the reference too.
             payment_intent_data: { metadata },

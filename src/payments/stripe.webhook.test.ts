@@ -73,11 +73,18 @@ describe('StripeGateway.parseWebhook', () => {
         paymentIntentId: 'pi_1',
         paymentStatus: 'paid',
         amount: 2500,
+        // no automatic tax: the store's own tax is in the line amounts
+        amountTax: null,
         currency: 'EUR',
         created: (nowSec - 2) * 1000,
       });
       expect(isSettled(event)).toBe(true);
     }
+  });
+
+  it('reads the tax Stripe computed for a session with automatic tax', () => {
+    const raw = body(sessionEvent({ automatic_tax: { enabled: true, status: 'complete' }, total_details: { amount_tax: 417 } }));
+    expect(gateway().parseWebhook(raw, signed(raw)).amountTax).toBe(417);
   });
 
   it('treats a completed checkout whose payment is still processing as not settled', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCountry } from './countries.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -66,6 +67,15 @@ export const envSchema = z.object({
   SELLER_TAX_ID: z.string().max(50).default(''),
   TAX_RATE: z.coerce.number().min(0).max(100).default(0),
   PRICES_INCLUDE_TAX: bool.default(true),
+  // The seller's country (ISO 3166-1 alpha-2): tax by the buyer's country from the rates table; unset: no tax.
+  SELLER_COUNTRY: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code, e.g. DE')
+    .transform((c) => c.toUpperCase())
+    .refine(isCountry, 'must be an ISO 3166-1 country code, e.g. DE')
+    .optional(),
+  // Who computes tax at checkout: the store from its rates table, or Stripe Tax (automatic_tax).
+  TAX_PROVIDER: z.enum(['none', 'stripe']).default('none'),
   DOWNLOAD_LIMIT: int(1, 1000).default(5),
   DOWNLOAD_ACCESS_DAYS: int(1, 3650).default(30),
   DOWNLOAD_LINK_MINUTES: int(1, 24 * 60).default(15),

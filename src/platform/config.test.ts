@@ -101,4 +101,18 @@ describe('parseConfig', () => {
   it('rejects a short session secret', () => {
     expect(problems(testEnv({ SESSION_SECRET: 'short' }))).toEqual(['SESSION_SECRET: must be at least 32 characters']);
   });
+
+  it('turns tax on with a seller country (any case), off without; the tax provider is none or stripe', () => {
+    expect(parseConfig(testEnv()).tax).toEqual({ sellerCountry: null, pricesIncludeTax: true, provider: 'none' });
+    expect(parseConfig(testEnv({ SELLER_COUNTRY: 'de', PRICES_INCLUDE_TAX: 'false', TAX_PROVIDER: 'stripe' })).tax).toEqual({
+      sellerCountry: 'DE',
+      pricesIncludeTax: false,
+      provider: 'stripe',
+    });
+    expect(problems(testEnv({ SELLER_COUNTRY: 'XX' }))).toEqual(['SELLER_COUNTRY: must be an ISO 3166-1 country code, e.g. DE']);
+    expect(problems(testEnv({ SELLER_COUNTRY: 'DEU', TAX_PROVIDER: 'avalara' }))).toEqual([
+      'SELLER_COUNTRY: must be a two-letter country code, e.g. DE',
+      'TAX_PROVIDER: Invalid option: expected one of "none"|"stripe"',
+    ]);
+  });
 });

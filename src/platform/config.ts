@@ -68,6 +68,8 @@ function buildConfig(env: Env) {
     /** percent, e.g. 20 for 20 % VAT */
     taxRate: env.TAX_RATE,
     pricesIncludeTax: env.PRICES_INCLUDE_TAX,
+    /** tax by the buyer's country; sellerCountry null: no tax at all */
+    tax: { sellerCountry: env.SELLER_COUNTRY ?? null, pricesIncludeTax: env.PRICES_INCLUDE_TAX, provider: env.TAX_PROVIDER },
     downloadDefaults: { downloadLimit: env.DOWNLOAD_LIMIT, accessDays: env.DOWNLOAD_ACCESS_DAYS },
     downloads: { linkMs: env.DOWNLOAD_LINK_MINUTES * 60_000, resumeWindowMs: env.DOWNLOAD_RESUME_WINDOW_MINUTES * 60_000 },
     storage: storageConfig(env),

@@ -40,14 +40,17 @@ import {
  * low-stock mail's inputs, see ARCHITECTURE), and in the webhook its reserved keys counted and sold
  * (2). Pools of 20 keys here, so no sale crosses the low-stock threshold (that costs 2 more, once).
  */
-const BENCH_BUDGET = { sqlite: 21, postgres: 15 };
+// Issue 18 added 4: the cart's discount code when adding (the cart answers with it) and when placing
+// the order, and the buyer's last billing details (the bench posts without the billing form, so it
+// is billed as its last order was). The browser's way also reads the code and the prefill on review.
+const BENCH_BUDGET = { sqlite: 25, postgres: 19 };
 const BENCH_POOL_EXTRA = { sqlite: 5, postgres: 7 };
 /**
  * The browser's whole way, measured: the bench's way plus the cart and review pages (2 each, 3 with
  * a pool's stock), the return page (the order with its items, the cart badge) and the order page
  * (6: the order, its keys, grants, key states, activations and the cart badge).
  */
-const BUDGET = { sqlite: 32, postgres: 26 };
+const BUDGET = { sqlite: 37, postgres: 31 };
 const POOL_EXTRA = { sqlite: 6, postgres: 8 };
 /** What start.ts runs the store with (SESSION_CACHE_MS). */
 const SESSION_CACHE_MS = 10_000;

@@ -1,5 +1,5 @@
 import type { Dialect } from '../../src/platform/db/db.js';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDeps } from '../../src/app.js';
 import { createCaches } from '../../src/caches.js';
 import { testConfig } from './env.js';
 import type { LogStream } from '../../src/platform/logging.js';
@@ -23,7 +23,7 @@ export async function createTestApp(
   env: Record<string, string> = {},
   clock?: () => number,
   logStream?: LogStream,
-  options: { sessionCacheMs?: number } = {},
+  options: Pick<AppDeps, 'sessionCacheMs' | 'checkoutDomains'> = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
   const config = testConfig(env);

@@ -10,6 +10,7 @@ import { messagesCommands } from './messages.js';
 import { ordersCommands } from './orders.js';
 import { productsCommands } from './products.js';
 import { rotateCommands } from './rotate.js';
+import { taxRatesCommands } from './tax-rates.js';
 
 /**
  * Every owner command, in the order `--help` lists them. A new command group is one file under
@@ -27,4 +28,5 @@ export const commands: Command[] = [
   ...grantsCommands,
   ...licensesCommands,
   ...messagesCommands,
+  ...taxRatesCommands,
 ];

@@ -40,6 +40,7 @@ export const PRODUCT_COLUMNS = [
   'download_limit',
   'access_days',
   'activation_limit',
+  'tax_category',
 ] as const;
 /** CSV columns of a categories file (recognised by a `slug` column and no `sku`). */
 export const CATEGORY_COLUMNS = ['slug', 'name', 'description', 'position'] as const;
@@ -61,6 +62,7 @@ export const PRODUCT_KEYS = [
   'downloadLimit',
   'accessDays',
   'activationLimit',
+  'taxCategory',
   'createdDaysAgo',
   'keyPoolSize',
 ];

@@ -96,6 +96,7 @@ function fromCsv(f: Record<string, unknown>, existing: ExistingProduct | undefin
   if (s.download_limit !== undefined) patch.downloadLimit = csvWhole(s.download_limit, 'download_limit');
   if (s.access_days !== undefined) patch.accessDays = csvWhole(s.access_days, 'access_days');
   if (s.activation_limit !== undefined) patch.activationLimit = csvWhole(s.activation_limit, 'activation_limit');
+  if (s.tax_category !== undefined) patch.taxCategory = s.tax_category;
   if (s.price !== undefined) {
     const currency = patch.currency ?? existing?.currency;
     if (!currency) return problem('price needs a currency column.');

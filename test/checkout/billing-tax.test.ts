@@ -1,0 +1,257 @@
+import { formatMoney } from '../../src/platform/money.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import { memoryDiscounts, tableTax } from '../support/checkout-domains.js';
+import { testDialects } from '../support/database.js';
+import { catalogFixtures, makeProduct, type CatalogFixtures } from '../support/factories.js';
+import { forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
+
+type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
+
+const hiddenFields = (body: string) =>
+  Object.fromEntries(
+    [...body.matchAll(/<input type="hidden" name="(idempotencyKey|reviewedTotal|reviewedCurrency|reviewedCode)" value="([^"]*)"/g)].map(
+      (m) => [m[1]!, m[2]!],
+    ),
+  );
+
+interface BillingInput {
+  billingName?: string;
+  billingCountry?: string;
+  billingCompany?: string;
+  billingAddress?: string;
+  billingVatId?: string;
+}
+
+describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) => {
+  let idp: TestIdp;
+  let gateway: DevGateway;
+  let receiver: Receiver;
+  let t: TestApp;
+  let fx: CatalogFixtures;
+  const taxOptions = { pricesIncludeTax: true };
+  const codes = memoryDiscounts();
+
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    gateway = await startTestGateway();
+    t = await createTestApp(dialect, { ...idp.env, ...gatewayEnv(gateway) }, undefined, undefined, {
+      checkoutDomains: { tax: tableTax(() => t.db, taxOptions), discounts: codes.discounts },
+    });
+    receiver = await startWebhookReceiver(forwardWebhooksTo(t.app));
+    gateway.setWebhookUrl(receiver.url);
+    fx = catalogFixtures(t.db);
+  });
+  afterAll(async () => {
+    await t.close();
+    await receiver.close();
+    await gateway.close();
+    await idp.close();
+  });
+  beforeEach(() => {
+    taxOptions.pricesIncludeTax = true;
+  });
+
+  const orderOf = (sub: string) =>
+    t.db.kysely.selectFrom('orders').selectAll().where('user_sub', '=', sub).orderBy('created_at', 'desc').executeTakeFirst();
+  const itemsOf = (orderId: string) => t.db.kysely.selectFrom('order_items').selectAll().where('order_id', '=', orderId).execute();
+  const countOrders = async (sub: string) =>
+    (await t.db.kysely.selectFrom('orders').select('id').where('user_sub', '=', sub).execute()).length;
+
+  /** A new buyer with `lines` in the cart. */
+  async function buyerWith(lines: Array<{ price: number; quantity: number }>): Promise<LoggedIn> {
+    const buyer = await loginAs(t.app, 'new');
+    for (const l of lines) {
+      const p = await makeProduct(fx.catalog, { price: l.price });
+      const res = await buyer.browser.request('/cart', { form: { action: 'add', sku: p.sku, quantity: String(l.quantity) } });
+      expect(res.status).toBe(303);
+    }
+    return buyer;
+  }
+
+  /** The review page for these billing details (the "Update total" submit). */
+  const review = (buyer: LoggedIn, billing: BillingInput) =>
+    buyer.browser.request(
+      `/checkout?${new URLSearchParams({ billingName: '', billingCountry: '', ...billing } as Record<string, string>)}`,
+    );
+
+  /** Confirms the reviewed page with these billing details, as the form posts them. */
+  const confirm = (buyer: LoggedIn, reviewed: string, billing: BillingInput) =>
+    buyer.browser.request('/checkout', { form: { ...hiddenFields(reviewed), ...(billing as Record<string, string>) } });
+
+  /** Pays the order's session on the gateway and waits for the webhook to settle it. */
+  async function pay(sub: string) {
+    const order = (await orderOf(sub))!;
+    gateway.pay(order.payment_ref!);
+    for (let i = 0; i < 200 && (await orderOf(sub))!.status === 'pending'; i++) await new Promise((r) => setTimeout(r, 25));
+    const paid = (await orderOf(sub))!;
+    expect(paid.status).toBe('fulfilled');
+    return { order: paid, session: gateway.session(order.payment_ref!) };
+  }
+
+  it('charges a consumer in Germany the included 19 %, per line, and the gateway exactly the order total', async () => {
+    const buyer = await buyerWith([
+      { price: 1190, quantity: 2 },
+      { price: 999, quantity: 1 },
+    ]);
+    const page = await review(buyer, { billingName: 'Erika Mustermann', billingCountry: 'DE' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Included tax 19 %');
+    const res = await confirm(buyer, page.body, { billingName: 'Erika Mustermann', billingCountry: 'DE', billingAddress: 'Hauptstr. 1' });
+    expect(res.status).toBe(303);
+    const order = (await orderOf(buyer.user.sub))!;
+    // 2380 includes 380; 999 includes round(999 × 19 / 119) = 160
+    expect(order).toMatchObject({
+      billing_name: 'Erika Mustermann',
+      billing_country: 'DE',
+      billing_address: 'Hauptstr. 1',
+      reverse_charge: 0,
+      prices_include_tax: 1,
+      subtotal: 3379,
+      tax: 540,
+      total: 3379,
+    });
+    const items = await itemsOf(order.id);
+    expect(items.map((i) => [i.tax_rate_bp, i.net, i.tax, i.gross])).toEqual([
+      [1900, 2000, 380, 2380],
+      [1900, 839, 160, 999],
+    ]);
+    const { session } = await pay(buyer.user.sub);
+    expect(session.amount_total).toBe(order.total);
+    // The invoice states the same total (paid amount = order total = invoice total).
+    const invoice = await buyer.browser.request(`/order/${order.id}/invoice`);
+    expect(invoice.status).toBe(200);
+    expect(invoice.body).toContain(formatMoney(order.total, 'EUR'));
+  });
+
+  it('adds 20 % for a consumer in France on exclusive prices, with a code whose discount does not divide by the quantity', async () => {
+    taxOptions.pricesIncludeTax = false;
+    const buyer = await buyerWith([{ price: 999, quantity: 3 }]);
+    codes.add(`TEN-${dialect}`, 10);
+    codes.applyToCart(buyer.user.sub, `TEN-${dialect}`);
+    const page = await review(buyer, { billingName: 'Marie Curie', billingCountry: 'FR' });
+    expect(page.body).toContain(`Discount (code TEN-${dialect})`);
+    expect(hiddenFields(page.body).reviewedTotal).toBe('3236'); // (2997 − 300) + 539
+    expect((await confirm(buyer, page.body, { billingName: 'Marie Curie', billingCountry: 'FR' })).status).toBe(303);
+    const order = (await orderOf(buyer.user.sub))!;
+    expect(order).toMatchObject({
+      discount_code: `TEN-${dialect}`,
+      discount: 300,
+      subtotal: 2997,
+      tax: 539,
+      total: 3236,
+      prices_include_tax: 0,
+    });
+    expect((await itemsOf(order.id)).map((i) => [i.discount, i.net, i.tax, i.gross])).toEqual([[300, 2697, 539, 3236]]);
+    const lines = gateway.session(order.payment_ref!);
+    expect(lines.amount_total).toBe(3236);
+    const { session } = await pay(buyer.user.sub);
+    expect(session.amount_total).toBe(3236);
+  });
+
+  it('charges a French business with a VAT ID no VAT under the reverse charge', async () => {
+    const buyer = await buyerWith([{ price: 1200, quantity: 1 }]);
+    const billing = { billingName: 'Jean Dupont', billingCompany: 'Dupont SARL', billingCountry: 'FR', billingVatId: 'FR 12 345678901' };
+    const page = await review(buyer, billing);
+    expect(page.body).toContain('Reverse charge');
+    expect((await confirm(buyer, page.body, billing)).status).toBe(303);
+    const order = (await orderOf(buyer.user.sub))!;
+    // 1200 included 200 of French VAT: the business pays the net
+    expect(order).toMatchObject({
+      reverse_charge: 1,
+      billing_vat_id: 'FR12345678901',
+      billing_company: 'Dupont SARL',
+      tax: 0,
+      total: 1000,
+    });
+    const { session } = await pay(buyer.user.sub);
+    expect(session.amount_total).toBe(1000);
+  });
+
+  it('charges a buyer in the United States no tax, and prefills the next checkout with their details', async () => {
+    taxOptions.pricesIncludeTax = false;
+    const buyer = await buyerWith([{ price: 2500, quantity: 1 }]);
+    const page = await review(buyer, { billingName: 'Ada Lovelace', billingCountry: 'US' });
+    expect((await confirm(buyer, page.body, { billingName: 'Ada Lovelace', billingCountry: 'US' })).status).toBe(303);
+    expect(await orderOf(buyer.user.sub)).toMatchObject({ billing_country: 'US', tax: 0, total: 2500 });
+    const { session } = await pay(buyer.user.sub);
+    expect(session.amount_total).toBe(2500);
+    const p = await makeProduct(fx.catalog, { price: 500 });
+    await buyer.browser.request('/cart', { form: { action: 'add', sku: p.sku, quantity: '1' } });
+    const again = await buyer.browser.request('/checkout');
+    expect(again.body).toContain('value="Ada Lovelace"');
+    expect(again.body).toMatch(/<option value="US" selected/);
+  });
+
+  it.each([
+    ['a missing name', { billingName: ' ', billingCountry: 'DE', billingCompany: 'Kept GmbH' }, 'Please enter the name'],
+    ['an unknown country', { billingName: 'A', billingCountry: 'XX', billingCompany: 'Kept GmbH' }, 'choose your country'],
+    ['a malformed VAT ID', { billingName: 'A', billingCountry: 'DE', billingCompany: 'Kept GmbH', billingVatId: 'hello!' }, 'two-letter'],
+    [
+      'a VAT ID of another country',
+      { billingName: 'A', billingCountry: 'FR', billingCompany: 'Kept GmbH', billingVatId: 'DE123456789' },
+      'not one of',
+    ],
+  ])(
+    'refuses %s with a 400, the message beside the field and the typed values kept; nothing is written',
+    async (_what, billing, message) => {
+      const buyer = await buyerWith([{ price: 1000, quantity: 1 }]);
+      const page = await review(buyer, { billingName: 'A', billingCountry: 'DE' });
+      const res = await confirm(buyer, page.body, billing);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatch(new RegExp(`class="field-error"[^>]*>[^<]*${message}`));
+      expect(res.body).toContain('value="Kept GmbH"');
+      expect(await countOrders(buyer.user.sub)).toBe(0);
+      // The same details on "Update total" are refused the same way (the name only matters for the order).
+      if (billing.billingName.trim()) expect((await review(buyer, billing)).status).toBe(400);
+    },
+  );
+
+  it('refuses a confirmation after a country change with price_changed and shows the new total, the new country kept', async () => {
+    taxOptions.pricesIncludeTax = false;
+    const buyer = await buyerWith([{ price: 1000, quantity: 1 }]);
+    const page = await review(buyer, { billingName: 'A', billingCountry: 'DE' });
+    expect(hiddenFields(page.body).reviewedTotal).toBe('1190');
+    const res = await confirm(buyer, page.body, { billingName: 'A', billingCountry: 'FR' });
+    expect(res.status).toBe(409);
+    expect(res.body).toContain('The total changed to');
+    expect(res.body).toMatch(/<option value="FR" selected/);
+    expect(hiddenFields(res.body).reviewedTotal).toBe('1200');
+    expect(await countOrders(buyer.user.sub)).toBe(0);
+    expect((await confirm(buyer, res.body, { billingName: 'A', billingCountry: 'FR' })).status).toBe(303);
+    expect(await orderOf(buyer.user.sub)).toMatchObject({ billing_country: 'FR', total: 1200, tax: 200 });
+  });
+
+  it('refuses a code that ended between review and confirmation, writes nothing, then sells without it', async () => {
+    const buyer = await buyerWith([{ price: 2000, quantity: 1 }]);
+    const code = codes.add(`END-${dialect}`, 50);
+    codes.applyToCart(buyer.user.sub, `END-${dialect}`);
+    const page = await review(buyer, { billingName: 'A', billingCountry: 'DE' });
+    expect(hiddenFields(page.body)).toMatchObject({ reviewedTotal: '1000', reviewedCode: `END-${dialect}` });
+    code.valid = false;
+    const res = await confirm(buyer, page.body, { billingName: 'A', billingCountry: 'DE' });
+    expect(res.status).toBe(409);
+    expect(res.body).toContain(`The code END-${dialect} no longer applies`);
+    expect(await countOrders(buyer.user.sub)).toBe(0);
+    expect(hiddenFields(res.body).reviewedTotal).toBe('2000');
+    expect(hiddenFields(res.body).reviewedCode ?? '').toBe('');
+    expect((await confirm(buyer, res.body, { billingName: 'A', billingCountry: 'DE' })).status).toBe(303);
+    expect(await orderOf(buyer.user.sub)).toMatchObject({ discount_code: null, discount: 0, total: 2000 });
+  });
+
+  it('writes nothing and closes the payment session when the code is used up while the order is written', async () => {
+    const buyer = await buyerWith([{ price: 2000, quantity: 1 }]);
+    const code = codes.add(`LAST-${dialect}`, 25, 1);
+    codes.applyToCart(buyer.user.sub, `LAST-${dialect}`);
+    const page = await review(buyer, { billingName: 'A', billingCountry: 'DE' });
+    code.usesLeft = 0;
+    const res = await confirm(buyer, page.body, { billingName: 'A', billingCountry: 'DE' });
+    expect(res.status).toBe(409);
+    expect(res.body).toContain('used up');
+    expect(await countOrders(buyer.user.sub)).toBe(0);
+    expect(code.redeemed).toEqual([]);
+    const expired = gateway.events().filter((e) => e.event.type === 'checkout.session.expired');
+    expect(expired.length).toBeGreaterThan(0);
+  });
+});

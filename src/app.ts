@@ -46,6 +46,7 @@ import { orderPageRoutes } from './order-page/order-page.routes.js';
 import { createOrderPageService } from './order-page/order-page.service.js';
 import { ordersRoutes } from './orders/orders.routes.js';
 import { createOrdersService } from './orders/orders.service.js';
+import { createCreditNotesService } from './orders/credit-notes.service.js';
 import { createOrderPayments } from './payments/order-payments.js';
 import { createPaymentEventsService } from './payments/payment-events.service.js';
 import { createPaymentGateway } from './payments/payments.gateway.js';
@@ -173,7 +174,8 @@ export async function buildApp({
   const auth = createAuthService({ db, secrets, clock, config, oidc, verifier, sessions, log: app.log });
   const account = createAccountService({ config, sessions });
   const purchases = createPurchaseService({ db });
-  const orders = createOrdersService({ db, clock, log: app.log });
+  const orders = createOrdersService({ db, clock, log: app.log, invoiceSeries: config.series.invoice });
+  const creditNotes = createCreditNotesService({ db, clock, series: config.series.creditNote });
   const fulfilment = createFulfilmentService({ db, keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
   const productFiles = createProductFilesService({ db, storage, clock });
   const downloadTokens = createDownloadTokens(downloadLinkKey(config.sessionSecret));
@@ -189,9 +191,9 @@ export async function buildApp({
   });
   const gateway = createPaymentGateway(config, clock);
   const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });
-  const orderPages = createOrderPageService({ orders, fulfilment, productFiles, licenses, clock });
+  const orderPages = createOrderPageService({ orders, fulfilment, productFiles, licenses, creditNotes, clock });
   const donations = createDonationsService({ db, gateway, mail, config, clock, log: app.log });
-  const orderPayments = createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock, discounts });
+  const orderPayments = createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock, discounts, creditNotes });
   const payables = { order: orderPayments, donation: donations.payable };
   const paymentEvents = createPaymentEventsService({ db, gateway, payables, clock, log: app.log });
   const reconciler = createPaymentReconciler({ db, gateway, payables, clock, log: app.log });
@@ -213,7 +215,7 @@ export async function buildApp({
   });
   const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
-  const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, clock });
+  const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, creditNotes, clock });
   const adminProducts = createAdminProductsService({ catalog, audit });
   const productImages = createProductImagesService({ db, storage, caches: caches.catalog, clock, imageHosts: config.images.hosts });
   const adminImages = createAdminImagesService({ images: productImages, audit, maxBytes: config.images.maxBytes });
@@ -225,7 +227,7 @@ export async function buildApp({
     donations: createAdminDonationsService({ donations, audit }),
     messages: createAdminMessagesService({ contact, audit }),
   };
-  const refunds = createRefundService({ db, gateway, orders, fulfilment, mail, config });
+  const refunds = createRefundService({ db, gateway, orders, fulfilment, mail, config, creditNotes });
   const orderActions = createAdminOrderActionsService({ orders, refunds, payments: orderPayments, fulfilment, audit });
   const sales = createSalesService({ db });
   const reports = {
@@ -282,8 +284,8 @@ export async function buildApp({
   });
   await app.register(ordersRoutes, {
     orders,
+    creditNotes,
     seller: config.seller,
-    taxRate: config.taxRate,
     requireUser,
     userSub: (r) => r.user!.sub,
   });

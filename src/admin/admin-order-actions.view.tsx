@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { grossUnitAmount } from '../orders/pricing.js';
+import { nextUnitGross, refundedOfOrder } from '../orders/unit-amounts.js';
 import { formatMoney } from '../platform/money.js';
 import { EXTEND_MAX_DAYS, NOTE_MAX, type ActionForm, type ActionResult } from './admin-order-actions.service.js';
 import type { AdminOrderDetail } from './admin.service.js';
@@ -10,7 +10,7 @@ export type FailedAction = Extract<ActionResult, { ok: false }>;
 /** What the order page says after an action's redirect (`?done=`); unknown values say nothing. */
 export const doneMessages: Record<string, string> = {
   refunded:
-    'Refunded. The gateway paid the money back, the refunded units’ keys and downloads no longer work, and the buyer was sent a refund notice.',
+    'Refunded. The gateway paid the money back, the refunded units’ keys and downloads no longer work, a credit note was issued, and the buyer was sent a refund notice linking it.',
   receipt: 'The receipt was queued for the buyer again.',
   'downloads-reset': 'Downloads were reset to zero used.',
   'downloads-reset-partly': 'Downloads were reset to zero used; refunded (revoked) downloads stay revoked.',
@@ -20,13 +20,18 @@ export const doneMessages: Record<string, string> = {
   'resolved-refund': 'The order was refunded in full and no longer needs attention; the buyer was sent a refund notice.',
 };
 
-/** The units refunded so far and what they came to (a full refund is the whole total). */
-export function refundedSoFar({ order, items }: Pick<AdminOrderDetail, 'order' | 'items'>) {
+/** The units refunded so far and what they came to (a full refund is the whole total; credit notes count amount-only refunds). */
+export function refundedSoFar({
+  order,
+  items,
+  creditNotes = [],
+}: Pick<AdminOrderDetail, 'order' | 'items'> & { creditNotes?: Array<{ total: number }> }) {
   const units = items.reduce((n, i) => n + i.refunded_quantity, 0);
-  const amount =
-    order.status === 'refunded'
-      ? order.total
-      : items.reduce((sum, i) => sum + i.refunded_quantity * grossUnitAmount(i.unit_price, order), 0);
+  const amount = refundedOfOrder(
+    order,
+    items,
+    creditNotes.reduce((n, c) => n + c.total, 0),
+  ).total;
   return { units, amount };
 }
 
@@ -148,7 +153,7 @@ export function OrderActions({ detail, failed }: { detail: AdminOrderDetail; fai
                     </option>
                     {left.map((i) => (
                       <option value={String(i.id)} selected={r?.values.item === String(i.id)}>
-                        {`${i.sku} (${i.quantity - i.refunded_quantity} left, ${money(grossUnitAmount(i.unit_price, order))} each)`}
+                        {`${i.sku} (${i.quantity - i.refunded_quantity} left, ${money(nextUnitGross(i, order))} each)`}
                       </option>
                     ))}
                   </select>

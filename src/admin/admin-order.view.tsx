@@ -1,4 +1,5 @@
 import type { GrantVerdict } from '../fulfilment/download-state.js';
+import { CreditNoteLinks } from '../orders/credit-note.view.js';
 import { formatInvoiceNumber, formatOrderNumber } from '../orders/order-number.js';
 import { TableScroll } from '../pages/table-scroll.view.js';
 import type { ViewContext } from '../pages/view-context.js';
@@ -91,12 +92,16 @@ export function AdminOrderPage({
           )}
         </dd>
         <dt>Invoice</dt>
-        <dd>{order.invoice_number === null ? '—' : formatInvoiceNumber(order.invoice_number)}</dd>
+        <dd>{order.invoice_number === null ? '—' : formatInvoiceNumber(order.invoice_number, order.invoice_series)}</dd>
         <dt>Refunded</dt>
         <dd class="refunded-so-far">
           {refunded.units === 0 && order.status !== 'refunded'
             ? '—'
             : `${money(refunded.amount)} (${refunded.units} ${refunded.units === 1 ? 'unit' : 'units'})`}
+        </dd>
+        <dt>Credit notes</dt>
+        <dd class="credit-notes">
+          {detail.creditNotes.length === 0 ? '—' : <CreditNoteLinks notes={detail.creditNotes} currency={order.currency} />}
         </dd>
       </dl>
       {order.attention_reason && (

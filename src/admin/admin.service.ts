@@ -1,3 +1,4 @@
+import type { CreditNotesService } from '../orders/credit-notes.service.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { LOW_STOCK } from '../catalog/stock.js';
 import type { PaymentEventsService } from '../payments/payment-events.service.js';
@@ -32,6 +33,8 @@ export interface AdminDeps {
   catalog: Pick<CatalogService, 'listProductsForOwner' | 'listNavCategories'>;
   keyPool: Pick<KeyPoolService, 'countByStatus' | 'findLowPools'>;
   mail: Pick<MailService, 'countBacklog'>;
+  /** the order view's credit notes (none listed without) */
+  creditNotes?: Pick<CreditNotesService, 'listOfOrder'>;
   clock?: () => number;
 }
 
@@ -54,7 +57,16 @@ export interface GrantStatus {
 }
 
 /** The shop owner's views that read: dashboard figures, orders, one order, products with pools. */
-export function createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, clock = Date.now }: AdminDeps) {
+export function createAdminService({
+  orders,
+  paymentEvents,
+  fulfilment,
+  catalog,
+  keyPool,
+  mail,
+  creditNotes,
+  clock = Date.now,
+}: AdminDeps) {
   const pageOf = (total: number, page: number, pageSize: number, what: string): Pagination => {
     const pagination = paginate(total, page, pageSize);
     if (page > pagination.pageCount)
@@ -128,7 +140,8 @@ export function createAdminService({ orders, paymentEvents, fulfilment, catalog,
           now,
         ),
       }));
-      return { order, items, events, payments, keys, grants };
+      const notes = (await creditNotes?.listOfOrder(id)) ?? [];
+      return { order, items, events, payments, keys, grants, creditNotes: notes };
     },
 
     /** `GET /admin/products`: a page of products; key_lim ones with their pool counts (one grouped query). */

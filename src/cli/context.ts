@@ -8,6 +8,7 @@ import { createStorage } from '../fulfilment/storage.js';
 import { createKeyPoolService } from '../fulfilment/key-pool.service.js';
 import { createKeySigner, loadSigningKey } from '../fulfilment/signed-key.js';
 import { createOrdersService } from '../orders/orders.service.js';
+import { createCreditNotesService } from '../orders/credit-notes.service.js';
 import { createDonationsService } from '../donations/donations.service.js';
 import { createDiscountsService } from '../discounts/discounts.service.js';
 import { createOrderPayments } from '../payments/order-payments.js';
@@ -44,7 +45,8 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
   const signer = once(() =>
     createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey)),
   );
-  const orders = once(() => createOrdersService({ db, clock }));
+  const orders = once(() => createOrdersService({ db, clock, invoiceSeries: config.series.invoice }));
+  const creditNotes = once(() => createCreditNotesService({ db, clock, series: config.series.creditNote }));
   const fulfilment = once(() =>
     createFulfilmentService({ db, keyPool: keyPool(), signer: signer(), secrets: secrets(), clock, defaults: config.downloadDefaults }),
   );
@@ -60,6 +62,7 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
       mail: mail(),
       config,
       clock,
+      creditNotes: creditNotes(),
       discounts: discounts(),
     }),
   );
@@ -70,7 +73,15 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     createPaymentEventsService({ db, gateway: gateway(), payables: { order: orderPayments(), donation: donations().payable }, clock }),
   );
   const refunds = once(() =>
-    createRefundService({ db, gateway: gateway(), orders: orders(), fulfilment: fulfilment(), mail: mail(), config }),
+    createRefundService({
+      db,
+      gateway: gateway(),
+      orders: orders(),
+      fulfilment: fulfilment(),
+      mail: mail(),
+      config,
+      creditNotes: creditNotes(),
+    }),
   );
   const productFiles = once(() => createProductFilesService({ db, storage: createStorage(config.storage), clock }));
   const contact = once(() => createContactService({ db, mail: mail(), shopEmail: config.shopEmail, shopName: config.shopName, clock }));

@@ -2,6 +2,7 @@ import { judgeGrant } from '../fulfilment/download-state.js';
 import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
 import type { DownloadFileView, ProductFilesService } from '../fulfilment/product-files.service.js';
 import type { KeyActivations, LicensesService } from '../licenses/licenses.service.js';
+import type { CreditNotesService } from '../orders/credit-notes.service.js';
 import type { OrdersService } from '../orders/orders.service.js';
 import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
 import { NotFoundError } from '../platform/errors.js';
@@ -13,6 +14,8 @@ export interface OrderPageData {
   items: OrderItemRow[];
   /** per order item id */
   deliveries: Map<number, { keys: KeyUnitView[]; grants: GrantView[]; files: DownloadFileView[] }>;
+  /** one per refund, oldest first */
+  creditNotes: Array<{ printed: string; path: string; total: number }>;
 }
 
 /** The buyer's order page: the order with what each item delivered, and revealing a key on it. */
@@ -21,12 +24,14 @@ export function createOrderPageService({
   fulfilment,
   productFiles,
   licenses,
+  creditNotes,
   clock = Date.now,
 }: {
   orders: OrdersService;
   fulfilment: FulfilmentService;
   productFiles: Pick<ProductFilesService, 'listFiles'>;
   licenses?: Pick<LicensesService, 'activationsOf'>;
+  creditNotes?: Pick<CreditNotesService, 'listOfOrder'>;
   clock?: () => number;
 }) {
   async function getOrderPage(orderId: string, userSub: string): Promise<OrderPageData> {
@@ -54,7 +59,10 @@ export function createOrderPageService({
         expiresAt: g.expires_at,
       });
     }
-    return { order, items, deliveries };
+    // Only a refund issues a credit note, and every refund leaves the order (partially) refunded.
+    const refunded = order.status === 'partially_refunded' || order.status === 'refunded';
+    const notes = (refunded ? await creditNotes?.listOfOrder(order.id) : undefined) ?? [];
+    return { order, items, deliveries, creditNotes: notes };
   }
 
   return {

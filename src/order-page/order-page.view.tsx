@@ -6,7 +6,7 @@ import { ItemsTable } from '../orders/items-table.view.js';
 import { formatInvoiceNumber, formatOrderNumber } from '../orders/order-number.js';
 import { nextOrderState, type OrderState } from '../orders/order-state.js';
 import { statusLabel } from '../orders/order-status.js';
-import { grossUnitAmount } from '../orders/pricing.js';
+import { refundedOfOrder } from '../orders/unit-amounts.js';
 import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
 import { FileDownloads } from './file-downloads.view.js';
 import { KeyDeliveries } from './key-deliveries.view.js';
@@ -30,11 +30,17 @@ export const orderPageHead = (
   </>
 );
 
-/** What was refunded, per item and in all: a full refund is the whole total, a partial one whole units at their gross price. */
-export function refundedAmounts(order: OrderRow, items: OrderItemRow[]) {
-  const perItem = new Map(items.map((i) => [i.id, i.refunded_quantity * grossUnitAmount(i.unit_price, order)]));
-  const sum = [...perItem.values()].reduce((a, b) => a + b, 0);
-  return { perItem, total: order.status === 'refunded' ? order.total : Math.min(sum, order.total) };
+/**
+ * What was refunded, per item and in all: a full refund is the whole total, a partial one whole units
+ * at what they were paid, or the credit notes' total when more (a refund of an amount only).
+ */
+export function refundedAmounts(order: OrderRow, items: OrderItemRow[], creditNotes: Array<{ total: number }> = []) {
+  const { perLine, total } = refundedOfOrder(
+    order,
+    items,
+    creditNotes.reduce((n, c) => n + c.total, 0),
+  );
+  return { perItem: new Map(items.map((i, k) => [i.id, perLine[k]!])), total };
 }
 
 /** Pay now and Cancel for an order that ended, or may still end, unpaid. */
@@ -60,12 +66,12 @@ function UnpaidActions({ order }: { order: OrderRow }) {
 }
 
 /** GET /orders/:id: what was bought, what it cost (and what was refunded), its state, and its keys and downloads. */
-export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext } & OrderPageData) {
+export function OrderPage({ ctx, order, items, deliveries, creditNotes = [] }: { ctx: ViewContext } & OrderPageData) {
   const delivered = items.filter((i) => (deliveries.get(i.id)?.keys.length ?? 0) + (deliveries.get(i.id)?.grants.length ?? 0) > 0);
   const money = (n: number) => formatMoney(n, order.currency);
   const explanation = explanations[order.status as OrderState];
   const number = formatOrderNumber(order.order_number);
-  const refunded = refundedAmounts(order, items);
+  const refunded = refundedAmounts(order, items, creditNotes);
   return (
     <Layout ctx={ctx} title={`Order ${number}`} head={orderPageHead}>
       <section class="order" data-order-id={order.id} data-order-status={order.status}>
@@ -82,7 +88,7 @@ export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext 
           {order.invoice_number !== null && (
             <>
               <dt>Invoice</dt>
-              <dd>{formatInvoiceNumber(order.invoice_number)}</dd>
+              <dd>{formatInvoiceNumber(order.invoice_number, order.invoice_series)}</dd>
             </>
           )}
         </dl>
@@ -107,7 +113,8 @@ export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext 
             ),
             quantity: item.quantity,
             price: money(item.unit_price),
-            amount: money(item.unit_price * item.quantity),
+            // What the line was paid (after its discount) when checkout priced it per line.
+            amount: money(item.gross ?? item.unit_price * item.quantity),
           }))}
           foot={[
             ...(order.tax > 0 ? [{ label: `Tax${order.total === order.subtotal ? ' (included)' : ''}`, value: money(order.tax) }] : []),
@@ -120,6 +127,18 @@ export function OrderPage({ ctx, order, items, deliveries }: { ctx: ViewContext 
               : []),
           ]}
         />
+        {creditNotes.length > 0 && (
+          <section class="order-credit-notes" aria-labelledby="credit-notes-title">
+            <h2 id="credit-notes-title">Credit notes</h2>
+            <ul>
+              {creditNotes.map((c) => (
+                <li>
+                  <a href={c.path}>Credit note {c.printed}</a>: −{money(c.total)}
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         {delivered.length > 0 && (
           <section class="order-deliveries" aria-labelledby="deliveries-title">
             <h2 id="deliveries-title">Your license keys and downloads</h2>

@@ -57,7 +57,7 @@ export function confirmationMail(
       type: 'facts',
       rows: [
         ['Order', number],
-        ...(order.invoice_number ? [['Invoice', formatInvoiceNumber(order.invoice_number)] as [string, string]] : []),
+        ...(order.invoice_number ? [['Invoice', formatInvoiceNumber(order.invoice_number, order.invoice_series)] as [string, string]] : []),
         ['Date', day(order.paid_at ?? order.created_at)],
       ],
     },

@@ -1,7 +1,8 @@
 import { formatMoney } from '../platform/money.js';
 import { plural, pluralWord } from '../platform/plural.js';
-import { formatInvoiceNumber, formatOrderNumber } from './order-number.js';
+import { formatInvoiceNumber, formatOrderNumber, formatRate } from './order-number.js';
 import type { OrderItemRow, OrderRow } from './orders.repo.js';
+import { refundedOfOrder } from './unit-amounts.js';
 
 export interface Seller {
   name: string;
@@ -9,9 +10,12 @@ export interface Seller {
   taxId: string;
 }
 
+/** The note an invoice and a credit note carry when the buyer accounts for the VAT. */
+export const REVERSE_CHARGE_NOTE = 'Reverse charge: VAT to be accounted for by the recipient (Article 196, Directive 2006/112/EC)';
+
 /** Everything an invoice shows, already formatted: the HTML page and the PDF print the same thing. */
 export interface InvoiceData {
-  /** as printed, e.g. `INV-0007` */
+  /** as printed, e.g. `INV-2026-000123` (`INV-0007` before series) */
   number: string;
   /** the order as people read it, e.g. `#1042` */
   orderNumber: string;
@@ -20,47 +24,109 @@ export interface InvoiceData {
   /** ISO date of payment */
   date: string;
   seller: Seller;
-  buyerEmail: string;
-  lines: Array<{ description: string; sku: string; quantity: number; unitPrice: string; amount: string; refunded: number }>;
+  /** the buyer's billing name, company, address lines, country, VAT ID and email, as lines */
+  buyer: string[];
+  lines: Array<{
+    description: string;
+    sku: string;
+    quantity: number;
+    unitPrice: string;
+    discount: string;
+    net: string;
+    rate: string;
+    tax: string;
+    gross: string;
+    refunded: number;
+  }>;
+  /** whether the lines carry their own net, rate and tax (orders from 021 on); older ones print unit price × quantity */
+  perLine: boolean;
+  discountCode: string | null;
+  /** the tax summary, one row per rate (empty for an order from before per-line taxes) */
+  byRate: Array<{ rate: string; net: string; tax: string; gross: string }>;
   net: string;
   tax: string;
   total: string;
   taxNote: string;
+  reverseChargeNote: string | null;
   refundNote: string | null;
+  /** what was refunded and what the order comes to after it; null when nothing was */
+  refunds: { refunded: string; netTotal: string } | null;
+  creditNotes: Array<{ number: string; path: string; total: string }>;
 }
 
-/** The invoice of a paid order (callers check it has a number). */
+/** The buyer as an invoice names them: billing details when given, the email always. */
+export function buyerLines(order: OrderRow): string[] {
+  return [
+    order.billing_name,
+    order.billing_company,
+    ...(order.billing_address ?? '').split(/\r?\n/),
+    order.billing_country,
+    order.billing_vat_id ? `VAT ID: ${order.billing_vat_id}` : null,
+    order.email,
+  ]
+    .map((l) => l?.trim() ?? '')
+    .filter(Boolean);
+}
+
+/** The invoice of a paid order (callers check it has a number); its totals are the sums of its lines. */
 export function buildInvoice(
   order: OrderRow & { invoice_number: number },
   items: OrderItemRow[],
   seller: Seller,
-  taxRate: number,
+  creditNotes: Array<{ printed: string; path: string; total: number }> = [],
 ): InvoiceData {
   const money = (n: number) => formatMoney(n, order.currency);
-  const refunded = items.reduce((n, i) => n + i.refunded_quantity, 0);
-  const inclusive = order.total === order.subtotal;
+  const refundedUnits = items.reduce((n, i) => n + i.refunded_quantity, 0);
+  // Lines from before 021 carry no net/gross: the line is unit price × quantity, the order's tax as it was.
+  const perLine = items.every((i) => i.net != null && i.gross != null);
+  const lines = items.map((i) => ({
+    description: i.name,
+    sku: i.sku,
+    quantity: i.quantity,
+    unitPrice: money(i.unit_price),
+    discount: i.discount ? `−${money(i.discount)}` : '',
+    net: perLine ? money(i.net!) : '',
+    rate: perLine ? formatRate(i.tax_rate_bp) : '',
+    tax: perLine ? money(i.tax) : '',
+    gross: money(perLine ? i.gross! : i.unit_price * i.quantity),
+    refunded: i.refunded_quantity,
+  }));
+  const sum = (pick: (i: OrderItemRow) => number) => items.reduce((n, i) => n + pick(i), 0);
+  const totals = perLine
+    ? { net: sum((i) => i.net!), tax: sum((i) => i.tax), total: sum((i) => i.gross!) }
+    : { net: order.total - order.tax, tax: order.tax, total: order.total };
+  const rates = perLine ? [...new Set(items.map((i) => i.tax_rate_bp))].sort((a, b) => a - b) : [];
+  const refunded = refundedOfOrder(
+    order,
+    items,
+    creditNotes.reduce((n, c) => n + c.total, 0),
+  ).total;
+  const inclusive = order.prices_include_tax === null ? order.total === order.subtotal : order.prices_include_tax === 1;
   return {
-    number: formatInvoiceNumber(order.invoice_number),
+    number: formatInvoiceNumber(order.invoice_number, order.invoice_series),
     orderNumber: formatOrderNumber(order.order_number),
     orderId: order.id,
     date: new Date(order.paid_at ?? order.created_at).toISOString().slice(0, 10),
     seller,
-    buyerEmail: order.email,
-    lines: items.map((i) => ({
-      description: i.name,
-      sku: i.sku,
-      quantity: i.quantity,
-      unitPrice: money(i.unit_price),
-      amount: money(i.unit_price * i.quantity),
-      refunded: i.refunded_quantity,
-    })),
-    net: money(order.total - order.tax),
-    tax: money(order.tax),
-    total: money(order.total),
-    taxNote: order.tax === 0 ? 'No tax charged.' : `${taxRate}% tax ${inclusive ? 'included in the prices' : 'added to the prices'}.`,
+    buyer: buyerLines(order),
+    lines,
+    perLine,
+    discountCode: order.discount_code,
+    byRate: rates.map((rateBp) => {
+      const of = items.filter((i) => i.tax_rate_bp === rateBp);
+      const n = (pick: (i: OrderItemRow) => number) => money(of.reduce((s, i) => s + pick(i), 0));
+      return { rate: formatRate(rateBp), net: n((i) => i.net!), tax: n((i) => i.tax), gross: n((i) => i.gross!) };
+    }),
+    net: money(totals.net),
+    tax: money(totals.tax),
+    total: money(totals.total),
+    taxNote: totals.tax === 0 ? 'No tax charged.' : `Tax ${inclusive ? 'included in the prices' : 'added to the prices'}.`,
+    reverseChargeNote: order.reverse_charge ? REVERSE_CHARGE_NOTE : null,
     refundNote:
-      refunded > 0
-        ? `${plural(refunded, { one: 'unit', other: 'units' })} of this order ${pluralWord(refunded, { one: 'was', other: 'were' })} refunded; see the order page for details.`
+      refundedUnits > 0
+        ? `${plural(refundedUnits, { one: 'unit', other: 'units' })} of this order ${pluralWord(refundedUnits, { one: 'was', other: 'were' })} refunded; see the credit notes below.`
         : null,
+    refunds: refunded > 0 ? { refunded: `−${money(refunded)}`, netTotal: money(order.total - refunded) } : null,
+    creditNotes: creditNotes.map((c) => ({ number: c.printed, path: c.path, total: money(c.total) })),
   };
 }

@@ -1,10 +1,21 @@
 import { Layout } from '../pages/layout.js';
 import type { ViewContext } from '../pages/view-context.js';
+import { BuyerAddress, DocumentTable, SellerAddress } from './document-table.view.js';
 import type { InvoiceData } from './invoice.js';
-import { ItemsTable } from './items-table.view.js';
 
 /** GET /order/:id/invoice: a printable invoice (the print stylesheet hides the site around it). */
 export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: InvoiceData }) {
+  const foot = [
+    { label: 'Net', value: invoice.net },
+    { label: 'Tax', value: invoice.tax },
+    { label: 'Total paid', value: invoice.total, total: !invoice.refunds },
+    ...(invoice.refunds
+      ? [
+          { label: 'Refunded', value: invoice.refunds.refunded },
+          { label: 'Total after refunds', value: invoice.refunds.netTotal, total: true },
+        ]
+      : []),
+  ];
   return (
     <Layout ctx={ctx} title={`Invoice ${invoice.number}`}>
       <article class="invoice">
@@ -15,47 +26,54 @@ export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: Invoi
               Date: <time datetime={invoice.date}>{invoice.date}</time>
               <br />
               Order: {invoice.orderNumber}
+              {invoice.discountCode && (
+                <>
+                  <br />
+                  Discount code: {invoice.discountCode}
+                </>
+              )}
             </p>
           </div>
-          <address class="seller">
-            <strong>{invoice.seller.name}</strong>
-            {invoice.seller.addressLines.map((line) => (
-              <>
-                <br />
-                {line}
-              </>
-            ))}
-            {invoice.seller.taxId && (
-              <>
-                <br />
-                Tax ID: {invoice.seller.taxId}
-              </>
-            )}
-          </address>
+          <SellerAddress seller={invoice.seller} />
         </header>
-        <p class="buyer">
-          Billed to: <strong>{invoice.buyerEmail}</strong>
-        </p>
-        <ItemsTable
-          headings={['Description', 'Quantity', 'Unit price', 'Amount']}
-          rows={invoice.lines.map((l) => ({
-            product: (
-              <>
-                {l.description} <span class="sku">{l.sku}</span>
-              </>
-            ),
-            quantity: l.quantity,
-            price: l.unitPrice,
-            amount: l.amount,
-          }))}
-          foot={[
-            { label: 'Net', value: invoice.net },
-            { label: 'Tax', value: invoice.tax },
-            { label: 'Total paid', value: invoice.total, total: true },
-          ]}
+        <BuyerAddress label="Billed to:" lines={invoice.buyer} />
+        <DocumentTable
+          headings={
+            invoice.perLine
+              ? ['Description', 'Quantity', 'Unit price', 'Discount', 'Net', 'Rate', 'Tax', 'Gross']
+              : ['Description', 'Quantity', 'Unit price', 'Amount']
+          }
+          rows={invoice.lines.map((l) => [
+            <>
+              {l.description} <span class="sku">{l.sku}</span>
+              {l.refunded > 0 && <span class="refunded"> ({l.refunded} refunded)</span>}
+            </>,
+            l.quantity,
+            l.unitPrice,
+            ...(invoice.perLine ? [l.discount, l.net, l.rate, l.tax] : []),
+            l.gross,
+          ])}
+          foot={foot}
         />
+        {invoice.byRate.length > 0 && (
+          <DocumentTable
+            caption="Tax summary"
+            headings={['Rate', 'Net', 'Tax', 'Gross']}
+            rows={invoice.byRate.map((r) => [r.rate, r.net, r.tax, r.gross])}
+          />
+        )}
         <p>{invoice.taxNote}</p>
+        {invoice.reverseChargeNote && <p class="notice">{invoice.reverseChargeNote}</p>}
         {invoice.refundNote && <p class="notice">{invoice.refundNote}</p>}
+        {invoice.creditNotes.length > 0 && (
+          <ul class="credit-notes">
+            {invoice.creditNotes.map((c) => (
+              <li>
+                <a href={c.path}>Credit note {c.number}</a> ({c.total})
+              </li>
+            ))}
+          </ul>
+        )}
         <p class="actions">
           <a class="button" href={`/order/${invoice.orderId}/invoice?format=pdf`}>
             Download PDF

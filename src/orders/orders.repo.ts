@@ -42,10 +42,17 @@ export interface NewOrderEvent {
 type DetailsPatch = Partial<
   Pick<
     OrderRow,
-    'payment_provider' | 'payment_ref' | 'payment_intent' | 'paid_at' | 'attention_reason' | 'invoice_number' | 'reserved_until'
+    | 'payment_provider'
+    | 'payment_ref'
+    | 'payment_intent'
+    | 'paid_at'
+    | 'attention_reason'
+    | 'invoice_number'
+    | 'invoice_series'
+    | 'reserved_until'
   >
 > & { updated_at: number };
-type StatusPatch = Omit<DetailsPatch, 'payment_provider' | 'payment_ref' | 'invoice_number'> & { status: string };
+export type StatusPatch = Omit<DetailsPatch, 'payment_provider' | 'payment_ref' | 'invoice_number' | 'invoice_series'> & { status: string };
 
 /** Orders, their items and their event log. */
 export function createOrdersRepo(db: Database) {
@@ -162,73 +169,6 @@ export function createOrdersRepo(db: Database) {
       return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
     },
 
-    /**
-     * updateStatusLogged and assignInvoiceNumber in one: the order moves, is logged and gets the next
-     * invoice number only if it is still in `from`; null (nothing written, no number taken) if not.
-     * On PostgreSQL one statement: the order's row is locked first (`for update`, which waits for a
-     * racing transaction and then sees its result), and the counter moves only for a locked row, so
-     * a lost race takes no number. SQLite (one writer) in three.
-     */
-    async updateStatusLoggedWithInvoice(
-      id: string,
-      from: string,
-      patch: StatusPatch,
-      event: NewOrderEvent,
-      tx: Executor,
-    ): Promise<number | null> {
-      if (db.dialect !== 'postgres') {
-        // One writer at a time: the number the update reads from the counter is still the next one
-        // when the counter is moved to it, three statements where the two methods take four.
-        const moved = await tx
-          .updateTable('orders')
-          .set({
-            ...patch,
-            invoice_number: sql<number>`coalesce((select value from counters where name = 'invoice'), 0) + 1`,
-          })
-          .where('id', '=', id)
-          .where('status', '=', from)
-          .returning('invoice_number')
-          .executeTakeFirst();
-        if (moved?.invoice_number == null) return null;
-        const invoiceNumber = Number(moved.invoice_number);
-        await tx.insertInto('order_events').values(event).execute();
-        await tx
-          .insertInto('counters')
-          .values({ name: 'invoice', value: invoiceNumber })
-          .onConflict((oc) => oc.column('name').doUpdateSet({ value: invoiceNumber }))
-          .execute();
-        return invoiceNumber;
-      }
-      const row = await tx
-        .with('l', (q) => q.selectFrom('orders').select('id').where('id', '=', id).where('status', '=', from).forUpdate())
-        .with('c', (q) =>
-          q
-            .insertInto('counters')
-            .columns(['name', 'value'])
-            .expression((eb) => eb.selectFrom('l').select([eb.val('invoice').as('name'), eb.val(1).as('value')]))
-            .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-            .returning('value'),
-        )
-        .with('u', (q) =>
-          q
-            .updateTable('orders')
-            .set((eb) => ({ ...patch, invoice_number: eb.selectFrom('c').select('c.value') }))
-            .where('id', '=', (eb) => eb.selectFrom('l').select('l.id'))
-            .returning(['id', 'invoice_number']),
-        )
-        .with('e', (q) =>
-          q
-            .insertInto('order_events')
-            .columns(['order_id', 'from_status', 'to_status', 'event', 'detail', 'created_at'])
-            .expression((eb) => eb.selectFrom('u').select(['u.id as order_id', ...eventValues(event)]))
-            .returning('id'),
-        )
-        .selectFrom('u')
-        .select('u.invoice_number')
-        .executeTakeFirst();
-      return row?.invoice_number == null ? null : Number(row.invoice_number);
-    },
-
     /** Everything an order records besides its status (which only updateStatus writes). */
     async updateDetails(id: string, patch: DetailsPatch, tx: Executor) {
       await tx.updateTable('orders').set(patch).where('id', '=', id).execute();
@@ -240,40 +180,6 @@ export function createOrdersRepo(db: Database) {
 
     findEvents(orderId: string, tx: Executor = db.kysely) {
       return tx.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
-    },
-
-    /**
-     * Gives an order the next invoice number of a gap-free sequence, inside the caller's transaction:
-     * the counter's row lock (PostgreSQL) or the single writer (SQLite) serialises concurrent payments,
-     * and a rollback gives the number back, so numbers are never skipped or reused. One statement on
-     * PostgreSQL (the counter's upsert as a CTE of the order's update), two on SQLite.
-     */
-    async assignInvoiceNumber(id: string, updatedAt: number, tx: Executor): Promise<number> {
-      if (db.dialect !== 'postgres') {
-        const next = await tx
-          .insertInto('counters')
-          .values({ name: 'invoice', value: 1 })
-          .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-          .returning('value')
-          .executeTakeFirstOrThrow();
-        const invoiceNumber = Number(next.value);
-        await tx.updateTable('orders').set({ invoice_number: invoiceNumber, updated_at: updatedAt }).where('id', '=', id).execute();
-        return invoiceNumber;
-      }
-      const row = await tx
-        .with('c', (q) =>
-          q
-            .insertInto('counters')
-            .values({ name: 'invoice', value: 1 })
-            .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-            .returning('value'),
-        )
-        .updateTable('orders')
-        .set((eb) => ({ invoice_number: eb.selectFrom('c').select('c.value'), updated_at: updatedAt }))
-        .where('id', '=', id)
-        .returning('invoice_number')
-        .executeTakeFirstOrThrow();
-      return Number(row.invoice_number);
     },
 
     async incrementRefunded(itemId: number, units: number, tx: Executor) {
@@ -289,7 +195,7 @@ export function createOrdersRepo(db: Database) {
 export type OrdersRepo = ReturnType<typeof createOrdersRepo>;
 
 /** An event's values as columns of a select, for inserting it from an update's returned row. */
-function eventValues(event: NewOrderEvent) {
+export function eventValues(event: NewOrderEvent) {
   return [
     sql.val(event.from_status).as('from_status'),
     sql.val(event.to_status).as('to_status'),

@@ -2,6 +2,10 @@ import type { Database, Executor } from '../platform/db/db.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import { paginate, parsePageParam } from '../platform/pagination.js';
 import { buildInvoice, type InvoiceData, type Seller } from './invoice.js';
+import { creditNotePath } from './credit-notes.service.js';
+import { createCreditNotesRepo } from './credit-notes.repo.js';
+import { createInvoiceNumbersRepo } from './invoice-numbers.repo.js';
+import { formatSeriesNumber, resolveSeries } from './order-number.js';
 import { initialOrderState, nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
 import { createOrdersBillingRepo } from './orders-billing.repo.js';
 import { createOrdersSearchRepo, type OrderSearch } from './orders-search.repo.js';
@@ -24,10 +28,23 @@ export type ApplyResult =
   { applied: true; order: OrderRow; from: OrderState; to: OrderState } | { applied: false; order: OrderRow; reason: 'refused' | 'raced' };
 
 /** Orders: creation, the only way their state changes, and what their owner may see. */
-export function createOrdersService({ db, clock = Date.now, log }: { db: Database; clock?: () => number; log?: OrdersLogger }) {
+export function createOrdersService({
+  db,
+  clock = Date.now,
+  log,
+  invoiceSeries = 'INV-{YYYY}-',
+}: {
+  db: Database;
+  clock?: () => number;
+  log?: OrdersLogger;
+  /** INVOICE_SERIES: the template of invoice number prefixes, `{YYYY}` the year of payment */
+  invoiceSeries?: string;
+}) {
   const repo = createOrdersRepo(db);
   const searchRepo = createOrdersSearchRepo(db);
   const billingRepo = createOrdersBillingRepo(db);
+  const creditNotes = createCreditNotesRepo(db);
+  const invoiceNumbers = createInvoiceNumbersRepo(db);
   return {
     /** Records the tax and total the gateway computed (TAX_PROVIDER=stripe) when it settles the payment. */
     recordGatewayTax: (tx: Executor, orderId: string, amounts: { tax: number; total: number }) =>
@@ -83,11 +100,12 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       if (step.ok) {
         const patch = { ...details, status: step.to, updated_at: now };
         const event = { ...logged, to_status: step.to };
-        const invoice = withInvoice ? await repo.updateStatusLoggedWithInvoice(orderId, from, patch, event, tx) : null;
+        const series = resolveSeries(invoiceSeries, details.paid_at ?? order.paid_at ?? now);
+        const invoice = withInvoice ? await invoiceNumbers.updateStatusLoggedWithInvoice(orderId, from, patch, event, series, tx) : null;
         if (withInvoice ? invoice !== null : await repo.updateStatusLogged(orderId, from, patch, event, tx))
           return {
             applied: true,
-            order: { ...order, ...patch, ...(invoice === null ? {} : { invoice_number: invoice }) },
+            order: { ...order, ...patch, ...(invoice === null ? {} : { invoice_number: invoice, invoice_series: series }) },
             from,
             to: step.to,
           };
@@ -101,9 +119,18 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
       return { applied: false, order, reason };
     },
 
-    /** Gives a paid order the next invoice number, inside the paying transaction (gap-free, never reused). */
-    async assignInvoiceNumber(tx: Executor, orderId: string): Promise<number> {
-      return repo.assignInvoiceNumber(orderId, clock(), tx);
+    /**
+     * Gives a paid order the next invoice number of the series of the year it was paid (now if
+     * unknown), inside the paying transaction (gap-free, never reused).
+     */
+    async assignInvoiceNumber(
+      tx: Executor,
+      orderId: string,
+      paidAt: number | null = null,
+    ): Promise<{ invoice_number: number; invoice_series: string }> {
+      const now = clock();
+      const series = resolveSeries(invoiceSeries, paidAt ?? now);
+      return { invoice_number: await invoiceNumbers.assignInvoiceNumber(orderId, series, now, tx), invoice_series: series };
     },
 
     /** Records the gateway's payment session of a pending order, to confirm or expire it later. */
@@ -147,11 +174,17 @@ export function createOrdersService({ db, clock = Date.now, log }: { db: Databas
     },
 
     /** The invoice of a paid order, only for its owner; anything else is the same 404. */
-    async getInvoice(id: string, userSub: string, seller: Seller, taxRate: number): Promise<InvoiceData> {
-      const order = await repo.findOrder(id);
+    async getInvoice(id: string, userSub: string, seller: Seller): Promise<InvoiceData> {
+      const found = await repo.findOrderWithItems(id);
+      const order = found?.order;
       if (!order || order.user_sub !== userSub || order.invoice_number === null)
         throw new NotFoundError('There is no invoice for that order.', 'invoice_not_found');
-      return buildInvoice({ ...order, invoice_number: order.invoice_number }, await repo.findItems(id), seller, taxRate);
+      const refunded = order.status === 'partially_refunded' || order.status === 'refunded';
+      const notes = (refunded ? await creditNotes.findByOrder(id) : []).map((n) => {
+        const printed = formatSeriesNumber(n.series, Number(n.number));
+        return { printed, path: creditNotePath(id, printed), total: Number(n.total) };
+      });
+      return buildInvoice({ ...order, invoice_number: order.invoice_number }, found.items, seller, notes);
     },
 
     /** A page of the user's orders, newest first; `rawPage` is the `?page=` value. */

@@ -1,6 +1,6 @@
 import type { OrderItemRow, OrderRow } from './orders.types.js';
 import { formatOrderNumber } from './order-number.js';
-import { grossUnitAmount } from './pricing.js';
+import { unitAmounts } from './unit-amounts.js';
 import { mailLook, type MailBlock, type MailSettings } from '../platform/mail/mail-blocks.js';
 import { renderMail } from '../platform/mail/mail.view.js';
 import { formatMoney } from '../platform/money.js';
@@ -13,11 +13,15 @@ export interface RefundNotice {
   units: { itemId: number; units: number }[];
   /** minor units paid back so far, this refund included */
   refundedTotal: number;
-  /** the credit note for this refund, once the store issues them; the order page until then */
+  /** the credit note of this refund (absolute URL) */
   creditNoteUrl?: string | null;
 }
 
-/** The notice a buyer gets when (part of) an order is refunded: what, how much, and what the order now costs. */
+/**
+ * The notice a buyer gets when (part of) an order is refunded: what, how much, what the order now
+ * costs and its credit note. `items` as they were before this refund (the amounts of the units it
+ * took back start from the units refunded before).
+ */
 export function refundMail(order: OrderRow, items: OrderItemRow[], refund: RefundNotice, settings: MailSettings) {
   const money = (minor: number) => formatMoney(minor, order.currency);
   const number = formatOrderNumber(order.order_number);
@@ -31,7 +35,7 @@ export function refundMail(order: OrderRow, items: OrderItemRow[], refund: Refun
         name: item.name,
         detail: `${item.sku}, ${units} of ${item.quantity} refunded`,
         quantity: units,
-        amount: money(units * grossUnitAmount(item.unit_price, order)),
+        amount: money(unitAmounts(item, order, item.refunded_quantity, units).gross),
       },
     ];
   });

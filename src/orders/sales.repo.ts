@@ -24,9 +24,17 @@ export interface ExportCursor {
 // The cast keeps PostgreSQL's integer columns from overflowing in the product.
 const grossUnit = sql`((2 * cast(i.unit_price as bigint) * o.total + (case when o.subtotal < 1 then 1 else o.subtotal end)) / (2 * (case when o.subtotal < 1 then 1 else o.subtotal end)))`;
 
+// What the refunded units of a line came to: a line priced by 021's checkout counts each unit at its
+// gross divided by the quantity (integer division on both engines), the last unit taking the
+// remainder (unit-amounts.ts); an older line counts each unit at its gross share.
+const refundedOfLine = sql`(case when i.gross is null then i.refunded_quantity * ${grossUnit} else i.refunded_quantity * (i.gross / (case when i.quantity < 1 then 1 else i.quantity end)) + (case when i.refunded_quantity >= i.quantity then i.gross - i.quantity * (i.gross / (case when i.quantity < 1 then 1 else i.quantity end)) else 0 end) end)`;
+
+// What a line was paid: its gross, or an older line's units at their gross share.
+const grossOfLine = sql`(case when i.gross is null then i.quantity * ${grossUnit} else i.gross end)`;
+
 // What has been refunded of an order: all of it once `refunded` (the last refund takes whatever the
 // gateway held), otherwise its refunded units at their gross share. Only partly refunded orders read items.
-const refundedOfOrder: RawBuilder<number> = sql<number>`(case o.status when 'refunded' then o.total when 'partially_refunded' then coalesce((select sum(i.refunded_quantity * ${grossUnit}) from order_items i where i.order_id = o.id), 0) else 0 end)`;
+const refundedOfOrder: RawBuilder<number> = sql<number>`(case o.status when 'refunded' then o.total when 'partially_refunded' then coalesce((select sum(${refundedOfLine}) from order_items i where i.order_id = o.id), 0) else 0 end)`;
 
 // The day in UTC, as a whole number of days since 1970 (integer division on both engines). A literal,
 // not a parameter, so PostgreSQL sees the same expression in the select list and the group by.
@@ -75,7 +83,7 @@ export function createSalesRepo(db: Database) {
           (eb) => eb.fn.max('i.name').as('name'),
           (eb) => eb.fn.sum<number>('i.quantity').as('units'),
           (eb) => eb.fn.sum<number>('i.refunded_quantity').as('refunded_units'),
-          sql<number>`sum((i.quantity - i.refunded_quantity) * ${grossUnit})`.as('net'),
+          sql<number>`sum(${grossOfLine} - ${refundedOfLine})`.as('net'),
         ])
         .where('o.paid_at', '>=', from)
         .where('o.paid_at', '<', to)
@@ -138,7 +146,7 @@ export function createSalesRepo(db: Database) {
       if (orderIds.length === 0) return Promise.resolve([]);
       return tx
         .selectFrom('order_items')
-        .select(['id', 'order_id', 'sku', 'name', 'unit_price', 'quantity', 'refunded_quantity'])
+        .select(['id', 'order_id', 'sku', 'name', 'unit_price', 'quantity', 'refunded_quantity', 'tax_rate_bp', 'net', 'tax', 'gross'])
         .where('order_id', 'in', orderIds)
         .orderBy('order_id')
         .orderBy('id')

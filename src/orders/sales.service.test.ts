@@ -24,6 +24,10 @@ const item = (id: number, unitPrice: number, quantity: number, refunded = 0) => 
   unit_price: unitPrice,
   quantity,
   refunded_quantity: refunded,
+  tax_rate_bp: 0,
+  net: null as number | null,
+  tax: 0,
+  gross: null as number | null,
 });
 
 describe('splitOrder', () => {
@@ -53,5 +57,17 @@ describe('splitOrder', () => {
   it('gives a free order’s lines nothing, without dividing by zero', () => {
     const lines = splitOrder(order({}), [item(1, 0, 1)]);
     expect(lines[0]).toMatchObject({ gross: 0, tax: 0, net: 0, refunded: 0 });
+  });
+
+  it('takes a line’s own gross and tax when checkout priced it, and counts refunded units at what they were paid', () => {
+    const o = order({ subtotal: 3000, tax: 479, gross: 3000, net: 2521 });
+    // 3 units for 2000 gross (a 333.33… per unit): two refunded at 666 each, all three give back 2000.
+    const line = { ...item(1, 1000, 3, 2), tax_rate_bp: 1900, net: 1681, tax: 319, gross: 2000 };
+    const other = { ...item(2, 1000, 1), tax_rate_bp: 1900, net: 840, tax: 160, gross: 1000 };
+    const [a, b] = splitOrder({ ...o, status: 'partially_refunded' }, [line, other]);
+    expect(a).toMatchObject({ gross: 2000, tax: 319, net: 1681, refunded: 1332 });
+    expect(b).toMatchObject({ gross: 1000, tax: 160, refunded: 0 });
+    const [all] = splitOrder({ ...o, status: 'partially_refunded' }, [{ ...line, refunded_quantity: 3 }]);
+    expect(all!.refunded).toBe(2000);
   });
 });

@@ -1,5 +1,6 @@
 import type { Database } from '../platform/db/db.js';
 import { grossUnitAmount } from './pricing.js';
+import { refundedOfLine } from './unit-amounts.js';
 import { createSalesRepo, type ExportCursor } from './sales.repo.js';
 
 /** A paid order as the exports write it; amounts in minor units. */
@@ -95,15 +96,21 @@ type ItemRow = Awaited<ReturnType<ReturnType<typeof createSalesRepo>['findItemsO
 export function splitOrder(order: PaidOrder, items: ItemRow[]): SalesLine[] {
   const subtotal = items.reduce((sum, i) => sum + i.unit_price * i.quantity, 0);
   const share = (amount: number, upTo: number) => (subtotal === 0 ? 0 : Math.round((amount * upTo) / subtotal));
-  const totals = { total: order.gross, subtotal: order.subtotal };
+  const totals = { total: order.gross, subtotal: order.subtotal, tax: order.tax };
   let before = 0;
   return items.map((i) => {
     const after = before + i.unit_price * i.quantity;
-    const gross = share(order.gross, after) - share(order.gross, before);
-    const tax = share(order.tax, after) - share(order.tax, before);
+    // A line priced by 021's checkout carries its own gross and tax; an older one gets its share.
+    const gross = i.gross ?? share(order.gross, after) - share(order.gross, before);
+    const tax = i.gross != null ? i.tax : share(order.tax, after) - share(order.tax, before);
     before = after;
     // A fully refunded order gave back its whole total: each line its whole share.
-    const refunded = order.status === 'refunded' ? gross : i.refunded_quantity * grossUnitAmount(i.unit_price, totals);
+    const refunded =
+      order.status === 'refunded'
+        ? gross
+        : i.gross != null
+          ? refundedOfLine(i, totals)
+          : i.refunded_quantity * grossUnitAmount(i.unit_price, totals);
     return {
       order,
       sku: i.sku,

@@ -16,8 +16,8 @@ describe('the note beside prices', () => {
   it('says incl. VAT or plus VAT when tax is on (a seller country), and nothing otherwise', async () => {
     await expect(taxNote({ SELLER_COUNTRY: 'DE', PRICES_INCLUDE_TAX: 'true' })).resolves.toBe('incl. VAT');
     await expect(taxNote({ SELLER_COUNTRY: 'us', PRICES_INCLUDE_TAX: 'false' })).resolves.toBe('plus VAT');
-    // no seller country: no tax at all, whatever the (old) TAX_RATE says
+    // no seller country: no tax at all
     await expect(taxNote({ PRICES_INCLUDE_TAX: 'false' })).resolves.toBe('');
-    await expect(taxNote({ TAX_RATE: '20', PRICES_INCLUDE_TAX: 'true' })).resolves.toBe('');
+    await expect(taxNote({ PRICES_INCLUDE_TAX: 'true' })).resolves.toBe('');
   });
 });

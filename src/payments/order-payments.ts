@@ -5,7 +5,8 @@ import { nextOrderState, type OrderEvent, type OrderState } from '../orders/orde
 import type { OrdersService } from '../orders/orders.service.js';
 import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
 import { refundMail } from '../orders/refund-mail.js';
-import { grossUnitAmount } from '../orders/pricing.js';
+import { createCreditNotesService, type CreditNotesService } from '../orders/credit-notes.service.js';
+import { refundedOfOrder, unitAmounts } from '../orders/unit-amounts.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { MailSettings } from '../platform/mail/mail-blocks.js';
 import type { MailService } from '../platform/mail/mail.service.js';
@@ -26,6 +27,8 @@ export interface OrderPaymentsDeps {
   mail: Pick<MailService, 'enqueue'>;
   config: MailSettings;
   clock?: () => number;
+  /** where refunds reported by the gateway get their credit notes (default: the CN-{YYYY}- series) */
+  creditNotes?: Pick<CreditNotesService, 'issue' | 'listOfOrder'>;
   /** gives an ended order's discount code use back (src/discounts), in the same transaction */
   discounts?: { release(tx: Executor, orderId: string): Promise<unknown> };
 }
@@ -40,6 +43,7 @@ export function createOrderPayments({
   mail,
   config,
   clock = Date.now,
+  creditNotes = createCreditNotesService({ db, clock }),
   discounts,
 }: OrderPaymentsDeps) {
   /** An event that ends an unpaid order and gives its reserved keys back. */
@@ -132,7 +136,7 @@ export function createOrderPayments({
         order.user_sub,
         items.map((i) => i.product_id),
       );
-      const receipt = { ...order, invoice_number: invoiceNumber, paid_at: paid.paid_at };
+      const receipt = { ...order, invoice_number: invoiceNumber, invoice_series: r.order.invoice_series, paid_at: paid.paid_at };
       await mail.enqueue(confirmationMail(receipt, items, to === 'fulfilled', config, await mailedKeys(tx, items, to === 'fulfilled')), tx);
       return { kind: 'moved', from: r.from, to };
     },
@@ -145,24 +149,32 @@ export function createOrderPayments({
      * A refund reported by the gateway (cumulative amount). A full refund revokes every unit; a
      * partial one revokes whole units, dearest first, as far as the newly refunded amount covers them.
      */
-    async refund(tx, orderId, { amountRefunded }) {
+    async refund(tx, orderId, { amountRefunded, refundId }, source) {
       // Takes the order's row lock first: an owner's refund in flight (refund.service) commits before
       // this reads what it already revoked, so no unit is revoked twice.
       await orders.lockOrder(tx, orderId);
       const order = (await orders.findOrder(orderId, tx))!;
       const items = await orders.findItems(orderId, tx);
-      const gross = (unitPrice: number) => grossUnitAmount(unitPrice, order);
-      const accounted = items.reduce((sum, i) => sum + i.refunded_quantity * gross(i.unit_price), 0);
+      // What is accounted for already: the refunded units' amounts, or the credit notes' total when
+      // more (a refund of an amount only returned no unit).
+      const notes = await creditNotes.listOfOrder(orderId, tx);
+      const accounted = refundedOfOrder(
+        order,
+        items,
+        notes.reduce((n, c) => n + c.total, 0),
+      ).total;
       const full = amountRefunded >= order.total;
       let budget = amountRefunded - accounted;
-      if (full ? items.every((i) => i.refunded_quantity >= i.quantity) : budget <= 0)
+      if (full ? items.every((i) => i.refunded_quantity >= i.quantity) && budget <= 0 : budget <= 0)
         return { kind: 'unchanged', why: 'refund_already_applied' };
       const taken: { itemId: number; units: number }[] = [];
       for (const item of [...items].sort((a, b) => b.unit_price - a.unit_price)) {
         const left = item.quantity - item.refunded_quantity;
-        const units = full ? left : Math.min(left, Math.floor(budget / gross(item.unit_price)));
+        let units = full ? left : 0;
+        // Whole units, each at what it was paid (the last of a line takes the line's remainder).
+        while (!full && units < left && unitAmounts(item, order, item.refunded_quantity, units + 1).gross <= budget) units++;
         if (units <= 0) continue;
-        budget -= units * gross(item.unit_price);
+        budget -= unitAmounts(item, order, item.refunded_quantity, units).gross;
         await fulfilment.revokeUnits(tx, item.id, units);
         await orders.incrementRefunded(tx, item.id, units);
         taken.push({ itemId: item.id, units });
@@ -173,11 +185,26 @@ export function createOrderPayments({
         full ? 'refund_full' : 'refund_partial',
         `refunded ${amountRefunded} ${order.currency}`,
       );
-      // A refund made in the gateway's dashboard: the buyer hears of it here. The owner's refunds were
-      // told by refund.service and end above as already applied, so no refund is announced twice.
+      // A refund made in the gateway's dashboard: the buyer hears of it here, with its credit note.
+      // The owner's refunds were told and documented by refund.service and end above as already
+      // applied, so no refund is announced or documented twice.
       if (r.applied) {
         const refundedTotal = Math.min(amountRefunded, order.total);
-        await mail.enqueue(refundMail(order, items, { amount: refundedTotal - accounted, units: taken, refundedTotal }, config), tx);
+        const amount = refundedTotal - accounted;
+        // Nothing new was paid back (the credit notes already cover it): the units go, no note is due.
+        const note =
+          amount > 0
+            ? await creditNotes.issue(tx, {
+                order,
+                items,
+                units: taken,
+                amount,
+                reason: 'Refunded at the payment gateway',
+                refundRef: refundId ?? source,
+              })
+            : null;
+        const creditNoteUrl = note ? `${config.publicUrl}${note.path}` : null;
+        await mail.enqueue(refundMail(order, items, { amount, units: taken, refundedTotal, creditNoteUrl }, config), tx);
       }
       return moved(r);
     },
@@ -205,7 +232,7 @@ export function createOrderPayments({
       throw new ConflictError('order_changed', `Order ${orderId} changed while it was being delivered; nothing was delivered.`);
     await orders.setAttentionReason(tx, orderId, null);
     // A payment of the wrong amount was never given an invoice number: the owner accepting it does.
-    if (order.invoice_number === null) order = { ...order, invoice_number: await orders.assignInvoiceNumber(tx, orderId) };
+    if (order.invoice_number === null) order = { ...order, ...(await orders.assignInvoiceNumber(tx, orderId, order.paid_at)) };
     await mail.enqueue(confirmationMail(order, items, true, config, await mailedKeys(tx, items, true)), tx);
     return 'fulfilled';
   }

@@ -46,7 +46,12 @@ export interface Payable {
   /** The payer came back through the cancel link, or the gateway could not be reached. */
   cancel(tx: Executor, id: string, source: string): Promise<PayableResult>;
   /** The gateway refunded `amountRefunded` in total so far, of a charge of `chargeAmount` (when the event says). */
-  refund(tx: Executor, id: string, refund: { amountRefunded: number; chargeAmount: number | null }, source: string): Promise<PayableResult>;
+  refund(
+    tx: Executor,
+    id: string,
+    refund: { amountRefunded: number; chargeAmount: number | null; refundId?: string | null },
+    source: string,
+  ): Promise<PayableResult>;
 }
 
 /** The outcome recorded with a payment event and answered to the gateway, e.g. `fulfilled` or `not_applied:raced`. */

@@ -59,7 +59,12 @@ export async function applyPaymentEvent(
       return outcomeOf(await payable.expire(tx, id, event.id));
     case 'charge.refunded':
       return outcomeOf(
-        await payable.refund(tx, id, { amountRefunded: event.amountRefunded ?? event.amount ?? 0, chargeAmount: event.amount }, event.id),
+        await payable.refund(
+          tx,
+          id,
+          { amountRefunded: event.amountRefunded ?? event.amount ?? 0, chargeAmount: event.amount, refundId: event.refundId ?? null },
+          event.id,
+        ),
       );
     default:
       return 'ignored';

@@ -103,6 +103,8 @@ export interface PaymentEvent {
   amountRefunded?: number | null;
   /** the tax the gateway computed (automatic tax) in `amount`; null when the store computed it */
   amountTax?: number | null;
+  /** the refund this event reports, when the gateway names it (charge.refunded) */
+  refundId?: string | null;
   /** epoch ms */
   created: number;
 }

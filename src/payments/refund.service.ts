@@ -8,7 +8,8 @@ import type { Database, Executor } from '../platform/db/db.js';
 import { AppError, ConflictError, NotFoundError } from '../platform/errors.js';
 import type { MailSettings } from '../platform/mail/mail-blocks.js';
 import type { MailService } from '../platform/mail/mail.service.js';
-import { grossUnitAmount } from '../orders/pricing.js';
+import { createCreditNotesService, type CreditNotesService } from '../orders/credit-notes.service.js';
+import { refundedOfOrder, unitAmounts } from '../orders/unit-amounts.js';
 
 /** What to refund: everything left, or some units of one item (by SKU). */
 export interface RefundRequest {
@@ -39,6 +40,8 @@ export interface RefundOutcome {
   /** the order's status before the refund */
   from: OrderState;
   refundId: string | null;
+  /** the credit note this refund issued, as printed (`CN-2026-000004`), and its page */
+  creditNote: { number: string; path: string };
 }
 
 const REFUNDABLE: readonly string[] = ['fulfilled', 'needs_attention', 'partially_refunded'];
@@ -48,7 +51,8 @@ const REFUNDABLE: readonly string[] = ['fulfilled', 'needs_attention', 'partiall
  * units, counts them and moves the order through the state table, and last asks the gateway to pay
  * the money back: if the gateway refuses, nothing changed here. The buyer's refund notice is queued
  * in the same transaction; the gateway's later `charge.refunded` webhook finds the amount already
- * accounted (`refund_already_applied`) and sends none.
+ * accounted (`refund_already_applied`) and sends none. Each refund issues its credit note in the
+ * same transaction, after the gateway paid: a refused refund leaves none.
  */
 export function createRefundService({
   db,
@@ -57,6 +61,7 @@ export function createRefundService({
   fulfilment,
   mail,
   config,
+  creditNotes = createCreditNotesService({ db }),
 }: {
   db: Database;
   gateway: Pick<PaymentGateway, 'refund'>;
@@ -64,6 +69,8 @@ export function createRefundService({
   fulfilment: Pick<FulfilmentService, 'revokeUnits'>;
   mail: Pick<MailService, 'enqueue'>;
   config: MailSettings;
+  /** where the credit notes are issued (default: the CN-{YYYY}- series) */
+  creditNotes?: Pick<CreditNotesService, 'issue' | 'listOfOrder'>;
 }) {
   return {
     /** The one refund of the CLI and the admin; `followUp` runs in its transaction once the gateway has paid. */
@@ -118,7 +125,10 @@ export function createRefundService({
         const unitsNow = plan.reduce((n, p) => n + p.units, 0);
         const full = refundedBefore + unitsNow === items.reduce((n, i) => n + i.quantity, 0);
         // The last refund takes whatever the gateway still holds, so rounding per unit never leaves cents behind.
-        const amount = full ? undefined : plan.reduce((sum, p) => sum + p.units * grossUnitAmount(p.item.unit_price, order), 0);
+        // Each unit at what it was paid (unitAmounts: the last unit of a line takes its remainder).
+        const amount = full
+          ? undefined
+          : plan.reduce((sum, p) => sum + unitAmounts(p.item, order, p.item.refunded_quantity, p.units).gross, 0);
 
         for (const p of plan) {
           await fulfilment.revokeUnits(tx, p.item.id, p.units);
@@ -143,11 +153,22 @@ export function createRefundService({
           );
         }
         const refunded = result?.amount ?? 0;
+        const units = plan.map((p) => ({ itemId: p.item.id, units: p.units }));
+        const creditNote = await creditNotes.issue(tx, {
+          order,
+          items,
+          units,
+          amount: refunded,
+          reason: request.reason?.trim() || 'Refund',
+          refundRef: result?.id ?? null,
+        });
         if (refunded > 0) {
-          const accountedBefore = items.reduce((sum, i) => sum + i.refunded_quantity * grossUnitAmount(i.unit_price, order), 0);
-          const units = plan.map((p) => ({ itemId: p.item.id, units: p.units }));
+          const notes = await creditNotes.listOfOrder(order.id, tx);
+          const before = notes.reduce((n, c) => n + c.total, 0) - refunded;
+          const accountedBefore = refundedOfOrder(order, items, before).total;
           const refundedTotal = full ? order.total : Math.min(order.total, accountedBefore + refunded);
-          await mail.enqueue(refundMail(order, items, { amount: refunded, units, refundedTotal }, config), tx);
+          const creditNoteUrl = `${config.publicUrl}${creditNote.path}`;
+          await mail.enqueue(refundMail(order, items, { amount: refunded, units, refundedTotal, creditNoteUrl }, config), tx);
         }
         const outcome: RefundOutcome = {
           orderId: order.id,
@@ -157,6 +178,7 @@ export function createRefundService({
           status: applied.to,
           from: applied.from,
           refundId: result?.id ?? null,
+          creditNote,
         };
         await followUp?.(tx, outcome);
         return outcome;

@@ -69,7 +69,15 @@ function chargeFields(o: Obj) {
     amount: requireInt(o, 'amount', 'charge'),
     currency,
     amountRefunded: requireInt(o, 'amount_refunded', 'charge'),
+    refundId: latestRefundId(o),
   };
+}
+
+/** The newest refund of a charge when the event lists them (`refunds.data`, newest first), for its credit note. */
+function latestRefundId(o: Obj): string | null {
+  const refunds = isObj(o.refunds) && Array.isArray(o.refunds.data) ? (o.refunds.data as unknown[]) : [];
+  const first = refunds[0];
+  return isObj(first) ? (str(first.id) ?? null) : null;
 }
 
 /**

@@ -135,8 +135,12 @@ describe('StripeGateway.parseWebhook', () => {
       amountRefunded: 700,
       currency: 'EUR',
       sessionId: null,
+      refundId: null,
     });
     expect(isSettled(event)).toBe(false);
+    // The newest refund, when the charge lists them, names the credit note's refund.
+    const listed = body({ ...charge, data: { object: { ...charge.data.object, refunds: { data: [{ id: 're_2' }, { id: 're_1' }] } } } });
+    expect(gateway().parseWebhook(listed, signed(listed)).refundId).toBe('re_2');
   });
 
   it('turns event types the store does not handle into `unknown`', () => {

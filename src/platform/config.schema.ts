@@ -65,7 +65,17 @@ export const envSchema = z.object({
   SELLER_NAME: z.string().min(1).max(200).optional(),
   SELLER_ADDRESS: z.string().max(500).default(''),
   SELLER_TAX_ID: z.string().max(50).default(''),
-  TAX_RATE: z.coerce.number().min(0).max(100).default(0),
+  // Invoice and credit note number prefixes; `{YYYY}` is the year of payment (of the refund for credit notes).
+  INVOICE_SERIES: z
+    .string()
+    .regex(/^[A-Za-z0-9{}_.-]{1,24}$/)
+    .default('INV-{YYYY}-'),
+  CREDIT_NOTE_SERIES: z
+    .string()
+    .regex(/^[A-Za-z0-9{}_.-]{1,24}$/)
+    .default('CN-{YYYY}-'),
+  // Replaced by the rates table (issue 18): a shop that still sets it is told so instead of charging nothing silently.
+  TAX_RATE: z.never({ error: 'is no longer used: set SELLER_COUNTRY and keep the rates in /admin/tax (or `tax-rates`)' }).optional(),
   PRICES_INCLUDE_TAX: bool.default(true),
   // The seller's country (ISO 3166-1 alpha-2): tax by the buyer's country from the rates table; unset: no tax.
   SELLER_COUNTRY: z

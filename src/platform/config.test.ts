@@ -114,5 +114,19 @@ describe('parseConfig', () => {
       'SELLER_COUNTRY: must be a two-letter country code, e.g. DE',
       'TAX_PROVIDER: Invalid option: expected one of "none"|"stripe"',
     ]);
+    // The one global rate is gone: a shop still setting it must not start charging nothing unnoticed.
+    expect(problems(testEnv({ TAX_RATE: '20' }))).toEqual([
+      'TAX_RATE: is no longer used: set SELLER_COUNTRY and keep the rates in /admin/tax (or `tax-rates`)',
+    ]);
+  });
+
+  it('takes invoice and credit note series templates, INV-{YYYY}- and CN-{YYYY}- by default', () => {
+    expect(parseConfig(testEnv()).series).toEqual({ invoice: 'INV-{YYYY}-', creditNote: 'CN-{YYYY}-' });
+    expect(parseConfig(testEnv({ INVOICE_SERIES: 'RE{YYYY}.', CREDIT_NOTE_SERIES: 'GS_{YYYY}-' })).series).toEqual({
+      invoice: 'RE{YYYY}.',
+      creditNote: 'GS_{YYYY}-',
+    });
+    expect(problems(testEnv({ INVOICE_SERIES: 'INV/{YYYY}/' })).map((p) => p.split(':')[0])).toEqual(['INVOICE_SERIES']);
+    expect(problems(testEnv({ CREDIT_NOTE_SERIES: 'C'.repeat(25) })).map((p) => p.split(':')[0])).toEqual(['CREDIT_NOTE_SERIES']);
   });
 });

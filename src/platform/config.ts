@@ -65,8 +65,9 @@ function buildConfig(env: Env) {
         .filter(Boolean),
       taxId: env.SELLER_TAX_ID,
     },
+    /** number series templates: `{YYYY}` is resolved to the year when a number is taken */
+    series: { invoice: env.INVOICE_SERIES, creditNote: env.CREDIT_NOTE_SERIES },
     /** percent, e.g. 20 for 20 % VAT */
-    taxRate: env.TAX_RATE,
     pricesIncludeTax: env.PRICES_INCLUDE_TAX,
     /** tax by the buyer's country; sellerCountry null: no tax at all */
     tax: { sellerCountry: env.SELLER_COUNTRY ?? null, pricesIncludeTax: env.PRICES_INCLUDE_TAX, provider: env.TAX_PROVIDER },

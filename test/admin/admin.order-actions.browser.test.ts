@@ -9,7 +9,7 @@ describe('admin order actions in a real browser', () => {
   let shop: BuyingShop;
 
   beforeAll(async () => {
-    shop = await startBuyingShop({ TAX_RATE: '20' });
+    shop = await startBuyingShop({ SELLER_COUNTRY: 'DE' });
   });
   afterAll(() => shop?.close());
 

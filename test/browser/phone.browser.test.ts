@@ -34,7 +34,7 @@ describe('every page on a phone and on a desktop', () => {
   let shop: BuyingShop | undefined;
 
   beforeAll(async () => {
-    shop = await startBuyingShop({ TAX_RATE: '20', SELLER_COUNTRY: 'DE' });
+    shop = await startBuyingShop({ SELLER_COUNTRY: 'DE' });
     ({ idp, gateway, store, browser } = shop);
   });
   afterAll(() => shop?.close());

@@ -16,7 +16,7 @@ describe.each(testDialects)('a cart below the gateway’s minimum charge, on %s'
   beforeAll(async () => {
     idp = await startTestIdp();
     gateway = await startTestGateway();
-    t = await createTestApp(dialect, { ...idp.env, ...gatewayEnv(gateway), TAX_RATE: '0' });
+    t = await createTestApp(dialect, { ...idp.env, ...gatewayEnv(gateway) });
   });
   afterAll(async () => {
     await t.close();

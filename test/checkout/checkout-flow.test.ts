@@ -188,7 +188,7 @@ describe.each(testDialects)('checkout and payment on %s', (dialect) => {
     expect(detail.body).toContain('<span class="status status-fulfilled">Paid</span>');
     const invoice = await buyer.browser.request(`/order/${order!.id}/invoice`);
     expect(invoice.status).toBe(200);
-    expect(invoice.body).toContain(`Invoice INV-${String(paid.invoice_number).padStart(4, '0')}`);
+    expect(invoice.body).toContain(`Invoice ${paid.invoice_series}${String(paid.invoice_number).padStart(6, '0')}`);
     expect(invoice.body).toContain('€44.00');
 
     // The same webhook delivered again changes nothing.

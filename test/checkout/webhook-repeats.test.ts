@@ -59,7 +59,11 @@ describe.each(testDialects)('repeated payment events on %s', (dialect) => {
     const k = t.db.kysely;
     const events = await k.selectFrom('payment_events').select(['outcome', 'processed_at']).where('order_id', '=', orderId).execute();
     expect(events).toEqual([{ outcome: 'fulfilled', processed_at: expect.any(Number) as number }]);
-    const order = await k.selectFrom('orders').select(['status', 'invoice_number']).where('id', '=', orderId).executeTakeFirstOrThrow();
+    const order = await k
+      .selectFrom('orders')
+      .select(['status', 'invoice_number', 'invoice_series'])
+      .where('id', '=', orderId)
+      .executeTakeFirstOrThrow();
     expect(order.status).toBe('fulfilled');
     const transitions = await k.selectFrom('order_events').select(['event', 'to_status']).where('order_id', '=', orderId).execute();
     expect(transitions.map((e) => e.event)).toEqual(['created', 'payment_settled']);
@@ -79,7 +83,11 @@ describe.each(testDialects)('repeated payment events on %s', (dialect) => {
     expect(sold.map((s) => s.id).sort()).toEqual(keys.map((x) => x.license_key_id).sort());
     const mails = await k.selectFrom('mail_outbox').select('subject').where('recipient', '=', buyer.user.email).execute();
     expect(mails).toHaveLength(1);
-    const counter = await k.selectFrom('counters').select('value').where('name', '=', 'invoice').executeTakeFirstOrThrow();
+    const counter = await k
+      .selectFrom('counters')
+      .select('value')
+      .where('name', '=', `invoice:${order.invoice_series}`)
+      .executeTakeFirstOrThrow();
     // The first paid order of this database: no number was taken by the copies that lost.
     expect(order.invoice_number).toBe(1);
     expect(Number(counter.value)).toBe(1);

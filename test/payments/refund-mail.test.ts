@@ -130,6 +130,8 @@ describe.each(testDialects)('receipt and refund mails on %s', (dialect) => {
     expect(notices[0]!.text_body).toContain(`2 × ${await itemName(order.id, pool.sku)} (${pool.sku}, 2 of 3 refunded)`);
     expect(notices[0]!.text_body).toContain(`New order total: €${((order.total - 2 * pool.price) / 100).toFixed(2)}`);
     expect(notices[0]!.html_body).toContain(`href="http://localhost:3000/orders/${order.id}"`);
+    // Its credit note, linked from the notice: one per refund.
+    expect(notices[0]!.text_body).toContain(`http://localhost:3000${partial.creditNote.path}`);
 
     // The gateway's charge.refunded for the same refund: accounted already, no second notice.
     const [event] = await refundEventsDone(order.id, 1);
@@ -170,6 +172,16 @@ describe.each(testDialects)('receipt and refund mails on %s', (dialect) => {
     await shop.refunds.refundOrder({ orderId: order.id });
     await refundEventsDone(order.id, 2);
     expect(await refundMails(order.id)).toHaveLength(2);
+    // A credit note per refund, the dashboard's first, numbers one after the other; the webhook of the owner's none.
+    const notes = await t.db.kysely
+      .selectFrom('credit_notes')
+      .select(['number', 'total', 'refund_ref'])
+      .where('order_id', '=', order.id)
+      .orderBy('id')
+      .execute();
+    expect(notes.map((n) => Number(n.total))).toEqual([pool.price, pool.price]);
+    expect(Number(notes[1]!.number)).toBe(Number(notes[0]!.number) + 1);
+    expect(notices[0]!.text_body).toContain('/credit-notes/CN-');
   });
 
   it('with MAIL_INCLUDE_KEYS on, the receipt carries the keys in both parts', async () => {

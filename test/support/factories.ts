@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createCaches, type Caches } from '../../src/caches.js';
+import type { OrdersService } from '../../src/orders/orders.service.js';
+import { priceLines } from '../../src/orders/pricing.js';
 import { createCatalogService, type CatalogService } from '../../src/catalog/catalog.service.js';
 import type { CategoryInput, ProductInput } from '../../src/catalog/catalog.validation.js';
 import { createKeyPoolService, type KeyPoolService } from '../../src/fulfilment/key-pool.service.js';
@@ -73,4 +76,87 @@ export async function makeKeyLimProduct(fixtures: CatalogFixtures, keys: number 
 /** A downloadable `file` product. */
 export function makeFileProduct(catalog: CatalogService, overrides: Partial<ProductInput> = {}) {
   return makeProduct(catalog, { type: 'file', downloadLimit: 5, accessDays: 30, ...overrides });
+}
+
+/** A line of a taxed order (issue 18): what the checkout writes per line, priced by priceLines. */
+export interface TaxedLineInput {
+  product: { id: number; sku: string; name?: string };
+  unitPrice: number;
+  quantity: number;
+  /** minor units off the whole line */
+  discount?: number;
+  rateBp: number;
+}
+
+/**
+ * An order as 021's checkout writes it (billing details, reverse charge, discount, per-line
+ * discount/rate/net/tax/gross), created through the orders service and, unless `paid: false`, paid
+ * (the invoice number taken by the paying transition, as the webhook's settle does). Returns its id.
+ */
+export async function makeTaxedOrder(
+  db: Database,
+  orders: OrdersService,
+  input: {
+    userSub: string;
+    email: string;
+    lines: TaxedLineInput[];
+    billing?: { name?: string; company?: string; address?: string; country?: string; vatId?: string };
+    reverseCharge?: boolean;
+    pricesIncludeTax?: boolean;
+    discountCode?: string;
+    paid?: boolean;
+    paidAt?: number;
+  },
+): Promise<string> {
+  const pricesIncludeTax = input.pricesIncludeTax ?? true;
+  const reverseCharge = input.reverseCharge ?? false;
+  const quote = priceLines(
+    input.lines.map((l) => ({ unitPrice: l.unitPrice, quantity: l.quantity, discount: l.discount ?? 0, rateBp: l.rateBp })),
+    { pricesIncludeTax, reverseCharge },
+  );
+  const id = `ord_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+  const now = input.paidAt ?? Date.now();
+  await db.transaction(async (tx) => {
+    await orders.createOrder(
+      tx,
+      {
+        id,
+        user_sub: input.userSub,
+        email: input.email,
+        currency: 'EUR',
+        subtotal: quote.subtotal,
+        tax: quote.tax,
+        total: quote.total,
+        reserved_until: now + 60_000,
+        created_at: now,
+        updated_at: now,
+        billing_name: input.billing?.name ?? null,
+        billing_company: input.billing?.company ?? null,
+        billing_address: input.billing?.address ?? null,
+        billing_country: input.billing?.country ?? null,
+        billing_vat_id: input.billing?.vatId ?? null,
+        reverse_charge: reverseCharge ? 1 : 0,
+        prices_include_tax: pricesIncludeTax ? 1 : 0,
+        discount_code: input.discountCode ?? null,
+        discount: quote.discount,
+      },
+      input.lines.map((l, i) => ({
+        product_id: l.product.id,
+        sku: l.product.sku,
+        name: l.product.name ?? l.product.sku,
+        type: 'key',
+        unit_price: l.unitPrice,
+        quantity: l.quantity,
+        discount: quote.lines[i]!.discount,
+        tax_rate_bp: quote.lines[i]!.rateBp,
+        net: quote.lines[i]!.net,
+        tax: quote.lines[i]!.tax,
+        gross: quote.lines[i]!.gross,
+      })),
+    );
+    if (input.paid === false) return;
+    const paid = await orders.applyEvent(tx, id, 'payment_settled', 'test', { paid_at: now, payment_intent: `pi_${id}` }, undefined, true);
+    if (!paid.applied) throw new Error(`could not pay ${id}`);
+  });
+  return id;
 }

@@ -87,7 +87,7 @@ const showCommand: Command = {
     );
     out.line(`  created   ${when(order.created_at)} UTC, paid ${when(order.paid_at)}`);
     out.line(`  payment   ${order.payment_provider ?? '-'} ${order.payment_ref ?? '-'} ${order.payment_intent ?? ''}`.trimEnd());
-    if (order.invoice_number !== null) out.line(`  invoice   ${formatInvoiceNumber(order.invoice_number)}`);
+    if (order.invoice_number !== null) out.line(`  invoice   ${formatInvoiceNumber(order.invoice_number, order.invoice_series)}`);
     if (order.attention_reason) out.line(`  attention ${order.attention_reason}`);
     out.line('\nItems');
     out.table(items, [
@@ -146,7 +146,8 @@ const refundCommand: Command = {
 Without options everything not yet refunded is refunded. With --item and --units, that many
 units of that item (the unit price with its share of tax). The gateway pays the money back;
 the refunded units' keys and downloads are revoked (a pool key never returns to the pool) and
-the order becomes partially_refunded or refunded. If the gateway refuses, nothing changes.
+the order becomes partially_refunded or refunded, and the refund's credit note is issued. If the
+gateway refuses, nothing changes (no credit note either).
 Running the same refund again after a failure never pays twice (idempotency key).
 --reason is kept in the order's event log, as the admin's refund form keeps its reason.`,
   async run(ctx) {
@@ -162,7 +163,7 @@ Running the same refund again after a failure never pays twice (idempotency key)
     });
     const what = r.units.map((u) => `${u.units} × ${u.sku}`).join(', ');
     ctx.out.line(
-      `Refunded ${money(r.amount, r.currency)} of order ${r.orderId} (${what}); the order is now ${r.status}.${r.refundId ? ` Gateway refund ${r.refundId}.` : ''}`,
+      `Refunded ${money(r.amount, r.currency)} of order ${r.orderId} (${what}); the order is now ${r.status}.${r.refundId ? ` Gateway refund ${r.refundId}.` : ''} Credit note ${r.creditNote.number}.`,
     );
   },
 };

@@ -20,6 +20,7 @@ import { ownerCatalogBuyersMessages } from './migrations/018-owner-catalog-buyer
 import { orderFilters } from './migrations/019-order-filters.js';
 import { salesReports } from './migrations/020-sales-reports.js';
 import { taxDiscountsCreditNotes } from './migrations/021-tax-discounts-credit-notes.js';
+import { invoiceSeriesNumbers } from './migrations/025-invoice-series-numbers.js';
 
 /** Every migration in order; each is given the dialect so the few differences sit side by side. */
 const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, (dialect: Dialect) => Migration> = {
   '019-order-filters': orderFilters,
   '020-sales-reports': salesReports,
   '021-tax-discounts-credit-notes': taxDiscountsCreditNotes,
+  '025-invoice-series-numbers': invoiceSeriesNumbers,
 };
 
 /** Brings the database to the latest schema; throws with the failing migration's error. */

@@ -190,6 +190,20 @@ export function createDiscountsService({
       return true;
     },
 
+    /**
+     * An order whose use was given back (it expired or failed) is paid again: it takes its use back,
+     * by the same conditional update as `redeem`, so a code used up meanwhile refuses (nothing changes).
+     */
+    async retake(tx: Executor, orderId: string): Promise<void> {
+      const r = await repo.findRedemption(orderId, tx);
+      if (r?.status !== 'released') return;
+      if (!(await repo.takeUse(r.code_id, tx))) throw discountErrors.retakeExhausted();
+      const code = await repo.findById(r.code_id, tx);
+      if (code?.max_uses_per_buyer != null && (await repo.countHeld(r.code_id, r.user_sub, tx)) >= code.max_uses_per_buyer)
+        throw discountErrors.usedByYou(code.max_uses_per_buyer);
+      await repo.holdRedemptionAgain(orderId, tx);
+    },
+
     /** The redemption of an order, if any (tests, the owner's order page). */
     redemptionOf: (orderId: string) => repo.findRedemption(orderId),
 
@@ -275,6 +289,8 @@ export function createDiscountsService({
 
     /** Takes the code off the cart. */
     removeFromCart: (ownerId: string) => repo.deleteCartCode(ownerId),
+    /** A paid order's code leaves the cart with its products, in the paying transaction (a one-use code would only say "already used" there). */
+    clearCartCode: (tx: Executor, ownerId: string, code: string) => repo.deleteCartCodeIf(ownerId, code, tx),
   };
 }
 

@@ -213,7 +213,17 @@ export async function buildApp({
     clock,
     log: app.log,
   });
-  const unpaidOrders = createUnpaidOrdersService({ db, orders, keyPool, gateway, payments: orderPayments, config, clock, log: app.log });
+  const unpaidOrders = createUnpaidOrdersService({
+    db,
+    orders,
+    keyPool,
+    gateway,
+    payments: orderPayments,
+    discounts: checkoutDomains.discounts ?? discounts,
+    config,
+    clock,
+    log: app.log,
+  });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, creditNotes, clock });
   const adminProducts = createAdminProductsService({ catalog, audit });

@@ -37,6 +37,7 @@ export const noDiscounts: CheckoutDiscounts = {
   cartCode: () => Promise.resolve(null),
   quote: () => Promise.reject(new ConflictError('discount_unknown', 'This shop has no discount codes.')),
   redeem: () => Promise.resolve(),
+  retake: () => Promise.resolve(),
 };
 
 /** Prices carts from the database: catalog prices, the cart's code, the buyer's tax rates, per-line rounding. */
@@ -161,6 +162,21 @@ export function gatewayItems(p: PricedCart, automatic: boolean): { lineItems: Ch
       return item(product.name, quantity, amounts.gross, { tax: amounts.tax, ...(description && { description }) });
     }),
   };
+}
+
+/**
+ * The gateway's line items for an order paid again: each line at the gross it was priced at, as
+ * `gatewayItems` sent it, so the new payment page asks exactly the order's total. Orders from before
+ * per-line amounts go as they did: units at their price and, over exclusive prices, the tax as a line.
+ */
+export function orderGatewayItems(
+  order: { tax: number; total: number; subtotal: number },
+  items: Array<{ name: string; unit_price: number; quantity: number; gross: number | null; tax: number }>,
+): CheckoutLineItem[] {
+  if (items.every((i) => i.gross !== null))
+    return items.filter((i) => i.gross! > 0).map((i) => item(i.name, i.quantity, i.gross!, { tax: i.tax }));
+  const units = items.map((i) => ({ name: i.name, unitAmount: i.unit_price, quantity: i.quantity }));
+  return order.total > order.subtotal ? units.concat([{ name: 'Tax', unitAmount: order.tax, quantity: 1 }]) : units;
 }
 
 /** The order's columns for a priced cart: who is billed, how it was taxed and discounted, its totals. */

@@ -64,6 +64,8 @@ export interface CheckoutDiscounts {
     code: string,
     input: { userSub: string; currency: string; lines: Array<{ productId: number; unitPrice: number; quantity: number }>; at: number },
   ): Promise<{ codeId: number; code: string; perLine: number[] }>;
+  /** An unpaid order paid again takes back the use it gave up, in the caller's transaction (`discount_exhausted` if gone). */
+  retake(tx: Executor, orderId: string): Promise<void>;
   /** Takes one use for the order in the caller's transaction; `discount_exhausted` if the last one went meanwhile. */
   redeem(tx: Executor, input: { codeId: number; orderId: string; userSub: string; at: number }): Promise<void>;
 }

@@ -6,7 +6,8 @@ import type { Database } from '../platform/db/db.js';
 import { AppError, ConflictError } from '../platform/errors.js';
 import type { Payable } from '../payments/payable.js';
 import { isSettled, type CheckoutSession } from '../payments/payment-gateway.js';
-import type { Buyer, CheckoutGateway } from './checkout.types.js';
+import { orderGatewayItems } from './checkout.pricing.js';
+import type { Buyer, CheckoutDiscounts, CheckoutGateway } from './checkout.types.js';
 
 export interface UnpaidOrdersDeps {
   db: Database;
@@ -14,7 +15,9 @@ export interface UnpaidOrdersDeps {
   keyPool: Pick<KeyPoolService, 'reserveKeys'>;
   gateway: CheckoutGateway;
   payments: Pick<Payable, 'settle' | 'cancel' | 'expire'>;
-  config: { publicUrl: string; reservationMs: number; pricesIncludeTax: boolean };
+  /** the code's use an expired order gave back is taken again when it is paid again */
+  discounts?: Pick<CheckoutDiscounts, 'retake'>;
+  config: { publicUrl: string; reservationMs: number };
   clock?: () => number;
   log?: { warn(obj: object, msg: string): void };
 }
@@ -31,7 +34,17 @@ const unavailable = () =>
  * its payment page still open; a closed page, a lapsed reservation or a failed payment needs the
  * keys reserved again (as far as stock allows) and a new payment page for the same order.
  */
-export function createUnpaidOrdersService({ db, orders, keyPool, gateway, payments, config, clock = Date.now, log }: UnpaidOrdersDeps) {
+export function createUnpaidOrdersService({
+  db,
+  orders,
+  keyPool,
+  gateway,
+  payments,
+  discounts,
+  config,
+  clock = Date.now,
+  log,
+}: UnpaidOrdersDeps) {
   /** Closes the order's payment session at the gateway; one paid meanwhile is settled instead (true). */
   async function closeSession(order: OrderRow): Promise<boolean> {
     if (!order.payment_ref) return false;
@@ -79,13 +92,17 @@ export function createUnpaidOrdersService({ db, orders, keyPool, gateway, paymen
     );
   }
 
-  /** Reserves the order's keys again and puts it back to pending (or throws `out_of_stock`, leaving it as it was). */
+  /**
+   * Reserves the order's keys again, takes back its code's use and puts it back to pending (or
+   * throws `out_of_stock` or `discount_exhausted`, leaving it as it was).
+   */
   async function reopen(order: OrderRow, items: OrderItemRow[], until: number) {
     await db.transaction(async (tx) => {
       const r = await orders.applyEvent(tx, order.id, 'payment_retried', 'paid again by the buyer', { reserved_until: until }, order);
       if (!r.applied) throw new ConflictError('order_not_payable', 'This order changed in the meantime. Please reload the page.');
       for (const i of items.filter((x) => x.type === 'key_lim'))
         await keyPool.reserveKeys(tx, { productId: i.product_id, orderId: order.id, quantity: i.quantity, until, name: i.name });
+      await discounts?.retake(tx, order.id);
     });
   }
 
@@ -94,9 +111,7 @@ export function createUnpaidOrdersService({ db, orders, keyPool, gateway, paymen
       const session = await gateway.createCheckoutSession({
         reference: order.id,
         kind: 'order',
-        lineItems: items
-          .map((i) => ({ name: i.name, unitAmount: i.unit_price, quantity: i.quantity }))
-          .concat(config.pricesIncludeTax || order.tax === 0 ? [] : [{ name: 'Tax', unitAmount: order.tax, quantity: 1 }]),
+        lineItems: orderGatewayItems(order, items),
         currency: order.currency,
         customerEmail: order.email,
         successUrl: `${config.publicUrl}/checkout/return?order=${order.id}&session_id={CHECKOUT_SESSION_ID}`,

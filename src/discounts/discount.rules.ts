@@ -74,6 +74,12 @@ export const discountErrors = {
   expired: (at: number) =>
     new DiscountError('discount_expired', `That discount code has expired: it ended on ${formatInstant(at)}.`, 422, { endsAt: at }),
   exhausted: () => new DiscountError('discount_exhausted', 'That discount code has been used up: all its uses are taken.', 409),
+  retakeExhausted: () =>
+    new DiscountError(
+      'discount_exhausted',
+      'The discount code of this order has been used up since it lapsed, so it cannot be paid at this price. Nothing was charged; please place a new order.',
+      409,
+    ),
   usedByYou: (limit: number) =>
     new DiscountError(
       'discount_used_by_you',

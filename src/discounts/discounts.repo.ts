@@ -97,6 +97,17 @@ export function createDiscountsRepo(db: Database) {
       return r?.code_id;
     },
 
+    /** Marks the order's released redemption held again (its order is paid again); false when there was none released. */
+    async holdRedemptionAgain(orderId: string, tx: Executor): Promise<boolean> {
+      const r = await tx
+        .updateTable('discount_redemptions')
+        .set({ status: 'held', released_at: null })
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'released')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     findRedemption(orderId: string, tx: Executor = db.kysely) {
       return tx.selectFrom('discount_redemptions').selectAll().where('order_id', '=', orderId).executeTakeFirst();
     },
@@ -112,6 +123,11 @@ export function createDiscountsRepo(db: Database) {
         .values({ owner_id: ownerId, code, added_at: at })
         .onConflict((oc) => oc.column('owner_id').doUpdateSet({ code, added_at: at }))
         .execute();
+    },
+
+    /** Takes `code` out of the cart (another code put in since stays). */
+    async deleteCartCodeIf(ownerId: string, code: string, tx: Executor): Promise<void> {
+      await tx.deleteFrom('cart_discounts').where('owner_id', '=', ownerId).where('code', '=', code).execute();
     },
 
     async deleteCartCode(ownerId: string, tx: Executor = db.kysely): Promise<void> {

@@ -30,7 +30,11 @@ export interface OrderPaymentsDeps {
   /** where refunds reported by the gateway get their credit notes (default: the CN-{YYYY}- series) */
   creditNotes?: Pick<CreditNotesService, 'issue' | 'listOfOrder'>;
   /** gives an ended order's discount code use back (src/discounts), in the same transaction */
-  discounts?: { release(tx: Executor, orderId: string): Promise<unknown> };
+  discounts?: {
+    release(tx: Executor, orderId: string): Promise<unknown>;
+    /** a paid order's code leaves the buyer's cart with its products */
+    clearCartCode(tx: Executor, ownerId: string, code: string): Promise<void>;
+  };
 }
 
 /** An order's payable lifecycle: settling fulfils it, failing, expiring or cancelling releases its keys, a refund revokes units. */
@@ -136,6 +140,7 @@ export function createOrderPayments({
         order.user_sub,
         items.map((i) => i.product_id),
       );
+      if (order.discount_code) await discounts?.clearCartCode(tx, order.user_sub, order.discount_code);
       const receipt = { ...order, invoice_number: invoiceNumber, invoice_series: r.order.invoice_series, paid_at: paid.paid_at };
       await mail.enqueue(confirmationMail(receipt, items, to === 'fulfilled', config, await mailedKeys(tx, items, to === 'fulfilled')), tx);
       return { kind: 'moved', from: r.from, to };

@@ -4,6 +4,8 @@ import { CROSS_SITE, loginAs, startTestIdp, type LoggedIn, type TestIdp } from '
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct, type CatalogFixtures } from '../support/factories.js';
 import { driveSession, gatewayEnv, startTestGateway, type DevGateway } from '../support/gateway.js';
+import { createDiscountsService } from '../../src/discounts/discounts.service.js';
+import { makeDiscount } from '../discounts/discount-fixtures.js';
 
 describe.each(testDialects)('paying or cancelling an unpaid order on %s', (dialect) => {
   let idp: TestIdp;
@@ -28,9 +30,9 @@ describe.each(testDialects)('paying or cancelling an unpaid order on %s', (diale
   const orderOf = (id: string) => t.db.kysely.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const available = async (productId: number) => (await fx.keyPool.countAvailable([productId])).get(productId);
 
-  /** A buyer's checkout of `quantity` pool keys, left at the gateway's payment page. */
+  /** A buyer's checkout of `quantity` pool keys (0: of the cart as it is), left at the gateway's payment page. */
   async function placeOrder(buyer: LoggedIn, sku: string, quantity = 1) {
-    await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: String(quantity) } });
+    if (quantity > 0) await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: String(quantity) } });
     const page = await buyer.browser.request('/checkout');
     const posted = await buyer.browser.request('/checkout', {
       form: { idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]! },
@@ -38,6 +40,15 @@ describe.each(testDialects)('paying or cancelling an unpaid order on %s', (diale
     const sessionId = sessionIdOf(posted.location!);
     const order = await t.db.kysely.selectFrom('orders').selectAll().where('payment_ref', '=', sessionId).executeTakeFirstOrThrow();
     return { order, sessionId };
+  }
+
+  /** One key of `sku` in the buyer's cart with `code`, checked out. */
+  async function checkoutWithCode(buyer: LoggedIn, sku: string, code: string) {
+    await buyer.browser.request('/cart', { form: { action: 'add', sku, quantity: '1' } });
+    expect((await buyer.browser.request('/cart/discount', { form: { code } })).location).toBe(
+      'http://localhost:3000/cart?notice=discount_applied',
+    );
+    return (await placeOrder(buyer, sku, 0)).order;
   }
 
   async function settled(orderId: string, status: string) {
@@ -111,6 +122,50 @@ describe.each(testDialects)('paying or cancelling an unpaid order on %s', (diale
     await settled(order.id, 'fulfilled');
     const delivered = await buyer.browser.request(`/orders/${order.id}`);
     expect(delivered.body.match(/Get license key/g)).toHaveLength(2);
+  });
+
+  it('pays an expired order with a code again: its use is taken back and the new page asks the discounted total', async () => {
+    const discounts = createDiscountsService({ db: t.db, clock: () => now });
+    const pool = await makeKeyLimProduct(fx, 3);
+    const code = await makeDiscount(discounts, { percent: '50', maxUses: '1' });
+    const usesOf = async () => (await discounts.list()).find((c) => c.code === code.code)!.uses;
+    const buyer = await loginAs(t.app, 'new');
+    const order = await checkoutWithCode(buyer, pool.sku, code.code);
+    expect([order.discount_code, order.discount, order.total]).toEqual([code.code, 950, 950]);
+    now += 31 * 60_000;
+    await t.app.jobs.expireStaleOrders();
+    now = Date.now();
+    expect(await usesOf()).toBe(0);
+
+    const pay = await buyer.browser.request(`/orders/${order.id}/pay`, { form: {} });
+    expect(pay.status).toBe(303);
+    expect(await usesOf()).toBe(1);
+    expect((await discounts.redemptionOf(order.id))?.status).toBe('held');
+    // The gateway is asked the order's discounted total: a different amount would leave it needing attention.
+    const { redirectUrl } = await driveSession(gateway, sessionIdOf(pay.location!), 'pay');
+    await buyer.browser.request(redirectUrl!);
+    await settled(order.id, 'fulfilled');
+    // Paid: the code left the cart with the product (a one-use code would only say "already used" there).
+    expect(await discounts.cartCode(buyer.user.sub)).toBeNull();
+  });
+
+  it('refuses to pay an expired order again once its code was used up meanwhile, and changes nothing', async () => {
+    const discounts = createDiscountsService({ db: t.db, clock: () => now });
+    const pool = await makeKeyLimProduct(fx, 3);
+    const code = await makeDiscount(discounts, { percent: '50', maxUses: '1' });
+    const buyer = await loginAs(t.app, 'new');
+    const order = await checkoutWithCode(buyer, pool.sku, code.code);
+    now += 31 * 60_000;
+    await t.app.jobs.expireStaleOrders();
+    now = Date.now();
+    await checkoutWithCode(await loginAs(t.app, 'new'), pool.sku, code.code);
+
+    const pay = await buyer.browser.request(`/orders/${order.id}/pay`, { form: {} });
+    expect(pay.status).toBe(409);
+    expect(pay.body).toContain('has been used up since it lapsed');
+    expect((await orderOf(order.id)).status).toBe('expired');
+    expect((await discounts.redemptionOf(order.id))?.status).toBe('released');
+    expect(await available(pool.id)).toBe(2);
   });
 
   it('refuses to pay an expired order again when its keys sold out meanwhile, and changes nothing', async () => {

@@ -62,6 +62,7 @@ export function memoryDiscounts() {
       c.redeemed.push(orderId);
       return Promise.resolve();
     },
+    retake: () => Promise.resolve(),
   };
   return {
     discounts,

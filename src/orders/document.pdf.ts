@@ -52,21 +52,33 @@ export async function renderDocumentPdf(d: PdfDocument): Promise<Buffer> {
   const first = 495 - amountWidth * (count - 1);
   const table = (headings: string[], rows: string[][], foot: PdfDocument['foot'] = [], columns?: number[]) => {
     const at = columns ?? headings.map((_, i) => (i === 0 ? 0 : count - headings.length + i));
-    const row = (cells: string[], bold = false, place = at) => {
-      const y = doc.y;
+    const row = (cells: string[], bold = false, place = at, head = false) => {
       doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(count > 5 ? 8 : 10);
-      let bottom = y;
-      cells.forEach((cell, i) => {
+      const cellAt = (i: number) => {
         const column = place[i] ?? i;
         const x = column === 0 ? 50 : 50 + first + amountWidth * (column - 1);
-        doc.text(t(cell), x, y, column === 0 ? { width: first - 6 } : { width: amountWidth - 2, align: 'right' });
+        return { x, options: column === 0 ? { width: first - 6 } : { width: amountWidth - 2, align: 'right' as const } };
+      };
+      // A row that does not fit goes to a new page under the headings again: pdfkit would otherwise
+      // start a page for each cell that crosses the bottom margin (70 lines made 352 pages).
+      const height = Math.max(...cells.map((cell, i) => doc.heightOfString(t(cell), cellAt(i).options)));
+      if (doc.y + height > doc.page.height - doc.page.margins.bottom) {
+        doc.addPage();
+        if (!head) row(headings, true, at, true);
+        doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(count > 5 ? 8 : 10);
+      }
+      const y = doc.y;
+      let bottom = y;
+      cells.forEach((cell, i) => {
+        const { x, options } = cellAt(i);
+        doc.text(t(cell), x, y, options);
         bottom = Math.max(bottom, doc.y);
       });
       doc.y = bottom;
       doc.moveDown(0.3);
       doc.x = 50;
     };
-    row(headings, true);
+    row(headings, true, at, true);
     for (const r of rows) row(r);
     doc.moveDown(0.3);
     for (const f of foot) row([f.label, f.value], f.bold, [0, count - 1]);

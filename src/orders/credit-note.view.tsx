@@ -11,7 +11,9 @@ export function CreditNotePage({ ctx, note }: { ctx: ViewContext; note: CreditNo
       <article class="invoice credit-note">
         <header class="invoice-head">
           <div>
-            <h1>Credit note {note.number}</h1>
+            <h1>
+              Credit note <span class="doc-number">{note.number}</span>
+            </h1>
             <p>
               Date: <time datetime={note.date}>{note.date}</time>
               <br />

@@ -21,7 +21,9 @@ export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: Invoi
       <article class="invoice">
         <header class="invoice-head">
           <div>
-            <h1>Invoice {invoice.number}</h1>
+            <h1>
+              Invoice <span class="doc-number">{invoice.number}</span>
+            </h1>
             <p>
               Date: <time datetime={invoice.date}>{invoice.date}</time>
               <br />

@@ -19,11 +19,9 @@ export function createAdminDiscountsService({ discounts, audit }: AdminDiscounts
     /** Adds a code; field errors come back for the form instead of being thrown. */
     async create(actor: AuditActor, form: DiscountForm): Promise<DiscountResult> {
       try {
-        const created = await discounts.transaction(async (tx) => {
-          const c = await discounts.create(form, tx);
+        const created = await discounts.create(form, async (tx, c) => {
           const { id: _id, state: _state, createdAt: _at, ...after } = c;
           await audit.recordOwnerAction({ actor, action: 'discount.create', subject: c.code, after }, tx);
-          return c;
         });
         return { ok: true, code: created.code };
       } catch (err) {

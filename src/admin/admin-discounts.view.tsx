@@ -154,7 +154,7 @@ export function AdminDiscountsPage(props: {
           error={errors.code}
           hint="Letters, digits, dashes; buyers may type it in any case."
         />
-        <fieldset class={errors.kind ? 'field invalid' : 'field'}>
+        <fieldset class={errors.kind ? 'field invalid' : 'field'} aria-describedby={errors.kind ? 'discount-kind-error' : undefined}>
           <legend>Kind</legend>
           <label>
             <input type="radio" name="kind" value="percent" checked={values.kind !== 'fixed'} /> Percentage of each eligible line
@@ -162,7 +162,11 @@ export function AdminDiscountsPage(props: {
           <label>
             <input type="radio" name="kind" value="fixed" checked={values.kind === 'fixed'} /> Fixed amount, spread over the eligible lines
           </label>
-          {errors.kind && <p class="field-error">{errors.kind}</p>}
+          {errors.kind && (
+            <p class="field-error" id="discount-kind-error">
+              {errors.kind}
+            </p>
+          )}
         </fieldset>
         <Field
           name="percent"

@@ -57,7 +57,7 @@ export function DiscountCodeForm({ discount }: { discount: CartDiscount | null }
         )}
         <form method="post" action="/cart/discount" class="cart-discount-remove">
           <input type="hidden" name="action" value="remove" />
-          <button type="submit" class="button secondary" aria-label={`Remove discount code ${discount.code}`}>
+          <button type="submit" class="button secondary" aria-label={`Remove code ${discount.code}`}>
             Remove code
           </button>
         </form>

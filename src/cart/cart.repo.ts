@@ -18,6 +18,29 @@ export function createCartRepo(db: Database) {
     },
 
     /**
+     * The lines and, in the same statement, the discount code the cart carries (`cart_discounts`,
+     * written by src/discounts): a cart page or poll costs no extra round trip for it.
+     */
+    async findLinesWithCode(userId: string, tx: Executor = db.kysely): Promise<{ lines: StoredLine[]; code: string | null }> {
+      const rows = await tx
+        .selectFrom('user_cart')
+        .select((eb) => [
+          'product_id',
+          'quantity',
+          'added_at',
+          eb.selectFrom('cart_discounts').select('code').where('owner_id', '=', userId).as('discount_code'),
+        ])
+        .where('user_id', '=', userId)
+        .orderBy('added_at')
+        .orderBy('product_id')
+        .execute();
+      return {
+        lines: rows.map((r) => ({ productId: r.product_id, quantity: r.quantity, addedAt: Number(r.added_at) })),
+        code: rows[0]?.discount_code ?? null,
+      };
+    },
+
+    /**
      * Adds units to a line (a new line if there is none) in one statement, so two adds at once both
      * count; an existing line only grows while it stays within `limit`. Returns the new quantity,
      * or null when the limit refused it.
@@ -71,6 +94,16 @@ export function createCartRepo(db: Database) {
 
     async deleteCart(userId: string, tx: Executor = db.kysely): Promise<void> {
       await tx.deleteFrom('user_cart').where('user_id', '=', userId).execute();
+    },
+
+    /** The visitor's discount code goes with their cart at login, unless the user's cart has one: one statement. */
+    async moveCode(fromId: string, toId: string, tx: Executor = db.kysely): Promise<void> {
+      await tx
+        .updateTable('cart_discounts')
+        .set({ owner_id: toId })
+        .where('owner_id', '=', fromId)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('cart_discounts as mine').select('mine.owner_id').where('mine.owner_id', '=', toId))))
+        .execute();
     },
 
     /** Units across all lines (the header badge). */

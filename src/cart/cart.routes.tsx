@@ -140,8 +140,8 @@ export async function cartRoutes(
   app.post('/api/cart/discount', { schema: { body: DiscountBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const ownerId = await owners.resolveForChange(request, reply);
     const current = await cart.getCart(ownerId);
-    await discounts.apply(ownerId, ownerId, request.body.code, current);
-    return json(reply, current, ownerId);
+    const applied = await discounts.apply(ownerId, ownerId, request.body.code, current);
+    return json(reply, { ...current, code: applied.code }, ownerId);
   });
 
   app.post('/api/cart/discount/remove', { bodyLimit: BODY_LIMIT }, async (request, reply) => {

@@ -55,6 +55,8 @@ export interface Cart {
   /** units across all lines */
   count: number;
   canCheckout: boolean;
+  /** the discount code the cart carries, unchecked (src/discounts prices it); null without one */
+  code?: string | null;
 }
 
 export interface MergeReport {
@@ -78,13 +80,13 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
 
   /** The owner's lines and their products (plus the one named by `sku`), in two or three queries. */
   async function load(ownerId: string, sku?: string) {
-    const lines = await repo.findLines(ownerId);
+    const { lines, code } = await repo.findLinesWithCode(ownerId);
     const found = await catalog.findCartProducts({ ids: lines.map((l) => l.productId), skus: sku ? [sku] : [] });
     const products = new Map(found.map((p) => [p.id, p]));
-    return { lines, products, target: sku ? found.find((p) => p.sku === sku) : undefined };
+    return { lines, products, code, target: sku ? found.find((p) => p.sku === sku) : undefined };
   }
 
-  function price(lines: StoredLine[], products: Map<number, CartProduct>): Cart {
+  function price(lines: StoredLine[], products: Map<number, CartProduct>, code: string | null = null): Cart {
     const currency = cartCurrency(lines, products) ?? (lines.length ? (products.get(lines[0]!.productId)?.currency ?? null) : null);
     const priced: CartLine[] = lines.flatMap((l) => {
       const p = products.get(l.productId);
@@ -112,6 +114,7 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       total: counted.reduce((sum, l) => sum + l.lineTotal, 0),
       count: priced.reduce((sum, l) => sum + l.quantity, 0),
       canCheckout: priced.length > 0 && priced.every((l) => l.problem === null),
+      code,
     };
   }
 
@@ -141,8 +144,8 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
 
   async function getCart(ownerId: string | null): Promise<Cart> {
     if (!ownerId) return EMPTY;
-    const { lines, products } = await load(ownerId);
-    return price(lines, products);
+    const { lines, products, code } = await load(ownerId);
+    return price(lines, products, code);
   }
 
   async function removeItem(ownerId: string, rawSku: string): Promise<Cart> {
@@ -163,7 +166,7 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       const sku = requireSku(rawSku);
       // Twice at most: a second pass only runs when a concurrent add changed the line meanwhile.
       for (let attempt = 0; ; attempt++) {
-        const { lines, products, target } = await load(ownerId, sku);
+        const { lines, products, code, target } = await load(ownerId, sku);
         if (!target || target.status !== 'active') throw cartErrors.productNotFound();
         const currency = cartCurrency(lines, products, target.id);
         if (currency !== null && currency !== target.currency) throw cartErrors.currencyMismatch(target.name, target.currency, currency);
@@ -171,7 +174,7 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
         checkFits(target, inCart + quantity, inCart);
         const now = clock();
         const added = await repo.addQuantity(ownerId, target.id, quantity, lineLimit(target), now);
-        if (added !== null) return price(withQuantity(lines, target.id, added, now), products);
+        if (added !== null) return price(withQuantity(lines, target.id, added, now), products, code);
         if (attempt > 0) throw cartErrors.quantityOverMax(target.name, inCart);
       }
     },
@@ -182,12 +185,12 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       if (quantity === null) throw cartErrors.quantityInvalid();
       const sku = requireSku(rawSku);
       if (quantity === 0) return removeItem(ownerId, sku);
-      const { lines, products, target } = await load(ownerId, sku);
+      const { lines, products, code, target } = await load(ownerId, sku);
       if (!target || target.status !== 'active') throw cartErrors.productNotFound();
       if (!lines.some((l) => l.productId === target.id)) throw cartErrors.notInCart();
       checkFits(target, quantity, 0);
       if (!(await repo.updateQuantity(ownerId, target.id, quantity))) throw cartErrors.notInCart();
-      return price(withQuantity(lines, target.id, quantity, clock()), products);
+      return price(withQuantity(lines, target.id, quantity, clock()), products, code);
     },
 
     removeItem,
@@ -206,6 +209,7 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       await db.transaction(async (tx) => {
         for (const line of writes) await repo.upsertLine(userSub, line, tx);
         await repo.deleteCart(guestOwner, tx);
+        await repo.moveCode(guestOwner, userSub, tx);
       });
       return { merged: writes.length, capped };
     },

@@ -103,6 +103,11 @@ const list = (raw: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** The SKUs (upper-case) and category slugs (lower-case) the form names, even when other fields are wrong. */
+export function targetsOf(form: Pick<DiscountForm, 'products' | 'categories'>): { skus: string[]; slugs: string[] } {
+  return { skus: list(form.products).map((s) => s.toUpperCase()), slugs: list(form.categories).map((s) => s.toLowerCase()) };
+}
+
 function limit(raw: string): number | null | undefined {
   const t = raw.trim();
   if (t === '') return null;
@@ -141,8 +146,7 @@ export function parseDiscountForm(form: DiscountForm): { value: ParsedDiscount |
       percentBp,
       amounts,
       minSubtotals,
-      skus: list(form.products).map((s) => s.toUpperCase()),
-      slugs: list(form.categories).map((s) => s.toLowerCase()),
+      ...targetsOf(form),
       startsAt,
       endsAt,
       maxUses: maxUses ?? null,

@@ -28,7 +28,8 @@ export function createCartDiscounts(
 
   return {
     async show(ownerId, buyerSub, cart) {
-      const code = await discounts.cartCode(ownerId);
+      // The cart read its code with its lines (cart.repo's findLinesWithCode): no query without one.
+      const code = cart.code ?? null;
       if (!code || cart.lines.length === 0) return null;
       const { index, lines, currency } = priced(cart);
       try {

@@ -13,7 +13,7 @@ import { createCategoriesService, type CategoriesService } from '../catalog/cate
 import type { CheckoutDiscounts } from '../checkout/checkout.types.js';
 import type { Database, Executor, Tx } from '../platform/db/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
-import { parseDiscountForm, type DiscountFieldErrors, type DiscountForm } from './discount.input.js';
+import { parseDiscountForm, targetsOf, type DiscountFieldErrors, type DiscountForm } from './discount.input.js';
 import { applyCode, discountErrors, discountState, normaliseCode, type DiscountCode, type DiscountState } from './discount.rules.js';
 import { createDiscountsRepo, isUniqueViolation, type DiscountRow } from './discounts.repo.js';
 
@@ -67,6 +67,25 @@ export function toDiscountCode(row: DiscountRow): DiscountCode {
     createdAt: Number(row.created_at),
   };
 }
+
+// A row with nothing set, for the state of a code just made.
+const emptyRow: DiscountRow = {
+  id: 0,
+  code: '',
+  kind: 'percent',
+  percent_bp: null,
+  amounts: null,
+  min_subtotals: null,
+  product_ids: null,
+  category_ids: null,
+  starts_at: null,
+  ends_at: null,
+  max_uses: null,
+  max_uses_per_buyer: null,
+  uses: 0,
+  disabled_at: null,
+  created_at: 0,
+};
 
 const invalid = (fields: DiscountFieldErrors) =>
   new ValidationError('Please correct the highlighted fields.', { fields }, 'invalid_discount');
@@ -174,39 +193,67 @@ export function createDiscountsService({
     /** The redemption of an order, if any (tests, the owner's order page). */
     redemptionOf: (orderId: string) => repo.findRedemption(orderId),
 
-    /** Adds a code from the owner's form; `invalid_discount` (400) or `duplicate_discount` (409) name the fields. */
-    async create(form: DiscountForm, tx?: Executor): Promise<DiscountSummary> {
+    /**
+     * Adds a code from the owner's form; `invalid_discount` (400) or `duplicate_discount` (409) name
+     * the fields. SKUs and slugs are resolved first; `within` (the audit row) runs in the insert's transaction.
+     */
+    async create(form: DiscountForm, within?: (tx: Tx, created: DiscountSummary) => Promise<void>): Promise<DiscountSummary> {
       const { value, errors } = parseDiscountForm(form);
-      const targets = value ? await resolveTargets(value.skus, value.slugs) : null;
-      if (!value || !targets || Object.keys(targets.errors).length > 0) throw invalid({ ...errors, ...targets?.errors });
+      // SKUs and slugs are checked even when another field is wrong: every problem shows at once.
+      const named = targetsOf(form);
+      const targets = await resolveTargets(named.skus, named.slugs);
+      if (!value || Object.keys(targets.errors).length > 0) throw invalid({ ...errors, ...targets.errors });
       const duplicate = () =>
         new ConflictError('duplicate_discount', `The code ${value.code} already exists.`, {
           fields: { code: 'This code already exists.' },
         });
-      if (await repo.findByCode(value.code, tx)) throw duplicate();
-      const row = {
+      const createdAt = clock();
+      const summary = (id: number): DiscountSummary => ({
+        id,
         code: value.code,
         kind: value.kind,
-        percent_bp: value.percentBp,
-        amounts: value.amounts && JSON.stringify(value.amounts),
-        min_subtotals: value.minSubtotals && JSON.stringify(value.minSubtotals),
-        product_ids: targets.productIds && JSON.stringify(targets.productIds),
-        category_ids: targets.categoryIds && JSON.stringify(targets.categoryIds),
-        starts_at: value.startsAt,
-        ends_at: value.endsAt,
-        max_uses: value.maxUses,
-        max_uses_per_buyer: value.maxUsesPerBuyer,
-        disabled_at: null,
-        created_at: clock(),
-      };
-      let id: number;
+        percentBp: value.percentBp,
+        amounts: value.amounts ?? {},
+        minSubtotals: value.minSubtotals ?? {},
+        skus: [...new Set(value.skus)],
+        slugs: [...new Set(value.slugs)],
+        startsAt: value.startsAt,
+        endsAt: value.endsAt,
+        uses: 0,
+        maxUses: value.maxUses,
+        maxUsesPerBuyer: value.maxUsesPerBuyer,
+        state: discountState(toDiscountCode({ ...emptyRow, starts_at: value.startsAt, ends_at: value.endsAt }), createdAt),
+        createdAt,
+      });
       try {
-        id = await repo.insert(row, tx);
+        return await db.transaction(async (tx) => {
+          if (await repo.findByCode(value.code, tx)) throw duplicate();
+          const id = await repo.insert(
+            {
+              code: value.code,
+              kind: value.kind,
+              percent_bp: value.percentBp,
+              amounts: value.amounts && JSON.stringify(value.amounts),
+              min_subtotals: value.minSubtotals && JSON.stringify(value.minSubtotals),
+              product_ids: targets.productIds && JSON.stringify(targets.productIds),
+              category_ids: targets.categoryIds && JSON.stringify(targets.categoryIds),
+              starts_at: value.startsAt,
+              ends_at: value.endsAt,
+              max_uses: value.maxUses,
+              max_uses_per_buyer: value.maxUsesPerBuyer,
+              disabled_at: null,
+              created_at: createdAt,
+            },
+            tx,
+          );
+          const created = summary(id);
+          await within?.(tx, created);
+          return created;
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw duplicate();
         throw err;
       }
-      return (await summaries([{ ...row, id, uses: 0 } as DiscountRow]))[0]!;
     },
 
     /** Every code with its uses, limits and state now, newest first. */

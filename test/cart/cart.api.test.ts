@@ -24,7 +24,7 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
     const res = await new CartClient(t.app).api('/api/cart');
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.json()).toEqual({ items: [], currency: null, total: 0, count: 0, formattedTotal: null, canCheckout: false });
+    expect(res.json()).toEqual({ items: [], currency: null, total: 0, count: 0, formattedTotal: null, canCheckout: false, discount: null });
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
@@ -57,6 +57,7 @@ describe.each(testDialects)('cart JSON API on %s', (dialect) => {
       count: 2,
       formattedTotal: '€38.00',
       canCheckout: true,
+      discount: null,
     });
     expect(c.browser.cookie(CART_COOKIE)).toBeDefined();
     // Form-encoded bodies work as well as JSON; quantity defaults to 1 on add.

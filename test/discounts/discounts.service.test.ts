@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCartService } from '../../src/cart/cart.service.js';
 import { createDiscountsService, type DiscountsService } from '../../src/discounts/discounts.service.js';
 import { createOrdersService, type OrdersService } from '../../src/orders/orders.service.js';
 import { createOrderPayments } from '../../src/payments/order-payments.js';
@@ -188,5 +189,22 @@ describe.each(testDialects)('discounts service on %s', (dialect) => {
     expect(await discounts.cartCode(owner)).toBe(c.code);
     await discounts.removeFromCart(owner);
     expect(await discounts.cartCode(owner)).toBeNull();
+  });
+
+  it('moves a visitor’s code to the user’s cart at login, unless that cart has one', async () => {
+    const cart = createCartService({ db, catalog: fx.catalog, clock });
+    const [first, second] = [await makeDiscount(discounts), await makeDiscount(discounts)];
+    const user = newBuyer();
+    const guest = async (code: string) => {
+      const id = `g${newBuyer().replace(/[^a-z0-9]/gi, '')}`;
+      await cart.addItem(`guest:${id}`, product.sku, 1);
+      await discounts.applyToCart(`guest:${id}`, code, { userSub: `guest:${id}`, currency: 'EUR', lines: lines([product, 2000]) });
+      return id;
+    };
+    await cart.mergeGuestCart(await guest(first.code), user);
+    expect(await discounts.cartCode(user)).toBe(first.code);
+    expect((await cart.getCart(user)).code).toBe(first.code);
+    await cart.mergeGuestCart(await guest(second.code), user);
+    expect(await discounts.cartCode(user)).toBe(first.code);
   });
 });

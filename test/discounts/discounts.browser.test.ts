@@ -1,0 +1,84 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDiscountsService } from '../../src/discounts/discounts.service.js';
+import { inspectPage } from '../support/axe.js';
+import { startTestIdp, type TestIdp } from '../support/auth.js';
+import { launchBrowser, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
+import { makeProduct } from '../support/factories.js';
+import { EMPTY_DISCOUNT_FORM } from '../../src/discounts/discount.input.js';
+
+/** A discount code in Chromium: entered on /cart (a plain form post), then /admin/discounts; axe clean at 1280 and 390 px. */
+describe('discount codes in a real browser', () => {
+  let idp: TestIdp;
+  let store: RunningStore;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  let sku = '';
+
+  beforeAll(async () => {
+    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
+    store = await startStore({
+      env: idp.env,
+      catalog: async ({ catalog, db }) => {
+        sku = (await makeProduct(catalog, { name: 'Pixel Pack Pro', price: 4900 })).sku;
+        const discounts = createDiscountsService({ db, catalog });
+        await discounts.create({ ...EMPTY_DISCOUNT_FORM, code: 'WELCOME-15', kind: 'percent', percent: '15', maxUses: '10' });
+        await discounts.create({
+          ...EMPTY_DISCOUNT_FORM,
+          code: 'BIG-SPENDER',
+          kind: 'fixed',
+          amounts: 'EUR 10.00',
+          minSubtotal: 'EUR 100.00',
+        });
+      },
+    });
+    idp.idp.setStoreUrl(store.url);
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    page = await context.newPage();
+    problems = watchPageProblems(page);
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await store?.close();
+    await idp?.close();
+  });
+
+  it('applies, refuses and removes a code on /cart, and lists codes for the owner', { timeout: 120_000 }, async () => {
+    const faults: string[] = [];
+    await page.goto(`${store.url}/${sku}`);
+    // public/cart.js adds without leaving the page; the code form then posts as without script.
+    await Promise.all([page.waitForResponse(/\/api\/cart\/add/), page.click('form.add-to-cart button[type=submit]')]);
+    await page.goto(`${store.url}/cart`);
+
+    await page.fill('#discount-code', 'big-spender');
+    await Promise.all([page.waitForURL(/error=discount_minimum/), page.click('form.cart-discount-form button[type=submit]')]);
+    await expect(page.locator('#cart-status').textContent()).resolves.toContain('add €51.00 more');
+    faults.push(...(await inspectPage(page, 'cart-discount-refused')));
+
+    await page.fill('#discount-code', 'welcome-15');
+    await Promise.all([page.waitForURL(/notice=discount_applied/), page.click('form.cart-discount-form button[type=submit]')]);
+    await expect(page.locator('#cart-discount').textContent()).resolves.toBe('−€7.35');
+    await expect(page.locator('#cart-total').textContent()).resolves.toBe('€41.65');
+    faults.push(...(await inspectPage(page, 'cart-discount-applied')));
+    await Promise.all([page.waitForURL(/notice=discount_removed/), page.click('form.cart-discount-remove button[type=submit]')]);
+    await expect(page.locator('#cart-total').textContent()).resolves.toBe('€49.00');
+
+    await page.goto(`${store.url}/login?returnTo=/admin/discounts`);
+    await page.fill('#email', 'owner@example.com');
+    await page.fill('#password', 'owner1234');
+    await Promise.all([page.waitForURL(`${store.url}/admin/discounts`), page.click('button[type=submit]')]);
+    await expect(page.locator('tr[data-code="WELCOME-15"] [data-role="uses"]').textContent()).resolves.toBe('0 / 10');
+    faults.push(...(await inspectPage(page, 'admin-discounts')));
+    await page.fill('#discount-code', 'x');
+    await page.click('form.admin-discount-form button[type=submit]');
+    await expect(page.locator('#discount-code-error').textContent()).resolves.toContain('3 to 60');
+    faults.push(...(await inspectPage(page, 'admin-discounts-errors')));
+    problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('status of 400')));
+
+    expect(faults).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});

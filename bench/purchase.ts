@@ -84,7 +84,8 @@ async function run(job: PurchaseJob): Promise<PurchaseResult> {
     const added = await call(`${job.storeUrl}/api/cart/add`, 'POST', json, JSON.stringify({ sku, quantity: 1 }));
     if (added.status === 409) return void tally.soldOut++;
     if (added.status !== 200) return fail(`cart add ${added.status}: ${added.body.slice(0, 200)}`);
-    const form = new URLSearchParams({ idempotencyKey: randomUUID() }).toString();
+    // As the review page's form posts it: the billing details typed (prefilled) there.
+    const form = new URLSearchParams({ idempotencyKey: randomUUID(), billingName: 'Bench Buyer', billingCountry: 'DE' }).toString();
     const placed = await call(
       `${job.storeUrl}/checkout`,
       'POST',

@@ -7,7 +7,7 @@
  *
  * What other domains use:
  * - `getCart(ownerId)`: the lines priced from the database, with stock, problems, total and count.
- * - `lines(ownerId, tx?)`: the bare lines (product id, quantity), read inside the checkout's transaction.
+ * - `contents(ownerId, tx?)`: the bare lines (product id, quantity) and the cart's code, for checkout.
  * - `removeProducts(tx, ownerId, productIds)`: a paid order's products leave the cart, in the paying transaction.
  * - `mergeGuestCart(guestId, userSub)`: at login, the visitor's cart joins the user's; returns what was capped.
  * - `countItems(ownerId)`: units in the cart for the header badge (one query).
@@ -214,9 +214,13 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       return { merged: writes.length, capped };
     },
 
-    /** The bare lines, for checkout (inside its transaction when given). */
-    async lines(ownerId: string, tx?: Executor): Promise<Array<{ productId: number; quantity: number }>> {
-      return (await repo.findLines(ownerId, tx)).map(({ productId, quantity }) => ({ productId, quantity }));
+    /** The bare lines and the code the cart carries, in one statement, for checkout. */
+    async contents(
+      ownerId: string,
+      tx?: Executor,
+    ): Promise<{ lines: Array<{ productId: number; quantity: number }>; code: string | null }> {
+      const { lines, code } = await repo.findLinesWithCode(ownerId, tx);
+      return { lines: lines.map(({ productId, quantity }) => ({ productId, quantity })), code };
     },
 
     /** Takes a paid order's products out of the cart, inside the payment's transaction. */

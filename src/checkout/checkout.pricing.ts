@@ -34,7 +34,6 @@ export const noTax = (pricesIncludeTax: boolean): CheckoutTax => ({
 
 /** No codes: checkout's discounts until the discounts domain is wired. */
 export const noDiscounts: CheckoutDiscounts = {
-  cartCode: () => Promise.resolve(null),
   quote: () => Promise.reject(new ConflictError('discount_unknown', 'This shop has no discount codes.')),
   redeem: () => Promise.resolve(),
   retake: () => Promise.resolve(),
@@ -53,7 +52,7 @@ export function createCheckoutPricing({
   discounts: CheckoutDiscounts;
 }) {
   async function cartLines(ownerId: string) {
-    const lines = await cart.lines(ownerId);
+    const { lines, code } = await cart.contents(ownerId);
     if (lines.length === 0) throw new ValidationError('Your cart is empty.', undefined, 'cart_empty');
     const products = await purchases.findProducts(lines.map((l) => l.productId));
     const found = lines.map((l) => {
@@ -65,7 +64,7 @@ export function createCheckoutPricing({
     const currency = found[0]!.product.currency;
     if (found.some((l) => l.product.currency !== currency))
       throw new ConflictError('currency_mismatch', 'Your cart mixes currencies; please buy these products separately.');
-    return { found, currency };
+    return { found, currency, cartCode: code };
   }
 
   return {
@@ -75,10 +74,9 @@ export function createCheckoutPricing({
      * would charge another total than the one agreed to.
      */
     async price(buyer: Buyer, billing: Billing, at: number, strictCode: string | null = null): Promise<PricedCart> {
-      const { found, currency } = await cartLines(buyer.sub);
+      const { found, currency, cartCode } = await cartLines(buyer.sub);
       const categories = [...new Set(found.map((l) => l.product.taxCategory))];
       const assessed = await tax.assess(billing, categories, at);
-      const cartCode = await discounts.cartCode(buyer.sub);
       let code: PricedCart['code'] = null;
       let perLine: number[] = [];
       let codeProblem: string | undefined;
@@ -112,6 +110,13 @@ export function createCheckoutPricing({
         })),
         { pricesIncludeTax: tax.pricesIncludeTax, reverseCharge: assessed.reverseCharge },
       );
+      // A code that takes off everything: the store has no order without a payment, so say it is the code.
+      if (quote.total <= 0 && code)
+        throw new ValidationError(
+          `The code ${code.code} takes off the whole total, and an order needs something to pay. Please remove the code to buy at the full price.`,
+          undefined,
+          'nothing_to_pay',
+        );
       if (quote.total <= 0) throw new ValidationError('There is nothing to pay for in your cart.', undefined, 'cart_empty');
       assertChargeable(quote.total, currency, 'cart');
       return {

@@ -7,9 +7,9 @@ export type CheckoutGateway = Pick<
   'provider' | 'createCheckoutSession' | 'retrieveCheckoutSession' | 'expireCheckoutSession'
 >;
 
-/** The part of the cart that checkout uses: what is in it, and taking the bought products out. */
+/** The part of the cart that checkout uses: what is in it (with its discount code), and taking the bought products out. */
 export interface CheckoutCart {
-  lines(ownerId: string, tx?: Executor): Promise<Array<{ productId: number; quantity: number }>>;
+  contents(ownerId: string, tx?: Executor): Promise<{ lines: Array<{ productId: number; quantity: number }>; code: string | null }>;
   removeProducts(tx: Executor, ownerId: string, productIds: number[]): Promise<void>;
 }
 
@@ -54,8 +54,6 @@ export interface CheckoutTax {
 
 /** What checkout asks of the discounts domain. */
 export interface CheckoutDiscounts {
-  /** the code the cart carries, if any */
-  cartCode(ownerId: string): Promise<string | null>;
   /**
    * Each line's discount (minor units, in line order) under `code` for this buyer now; an AppError
    * with a `discount_*` code saying why the code does not apply.

@@ -125,6 +125,20 @@ describe('applyCode', () => {
     expect(applyCode(code({ kind: 'fixed', amounts: { EUR: 5000 }, productIds: [1] }), input())).toEqual([1000, 0]);
   });
 
+  it('discounts a product in several of the code’s categories once, and counts it once toward the minimum', () => {
+    const lines = [
+      { productId: 1, amount: 1000, categoryIds: [10, 20] },
+      { productId: 2, amount: 3000, categoryIds: [30] },
+    ];
+    expect(applyCode(code({ categoryIds: [10, 20] }), input({ lines }))).toEqual([100, 0]);
+    expect(applyCode(code({ productIds: [1], categoryIds: [10, 20] }), input({ lines }))).toEqual([100, 0]);
+    expect(applyCode(code({ kind: 'fixed', amounts: { EUR: 5000 }, categoryIds: [10, 20] }), input({ lines }))).toEqual([1000, 0]);
+    expect(refusal(() => applyCode(code({ categoryIds: [10, 20], minSubtotals: { EUR: 1500 } }), input({ lines })))).toMatchObject({
+      code: 'discount_minimum',
+      details: { minimum: 1500, missing: 500 },
+    });
+  });
+
   it('refuses an unknown or a disabled code as not valid', () => {
     expect(refusal(() => applyCode(undefined, input()))).toMatchObject({
       code: 'discount_unknown',

@@ -24,5 +24,11 @@ export function createOrdersBillingRepo(db: Database) {
         .where('id', '=', orderId)
         .execute();
     },
+
+    /** A line's amounts after the gateway's tax replaced the store's (see gateway-tax.ts). */
+    async setItemAmounts(item: { id: number; net: number; tax: number; gross: number; tax_rate_bp: number }, tx: Executor) {
+      const { id, ...amounts } = item;
+      await tx.updateTable('order_items').set(amounts).where('id', '=', id).execute();
+    },
   };
 }

@@ -7,6 +7,7 @@ import { createCreditNotesRepo } from './credit-notes.repo.js';
 import { createInvoiceNumbersRepo } from './invoice-numbers.repo.js';
 import { formatSeriesNumber, resolveSeries } from './order-number.js';
 import { initialOrderState, nextOrderState, type OrderEvent, type OrderState } from './order-state.js';
+import { spreadGatewayTax, type TaxedItem } from './gateway-tax.js';
 import { createOrdersBillingRepo } from './orders-billing.repo.js';
 import { createOrdersSearchRepo, type OrderSearch } from './orders-search.repo.js';
 import { createOrdersRepo, type NewOrder, type NewOrderItem, type OrderRow } from './orders.repo.js';
@@ -46,9 +47,23 @@ export function createOrdersService({
   const creditNotes = createCreditNotesRepo(db);
   const invoiceNumbers = createInvoiceNumbersRepo(db);
   return {
-    /** Records the tax and total the gateway computed (TAX_PROVIDER=stripe) when it settles the payment. */
-    recordGatewayTax: (tx: Executor, orderId: string, amounts: { tax: number; total: number }) =>
-      billingRepo.setTaxTotals(orderId, amounts, clock(), tx),
+    /**
+     * Records the tax and total the gateway computed (TAX_PROVIDER=stripe) when it settles the
+     * payment, spread over the lines too (the invoice's totals are its lines'); the lines as now.
+     */
+    async recordGatewayTax<I extends TaxedItem>(
+      tx: Executor,
+      orderId: string,
+      amounts: { tax: number; total: number },
+      items: I[],
+      pricesIncludeTax: boolean,
+    ): Promise<I[]> {
+      await billingRepo.setTaxTotals(orderId, amounts, clock(), tx);
+      const lines = spreadGatewayTax(items, amounts.tax, pricesIncludeTax);
+      if (!lines) return items;
+      for (const l of lines) await billingRepo.setItemAmounts(l, tx);
+      return items.map((item, i) => ({ ...item, ...lines[i]! }));
+    },
 
     /** The billing details of the buyer's latest order that recorded them: checkout prefills its form with them. */
     async lastBilling(userSub: string) {

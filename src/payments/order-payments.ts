@@ -101,12 +101,15 @@ export function createOrderPayments({
     async settle(tx, orderId, pay: SettledPayment) {
       const read = await readOrder(tx, orderId);
       if (!read) throw new Error(`no order ${orderId} to settle`);
-      const { order, items } = read;
+      const { order } = read;
+      let { items } = read;
       const paid = { paid_at: clock(), payment_intent: pay.paymentIntentId };
       // Tax computed by the gateway (automatic tax): the order records it when the rest agrees (the
       // same total with prices including tax, or the same amount before tax added).
       if (pay.tax != null && pay.tax !== order.tax && (pay.amount === order.total || pay.amount - pay.tax === order.total - order.tax)) {
-        await orders.recordGatewayTax(tx, orderId, { tax: pay.tax, total: pay.amount });
+        // The same total: the tax was inside the prices (lines keep their gross); else it was added.
+        const inclusive = pay.amount === order.total;
+        items = await orders.recordGatewayTax(tx, orderId, { tax: pay.tax, total: pay.amount }, items, inclusive);
         Object.assign(order, { tax: pay.tax, total: pay.amount });
       }
       if (pay.amount !== order.total || pay.currency.toUpperCase() !== order.currency) {

@@ -42,7 +42,7 @@ describe.each(testDialects)('cart service on %s', (dialect) => {
     ]);
     expect(after).toMatchObject({ currency: 'EUR', total: 4550, count: 5, canCheckout: true });
     expect(await cart.countItems(owner)).toBe(5);
-    expect(await cart.lines(owner)).toEqual([
+    expect((await cart.contents(owner)).lines).toEqual([
       { productId: a.id, quantity: 2 },
       { productId: b.id, quantity: 3 },
     ]);

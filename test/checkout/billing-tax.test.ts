@@ -31,7 +31,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
   let t: TestApp;
   let fx: CatalogFixtures;
   const taxOptions = { pricesIncludeTax: true };
-  const codes = memoryDiscounts();
+  const codes = memoryDiscounts(() => t.db);
 
   beforeAll(async () => {
     idp = await startTestIdp();
@@ -129,7 +129,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     taxOptions.pricesIncludeTax = false;
     const buyer = await buyerWith([{ price: 999, quantity: 3 }]);
     codes.add(`TEN-${dialect}`, 10);
-    codes.applyToCart(buyer.user.sub, `TEN-${dialect}`);
+    await codes.applyToCart(buyer.user.sub, `TEN-${dialect}`);
     const page = await review(buyer, { billingName: 'Marie Curie', billingCountry: 'FR' });
     expect(page.body).toContain(`Discount (code TEN-${dialect})`);
     expect(hiddenFields(page.body).reviewedTotal).toBe('3236'); // (2997 − 300) + 539
@@ -226,7 +226,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
   it('refuses a code that ended between review and confirmation, writes nothing, then sells without it', async () => {
     const buyer = await buyerWith([{ price: 2000, quantity: 1 }]);
     const code = codes.add(`END-${dialect}`, 50);
-    codes.applyToCart(buyer.user.sub, `END-${dialect}`);
+    await codes.applyToCart(buyer.user.sub, `END-${dialect}`);
     const page = await review(buyer, { billingName: 'A', billingCountry: 'DE' });
     expect(hiddenFields(page.body)).toMatchObject({ reviewedTotal: '1000', reviewedCode: `END-${dialect}` });
     code.valid = false;
@@ -243,7 +243,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
   it('writes nothing and closes the payment session when the code is used up while the order is written', async () => {
     const buyer = await buyerWith([{ price: 2000, quantity: 1 }]);
     const code = codes.add(`LAST-${dialect}`, 25, 1);
-    codes.applyToCart(buyer.user.sub, `LAST-${dialect}`);
+    await codes.applyToCart(buyer.user.sub, `LAST-${dialect}`);
     const page = await review(buyer, { billingName: 'A', billingCountry: 'DE' });
     code.usesLeft = 0;
     const res = await confirm(buyer, page.body, { billingName: 'A', billingCountry: 'DE' });

@@ -96,6 +96,13 @@ describe.each(testDialects)('TAX_PROVIDER=stripe through the development gateway
       const { paid, session } = await payAndSettle(fresh.user.sub);
       expect(session.amount_total).toBe(2420);
       expect(paid).toMatchObject({ status: 'fulfilled', tax: 420, total: 2420 });
+      // The lines carry the gateway's tax too, so the invoice (its totals are its lines') says what was paid.
+      const items = await t.db.kysely.selectFrom('order_items').selectAll().where('order_id', '=', paid.id).execute();
+      expect(items.map((i) => [i.net, i.tax, i.gross, i.tax_rate_bp])).toEqual([[2000, 420, 2420, 2100]]);
+      const invoice = (await fresh.browser.request(`/order/${paid.id}/invoice`)).body;
+      expect(invoice).toContain(formatMoney(2420, 'EUR'));
+      expect(invoice).toContain(formatMoney(420, 'EUR'));
+      expect(invoice).not.toContain(formatMoney(2400, 'EUR'));
     } finally {
       rates = shopRates;
     }

@@ -223,13 +223,19 @@ describe('a rendered mail through real SMTP', () => {
 
   it('arrives with an HTML and a plain-text part that a mail reader parses', async () => {
     const mail = createMailService({ db, smtpUrl: sink.url, from: 'Shop <shop@example.test>' });
-    await mail.enqueue(refundMail(order, items, { amount: 1800, units: [{ itemId: 11, units: 1 }], refundedTotal: 1800 }, settings()));
+    const creditNoteUrl = `https://shop.example/orders/${ORDER_ID}/credit-notes/CN-2026-000007`;
+    await mail.enqueue(
+      refundMail(order, items, { amount: 1800, units: [{ itemId: 11, units: 1 }], refundedTotal: 1800, creditNoteUrl }, settings()),
+    );
     expect(await mail.deliverDue()).toEqual({ sent: 1, failed: 0 });
     const [received] = await sink.waitFor(1);
     expect(received!.subject).toBe('[Pixel & Key] Order #1042 — €18.00 refunded');
     expect(received!.html).toContain('&lt;script>');
     expect(received!.text).toContain(`1 × ${EVIL} (VF-PRO, 1 of 2 refunded)  €18.00`);
     expect(received!.text).toContain(`https://shop.example/orders/${ORDER_ID}`);
+    // The refund's credit note is linked in both parts, as the buyer's mail reader shows them.
+    expect(received!.text).toContain(creditNoteUrl);
+    expect(received!.html).toContain(`href="${creditNoteUrl}"`);
     mail.close();
   });
 });

@@ -40,12 +40,10 @@ export interface MemoryCode {
   redeemed: string[];
 }
 
-/** Codes in memory, carried by carts by their owner's sub. */
-export function memoryDiscounts() {
+/** Codes in memory; a cart carries one in its table (cart_discounts), read by checkout with the cart's lines. */
+export function memoryDiscounts(db: () => Database) {
   const codes = new Map<string, MemoryCode & { id: number }>();
-  const carts = new Map<string, string>();
   const discounts: CheckoutDiscounts = {
-    cartCode: (ownerId) => Promise.resolve(carts.get(ownerId) ?? null),
     quote(code, { lines }) {
       const c = codes.get(code);
       if (!c || !c.valid) return Promise.reject(new ConflictError('discount_expired', 'It has ended.'));
@@ -72,6 +70,11 @@ export function memoryDiscounts() {
       codes.set(code, c);
       return c;
     },
-    applyToCart: (ownerSub: string, code: string) => carts.set(ownerSub, code),
+    applyToCart: (ownerSub: string, code: string) =>
+      db()
+        .kysely.insertInto('cart_discounts')
+        .values({ owner_id: ownerSub, code, added_at: Date.now() })
+        .onConflict((oc) => oc.column('owner_id').doUpdateSet({ code }))
+        .execute(),
   };
 }

@@ -6,7 +6,8 @@ import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from './auth.js';
 import { catalogFixtures, makeProduct, type CatalogFixtures } from './factories.js';
 import { forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from './gateway.js';
 
-type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
+/** The webhook receiver a checkout shop's gateway delivers to. */
+export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
 type Product = Awaited<ReturnType<typeof makeProduct>>;
 
 export interface CheckoutShopOptions {
@@ -22,7 +23,7 @@ export interface CheckoutShop {
   idp: TestIdp;
   gateway: DevGateway;
   /** what the gateway delivered; null with `webhooks: 'none'` */
-  receiver: Receiver | null;
+  receiver: WebhookReceiver | null;
   fx: CatalogFixtures;
   close(): Promise<void>;
   /** A new buyer with one product of each price in the cart (303 each) and, given one, the code applied. */
@@ -47,7 +48,7 @@ export async function startCheckoutShop(
   const idp = await startTestIdp();
   const gateway = await startTestGateway(options.gateway);
   let t: TestApp | undefined;
-  let receiver: Receiver | null = null;
+  let receiver: WebhookReceiver | null = null;
   const close = async () => {
     await t?.close();
     await receiver?.close();

@@ -3,22 +3,10 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { CROSS_SITE, loginAs, SAME_ORIGIN_POST, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
+import { EMPTY_DISCOUNT_FORM } from '../../src/discounts/discount.input.js';
 import { freshCode } from '../discounts/discount-fixtures.js';
 
-const form = (over: Record<string, string>) => ({
-  code: freshCode('ADM'),
-  kind: 'percent',
-  percent: '10',
-  amounts: '',
-  products: '',
-  categories: '',
-  minSubtotal: '',
-  startsAt: '',
-  endsAt: '',
-  maxUses: '',
-  maxUsesPerBuyer: '',
-  ...over,
-});
+const form = (over: Record<string, string>) => ({ ...EMPTY_DISCOUNT_FORM, code: freshCode('ADM'), percent: '10', ...over });
 
 /** /admin/discounts: list with uses and state, create with every field, disable; each change audited. */
 describe.each(testDialects)('admin discounts on %s', (dialect) => {

@@ -1,20 +1,11 @@
+import type { Selectable } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
+import type { CreditNotesTable } from '../platform/db/schema.js';
 import { takeCounter } from './counters.repo.js';
 import { creditNoteCounter } from './order-number.js';
 
-/** A credit note to number and store. */
-export interface NewCreditNote {
-  series: string;
-  order_id: string;
-  refund_ref: string | null;
-  currency: string;
-  lines: string;
-  net: number;
-  tax: number;
-  total: number;
-  reason: string;
-  created_at: number;
-}
+/** A credit note to number and store: its row but for the id and the number it is given. */
+export type NewCreditNote = Omit<Selectable<CreditNotesTable>, 'id' | 'number'>;
 
 /** Credit notes: numbered gap-free per series inside the refund's transaction. */
 export function createCreditNotesRepo(db: Database) {

@@ -3,7 +3,7 @@ import type { CategoryFieldErrors } from '../catalog/categories.service.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { plural } from '../platform/plural.js';
 import { AdminFrame } from './admin-frame.view.js';
-import { TextField as Input, type TextFieldProps } from './admin-field.view.js';
+import { FormNotices, TextField as Input, type TextFieldProps } from './admin-field.view.js';
 import type { AdminCategoriesService } from './admin-categories.service.js';
 
 type CategoryList = Awaited<ReturnType<AdminCategoriesService['list']>>;
@@ -27,16 +27,7 @@ const SLUG_HINT = 'Lower-case letters, digits and dashes: the address is /catego
 function Notices({ notice, failed, error }: { notice?: CategoryNotice | null; failed?: boolean; error?: string | null }) {
   return (
     <>
-      {notice && (
-        <p class="notice success" role="status">
-          {categoryNotices[notice]}
-        </p>
-      )}
-      {failed && (
-        <p class="notice error" role="alert">
-          Nothing was saved. Please correct the highlighted field.
-        </p>
-      )}
+      <FormNotices notice={notice && categoryNotices[notice]} failed={failed ?? false} fields="field" />
       {error && (
         <p class="notice error" role="alert">
           {error}

@@ -3,7 +3,7 @@ import { EMPTY_DISCOUNT_FORM, formatAmounts } from '../discounts/discount.input.
 import type { DiscountSummary } from '../discounts/discounts.service.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { plural } from '../platform/plural.js';
-import { TextField, type TextFieldProps } from './admin-field.view.js';
+import { FormNotices, TextField, type TextFieldProps } from './admin-field.view.js';
 import { AdminFrame, When } from './admin-frame.view.js';
 
 /** What a redirect after a change says on the page it lands on. */
@@ -65,16 +65,7 @@ export function AdminDiscountsPage(props: {
   const failed = Object.keys(errors).length > 0;
   return (
     <AdminFrame ctx={ctx} title="Discount codes" section="discounts">
-      {notice && (
-        <p class="notice success" role="status">
-          {discountNotices[notice]}
-        </p>
-      )}
-      {failed && (
-        <p class="notice error" role="alert">
-          Nothing was saved. Please correct the highlighted fields.
-        </p>
-      )}
+      <FormNotices notice={notice && discountNotices[notice]} failed={failed} />
       <p class="result-count">
         {discounts.length === 0 ? 'No discount codes yet.' : plural(discounts.length, { one: 'code', other: 'codes' })}
       </p>

@@ -60,3 +60,22 @@ export function TextField(props: TextFieldProps) {
     </Field>
   );
 }
+
+/** What the last change did (a redirect's `notice`) and, when a form was refused, that nothing was saved. */
+export function FormNotices(props: { notice?: string | null | undefined; failed: boolean; fields?: 'field' | 'fields' }) {
+  const { notice, failed, fields = 'fields' } = props;
+  return (
+    <>
+      {notice && (
+        <p class="notice success" role="status">
+          {notice}
+        </p>
+      )}
+      {failed && (
+        <p class="notice error" role="alert">
+          Nothing was saved. Please correct the highlighted {fields}.
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,6 +1,6 @@
 import type { NavCategory } from '../catalog/catalog.service.js';
 import type { ViewContext } from '../pages/view-context.js';
-import { Field as LabelledField } from './admin-field.view.js';
+import { FormNotices, Field as LabelledField } from './admin-field.view.js';
 import { AdminFrame } from './admin-frame.view.js';
 import { StockLink } from './admin-keys.view.js';
 import type { ProductField, ProductFormErrors, ProductFormValues } from './admin-product-form.js';
@@ -65,16 +65,7 @@ export function AdminProductFormPage({
   const failed = Object.keys(errors).length > 0;
   return (
     <AdminFrame ctx={ctx} title={editing ? `Edit ${editing.sku}` : 'New product'} section="products">
-      {saved && (
-        <p class="notice success" role="status">
-          Saved.
-        </p>
-      )}
-      {failed && (
-        <p class="notice error" role="alert">
-          Nothing was saved. Please correct the highlighted fields.
-        </p>
-      )}
+      <FormNotices notice={saved ? 'Saved.' : null} failed={failed} />
       {editing && <StockLink sku={editing.sku} type={values.type} />}
       <form class="admin-product-form" method="post" action={action} novalidate>
         <Field name="name" label="Name" errors={errors}>

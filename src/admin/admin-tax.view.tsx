@@ -1,7 +1,7 @@
 import type { ViewContext } from '../pages/view-context.js';
 import type { TaxRateFieldErrors, TaxService } from '../tax/tax.service.js';
 import { AdminFrame } from './admin-frame.view.js';
-import { TextField, type TextFieldProps } from './admin-field.view.js';
+import { FormNotices, TextField, type TextFieldProps } from './admin-field.view.js';
 
 type RateList = Awaited<ReturnType<TaxService['list']>>;
 
@@ -39,16 +39,7 @@ export function AdminTaxPage(props: {
   const values = props.values ?? { country: '', category: 'standard', percent: '', from: '', note: '' };
   return (
     <AdminFrame ctx={ctx} title="Tax rates" section="tax">
-      {notice && (
-        <p class="notice success" role="status">
-          {taxNotices[notice]}
-        </p>
-      )}
-      {Object.keys(errors).length > 0 && (
-        <p class="notice error" role="alert">
-          Nothing was saved. Please correct the highlighted field.
-        </p>
-      )}
+      <FormNotices notice={notice && taxNotices[notice]} failed={Object.keys(errors).length > 0} fields="field" />
       <p class="hint">
         {sellerCountry === null
           ? 'Tax is off: no SELLER_COUNTRY is configured, so every order is charged without tax. The rates below apply once it is set.'

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectPage } from '../support/axe.js';
-import type { RunningStore } from '../support/browser.js';
+import { logIn, type RunningStore } from '../support/browser.js';
 import { startBrowsingStore, type BrowsingStore } from '../support/shop.js';
 
 /** The tax rates page in Chromium, without script help: a bad rate is refused beside its field, a good one added and removed; axe finds nothing serious. */
@@ -18,10 +18,7 @@ describe('the tax rates page in a real browser', () => {
 
   it('adds a rate after a refused one, then removes it', { timeout: 120_000 }, async () => {
     const problems = shop.problems;
-    await page.goto(`${store.url}/login?returnTo=/admin`);
-    await page.fill('#email', 'owner@example.com');
-    await page.fill('#password', 'owner1234');
-    await Promise.all([page.waitForURL(`${store.url}/admin`), page.click('button[type=submit]')]);
+    await logIn(page, store.url, 'owner@example.com', 'owner1234', '/admin');
     await Promise.all([page.waitForURL(`${store.url}/admin/tax`), page.click('nav.admin-nav a[href="/admin/tax"]')]);
     await expect(page.locator('tr[data-country="DE"].current td[data-label="Rate"]').textContent()).resolves.toBe('19 %');
     const faults = await inspectPage(page, 'admin-tax');

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscountsService } from '../../src/discounts/discounts.service.js';
 import { inspectPage } from '../support/axe.js';
-import type { RunningStore } from '../support/browser.js';
+import { logIn, type RunningStore } from '../support/browser.js';
 import { startBrowsingStore, type BrowsingStore } from '../support/shop.js';
 import { makeProduct } from '../support/factories.js';
 import { EMPTY_DISCOUNT_FORM } from '../../src/discounts/discount.input.js';
@@ -54,10 +54,7 @@ describe('discount codes in a real browser', () => {
     await Promise.all([page.waitForURL(/notice=discount_removed/), page.click('form.cart-discount-remove button[type=submit]')]);
     await expect(page.locator('#cart-total').textContent()).resolves.toBe('€49.00');
 
-    await page.goto(`${store.url}/login?returnTo=/admin/discounts`);
-    await page.fill('#email', 'owner@example.com');
-    await page.fill('#password', 'owner1234');
-    await Promise.all([page.waitForURL(`${store.url}/admin/discounts`), page.click('button[type=submit]')]);
+    await logIn(page, store.url, 'owner@example.com', 'owner1234', '/admin/discounts');
     await expect(page.locator('tr[data-code="WELCOME-15"] [data-role="uses"]').textContent()).resolves.toBe('0 / 10');
     faults.push(...(await inspectPage(page, 'admin-discounts')));
     await page.fill('#discount-code', 'x');

@@ -1,6 +1,11 @@
 import type { AppDeps } from '../../src/app.js';
+import { createCartService } from '../../src/cart/cart.service.js';
+import { createPurchaseService } from '../../src/catalog/purchase.service.js';
+import { createCheckoutService, type CheckoutDeps } from '../../src/checkout/checkout.service.js';
+import { createCliServices } from '../../src/cli/context.js';
+import type { Config } from '../../src/platform/config.js';
 import type { DevGatewayOptions } from '../../dev/gateway/gateway.js';
-import type { Dialect } from '../../src/platform/db/db.js';
+import type { Database, Dialect } from '../../src/platform/db/db.js';
 import { createTestApp, type TestApp } from './app.js';
 import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from './auth.js';
 import { catalogFixtures, makeProduct, type CatalogFixtures } from './factories.js';
@@ -122,3 +127,22 @@ export async function checkout(buyer: LoggedIn, billing: Record<string, string> 
   const page = await review(buyer, billing);
   return { page, res: await confirm(buyer, page.body, billing) };
 }
+
+/** Checkout's service over the CLI's services on this database, wired as the app does, for orders placed without HTTP; `extra` adds tax or discounts. */
+export function checkoutServices(db: Database, fx: CatalogFixtures, config: Config, extra: Pick<CheckoutDeps, 'tax' | 'discounts'> = {}) {
+  const shop = createCliServices({ config, db });
+  const cart = createCartService({ db, catalog: fx.catalog });
+  const checkout = createCheckoutService({
+    db,
+    cart,
+    purchases: createPurchaseService({ db }),
+    keyPool: fx.keyPool,
+    orders: shop.orders,
+    gateway: shop.gateway,
+    payments: shop.orderPayments,
+    ...extra,
+    config,
+  });
+  return { shop, cart, checkout };
+}
+export type CheckoutServices = ReturnType<typeof checkoutServices>;

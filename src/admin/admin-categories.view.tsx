@@ -3,6 +3,7 @@ import type { CategoryFieldErrors } from '../catalog/categories.service.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { plural } from '../platform/plural.js';
 import { AdminFrame } from './admin-frame.view.js';
+import { FormNotices, TextField as Input, type TextFieldProps } from './admin-field.view.js';
 import type { AdminCategoriesService } from './admin-categories.service.js';
 
 type CategoryList = Awaited<ReturnType<AdminCategoriesService['list']>>;
@@ -18,60 +19,15 @@ export const categoryNotices = {
 } as const;
 export type CategoryNotice = keyof typeof categoryNotices;
 
-const SLUG_HINT = 'Lower-case letters, digits and dashes: the address is /category/<slug>.';
+/** A required text field whose input takes 20 characters past the limit, so a longer value is refused beside it. */
+const TextField = (props: Omit<TextFieldProps, 'required'>) => <Input {...props} maxLength={props.maxLength + 20} required />;
 
-/** A labelled input with its hint and error tied to it for screen readers. */
-function TextField(props: {
-  id: string;
-  name: string;
-  label: string;
-  value: string;
-  error?: string | undefined;
-  hint?: string;
-  maxLength: number;
-}) {
-  const { id, name, label, value, error, hint, maxLength } = props;
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={error ? 'field invalid' : 'field'}>
-      <label for={id}>{label}</label>
-      {hint && (
-        <p class="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      <input
-        id={id}
-        type="text"
-        name={name}
-        value={value}
-        maxLength={maxLength + 20}
-        required
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={described}
-      />
-      {error && (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
+const SLUG_HINT = 'Lower-case letters, digits and dashes: the address is /category/<slug>.';
 
 function Notices({ notice, failed, error }: { notice?: CategoryNotice | null; failed?: boolean; error?: string | null }) {
   return (
     <>
-      {notice && (
-        <p class="notice success" role="status">
-          {categoryNotices[notice]}
-        </p>
-      )}
-      {failed && (
-        <p class="notice error" role="alert">
-          Nothing was saved. Please correct the highlighted field.
-        </p>
-      )}
+      <FormNotices notice={notice && categoryNotices[notice]} failed={failed ?? false} fields="field" />
       {error && (
         <p class="notice error" role="alert">
           {error}

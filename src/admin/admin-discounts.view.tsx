@@ -3,6 +3,7 @@ import { EMPTY_DISCOUNT_FORM, formatAmounts } from '../discounts/discount.input.
 import type { DiscountSummary } from '../discounts/discounts.service.js';
 import type { ViewContext } from '../pages/view-context.js';
 import { plural } from '../platform/plural.js';
+import { FormNotices, TextField, type TextFieldProps } from './admin-field.view.js';
 import { AdminFrame, When } from './admin-frame.view.js';
 
 /** What a redirect after a change says on the page it lands on. */
@@ -20,35 +21,23 @@ const stateLabel: Record<DiscountSummary['state'], string> = {
   disabled: 'Disabled',
 };
 
-function Field(props: { name: DiscountField; label: string; value: string; error?: string | undefined; hint?: string }) {
-  const { name, label, value, error, hint } = props;
-  const id = `discount-${name}`;
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={error ? 'field invalid' : 'field'}>
-      <label for={id}>{label}</label>
-      {hint && (
-        <p class="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      <input
-        id={id}
-        type="text"
-        name={name}
-        value={value}
-        maxLength={400}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={described}
-      />
-      {error && (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
+/** A field of the new-code form, named after its value. */
+const Field = (props: Omit<TextFieldProps, 'id' | 'maxLength'> & { name: DiscountField }) => (
+  <TextField {...props} id={`discount-${props.name}`} maxLength={400} />
+);
+
+/** The form's fields after the kind: value, label, hint. */
+const LIMIT_FIELDS: Array<[Exclude<DiscountField, 'code' | 'kind'>, string, string]> = [
+  ['percent', 'Percentage', 'For a percentage code, e.g. 15 or 12.5.'],
+  ['amounts', 'Amounts', 'For a fixed code, per currency: EUR 5.00, USD 6.00.'],
+  ['products', 'Products (SKUs)', 'Comma-separated; empty with no categories: every product.'],
+  ['categories', 'Categories (slugs)', 'Comma-separated.'],
+  ['minSubtotal', 'Minimum subtotal', 'Of the eligible lines, per currency: EUR 30.00. Optional.'],
+  ['startsAt', 'Starts (UTC)', 'e.g. 2026-12-24 or 2026-12-24T18:00. Optional.'],
+  ['endsAt', 'Ends (UTC)', 'The code stops working at this instant. Optional.'],
+  ['maxUses', 'Total uses', 'Empty: no limit.'],
+  ['maxUsesPerBuyer', 'Uses per buyer', 'Empty: no limit.'],
+];
 
 function Amount({ d }: { d: DiscountSummary }) {
   return <>{d.kind === 'percent' ? `${(d.percentBp ?? 0) / 100} %` : formatAmounts(d.amounts)}</>;
@@ -76,16 +65,7 @@ export function AdminDiscountsPage(props: {
   const failed = Object.keys(errors).length > 0;
   return (
     <AdminFrame ctx={ctx} title="Discount codes" section="discounts">
-      {notice && (
-        <p class="notice success" role="status">
-          {discountNotices[notice]}
-        </p>
-      )}
-      {failed && (
-        <p class="notice error" role="alert">
-          Nothing was saved. Please correct the highlighted fields.
-        </p>
-      )}
+      <FormNotices notice={notice && discountNotices[notice]} failed={failed} />
       <p class="result-count">
         {discounts.length === 0 ? 'No discount codes yet.' : plural(discounts.length, { one: 'code', other: 'codes' })}
       </p>
@@ -168,57 +148,9 @@ export function AdminDiscountsPage(props: {
             </p>
           )}
         </fieldset>
-        <Field
-          name="percent"
-          label="Percentage"
-          value={values.percent}
-          error={errors.percent}
-          hint="For a percentage code, e.g. 15 or 12.5."
-        />
-        <Field
-          name="amounts"
-          label="Amounts"
-          value={values.amounts}
-          error={errors.amounts}
-          hint="For a fixed code, per currency: EUR 5.00, USD 6.00."
-        />
-        <Field
-          name="products"
-          label="Products (SKUs)"
-          value={values.products}
-          error={errors.products}
-          hint="Comma-separated; empty with no categories: every product."
-        />
-        <Field name="categories" label="Categories (slugs)" value={values.categories} error={errors.categories} hint="Comma-separated." />
-        <Field
-          name="minSubtotal"
-          label="Minimum subtotal"
-          value={values.minSubtotal}
-          error={errors.minSubtotal}
-          hint="Of the eligible lines, per currency: EUR 30.00. Optional."
-        />
-        <Field
-          name="startsAt"
-          label="Starts (UTC)"
-          value={values.startsAt}
-          error={errors.startsAt}
-          hint="e.g. 2026-12-24 or 2026-12-24T18:00. Optional."
-        />
-        <Field
-          name="endsAt"
-          label="Ends (UTC)"
-          value={values.endsAt}
-          error={errors.endsAt}
-          hint="The code stops working at this instant. Optional."
-        />
-        <Field name="maxUses" label="Total uses" value={values.maxUses} error={errors.maxUses} hint="Empty: no limit." />
-        <Field
-          name="maxUsesPerBuyer"
-          label="Uses per buyer"
-          value={values.maxUsesPerBuyer}
-          error={errors.maxUsesPerBuyer}
-          hint="Empty: no limit."
-        />
+        {LIMIT_FIELDS.map(([name, label, hint]) => (
+          <Field name={name} label={label} value={values[name]} error={errors[name]} hint={hint} />
+        ))}
         <div class="form-actions">
           <button type="submit">Create code</button>
         </div>

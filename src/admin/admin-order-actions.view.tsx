@@ -3,6 +3,7 @@ import { nextUnitGross, refundedOfOrder } from '../orders/unit-amounts.js';
 import { formatMoney } from '../platform/money.js';
 import { EXTEND_MAX_DAYS, NOTE_MAX, type ActionForm, type ActionResult } from './admin-order-actions.service.js';
 import type { AdminOrderDetail } from './admin.service.js';
+import { Field } from './admin-field.view.js';
 
 /** A refused action, shown again on the order page: its form, its values, its messages. */
 export type FailedAction = Extract<ActionResult, { ok: false }>;
@@ -33,34 +34,6 @@ export function refundedSoFar({
     creditNotes.reduce((n, c) => n + c.total, 0),
   ).total;
   return { units, amount };
-}
-
-/** One field: its label, the control, and the message beside it, tied together for screen readers. */
-function Field(props: {
-  id: string;
-  label: string;
-  error?: string | undefined;
-  hint?: string;
-  children: (a: Record<string, string | undefined>) => preact.JSX.Element;
-}) {
-  const { id, label, error, hint } = props;
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={error ? 'field invalid' : 'field'}>
-      <label for={id}>{label}</label>
-      {hint && (
-        <p class="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {props.children({ id, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described })}
-      {error && (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
 }
 
 /** One action's panel: a heading, the message of the whole form if it was refused, the form. */

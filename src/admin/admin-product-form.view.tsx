@@ -1,5 +1,6 @@
 import type { NavCategory } from '../catalog/catalog.service.js';
 import type { ViewContext } from '../pages/view-context.js';
+import { FormNotices, Field as LabelledField } from './admin-field.view.js';
 import { AdminFrame } from './admin-frame.view.js';
 import { StockLink } from './admin-keys.view.js';
 import type { ProductField, ProductFormErrors, ProductFormValues } from './admin-product-form.js';
@@ -30,7 +31,7 @@ const statusOptions: [string, string][] = [
 ];
 const SPARE_SPEC_ROWS = 2;
 
-/** A labelled field with its hint and error message tied to it for screen readers. */
+/** A field of the product form, named after its value. */
 function Field(props: {
   name: ProductField;
   label: string;
@@ -38,24 +39,11 @@ function Field(props: {
   hint?: string;
   children: (a: Record<string, string | undefined>) => preact.JSX.Element;
 }) {
-  const { name, label, errors, hint } = props;
-  const id = `product-${name}`;
-  const described = [hint ? `${id}-hint` : '', errors[name] ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const { name, label, errors, hint, children } = props;
   return (
-    <div class={errors[name] ? 'field invalid' : 'field'}>
-      <label for={id}>{label}</label>
-      {hint && (
-        <p class="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {props.children({ id, 'aria-invalid': errors[name] ? 'true' : undefined, 'aria-describedby': described })}
-      {errors[name] && (
-        <p class="field-error" id={`${id}-error`}>
-          {errors[name]}
-        </p>
-      )}
-    </div>
+    <LabelledField id={`product-${name}`} label={label} error={errors[name]} hint={hint}>
+      {children}
+    </LabelledField>
   );
 }
 
@@ -77,16 +65,7 @@ export function AdminProductFormPage({
   const failed = Object.keys(errors).length > 0;
   return (
     <AdminFrame ctx={ctx} title={editing ? `Edit ${editing.sku}` : 'New product'} section="products">
-      {saved && (
-        <p class="notice success" role="status">
-          Saved.
-        </p>
-      )}
-      {failed && (
-        <p class="notice error" role="alert">
-          Nothing was saved. Please correct the highlighted fields.
-        </p>
-      )}
+      <FormNotices notice={saved ? 'Saved.' : null} failed={failed} />
       {editing && <StockLink sku={editing.sku} type={values.type} />}
       <form class="admin-product-form" method="post" action={action} novalidate>
         <Field name="name" label="Name" errors={errors}>

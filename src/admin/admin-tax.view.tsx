@@ -1,6 +1,7 @@
 import type { ViewContext } from '../pages/view-context.js';
 import type { TaxRateFieldErrors, TaxService } from '../tax/tax.service.js';
 import { AdminFrame } from './admin-frame.view.js';
+import { FormNotices, TextField, type TextFieldProps } from './admin-field.view.js';
 
 type RateList = Awaited<ReturnType<TaxService['list']>>;
 
@@ -19,48 +20,8 @@ export interface TaxRateValues {
   note: string;
 }
 
-/** A labelled input with its hint and error tied to it for screen readers. */
-function Field(props: {
-  name: keyof TaxRateValues;
-  label: string;
-  value: string;
-  error?: string | undefined;
-  hint?: string;
-  type?: 'text' | 'date';
-  list?: string;
-  maxLength: number;
-  required?: boolean;
-}) {
-  const { name, label, value, error, hint, type = 'text', list, maxLength, required = false } = props;
-  const id = `tax-${name}`;
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div class={error ? 'field invalid' : 'field'}>
-      <label for={id}>{label}</label>
-      {hint && (
-        <p class="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      <input
-        id={id}
-        type={type}
-        name={name}
-        value={value}
-        list={list}
-        maxLength={maxLength}
-        required={required}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={described}
-      />
-      {error && (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
+/** A field of the new-rate form, named after its value. */
+const Field = (props: Omit<TextFieldProps, 'id'> & { name: keyof TaxRateValues }) => <TextField {...props} id={`tax-${props.name}`} />;
 
 const stateLabel = { current: 'in force', upcoming: 'upcoming', past: 'replaced' } as const;
 
@@ -78,16 +39,7 @@ export function AdminTaxPage(props: {
   const values = props.values ?? { country: '', category: 'standard', percent: '', from: '', note: '' };
   return (
     <AdminFrame ctx={ctx} title="Tax rates" section="tax">
-      {notice && (
-        <p class="notice success" role="status">
-          {taxNotices[notice]}
-        </p>
-      )}
-      {Object.keys(errors).length > 0 && (
-        <p class="notice error" role="alert">
-          Nothing was saved. Please correct the highlighted field.
-        </p>
-      )}
+      <FormNotices notice={notice && taxNotices[notice]} failed={Object.keys(errors).length > 0} fields="field" />
       <p class="hint">
         {sellerCountry === null
           ? 'Tax is off: no SELLER_COUNTRY is configured, so every order is charged without tax. The rates below apply once it is set.'

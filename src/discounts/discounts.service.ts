@@ -26,23 +26,11 @@ export interface DiscountsDeps {
   categories?: Pick<CategoriesService, 'list' | 'categoryIdsOfProducts'>;
 }
 
-/** A code as the owner's list shows it. */
-export interface DiscountSummary {
-  id: number;
-  code: string;
-  kind: 'percent' | 'fixed';
-  percentBp: number | null;
-  amounts: Record<string, number>;
-  minSubtotals: Record<string, number>;
+/** A code as the owner's list shows it: its products and categories by SKU and slug, and its state. */
+export interface DiscountSummary extends Omit<DiscountCode, 'productIds' | 'categoryIds' | 'disabledAt'> {
   skus: string[];
   slugs: string[];
-  startsAt: number | null;
-  endsAt: number | null;
-  uses: number;
-  maxUses: number | null;
-  maxUsesPerBuyer: number | null;
   state: DiscountState;
-  createdAt: number;
 }
 
 const json = <T>(raw: string | null): T | null => (raw === null ? null : (JSON.parse(raw) as T));

@@ -1,19 +1,11 @@
+import type { Selectable } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
+import type { CreditNotesTable } from '../platform/db/schema.js';
+import { takeCounter } from './counters.repo.js';
 import { creditNoteCounter } from './order-number.js';
 
-/** A credit note to number and store. */
-export interface NewCreditNote {
-  series: string;
-  order_id: string;
-  refund_ref: string | null;
-  currency: string;
-  lines: string;
-  net: number;
-  tax: number;
-  total: number;
-  reason: string;
-  created_at: number;
-}
+/** A credit note to number and store: its row but for the id and the number it is given. */
+export type NewCreditNote = Omit<Selectable<CreditNotesTable>, 'id' | 'number'>;
 
 /** Credit notes: numbered gap-free per series inside the refund's transaction. */
 export function createCreditNotesRepo(db: Database) {
@@ -26,12 +18,7 @@ export function createCreditNotesRepo(db: Database) {
     async insertNumbered(note: NewCreditNote, tx: Executor): Promise<number> {
       const counter = creditNoteCounter(note.series);
       if (db.dialect !== 'postgres') {
-        const next = await tx
-          .insertInto('counters')
-          .values({ name: counter, value: 1 })
-          .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-          .returning('value')
-          .executeTakeFirstOrThrow();
+        const next = await takeCounter(tx, counter).executeTakeFirstOrThrow();
         await tx
           .insertInto('credit_notes')
           .values({ ...note, number: Number(next.value) })
@@ -39,13 +26,7 @@ export function createCreditNotesRepo(db: Database) {
         return Number(next.value);
       }
       const row = await tx
-        .with('c', (q) =>
-          q
-            .insertInto('counters')
-            .values({ name: counter, value: 1 })
-            .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-            .returning('value'),
-        )
+        .with('c', (q) => takeCounter(q, counter))
         .insertInto('credit_notes')
         .columns(['series', 'number', 'order_id', 'refund_ref', 'currency', 'lines', 'net', 'tax', 'total', 'reason', 'created_at'])
         .expression((eb) =>

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Executor } from '../platform/db/db.js';
+import { takeCounter } from './counters.repo.js';
 import { invoiceCounter } from './order-number.js';
 import { eventValues, type NewOrderEvent, type StatusPatch } from './orders.repo.js';
 
@@ -90,12 +91,7 @@ export function createInvoiceNumbersRepo(db: Database) {
     async assignInvoiceNumber(id: string, series: string, updatedAt: number, tx: Executor): Promise<number> {
       const counter = invoiceCounter(series);
       if (db.dialect !== 'postgres') {
-        const next = await tx
-          .insertInto('counters')
-          .values({ name: counter, value: 1 })
-          .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-          .returning('value')
-          .executeTakeFirstOrThrow();
+        const next = await takeCounter(tx, counter).executeTakeFirstOrThrow();
         const invoiceNumber = Number(next.value);
         await tx
           .updateTable('orders')
@@ -105,13 +101,7 @@ export function createInvoiceNumbersRepo(db: Database) {
         return invoiceNumber;
       }
       const row = await tx
-        .with('c', (q) =>
-          q
-            .insertInto('counters')
-            .values({ name: counter, value: 1 })
-            .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-            .returning('value'),
-        )
+        .with('c', (q) => takeCounter(q, counter))
         .updateTable('orders')
         .set((eb) => ({ invoice_number: eb.selectFrom('c').select('c.value'), invoice_series: series, updated_at: updatedAt }))
         .where('id', '=', id)

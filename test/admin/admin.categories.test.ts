@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createCaches } from '../../src/caches.js';
 import { testConfig } from '../support/env.js';
-import { createTestApp, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type LoggedIn, type TestIdp, SAME_ORIGIN_POST } from '../support/auth.js';
+import type { TestApp } from '../support/app.js';
+import type { LoggedIn } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
-import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
+import { startOwnerApp, type OwnerApp } from '../support/owner-app.js';
+import { makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { tableRows } from './admin-fixtures.js';
 
 let serial = 0;
@@ -13,32 +14,20 @@ const freshSlug = (base = 'cat') => `${base}-${Date.now().toString(36)}-${++seri
 
 /** /admin/categories: create, rename, change slug (old one redirects), reorder, delete when empty; each audited. */
 describe.each(testDialects)('admin categories on %s', (dialect) => {
-  let idp: TestIdp;
+  let app: OwnerApp;
   let t: TestApp;
   let fx: CatalogFixtures;
   let owner: LoggedIn;
   let buyer: LoggedIn;
 
   beforeAll(async () => {
-    idp = await startTestIdp();
-    t = await createTestApp(dialect, idp.env);
-    fx = catalogFixtures(t.db);
-    [owner, buyer] = await Promise.all([loginAs(t.app, 'owner'), loginAs(t.app, 'new')]);
+    app = await startOwnerApp(dialect);
+    ({ t, fx, owner, buyer } = app);
   });
-  afterAll(async () => {
-    await t?.close();
-    await idp?.close();
-  });
+  afterAll(() => app?.close());
 
-  const post = (url: string, fields: Record<string, string> = {}, user: LoggedIn | null = owner) =>
-    t.app.inject({
-      method: 'POST',
-      url,
-      payload: new URLSearchParams(fields).toString(),
-      headers: { ...SAME_ORIGIN_POST, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
-    });
-  const get = (url: string, user: LoggedIn | null = owner) =>
-    t.app.inject({ method: 'GET', url, headers: user ? { cookie: user.cookie } : {} });
+  const post = (...a: Parameters<OwnerApp['post']>) => app.post(...a);
+  const get = (...a: Parameters<OwnerApp['get']>) => app.get(...a);
   const byslug = (slug: string) => t.db.kysely.selectFrom('categories').selectAll().where('slug', '=', slug).executeTakeFirst();
   const audit = (action: string) => t.db.kysely.selectFrom('owner_audit').selectAll().where('action', '=', action).orderBy('id').execute();
   const fieldError = (body: string, field: string) => new RegExp(`id="category-${field}-error">([^<]*)<`).exec(body)?.[1];
@@ -207,7 +196,7 @@ describe.each(testDialects)('admin categories on %s', (dialect) => {
   it('shows a change on another instance once its catalog cache expires (30 s, and the 2 s page cache), as the CLI’s changes do', async () => {
     let now = Date.now();
     const clock = () => now;
-    const other = await buildApp({ config: testConfig(idp.env), db: t.db, clock, caches: createCaches({ clock }) });
+    const other = await buildApp({ config: testConfig(app.idp.env), db: t.db, clock, caches: createCaches({ clock }) });
     try {
       const c = await create('Elsewhere', freshSlug('else'));
       const visit = (url: string) => other.inject({ method: 'GET', url });

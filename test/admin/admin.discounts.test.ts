@@ -1,53 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
-import { CROSS_SITE, loginAs, SAME_ORIGIN_POST, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import type { TestApp } from '../support/app.js';
+import { CROSS_SITE, SAME_ORIGIN_POST, type LoggedIn } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
-import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
+import { startOwnerApp, type OwnerApp } from '../support/owner-app.js';
+import { makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
+import { EMPTY_DISCOUNT_FORM } from '../../src/discounts/discount.input.js';
 import { freshCode } from '../discounts/discount-fixtures.js';
 
-const form = (over: Record<string, string>) => ({
-  code: freshCode('ADM'),
-  kind: 'percent',
-  percent: '10',
-  amounts: '',
-  products: '',
-  categories: '',
-  minSubtotal: '',
-  startsAt: '',
-  endsAt: '',
-  maxUses: '',
-  maxUsesPerBuyer: '',
-  ...over,
-});
+const form = (over: Record<string, string>) => ({ ...EMPTY_DISCOUNT_FORM, code: freshCode('ADM'), percent: '10', ...over });
 
 /** /admin/discounts: list with uses and state, create with every field, disable; each change audited. */
 describe.each(testDialects)('admin discounts on %s', (dialect) => {
-  let idp: TestIdp;
+  let app: OwnerApp;
   let t: TestApp;
   let fx: CatalogFixtures;
   let owner: LoggedIn;
   let buyer: LoggedIn;
 
   beforeAll(async () => {
-    idp = await startTestIdp();
-    t = await createTestApp(dialect, idp.env);
-    fx = catalogFixtures(t.db);
-    [owner, buyer] = await Promise.all([loginAs(t.app, 'owner'), loginAs(t.app, 'new')]);
+    app = await startOwnerApp(dialect);
+    ({ t, fx, owner, buyer } = app);
   });
-  afterAll(async () => {
-    await t?.close();
-    await idp?.close();
-  });
+  afterAll(() => app?.close());
 
-  const post = (url: string, fields: Record<string, string> = {}, user: LoggedIn | null = owner, site = SAME_ORIGIN_POST) =>
-    t.app.inject({
-      method: 'POST',
-      url,
-      payload: new URLSearchParams(fields).toString(),
-      headers: { ...site, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
-    });
-  const get = (url: string, user: LoggedIn | null = owner) =>
-    t.app.inject({ method: 'GET', url, headers: user ? { cookie: user.cookie } : {} });
+  const post = (...a: Parameters<OwnerApp['post']>) => app.post(...a);
+  const get = (...a: Parameters<OwnerApp['get']>) => app.get(...a);
   const row = (code: string) => t.db.kysely.selectFrom('discount_codes').selectAll().where('code', '=', code).executeTakeFirst();
   const audit = (action: string, subject: string) =>
     t.db.kysely.selectFrom('owner_audit').selectAll().where('action', '=', action).where('subject', '=', subject).execute();

@@ -1,38 +1,24 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIdp, type TestIdp } from '../support/auth.js';
 import { inspectPage } from '../support/axe.js';
-import { launchBrowser, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
+import { logIn, type RunningStore } from '../support/browser.js';
+import { startBrowsingStore, type BrowsingStore } from '../support/shop.js';
 
 /** The tax rates page in Chromium, without script help: a bad rate is refused beside its field, a good one added and removed; axe finds nothing serious. */
 describe('the tax rates page in a real browser', () => {
-  let idp: TestIdp;
+  let shop: BrowsingStore;
   let store: RunningStore;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
-    store = await startStore({ env: { ...idp.env, SELLER_COUNTRY: 'DE' } });
-    idp.idp.setStoreUrl(store.url);
-    // The CSP is bypassed only so that axe-core can be injected.
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    page = await context.newPage();
+    shop = await startBrowsingStore({ env: { SELLER_COUNTRY: 'DE' } });
+    ({ store, page } = shop);
   });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await store?.close();
-    await idp?.close();
-  });
+  afterAll(() => shop?.close());
 
   it('adds a rate after a refused one, then removes it', { timeout: 120_000 }, async () => {
-    const problems = watchPageProblems(page);
-    await page.goto(`${store.url}/login?returnTo=/admin`);
-    await page.fill('#email', 'owner@example.com');
-    await page.fill('#password', 'owner1234');
-    await Promise.all([page.waitForURL(`${store.url}/admin`), page.click('button[type=submit]')]);
+    const problems = shop.problems;
+    await logIn(page, store.url, 'owner@example.com', 'owner1234', '/admin');
     await Promise.all([page.waitForURL(`${store.url}/admin/tax`), page.click('nav.admin-nav a[href="/admin/tax"]')]);
     await expect(page.locator('tr[data-country="DE"].current td[data-label="Rate"]').textContent()).resolves.toBe('19 %');
     const faults = await inspectPage(page, 'admin-tax');

@@ -1,39 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
-import { CROSS_SITE, loginAs, startTestIdp, type LoggedIn, type TestIdp, SAME_ORIGIN_POST } from '../support/auth.js';
+import type { TestApp } from '../support/app.js';
+import { CROSS_SITE, type LoggedIn } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
+import { startOwnerApp, type OwnerApp } from '../support/owner-app.js';
 
 /** /admin/tax: the rates table, add a row from a day, remove a row; each audited, every bad input beside its field. */
 describe.each(testDialects)('admin tax rates on %s', (dialect) => {
-  let idp: TestIdp;
+  let app: OwnerApp;
   let t: TestApp;
   let owner: LoggedIn;
   let buyer: LoggedIn;
 
   beforeAll(async () => {
-    idp = await startTestIdp();
-    t = await createTestApp(dialect, { ...idp.env, SELLER_COUNTRY: 'DE' });
-    [owner, buyer] = await Promise.all([loginAs(t.app, 'owner'), loginAs(t.app, 'new')]);
+    app = await startOwnerApp(dialect, { SELLER_COUNTRY: 'DE' });
+    ({ t, owner, buyer } = app);
   });
-  afterAll(async () => {
-    await t?.close();
-    await idp?.close();
-  });
+  afterAll(() => app?.close());
 
-  const post = (
-    url: string,
-    fields: Record<string, string> = {},
-    user: LoggedIn | null = owner,
-    headers: Record<string, string> = SAME_ORIGIN_POST,
-  ) =>
-    t.app.inject({
-      method: 'POST',
-      url,
-      payload: new URLSearchParams(fields).toString(),
-      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', ...(user ? { cookie: user.cookie } : {}) },
-    });
-  const get = (url: string, user: LoggedIn | null = owner) =>
-    t.app.inject({ method: 'GET', url, headers: user ? { cookie: user.cookie } : {} });
+  const post = (...a: Parameters<OwnerApp['post']>) => app.post(...a);
+  const get = (...a: Parameters<OwnerApp['get']>) => app.get(...a);
   const rows = (country: string) =>
     t.db.kysely
       .selectFrom('tax_rates')

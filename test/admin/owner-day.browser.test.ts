@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../dev/smtp-sink.js';
 import { createMailService } from '../../src/platform/mail/mail.service.js';
 import { inspectPage } from '../support/axe.js';
-import { watchPageProblems } from '../support/browser.js';
+import { watchPageProblems, logIn as logInAt } from '../support/browser.js';
 import { startBuyingShop, type BuyingShop } from '../support/shop.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -27,13 +27,7 @@ describe('the shop owner’s day in a real browser', () => {
     await sink?.close();
   });
 
-  async function logIn(page: Page, email: string, password: string, returnTo: string) {
-    const { store } = shop;
-    await page.goto(`${store.url}/login?returnTo=${encodeURIComponent(returnTo)}`);
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await Promise.all([page.waitForURL(`${store.url}${returnTo}`), page.click('button[type=submit]')]);
-  }
+  const logIn = (page: Page, email: string, password: string, returnTo: string) => logInAt(page, shop.store.url, email, password, returnTo);
 
   it('creates, stocks and sells a product, refunds one unit, and sees it everywhere', { timeout: 180_000 }, async () => {
     const { store, browser, gateway, idp } = shop;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectPage } from '../support/axe.js';
-import { resultsDir, watchPageProblems } from '../support/browser.js';
+import { resultsDir, watchPageProblems, logIn as logInAt } from '../support/browser.js';
 import { startBuyingShop, type BuyingShop } from '../support/shop.js';
 
 const work = mkdtempSync(join(tmpdir(), 'business-purchase-'));
@@ -49,13 +49,7 @@ describe('a business purchase with a discount code and a partial refund', () => 
     rmSync(work, { recursive: true, force: true });
   });
 
-  async function logIn(page: Page, email: string, password: string, returnTo: string) {
-    const { store } = shop;
-    await page.goto(`${store.url}/login?returnTo=${encodeURIComponent(returnTo)}`);
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await Promise.all([page.waitForURL(`${store.url}${returnTo}`), page.click('button[type=submit]')]);
-  }
+  const logIn = (page: Page, email: string, password: string, returnTo: string) => logInAt(page, shop.store.url, email, password, returnTo);
 
   it('prices, pays, refunds one unit and documents it all', { timeout: 180_000 }, async () => {
     const { store, browser, gateway } = shop;

@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCartService, type CartService } from '../../src/cart/cart.service.js';
-import { AppError } from '../../src/platform/errors.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
+import { refusal } from '../support/refusal.js';
 import { catalogFixtures, makeKeyLimProduct, makeProduct, makeFileProduct, type CatalogFixtures } from '../support/factories.js';
 
 let owners = 0;
 const newOwner = () => `user-${process.pid}-${++owners}`;
-
-/** The code and status of the AppError a promise rejects with. */
-async function refusal(promise: Promise<unknown>) {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return { code: err.code, status: err.status, message: err.message, details: err.details };
-}
 
 describe.each(testDialects)('cart service on %s', (dialect) => {
   let db: TestDatabase;

@@ -1,20 +1,16 @@
 import { formatMoney } from '../../src/platform/money.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import type { LoggedIn } from '../support/auth.js';
 import { memoryDiscounts, tableTax } from '../support/checkout-domains.js';
+import {
+  confirm as confirmWith,
+  hiddenFields,
+  review as reviewWith,
+  startCheckoutShop,
+  type CheckoutShop,
+} from '../support/checkout-shop.js';
 import { testDialects } from '../support/database.js';
-import { catalogFixtures, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import { forwardWebhooksTo, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
-
-type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
-
-const hiddenFields = (body: string) =>
-  Object.fromEntries(
-    [...body.matchAll(/<input type="hidden" name="(idempotencyKey|reviewedTotal|reviewedCurrency|reviewedCode)" value="([^"]*)"/g)].map(
-      (m) => [m[1]!, m[2]!],
-    ),
-  );
+import { makeProduct } from '../support/factories.js';
 
 interface BillingInput {
   billingName?: string;
@@ -25,69 +21,43 @@ interface BillingInput {
 }
 
 describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) => {
-  let idp: TestIdp;
-  let gateway: DevGateway;
-  let receiver: Receiver;
-  let t: TestApp;
-  let fx: CatalogFixtures;
+  let shop: CheckoutShop;
   const taxOptions = { pricesIncludeTax: true };
-  const codes = memoryDiscounts(() => t.db);
+  const codes = memoryDiscounts(() => shop.t.db);
 
   beforeAll(async () => {
-    idp = await startTestIdp();
-    gateway = await startTestGateway();
-    t = await createTestApp(dialect, { ...idp.env, ...gatewayEnv(gateway) }, undefined, undefined, {
-      checkoutDomains: { tax: tableTax(() => t.db, taxOptions), discounts: codes.discounts },
-    });
-    receiver = await startWebhookReceiver(forwardWebhooksTo(t.app));
-    gateway.setWebhookUrl(receiver.url);
-    fx = catalogFixtures(t.db);
+    shop = await startCheckoutShop(
+      dialect,
+      {},
+      {
+        app: { checkoutDomains: { tax: tableTax(() => shop.t.db, taxOptions), discounts: codes.discounts } },
+      },
+    );
   });
-  afterAll(async () => {
-    await t.close();
-    await receiver.close();
-    await gateway.close();
-    await idp.close();
-  });
+  afterAll(() => shop?.close());
   beforeEach(() => {
     taxOptions.pricesIncludeTax = true;
   });
 
-  const orderOf = (sub: string) =>
-    t.db.kysely.selectFrom('orders').selectAll().where('user_sub', '=', sub).orderBy('created_at', 'desc').executeTakeFirst();
-  const itemsOf = (orderId: string) => t.db.kysely.selectFrom('order_items').selectAll().where('order_id', '=', orderId).execute();
-  const countOrders = async (sub: string) =>
-    (await t.db.kysely.selectFrom('orders').select('id').where('user_sub', '=', sub).execute()).length;
-
+  const orderOf = (sub: string) => shop.orderOf(sub);
+  const itemsOf = (orderId: string) => shop.t.db.kysely.selectFrom('order_items').selectAll().where('order_id', '=', orderId).execute();
+  const countOrders = (sub: string) => shop.countOrders(sub);
   /** A new buyer with `lines` in the cart. */
-  async function buyerWith(lines: Array<{ price: number; quantity: number }>): Promise<LoggedIn> {
-    const buyer = await loginAs(t.app, 'new');
-    for (const l of lines) {
-      const p = await makeProduct(fx.catalog, { price: l.price });
-      const res = await buyer.browser.request('/cart', { form: { action: 'add', sku: p.sku, quantity: String(l.quantity) } });
-      expect(res.status).toBe(303);
-    }
-    return buyer;
-  }
+  const buyerWith = (lines: Array<{ price: number; quantity: number }>) => shop.buyerWith(lines);
 
   /** The review page for these billing details (the "Update total" submit). */
   const review = (buyer: LoggedIn, billing: BillingInput) =>
-    buyer.browser.request(
-      `/checkout?${new URLSearchParams({ billingName: '', billingCountry: '', ...billing } as Record<string, string>)}`,
-    );
+    reviewWith(buyer, { billingName: '', billingCountry: '', ...billing } as Record<string, string>);
 
   /** Confirms the reviewed page with these billing details, as the form posts them. */
   const confirm = (buyer: LoggedIn, reviewed: string, billing: BillingInput) =>
-    buyer.browser.request('/checkout', { form: { ...hiddenFields(reviewed), ...(billing as Record<string, string>) } });
+    confirmWith(buyer, reviewed, billing as Record<string, string>);
 
   /** Pays the order's session on the gateway and waits for the webhook to settle it. */
   async function pay(sub: string) {
-    const order = (await orderOf(sub))!;
-    gateway.pay(order.payment_ref!);
-    for (let i = 0; i < 200 && (await orderOf(sub))!.status === 'pending'; i++) await new Promise((r) => setTimeout(r, 25));
-    const paid = (await orderOf(sub))!;
-    expect(paid.status).toBe('fulfilled');
-    return { order: paid, session: gateway.session(order.payment_ref!) };
+    const paid = await shop.payAndSettle(sub);
+    expect(paid.order.status).toBe('fulfilled');
+    return paid;
   }
 
   it('charges a consumer in Germany the included 19 %, per line, and the gateway exactly the order total', async () => {
@@ -100,7 +70,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     expect(page.body).toContain('Included tax 19 %');
     const res = await confirm(buyer, page.body, { billingName: 'Erika Mustermann', billingCountry: 'DE', billingAddress: 'Hauptstr. 1' });
     expect(res.status).toBe(303);
-    const order = (await orderOf(buyer.user.sub))!;
+    const order = await orderOf(buyer.user.sub);
     // 2380 includes 380; 999 includes round(999 × 19 / 119) = 160
     expect(order).toMatchObject({
       billing_name: 'Erika Mustermann',
@@ -134,7 +104,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     expect(page.body).toContain(`Discount (code TEN-${dialect})`);
     expect(hiddenFields(page.body).reviewedTotal).toBe('3236'); // (2997 − 300) + 539
     expect((await confirm(buyer, page.body, { billingName: 'Marie Curie', billingCountry: 'FR' })).status).toBe(303);
-    const order = (await orderOf(buyer.user.sub))!;
+    const order = await orderOf(buyer.user.sub);
     expect(order).toMatchObject({
       discount_code: `TEN-${dialect}`,
       discount: 300,
@@ -144,7 +114,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
       prices_include_tax: 0,
     });
     expect((await itemsOf(order.id)).map((i) => [i.discount, i.net, i.tax, i.gross])).toEqual([[300, 2697, 539, 3236]]);
-    const lines = gateway.session(order.payment_ref!);
+    const lines = shop.gateway.session(order.payment_ref!);
     expect(lines.amount_total).toBe(3236);
     const { session } = await pay(buyer.user.sub);
     expect(session.amount_total).toBe(3236);
@@ -156,7 +126,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     const page = await review(buyer, billing);
     expect(page.body).toContain('Reverse charge');
     expect((await confirm(buyer, page.body, billing)).status).toBe(303);
-    const order = (await orderOf(buyer.user.sub))!;
+    const order = await orderOf(buyer.user.sub);
     // 1200 included 200 of French VAT: the business pays the net
     expect(order).toMatchObject({
       reverse_charge: 1,
@@ -177,7 +147,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     expect(await orderOf(buyer.user.sub)).toMatchObject({ billing_country: 'US', tax: 0, total: 2500 });
     const { session } = await pay(buyer.user.sub);
     expect(session.amount_total).toBe(2500);
-    const p = await makeProduct(fx.catalog, { price: 500 });
+    const p = await makeProduct(shop.fx.catalog, { price: 500 });
     await buyer.browser.request('/cart', { form: { action: 'add', sku: p.sku, quantity: '1' } });
     const again = await buyer.browser.request('/checkout');
     expect(again.body).toContain('value="Ada Lovelace"');
@@ -251,7 +221,7 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     expect(res.body).toContain('used up');
     expect(await countOrders(buyer.user.sub)).toBe(0);
     expect(code.redeemed).toEqual([]);
-    const expired = gateway.events().filter((e) => e.event.type === 'checkout.session.expired');
+    const expired = shop.gateway.events().filter((e) => e.event.type === 'checkout.session.expired');
     expect(expired.length).toBeGreaterThan(0);
   });
 });

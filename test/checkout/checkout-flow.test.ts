@@ -1,43 +1,26 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CartJson } from '../../src/cart/cart.present.js';
-import { createTestApp, type ApiErrorBody, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type LoggedIn, type TestIdp } from '../support/auth.js';
+import type { ApiErrorBody, TestApp } from '../support/app.js';
+import { loginAs, type LoggedIn } from '../support/auth.js';
+import { startCheckoutShop, type CheckoutShop, type WebhookReceiver } from '../support/checkout-shop.js';
 import { testDialects } from '../support/database.js';
-import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import {
-  driveSession,
-  forwardWebhooksTo,
-  gatewayEnv,
-  startTestGateway,
-  startWebhookReceiver,
-  TEST_WEBHOOK_SECRET,
-  type DevGateway,
-} from '../support/gateway.js';
-
-type Receiver = Awaited<ReturnType<typeof startWebhookReceiver>>;
+import { makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
+import { driveSession, forwardWebhooksTo, TEST_WEBHOOK_SECRET, type DevGateway } from '../support/gateway.js';
 
 describe.each(testDialects)('checkout and payment on %s', (dialect) => {
-  let idp: TestIdp;
+  let shop: CheckoutShop;
   let gateway: DevGateway;
-  let receiver: Receiver;
+  let receiver: WebhookReceiver;
   let t: TestApp;
   let fx: CatalogFixtures;
 
   beforeAll(async () => {
-    idp = await startTestIdp();
-    gateway = await startTestGateway();
-    t = await createTestApp(dialect, { ...idp.env, ...gatewayEnv(gateway) });
-    receiver = await startWebhookReceiver(forwardWebhooksTo(t.app));
-    gateway.setWebhookUrl(receiver.url);
-    fx = catalogFixtures(t.db);
+    shop = await startCheckoutShop(dialect);
+    ({ gateway, t, fx } = shop);
+    receiver = shop.receiver!;
   });
-  afterAll(async () => {
-    await t.close();
-    await receiver.close();
-    await gateway.close();
-    await idp.close();
-  });
+  afterAll(() => shop?.close());
 
   async function addToCart(buyer: LoggedIn, sku: string, quantity = 1) {
     const res = await buyer.browser.request('/cart', {

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCartService } from '../../src/cart/cart.service.js';
-import { createPurchaseService } from '../../src/catalog/purchase.service.js';
-import { createCheckoutService } from '../../src/checkout/checkout.service.js';
-import { createCliServices } from '../../src/cli/context.js';
 import { createDiscountsService } from '../../src/discounts/discounts.service.js';
 import { AppError } from '../../src/platform/errors.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { checkoutServices } from '../support/checkout-shop.js';
 import { testDialects } from '../support/database.js';
 import { testConfig } from '../support/env.js';
 import { catalogFixtures, makeProduct } from '../support/factories.js';
@@ -31,20 +28,8 @@ describe.each(testDialects)('50 concurrent checkouts for a code with 10 uses lef
   it('places exactly 10 orders with the code; the others are told it is used up and write nothing', async () => {
     const fx = catalogFixtures(t.db);
     const config = testConfig(gatewayEnv(gateway));
-    const shop = createCliServices({ config, db: t.db });
-    const cart = createCartService({ db: t.db, catalog: fx.catalog });
     const discounts = createDiscountsService({ db: t.db, catalog: fx.catalog });
-    const checkout = createCheckoutService({
-      db: t.db,
-      cart,
-      purchases: createPurchaseService({ db: t.db }),
-      keyPool: fx.keyPool,
-      orders: shop.orders,
-      gateway: shop.gateway,
-      payments: shop.orderPayments,
-      discounts,
-      config,
-    });
+    const { cart, checkout } = checkoutServices(t.db, fx, config, { discounts });
     const product = await makeProduct(fx.catalog, { price: 2000 });
     const code = await makeDiscount(discounts, { percent: '25', maxUses: '12' });
     const buyers = Array.from({ length: 52 }, () => `buyer-${randomUUID()}`);

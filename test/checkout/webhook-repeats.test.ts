@@ -3,34 +3,27 @@
  * copies of one event delivered at once must still fulfil the order once and record the event once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.js';
-import { loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
+import type { TestApp } from '../support/app.js';
+import { loginAs } from '../support/auth.js';
+import { startCheckoutShop, type CheckoutShop, type WebhookReceiver } from '../support/checkout-shop.js';
 import { testDialects } from '../support/database.js';
-import { catalogFixtures, makeKeyLimProduct, type CatalogFixtures } from '../support/factories.js';
-import { driveSession, gatewayEnv, startTestGateway, startWebhookReceiver, type DevGateway } from '../support/gateway.js';
+import { makeKeyLimProduct, type CatalogFixtures } from '../support/factories.js';
+import { driveSession, type DevGateway } from '../support/gateway.js';
 
 describe.each(testDialects)('repeated payment events on %s', (dialect) => {
-  let idp: TestIdp;
+  let shop: CheckoutShop;
   let gateway: DevGateway;
-  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let receiver: WebhookReceiver;
   let t: TestApp;
   let fx: CatalogFixtures;
 
   beforeAll(async () => {
-    idp = await startTestIdp();
-    gateway = await startTestGateway();
-    t = await createTestApp(dialect, { ...idp.env, ...gatewayEnv(gateway) });
     // Webhooks are only caught here: the test delivers them to the store itself.
-    receiver = await startWebhookReceiver();
-    gateway.setWebhookUrl(receiver.url);
-    fx = catalogFixtures(t.db);
+    shop = await startCheckoutShop(dialect, {}, { webhooks: 'catch' });
+    ({ gateway, t, fx } = shop);
+    receiver = shop.receiver!;
   });
-  afterAll(async () => {
-    await t.close();
-    await receiver.close();
-    await gateway.close();
-    await idp.close();
-  });
+  afterAll(() => shop?.close());
 
   it('fulfils once and records the event once when four copies of it arrive at the same moment', async () => {
     const buyer = await loginAs(t.app, 'new');

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCartService } from '../../src/cart/cart.service.js';
-import { createPurchaseService } from '../../src/catalog/purchase.service.js';
-import { createCheckoutService } from '../../src/checkout/checkout.service.js';
-import { createCliServices } from '../../src/cli/context.js';
 import { testConfig } from '../support/env.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { checkoutServices, type CheckoutServices } from '../support/checkout-shop.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import {
@@ -28,9 +25,9 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
   let t: TestApp;
   let fx: CatalogFixtures;
   let env: Record<string, string>;
-  let shop: ReturnType<typeof createCliServices>;
-  let checkout: ReturnType<typeof createCheckoutService>;
-  let cart: ReturnType<typeof createCartService>;
+  let shop: CheckoutServices['shop'];
+  let checkout: CheckoutServices['checkout'];
+  let cart: CheckoutServices['cart'];
   const store = (...argv: string[]) => runStore(argv, { db: t.db, env });
 
   beforeAll(async () => {
@@ -41,23 +38,13 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     gateway.setWebhookUrl(receiver.url);
     fx = catalogFixtures(t.db);
     const config = testConfig(env);
-    shop = createCliServices({ config, db: t.db });
-    cart = createCartService({ db: t.db, catalog: fx.catalog });
-    checkout = createCheckoutService({
-      db: t.db,
-      cart,
-      purchases: createPurchaseService({ db: t.db }),
-      keyPool: fx.keyPool,
-      orders: shop.orders,
-      gateway: shop.gateway,
-      payments: shop.orderPayments,
+    ({ shop, cart, checkout } = checkoutServices(t.db, fx, config, {
       // The shop's 20 % on top, for every buyer.
       tax: {
         pricesIncludeTax: false,
         assess: (_b, cats) => Promise.resolve({ rates: Object.fromEntries(cats.map((c) => [c, 2000])), reverseCharge: false }),
       },
-      config: { ...config, pricesIncludeTax: config.pricesIncludeTax },
-    });
+    }));
   });
   afterAll(async () => {
     await t.close();

@@ -1,26 +1,22 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscountsService } from '../../src/discounts/discounts.service.js';
 import { inspectPage } from '../support/axe.js';
-import { startTestIdp, type TestIdp } from '../support/auth.js';
-import { launchBrowser, startStore, watchPageProblems, type RunningStore } from '../support/browser.js';
+import { logIn, type RunningStore } from '../support/browser.js';
+import { startBrowsingStore, type BrowsingStore } from '../support/shop.js';
 import { makeProduct } from '../support/factories.js';
 import { EMPTY_DISCOUNT_FORM } from '../../src/discounts/discount.input.js';
 
 /** A discount code in Chromium: entered on /cart (a plain form post), then /admin/discounts; axe clean at 1280 and 390 px. */
 describe('discount codes in a real browser', () => {
-  let idp: TestIdp;
+  let shop: BrowsingStore;
   let store: RunningStore;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let problems: string[];
   let sku = '';
 
   beforeAll(async () => {
-    [idp, browser] = await Promise.all([startTestIdp(), launchBrowser()]);
-    store = await startStore({
-      env: idp.env,
+    shop = await startBrowsingStore({
       catalog: async ({ catalog, db }) => {
         sku = (await makeProduct(catalog, { name: 'Pixel Pack Pro', price: 4900 })).sku;
         const discounts = createDiscountsService({ db, catalog });
@@ -34,17 +30,9 @@ describe('discount codes in a real browser', () => {
         });
       },
     });
-    idp.idp.setStoreUrl(store.url);
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    page = await context.newPage();
-    problems = watchPageProblems(page);
+    ({ store, page, problems } = shop);
   });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await store?.close();
-    await idp?.close();
-  });
+  afterAll(() => shop?.close());
 
   it('applies, refuses and removes a code on /cart, and lists codes for the owner', { timeout: 120_000 }, async () => {
     const faults: string[] = [];
@@ -66,10 +54,7 @@ describe('discount codes in a real browser', () => {
     await Promise.all([page.waitForURL(/notice=discount_removed/), page.click('form.cart-discount-remove button[type=submit]')]);
     await expect(page.locator('#cart-total').textContent()).resolves.toBe('€49.00');
 
-    await page.goto(`${store.url}/login?returnTo=/admin/discounts`);
-    await page.fill('#email', 'owner@example.com');
-    await page.fill('#password', 'owner1234');
-    await Promise.all([page.waitForURL(`${store.url}/admin/discounts`), page.click('button[type=submit]')]);
+    await logIn(page, store.url, 'owner@example.com', 'owner1234', '/admin/discounts');
     await expect(page.locator('tr[data-code="WELCOME-15"] [data-role="uses"]').textContent()).resolves.toBe('0 / 10');
     faults.push(...(await inspectPage(page, 'admin-discounts')));
     await page.fill('#discount-code', 'x');

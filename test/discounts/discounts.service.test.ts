@@ -5,18 +5,10 @@ import { createOrdersService, type OrdersService } from '../../src/orders/orders
 import { createOrderPayments } from '../../src/payments/order-payments.js';
 import { AppError } from '../../src/platform/errors.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
+import { refusal } from '../support/refusal.js';
 import { testConfig } from '../support/env.js';
 import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { freshCode, insertPendingOrder, makeDiscount } from './discount-fixtures.js';
-
-async function refusal(promise: Promise<unknown>) {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return { code: err.code, status: err.status, message: err.message, details: err.details };
-}
 
 let buyers = 0;
 const newBuyer = () => `buyer-${process.pid}-${++buyers}`;

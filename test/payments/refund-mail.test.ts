@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { createCartService } from '../../src/cart/cart.service.js';
-import { createPurchaseService } from '../../src/catalog/purchase.service.js';
-import { createCheckoutService } from '../../src/checkout/checkout.service.js';
 import { createCliServices } from '../../src/cli/context.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+import { checkoutServices, type CheckoutServices } from '../support/checkout-shop.js';
 import { testDialects } from '../support/database.js';
 import { testConfig } from '../support/env.js';
 import { catalogFixtures, makeFileProduct, makeKeyLimProduct, type CatalogFixtures } from '../support/factories.js';
@@ -28,9 +26,9 @@ describe.each(testDialects)('receipt and refund mails on %s', (dialect) => {
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let t: TestApp;
   let fx: CatalogFixtures;
-  let shop: ReturnType<typeof createCliServices>;
-  let cart: ReturnType<typeof createCartService>;
-  let checkout: ReturnType<typeof createCheckoutService>;
+  let shop: CheckoutServices['shop'];
+  let cart: CheckoutServices['cart'];
+  let checkout: CheckoutServices['checkout'];
   // Where the gateway's webhooks go: the store under test, or one configured otherwise.
   let webhookTarget: Parameters<typeof forwardWebhooksTo>[0];
 
@@ -43,18 +41,7 @@ describe.each(testDialects)('receipt and refund mails on %s', (dialect) => {
     gateway.setWebhookUrl(receiver.url);
     fx = catalogFixtures(t.db);
     const config = testConfig(env);
-    shop = createCliServices({ config, db: t.db });
-    cart = createCartService({ db: t.db, catalog: fx.catalog });
-    checkout = createCheckoutService({
-      db: t.db,
-      cart,
-      purchases: createPurchaseService({ db: t.db }),
-      keyPool: fx.keyPool,
-      orders: shop.orders,
-      gateway: shop.gateway,
-      payments: shop.orderPayments,
-      config,
-    });
+    ({ shop, cart, checkout } = checkoutServices(t.db, fx, config));
   });
   afterAll(async () => {
     await t.close();

@@ -163,3 +163,11 @@ export async function startForeignSite(pages: Record<string, string>): Promise<F
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 }
+
+/** Logs in through the store's login page (the IdP's form) as a person would, and waits to be back at `returnTo`. */
+export async function logIn(page: Page, storeUrl: string, email: string, password: string, returnTo: string): Promise<void> {
+  await page.goto(`${storeUrl}/login?returnTo=${encodeURIComponent(returnTo)}`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL(`${storeUrl}${returnTo}`), page.click('button[type=submit]')]);
+}

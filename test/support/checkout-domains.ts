@@ -1,36 +1,8 @@
-import type { CheckoutDiscounts, CheckoutTax } from '../../src/checkout/checkout.types.js';
+import type { CheckoutDiscounts } from '../../src/checkout/checkout.types.js';
 import type { Database } from '../../src/platform/db/db.js';
-import { ConflictError, ValidationError } from '../../src/platform/errors.js';
+import { ConflictError } from '../../src/platform/errors.js';
 
-/**
- * Stand-ins for the tax and discounts domains behind checkout's contracts (checkout.types.ts), for
- * checkout's tests: tax from the tax_rates table (migration 021's EU rates), the reverse charge for
- * a VAT ID of another EU country; codes in memory with a percentage off, switched off or used up at will.
- */
-export function tableTax(db: () => Database, options: { sellerCountry?: string; pricesIncludeTax: boolean }): CheckoutTax {
-  const sellerCountry = options.sellerCountry ?? 'DE';
-  return {
-    // Read on each use: a test switches between inclusive and exclusive prices.
-    get pricesIncludeTax() {
-      return options.pricesIncludeTax;
-    },
-    async assess(billing, categories, at) {
-      const rows = await db()
-        .kysely.selectFrom('tax_rates')
-        .select(['category', 'rate_bp', 'valid_from'])
-        .where('country', '=', billing.country)
-        .where('valid_from', '<=', at)
-        .orderBy('valid_from')
-        .execute();
-      const rates = Object.fromEntries(categories.map((c) => [c, rows.filter((r) => r.category === c).at(-1)?.rate_bp ?? 0]));
-      const inEu = rows.length > 0;
-      if (billing.vatId && !billing.vatId.startsWith(billing.country === 'GR' ? 'EL' : billing.country))
-        throw new ValidationError('This VAT ID is not one of the billing country.', { field: 'vatId' }, 'vat_id_invalid');
-      return { rates, reverseCharge: inEu && !!billing.vatId && billing.country !== sellerCountry };
-    },
-  };
-}
-
+/** A code of `memoryDiscounts`, whose state a test may change. */
 export interface MemoryCode {
   percent: number;
   /** false: the code ended (quote refuses it) */
@@ -40,7 +12,11 @@ export interface MemoryCode {
   redeemed: string[];
 }
 
-/** Codes in memory; a cart carries one in its table (cart_discounts), read by checkout with the cart's lines. */
+/**
+ * A stand-in for the discounts domain behind checkout's contract (checkout.types.ts): codes in memory
+ * with a percentage off, switched off or used up at will; a cart carries one in its table
+ * (cart_discounts), read by checkout with the cart's lines.
+ */
 export function memoryDiscounts(db: () => Database) {
   const codes = new Map<string, MemoryCode & { id: number }>();
   const discounts: CheckoutDiscounts = {

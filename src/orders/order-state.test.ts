@@ -15,6 +15,7 @@ const allowed: Array<[OrderState, OrderEvent, OrderState]> = [
   ['cancelled', 'payment_mismatch', 'needs_attention'],
   ['failed', 'payment_mismatch', 'needs_attention'],
   ['expired', 'payment_retried', 'pending'],
+  ['expired', 'payment_cancelled', 'cancelled'],
   ['failed', 'payment_retried', 'pending'],
   ['needs_attention', 'fulfilled_late', 'fulfilled'],
   ['fulfilled', 'refund_partial', 'partially_refunded'],

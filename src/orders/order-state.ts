@@ -37,8 +37,14 @@ const transitions: Record<OrderState, Partial<Record<OrderEvent, OrderState>>> =
   },
   // A payment arriving after the reservation was released is never lost: the owner is told. An
   // expired or failed order can be paid again once its keys are reserved anew ("Pay now"); one the
-  // buyer cancelled stays cancelled.
-  expired: { payment_settled: 'needs_attention', payment_mismatch: 'needs_attention', payment_retried: 'pending' },
+  // buyer cancelled stays cancelled. Cancelling closes the payment session first, and the gateway's
+  // "session expired" webhook for that close can land before the cancel: the buyer's cancel still wins.
+  expired: {
+    payment_settled: 'needs_attention',
+    payment_mismatch: 'needs_attention',
+    payment_retried: 'pending',
+    payment_cancelled: 'cancelled',
+  },
   cancelled: { payment_settled: 'needs_attention', payment_mismatch: 'needs_attention' },
   failed: { payment_settled: 'needs_attention', payment_mismatch: 'needs_attention', payment_retried: 'pending' },
   needs_attention: { fulfilled_late: 'fulfilled', refund_partial: 'partially_refunded', refund_full: 'refunded' },

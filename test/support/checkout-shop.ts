@@ -128,8 +128,13 @@ export async function checkout(buyer: LoggedIn, billing: Record<string, string> 
   return { page, res: await confirm(buyer, page.body, billing) };
 }
 
-/** Checkout's service over the CLI's services on this database, wired as the app does, for orders placed without HTTP; `extra` adds tax or discounts. */
-export function checkoutServices(db: Database, fx: CatalogFixtures, config: Config, extra: Pick<CheckoutDeps, 'tax' | 'discounts'> = {}) {
+/** Checkout's service over the CLI's services on this database, wired as the app does, for orders placed without HTTP; `extra` adds tax or discounts, or wraps the gateway. */
+export function checkoutServices(
+  db: Database,
+  fx: CatalogFixtures,
+  config: Config,
+  extra: Pick<CheckoutDeps, 'tax' | 'discounts'> & Partial<Pick<CheckoutDeps, 'gateway'>> = {},
+) {
   const shop = createCliServices({ config, db });
   const cart = createCartService({ db, catalog: fx.catalog });
   const checkout = createCheckoutService({

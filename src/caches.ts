@@ -61,10 +61,11 @@ export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_T
   const shownStock: LoadingCache<number, number> = {
     get: (key, load) => stock.get(key, load),
     getAll: (keys, load, absent) => stock.getAll(keys, load, absent),
-    // A page showing the old count goes with it.
+    // A page showing the old count goes with it; pages showing no stock stay (a sale would otherwise
+    // empty the page cache).
     clear() {
       stock.clear();
-      pages.clear();
+      pages.clearStock();
     },
     purgeStale: () => stock.purgeStale(),
     get size() {

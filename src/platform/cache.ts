@@ -29,6 +29,8 @@ export interface Cache<K, V> {
   get(key: K): V | undefined;
   /** The value if present and fresh, without counting as a use. */
   peek(key: K): V | undefined;
+  /** Whether an entry is held for the key, fresh or expired (an expired one stays until replaced or purged). */
+  holds(key: K): boolean;
   /** Stores the value (unless admission turns it away) and returns it. */
   set(key: K, value: V): V;
   delete(key: K): void;
@@ -84,6 +86,7 @@ export function createCache<K extends Present, V extends Present>({
   return {
     get: (key) => lru.get(key),
     peek: (key) => lru.peek(key),
+    holds: (key) => lru.peek(key, { allowStale: true }) !== undefined,
     set(key, value) {
       if (admit(key)) lru.set(key, value);
       purgeStale();
@@ -124,7 +127,16 @@ export function createLoadingCache<K extends Present, V>(options: CacheOptions<P
 
 /** A cache that keeps nothing: for a service run without the app's caches (seeding, the CLI), which reads afresh every time. */
 export function noCache<K, V>(): Cache<K, V> {
-  return { get: () => undefined, peek: () => undefined, set: (_key, value) => value, delete() {}, clear() {}, purgeStale() {}, size: 0 };
+  return {
+    get: () => undefined,
+    peek: () => undefined,
+    holds: () => false,
+    set: (_key, value) => value,
+    delete() {},
+    clear() {},
+    purgeStale() {},
+    size: 0,
+  };
 }
 
 /** Loads through `cache`: a LoadingCache over any Cache (noCache() included). */

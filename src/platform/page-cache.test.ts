@@ -1,5 +1,7 @@
+import cookie from '@fastify/cookie';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createPageCache, etagMatches, pageKey } from './page-cache.js';
+import { createPageCache, etagMatches, pageCachePlugin, pageKey } from './page-cache.js';
 
 describe('pageKey', () => {
   it('keeps a path as it is and sorts the query, so one page is kept once', () => {
@@ -49,5 +51,91 @@ describe('createPageCache', () => {
     now += 28_000;
     expect(cache.get('/b')).toBeUndefined();
     expect(cache.sharedCacheControl).toBe('public, max-age=0, s-maxage=30, stale-while-revalidate=30');
+  });
+});
+
+describe('what the page cache keeps again and drops', () => {
+  const entry = { body: Buffer.from('<p>page</p>'), etag: '"e"', headers: {} };
+  let now = 1_000;
+  const cache = createPageCache({
+    max: 10,
+    maxBytes: 100_000,
+    ttlMs: 2000,
+    stockFreeTtlMs: 30_000,
+    sharedMaxAgeSeconds: 30,
+    clock: () => now,
+  });
+
+  it('keeps a page that expired again on its first miss, a page never kept only on its second', () => {
+    expect(cache.admit('/popular')).toBe(false);
+    expect(cache.admit('/popular')).toBe(true);
+    cache.set('/popular', entry, false);
+    now += 2001;
+    expect(cache.get('/popular')).toBeUndefined();
+    expect(cache.admit('/popular')).toBe(true);
+    expect(cache.admit('/once')).toBe(false);
+  });
+
+  it('drops only the pages showing stock when stock changes', () => {
+    cache.set('/with-stock', entry, false);
+    cache.set('/without-stock', entry, true);
+    cache.clearStock();
+    expect(cache.get('/with-stock')).toBeUndefined();
+    expect(cache.get('/without-stock')).toBe(entry);
+    expect(cache.admit('/with-stock')).toBe(false);
+  });
+});
+
+describe('pageCachePlugin', () => {
+  /** A shared page whose rendering waits for `open()`, counting how often it is rendered. */
+  async function appWithSlowPage(status = 200) {
+    const app = Fastify();
+    await app.register(cookie);
+    const cache = createPageCache({ max: 10, maxBytes: 100_000, ttlMs: 2000, stockFreeTtlMs: 30_000, sharedMaxAgeSeconds: 30 });
+    await app.register(pageCachePlugin, { cache, visitorCookies: ['sid'] });
+    let renders = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    app.get('/page', { config: { sharedPage: true } }, async (_request, reply) => {
+      renders++;
+      await gate;
+      return reply.code(status).type('text/html').send(`<p>render ${renders}</p>`);
+    });
+    return { app, open, renders: () => renders };
+  }
+
+  it('renders a page once for visitors asking for it at the same moment, and answers them all', async () => {
+    const { app, open, renders } = await appWithSlowPage();
+    const answers = Promise.all(Array.from({ length: 10 }, () => app.inject('/page')));
+    await new Promise((r) => setTimeout(r, 20));
+    open();
+    const all = await answers;
+    expect(renders()).toBe(1);
+    expect(all.map((r) => [r.statusCode, r.body])).toEqual(Array(10).fill([200, '<p>render 1</p>']));
+    expect(new Set(all.map((r) => r.headers.etag)).size).toBe(1);
+    expect((await app.inject('/page')).body).toBe('<p>render 1</p>');
+    await app.close();
+  });
+
+  it('lets the waiting visitors render for themselves when the first answer is not kept', async () => {
+    const { app, open, renders } = await appWithSlowPage(503);
+    const answers = Promise.all(Array.from({ length: 3 }, () => app.inject('/page')));
+    await new Promise((r) => setTimeout(r, 20));
+    open();
+    expect((await answers).map((r) => r.statusCode)).toEqual([503, 503, 503]);
+    expect(renders()).toBe(3);
+    await app.close();
+  });
+
+  it('never makes a visitor with a session wait for, or see, a shared rendering', async () => {
+    const { app, open, renders } = await appWithSlowPage();
+    const anonymous = app.inject('/page');
+    const personal = app.inject({ url: '/page', cookies: { sid: 'x' } });
+    await new Promise((r) => setTimeout(r, 20));
+    open();
+    expect((await anonymous).headers['cache-control']).toMatch(/^public/);
+    expect((await personal).headers['cache-control']).toBe('private, no-store');
+    expect(renders()).toBe(2);
+    await app.close();
   });
 });

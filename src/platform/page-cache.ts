@@ -43,10 +43,15 @@ export interface PageCacheOptions {
 /** Whole pages for anonymous visitors, one per normalised URL. */
 export interface PageCache {
   get(key: string): PageEntry | undefined;
-  /** Whether a page missed now should be kept: only one asked for before, lately (a crawler's single visits keep nothing). */
+  /**
+   * Whether a page missed now should be kept: one asked for before, lately, or kept until it expired
+   * (a crawler's single visits keep nothing; a popular page is kept again on its first miss).
+   */
   admit(key: string): boolean;
   set(key: string, entry: PageEntry, stockFree: boolean): void;
   clear(): void;
+  /** Drops the pages that show stock (a pool's count changed); the others stay. */
+  clearStock(): void;
   readonly size: number;
   /** The Cache-Control of a shared page. */
   readonly sharedCacheControl: string;
@@ -63,7 +68,7 @@ export function createPageCache({ max, maxBytes, ttlMs, stockFreeTtlMs, sharedMa
   return {
     get: (key) => live.get(key) ?? stable.get(key),
     admit(key) {
-      if (askedOnce.delete(key)) return true;
+      if (askedOnce.delete(key) || live.holds(key) || stable.holds(key)) return true;
       if (askedOnce.size >= max) askedOnce.clear();
       askedOnce.add(key);
       return false;
@@ -74,6 +79,7 @@ export function createPageCache({ max, maxBytes, ttlMs, stockFreeTtlMs, sharedMa
       stable.clear();
       askedOnce.clear();
     },
+    clearStock: () => live.clear(),
     get size() {
       return live.size + stable.size;
     },
@@ -126,16 +132,43 @@ export const pageCachePlugin = fp<{ cache: PageCache; visitorCookies: readonly s
     app.decorateRequest('fromPageCache', false);
     app.decorateRequest('pageIsStockFree', false);
 
-    app.addHook('onRequest', (request, reply, done) => {
-      if (request.method !== 'GET' || !request.routeOptions.config.sharedPage || known(request)) return done();
-      const key = pageKey(request.url);
-      const entry = key === null ? undefined : cache.get(key);
-      request.sharedPageKey = key;
-      if (!entry) return done();
+    // Misses being rendered now, by key: a request for the same page waits for the first one's
+    // rendering instead of rendering it again (when a popular page expires, every connection asks
+    // for it within the same millisecond).
+    const flights = new Map<
+      string,
+      { leader: FastifyRequest; waiters: number; done: (kept?: PageEntry) => void; kept: Promise<PageEntry | undefined> }
+    >();
+    const land = (request: FastifyRequest, kept?: PageEntry) => {
+      const flight = request.sharedPageKey === null ? undefined : flights.get(request.sharedPageKey);
+      if (flight?.leader !== request) return;
+      flights.delete(request.sharedPageKey!);
+      flight.done(kept);
+    };
+    const serve = (request: FastifyRequest, reply: FastifyReply, entry: PageEntry) => {
       request.fromPageCache = true;
       reply.headers(entry.headers);
       if (etagMatches(request.headers['if-none-match'], entry.etag)) reply.code(304).send();
       else reply.send(entry.body);
+    };
+
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.method !== 'GET' || !request.routeOptions.config.sharedPage || known(request)) return done();
+      const key = pageKey(request.url);
+      if (key === null) return done();
+      request.sharedPageKey = key;
+      const entry = cache.get(key);
+      if (entry) return serve(request, reply, entry);
+      const flight = flights.get(key);
+      if (!flight) {
+        let finish!: (kept?: PageEntry) => void;
+        const kept = new Promise<PageEntry | undefined>((resolve) => (finish = resolve));
+        flights.set(key, { leader: request, waiters: 0, done: finish, kept });
+        return done();
+      }
+      flight.waiters++;
+      // Not kept (an error, a personal answer): this one renders it itself.
+      void flight.kept.then((page) => (page ? serve(request, reply, page) : done()));
     });
 
     app.addHook('onSend', (request, reply, payload, done) => {
@@ -153,16 +186,30 @@ export const pageCachePlugin = fp<{ cache: PageCache; visitorCookies: readonly s
       const etag = `"${hash('sha1', payload, 'base64url')}"`;
       reply.header('cache-control', cache.sharedCacheControl).header('etag', etag);
       let body: string | Buffer = payload;
+      const key = request.sharedPageKey;
       // A Buffer only for a page kept: it is written as it is, while one made per miss would churn memory off the heap.
-      if (request.sharedPageKey !== null && cache.admit(request.sharedPageKey)) {
+      // Others waiting for it show it is wanted, as a second request would.
+      if (key !== null && (cache.admit(key) || (flights.get(key)?.waiters ?? 0) > 0)) {
         body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-        cache.set(request.sharedPageKey, { body, etag, headers: keptHeaders(reply) }, request.pageIsStockFree);
+        const entry = { body, etag, headers: keptHeaders(reply) };
+        cache.set(key, entry, request.pageIsStockFree);
+        land(request, entry);
       }
       if (etagMatches(request.headers['if-none-match'], etag)) {
         reply.code(304);
         return done(null, '');
       }
       done(null, body);
+    });
+
+    // Whatever became of the leader (not kept, an error, the visitor gone), its waiters go on.
+    app.addHook('onResponse', (request, _reply, done) => {
+      land(request);
+      done();
+    });
+    app.addHook('onRequestAbort', (request, done) => {
+      land(request);
+      done();
     });
   },
   { name: 'page-cache' },

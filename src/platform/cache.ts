@@ -31,8 +31,8 @@ export interface Cache<K, V> {
   peek(key: K): V | undefined;
   /** Whether an entry is held for the key, fresh or expired (an expired one stays until replaced or purged). */
   holds(key: K): boolean;
-  /** Stores the value (unless admission turns it away) and returns it. */
-  set(key: K, value: V): V;
+  /** Stores the value (unless admission turns it away) and returns it; `ttlMs` overrides the cache's for this entry. */
+  set(key: K, value: V, ttlMs?: number): V;
   delete(key: K): void;
   clear(): void;
   /** Drops expired entries, so a cache nobody reads any more holds no memory; does the work at most once a TTL. */
@@ -87,8 +87,8 @@ export function createCache<K extends Present, V extends Present>({
     get: (key) => lru.get(key),
     peek: (key) => lru.peek(key),
     holds: (key) => lru.peek(key, { allowStale: true }) !== undefined,
-    set(key, value) {
-      if (admit(key)) lru.set(key, value);
+    set(key, value, ttl) {
+      if (admit(key)) lru.set(key, value, ttl === undefined ? undefined : { ttl });
       purgeStale();
       return value;
     },

@@ -76,6 +76,16 @@ describe('what the page cache keeps again and drops', () => {
     expect(cache.admit('/once')).toBe(false);
   });
 
+  it('shares one pool of bytes between pages with and without stock', () => {
+    const page = { ...entry, body: Buffer.alloc(700) };
+    const small = createPageCache({ max: 10, maxBytes: 4_000, ttlMs: 2000, stockFreeTtlMs: 30_000, sharedMaxAgeSeconds: 30 });
+    for (const key of ['/1', '/2', '/3', '/4']) small.set(key, page, true);
+    expect(['/1', '/2', '/3', '/4'].map((k) => small.get(k) === page)).toEqual([true, true, true, true]);
+    small.set('/5', page, false);
+    expect(small.get('/1')).toBeUndefined();
+    expect(small.get('/5')).toBe(page);
+  });
+
   it('drops only the pages showing stock when stock changes', () => {
     cache.set('/with-stock', entry, false);
     cache.set('/without-stock', entry, true);

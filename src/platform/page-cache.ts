@@ -57,31 +57,51 @@ export interface PageCache {
   readonly sharedCacheControl: string;
 }
 
-/** Builds the page cache (src/caches.ts): two bounded halves, pages that show stock and pages that do not. */
+/**
+ * Builds the page cache (src/caches.ts): one pool of bytes for every page, so whichever pages are
+ * asked for most are the ones kept; a page showing stock lives `ttlMs`, one without `stockFreeTtlMs`.
+ */
 export function createPageCache({ max, maxBytes, ttlMs, stockFreeTtlMs, sharedMaxAgeSeconds, clock }: PageCacheOptions): PageCache {
   // The headers object and key cost a few hundred bytes of heap beside the body.
-  const half = (ttl: number): Cache<string, PageEntry> =>
-    createCache({ max: max / 2, maxSize: maxBytes / 2, sizeOf: (entry) => entry.body.length + 300, ttlMs: ttl, clock });
-  const live = half(ttlMs);
-  const stable = half(stockFreeTtlMs);
+  const pages: Cache<string, PageEntry> = createCache({
+    max,
+    maxSize: maxBytes,
+    sizeOf: (entry) => entry.body.length + 300,
+    ttlMs: stockFreeTtlMs,
+    clock,
+  });
   const askedOnce = new Set<string>();
+  // Keys of pages showing stock, to drop them when it changes; pruned of evicted ones now and then.
+  let withStock = new Set<string>();
   return {
-    get: (key) => live.get(key) ?? stable.get(key),
+    get: (key) => pages.get(key),
     admit(key) {
-      if (askedOnce.delete(key) || live.holds(key) || stable.holds(key)) return true;
+      if (askedOnce.delete(key) || pages.holds(key)) return true;
       if (askedOnce.size >= max) askedOnce.clear();
       askedOnce.add(key);
       return false;
     },
-    set: (key, entry, stockFree) => void (stockFree ? stable : live).set(key, entry),
-    clear() {
-      live.clear();
-      stable.clear();
-      askedOnce.clear();
+    set(key, entry, stockFree) {
+      if (stockFree) {
+        withStock.delete(key);
+        pages.set(key, entry);
+        return;
+      }
+      if (withStock.size >= 2 * max) withStock = new Set([...withStock].filter((k) => pages.holds(k)));
+      withStock.add(key);
+      pages.set(key, entry, ttlMs);
     },
-    clearStock: () => live.clear(),
+    clear() {
+      pages.clear();
+      askedOnce.clear();
+      withStock.clear();
+    },
+    clearStock() {
+      for (const key of withStock) pages.delete(key);
+      withStock.clear();
+    },
     get size() {
-      return live.size + stable.size;
+      return pages.size;
     },
     sharedCacheControl: `public, max-age=0, s-maxage=${sharedMaxAgeSeconds}, stale-while-revalidate=${sharedMaxAgeSeconds}`,
   };

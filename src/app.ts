@@ -134,7 +134,8 @@ export async function buildApp({
   await app.register(crossOriginProtection, { publicUrl: config.publicUrl, exempt: hasNoCookieAuthority });
   // Pages the same for every visitor, answered whole to those carrying none of the store's cookies.
   const visitorCookies = [...Object.values(authCookies(config)).map((c) => c.name), guestCartCookie(config).name];
-  await app.register(pageCachePlugin, { cache: caches.pages, visitorCookies });
+  // A kept page is checked against the pools' shown stock on every hit (the catalog service is built below).
+  await app.register(pageCachePlugin, { cache: caches.pages, visitorCookies, stockNow: (ids) => catalog.shownStockNow(ids) });
   await app.register(renderPlugin);
   await app.register(staticAssets);
   await app.register(healthRoutes, { db });

@@ -24,7 +24,11 @@ export interface CacheSettings {
  * them raises the figures here. Services on the same caches (the app's and a test's) see each
  * other's writes at once; another instance's within the TTLs.
  */
-export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_TTL_MS }: CacheSettings = {}) {
+export function createCaches({ clock = Date.now, catalogTtlMs = CATALOG_TTL_MS }: CacheSettings = {}) {
+  // A whole page may be rendered from lists read just before they expire: the two lifetimes together
+  // stay within the catalog's, so another instance's change still shows within it.
+  const ttlMs = Math.round((catalogTtlMs * 2) / 3);
+  const pageTtlMs = catalogTtlMs - ttlMs;
   const lists: ListingCaches = {
     categories: createLoadingCache<string, CategoryIndex>({ max: 1, ttlMs, clock }),
     categoryIds: createLoadingCache<number, number[]>({ max: 1000, ttlMs, clock }),
@@ -45,8 +49,8 @@ export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_T
     max: 2_000,
     maxBytes: 5_000_000,
     ttlMs: SHOWN_STOCK_TTL_MS,
-    stockFreeTtlMs: ttlMs,
-    sharedMaxAgeSeconds: Math.round(ttlMs / 1000),
+    stockFreeTtlMs: pageTtlMs,
+    sharedMaxAgeSeconds: Math.round(catalogTtlMs / 1000),
     clock,
   });
   const catalog: CatalogCaches = {
@@ -79,7 +83,7 @@ export function createCaches({ clock = Date.now, catalogTtlMs: ttlMs = CATALOG_T
     /** Finished pages for visitors the store knows nothing of (src/platform/page-cache.ts); cleared with the catalog and the shown stock. */
     pages,
     /** Rendered HTML by what it depends on (cards, product pages' fixed parts, the layout's frame). */
-    fragments: createFragmentCache({ max: 15_000, maxChars: 12_000_000, idleMs: ttlMs, clock }),
+    fragments: createFragmentCache({ max: 15_000, maxChars: 12_000_000, idleMs: catalogTtlMs, clock }),
     /** The content pages, by name, with the modification time they were rendered at. */
     content: createCache<ContentPage, KeptContent>({ max: contentPages.length, clock }),
   };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { CategoryPage, HomePage, SearchPage } from './catalog-pages.view.js';
 import type { CatalogService } from './catalog.service.js';
 import { ProductDetailPage } from './product.view.js';
+import { shownStockOf } from './stock.js';
 
 // Strings, not integers: the service explains a bad page number better than a schema error would.
 const pageQuery = Type.Object({ page: Type.Optional(Type.String()) });
@@ -18,6 +19,7 @@ export async function catalogRoutes(fastify: FastifyInstance, { catalog }: { cat
 
   app.get('/', { config: shared }, async (request, reply) => {
     const home = await catalog.getHomePage();
+    request.shownStock = shownStockOf([...home.featured, ...home.newArrivals]);
     const ctx = await request.viewContext(reply);
     return reply.render(<HomePage ctx={ctx} {...home} />);
   });
@@ -31,6 +33,7 @@ export async function catalogRoutes(fastify: FastifyInstance, { catalog }: { cat
       if (moved)
         return reply.redirect(`/category/${moved}${request.query.page ? `?page=${encodeURIComponent(request.query.page)}` : ''}`, 301);
       const page = await catalog.getCategoryPage(request.params.slug, request.query.page);
+      request.shownStock = shownStockOf(page.products);
       const ctx = await request.viewContext(reply);
       return reply.render(<CategoryPage ctx={ctx} {...page} />);
     },
@@ -38,6 +41,7 @@ export async function catalogRoutes(fastify: FastifyInstance, { catalog }: { cat
 
   app.get('/search', { config: shared, schema: { querystring: searchQuery } }, async (request, reply) => {
     const results = await catalog.searchProducts(request.query.q, request.query.page);
+    request.shownStock = shownStockOf(results.products);
     const ctx = await request.viewContext(reply, { searchQuery: results.query });
     return reply.render(<SearchPage ctx={ctx} {...results} />);
   });
@@ -45,8 +49,7 @@ export async function catalogRoutes(fastify: FastifyInstance, { catalog }: { cat
   // Static routes (/cart, /about, …) win over this one; reserved SKUs never reach the database.
   app.get('/:sku', { config: shared, schema: { params: Type.Object({ sku: Type.String() }) } }, async (request, reply) => {
     const page = await catalog.getProductPage(request.params.sku);
-    // Only a count that can change (key_lim) makes the page stale sooner than the catalog.
-    request.pageIsStockFree = page.stock.available === null;
+    request.shownStock = shownStockOf([page]);
     const ctx = await request.viewContext(reply);
     return reply.render(<ProductDetailPage ctx={ctx} page={page} />);
   });

@@ -9,7 +9,7 @@ import { createCatalogRepo, isForeignKeyViolation, isUniqueViolation } from './c
 import { createDescriptionRenderer } from './description.js';
 import { parseSku } from './sku.js';
 import { toProductImage } from './product-image.js';
-import { stockState } from './stock.js';
+import { shownStockLabel, stockState } from './stock.js';
 import type { CartProduct, ProductDetail, ProductPage } from './catalog.types.js';
 import { validateCategory, validateProduct, validateSku, type CategoryInput, type ProductInput } from './catalog.validation.js';
 
@@ -231,6 +231,12 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
 
     // The header's categories, home, category pages and search.
     ...listings,
+
+    /** What pages would show now of these pools' stock (`shownStockOf`'s labels), for the page cache. */
+    async shownStockNow(ids: readonly number[]): Promise<string[]> {
+      const counts = await keyPool.countAvailableShown([...ids]);
+      return ids.map((id) => shownStockLabel(stockState('key_lim', counts.get(id))));
+    },
 
     /** An active product by SKU in any case; anything else (bad shape, reserved, draft, archived) is 404. */
     async getProductPage(rawSku: string): Promise<ProductPage> {

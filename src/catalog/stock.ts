@@ -1,5 +1,6 @@
 import { DEFAULT_LOW_STOCK } from '../fulfilment/key-pool.service.js';
 import type { ProductType } from '../platform/db/schema.js';
+import type { ShownStock } from '../platform/page-cache.js';
 
 /** How many of a product a buyer can put in the cart at once. */
 export const MAX_QUANTITY = 10;
@@ -25,4 +26,13 @@ export function stockState(type: ProductType, available: number | undefined): St
   return n <= LOW_STOCK
     ? { state: 'low-stock', label: `Only ${n} left`, available: n, maxQuantity }
     : { state: 'in-stock', label: 'In stock', available: n, maxQuantity };
+}
+
+/** What a page shows of a pool's stock, as one string: a kept page is shown again only while the pools still say the same. */
+export const shownStockLabel = (stock: StockState): string => `${stock.label}|${stock.maxQuantity}`;
+
+/** The stock these products' page shows (their pools'; other products never run out). */
+export function shownStockOf(items: readonly { product: { id: number; type: ProductType }; stock: StockState }[]): ShownStock {
+  const limited = items.filter((i) => i.product.type === 'key_lim');
+  return { ids: limited.map((i) => i.product.id), shown: limited.map((i) => shownStockLabel(i.stock)) };
 }

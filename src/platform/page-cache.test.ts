@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createPageCache, etagMatches, pageCachePlugin, pageKey } from './page-cache.js';
+import { createPageCache, etagMatches, NO_STOCK, pageCachePlugin, pageKey, type ShownStock } from './page-cache.js';
 
 describe('pageKey', () => {
   it('keeps a path as it is and sorts the query, so one page is kept once', () => {
@@ -27,9 +27,11 @@ describe('etagMatches', () => {
   });
 });
 
-describe('createPageCache', () => {
-  const entry = { body: Buffer.from('<p>page</p>'), etag: '"e"', headers: {} };
+// A page that did not say what stock it shows, and one that did (none).
+const entry = { body: Buffer.from('<p>page</p>'), etag: '"e"', headers: {}, stock: null };
+const stockFree = { ...entry, stock: NO_STOCK };
 
+describe('createPageCache', () => {
   it('admits a page asked for twice, and keeps it 2 s, or as long as the catalog when it shows no stock', () => {
     let now = 1_000;
     const cache = createPageCache({
@@ -42,12 +44,12 @@ describe('createPageCache', () => {
     });
     expect(cache.admit('/a')).toBe(false);
     expect(cache.admit('/a')).toBe(true);
-    cache.set('/a', entry, false);
-    cache.set('/b', entry, true);
+    cache.set('/a', entry);
+    cache.set('/b', stockFree);
     expect(cache.get('/a')).toBe(entry);
     now += 2001;
     expect(cache.get('/a')).toBeUndefined();
-    expect(cache.get('/b')).toBe(entry);
+    expect(cache.get('/b')).toBe(stockFree);
     now += 28_000;
     expect(cache.get('/b')).toBeUndefined();
     expect(cache.sharedCacheControl).toBe('public, max-age=0, s-maxage=30, stale-while-revalidate=30');
@@ -55,7 +57,6 @@ describe('createPageCache', () => {
 });
 
 describe('what the page cache keeps again and drops', () => {
-  const entry = { body: Buffer.from('<p>page</p>'), etag: '"e"', headers: {} };
   let now = 1_000;
   const cache = createPageCache({
     max: 10,
@@ -69,45 +70,46 @@ describe('what the page cache keeps again and drops', () => {
   it('keeps a page that expired again on its first miss, a page never kept only on its second', () => {
     expect(cache.admit('/popular')).toBe(false);
     expect(cache.admit('/popular')).toBe(true);
-    cache.set('/popular', entry, false);
+    cache.set('/popular', entry);
     now += 2001;
     expect(cache.get('/popular')).toBeUndefined();
     expect(cache.admit('/popular')).toBe(true);
     expect(cache.admit('/once')).toBe(false);
   });
 
-  it('shares one pool of bytes between pages with and without stock', () => {
-    const page = { ...entry, body: Buffer.alloc(700) };
+  it('shares one pool of bytes between pages kept long and briefly', () => {
+    const page = { ...stockFree, body: Buffer.alloc(700) };
     const small = createPageCache({ max: 10, maxBytes: 4_000, ttlMs: 2000, stockFreeTtlMs: 30_000, sharedMaxAgeSeconds: 30 });
-    for (const key of ['/1', '/2', '/3', '/4']) small.set(key, page, true);
+    for (const key of ['/1', '/2', '/3', '/4']) small.set(key, page);
     expect(['/1', '/2', '/3', '/4'].map((k) => small.get(k) === page)).toEqual([true, true, true, true]);
-    small.set('/5', page, false);
+    small.set('/5', { ...page, stock: null });
     expect(small.get('/1')).toBeUndefined();
-    expect(small.get('/5')).toBe(page);
+    expect(small.get('/5')?.body).toBe(page.body);
   });
 
-  it('drops only the pages showing stock when stock changes', () => {
-    cache.set('/with-stock', entry, false);
-    cache.set('/without-stock', entry, true);
+  it('drops only the pages that did not say what stock they show when stock changes', () => {
+    cache.set('/undeclared', entry);
+    cache.set('/declared', stockFree);
     cache.clearStock();
-    expect(cache.get('/with-stock')).toBeUndefined();
-    expect(cache.get('/without-stock')).toBe(entry);
-    expect(cache.admit('/with-stock')).toBe(false);
+    expect(cache.get('/undeclared')).toBeUndefined();
+    expect(cache.get('/declared')).toBe(stockFree);
+    expect(cache.admit('/undeclared')).toBe(false);
   });
 });
 
 describe('pageCachePlugin', () => {
   /** A shared page whose rendering waits for `open()`, counting how often it is rendered. */
-  async function appWithSlowPage(status = 200) {
+  async function appWithSlowPage(status = 200, stock: { shown: ShownStock | null; now: string[] } = { shown: null, now: [] }) {
     const app = Fastify();
     await app.register(cookie);
     const cache = createPageCache({ max: 10, maxBytes: 100_000, ttlMs: 2000, stockFreeTtlMs: 30_000, sharedMaxAgeSeconds: 30 });
-    await app.register(pageCachePlugin, { cache, visitorCookies: ['sid'] });
+    await app.register(pageCachePlugin, { cache, visitorCookies: ['sid'], stockNow: async () => stock.now });
     let renders = 0;
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
-    app.get('/page', { config: { sharedPage: true } }, async (_request, reply) => {
+    app.get('/page', { config: { sharedPage: true } }, async (request, reply) => {
       renders++;
+      request.shownStock = stock.shown;
       await gate;
       return reply.code(status).type('text/html').send(`<p>render ${renders}</p>`);
     });
@@ -146,6 +148,20 @@ describe('pageCachePlugin', () => {
     expect((await anonymous).headers['cache-control']).toMatch(/^public/);
     expect((await personal).headers['cache-control']).toBe('private, no-store');
     expect(renders()).toBe(2);
+    await app.close();
+  });
+
+  it('shows a kept page while the stock it shows is still what the pools say, and renders it again once not', async () => {
+    const stock = { shown: { ids: [7], shown: ['Only 3 left|3'] }, now: ['Only 3 left|3'] };
+    const { app, open, renders } = await appWithSlowPage(200, stock);
+    open();
+    await app.inject('/page');
+    await app.inject('/page');
+    expect((await app.inject('/page')).body).toBe('<p>render 2</p>');
+    expect(renders()).toBe(2);
+    stock.now = ['Only 2 left|2'];
+    expect((await app.inject('/page')).body).toBe('<p>render 3</p>');
+    expect(renders()).toBe(3);
     await app.close();
   });
 });

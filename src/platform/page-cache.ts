@@ -13,16 +13,29 @@ declare module 'fastify' {
     sharedPageKey: string | null;
     /** Answered from the page cache (nothing left to store). */
     fromPageCache: boolean;
-    /** Set by a route whose page shows no stock that can change (a product that never runs out): kept as long as the catalog is. */
-    pageIsStockFree: boolean;
+    /**
+     * Set by a route that says which stock its page shows (none: empty lists): the page is then kept
+     * as long as the catalog is, and checked against the stock shown now on every hit. Left null, it
+     * is kept no longer than shown stock may be stale.
+     */
+    shownStock: ShownStock | null;
   }
 }
+
+/** The products whose stock a page shows, and what it shows for each (compared as strings). */
+export interface ShownStock {
+  ids: readonly number[];
+  shown: readonly string[];
+}
+/** A page that shows no stock that can change. */
+export const NO_STOCK: ShownStock = Object.freeze({ ids: [], shown: [] });
 
 /** A finished response, ready to write: its body and the headers that belong to the page. */
 interface PageEntry {
   body: Buffer;
   etag: string;
   headers: Record<string, string>;
+  stock: ShownStock | null;
 }
 
 /** How the page cache is bounded, and what it tells shared caches downstream. */
@@ -31,9 +44,9 @@ export interface PageCacheOptions {
   max: number;
   /** Most bytes of body kept, all pages together. */
   maxBytes: number;
-  /** How long a page is answered from memory (no longer than the stock it shows may be stale). */
+  /** How long a page that did not say what stock it shows is answered from memory (no longer than shown stock may be stale). */
   ttlMs: number;
-  /** How long a page that shows no stock is (the catalog's cache time: catalog changes clear it). */
+  /** How long a page that said what stock it shows is (the catalog's cache time: catalog changes clear it). */
   stockFreeTtlMs: number;
   /** How long a CDN or proxy may serve a page (the catalog's own cache time). */
   sharedMaxAgeSeconds: number;
@@ -48,9 +61,9 @@ export interface PageCache {
    * (a crawler's single visits keep nothing; a popular page is kept again on its first miss).
    */
   admit(key: string): boolean;
-  set(key: string, entry: PageEntry, stockFree: boolean): void;
+  set(key: string, entry: PageEntry): void;
   clear(): void;
-  /** Drops the pages that show stock (a pool's count changed); the others stay. */
+  /** Drops the pages that did not say what stock they show (a pool's count changed); the others are checked on every hit. */
   clearStock(): void;
   readonly size: number;
   /** The Cache-Control of a shared page. */
@@ -59,7 +72,8 @@ export interface PageCache {
 
 /**
  * Builds the page cache (src/caches.ts): one pool of bytes for every page, so whichever pages are
- * asked for most are the ones kept; a page showing stock lives `ttlMs`, one without `stockFreeTtlMs`.
+ * asked for most are the ones kept; a page that said what stock it shows lives `stockFreeTtlMs`, any
+ * other `ttlMs`.
  */
 export function createPageCache({ max, maxBytes, ttlMs, stockFreeTtlMs, sharedMaxAgeSeconds, clock }: PageCacheOptions): PageCache {
   // The headers object and key cost a few hundred bytes of heap beside the body.
@@ -71,7 +85,7 @@ export function createPageCache({ max, maxBytes, ttlMs, stockFreeTtlMs, sharedMa
     clock,
   });
   const askedOnce = new Set<string>();
-  // Keys of pages showing stock, to drop them when it changes; pruned of evicted ones now and then.
+  // Keys of pages kept briefly, to drop them when stock changes; pruned of evicted ones now and then.
   let withStock = new Set<string>();
   return {
     get: (key) => pages.get(key),
@@ -81,8 +95,8 @@ export function createPageCache({ max, maxBytes, ttlMs, stockFreeTtlMs, sharedMa
       askedOnce.add(key);
       return false;
     },
-    set(key, entry, stockFree) {
-      if (stockFree) {
+    set(key, entry) {
+      if (entry.stock) {
         withStock.delete(key);
         pages.set(key, entry);
         return;
@@ -145,12 +159,17 @@ function keptHeaders(reply: FastifyReply): Record<string, string> {
  * carrying one of those cookies gets `private, no-store`, on shared pages and on every response that
  * did not choose its own Cache-Control.
  */
-export const pageCachePlugin = fp<{ cache: PageCache; visitorCookies: readonly string[] }>(
-  async (app, { cache, visitorCookies }) => {
+export const pageCachePlugin = fp<{
+  cache: PageCache;
+  visitorCookies: readonly string[];
+  /** What a page would show now for each of these products' stock, as `ShownStock.shown` says it (at most as stale as shown stock may be). */
+  stockNow: (ids: readonly number[]) => Promise<readonly string[]>;
+}>(
+  async (app, { cache, visitorCookies, stockNow }) => {
     const known = (request: FastifyRequest) => visitorCookies.some((name) => request.cookies[name] !== undefined);
     app.decorateRequest('sharedPageKey', null);
     app.decorateRequest('fromPageCache', false);
-    app.decorateRequest('pageIsStockFree', false);
+    app.decorateRequest('shownStock', null);
 
     // Misses being rendered now, by key: a request for the same page waits for the first one's
     // rendering instead of rendering it again (when a popular page expires, every connection asks
@@ -178,7 +197,17 @@ export const pageCachePlugin = fp<{ cache: PageCache; visitorCookies: readonly s
       if (key === null) return done();
       request.sharedPageKey = key;
       const entry = cache.get(key);
-      if (entry) return serve(request, reply, entry);
+      if (!entry) return miss(request, reply, key, done);
+      if (!entry.stock?.ids.length) return serve(request, reply, entry);
+      const { ids, shown } = entry.stock;
+      // A page showing another count than the pools' now is rendered again.
+      void stockNow(ids).then(
+        (now) => (now.every((s, i) => s === shown[i]) ? serve(request, reply, entry) : miss(request, reply, key, done)),
+        () => miss(request, reply, key, done),
+      );
+    });
+
+    function miss(request: FastifyRequest, reply: FastifyReply, key: string, done: () => void) {
       const flight = flights.get(key);
       if (!flight) {
         let finish!: (kept?: PageEntry) => void;
@@ -189,7 +218,7 @@ export const pageCachePlugin = fp<{ cache: PageCache; visitorCookies: readonly s
       flight.waiters++;
       // Not kept (an error, a personal answer): this one renders it itself.
       void flight.kept.then((page) => (page ? serve(request, reply, page) : done()));
-    });
+    }
 
     app.addHook('onSend', (request, reply, payload, done) => {
       if (request.fromPageCache) return done(null, payload);
@@ -211,8 +240,8 @@ export const pageCachePlugin = fp<{ cache: PageCache; visitorCookies: readonly s
       // Others waiting for it show it is wanted, as a second request would.
       if (key !== null && (cache.admit(key) || (flights.get(key)?.waiters ?? 0) > 0)) {
         body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-        const entry = { body, etag, headers: keptHeaders(reply) };
-        cache.set(key, entry, request.pageIsStockFree);
+        const entry = { body, etag, headers: keptHeaders(reply), stock: request.shownStock };
+        cache.set(key, entry);
         land(request, entry);
       }
       if (etagMatches(request.headers['if-none-match'], etag)) {

@@ -38,7 +38,6 @@ export function Layout(props: LayoutProps) {
   const frame = frameOf(props, fragments);
   const html = fillTemplate(frameShell(fragments, frame.shopName, frame.searchQuery !== ''), {
     title: markup(frame.title),
-    // The session script comes first in <head>, as in Frame.
     description: markup(frame.description),
     // Where Frame puts the session script: first of the <head> extras.
     head: frame.user ? SESSION_SCRIPT + markup(frame.head) : markup(frame.head),

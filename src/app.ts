@@ -154,7 +154,7 @@ export async function buildApp({
   // Previous signing keys still verify keys issued before a rotation (`keys rotate-signing`).
   const signer = createKeySigner(loadSigningKey(config.licenseSigningKey), config.previousLicenseSigningKeys.map(loadSigningKey));
   const catalog = createCatalogService({ db, keyPool, clock, caches: caches.catalog, imageHosts: config.images.hosts });
-  const cart = createCartService({ db, catalog, clock });
+  const cart = createCartService({ db, catalog, clock, countCaches: caches.cartCounts });
   const cartOwners = createCartOwners({ config, cart });
   const discounts = createDiscountsService({
     db,

@@ -1,3 +1,4 @@
+import type { CartCountCaches } from './cart/cart.service.js';
 import type { CatalogCaches, CategoryIndex, ListingCaches } from './catalog/catalog.service.js';
 import type { CardProduct, ProductDetail } from './catalog/catalog.types.js';
 import { contentPages, type ContentPage, type KeptContent } from './pages/content.service.js';
@@ -76,8 +77,15 @@ export function createCaches({ clock = Date.now, catalogTtlMs = CATALOG_TTL_MS }
       return stock.size;
     },
   };
+  // About 200 bytes an owner: the carts of the visitors of the last 2 s.
+  const cartCounts: CartCountCaches = {
+    counts: createCache({ max: 5_000, ttlMs: SHOWN_STOCK_TTL_MS, clock }),
+    paying: createCache({ max: 1_000, ttlMs: SHOWN_STOCK_TTL_MS, clock }),
+  };
   return {
     catalog,
+    /** Units in each cart for the header badge, kept 2 s and dropped by every cart change (src/cart/cart.service.ts). */
+    cartCounts,
     /** Available keys by product, as catalog pages show them; cleared by every change through a key pool service. */
     shownStock,
     /** Finished pages for visitors the store knows nothing of (src/platform/page-cache.ts); cleared with the catalog and the shown stock. */

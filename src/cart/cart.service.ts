@@ -10,11 +10,12 @@
  * - `contents(ownerId, tx?)`: the bare lines (product id, quantity) and the cart's code, for checkout.
  * - `removeProducts(tx, ownerId, productIds)`: a paid order's products leave the cart, in the paying transaction.
  * - `mergeGuestCart(guestId, userSub)`: at login, the visitor's cart joins the user's; returns what was capped.
- * - `countItems(ownerId)`: units in the cart for the header badge (one query).
+ * - `countItems(ownerId)`: units in the cart for the header badge (one query, or none: kept 2 s, see CartCountCaches).
  * Refusals are AppErrors with the codes in cart.errors.ts.
  */
 import type { CartProduct, CatalogService } from '../catalog/catalog.service.js';
 import { parseSku } from '../catalog/sku.js';
+import { loadingCacheOver, noCache, type Cache } from '../platform/cache.js';
 import type { Database, Executor } from '../platform/db/db.js';
 import type { ProductType } from '../platform/db/schema.js';
 import { cartErrors } from './cart.errors.js';
@@ -65,18 +66,41 @@ export interface MergeReport {
   capped: CappedLine[];
 }
 
+/**
+ * The header badge's counts, by owner, kept briefly (src/caches.ts): every page a logged-in visitor
+ * sees shows one. Each cart change this instance makes drops its owner's count once written, so the
+ * next page shows it; another instance's change shows when the count expires (2 s, like shown
+ * stock). The cart page and checkout count live.
+ */
+export interface CartCountCaches {
+  counts: Cache<string, Promise<number>>;
+  /**
+   * Owners whose cart a payment's transaction is emptying: until it commits, a count read outside
+   * it is the old one, so theirs are counted live (for as long as this cache keeps them).
+   */
+  paying: Cache<string, true>;
+}
+
 export interface CartDeps {
   db: Database;
   catalog: Pick<CatalogService, 'findCartProducts'>;
   clock?: () => number;
+  /** Without them (the CLI, seeding) every count is a query. */
+  countCaches?: CartCountCaches;
 }
 
 export const GUEST_OWNER_PREFIX = 'guest:';
 const EMPTY: Cart = { lines: [], currency: null, total: 0, count: 0, canCheckout: false };
 
 /** The cart service; see the top of this file. */
-export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
+export function createCartService({ db, catalog, clock = Date.now, countCaches }: CartDeps) {
   const repo = createCartRepo(db);
+  const counts = countCaches?.counts ?? noCache<string, Promise<number>>();
+  const paying = countCaches?.paying ?? noCache<string, true>();
+  const countsLoading = loadingCacheOver(counts);
+  // Called once the change is written: a count read before then (even one still in flight) is
+  // dropped with it, and every read after sees the change.
+  const changed = (ownerId: string) => counts.delete(ownerId);
 
   /** The owner's lines and their products (plus the one named by `sku`), in two or three queries. */
   async function load(ownerId: string, sku?: string) {
@@ -153,6 +177,7 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
     if (!product) throw cartErrors.productNotFound();
     // Removing what is not (or no longer) there is a success: double submits and stale tabs stay quiet.
     await repo.deleteLines(ownerId, [product.id]);
+    changed(ownerId);
     return getCart(ownerId);
   }
 
@@ -174,7 +199,10 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
         checkFits(target, inCart + quantity, inCart);
         const now = clock();
         const added = await repo.addQuantity(ownerId, target.id, quantity, lineLimit(target), now);
-        if (added !== null) return price(withQuantity(lines, target.id, added, now), products, code);
+        if (added !== null) {
+          changed(ownerId);
+          return price(withQuantity(lines, target.id, added, now), products, code);
+        }
         if (attempt > 0) throw cartErrors.quantityOverMax(target.name, inCart);
       }
     },
@@ -190,6 +218,7 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
       if (!lines.some((l) => l.productId === target.id)) throw cartErrors.notInCart();
       checkFits(target, quantity, 0);
       if (!(await repo.updateQuantity(ownerId, target.id, quantity))) throw cartErrors.notInCart();
+      changed(ownerId);
       return price(withQuantity(lines, target.id, quantity, clock()), products, code);
     },
 
@@ -211,6 +240,8 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
         await repo.deleteCart(guestOwner, tx);
         await repo.moveCode(guestOwner, userSub, tx);
       });
+      changed(userSub);
+      changed(guestOwner);
       return { merged: writes.length, capped };
     },
 
@@ -224,13 +255,16 @@ export function createCartService({ db, catalog, clock = Date.now }: CartDeps) {
     },
 
     /** Takes a paid order's products out of the cart, inside the payment's transaction. */
-    removeProducts(tx: Executor, ownerId: string, productIds: number[]): Promise<void> {
-      return repo.deleteLines(ownerId, productIds, tx);
+    async removeProducts(tx: Executor, ownerId: string, productIds: number[]): Promise<void> {
+      await repo.deleteLines(ownerId, productIds, tx);
+      paying.set(ownerId, true);
+      changed(ownerId);
     },
 
-    /** Units in the cart, for the header badge. */
+    /** Units in the cart, for the header badge: kept briefly, dropped by this instance's changes (CartCountCaches). */
     countItems(ownerId: string): Promise<number> {
-      return repo.countUnits(ownerId);
+      if (paying.get(ownerId)) return repo.countUnits(ownerId);
+      return countsLoading.get(ownerId, () => repo.countUnits(ownerId));
     },
   };
 }

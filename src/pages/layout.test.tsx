@@ -55,13 +55,29 @@ describe('layout for visitors from a template', () => {
     expect(both(visitor({ searchQuery: 'x"y' })).templated).toContain('value="x&quot;y"');
   });
 
-  it('is not used for logged-in visitors or a cart with items, whose pages differ', () => {
-    for (const ctx of [visitor({ user: { name: 'Ann <A>', email: 'a@example.com', isOwner: true } }), visitor({ cartCount: 3 })]) {
-      const { templated, direct } = both(ctx);
+  it('gives logged-in visitors and carts with items the same frame, with the badge and account links filled in', () => {
+    const ann = { name: 'Ann <A> & "co"', email: 'a@example.com' };
+    const owner = { name: 'Olga', email: 'o@example.com', isOwner: true };
+    const cases: [ViewContext, string?, string?][] = [];
+    for (const user of [null, ann, owner, { name: '', email: 'n@example.com' }, { ...ann, isOwner: false }])
+      for (const cartCount of [0, 1, 2, 37])
+        for (const more of [{}, { searchQuery: 'x "y" & <z>' }, { path: '/category/games' }, { path: '/some path/ü?x=1&y="2"' }])
+          cases.push([visitor({ user, cartCount, ...more }), 'Tools & <more>', cartCount === 2 ? 'All the "tools"' : undefined]);
+    for (const [ctx, title, description] of cases) {
+      const { templated, direct } = both(ctx, title, description);
       expect(templated).toBe(direct);
     }
-    expect(both(visitor({ user: { name: 'Ann <A>', email: 'a@example.com', isOwner: true } })).templated).toContain('Ann &lt;A>');
-    expect(both(visitor({ cartCount: 3 })).templated).toContain('aria-label="3 items"');
+    const page = (ctx: ViewContext) => both(ctx).templated;
+    expect(page(visitor({ user: ann }))).toContain('<a href="/profile">Ann &lt;A> &amp; &quot;co&quot;</a>');
+    expect(page(visitor({ user: ann }))).toContain('<script src="/auth/session.js" defer></script><link rel="next"');
+    expect(page(visitor({ user: ann }))).not.toContain('href="/admin"');
+    expect(page(visitor({ user: owner }))).toContain('<a href="/admin">Admin</a>');
+    expect(page(visitor({ user: { name: '', email: 'n@example.com' } }))).toContain('<a href="/profile">Profile</a>');
+    expect(page(visitor({ cartCount: 1 }))).toContain('<span class="badge" aria-label="1 item">1</span>');
+    expect(page(visitor({ user: ann, cartCount: 37 }))).toContain('<span class="badge" aria-label="37 items">37</span>');
+    expect(page(visitor({ user: ann, cartCount: 0 }))).not.toContain('class="badge"');
+    expect(page(visitor({ path: '/a b' }))).toContain('<a href="/login?returnTo=%2Fa%20b">Log in</a>');
+    expect(page(visitor({ user: ann }))).not.toContain('/login?');
   });
 
   it('follows the categories and the shop name: their kept HTML is keyed by them, not reused for others', () => {

@@ -36,13 +36,14 @@ function frameOf({ ctx, title, description, head, children }: LayoutProps, fragm
 export function Layout(props: LayoutProps) {
   const { fragments } = props.ctx;
   const frame = frameOf(props, fragments);
-  if (frame.user || frame.cartCount > 0) return <Frame {...frame} />;
-  const html = fillTemplate(visitorShell(fragments, frame.shopName, frame.searchQuery !== ''), {
+  const html = fillTemplate(frameShell(fragments, frame.shopName, frame.searchQuery !== ''), {
     title: markup(frame.title),
     description: markup(frame.description),
-    head: markup(frame.head),
+    // Where Frame puts the session script: first of the <head> extras.
+    head: frame.user ? SESSION_SCRIPT + markup(frame.head) : markup(frame.head),
     q: markup(frame.searchQuery),
-    returnTo: frame.returnTo,
+    badge: frame.cartCount > 0 ? badgeHtml(fragments, frame.cartCount) : '',
+    account: accountHtml(fragments, frame.user, frame.returnTo),
     nav: frame.nav,
     main: markup(frame.main),
   });
@@ -57,13 +58,16 @@ export function DirectLayout(props: LayoutProps) {
 /** Children as HTML ('' for none); text comes out escaped as Preact escapes it, in text and in quoted attributes alike. */
 const markup = (children: ComponentChildren) => renderToString(<>{children}</>);
 
-// Most pages go to visitors who are not logged in and have an empty cart: for them the frame is a
-// template rendered once per shop name (and with or without a search query: Preact writes an empty
-// value as a bare attribute), and only this request's parts are rendered. Rendering the frame
-// element by element was about a twentieth of a search page's CPU.
+// Every page's frame is a template rendered once per shop name (and with or without a search query:
+// Preact writes an empty value as a bare attribute), and only this request's parts are rendered:
+// the title, <head> extras, the query, the cart badge, the account links, the categories and the
+// page. Rendering the frame element by element was about a twentieth of a search page's CPU, and
+// a logged-in visitor's pages were all rendered that way until the badge and account links became
+// slots too.
 const HTML_OPEN = '<html lang="en">';
+const SESSION_SCRIPT = renderToString(<script src="/auth/session.js" defer></script>);
 
-function visitorShell(fragments: FragmentCache, shopName: string, searched: boolean): Template {
+function frameShell(fragments: FragmentCache, shopName: string, searched: boolean): Template {
   return fragments.parts(`layout:${searched ? 'q' : '-'}${shopName}`, () => {
     const html = renderToString(
       <Frame
@@ -74,14 +78,40 @@ function visitorShell(fragments: FragmentCache, shopName: string, searched: bool
         user={null}
         cartCount={0}
         searchQuery={searched ? slot('q') : ''}
-        returnTo={slot('returnTo')}
+        returnTo=""
         nav={slot('nav')}
         footer={footerHtml(fragments, shopName)}
         main={slot('main')}
+        badge={slot('badge')}
+        account={slot('account')}
       />,
     );
     return compileTemplate(html.slice(HTML_OPEN.length, -'</html>'.length));
   });
+}
+
+/** The cart link's badge, kept by count (a handful of distinct counts ever show). */
+function badgeHtml(fragments: FragmentCache, count: number): string {
+  return fragments.html(`badge:${count}`, () => renderKept(<Badge count={count} />));
+}
+
+/** The account links: a template per kind of visitor, filled with the return path or the user's name. */
+function accountHtml(fragments: FragmentCache, user: ViewContext['user'], returnTo: string): string {
+  if (!user)
+    return fillTemplate(
+      fragments.parts('account:-', () => accountParts(null)),
+      { returnTo },
+    );
+  const kind = user.isOwner ? 'owner' : 'user';
+  return fillTemplate(
+    fragments.parts(`account:${kind}`, () => accountParts(user)),
+    { name: markup(user.name || 'Profile') },
+  );
+}
+
+function accountParts(user: ViewContext['user']): Template {
+  const links = user ? <UserLinks name={slot('name')} isOwner={user.isOwner === true} /> : <GuestLinks returnTo={slot('returnTo')} />;
+  return compileTemplate(renderToString(links));
 }
 
 interface FrameProps {
@@ -100,9 +130,13 @@ interface FrameProps {
   /** The footer's HTML. */
   footer: string;
   main: ComponentChildren;
+  /** Slots for the template: in place of the cart badge and of the account links. */
+  badge?: string;
+  account?: string;
 }
 
-function Frame({ shopName, title, description, head, user, cartCount, searchQuery, returnTo, nav, footer, main }: FrameProps) {
+function Frame(props: FrameProps) {
+  const { shopName, title, description, head, user, cartCount, searchQuery, returnTo, nav, footer, main, badge, account } = props;
   return (
     <html lang="en">
       <head>
@@ -137,25 +171,10 @@ function Frame({ shopName, title, description, head, user, cartCount, searchQuer
             <nav class="account" aria-label="Account">
               <a href="/cart" class="cart-link">
                 Cart
-                {cartCount > 0 && (
-                  <span class="badge" aria-label={plural(cartCount, { one: 'item', other: 'items' })}>
-                    {cartCount}
-                  </span>
-                )}
+                {badge ?? (cartCount > 0 && <Badge count={cartCount} />)}
               </a>
-              {user ? (
-                <>
-                  <a href="/orders">Orders</a>
-                  <a href="/profile">{user.name || 'Profile'}</a>
-                  {user.isOwner && <a href="/admin">Admin</a>}
-                  <a href="/auth/logout">Log out</a>
-                </>
-              ) : (
-                <>
-                  <a href={`/login?returnTo=${returnTo}`}>Log in</a>
-                  <a href={`/register?returnTo=${returnTo}`}>Register</a>
-                </>
-              )}
+              {account ??
+                (user ? <UserLinks name={user.name || 'Profile'} isOwner={user.isOwner === true} /> : <GuestLinks returnTo={returnTo} />)}
             </nav>
           </div>
           <nav class="categories" aria-label="Categories" dangerouslySetInnerHTML={{ __html: nav }} />
@@ -164,6 +183,35 @@ function Frame({ shopName, title, description, head, user, cartCount, searchQuer
         <footer class="site-footer" dangerouslySetInnerHTML={{ __html: footer }} />
       </body>
     </html>
+  );
+}
+
+function Badge({ count }: { count: number }) {
+  return (
+    <span class="badge" aria-label={plural(count, { one: 'item', other: 'items' })}>
+      {count}
+    </span>
+  );
+}
+
+function UserLinks({ name, isOwner }: { name: string; isOwner: boolean }) {
+  return (
+    <>
+      <a href="/orders">Orders</a>
+      <a href="/profile">{name}</a>
+      {isOwner && <a href="/admin">Admin</a>}
+      <a href="/auth/logout">Log out</a>
+    </>
+  );
+}
+
+/** The login and registration links, back to `returnTo` (the current path, URI-encoded). */
+function GuestLinks({ returnTo }: { returnTo: string }) {
+  return (
+    <>
+      <a href={`/login?returnTo=${returnTo}`}>Log in</a>
+      <a href={`/register?returnTo=${returnTo}`}>Register</a>
+    </>
   );
 }
 

@@ -52,6 +52,30 @@ describe.each(testDialects)('carts of logged-in users on %s', (dialect) => {
     expect((await visitor.open()).body).not.toContain('Members thing');
   });
 
+  it("shows every change of a logged-in user's cart in the badge of the next page, though the count is kept", async () => {
+    const [p, q] = [await makeProduct(fx.catalog), await makeProduct(fx.catalog)];
+    const { client } = await buyer();
+    const badgeOn = async (path: string) => badge((await client.browser.request(path)).body);
+    expect(await badgeOn(`/${p.sku}`)).toBeNull();
+    await client.api('/api/cart/add', { sku: p.sku, quantity: 2 });
+    expect(await badgeOn(`/${q.sku}`)).toBe(2);
+    await client.submit({ sku: q.sku, quantity: '1' });
+    expect(await badgeOn(`/${p.sku}`)).toBe(3);
+    await client.submit({ action: 'update', sku: p.sku, quantity: '5' });
+    expect(await badgeOn('/about')).toBe(6);
+    await client.api('/api/cart/remove', { sku: q.sku });
+    expect(await badgeOn(`/${q.sku}`)).toBe(5);
+    await client.api('/api/cart/update', { sku: p.sku, quantity: 0 });
+    expect(await badgeOn(`/${p.sku}`)).toBeNull();
+
+    // A visitor's cart merged at login shows in the badge of the very next page.
+    const visitor = new CartClient(t.app);
+    await visitor.open();
+    await visitor.submit({ sku: q.sku, quantity: '4' });
+    await loginAs(t.app, 'new', { browser: visitor.browser });
+    expect(badge((await visitor.browser.request(`/${p.sku}`)).body)).toBe(4);
+  });
+
   it('brings a visitor cart along when the visitor logs in', async () => {
     const p = await makeProduct(fx.catalog, { name: 'Chosen before login' });
     const visitor = new CartClient(t.app);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JWTPayload } from 'jose';
 import type { Config } from '../platform/config.js';
@@ -77,8 +77,11 @@ export interface SessionServiceDeps {
   cacheMs?: number;
 }
 
-/** The database id of a session cookie value: a leaked table holds no usable cookies. */
-export const sessionIdFor = (token: string) => createHash('sha256').update(token).digest('hex');
+/**
+ * The database id of a session cookie value: a leaked table holds no usable cookies. One-shot hash():
+ * a Hash object per request keeps an OpenSSL context off the V8 heap until a full collection.
+ */
+export const sessionIdFor = (token: string) => hash('sha256', token, 'hex');
 
 /**
  * Server-side sessions: tokens sealed at rest, validated on every request, refreshed near expiry.

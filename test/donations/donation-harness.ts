@@ -80,6 +80,15 @@ export function useDonationStore(dialect: Dialect) {
       return events.filter((e) => e.payload.includes(donationId)).map((e) => `${e.type} ${e.outcome}`);
     },
 
+    /**
+     * The outcomes of the gateway's `charge.refunded` events for a donation the owner refunded. Each
+     * changes nothing: it finds the donation refunded, or, arriving while the owner's transaction
+     * still held the row, loses the race to it (UNCHANGED_BY_REFUND_EVENT).
+     */
+    async refundEventsOf(donationId: string) {
+      return (await this.outcomesOf(donationId)).filter((o) => o.startsWith('charge.refunded '));
+    },
+
     async waitForStatus(id: string, status: string) {
       for (let i = 0; i < 200; i++) {
         if ((await donationOf(id)).status === status) return;
@@ -122,3 +131,6 @@ export function useDonationStore(dialect: Dialect) {
     }),
   };
 }
+
+/** What an owner's refund leaves the gateway's own refund event to do: nothing, whichever came first. */
+export const UNCHANGED_BY_REFUND_EVENT = ['charge.refunded refund_already_applied', 'charge.refunded not_applied:raced'];

@@ -234,7 +234,7 @@ export function createCatalogService({ db, keyPool, clock = Date.now, caches = k
 
     /** What pages would show now of these pools' stock (`shownStockOf`'s labels), for the page cache. */
     async shownStockNow(ids: readonly number[]): Promise<string[]> {
-      const counts = await keyPool.countAvailableShown([...ids]);
+      const counts = await keyPool.countAvailableShown(ids);
       return ids.map((id) => shownStockLabel(stockState('key_lim', counts.get(id))));
     },
 

@@ -30,6 +30,19 @@ async function sessionReads(db: Database, run: () => Promise<unknown>): Promise<
   return reads;
 }
 
+/**
+ * Session reads of one request once the instance trusts its cache: its LISTEN connection comes up in
+ * the background (later on a loaded machine), and until then every request reads the database.
+ */
+async function readsOnceListening(db: Database, app: FastifyInstance, buyer: LoggedIn): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const reads = await sessionReads(db, () => sessionOf(app, buyer));
+    if (reads === 0 || Date.now() - started > 5000) return reads;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Waits (at most 2 s) until the instance no longer knows the buyer; returns how long it took. */
 async function untilLoggedOut(app: FastifyInstance, buyer: LoggedIn): Promise<number> {
   const started = Date.now();
@@ -102,7 +115,7 @@ describe.skipIf(!postgresUrl)('session cache across two instances on PostgreSQL'
   it('sees a logout on the other instance at once', async () => {
     const buyer = await loginAs(a, 'new');
     expect(await sessionOf(b, buyer)).toMatchObject({ authenticated: true });
-    expect(await sessionReads(other, () => sessionOf(b, buyer))).toBe(0);
+    expect(await readsOnceListening(other, b, buyer)).toBe(0);
     expect((await logout(a, buyer)).statusCode).toBe(303);
     expect(await untilLoggedOut(b, buyer)).toBeLessThan(1000);
   });

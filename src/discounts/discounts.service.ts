@@ -14,7 +14,7 @@ import type { CheckoutDiscounts } from '../checkout/checkout.types.js';
 import type { Database, Executor, Tx } from '../platform/db/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { parseDiscountForm, targetsOf, type DiscountFieldErrors, type DiscountForm } from './discount.input.js';
-import { applyCode, discountErrors, discountState, normaliseCode, type DiscountCode, type DiscountState } from './discount.rules.js';
+import { applyCode, discountErrors, discountState, lookupCode, type DiscountCode, type DiscountState } from './discount.rules.js';
 import { createDiscountsRepo, isUniqueViolation, type DiscountRow } from './discounts.repo.js';
 
 export interface DiscountsDeps {
@@ -88,7 +88,8 @@ export function createDiscountsService({
   const repo = createDiscountsRepo(db);
 
   const quote: CheckoutDiscounts['quote'] = async (raw, { userSub, currency, lines, at }) => {
-    const row = await repo.findByCode(normaliseCode(raw).slice(0, 60));
+    const typed = lookupCode(raw);
+    const row = typed === null ? undefined : await repo.findByCode(typed);
     const code = row ? toDiscountCode(row) : undefined;
     const cats = code?.categoryIds ? await categories.categoryIdsOfProducts(lines.map((l) => l.productId)) : new Map<number, number[]>();
     const buyerUses = code?.maxUsesPerBuyer ? await repo.countHeld(code.id, userSub) : 0;
@@ -263,7 +264,8 @@ export function createDiscountsService({
 
     /** Disables a code (carts carrying it then say it is not valid); `discount_not_found` (404) for an unknown one. */
     async disable(rawCode: string, tx?: Executor): Promise<{ code: string; changed: boolean }> {
-      const row = await repo.findByCode(normaliseCode(rawCode).slice(0, 60), tx);
+      const typed = lookupCode(rawCode);
+      const row = typed === null ? undefined : await repo.findByCode(typed, tx);
       if (!row) throw new NotFoundError('There is no such discount code.', 'discount_not_found');
       return { code: row.code, changed: await repo.disable(Number(row.id), clock(), tx) };
     },

@@ -3,6 +3,7 @@ import { createDiscountsService, type DiscountsService } from '../../src/discoun
 import { checkout, review, startCheckoutShop, type CheckoutShop } from '../support/checkout-shop.js';
 import { testDialects } from '../support/database.js';
 import { makeDiscount } from '../discounts/discount-fixtures.js';
+import { visibleText } from '../cart/cart-client.js';
 
 // A cart's code through checkout: the same discounted lines and total everywhere; a code that takes off
 // the whole total is refused (the store takes no order without a payment), saying the code is why.
@@ -59,6 +60,12 @@ describe.each(testDialects)('a discount code at checkout on %s', (dialect) => {
     expect(page.status).toBe(200);
     // Prices include German VAT: what the cart said after the code is what the buyer pays.
     expect(page.body).toContain('name="reviewedTotal" value="1998"');
+    // The review shows each line's share of the code as the cart priced it (€10.00 by largest remainder), and what it costs.
+    expect(cart.discount.perLine).toEqual([667, 333]);
+    const reviewText = visibleText(page.body);
+    expect(reviewText).toMatch(/\(discount −€6\.67\) \(net €11\.19, tax 19 % €2\.13\) 1 €19\.99 €13\.32/);
+    expect(reviewText).toMatch(/\(discount −€3\.33\) \(net €5\.60, tax 19 % €1\.06\) 3 €3\.33 €6\.66/);
+    expect(reviewText).toMatch(/Subtotal €29\.98 Discount \(code [A-Z0-9-]+\) −€10\.00 .* Total to pay €19\.98/);
     expect(res.status).toBe(303);
     const order = await shop.t.db.kysely.selectFrom('orders').selectAll().where('user_sub', '=', buyer.user.sub).executeTakeFirstOrThrow();
     expect(order).toMatchObject({ discount_code: code.code, discount: 1000, total: 1998 });
@@ -66,5 +73,19 @@ describe.each(testDialects)('a discount code at checkout on %s', (dialect) => {
     expect(Object.fromEntries(items.map((i) => [i.sku, i.discount]))).toEqual(cartBySku);
     expect(items.reduce((n, i) => n + i.gross!, 0)).toBe(1998);
     expect(shop.gateway.session(order.payment_ref!).amount_total).toBe(1998);
+    // The gateway's session has the same lines at what each costs after its discount.
+    const [first, second] = buyer.products.map((p) => items.find((i) => i.sku === p.sku)!.name);
+    const session = (await (await fetch(`${shop.gateway.url}/__dev/sessions/${order.payment_ref}`)).json()) as {
+      line_items: Array<{ name: string; unit_amount: number; quantity: number }>;
+    };
+    expect(session.line_items.map((l) => [l.name, l.unit_amount * l.quantity])).toEqual([
+      [first, 1999 - 667],
+      [second, 999 - 333],
+    ]);
+    // The buyer's order page: each line's discount and what it cost, and the same total.
+    const orderPage = visibleText((await buyer.browser.request(`/orders/${order.id}`)).body);
+    expect(orderPage).toMatch(new RegExp(`${first} [A-Z0-9-]+ \\(discount −€6\\.67\\) 1 €19\\.99 €13\\.32`));
+    expect(orderPage).toMatch(new RegExp(`${second} [A-Z0-9-]+ \\(discount −€3\\.33\\) 3 €3\\.33 €6\\.66`));
+    expect(orderPage).toMatch(/Total €19\.98/);
   });
 });

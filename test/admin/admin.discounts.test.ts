@@ -141,6 +141,12 @@ describe.each(testDialects)('admin discounts on %s', (dialect) => {
     await post(`/admin/discounts/${code}/disable`);
     expect(await audit('discount.disable', code)).toHaveLength(1);
     expect((await post('/admin/discounts/NO-SUCH-CODE/disable')).statusCode).toBe(404);
+    // A NUL (PostgreSQL refuses it in text) or a longer text starting with the code is no code either.
+    expect((await post(`/admin/discounts/${code}%00/disable`)).statusCode).toBe(404);
+    const longest = freshCode('LONG').padEnd(60, 'X');
+    expect((await post('/admin/discounts', form({ code: longest }))).statusCode).toBe(303);
+    expect((await post(`/admin/discounts/${longest}Y/disable`)).statusCode).toBe(404);
+    expect((await row(longest))!.disabled_at).toBeNull();
   });
 
   it('is a 404 for everyone but the owner, and refuses posts from another site', async () => {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscountsService, type DiscountsService } from '../../src/discounts/discounts.service.js';
-import { checkout, review, startCheckoutShop, type CheckoutShop } from '../support/checkout-shop.js';
+import { checkout, confirm, review, startCheckoutShop, type CheckoutShop } from '../support/checkout-shop.js';
 import { testDialects } from '../support/database.js';
 import { makeDiscount } from '../discounts/discount-fixtures.js';
 import { visibleText } from '../cart/cart-client.js';
 
 // A cart's code through checkout: the same discounted lines and total everywhere; a code that takes off
-// the whole total is refused (the store takes no order without a payment), saying the code is why.
+// the whole total is refused (the store takes no order without a payment), saying the code is why;
+// one that stopped applying is named on the review page, which then shows and charges the full price.
 describe.each(testDialects)('a discount code at checkout on %s', (dialect) => {
   let shop: CheckoutShop;
   let discounts: DiscountsService;
@@ -39,6 +40,26 @@ describe.each(testDialects)('a discount code at checkout on %s', (dialect) => {
     const full = await review(buyer, billing);
     expect(full.status).toBe(200);
     expect(full.body).toContain('name="reviewedTotal" value="3000"');
+  });
+
+  it('says on the review page that a code in the cart stopped applying, and sells at the full price it shows', async () => {
+    const code = await makeDiscount(discounts, { percent: '10', maxUses: '1' });
+    const buyer = await shop.buyerWith([{ price: 2000, quantity: 1 }], code.code);
+    // The last use goes to someone else's order meanwhile.
+    await shop.t.db.kysely.updateTable('discount_codes').set({ uses: 1 }).where('id', '=', code.id).execute();
+    const billing = { billingName: 'Ada Lovelace', billingCountry: 'DE' };
+    const page = await review(buyer, billing);
+    expect(page.status).toBe(200);
+    expect(visibleText(page.body)).toContain(
+      `The code ${code.code} is not applied: That discount code has been used up: all its uses are taken.`,
+    );
+    expect(visibleText(page.body)).not.toContain('Discount (code');
+    expect(page.body).toContain('name="reviewedTotal" value="2000"');
+    expect((await confirm(buyer, page.body, billing)).status).toBe(303);
+    expect(await shop.orderOf(buyer.user.sub)).toMatchObject({ discount_code: null, discount: 0, total: 2000 });
+    expect(
+      (await shop.t.db.kysely.selectFrom('discount_codes').select('uses').where('id', '=', code.id).executeTakeFirstOrThrow()).uses,
+    ).toBe(1);
   });
 
   it('shows the same discounted lines and total in the JSON cart, the review, the order and the gateway session', async () => {

@@ -10,6 +10,7 @@
  */
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { createCategoriesService, type CategoriesService } from '../catalog/categories.service.js';
+import { parseSku } from '../catalog/sku.js';
 import type { CheckoutDiscounts } from '../checkout/checkout.types.js';
 import type { Database, Executor, Tx } from '../platform/db/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
@@ -135,7 +136,9 @@ export function createDiscountsService({
     let productIds: number[] | null = null;
     if (skus.length > 0) {
       if (!catalog) throw new Error('discounts: codes limited to products need the catalog');
-      const found = await catalog.findCartProducts({ skus });
+      // Only what could be a SKU is looked up: PostgreSQL refuses a NUL in text, and the rest is missing anyway.
+      const plausible = skus.filter((s) => parseSku(s) !== null);
+      const found = plausible.length ? await catalog.findCartProducts({ skus: plausible }) : [];
       const bySku = new Map(found.map((p) => [p.sku.toUpperCase(), p.id]));
       const missing = skus.filter((s) => !bySku.has(s));
       if (missing.length) errors.products = `No product has the SKU ${missing.slice(0, 5).join(', ')}.`;

@@ -1,6 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { AppError } from '../platform/errors.js';
+import { AppError, ValidationError } from '../platform/errors.js';
 import { cleanCode, DISCOUNT_NOTICES, discountJson, type CartDiscounts } from './cart.discount.js';
 import { isCartError } from './cart.errors.js';
 import type { CartOwners } from './cart.owner.js';
@@ -28,14 +28,25 @@ const PageQuery = Type.Object({
   held: Type.Optional(Type.String()),
   code: Type.Optional(Type.String()),
 });
+// No length limit but the body's: an overlong code is refused as unknown beside the form, not as an error page.
 const DiscountForm = Type.Object({
   action: Type.Optional(Type.Union([Type.Literal('apply'), Type.Literal('remove')])),
-  code: Type.Optional(Type.String({ maxLength: 200 })),
+  code: Type.Optional(Type.String()),
 });
-const DiscountBody = Type.Object({ code: Type.String({ maxLength: 200 }) });
+// Checked by the route (codeOf), as quantities are: 15 or true is not the code "15" or "TRUE".
+const DiscountBody = Type.Object({ code: Type.Optional(Type.Unknown({ description: 'the code as a string' })) });
 /** A cart change is a few dozen bytes. */
 const BODY_LIMIT = 4096;
 const BODY_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
+
+/** The API's code: a non-empty string, else a 400 saying what to send. */
+function codeOf(raw: unknown): string {
+  if (raw !== undefined && raw !== null && typeof raw !== 'string')
+    throw new ValidationError('Send the discount code as text, e.g. {"code": "SUMMER-15"}.', undefined, 'invalid_input');
+  const code = (raw ?? '').trim();
+  if (!code) throw new ValidationError('Please enter a discount code.', undefined, 'discount_missing');
+  return code;
+}
 
 class UnsupportedMediaTypeError extends AppError {
   constructor() {
@@ -138,9 +149,10 @@ export async function cartRoutes(
   });
 
   app.post('/api/cart/discount', { schema: { body: DiscountBody }, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const code = codeOf(request.body.code);
     const ownerId = await owners.resolveForChange(request, reply);
     const current = await cart.getCart(ownerId);
-    const applied = await discounts.apply(ownerId, ownerId, request.body.code, current);
+    const applied = await discounts.apply(ownerId, ownerId, code, current);
     return json(reply, { ...current, code: applied.code }, ownerId);
   });
 

@@ -3,7 +3,7 @@
  * once, or the values ready to store (product SKUs and category slugs still to be resolved).
  */
 import { isCurrency, minorUnitDigits } from '../platform/money.js';
-import { normaliseCode } from './discount.rules.js';
+import { CODE_SHAPE, normaliseCode } from './discount.rules.js';
 
 /** The form as typed; every field a string (empty: not set). */
 export interface DiscountForm {
@@ -51,7 +51,6 @@ export interface ParsedDiscount {
   maxUsesPerBuyer: number | null;
 }
 
-const CODE = /^[A-Z0-9][A-Z0-9_-]{2,59}$/;
 const MAX_USES = 1_000_000_000;
 
 /** `EUR 5.00, USD 6` as minor units per currency; null when any part is malformed. */
@@ -118,7 +117,7 @@ function limit(raw: string): number | null | undefined {
 export function parseDiscountForm(form: DiscountForm): { value: ParsedDiscount | null; errors: DiscountFieldErrors } {
   const errors: DiscountFieldErrors = {};
   const code = normaliseCode(form.code);
-  if (!CODE.test(code)) errors.code = 'A code has 3 to 60 letters, digits, dashes or underscores, e.g. SUMMER-15.';
+  if (!CODE_SHAPE.test(code)) errors.code = 'A code has 3 to 60 letters, digits, dashes or underscores, e.g. SUMMER-15.';
   const kind = form.kind === 'fixed' ? 'fixed' : form.kind === 'percent' ? 'percent' : null;
   if (!kind) errors.kind = 'Choose a percentage or a fixed amount.';
   const percentBp = kind === 'percent' ? parsePercent(form.percent) : null;

@@ -6,6 +6,7 @@ import {
   applyCode,
   discountState,
   isDiscountError,
+  lookupCode,
   normaliseCode,
   type ApplyInput,
   type DiscountCode,
@@ -238,6 +239,12 @@ describe('applyCode', () => {
 describe('codes and states', () => {
   it('normalises what the buyer types', () => {
     expect(normaliseCode('  summer-15 ')).toBe('SUMMER-15');
+  });
+  it('looks up only what could be a code: no NUL, markup, other letters, nor a longer text by its first 60 characters', () => {
+    expect(lookupCode(' summer_15 ')).toBe('SUMMER_15');
+    expect(lookupCode('A'.repeat(60))).toBe('A'.repeat(60));
+    for (const raw of ['', '  ', 'AB', 'A'.repeat(61), 'SAVE\u0000', 'SAVE 10', '<script>', 'ÄPFEL-10', '-SAVE', 'SAVE%00'])
+      expect(lookupCode(raw), JSON.stringify(raw)).toBeNull();
   });
   it.each([
     [{}, 'active'],

@@ -106,6 +106,19 @@ export function normaliseCode(raw: string): string {
   return raw.trim().toUpperCase();
 }
 
+/** What every stored code looks like once normalised (the owner's form allows no other). */
+export const CODE_SHAPE = /^[A-Z0-9][A-Z0-9_-]{2,59}$/;
+
+/**
+ * The code to look up for what a buyer typed, or null when it cannot be one: anything else is
+ * unknown without a query (PostgreSQL refuses a NUL in text, and a longer text must not match its
+ * first 60 characters).
+ */
+export function lookupCode(raw: string): string | null {
+  const code = normaliseCode(raw);
+  return CODE_SHAPE.test(code) ? code : null;
+}
+
 /** Where a code stands at `at`, for the owner's list: disabled and used up before the dates. */
 export function discountState(code: DiscountCode, at: number): DiscountState {
   if (code.disabledAt !== null) return 'disabled';

@@ -10,11 +10,12 @@
  */
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { createCategoriesService, type CategoriesService } from '../catalog/categories.service.js';
+import { parseSku } from '../catalog/sku.js';
 import type { CheckoutDiscounts } from '../checkout/checkout.types.js';
 import type { Database, Executor, Tx } from '../platform/db/db.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { parseDiscountForm, targetsOf, type DiscountFieldErrors, type DiscountForm } from './discount.input.js';
-import { applyCode, discountErrors, discountState, normaliseCode, type DiscountCode, type DiscountState } from './discount.rules.js';
+import { applyCode, discountErrors, discountState, lookupCode, type DiscountCode, type DiscountState } from './discount.rules.js';
 import { createDiscountsRepo, isUniqueViolation, type DiscountRow } from './discounts.repo.js';
 
 export interface DiscountsDeps {
@@ -88,7 +89,8 @@ export function createDiscountsService({
   const repo = createDiscountsRepo(db);
 
   const quote: CheckoutDiscounts['quote'] = async (raw, { userSub, currency, lines, at }) => {
-    const row = await repo.findByCode(normaliseCode(raw).slice(0, 60));
+    const typed = lookupCode(raw);
+    const row = typed === null ? undefined : await repo.findByCode(typed);
     const code = row ? toDiscountCode(row) : undefined;
     const cats = code?.categoryIds ? await categories.categoryIdsOfProducts(lines.map((l) => l.productId)) : new Map<number, number[]>();
     const buyerUses = code?.maxUsesPerBuyer ? await repo.countHeld(code.id, userSub) : 0;
@@ -134,7 +136,9 @@ export function createDiscountsService({
     let productIds: number[] | null = null;
     if (skus.length > 0) {
       if (!catalog) throw new Error('discounts: codes limited to products need the catalog');
-      const found = await catalog.findCartProducts({ skus });
+      // Only what could be a SKU is looked up: PostgreSQL refuses a NUL in text, and the rest is missing anyway.
+      const plausible = skus.filter((s) => parseSku(s) !== null);
+      const found = plausible.length ? await catalog.findCartProducts({ skus: plausible }) : [];
       const bySku = new Map(found.map((p) => [p.sku.toUpperCase(), p.id]));
       const missing = skus.filter((s) => !bySku.has(s));
       if (missing.length) errors.products = `No product has the SKU ${missing.slice(0, 5).join(', ')}.`;
@@ -263,7 +267,8 @@ export function createDiscountsService({
 
     /** Disables a code (carts carrying it then say it is not valid); `discount_not_found` (404) for an unknown one. */
     async disable(rawCode: string, tx?: Executor): Promise<{ code: string; changed: boolean }> {
-      const row = await repo.findByCode(normaliseCode(rawCode).slice(0, 60), tx);
+      const typed = lookupCode(rawCode);
+      const row = typed === null ? undefined : await repo.findByCode(typed, tx);
       if (!row) throw new NotFoundError('There is no such discount code.', 'discount_not_found');
       return { code: row.code, changed: await repo.disable(Number(row.id), clock(), tx) };
     },

@@ -101,6 +101,9 @@ describe.each(testDialects)('admin discounts on %s', (dialect) => {
     [{ kind: 'fixed', amounts: '5 euros' }, 'amounts', 400],
     [{ kind: 'fixed', amounts: '' }, 'amounts', 400],
     [{ products: 'NO-SUCH-SKU-1' }, 'products', 400],
+    [{ products: 'NUL\u0000SKU' }, 'products', 400],
+    [{ categories: 'nul\u0000slug' }, 'categories', 400],
+    [{ code: 'NUL\u0000CODE' }, 'code', 400],
     [{ categories: 'no-such-category-1' }, 'categories', 400],
     [{ minSubtotal: 'thirty' }, 'minSubtotal', 400],
     [{ startsAt: '31/12/2026' }, 'startsAt', 400],
@@ -116,7 +119,7 @@ describe.each(testDialects)('admin discounts on %s', (dialect) => {
     expect(fieldError(res.body, field)).toBeTruthy();
     expect(res.body).toContain('Nothing was saved.');
     expect(res.headers['cache-control']).toBe('private, no-store');
-    expect(await row(fields.code!.toUpperCase())).toBeUndefined();
+    expect(await row(fields.code!.toUpperCase().replace('\u0000', ''))).toBeUndefined();
   });
 
   it('refuses a code that exists (409) and keeps what was typed', async () => {
@@ -141,6 +144,12 @@ describe.each(testDialects)('admin discounts on %s', (dialect) => {
     await post(`/admin/discounts/${code}/disable`);
     expect(await audit('discount.disable', code)).toHaveLength(1);
     expect((await post('/admin/discounts/NO-SUCH-CODE/disable')).statusCode).toBe(404);
+    // A NUL (PostgreSQL refuses it in text) or a longer text starting with the code is no code either.
+    expect((await post(`/admin/discounts/${code}%00/disable`)).statusCode).toBe(404);
+    const longest = freshCode('LONG').padEnd(60, 'X');
+    expect((await post('/admin/discounts', form({ code: longest }))).statusCode).toBe(303);
+    expect((await post(`/admin/discounts/${longest}Y/disable`)).statusCode).toBe(404);
+    expect((await row(longest))!.disabled_at).toBeNull();
   });
 
   it('is a 404 for everyone but the owner, and refuses posts from another site', async () => {

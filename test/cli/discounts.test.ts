@@ -45,11 +45,14 @@ describe.each(testDialects)('discounts commands on %s', (dialect) => {
     });
     expect(await row(pct)).toMatchObject({ kind: 'percent', percent_bp: 1250, max_uses: 10 });
 
+    // Three uses taken by orders: the list counts them against the limit.
+    await db.kysely.updateTable('discount_codes').set({ uses: 3 }).where('code', '=', pct).execute();
     const listed = await store('discounts', 'list');
-    expect(listed.stdout).toMatch(new RegExp(`${pct}\\s+12.5 %\\s+0 / 10\\s+active`));
+    expect(listed.stdout).toMatch(new RegExp(`${pct}\\s+12.5 %\\s+3 / 10\\s+active`));
     expect(listed.stdout).toMatch(new RegExp(`${fixed}\\s+EUR 5.00, USD 6.00\\s+0 / -\\s+active`));
-    const json = JSON.parse((await store('discounts', 'list', '--json')).stdout) as Array<{ code: string; skus: string[] }>;
+    const json = JSON.parse((await store('discounts', 'list', '--json')).stdout) as Array<{ code: string; skus: string[]; uses: number }>;
     expect(json.find((d) => d.code === fixed)?.skus).toEqual([p.sku]);
+    expect(json.find((d) => d.code === pct)).toMatchObject({ uses: 3, maxUses: 10, state: 'active' });
 
     expect((await store('discounts', 'disable', pct)).stdout).toBe(`Disabled ${pct}.\n`);
     expect((await store('discounts', 'disable', pct)).stdout).toBe(`${pct} was already disabled.\n`);

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscountsService } from '../../src/discounts/discounts.service.js';
 import { inspectPage } from '../support/axe.js';
-import { logIn, type RunningStore } from '../support/browser.js';
+import { logIn, watchPageProblems, type RunningStore } from '../support/browser.js';
 import { startBrowsingStore, type BrowsingStore } from '../support/shop.js';
 import { makeProduct } from '../support/factories.js';
 import { EMPTY_DISCOUNT_FORM } from '../../src/discounts/discount.input.js';
@@ -65,5 +65,25 @@ describe('discount codes in a real browser', () => {
 
     expect(faults).toEqual([]);
     expect(problems).toEqual([]);
+  });
+
+  it('applies and refuses a code with JavaScript turned off', { timeout: 60_000 }, async () => {
+    const context = await shop.browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+    try {
+      const noScript = await context.newPage();
+      const seen = watchPageProblems(noScript);
+      await noScript.goto(`${store.url}/${sku}`);
+      await Promise.all([noScript.waitForURL(/\/cart\?notice=added/), noScript.click('form.add-to-cart button[type=submit]')]);
+      await noScript.fill('#discount-code', 'nope-nope');
+      await Promise.all([noScript.waitForURL(/error=discount_unknown/), noScript.click('form.cart-discount-form button[type=submit]')]);
+      await expect(noScript.locator('#cart-status').textContent()).resolves.toContain('That discount code is not valid.');
+      await noScript.fill('#discount-code', 'welcome-15');
+      await Promise.all([noScript.waitForURL(/notice=discount_applied/), noScript.click('form.cart-discount-form button[type=submit]')]);
+      await expect(noScript.locator('[data-role=line-discount]').textContent()).resolves.toContain('−€7.35 · now €41.65');
+      await expect(noScript.locator('#cart-total').textContent()).resolves.toBe('€41.65');
+      expect(seen).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -54,10 +54,13 @@ export async function renderDocumentPdf(d: PdfDocument): Promise<Buffer> {
     const at = columns ?? headings.map((_, i) => (i === 0 ? 0 : count - headings.length + i));
     const row = (cells: string[], bold = false, place = at, head = false) => {
       doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(count > 5 ? 8 : 10);
+      const xOf = (column: number) => (column === 0 ? 50 : 50 + first + amountWidth * (column - 1));
       const cellAt = (i: number) => {
         const column = place[i] ?? i;
-        const x = column === 0 ? 50 : 50 + first + amountWidth * (column - 1);
-        return { x, options: column === 0 ? { width: first - 6 } : { width: amountWidth - 2, align: 'right' as const } };
+        // A text cell spans the columns up to the next cell of its row (a total's label, like colspan).
+        const until = place[i + 1] ?? 1;
+        const options = column === 0 ? { width: xOf(Math.max(1, until)) - 56 } : { width: amountWidth - 2, align: 'right' as const };
+        return { x: xOf(column), options };
       };
       // A row that does not fit goes to a new page under the headings again: pdfkit would otherwise
       // start a page for each cell that crosses the bottom margin (70 lines made 352 pages).

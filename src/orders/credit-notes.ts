@@ -105,7 +105,8 @@ export function buildCreditNote(
   order: { order_number: number | string; invoiceNumber: string | null; buyer: string[]; reverseChargeNote: string | null },
   seller: Seller,
 ): CreditNoteData {
-  const money = (n: number) => formatMoney(n, note.currency);
+  // What was given back, as the invoice and the order page print a deduction: with a minus sign (U+2212).
+  const back = (n: number) => (n > 0 ? `−${formatMoney(n, note.currency)}` : formatMoney(-n, note.currency));
   return {
     number: creditNoteNumber(note),
     orderId: note.orderId,
@@ -118,13 +119,13 @@ export function buildCreditNote(
       description: l.sku ? `${l.description} (${l.sku})` : l.description,
       units: l.units > 0 ? String(l.units) : '',
       rate: formatRate(l.rateBp),
-      net: money(-l.net),
-      tax: money(-l.tax),
-      gross: money(-l.gross),
+      net: back(l.net),
+      tax: back(l.tax),
+      gross: back(l.gross),
     })),
-    net: money(-note.net),
-    tax: money(-note.tax),
-    total: money(-note.total),
+    net: back(note.net),
+    tax: back(note.tax),
+    total: back(note.total),
     reason: note.reason,
     refundRef: note.refundRef,
     reverseChargeNote: order.reverseChargeNote,

@@ -278,6 +278,12 @@ describe.each(testDialects)('credit notes and invoice series on %s', (dialect) =
     expect(pdf.rawPayload.subarray(0, 4).toString('latin1')).toBe('%PDF');
     const otherPdf = await t.app.inject({ url: `${creditNote.path}.pdf`, headers: { cookie: other.browser.cookieHeader() } });
     expect(otherPdf.statusCode).toBe(404);
+    // A visitor who is not logged in is sent to log in, and sees nothing of it.
+    for (const path of [creditNote.path, `${creditNote.path}.pdf`]) {
+      const anonymous = await t.app.inject({ url: path });
+      expect([302, 303, 401, 404], path).toContain(anonymous.statusCode);
+      expect(anonymous.body, path).not.toContain(creditNote.number);
+    }
   });
 
   it('shows refunded amounts, the total after refunds and the credit notes on the order page and the invoice', async () => {
@@ -290,6 +296,8 @@ describe.each(testDialects)('credit notes and invoice series on %s', (dialect) =
     const page = await buyer.browser.request(`/orders/${id}`);
     for (const text of ['Refunded', `−${euros(966)}`, 'Total after refunds', euros(total - 966), `href="${creditNote.path}"`])
       expect(page.body, text).toContain(text);
+    // The code makes the total less than the list prices; the German VAT is still part of it, not added to it.
+    expect(page.body).toMatch(/<th[^>]*>Tax \(included\)<\/th>/);
     const invoice = await buyer.browser.request(`/order/${id}/invoice`);
     for (const text of [
       'Ada Buyer',

@@ -7,6 +7,7 @@ import { formatInvoiceNumber, formatOrderNumber } from '../orders/order-number.j
 import { nextOrderState, type OrderState } from '../orders/order-state.js';
 import { statusLabel } from '../orders/order-status.js';
 import { refundedOfOrder } from '../orders/unit-amounts.js';
+import { pricesIncludeTax, reverseChargeDeduction } from '../orders/invoice.js';
 import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
 import { FileDownloads } from './file-downloads.view.js';
 import { KeyDeliveries } from './key-deliveries.view.js';
@@ -72,6 +73,7 @@ export function OrderPage({ ctx, order, items, deliveries, creditNotes = [] }: {
   const explanation = explanations[order.status as OrderState];
   const number = formatOrderNumber(order.order_number);
   const refunded = refundedAmounts(order, items, creditNotes);
+  const deducted = reverseChargeDeduction(order, items);
   return (
     <Layout ctx={ctx} title={`Order ${number}`} head={orderPageHead}>
       <section class="order" data-order-id={order.id} data-order-status={order.status}>
@@ -120,7 +122,14 @@ export function OrderPage({ ctx, order, items, deliveries, creditNotes = [] }: {
             amount: money(item.gross ?? item.unit_price * item.quantity),
           }))}
           foot={[
-            ...(order.tax > 0 ? [{ label: `Tax${order.total === order.subtotal ? ' (included)' : ''}`, value: money(order.tax) }] : []),
+            ...(deducted
+              ? [
+                  { label: 'Prices after discounts (VAT included)', value: money(deducted.prices) },
+                  { label: 'VAT included in the prices, deducted (reverse charge)', value: `−${money(deducted.vat)}` },
+                ]
+              : []),
+            // "Tax" above "Total" reads as added unless it says it is part of it (a code makes total ≠ subtotal).
+            ...(order.tax > 0 ? [{ label: `Tax${pricesIncludeTax(order) ? ' (included)' : ''}`, value: money(order.tax) }] : []),
             { label: 'Total', value: money(order.total), total: refunded.total === 0 },
             ...(refunded.total > 0
               ? [

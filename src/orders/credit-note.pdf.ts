@@ -22,6 +22,17 @@ export async function renderCreditNotePdf(note: CreditNoteData): Promise<Buffer>
       { label: 'Tax', value: note.tax },
       { label: 'Total refunded', value: note.total, bold: true },
     ],
+    tables:
+      note.byRate.length > 0
+        ? [
+            {
+              headings: ['Tax summary', 'Net', 'Rate', 'Tax', 'Gross'],
+              rows: note.byRate.map((r) => ['', r.net, r.rate, r.tax, r.gross]),
+              // under the lines' Net, Rate, Tax and Gross
+              columns: [0, 2, 3, 4, 5],
+            },
+          ]
+        : [],
     notes: [...(note.reason ? [`Reason: ${note.reason}`] : []), ...(note.reverseChargeNote ? [note.reverseChargeNote] : [])],
   });
 }

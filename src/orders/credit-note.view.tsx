@@ -44,6 +44,13 @@ export function CreditNotePage({ ctx, note }: { ctx: ViewContext; note: CreditNo
             { label: 'Total refunded', value: note.total, total: true },
           ]}
         />
+        {note.byRate.length > 0 && (
+          <DocumentTable
+            caption="Tax summary"
+            headings={['Rate', 'Net', 'Tax', 'Gross']}
+            rows={note.byRate.map((r) => [r.rate, r.net, r.tax, r.gross])}
+          />
+        )}
         {note.reason && <p>Reason: {note.reason}</p>}
         {note.reverseChargeNote && <p class="notice">{note.reverseChargeNote}</p>}
         <p class="actions">

@@ -40,20 +40,43 @@ export function creditNoteLines(
     return [{ description: item.name, sku: item.sku, units: n, rateBp, ...a }];
   });
   const rest = amount - lines.reduce((n, l) => n + l.gross, 0);
-  if (rest !== 0) {
-    const tax = taxShare(rest, order);
-    const rates = [...new Set(items.map((i) => (i.gross == null ? null : i.tax_rate_bp)))];
-    lines.push({
-      description: lines.length === 0 ? 'Refund' : 'Adjustment',
-      sku: null,
-      units: 0,
-      rateBp: rates.length === 1 ? (rates[0] ?? null) : null,
-      net: rest - tax,
-      tax,
-      gross: rest,
-    });
-  }
+  if (rest === 0) return lines;
+  const description = lines.length === 0 ? 'Refund' : 'Adjustment';
+  const rates = [...new Set(items.map((i) => (i.gross == null ? null : i.tax_rate_bp)))];
+  if (rates.length > 1 && !rates.includes(null)) return [...lines, ...perRate(description, rest, items)];
+  const tax = taxShare(rest, order);
+  lines.push({
+    description,
+    sku: null,
+    units: 0,
+    rateBp: rates.length === 1 ? (rates[0] ?? null) : null,
+    net: rest - tax,
+    tax,
+    gross: rest,
+  });
   return lines;
+}
+
+/**
+ * An amount of an order that mixed rates, one line per rate: a reduction of the price has to be split
+ * over the rates it was charged at (the buyer corrects the VAT of each), here by each rate's share of
+ * the order's gross, and each part's tax by that rate's share of tax. The last rate takes the remainder.
+ */
+function perRate(description: string, amount: number, items: RefundedItem[]): CreditNoteLine[] {
+  const byRate = new Map<number, { gross: number; tax: number }>();
+  for (const i of items) {
+    const r = byRate.get(i.tax_rate_bp) ?? { gross: 0, tax: 0 };
+    byRate.set(i.tax_rate_bp, { gross: r.gross + i.gross!, tax: r.tax + i.tax });
+  }
+  const total = [...byRate.values()].reduce((n, r) => n + r.gross, 0);
+  let left = amount;
+  const entries = [...byRate].sort(([a], [b]) => a - b);
+  return entries.flatMap(([rateBp, r], k) => {
+    const gross = k === entries.length - 1 ? left : total <= 0 ? 0 : Math.trunc((amount * r.gross) / total);
+    left -= gross;
+    const tax = r.gross <= 0 ? 0 : Math.round((gross * r.tax) / r.gross);
+    return gross === 0 ? [] : [{ description, sku: null, units: 0, rateBp, net: gross - tax, tax, gross }];
+  });
 }
 
 /** A credit note's totals: the sums of its lines. */
@@ -88,6 +111,8 @@ export interface CreditNoteData {
   seller: Seller;
   buyer: string[];
   lines: Array<{ description: string; units: string; rate: string; net: string; tax: string; gross: string }>;
+  /** the tax summary, one row per rate, when the lines have more than one */
+  byRate: Array<{ rate: string; net: string; tax: string; gross: string }>;
   net: string;
   tax: string;
   total: string;
@@ -105,7 +130,13 @@ export function buildCreditNote(
   order: { order_number: number | string; invoiceNumber: string | null; buyer: string[]; reverseChargeNote: string | null },
   seller: Seller,
 ): CreditNoteData {
-  const money = (n: number) => formatMoney(n, note.currency);
+  // What was given back, as the invoice and the order page print a deduction: with a minus sign (U+2212).
+  const back = (n: number) => (n > 0 ? `−${formatMoney(n, note.currency)}` : formatMoney(-n, note.currency));
+  const rates = [...new Set(note.lines.map((l) => l.rateBp))].sort((a, b) => (a ?? -1) - (b ?? -1));
+  const summary = (rateBp: number | null, of: CreditNoteLine[]) => {
+    const t = creditNoteTotals(of);
+    return { rate: formatRate(rateBp), net: back(t.net), tax: back(t.tax), gross: back(t.total) };
+  };
   return {
     number: creditNoteNumber(note),
     orderId: note.orderId,
@@ -118,13 +149,22 @@ export function buildCreditNote(
       description: l.sku ? `${l.description} (${l.sku})` : l.description,
       units: l.units > 0 ? String(l.units) : '',
       rate: formatRate(l.rateBp),
-      net: money(-l.net),
-      tax: money(-l.tax),
-      gross: money(-l.gross),
+      net: back(l.net),
+      tax: back(l.tax),
+      gross: back(l.gross),
     })),
-    net: money(-note.net),
-    tax: money(-note.tax),
-    total: money(-note.total),
+    byRate:
+      rates.length > 1
+        ? rates.map((rateBp) =>
+            summary(
+              rateBp,
+              note.lines.filter((l) => l.rateBp === rateBp),
+            ),
+          )
+        : [],
+    net: back(note.net),
+    tax: back(note.tax),
+    total: back(note.total),
     reason: note.reason,
     refundRef: note.refundRef,
     reverseChargeNote: order.reverseChargeNote,

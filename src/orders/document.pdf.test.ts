@@ -1,3 +1,4 @@
+import { PDFParse } from 'pdf-parse';
 import { describe, expect, it } from 'vitest';
 import { renderDocumentPdf, type PdfDocument } from './document.pdf.js';
 
@@ -32,7 +33,22 @@ const invoice = (lines: number): PdfDocument => ({
   notes: ['Reverse charge.'],
 });
 
+/** The text of each page, as a PDF reader extracts it. */
+async function pageTexts(pdf: Buffer): Promise<string[]> {
+  const parser = new PDFParse({ data: new Uint8Array(pdf) });
+  const { pages } = await parser.getText();
+  await parser.destroy();
+  return pages.map((p) => p.text.replace(/\s+/g, ' '));
+}
+
 describe('invoice and credit note PDFs', () => {
+  it('names the document and the page on every page of a long one, and nothing of the kind on a single page', async () => {
+    const texts = await pageTexts(await renderDocumentPdf(invoice(70)));
+    expect(texts.length).toBeGreaterThan(1);
+    texts.forEach((text, i) => expect(text).toContain(`Invoice INV-2026-000001 · page ${i + 1} of ${texts.length}`));
+    expect((await pageTexts(await renderDocumentPdf(invoice(2))))[0]).not.toContain('page 1');
+  });
+
   it('breaks a long table into pages by rows, not a page per cell', async () => {
     expect(pagesOf(await renderDocumentPdf(invoice(2)))).toBe(1);
     // 70 two-line rows: three pages (each cell crossing the margin used to start its own: 352).

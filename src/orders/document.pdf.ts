@@ -28,7 +28,7 @@ export async function renderDocumentPdf(d: PdfDocument): Promise<Buffer> {
   // Helvetica's WinAnsi encoding has no U+2212 (it printed as '"'): amounts take the hyphen-minus.
   const t = (s: string) => s.replace(/\u2212/g, '-');
   const { default: PDFDocument } = await import('pdfkit');
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: d.title, Author: d.author } });
+  const doc = new PDFDocument({ size: 'A4', margin: 50, bufferPages: true, info: { Title: d.title, Author: d.author } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -54,10 +54,13 @@ export async function renderDocumentPdf(d: PdfDocument): Promise<Buffer> {
     const at = columns ?? headings.map((_, i) => (i === 0 ? 0 : count - headings.length + i));
     const row = (cells: string[], bold = false, place = at, head = false) => {
       doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(count > 5 ? 8 : 10);
+      const xOf = (column: number) => (column === 0 ? 50 : 50 + first + amountWidth * (column - 1));
       const cellAt = (i: number) => {
         const column = place[i] ?? i;
-        const x = column === 0 ? 50 : 50 + first + amountWidth * (column - 1);
-        return { x, options: column === 0 ? { width: first - 6 } : { width: amountWidth - 2, align: 'right' as const } };
+        // A text cell spans the columns up to the next cell of its row (a total's label, like colspan).
+        const until = place[i + 1] ?? 1;
+        const options = column === 0 ? { width: xOf(Math.max(1, until)) - 56 } : { width: amountWidth - 2, align: 'right' as const };
+        return { x: xOf(column), options };
       };
       // A row that does not fit goes to a new page under the headings again: pdfkit would otherwise
       // start a page for each cell that crosses the bottom margin (70 lines made 352 pages).
@@ -88,6 +91,21 @@ export async function renderDocumentPdf(d: PdfDocument): Promise<Buffer> {
   for (const extra of d.tables ?? []) table(extra.headings, extra.rows, [], extra.columns);
   doc.font('Helvetica').fontSize(10);
   for (const n of d.notes) doc.text(t(n), 50);
+  // A page printed or filed on its own still says which document it belongs to, and that more follow.
+  const pages = doc.bufferedPageRange();
+  if (pages.count > 1)
+    for (let i = 0; i < pages.count; i++) {
+      doc.switchToPage(pages.start + i);
+      const bottom = doc.page.margins.bottom;
+      doc.page.margins.bottom = 0; // text in the margin would otherwise start a new page
+      doc.font('Helvetica').fontSize(8);
+      doc.text(`${t(d.title)} · page ${i + 1} of ${pages.count}`, 50, doc.page.height - 35, {
+        width: 495,
+        align: 'right',
+        lineBreak: false,
+      });
+      doc.page.margins.bottom = bottom;
+    }
   doc.end();
   return done;
 }

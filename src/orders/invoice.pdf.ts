@@ -8,6 +8,7 @@ export async function renderInvoicePdf(invoice: InvoiceData): Promise<Buffer> {
     author: invoice.seller.name,
     meta: [
       `Date: ${invoice.date}`,
+      `Date of supply: ${invoice.supplyDate}`,
       `Order: ${invoice.orderNumber}`,
       ...(invoice.discountCode ? [`Discount code: ${invoice.discountCode}`] : []),
     ],
@@ -25,6 +26,12 @@ export async function renderInvoicePdf(invoice: InvoiceData): Promise<Buffer> {
       l.gross,
     ]),
     foot: [
+      ...(invoice.deducted
+        ? [
+            { label: 'Prices after discounts (VAT included)', value: invoice.deducted.prices },
+            { label: 'VAT included in the prices, deducted (reverse charge)', value: invoice.deducted.vat },
+          ]
+        : []),
       { label: 'Net', value: invoice.net },
       { label: 'Tax', value: invoice.tax },
       { label: 'Total paid', value: invoice.total, bold: !invoice.refunds },

@@ -98,6 +98,20 @@ describe('a business invoice', () => {
     expect(buildInvoice({ ...business, reverse_charge: 1, prices_include_tax: 0 }, rc, seller).taxNote).toBe('');
   });
 
+  it('reconciles price − discount with the net under the reverse charge: the VAT the prices included, deducted', () => {
+    const rc = lines.map((l) => ({ ...l, tax: 0, tax_rate_bp: 0, gross: l.net }));
+    // 3 × €10.00 − €1.00 + €10.70 = €39.70 as priced; €34.37 paid: €5.33 of VAT taken out.
+    expect(buildInvoice({ ...business, reverse_charge: 1 }, rc, seller).deducted).toEqual({ prices: '€39.70', vat: '−€5.33' });
+    // Nothing to reconcile when VAT was charged, or when prices were net of it.
+    expect(buildInvoice(business, lines, seller).deducted).toBeNull();
+    expect(buildInvoice({ ...business, reverse_charge: 1, prices_include_tax: 0 }, rc, seller).deducted).toBeNull();
+  });
+
+  it('states the date of supply: the day the payment settled and the goods were delivered', () => {
+    const paid = { ...business, created_at: Date.UTC(2026, 11, 30, 23), paid_at: Date.UTC(2026, 11, 31, 9) };
+    expect(buildInvoice(paid, lines, seller)).toMatchObject({ date: '2026-12-31', supplyDate: '2026-12-31' });
+  });
+
   it('names the billing country', () => {
     expect(buildInvoice(business, lines, seller).buyer).toContain('Austria');
   });

@@ -23,6 +23,8 @@ export interface InvoiceData {
   orderId: string;
   /** ISO date of payment */
   date: string;
+  /** ISO date of supply (German and EU law ask for it): digital goods are delivered when the payment settles */
+  supplyDate: string;
   seller: Seller;
   /** the buyer's billing name, company, address lines, country, VAT ID and email, as lines */
   buyer: string[];
@@ -43,6 +45,11 @@ export interface InvoiceData {
   discountCode: string | null;
   /** the tax summary, one row per rate (empty for an order from before per-line taxes) */
   byRate: Array<{ rate: string; net: string; tax: string; gross: string }>;
+  /**
+   * Under the reverse charge with tax-inclusive prices: the lines' price after discounts and the VAT
+   * taken out of it, so that the totals reconcile with unit price × quantity − discount; else null
+   */
+  deducted: { prices: string; vat: string } | null;
   net: string;
   tax: string;
   total: string;
@@ -82,6 +89,25 @@ function taxNoteOf(tax: number, inclusive: boolean, reverseCharge: boolean): str
   return tax === 0 ? 'No tax charged.' : `Tax ${inclusive ? 'included in the prices' : 'added to the prices'}.`;
 }
 
+/** Whether the order's prices included tax (orders from before 021 recorded no mode: their totals tell). */
+export function pricesIncludeTax(order: Pick<OrderRow, 'prices_include_tax' | 'total' | 'subtotal'>): boolean {
+  return order.prices_include_tax === null ? order.total === order.subtotal : order.prices_include_tax === 1;
+}
+
+/**
+ * Under the reverse charge with tax-inclusive prices, the lines' prices after discounts and the VAT
+ * they included that was deducted (what checkout showed); null otherwise, or for lines from before 021.
+ */
+export function reverseChargeDeduction(
+  order: Pick<OrderRow, 'prices_include_tax' | 'total' | 'subtotal' | 'reverse_charge'>,
+  items: Array<Pick<OrderItemRow, 'unit_price' | 'quantity' | 'discount' | 'gross'>>,
+): { prices: number; vat: number } | null {
+  if (order.reverse_charge !== 1 || !pricesIncludeTax(order) || items.some((i) => i.gross == null)) return null;
+  const prices = items.reduce((n, i) => n + i.unit_price * i.quantity - i.discount, 0);
+  const paid = items.reduce((n, i) => n + i.gross!, 0);
+  return prices > paid ? { prices, vat: prices - paid } : null;
+}
+
 /** The invoice of a paid order (callers check it has a number); its totals are the sums of its lines. */
 export function buildInvoice(
   order: OrderRow & { invoice_number: number },
@@ -115,12 +141,15 @@ export function buildInvoice(
     items,
     creditNotes.reduce((n, c) => n + c.total, 0),
   ).total;
-  const inclusive = order.prices_include_tax === null ? order.total === order.subtotal : order.prices_include_tax === 1;
+  const inclusive = pricesIncludeTax(order);
+  const deducted = reverseChargeDeduction(order, items);
+  const date = new Date(order.paid_at ?? order.created_at).toISOString().slice(0, 10);
   return {
     number: formatInvoiceNumber(order.invoice_number, order.invoice_series),
     orderNumber: formatOrderNumber(order.order_number),
     orderId: order.id,
-    date: new Date(order.paid_at ?? order.created_at).toISOString().slice(0, 10),
+    date,
+    supplyDate: date,
     seller,
     buyer: buyerLines(order),
     lines,
@@ -131,6 +160,7 @@ export function buildInvoice(
       const n = (pick: (i: OrderItemRow) => number) => money(of.reduce((s, i) => s + pick(i), 0));
       return { rate: formatRate(rateBp), net: n((i) => i.net!), tax: n((i) => i.tax), gross: n((i) => i.gross!) };
     }),
+    deducted: deducted && { prices: money(deducted.prices), vat: `−${money(deducted.vat)}` },
     net: money(totals.net),
     tax: money(totals.tax),
     total: money(totals.total),

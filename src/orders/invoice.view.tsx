@@ -6,6 +6,12 @@ import type { InvoiceData } from './invoice.js';
 /** GET /order/:id/invoice: a printable invoice (the print stylesheet hides the site around it). */
 export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: InvoiceData }) {
   const foot = [
+    ...(invoice.deducted
+      ? [
+          { label: 'Prices after discounts (VAT included)', value: invoice.deducted.prices },
+          { label: 'VAT included in the prices, deducted (reverse charge)', value: invoice.deducted.vat },
+        ]
+      : []),
     { label: 'Net', value: invoice.net },
     { label: 'Tax', value: invoice.tax },
     { label: 'Total paid', value: invoice.total, total: !invoice.refunds },
@@ -26,6 +32,8 @@ export function InvoicePage({ ctx, invoice }: { ctx: ViewContext; invoice: Invoi
             </h1>
             <p>
               Date: <time datetime={invoice.date}>{invoice.date}</time>
+              <br />
+              Date of supply: <time datetime={invoice.supplyDate}>{invoice.supplyDate}</time>
               <br />
               Order: {invoice.orderNumber}
               {invoice.discountCode && (

@@ -118,9 +118,18 @@ describe('creditNoteLines', () => {
     ]);
   });
 
-  it('leaves the rate out of an amount line when the order mixed rates', () => {
-    const mixed = [items[0]!, { ...items[1]!, tax_rate_bp: 700 }];
-    expect(creditNoteLines(order, mixed, [], 100)[0]!.rateBp).toBeNull();
+  it('splits an amount of an order that mixed rates over its rates, by their shares, so each rate’s VAT is corrected', () => {
+    const mixed = [items[0]!, { ...items[1]!, tax: 22, net: 311, tax_rate_bp: 700 }];
+    // €29.00 at 19 % and €3.33 at 7 % of €32.33: €1.00 back is €0.10 at 7 % and €0.90 (the remainder) at 19 %.
+    const lines = creditNoteLines(order, mixed, [], 100);
+    expect(lines).toEqual([
+      { description: 'Refund', sku: null, units: 0, rateBp: 700, gross: 10, tax: 1, net: 9 },
+      { description: 'Refund', sku: null, units: 0, rateBp: 1900, gross: 90, tax: 14, net: 76 },
+    ]);
+    for (const amount of [1, 99, 3233, -5]) {
+      const t = creditNoteTotals(creditNoteLines(order, mixed, [], amount));
+      expect([t.total, t.net + t.tax]).toEqual([amount, amount]);
+    }
   });
 });
 

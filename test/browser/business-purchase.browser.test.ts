@@ -145,6 +145,10 @@ describe('a business purchase with a discount code and a partial refund', () => 
     expect(orderText).toContain('Part of this order was refunded');
     expect(orderText).toContain(`Refunded −${refunded}`);
     expect(orderText).toContain(`Total after refunds ${after}`);
+    // Price × quantity − discount (€47.70) reconciles with the total through the VAT the prices included.
+    expect(orderText).toContain(
+      'Prices after discounts (VAT included) €47.70 VAT included in the prices, deducted (reverse charge) −€7.95',
+    );
     const noteLink = buyer.locator('.order-credit-notes a').first();
     const notePath = (await noteLink.getAttribute('href'))!;
     const noteNumber = (await noteLink.textContent())!.replace('Credit note ', '').trim();
@@ -154,7 +158,15 @@ describe('a business purchase with a discount code and a partial refund', () => 
     // The invoice and the credit note as pages…
     await buyer.goto(`${store.url}/order/${orderId}/invoice`);
     const invoicePage = (await text(buyer, 'main')).replace(/\s+/g, ' ');
-    for (const s of ['Atelier Lumière SARL', 'FR40303265045', 'DE123456789', 'B2B10', 'Reverse charge', total])
+    for (const s of [
+      'Atelier Lumière SARL',
+      'FR40303265045',
+      'DE123456789',
+      'B2B10',
+      'Reverse charge',
+      total,
+      'Prices after discounts (VAT included) €47.70 VAT included in the prices, deducted (reverse charge) −€7.95 Net €39.75',
+    ])
       expect(invoicePage).toContain(s);
     faults.push(...(await inspectPage(buyer, 'business-invoice')));
     await buyer.goto(store.url + notePath);
@@ -179,6 +191,9 @@ describe('a business purchase with a discount code and a partial refund', () => 
       'France',
       'VAT ID: FR40303265045',
       'Discount code: B2B10',
+      'Date of supply: 20',
+      'Prices after discounts (VAT included) €47.70',
+      'VAT included in the prices, deducted (reverse charge) -€7.95',
       'Palette Lab (PALETTE-LAB), 1 refunded 2 €19.00 -€3.80 €28.50 0% €0.00 €28.50',
       'Inkwell Brush Pack (INKWELL-BRUSHES) 1 €15.00 -€1.50 €11.25 0% €0.00 €11.25',
       'Total paid €39.75',

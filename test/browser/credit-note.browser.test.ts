@@ -22,7 +22,7 @@ describe('invoice and credit note pages in a real browser', () => {
   beforeAll(async () => {
     shop = await startBuyingShop({
       SELLER_NAME: 'Pixel & Key GmbH',
-      SELLER_ADDRESS: 'Hauptstraße 1; 10115 Berlin',
+      SELLER_ADDRESS: 'Hauptstraße 1; 10115 Berlin; Germany',
       SELLER_TAX_ID: 'DE123456789',
     });
     ({ store, browser, idp } = shop);
@@ -60,11 +60,12 @@ describe('invoice and credit note pages in a real browser', () => {
       userSub: demo.id,
       email: demo.email,
       lines: [
-        { product: products[0]!, unitPrice: 7900, quantity: 3, discount: 790, rateBp: 2000 },
-        { product: products[1]!, unitPrice: 1500, quantity: 1, rateBp: 2000 },
+        { product: products[0]!, unitPrice: 7900, quantity: 3, discount: 790, rateBp: 1900 },
+        { product: products[1]!, unitPrice: 1500, quantity: 1, rateBp: 700 },
       ],
       discountCode: 'SPRING10',
-      billing: { name: 'Ada Buyer', company: 'Buyer SAS', address: '1 rue de la Paix\n75002 Paris', country: 'FR', vatId: 'FR12345678901' },
+      // A business in the seller's own country pays VAT (no reverse charge): two rates, one summary row each.
+      billing: { name: 'Ada Buyer', company: 'Buyer GmbH', address: 'Musterstraße 2\n80331 München', country: 'DE', vatId: 'DE987654321' },
     });
     const refunds = createRefundService({
       db,
@@ -89,6 +90,19 @@ describe('invoice and credit note pages in a real browser', () => {
       ...(await inspect(page, 'credit-note', creditNote.path)),
     ];
     await expect(page.locator('main h1').textContent()).resolves.toBe(`Credit note ${creditNote.number}`);
+    const main = async (path: string) => {
+      await page.goto(store.url + path);
+      return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+    };
+    const note = await main(creditNote.path);
+    // 3 × €79.00 − €7.90 = €229.10 for three units; the unit refunded: €76.37 less its share of the rest.
+    expect(note).toMatch(/Total refunded −€76\.3\d/);
+    expect(note).not.toContain('-€'); // the same minus sign as the invoice and the order page
+    // A code makes the total differ from the list prices; the tax is still part of it, not added to it.
+    expect(await main(`/orders/${id}`)).toMatch(/Tax \(included\) €\d+\.\d\d Total €244\.10/);
+    const invoice = await main(`/order/${id}/invoice`);
+    expect(invoice).toMatch(/Date: (\d{4}-\d\d-\d\d) Date of supply: \1/);
+    expect(invoice).toMatch(/Tax summary Rate Net Tax Gross 7% €14\.02 €0\.98 €15\.00 19% €192\.52 €36\.58 €229\.10/i);
     expect(faults, faults.join('\n')).toEqual([]);
   });
 });

@@ -133,9 +133,15 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     expect(session.amount_total).toBe(3236);
   });
 
-  it('charges a French business with a VAT ID no VAT under the reverse charge', async () => {
+  it('charges a French business with a VAT ID no VAT under the reverse charge, and prefills all its details next time', async () => {
     const buyer = await buyerWith([{ price: 1200, quantity: 1 }]);
-    const billing = { billingName: 'Jean Dupont', billingCompany: 'Dupont SARL', billingCountry: 'FR', billingVatId: 'FR 12 345678901' };
+    const billing = {
+      billingName: 'Jean Dupont',
+      billingCompany: 'Dupont SARL',
+      billingAddress: '3 quai de Bercy\n75012 Paris',
+      billingCountry: 'FR',
+      billingVatId: 'FR 12 345678901',
+    };
     const page = await review(buyer, billing);
     expect(page.body).toContain('Reverse charge');
     expect((await confirm(buyer, page.body, billing)).status).toBe(303);
@@ -150,6 +156,16 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     });
     const { session } = await pay(buyer.user.sub);
     expect(session.amount_total).toBe(1000);
+    // The next checkout's form starts from this order's billing details, company, address and VAT ID too.
+    const p = await makeProduct(shop.fx.catalog, { price: 500 });
+    await buyer.browser.request('/cart', { form: { action: 'add', sku: p.sku, quantity: '1' } });
+    const again = await buyer.browser.request('/checkout');
+    expect(again.body).toContain('value="Jean Dupont"');
+    expect(again.body).toContain('value="Dupont SARL"');
+    expect(again.body).toMatch(/<textarea[^>]*billingAddress[^>]*>3 quai de Bercy\n75012 Paris<\/textarea>/);
+    expect(again.body).toMatch(/<option value="FR" selected/);
+    expect(again.body).toContain('value="FR12345678901"');
+    expect(again.body).toContain('Reverse charge');
   });
 
   it('charges a buyer in the United States no tax, and prefills the next checkout with their details', async () => {

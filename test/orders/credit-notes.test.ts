@@ -162,6 +162,21 @@ describe.each(testDialects)('credit notes and invoice series on %s', (dialect) =
     expect(mails.at(-1)!.textBody).toContain(`/credit-notes/${notes[2]!.printed}`);
   });
 
+  it('splits an amount refunded of an order with two rates over both, and sums the credit note per rate', async () => {
+    const mixed = (await lines()).map((l) => (l.product.name === 'Font' ? { ...l, rateBp: 700 } : l));
+    const id = await order({ lines: mixed });
+    await t.db.transaction((tx) => payments().refund(tx, id, { amountRefunded: 300, chargeAmount: null, refundId: 're_mix' }, 'evt_mix'));
+    const [note] = await notesOf(id);
+    // €29.00 at 19 % and €3.33 at 7 %: €3.00 back is €0.30 at 7 % and €2.70 at 19 %, each with its own VAT.
+    expect(note!.lines.map((l) => [l.description, l.rateBp, l.gross, l.tax])).toEqual([
+      ['Refund', 700, 30, 2],
+      ['Refund', 1900, 270, 43],
+    ]);
+    const page = (await buyer.browser.request(note!.path)).body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(page).toContain('Tax summary Rate Net Tax Gross 7% −€0.28 −€0.02 −€0.30 19% −€2.27 −€0.43 −€2.70');
+    expect(page).toContain('Total refunded −€3.00');
+  });
+
   it('leaves no credit note when the webhook’s transaction rolls back (a repeated event)', async () => {
     const id = await order();
     const pay = payments();
@@ -278,6 +293,12 @@ describe.each(testDialects)('credit notes and invoice series on %s', (dialect) =
     expect(pdf.rawPayload.subarray(0, 4).toString('latin1')).toBe('%PDF');
     const otherPdf = await t.app.inject({ url: `${creditNote.path}.pdf`, headers: { cookie: other.browser.cookieHeader() } });
     expect(otherPdf.statusCode).toBe(404);
+    // A visitor who is not logged in is sent to log in, and sees nothing of it.
+    for (const path of [creditNote.path, `${creditNote.path}.pdf`]) {
+      const anonymous = await t.app.inject({ url: path });
+      expect([302, 303, 401, 404], path).toContain(anonymous.statusCode);
+      expect(anonymous.body, path).not.toContain(creditNote.number);
+    }
   });
 
   it('shows refunded amounts, the total after refunds and the credit notes on the order page and the invoice', async () => {
@@ -290,6 +311,8 @@ describe.each(testDialects)('credit notes and invoice series on %s', (dialect) =
     const page = await buyer.browser.request(`/orders/${id}`);
     for (const text of ['Refunded', `−${euros(966)}`, 'Total after refunds', euros(total - 966), `href="${creditNote.path}"`])
       expect(page.body, text).toContain(text);
+    // The code makes the total less than the list prices; the German VAT is still part of it, not added to it.
+    expect(page.body).toMatch(/<th[^>]*>Tax \(included\)<\/th>/);
     const invoice = await buyer.browser.request(`/order/${id}/invoice`);
     for (const text of [
       'Ada Buyer',

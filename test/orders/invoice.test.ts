@@ -145,5 +145,14 @@ describe.each(testDialects)('invoices on %s', (dialect) => {
     expect((await buyer.browser.request(`/order/${paid.id}/invoice?format=docx`)).status).toBe(400);
     const other = await loginAs(t.app, 'new');
     expect((await other.browser.request(`/order/${paid.id}/invoice.pdf`)).status).toBe(404);
+    const page = await other.browser.request(`/order/${paid.id}/invoice`);
+    expect(page.status).toBe(404);
+    expect(page.body).not.toContain(paid.number);
+    // A visitor who is not logged in is sent to log in, and sees nothing of it either.
+    for (const path of [`/order/${paid.id}/invoice`, `/order/${paid.id}/invoice.pdf`]) {
+      const anonymous = await t.app.inject({ url: path });
+      expect([302, 303, 401, 404], path).toContain(anonymous.statusCode);
+      expect(anonymous.body, path).not.toContain(paid.number);
+    }
   });
 });

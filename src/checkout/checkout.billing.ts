@@ -1,4 +1,4 @@
-import { isCountry } from '../platform/countries.js';
+import { countryName, isCountry } from '../platform/countries.js';
 import { AppError, ValidationError } from '../platform/errors.js';
 import type { Billing } from './checkout.types.js';
 
@@ -14,14 +14,13 @@ export interface BillingForm {
 export type BillingField = keyof BillingForm;
 export type BillingErrors = Partial<Record<BillingField, string>>;
 
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** The ISO 3166-1 alpha-2 countries (platform/countries.ts) with their English names, by name: the country select's options. */
 export const COUNTRIES: ReadonlyArray<{ code: string; name: string }> = [...LETTERS]
   .flatMap((a) => [...LETTERS].map((b) => a + b))
   .filter(isCountry)
-  .map((code) => ({ code, name: regionNames.of(code) ?? code }))
+  .map((code) => ({ code, name: countryName(code) }))
   .sort((a, b) => a.name.localeCompare(b.name, 'en'));
 const COUNTRY_CODES = new Set(COUNTRIES.map((c) => c.code));
 

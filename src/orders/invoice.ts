@@ -1,3 +1,4 @@
+import { countryName } from '../platform/countries.js';
 import { formatMoney } from '../platform/money.js';
 import { plural, pluralWord } from '../platform/plural.js';
 import { formatInvoiceNumber, formatOrderNumber, formatRate } from './order-number.js';
@@ -62,8 +63,7 @@ export interface InvoiceData {
 }
 
 // The billing country is stored as its ISO code; an invoice names it ("France", not "FR").
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
-const countryOf = (code: string | null) => (code && /^[A-Z]{2}$/.test(code) ? (regionNames.of(code) ?? code) : code);
+const countryOf = (code: string | null) => (code && /^[A-Z]{2}$/.test(code) ? countryName(code) : code);
 
 /** The buyer as an invoice names them: billing details when given, the email always. */
 export function buyerLines(order: OrderRow): string[] {

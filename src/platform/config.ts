@@ -67,7 +67,7 @@ function buildConfig(env: Env) {
     },
     /** number series templates: `{YYYY}` is resolved to the year when a number is taken */
     series: { invoice: env.INVOICE_SERIES, creditNote: env.CREDIT_NOTE_SERIES },
-    /** percent, e.g. 20 for 20 % VAT */
+    /** whether catalog prices contain the tax ("incl. VAT") or get it added ("plus VAT") */
     pricesIncludeTax: env.PRICES_INCLUDE_TAX,
     /** tax by the buyer's country; sellerCountry null: no tax at all */
     tax: { sellerCountry: env.SELLER_COUNTRY ?? null, pricesIncludeTax: env.PRICES_INCLUDE_TAX, provider: env.TAX_PROVIDER },

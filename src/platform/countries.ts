@@ -16,3 +16,10 @@ const ISO_COUNTRIES = new Set(
 export function isCountry(code: string): boolean {
   return ISO_COUNTRIES.has(code);
 }
+
+const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+/** The country's English name ("Germany"), or its code when the runtime knows none. */
+export function countryName(code: string): string {
+  return names.of(code) ?? code;
+}

@@ -1,6 +1,6 @@
-import { isCountry } from '../platform/countries.js';
+import { countryName, isCountry } from '../platform/countries.js';
 
-export { isCountry };
+export { countryName, isCountry };
 
 /** The 27 member states of the European Union (ISO codes: Greece is GR here, EL only in VAT IDs). */
 export const EU_MEMBER_STATES: readonly string[] = 'AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK'.split(
@@ -16,11 +16,4 @@ export function isEuMember(country: string): boolean {
 /** A country code as people type it (`de`, ` De `): upper-case, trimmed. */
 export function normaliseCountry(raw: string): string {
   return raw.trim().toUpperCase();
-}
-
-const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
-
-/** The country's English name ("Germany"), or its code when the runtime knows none. */
-export function countryName(code: string): string {
-  return names.of(code) ?? code;
 }

@@ -76,3 +76,54 @@ describe.each(testDialects)('TAX_PROVIDER=stripe through the development gateway
     expect(session.amount_total).toBe(1000);
   });
 });
+
+// The same with tax-inclusive prices: the lines go at their price with the tax inside (tax_behavior
+// inclusive), so the buyer pays the price shown and only the split between net and tax follows the gateway.
+describe.each(testDialects)('TAX_PROVIDER=stripe with prices including tax on %s', (dialect) => {
+  let shop: CheckoutShop;
+  let rates: TaxRateRow[] = [];
+
+  beforeAll(async () => {
+    const env = { SELLER_COUNTRY: 'DE', PRICES_INCLUDE_TAX: 'true', TAX_PROVIDER: 'stripe' };
+    shop = await startCheckoutShop(dialect, env, { gateway: { taxRates: () => rates } });
+    rates = await createTaxRepo(shop.t.db).all();
+  });
+  afterAll(() => shop?.close());
+
+  async function buyAt(country: string) {
+    const buyer = await shop.buyerWith([{ price: 1190, quantity: 2 }]);
+    const { page, res } = await checkout(buyer, { billingName: 'Marie', billingCountry: country });
+    expect(res.status).toBe(303);
+    expect(hiddenFields(page.body).reviewedTotal).toBe('2380');
+    const placed = await shop.orderOf(buyer.user.sub);
+    expect((shop.gateway.session(placed.payment_ref!) as Record<string, unknown>).automatic_tax).toMatchObject({ enabled: true });
+    const { order, session } = await shop.payAndSettle(buyer.user.sub);
+    const items = await shop.t.db.kysely.selectFrom('order_items').selectAll().where('order_id', '=', order.id).execute();
+    return { buyer, order, session, lines: items.map((i) => [i.net, i.tax, i.gross, i.tax_rate_bp]) };
+  }
+
+  it('charges the price shown, the French VAT inside it as the store computed it', async () => {
+    const { buyer, order, session, lines } = await buyAt('FR');
+    // 2380 contains round(2380 × 20 / 120) = 397
+    expect(session).toMatchObject({ amount_subtotal: 2380, amount_total: 2380, total_details: { amount_tax: 397 } });
+    expect(order).toMatchObject({ status: 'fulfilled', tax: 397, total: 2380 });
+    expect(lines).toEqual([[1983, 397, 2380, 2000]]);
+    const invoice = (await buyer.browser.request(`/order/${order.id}/invoice`)).body;
+    expect(invoice).toContain(formatMoney(397, 'EUR'));
+    expect(invoice).toContain(formatMoney(2380, 'EUR'));
+  });
+
+  it('keeps the total and records the gateway’s tax inside it when its rate differs', async () => {
+    const shopRates = rates;
+    rates = shopRates.map((r) => (r.country === 'FR' ? { ...r, rateBp: 2100 } : r));
+    try {
+      const { order, session, lines } = await buyAt('FR');
+      // 2380 contains round(2380 × 21 / 121) = 413
+      expect(session).toMatchObject({ amount_total: 2380, total_details: { amount_tax: 413 } });
+      expect(order).toMatchObject({ status: 'fulfilled', tax: 413, total: 2380 });
+      expect(lines).toEqual([[1967, 413, 2380, 2100]]);
+    } finally {
+      rates = shopRates;
+    }
+  });
+});

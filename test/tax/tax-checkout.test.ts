@@ -84,6 +84,9 @@ describe.each(testDialects)('checkout by the rates table on %s', (dialect) => {
     expect(res.status).toBe(303);
     const reviewed = text(page.body);
     for (const rate of ['5.5 %', '10 %', '20 %']) expect(reviewed).toMatch(new RegExp(`Tax ${rate.replace('.', '\\.')} on €`));
+    // The gateway's payment page, where the buyer is sent: each line's amount, as the invoice will say.
+    const payPage = await (await fetch(res.location!)).text();
+    const paidLines = [...payPage.matchAll(/<td class="num">([^<]*)<\/td>\s*<\/tr>/g)].map((m) => cents(m[1]!));
 
     const { order, session } = await shop.payAndSettle(buyer.user.sub);
     expect(order.status).toBe('fulfilled');
@@ -97,6 +100,7 @@ describe.each(testDialects)('checkout by the rates table on %s', (dialect) => {
     const [main, summary] = invoice.body.split('<caption>Tax summary</caption>');
     const { rows, foot } = invoiceTable(main!);
     expect(rows).toHaveLength(lines.length);
+    expect(paidLines.sort((a, b) => a - b)).toEqual(rows.map((r) => cents(r.Gross!)).sort((a, b) => a - b));
     const sum = (col: string, of = rows) => of.reduce((n, r) => n + cents(r[col]!), 0);
     for (const r of rows) expect(cents(r.Net!) + cents(r.Tax!), JSON.stringify(r)).toBe(cents(r.Gross!));
     expect(cents(foot.Net!)).toBe(sum('Net'));

@@ -7,6 +7,8 @@ import type { LoggedIn } from '../support/auth.js';
 import { checkout, hiddenFields, startCheckoutShop, type CheckoutShop } from '../support/checkout-shop.js';
 import { testDialects } from '../support/database.js';
 import { makeDiscount } from '../discounts/discount-fixtures.js';
+import { followStoreRates } from '../../dev/store-rates.js';
+import { loginAs } from '../support/auth.js';
 
 // TAX_PROVIDER=stripe: the gateway computes the tax (automatic_tax) from the rates table, and the order records what it charged.
 describe.each(testDialects)('TAX_PROVIDER=stripe through the development gateway on %s', (dialect) => {
@@ -125,5 +127,39 @@ describe.each(testDialects)('TAX_PROVIDER=stripe with prices including tax on %s
     } finally {
       rates = shopRates;
     }
+  });
+});
+
+// `npm start` feeds the development gateway the store's table as it is now (dev/store-rates.ts): a
+// rate the owner adds in /admin/tax is the one the gateway's automatic tax charges.
+describe.each(testDialects)('the development gateway following the store’s rates table on %s', (dialect) => {
+  let shop: CheckoutShop;
+  let follow: ReturnType<typeof followStoreRates> | undefined;
+
+  beforeAll(async () => {
+    const env = { SELLER_COUNTRY: 'DE', PRICES_INCLUDE_TAX: 'false', TAX_PROVIDER: 'stripe' };
+    shop = await startCheckoutShop(dialect, env, { gateway: { taxRates: () => follow!.taxRates() } });
+    follow = followStoreRates(shop.t.db, 60_000);
+    await follow.refresh();
+  });
+  afterAll(async () => {
+    follow?.stop();
+    await shop?.close();
+  });
+
+  it('charges a Swiss buyer the rate the owner added for Switzerland', async () => {
+    const owner = await loginAs(shop.t.app, 'owner');
+    const added = await owner.browser.request('/admin/tax', {
+      form: { country: 'CH', category: '', percent: '8.1', from: '2024-01-01', note: 'Swiss VAT' },
+    });
+    expect(added.status).toBe(303);
+    await follow!.refresh();
+    const buyer = await shop.buyerWith([{ price: 1000, quantity: 2 }]);
+    const { page, res } = await checkout(buyer, { billingName: 'Heidi', billingCountry: 'CH' });
+    expect(res.status).toBe(303);
+    expect(hiddenFields(page.body).reviewedTotal).toBe('2162');
+    const { order, session } = await shop.payAndSettle(buyer.user.sub);
+    expect(session).toMatchObject({ amount_total: 2162, automatic_tax: { enabled: true }, total_details: { amount_tax: 162 } });
+    expect(order).toMatchObject({ status: 'fulfilled', tax: 162, total: 2162 });
   });
 });

@@ -138,6 +138,21 @@ describe.each(testDialects)('checkout by the rates table on %s', (dialect) => {
     expect(text(page.body)).not.toMatch(/Tax \d/);
   });
 
+  it('takes a Greek VAT ID by its EL prefix (reverse charge), and refuses one with GR beside the field', async () => {
+    const greek = await buyerWith([[1000, 1, 'standard']]);
+    const billing = { billingName: 'Nikos', billingCompany: 'Nikos AE', billingCountry: 'GR', billingVatId: 'EL 123 456 789' };
+    const refused = await checkout(greek, { ...billing, billingVatId: 'GR123456789' });
+    expect(refused.page.status).toBe(400);
+    expect(text(refused.page.body)).toContain(
+      'A VAT ID from Greece starts with EL (your billing country): expected EL followed by 9 digits',
+    );
+    expect(await shop.countOrders(greek.user.sub)).toBe(0);
+    const { page, res } = await checkout(greek, billing);
+    expect(text(page.body)).toContain('Reverse charge: no VAT is charged');
+    expect(res.status).toBe(303);
+    expect(await shop.orderOf(greek.user.sub)).toMatchObject({ billing_vat_id: 'EL123456789', reverse_charge: 1, tax: 0, total: 1000 });
+  });
+
   it('switches to a new rate at 00:00 UTC of its first day, and not before', async () => {
     // The clock only goes back (the identity provider's tokens follow the real one): a rise from today
     // and another from tomorrow, seen a minute before today began, at its start and now.

@@ -1,5 +1,5 @@
 import type { DevServicesPlan } from './config.js';
-import { startDevGateway } from './gateway/gateway.js';
+import { startDevGateway, type DevGatewayOptions } from './gateway/gateway.js';
 import { startDevIdp } from './idp/idp.js';
 import { startSmtpSink } from './smtp-sink.js';
 
@@ -15,7 +15,10 @@ export interface DevService {
  * the store. Each refuses to run in production. Returns them so dev/main.ts can print their addresses
  * and close them on shutdown.
  */
-export async function startDevServices(plan: DevServicesPlan): Promise<DevService[]> {
+export async function startDevServices(
+  plan: DevServicesPlan,
+  gatewayOptions: Pick<DevGatewayOptions, 'taxRates'> = {},
+): Promise<DevService[]> {
   const services: DevService[] = [];
   if (plan.smtp) {
     const smtp = await startSmtpSink({
@@ -29,7 +32,7 @@ export async function startDevServices(plan: DevServicesPlan): Promise<DevServic
     services.push({ name: idp.name, url: idp.url, close: () => idp.close() });
   }
   if (plan.gateway) {
-    const gateway = await startDevGateway({ ...plan.gateway, log: (line) => console.log(`  [payments] ${line}`) });
+    const gateway = await startDevGateway({ ...plan.gateway, ...gatewayOptions, log: (line) => console.log(`  [payments] ${line}`) });
     services.push({ name: gateway.name, url: gateway.publicUrl, close: () => gateway.close() });
   }
   return services;

@@ -1,8 +1,10 @@
 import { ConfigError, parseConfig, readEnvironment, type Config } from '../src/platform/config.js';
+import { createDatabase } from '../src/platform/db/db.js';
 import { startStore } from '../src/start.js';
 import { developmentEnvironment } from './config.js';
 import { startDevServices } from './index.js';
 import { DEMO_USERS } from './idp/idp.users.js';
+import { followStoreRates } from './store-rates.js';
 
 /**
  * `npm start`: the store with development values for whatever `.env` and the environment leave unset,
@@ -25,12 +27,21 @@ async function main() {
     process.exit(1);
   }
 
-  const services = await startDevServices(dev.services).catch((err: NodeJS.ErrnoException) => {
+  // The gateway plays Stripe Tax from the store's own rates table (read on a connection of its own).
+  const ratesDb = createDatabase(config.databaseUrl, { poolSize: 1 });
+  const rates = followStoreRates(ratesDb);
+  const services = await startDevServices(dev.services, { taxRates: rates.taxRates }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err;
     console.error(`${err.message}: another program has that port; stop it or set DEV_SMTP_PORT, DEV_IDP_PORT or DEV_GATEWAY_PORT.`);
     process.exit(1);
   });
-  await startStore(config, { onClose: () => Promise.all(services.map((s) => s.close())) });
+  await startStore(config, {
+    onClose: async () => {
+      rates.stop();
+      await Promise.all([...services.map((s) => s.close()), ratesDb.destroy()]);
+    },
+  });
+  await rates.refresh();
   console.log(`\n  ${config.shopName} is running at ${config.publicUrl}`);
   if (dev.services.idp) {
     const [demo, owner] = DEMO_USERS;

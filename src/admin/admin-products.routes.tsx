@@ -4,7 +4,13 @@ import type { AuditActor, AuditService } from '../audit/audit.service.js';
 import { renderMarkdown } from '../platform/markdown.js';
 import { parsePage } from './admin-query.js';
 import { AdminAuditPage } from './admin-audit.view.js';
-import { productFormValues, readProductForm, type ProductFormErrors, type ProductFormValues } from './admin-product-form.js';
+import {
+  productFormValues,
+  readProductForm,
+  toProductInput,
+  type ProductFormErrors,
+  type ProductFormValues,
+} from './admin-product-form.js';
 import { AdminProductFormPage } from './admin-product-form.view.js';
 import type { AdminProductsService } from './admin-products.service.js';
 
@@ -71,6 +77,15 @@ export function adminWriteRoutes(
     return privatePage(reply).render(page, status);
   };
   const blank: ProductFormValues = { ...readProductForm({}), currency: 'EUR', type: '' };
+  // A well-formed category nobody defined (a typo, a stale form) would be charged the standard rate
+  // everywhere without a word: refuse it beside the field with the form's other problems, save nothing.
+  const unknownTaxCategory = async (values: ProductFormValues): Promise<ProductFormErrors | null> => {
+    const { errors } = toProductInput(values);
+    const category = values.taxCategory.trim().toLowerCase() || 'standard';
+    if (errors.taxCategory || (await taxCategories()).includes(category)) return null;
+    const message = `There is no tax category "${category}": choose one from the list, or add a rate for it under Tax first.`;
+    return { ...errors, taxCategory: message };
+  };
 
   app.get('/admin/products/new', async (request, reply) => form(request, reply, null, blank));
 
@@ -78,6 +93,8 @@ export function adminWriteRoutes(
     const body = request.body as Static<typeof ProductBody>;
     const values = readProductForm(body);
     if (body.preview) return form(request, reply, null, values, { previewHtml: renderMarkdown(values.description) });
+    const unknown = await unknownTaxCategory(values);
+    if (unknown) return form(request, reply, null, values, { errors: unknown }, 400);
     const result = await products.create(actorOf(request), values);
     if (!result.ok) return form(request, reply, null, values, { errors: result.errors }, 400);
     return reply.redirect(editUrl(result.sku, true), 303);
@@ -95,6 +112,8 @@ export function adminWriteRoutes(
     const editing = { sku: current.sku, status: current.status };
     const values = { ...readProductForm(body), sku: current.sku };
     if (body.preview) return form(request, reply, editing, values, { previewHtml: renderMarkdown(values.description) });
+    const unknown = await unknownTaxCategory(values);
+    if (unknown) return form(request, reply, editing, values, { errors: unknown }, 400);
     const result = await products.update(actorOf(request), current.sku, values);
     if (!result.ok) return form(request, reply, editing, values, { errors: result.errors }, 400);
     return reply.redirect(editUrl(result.sku, true), 303);

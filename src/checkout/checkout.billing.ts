@@ -66,8 +66,11 @@ export function parseBilling(form: BillingForm, { forOrder }: { forOrder: boolea
   if (company.length > 200) errors.billingCompany = 'The company can be at most 200 characters.';
   if (address.length > 500) errors.billingAddress = 'The address can be at most 500 characters.';
   if (!COUNTRY_CODES.has(country)) errors.billingCountry = 'Please choose your country from the list.';
-  if (vatId && !/^[A-Z]{2}[0-9A-Z+*]{2,13}$/.test(vatId))
-    errors.billingVatId = 'A VAT ID starts with its two-letter country prefix, e.g. FR12345678901.';
+  // Only a shape: an EU ID's prefix and format are the tax domain's to check, and other countries'
+  // numbers need no prefix and may be longer (Switzerland's CHE-123.456.789 MWST).
+  if (vatId && !/^[0-9A-Z+*]{4,20}$/.test(vatId))
+    errors.billingVatId =
+      'A VAT ID has 4 to 20 letters and digits; in the EU it starts with its two-letter country prefix, e.g. FR12345678901.';
   if (Object.keys(errors).length > 0)
     throw new ValidationError('Please correct the billing details below.', { fields: errors }, 'billing_invalid');
   return { name, country, ...(company && { company }), ...(address && { address }), ...(vatId && { vatId }) };

@@ -74,6 +74,48 @@ describe('the rate for a country, category and day', () => {
     for (const c of ['CH', 'GB', 'NO', 'US', 'EL', 'XX', 'de']) expect(isEuMember(c)).toBe(false);
     for (const c of ['EL', 'EU', 'UN', 'XX', 'ZZ', 'UK', 'de', 'DEU', '']) expect(isCountry(c)).toBe(false);
   });
+
+  // Written out by hand (not derived from the migration's list) so a wrong or stale shipped rate fails
+  // here: each member state's standard rate in force in 2026 and the first day it has held.
+  it('ships each member state’s standard rate as in force in 2026, with the day it holds from', () => {
+    const shipped = Object.fromEntries(EU_STANDARD_RATES.map(([c, bp, from]) => [c, `${bpToPercent(bp)} % from ${from}`]));
+    expect(shipped).toEqual({
+      AT: '20 % from 1984-01-01',
+      BE: '21 % from 1996-01-01',
+      BG: '20 % from 1999-01-01',
+      CY: '19 % from 2014-01-13',
+      CZ: '21 % from 2013-01-01',
+      DE: '19 % from 2021-01-01',
+      DK: '25 % from 1992-01-01',
+      EE: '24 % from 2025-07-01',
+      ES: '21 % from 2012-09-01',
+      FI: '25.5 % from 2024-09-01',
+      FR: '20 % from 2014-01-01',
+      GR: '24 % from 2016-06-01',
+      HR: '25 % from 2012-03-01',
+      HU: '27 % from 2012-01-01',
+      IE: '23 % from 2021-03-01',
+      IT: '22 % from 2013-10-01',
+      LT: '21 % from 2009-09-01',
+      LU: '17 % from 2024-01-01',
+      LV: '21 % from 2012-07-01',
+      MT: '18 % from 2004-01-01',
+      NL: '21 % from 2012-10-01',
+      PL: '23 % from 2011-01-01',
+      PT: '23 % from 2011-01-01',
+      RO: '21 % from 2025-08-01',
+      SE: '25 % from 1990-07-01',
+      SI: '22 % from 2013-07-01',
+      SK: '23 % from 2025-01-01',
+    });
+    // Each is in force on the first day of 2026 and the last, and not the day before it began.
+    const rows = EU_STANDARD_RATES.map(([c, bp, from]) => row(c, bp, from));
+    for (const [c, bp, from] of EU_STANDARD_RATES) {
+      expect(rateAt(rows, c, 'standard', day('2026-01-01')), c).toBe(bp);
+      expect(rateAt(rows, c, 'standard', Date.parse('2026-12-31T23:59:59Z')), c).toBe(bp);
+      expect(rateAt(rows, c, 'standard', day(from) - 1), c).toBe(0);
+    }
+  });
 });
 
 // Good and bad VAT IDs of every member state (the format VIES gives, not real registrations).

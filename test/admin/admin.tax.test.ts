@@ -154,6 +154,37 @@ describe.each(testDialects)('admin tax rates on %s', (dialect) => {
     expect(await product('TAX-BAD')).toBeUndefined();
   });
 
+  it('refuses a well-formed tax category the shop does not know, beside the field with a 400, saving nothing', async () => {
+    const product = (sku: string) =>
+      t.db.kysely.selectFrom('products').select(['sku', 'tax_category']).where('sku', '=', sku).executeTakeFirst();
+    const error = (body: string, field: string) => new RegExp(`id="product-${field}-error">([^<]*)<`).exec(body)?.[1];
+    const fields = { name: 'Typo tool', price: '10.00', currency: 'EUR', type: 'file', status: 'draft' };
+    const audited = (await audit('product.create')).length;
+
+    const res = await post('/admin/products', { ...fields, sku: 'TAX-TYPO', tax_category: 'ebok' });
+    expect(res.statusCode).toBe(400);
+    expect(error(res.body, 'taxCategory')).toBe(
+      'There is no tax category &quot;ebok&quot;: choose one from the list, or add a rate for it under Tax first.',
+    );
+    expect(res.body).toContain('<option value="ebok" selected>ebok</option>');
+    expect(await product('TAX-TYPO')).toBeUndefined();
+    // The form's other problems show with it.
+    const both = await post('/admin/products', { ...fields, price: 'ten', sku: 'TAX-TYPO', tax_category: 'ebok' });
+    expect(both.statusCode).toBe(400);
+    expect(error(both.body, 'price')).toContain('Price must be an amount');
+    expect(error(both.body, 'taxCategory')).toContain('There is no tax category');
+    // An edit too: the product keeps its category.
+    const edit = await post('/admin/products/TAX-PLAIN', { ...fields, tax_category: 'reduced' });
+    expect(edit.statusCode).toBe(400);
+    expect(error(edit.body, 'taxCategory')).toContain('There is no tax category &quot;reduced&quot;');
+    expect(await product('TAX-PLAIN')).toEqual({ sku: 'TAX-PLAIN', tax_category: 'standard' });
+    expect(await audit('product.create')).toHaveLength(audited);
+    // Once a rate names it, the category is taken (typed in capitals too).
+    expect((await post('/admin/tax', { country: 'DE', category: 'reduced', percent: '7', from: '2020-01-01' })).statusCode).toBe(303);
+    expect((await post('/admin/products/TAX-PLAIN', { ...fields, tax_category: 'Reduced' })).statusCode).toBe(303);
+    expect(await product('TAX-PLAIN')).toEqual({ sku: 'TAX-PLAIN', tax_category: 'reduced' });
+  });
+
   it('is a 404 to everyone but the owner, and refuses a cross-site post even with the owner’s cookie', async () => {
     for (const user of [buyer, null]) {
       expect((await get('/admin/tax', user)).statusCode).toBe(404);

@@ -156,6 +156,11 @@ describe.each(testDialects)('checkout billing, tax and codes on %s', (dialect) =
     });
     const { session } = await pay(buyer.user.sub);
     expect(session.amount_total).toBe(1000);
+    // The invoice says why there is no VAT, and names the buyer's VAT ID.
+    const invoice = (await buyer.browser.request(`/order/${order.id}/invoice`)).body;
+    expect(invoice).toContain('Reverse charge: VAT to be accounted for by the recipient');
+    expect(invoice).toContain('VAT ID: FR12345678901');
+    expect(invoice).toMatch(/<th[^>]*>Tax<\/th><td class="num">€0\.00</);
     // The next checkout's form starts from this order's billing details, company, address and VAT ID too.
     const p = await makeProduct(shop.fx.catalog, { price: 500 });
     await buyer.browser.request('/cart', { form: { action: 'add', sku: p.sku, quantity: '1' } });

@@ -75,6 +75,20 @@ describe.each(testDialects)('tax-rates commands on %s', (dialect) => {
     const bad = await store('products', 'import', json);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('products[0] (SKU TAX-BAD): tax category must be lower-case letters');
+    // A well-formed category no rate names (ebook has the French row set above) is refused, new or updated; nothing is written.
+    const typo = tempFile(
+      't.csv',
+      'sku,name,price,currency,type,tax_category\nTAX-NEW,New,1,EUR,file,ebook\nTAX-TYPO,Typo,1,EUR,file,Ebok\n',
+    );
+    const refused = await store('products', 'import', typo);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'line 3 (SKU TAX-TYPO): unknown tax category ebok (no tax rate names it; add one with tax-rates set first).',
+    );
+    expect(await category('TAX-NEW')).toBeUndefined();
+    const retyped = await store('products', 'import', tempFile('r.csv', 'sku,tax_category\nTAX-BOOK,reduced\n'), '--update');
+    expect(retyped.stderr).toContain('unknown tax category reduced');
+    expect(await category('TAX-BOOK')).toEqual({ tax_category: 'ebook' });
   });
 
   it('says when tax is off', async () => {

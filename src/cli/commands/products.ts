@@ -31,6 +31,7 @@ CSV: a header row, then one product per row. Columns (only sku is required in th
   specs                             Label: value entries separated by ;
   download_limit, access_days       file products only
   activation_limit                  key products only
+  tax_category                      standard (default) or a category a tax rate names
 An empty cell means "not given": a new product gets the default, an updated one keeps its value.
 New products need name, price, currency and type. A CSV with a "slug" column and no "sku"
 (slug, name, description, position) imports categories.
@@ -41,13 +42,14 @@ Options:
     const [path] = ctx.positionals as [string];
     const text = await readInputFile(path);
     const started = performance.now();
-    const { catalog, config } = await ctx.services();
+    const { catalog, config, tax } = await ctx.services();
     const file = parseImportFile(path, text);
     const r = await importProducts(catalog, file, {
       update: ctx.values.update === true,
       now: ctx.clock(),
       progress: ctx.out.progress,
       imageHosts: config.images.hosts,
+      taxCategories: await tax.categories(),
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const part = (n: number, one: string, many: string) => (n > 0 ? [`${n} ${n === 1 ? one : many}`] : []);

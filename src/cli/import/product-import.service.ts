@@ -30,6 +30,8 @@ export interface ProductImportOptions {
   progress: (label: string, total: number) => Progress;
   /** IMAGE_HOSTS: an https:// image elsewhere is refused with the product's place in the file. */
   imageHosts?: readonly string[];
+  /** The tax categories the shop knows (rates table, products): another one is refused, as a typo would be charged the standard rate. */
+  taxCategories?: readonly string[];
 }
 
 /** Problems sorted by their place in the file, as the refusal the owner sees. */
@@ -54,7 +56,7 @@ async function findExisting(catalog: CatalogService, skus: string[]): Promise<Ma
 export async function importProducts(
   catalog: CatalogService,
   file: ImportFile,
-  { update, now, progress, imageHosts }: ProductImportOptions,
+  { update, now, progress, imageHosts, taxCategories }: ProductImportOptions,
 ): Promise<ImportSummary> {
   if (file.categories.length + file.products.length === 0)
     refuse(file.problems.length > 0 ? file.problems : [{ order: 0, text: 'The file has no categories or products.' }]);
@@ -103,6 +105,13 @@ export async function importProducts(
         order: entry.order,
         text: `${placeOf(entry)}: unknown categor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')} (not in the store or the file).`,
       });
+      return;
+    }
+    const taxCategory = row.kind === 'create' ? (row.input.taxCategory ?? '') : row.patch.taxCategory;
+    const tax = taxCategory === undefined ? undefined : taxCategory.trim().toLowerCase() || 'standard';
+    if (tax !== undefined && taxCategories && !taxCategories.includes(tax)) {
+      const problem = `unknown tax category ${tax} (no tax rate names it; add one with tax-rates set first).`;
+      problems.push({ order: entry.order, text: `${placeOf(entry)}: ${problem}` });
       return;
     }
     if (row.kind === 'create') creates.push(row.input);

@@ -1,9 +1,8 @@
 /** What the checkout flow tests do as a buyer and as the gateway, over a started shop. */
-import Stripe from 'stripe';
 import { expect } from 'vitest';
 import type { LoggedIn } from '../support/auth.js';
 import type { CheckoutShop } from '../support/checkout-shop.js';
-import { TEST_WEBHOOK_SECRET } from '../support/gateway.js';
+import { completedSessionEvent, postSignedWebhook } from '../support/gateway.js';
 
 /** The buyer's and the gateway's steps; `shop` is read at each call, as it is started in beforeAll. */
 export function checkoutFlow(shop: () => CheckoutShop) {
@@ -33,44 +32,8 @@ export function checkoutFlow(shop: () => CheckoutShop) {
   }
 
   /** A `checkout.session.completed` event signed with the gateway's secret, posted to the webhook. */
-  function postSignedCompletion({
-    eventId,
-    sessionId,
-    orderId,
-    amount,
-  }: {
-    eventId: string;
-    sessionId: string;
-    orderId: string;
-    amount: number;
-  }) {
-    const body = JSON.stringify({
-      id: eventId,
-      object: 'event',
-      type: 'checkout.session.completed',
-      created: Math.floor(Date.now() / 1000),
-      data: {
-        object: {
-          id: sessionId,
-          object: 'checkout.session',
-          client_reference_id: orderId,
-          metadata: { reference: orderId, kind: 'order' },
-          status: 'complete',
-          payment_status: 'paid',
-          amount_total: amount,
-          currency: 'eur',
-          payment_intent: `pi_${eventId}`,
-        },
-      },
-    });
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
-    return shop().t.app.inject({
-      method: 'POST',
-      url: '/api/payment-callback',
-      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-      payload: body,
-    });
-  }
+  const postSignedCompletion = (e: { eventId: string; sessionId: string; orderId: string; amount: number }) =>
+    postSignedWebhook(shop().t.app, completedSessionEvent({ ...e, paymentIntent: `pi_${e.eventId}` }));
 
   const sessionIdOf = (url: string) => new URL(url).pathname.split('/').pop()!;
   const orderOf = async (id: string) =>

@@ -1,4 +1,3 @@
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCartService } from '../../src/cart/cart.service.js';
 import { createOrderPayments } from '../../src/payments/order-payments.js';
@@ -12,7 +11,7 @@ import { createTestApp, type TestApp } from '../support/app.js';
 import { loginAs, startTestIdp, type TestIdp } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct } from '../support/factories.js';
-import { gatewayEnv, startTestGateway, TEST_WEBHOOK_SECRET, type DevGateway } from '../support/gateway.js';
+import { completedSessionEvent, gatewayEnv, postSignedWebhook, startTestGateway, type DevGateway } from '../support/gateway.js';
 
 describe.each(testDialects)('a late payment waiting for keys on %s', (dialect) => {
   let idp: TestIdp;
@@ -75,34 +74,16 @@ describe.each(testDialects)('a late payment waiting for keys on %s', (dialect) =
     });
 
     // The late buyer's payment arrives, signed by the gateway: not lost, flagged for the owner.
-    const body = JSON.stringify({
-      id: `evt_late_${orderId}`,
-      object: 'event',
-      type: 'checkout.session.completed',
-      created: Math.floor(Date.now() / 1000),
-      data: {
-        object: {
-          id: sessionId,
-          object: 'checkout.session',
-          client_reference_id: orderId,
-          metadata: { reference: orderId, kind: 'order' },
-          status: 'complete',
-          payment_status: 'paid',
-          amount_total: 1900,
-          currency: 'eur',
-          payment_intent: `pi_${orderId.slice(-10)}`,
-        },
-      },
-    });
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/payment-callback',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET }),
-      },
-      payload: body,
-    });
+    const res = await postSignedWebhook(
+      t.app,
+      completedSessionEvent({
+        eventId: `evt_late_${orderId}`,
+        sessionId,
+        orderId,
+        amount: 1900,
+        paymentIntent: `pi_${orderId.slice(-10)}`,
+      }),
+    );
     expect(res.json()).toEqual({ received: true, outcome: 'needs_attention' });
     const flagged = await orders.findOrder(orderId);
     expect(flagged?.status).toBe('needs_attention');

@@ -7,7 +7,7 @@ import { outcomeLabel } from '../../src/platform/metrics.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testDialects } from '../support/database.js';
 import { catalogFixtures, makeProduct } from '../support/factories.js';
-import { TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/gateway.js';
+import { completedSessionEvent, postSignedWebhook, TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from '../support/gateway.js';
 
 const TOKEN = 'metrics-token-for-tests-0123456789abcdef';
 const env = { METRICS_TOKEN: TOKEN, STRIPE_SECRET_KEY: TEST_STRIPE_KEY, STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET };
@@ -146,34 +146,14 @@ describe.each(testDialects)('metrics on %s', (dialect) => {
       payload: forged,
     });
     expect(refused.statusCode).toBe(400);
-    const unknown = JSON.stringify({
-      id: `evt_${randomUUID()}`,
-      object: 'event',
-      type: 'checkout.session.completed',
-      created: Math.floor(Date.now() / 1000),
-      data: {
-        object: {
-          id: 'cs_metrics',
-          object: 'checkout.session',
-          client_reference_id: 'ord_000000000000000000000000',
-          metadata: { reference: 'ord_000000000000000000000000', kind: 'order' },
-          status: 'complete',
-          payment_status: 'paid',
-          amount_total: 100,
-          currency: 'eur',
-        },
-      },
+    const unknown = completedSessionEvent({
+      eventId: `evt_${randomUUID()}`,
+      sessionId: 'cs_metrics',
+      orderId: 'ord_000000000000000000000000',
+      amount: 100,
     });
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload: unknown, secret: TEST_WEBHOOK_SECRET });
-    const headers = { 'content-type': 'application/json', 'stripe-signature': signature };
-    expect((await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers, payload: unknown })).json()).toEqual({
-      received: true,
-      outcome: 'unknown_order',
-    });
-    expect((await t.app.inject({ method: 'POST', url: '/api/payment-callback', headers, payload: unknown })).json()).toEqual({
-      received: true,
-      outcome: 'duplicate',
-    });
+    expect((await postSignedWebhook(t.app, unknown)).json()).toEqual({ received: true, outcome: 'unknown_order' });
+    expect((await postSignedWebhook(t.app, unknown)).json()).toEqual({ received: true, outcome: 'duplicate' });
 
     const text = await scrape();
     const delta = (outcome: string) =>

@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import Stripe from 'stripe';
 import { startDevGateway, type DevGateway, type DevGatewayOptions } from '../../dev/gateway/gateway.js';
 
 export type { DevGateway } from '../../dev/gateway/gateway.js';
@@ -150,4 +152,38 @@ export async function submitPaymentPage(pageUrl: string, action: 'pay' | 'declin
   const location = res.headers.get('location');
   if (res.status !== 303 || !location) throw new Error(`the payment page answered ${res.status} to ${action}`);
   return new URL(location, pageUrl).toString();
+}
+
+/** An order's session paid in full, as the gateway announces it in `checkout.session.completed`. */
+export function completedSessionEvent(e: { eventId: string; sessionId: string; orderId: string; amount: number; paymentIntent?: string }) {
+  return JSON.stringify({
+    id: e.eventId,
+    object: 'event',
+    type: 'checkout.session.completed',
+    created: Math.floor(Date.now() / 1000),
+    data: {
+      object: {
+        id: e.sessionId,
+        object: 'checkout.session',
+        client_reference_id: e.orderId,
+        metadata: { reference: e.orderId, kind: 'order' },
+        status: 'complete',
+        payment_status: 'paid',
+        amount_total: e.amount,
+        currency: 'eur',
+        ...(e.paymentIntent && { payment_intent: e.paymentIntent }),
+      },
+    },
+  });
+}
+
+/** Posts a webhook body to the store signed with the test gateway's secret, as the gateway would. */
+export function postSignedWebhook(app: FastifyInstance, payload: string) {
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET });
+  return app.inject({
+    method: 'POST',
+    url: '/api/payment-callback',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    payload,
+  });
 }

@@ -211,6 +211,7 @@ export async function buildApp({
   app.decorate('jobs', {
     expireStaleOrders: () => checkout.expireStaleOrders(),
     reconcilePayments: () => reconciler.reconcile(),
+    pruneDownloadTransfers: () => downloads.pruneTransfers(),
   });
   return app;
 }
@@ -222,6 +223,8 @@ declare module 'fastify' {
       expireStaleOrders(): Promise<number>;
       /** Settles payments whose webhooks never arrived (see payment-reconciler.ts). */
       reconcilePayments(): Promise<ReconcileReport>;
+      /** Deletes download transfers no link can use any more; returns how many went. */
+      pruneDownloadTransfers(): Promise<number>;
     };
   }
 }

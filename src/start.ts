@@ -19,8 +19,9 @@ export interface StartOptions {
 
 /**
  * Starts the store on a validated configuration: migrates, loads the demo catalog when asked (before
- * listening, so the store is ready only once it can serve what it lists), runs the mail worker and the
- * order sweeper and the payment reconciler, listens, and shuts all of it down gracefully on a signal.
+ * listening, so the store is ready only once it can serve what it lists), runs the mail worker, the
+ * order sweeper, the payment reconciler and the download transfer pruner, listens, and shuts all of it
+ * down gracefully on a signal.
  */
 export async function startStore(config: Config, options: StartOptions = {}) {
   const db = createDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
@@ -47,12 +48,17 @@ export async function startStore(config: Config, options: StartOptions = {}) {
   const reconciler = setInterval(() => {
     app.jobs.reconcilePayments().catch((err) => app.log.error({ err }, 'payment reconciliation failed'));
   }, 10 * 60_000);
+  // Transfers of links that can no longer be used are deleted; as safe on several instances (a row goes once).
+  const pruner = setInterval(() => {
+    app.jobs.pruneDownloadTransfers().catch((err) => app.log.error({ err }, 'download transfer pruning failed'));
+  }, 60 * 60_000);
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     clearInterval(sweeper);
     clearInterval(reconciler);
+    clearInterval(pruner);
     await mailWorker.stop();
     await app.close();
     await options.onClose?.();

@@ -66,6 +66,19 @@ export function createDownloadsRepo(db: Database) {
     },
 
     /**
+     * Deletes up to `limit` transfers last written before `cutoff`; returns how many went. A bounded
+     * batch keeps each statement's locks short. No index on updated_at: every claim of a running
+     * download rewrites it, and pruning keeps the table to about a day of links, cheap to scan.
+     */
+    async deleteTransfersIdleSince(cutoff: number, limit: number, tx: Executor = db.kysely): Promise<number> {
+      const result = await tx
+        .deleteFrom('download_transfers')
+        .where('id', 'in', (eb) => eb.selectFrom('download_transfers').select('id').where('updated_at', '<', cutoff).limit(limit))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    /**
      * Counts one download only while the grant allows one more: the condition and the increment are
      * one statement, so two requests at the last download cannot both pass.
      */

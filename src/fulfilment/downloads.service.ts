@@ -68,6 +68,18 @@ type Fetch = Extract<TransferEvent, { type: 'fetch' }>;
 const PRESIGNED_SECONDS = 120;
 
 /**
+ * How long past its last use a transfer is kept beyond what its link could still do with it. A link
+ * uses its transfer while it is valid (the row was made at its first use, after it was signed, so it
+ * was last written less than the link's lifetime ago), and after that only to resume within the
+ * resume window of the bytes it last served (each of which wrote the row): past both, it is dead. The
+ * day on top covers links signed or transfers resumed under a longer DOWNLOAD_LINK_MINUTES or resume
+ * window before a restart lowered it (a token carries its own expiry; the config allows a day at
+ * most), instances whose clocks differ, and a response still sending a block long after its last claim.
+ */
+const PRUNE_MARGIN_MS = 24 * 60 * 60_000;
+const PRUNE_BATCH = 1000;
+
+/**
  * The body as it is sent: bytes pass only once claimed (`claim` grants a block at a time, or
  * refuses, and the response is cut off), and when the response ends, `settle` learns how much of
  * what it claimed was never sent (the client went away, or a block was left over).
@@ -179,6 +191,20 @@ export function createDownloadsService({
   }
 
   return {
+    /**
+     * Deletes the transfers no link can use any more (see PRUNE_MARGIN_MS), a batch at a time until a
+     * batch finds none; returns how many went. Safe on several instances at once: a row goes once.
+     */
+    async pruneTransfers(): Promise<number> {
+      const cutoff = clock() - Math.max(linkMs, resumeWindowMs) - PRUNE_MARGIN_MS;
+      let total = 0;
+      for (;;) {
+        const deleted = await repo.deleteTransfersIdleSince(cutoff, PRUNE_BATCH);
+        if (deleted === 0) return total;
+        total += deleted;
+      }
+    },
+
     /**
      * A signed link to one file of one unit of an order item, for the order's owner only (anyone
      * else: the same 404 as a missing order). Refused with its reason when the unit cannot be

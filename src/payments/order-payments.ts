@@ -52,7 +52,11 @@ export function createOrderPayments({
 }: OrderPaymentsDeps) {
   /** An event that ends an unpaid order and gives its reserved keys back. */
   async function endUnpaid(tx: Executor, orderId: string, event: OrderEvent, source: string): Promise<PayableResult> {
-    const r = await orders.applyEvent(tx, orderId, event, source);
+    let r = await orders.applyEvent(tx, orderId, event, source);
+    // Another transaction moved the order between this one's read and write (a cancel's own session
+    // close reported by the gateway's "session expired" while the cancel ran): judged again against
+    // the state it left, as the table has an answer for it (an expired order may still be cancelled).
+    if (!r.applied && r.reason === 'raced') r = await orders.applyEvent(tx, orderId, event, source);
     if (r.applied) await keyPool.releaseReservation(orderId, tx);
     if (r.applied) await discounts?.release(tx, orderId);
     return moved(r);

@@ -29,7 +29,8 @@ export function KeyDeliveries({ orderId, itemId, keys }: { orderId: string; item
           <li class="key-unit">
             {k.status === 'revoked' ? (
               <>
-                <span class="unit">License key {k.unit + 1}</span> <span class="state revoked">Refunded: this key is no longer valid.</span>
+                <span class="unit">License key {k.unit + 1}</span> —{' '}
+                <span class="state revoked">Refunded: this key is no longer valid.</span>
               </>
             ) : k.revealed ? (
               <div class="key-reveal">

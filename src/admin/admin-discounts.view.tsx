@@ -136,10 +136,10 @@ export function AdminDiscountsPage(props: {
         />
         <fieldset class={errors.kind ? 'field invalid' : 'field'} aria-describedby={errors.kind ? 'discount-kind-error' : undefined}>
           <legend>Kind</legend>
-          <label>
+          <label class="choice">
             <input type="radio" name="kind" value="percent" checked={values.kind !== 'fixed'} /> Percentage of each eligible line
           </label>
-          <label>
+          <label class="choice">
             <input type="radio" name="kind" value="fixed" checked={values.kind === 'fixed'} /> Fixed amount, spread over the eligible lines
           </label>
           {errors.kind && (

@@ -46,6 +46,8 @@ export function CheckoutReturnPage({ ctx, order, items }: { ctx: ViewContext; or
   const number = formatOrderNumber(order.order_number);
   const money = (n: number) => formatMoney(n, order.currency);
   const heading = headings[status] ?? `Order ${number}`;
+  // A free order (a code took off the whole total) was fulfilled at checkout, never paid.
+  const message = paid && order.total === 0 ? 'Your order is complete; nothing was charged.' : (messages[status] ?? '');
   return (
     <Layout
       ctx={ctx}
@@ -60,7 +62,7 @@ export function CheckoutReturnPage({ ctx, order, items }: { ctx: ViewContext; or
       <section class="checkout-return paid-summary" data-order-id={order.id} data-order-status={order.status} aria-live="polite">
         <h1>{heading}</h1>
         <p class="notice" role="status">
-          Order {number}: {messages[status] ?? ''}
+          Order {number}: {message}
         </p>
         {(paid || waiting) && (
           <>
@@ -94,6 +96,9 @@ export function CheckoutReturnPage({ ctx, order, items }: { ctx: ViewContext; or
             amount: money(item.unit_price * item.quantity),
           }))}
           foot={[
+            ...(order.discount > 0
+              ? [{ label: `Discount${order.discount_code ? ` (code ${order.discount_code})` : ''}`, value: `−${money(order.discount)}` }]
+              : []),
             ...(order.tax > 0 ? [{ label: `Tax${order.total === order.subtotal ? ' (included)' : ''}`, value: money(order.tax) }] : []),
             { label: paid ? 'Total paid' : 'Total', value: money(order.total), total: true },
           ]}

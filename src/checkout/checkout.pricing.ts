@@ -110,15 +110,10 @@ export function createCheckoutPricing({
         })),
         { pricesIncludeTax: tax.pricesIncludeTax, reverseCharge: assessed.reverseCharge },
       );
-      // A code that takes off everything: the store has no order without a payment, so say it is the code.
-      if (quote.total <= 0 && code)
-        throw new ValidationError(
-          `The code ${code.code} takes off the whole total, and an order needs something to pay. Please remove the code to buy at the full price.`,
-          undefined,
-          'nothing_to_pay',
-        );
-      if (quote.total <= 0) throw new ValidationError('There is nothing to pay for in your cart.', undefined, 'cart_empty');
-      assertChargeable(quote.total, currency, 'cart');
+      // A code that takes off everything makes a free order (placed without the gateway); without a
+      // code a total of 0 is a cart with nothing in it to pay for.
+      if (quote.total <= 0 && !code) throw new ValidationError('There is nothing to pay for in your cart.', undefined, 'cart_empty');
+      if (quote.total > 0) assertChargeable(quote.total, currency, 'cart');
       return {
         lines: found.map((l, i) => ({ ...l, amounts: quote.lines[i]! })),
         quote,

@@ -27,7 +27,10 @@ export interface CheckoutDeps {
   orders: OrdersService;
   gateway: CheckoutGateway;
   /** The order's payable lifecycle: the return page settles or cancels through it, the sweeper expires. */
-  payments: Pick<Payable, 'settle' | 'cancel' | 'expire'>;
+  payments: Pick<Payable, 'settle' | 'cancel' | 'expire'> & {
+    /** fulfils a free order (total 0) in the transaction that wrote it */
+    placeFree(tx: Executor, orderId: string): Promise<unknown>;
+  };
   /** the tax domain (none: no tax) and the discounts domain (none: no codes) */
   tax?: CheckoutTax;
   discounts?: CheckoutDiscounts;
@@ -121,7 +124,8 @@ export function createCheckoutService({
      * the gateway cannot be reached nothing is written. `reviewed` is the total the buyer saw on the
      * review page: a different one now (a price or the country changed) is `price_changed`.
      * `given`: the billing details (without them, as the buyer's last order); a code in the cart is
-     * redeemed in the order's transaction.
+     * redeemed in the order's transaction. A total of 0 (a code took off everything) opens no
+     * session: the order is fulfilled in that same transaction, and `paymentUrl` is null.
      */
     async placeOrder(
       buyer: Buyer,
@@ -159,7 +163,9 @@ export function createCheckoutService({
       }
       // The session first, so the order is written with it (one statement on PostgreSQL) rather than
       // updated once it exists. Nobody can pay it before the order is written: the buyer is sent to it after.
-      const session = await openPaymentSession(orderId, p, buyer, reservedUntil);
+      // A free order (a code took off the whole total) has nothing to pay and no session.
+      const free = p.quote.total === 0;
+      const session = free ? null : await openPaymentSession(orderId, p, buyer, reservedUntil);
       const pooled = p.lines.filter((x) => x.product.type === 'key_lim');
       const write = async (tx: Executor) => {
         await orders.createOrder(
@@ -172,8 +178,8 @@ export function createCheckoutService({
             ...orderColumns(p),
             idempotency_key: idempotencyKey,
             reserved_until: reservedUntil,
-            payment_provider: gateway.provider,
-            payment_ref: session.id,
+            payment_provider: session ? gateway.provider : null,
+            payment_ref: session?.id ?? null,
             created_at: now,
             updated_at: now,
           },
@@ -190,6 +196,9 @@ export function createCheckoutService({
             name: l.product.name,
           });
         }
+        // Settled where it was written: keys reserved above are delivered, the invoice (of 0) numbered,
+        // the cart emptied and the receipt queued, or none of it.
+        if (free) await payments.placeFree(tx, orderId);
       };
       try {
         // A single statement is atomic by itself: no transaction (two round trips) around it.
@@ -197,12 +206,13 @@ export function createCheckoutService({
         else await db.transaction(write);
       } catch (err) {
         // Sold out, the code used up, or the same form submitted again: the session leads nowhere, so it is closed.
-        await gateway
-          .expireCheckoutSession(session.id)
-          .catch((e: unknown) => log?.warn({ err: e, orderId }, 'could not expire the payment session of an order not placed'));
+        if (session)
+          await gateway
+            .expireCheckoutSession(session.id)
+            .catch((e: unknown) => log?.warn({ err: e, orderId }, 'could not expire the payment session of an order not placed'));
         return resumeOrThrow(err);
       }
-      return { orderId, paymentUrl: session.url };
+      return { orderId, paymentUrl: session?.url ?? null };
     },
 
     /**

@@ -152,16 +152,23 @@ export function CheckoutPage({ ctx, review, problem, form, errors, idempotencyKe
             </fieldset>
             {review && (
               <>
-                <p>
-                  Keys and downloads are delivered to your order page as soon as the payment is confirmed. Pool keys are held for you while
-                  you pay.
-                </p>
+                {review.quote.total === 0 ? (
+                  <p class="free-order">
+                    Your code {review.code?.code} takes off the whole total: nothing to pay. Keys and downloads are on your order page as
+                    soon as you place the order.
+                  </p>
+                ) : (
+                  <p>
+                    Keys and downloads are delivered to your order page as soon as the payment is confirmed. Pool keys are held for you
+                    while you pay.
+                  </p>
+                )}
                 <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
                 <input type="hidden" name="reviewedTotal" value={String(review.quote.total)} />
                 <input type="hidden" name="reviewedCurrency" value={review.currency} />
                 <input type="hidden" name="reviewedCode" value={review.code?.code ?? ''} />
                 <button type="submit" class="button primary">
-                  Pay {money(review.quote.total)}
+                  {review.quote.total === 0 ? 'Get it free' : `Pay ${money(review.quote.total)}`}
                 </button>
               </>
             )}

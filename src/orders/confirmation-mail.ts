@@ -50,9 +50,16 @@ export function confirmationMail(
   const orderUrl = `${settings.publicUrl}/orders/${order.id}`;
   const byItem = new Map(items.map((i) => [i.id, i]));
   const hasFiles = items.some((i) => i.type === 'file');
+  // A free order (a code took off everything) was never paid: no payment to speak of.
+  const free = order.total === 0;
   const blocks: MailBlock[] = [
     { type: 'heading', text: `Thank you for your order ${number}` },
-    { type: 'paragraph', text: `We received your payment of ${formatMoney(order.total, order.currency)}.` },
+    {
+      type: 'paragraph',
+      text: free
+        ? `Your order is complete: the code ${order.discount_code ?? ''} took off the whole total, so nothing was charged.`
+        : `We received your payment of ${formatMoney(order.total, order.currency)}.`,
+    },
     {
       type: 'facts',
       rows: [
@@ -86,5 +93,10 @@ export function confirmationMail(
     { type: 'button', label: `View order ${number}`, href: orderUrl },
     { type: 'note', text: 'Keep this mail as your receipt. The invoice can be downloaded from the order page.' },
   );
-  return renderMail(order.email, `[${settings.shopName}] Order ${number} — payment received`, blocks, mailLook(settings));
+  return renderMail(
+    order.email,
+    `[${settings.shopName}] Order ${number} — ${free ? 'order complete' : 'payment received'}`,
+    blocks,
+    mailLook(settings),
+  );
 }

@@ -8,6 +8,7 @@ const allowed: Array<[OrderState, OrderEvent, OrderState]> = [
   ['pending', 'payment_cancelled', 'cancelled'],
   ['pending', 'reservation_expired', 'expired'],
   ['pending', 'payment_mismatch', 'needs_attention'],
+  ['pending', 'free_order_placed', 'fulfilled'],
   ['expired', 'payment_settled', 'needs_attention'],
   ['cancelled', 'payment_settled', 'needs_attention'],
   ['failed', 'payment_settled', 'needs_attention'],
@@ -44,6 +45,11 @@ describe('order state machine', () => {
   it('pays again only an order that ended unpaid without the buyer cancelling it', () => {
     const retryable = orderStates.filter((s) => nextOrderState(s, 'payment_retried').ok);
     expect(retryable).toEqual(['failed', 'expired']);
+  });
+
+  it('places a free order only from pending, the state its own transaction wrote it in', () => {
+    const from = orderStates.filter((s) => nextOrderState(s, 'free_order_placed').ok);
+    expect(from).toEqual(['pending']);
   });
 
   it('never leaves refunded', () => {

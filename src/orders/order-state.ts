@@ -24,6 +24,7 @@ export const orderEvents = [
   'refund_partial',
   'refund_full',
   'payment_retried', // the buyer pays an unpaid order again: its keys were reserved anew
+  'free_order_placed', // a code took off the whole total: fulfilled at checkout, with no payment to wait for
 ] as const;
 export type OrderEvent = (typeof orderEvents)[number];
 
@@ -34,6 +35,8 @@ const transitions: Record<OrderState, Partial<Record<OrderEvent, OrderState>>> =
     payment_cancelled: 'cancelled',
     reservation_expired: 'expired',
     payment_mismatch: 'needs_attention',
+    // Only in the transaction that wrote the order: a free order is never seen pending.
+    free_order_placed: 'fulfilled',
   },
   // A payment arriving after the reservation was released is never lost: the owner is told. An
   // expired or failed order can be paid again once its keys are reserved anew ("Pay now"); one the

@@ -2,7 +2,7 @@ import type { FulfilmentService } from '../fulfilment/fulfilment.service.js';
 import type { KeyPoolService } from '../fulfilment/key-pool.service.js';
 import { confirmationMail } from '../orders/confirmation-mail.js';
 import { nextOrderState, type OrderEvent, type OrderState } from '../orders/order-state.js';
-import type { OrdersService } from '../orders/orders.service.js';
+import type { ApplyResult, OrdersService } from '../orders/orders.service.js';
 import type { OrderItemRow, OrderRow } from '../orders/orders.types.js';
 import { refundMail } from '../orders/refund-mail.js';
 import { createCreditNotesService, type CreditNotesService } from '../orders/credit-notes.service.js';
@@ -80,6 +80,45 @@ export function createOrderPayments({
     return kept?.order.id === orderId ? kept : orders.findOrderWithItems(orderId, tx);
   };
 
+  /**
+   * What a settled order gets once the state table moved it, paid or free: its units delivered (late
+   * ones as far as the pool allows), its products and code out of the cart, its receipt mailed.
+   */
+  async function fulfilSettled(
+    tx: Executor,
+    order: OrderRow,
+    items: OrderItemRow[],
+    r: Extract<ApplyResult, { applied: true }>,
+    paidAt: number,
+  ): Promise<PayableResult> {
+    let to = r.to;
+    if (r.from === 'pending') {
+      // Keys were reserved at checkout and only the sweeper releases them, so this cannot fall short;
+      // if it ever did, rolling back lets the gateway retry and the owner see the failure.
+      if (!(await fulfilment.deliverOrder(tx, order.id, items))) throw new Error(`reserved keys missing for order ${order.id}`);
+    } else if (await fulfilment.deliverOrder(tx, order.id, items)) {
+      const late = await orders.applyEvent(tx, order.id, 'fulfilled_late', 'keys were still available');
+      if (late.applied) to = late.to;
+    } else {
+      await orders.setAttentionReason(
+        tx,
+        order.id,
+        'Paid after the reservation ended, and the pool has too few keys left: add keys and fulfil, or refund.',
+      );
+    }
+    // Numbered by the transition itself (applyEvent's withInvoice), in the paying transaction.
+    const invoiceNumber = r.order.invoice_number;
+    await cart.removeProducts(
+      tx,
+      order.user_sub,
+      items.map((i) => i.product_id),
+    );
+    if (order.discount_code) await discounts?.clearCartCode(tx, order.user_sub, order.discount_code);
+    const receipt = { ...order, invoice_number: invoiceNumber, invoice_series: r.order.invoice_series, paid_at: paidAt };
+    await mail.enqueue(confirmationMail(receipt, items, to === 'fulfilled', config, await mailedKeys(tx, items, to === 'fulfilled')), tx);
+    return { kind: 'moved', from: r.from, to };
+  }
+
   const payable: Payable = {
     async find(tx, { reference, paymentIntentId }) {
       // By reference (a checkout event) the items come in the same read, for the settle that follows.
@@ -125,32 +164,7 @@ export function createOrderPayments({
       const r = await orders.applyEvent(tx, orderId, 'payment_settled', pay.source, paid, order, true);
       // The second of the webhook and the return page ends here.
       if (!r.applied) return moved(r);
-      let to = r.to;
-      if (r.from === 'pending') {
-        // Keys were reserved at checkout and only the sweeper releases them, so this cannot fall short;
-        // if it ever did, rolling back lets the gateway retry and the owner see the failure.
-        if (!(await fulfilment.deliverOrder(tx, orderId, items))) throw new Error(`reserved keys missing for order ${orderId}`);
-      } else if (await fulfilment.deliverOrder(tx, orderId, items)) {
-        const late = await orders.applyEvent(tx, orderId, 'fulfilled_late', 'keys were still available');
-        if (late.applied) to = late.to;
-      } else {
-        await orders.setAttentionReason(
-          tx,
-          orderId,
-          'Paid after the reservation ended, and the pool has too few keys left: add keys and fulfil, or refund.',
-        );
-      }
-      // Numbered by the transition itself (applyEvent's withInvoice), in the paying transaction.
-      const invoiceNumber = r.order.invoice_number;
-      await cart.removeProducts(
-        tx,
-        order.user_sub,
-        items.map((i) => i.product_id),
-      );
-      if (order.discount_code) await discounts?.clearCartCode(tx, order.user_sub, order.discount_code);
-      const receipt = { ...order, invoice_number: invoiceNumber, invoice_series: r.order.invoice_series, paid_at: paid.paid_at };
-      await mail.enqueue(confirmationMail(receipt, items, to === 'fulfilled', config, await mailedKeys(tx, items, to === 'fulfilled')), tx);
-      return { kind: 'moved', from: r.from, to };
+      return fulfilSettled(tx, order, items, r, paid.paid_at);
     },
 
     fail: (tx, orderId, source) => endUnpaid(tx, orderId, 'payment_failed', source),
@@ -255,6 +269,20 @@ export function createOrderPayments({
   return {
     ...payable,
     fulfilWaiting,
+
+    /**
+     * A free order (a code took off the whole total), in the transaction that wrote it: fulfilled
+     * as a paid order is settled, with its invoice of 0 and its receipt, and no payment to wait for.
+     */
+    async placeFree(tx: Executor, orderId: string): Promise<PayableResult> {
+      const read = await orders.findOrderWithItems(orderId, tx);
+      if (!read || read.order.total !== 0) throw new Error(`order ${orderId} is not free`);
+      const paidAt = clock();
+      const detail = 'free: a discount code took off the whole total';
+      const r = await orders.applyEvent(tx, orderId, 'free_order_placed', detail, { paid_at: paidAt }, read.order, true);
+      if (!r.applied) throw new Error(`free order ${orderId} could not be placed from ${read.order.status}`);
+      return fulfilSettled(tx, read.order, read.items, r, paidAt);
+    },
 
     /**
      * The owner resolves an order in attention by delivering it, with their note in its event log;

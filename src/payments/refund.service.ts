@@ -89,7 +89,10 @@ export function createRefundService({
         if (order.status === 'refunded') throw new ConflictError('already_refunded', `Order ${order.id} is already refunded in full.`);
         if (!REFUNDABLE.includes(order.status))
           throw new ConflictError('not_paid', `Order ${order.id} is ${order.status}: only paid orders can be refunded.`);
-        if (!order.payment_intent)
+        // A free order (a code took off the whole total) was never paid: its units are revoked and the
+        // €0 credit note corrects its €0 invoice, with nothing asked of the gateway.
+        const free = order.total === 0;
+        if (!order.payment_intent && !free)
           throw new ConflictError(
             'no_payment_reference',
             `Order ${order.id} has no payment reference from the gateway; refund it in the gateway's dashboard.`,
@@ -142,7 +145,7 @@ export function createRefundService({
         // Same order, same state, same request: the same key, so a retry after a lost answer never pays twice.
         const idempotencyKey = `refund-${order.id}-${refundedBefore}-${request.item ? `${plan[0]!.item.id}x${unitsNow}` : 'all'}`;
         const result =
-          amount === 0
+          amount === 0 || free || !order.payment_intent
             ? null
             : await gateway.refund({ paymentIntentId: order.payment_intent, ...(amount !== undefined ? { amount } : {}), idempotencyKey });
         if (result && (result.status === 'failed' || result.status === 'canceled')) {

@@ -7,6 +7,8 @@ import { testDialects } from '../support/database.js';
 import { makeFileProduct, makeKeyLimProduct } from '../support/factories.js';
 import { visibleText } from '../cart/cart-client.js';
 import { makeDiscount } from '../discounts/discount-fixtures.js';
+import { runStore } from '../cli/cli-harness.js';
+import { gatewayEnv } from '../support/gateway.js';
 
 const billing = { billingName: 'Ada Lovelace', billingCountry: 'DE' };
 
@@ -216,6 +218,28 @@ describe.each(testDialects)('a free order (a code takes off the whole total) on 
     expect(notes[0]!.total).toBe(0);
     // Only the receipt: nothing was paid back, so there is no refund to announce.
     expect(await mailsTo(buyer.user.email)).toHaveLength(1);
+  });
+
+  it('refunds units of a free order from the CLI without the gateway, with a €0 credit note', async () => {
+    const code = await makeDiscount(discounts, { percent: '100' });
+    const file = await makeFileProduct(shop.fx.catalog, { price: 700 });
+    const buyer = await buyerWith([{ sku: file.sku, quantity: 2 }], code.code);
+    expect((await confirm(buyer, (await review(buyer, billing)).body, billing)).status).toBe(303);
+    const [order] = await ordersOf(buyer.user.sub);
+    const refundsBefore = shop.gateway.events().filter((r) => r.event.type === 'refund.created').length;
+
+    const env = { ...gatewayEnv(shop.gateway), SELLER_COUNTRY: 'DE', PRICES_INCLUDE_TAX: 'true' };
+    const r = await runStore(['orders', 'refund', order!.id, '--item', file.sku, '--units', '1'], { db: shop.t.db, env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Refunded €0\\.00 of order ${order!.id} \\(1 × ${file.sku}\\); the order is now partially_refunded\\. Credit note CN-\\d{4}-\\d{6}\\.\\n$`,
+      ),
+    );
+    expect(shop.gateway.events().filter((e) => e.event.type === 'refund.created')).toHaveLength(refundsBefore);
+    const [item] = await shop.t.db.kysely.selectFrom('order_items').selectAll().where('order_id', '=', order!.id).execute();
+    expect(item!.refunded_quantity).toBe(1);
   });
 
   it('refuses a free code limited to one use per buyer the second time, writing nothing', async () => {

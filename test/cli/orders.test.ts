@@ -13,7 +13,7 @@ import {
   startWebhookReceiver,
   type DevGateway,
 } from '../support/gateway.js';
-import { runStore, tempFile } from './cli-harness.js';
+import { auditRowsFor, CLI_ACTOR, runStore, tempFile } from './cli-harness.js';
 
 const DAY = 86_400_000;
 // Tax on top of prices: a refunded unit's amount includes its share of the tax.
@@ -131,6 +131,26 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
 
     const again = await store('orders', 'refund', orderId);
     expect(again).toMatchObject({ code: 1, stderr: `Order ${orderId} is already refunded in full.\n` });
+    // /admin/audit: the refund form's row, with the command line as actor; the refused second refund wrote none.
+    const audited = await auditRowsFor(t.db, orderId);
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({
+      action: 'order.refund',
+      ...CLI_ACTOR,
+      before: { status: 'fulfilled' },
+      after: {
+        status: 'refunded',
+        amount: 5280,
+        currency: 'EUR',
+        reason: '',
+        refunded: [
+          { sku: pool.sku, units: 2 },
+          { sku: signed.sku, units: 1 },
+          { sku: file.sku, units: 1 },
+        ],
+      },
+    });
+    expect((audited[0]!.after as { refundId: string }).refundId).toMatch(/^re_/);
   });
 
   it('refunds units of one item with their tax share, then the rest; nothing is revoked twice', async () => {

@@ -273,6 +273,28 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     expect(now[1]!.expires_at).toBe(grants[1]!.expires_at);
 
     expect(await store('grants', 'extend', orderId)).toMatchObject({ code: 2 });
+    // /admin/audit: the downloads form's rows for the grants that changed (the revoked one is not listed), the command line as actor.
+    const [refund, resetRow, extendRow, ...more] = await auditRowsFor(t.db, orderId);
+    expect(refund).toMatchObject({
+      action: 'order.refund',
+      ...CLI_ACTOR,
+      before: { status: 'fulfilled' },
+      after: { status: 'partially_refunded' },
+    });
+    expect(resetRow).toMatchObject({
+      action: 'order.downloads.reset',
+      ...CLI_ACTOR,
+      before: [{ sku: file.sku, unit: 1, downloadsUsed: 3 }],
+      after: [{ sku: file.sku, unit: 1, downloadsUsed: 0 }],
+    });
+    const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+    expect(extendRow).toMatchObject({
+      action: 'order.downloads.extend',
+      ...CLI_ACTOR,
+      before: [{ sku: file.sku, unit: 1, accessUntil: minute(before) }],
+      after: { days: 10, grants: [{ sku: file.sku, unit: 1, accessUntil: minute(before + 10 * DAY) }] },
+    });
+    expect(more).toEqual([]);
     const keyOnly = await buy([[(await makeProduct(fx.catalog)).sku, 1]]);
     expect(await store('grants', 'reset', keyOnly)).toMatchObject({ code: 1, stderr: `Order ${keyOnly} has no file items.\n` });
   });

@@ -3,7 +3,6 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.js';
 import type { Database } from '../../src/platform/db/db.js';
-import type { TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/env.js';
 
 export interface CliRun {
@@ -45,7 +44,7 @@ export function tempFile(name: string, contents: string | Buffer): string {
 export const CLI_ACTOR = { actor_sub: 'cli', actor_email: `command line (${userInfo().username}@${hostname()})` };
 
 /** The owner audit log's rows about `subject`, oldest first, as /admin/audit reads them (before/after parsed). */
-export async function auditRowsFor(db: TestDatabase, subject: string) {
+export async function auditRowsFor(db: Database, subject: string) {
   const rows = await db.kysely.selectFrom('owner_audit').selectAll().where('subject', '=', subject).orderBy('id').execute();
   const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
   return rows.map((r) => ({

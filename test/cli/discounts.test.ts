@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditService } from '../../src/audit/audit.service.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { freshCode } from '../discounts/discount-fixtures.js';
@@ -63,6 +64,9 @@ describe.each(testDialects)('discounts commands on %s', (dialect) => {
     expect(created).toMatchObject({ action: 'discount.create', ...CLI_ACTOR, after: { code: pct, kind: 'percent', percentBp: 1250 } });
     expect(disabled).toMatchObject({ action: 'discount.disable', ...CLI_ACTOR });
     expect(more).toEqual([]);
+    // The page's own read: the newest entry names the command line where an owner's email would be.
+    const { entries } = await createAuditService({ db }).listEntries(1);
+    expect(entries[0]).toMatchObject({ action: 'discount.disable', subject: pct, actorEmail: CLI_ACTOR.actor_email });
   });
 
   it('refuses bad input with the form’s messages, creating nothing', async () => {

@@ -73,16 +73,17 @@ export function createAdminCategoriesService({ categories, audit }: AdminCategor
         }),
       ),
 
-    /** Moves a category one place up or down in the header. */
+    /** Moves a category one place up or down in the header; its place before and after (the same at either end). */
     move: (actor: AuditActor, id: number, direction: 'up' | 'down') =>
       categories.transaction(async (tx) => {
-        const { category, from, to } = await categories.move(id, direction, tx);
+        const moved = await categories.move(id, direction, tx);
+        const { category, from, to } = moved;
         if (from !== to)
           await audit.recordOwnerAction(
             { actor, action: 'category.move', subject: subject(category), before: { place: from }, after: { place: to } },
             tx,
           );
-        return category;
+        return moved;
       }),
 
     /** Deletes an empty category; `category_not_empty` (409) otherwise. */

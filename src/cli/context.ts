@@ -1,3 +1,7 @@
+import { hostname, userInfo } from 'node:os';
+import { createAdminCategoriesService } from '../admin/admin-categories.service.js';
+import { createAdminDiscountsService } from '../admin/admin-discounts.service.js';
+import { createAuditService, type AuditActor } from '../audit/audit.service.js';
 import { createCartService } from '../cart/cart.service.js';
 import { createCatalogService } from '../catalog/catalog.service.js';
 import { createCategoriesService } from '../catalog/categories.service.js';
@@ -20,6 +24,18 @@ import { createSecretBox } from '../platform/crypto.js';
 import type { Database } from '../platform/db/db.js';
 import { createMailService } from '../platform/mail/mail.service.js';
 import { createTaxService } from '../tax/tax.service.js';
+
+/** Who the audit log names for a change made from the command line: the OS account and machine that ran it. */
+export function cliActor(): AuditActor {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // A uid with no passwd entry (some containers) has no name: the log still says it was the command line.
+    user = String(process.getuid?.() ?? 'unknown');
+  }
+  return { sub: 'cli', email: `command line (${user}@${hostname()})` };
+}
 
 /**
  * The store's services for owner commands, built from configuration as app.ts builds them, each
@@ -85,7 +101,11 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
   );
   const productFiles = once(() => createProductFilesService({ db, storage: createStorage(config.storage), clock }));
   const contact = once(() => createContactService({ db, mail: mail(), shopEmail: config.shopEmail, shopName: config.shopName, clock }));
-  const tax = once(() => createTaxService({ db, config, clock }));
+  // Owner changes are recorded as in the store: the admin services the browser uses, with the command line as actor.
+  const audit = once(() => createAuditService({ db, clock }));
+  const tax = once(() => createTaxService({ db, config, clock, audit: audit() }));
+  const adminDiscounts = once(() => createAdminDiscountsService({ discounts: discounts(), audit: audit() }));
+  const adminCategories = once(() => createAdminCategoriesService({ categories: categories(), audit: audit() }));
   return {
     db,
     config,
@@ -134,6 +154,15 @@ export function createCliServices({ config, db, clock = Date.now }: { config: Co
     },
     get productFiles() {
       return productFiles();
+    },
+    get audit() {
+      return audit();
+    },
+    get adminDiscounts() {
+      return adminDiscounts();
+    },
+    get adminCategories() {
+      return adminCategories();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SecretBox } from '../platform/crypto.js';
-import type { Database } from '../platform/db/db.js';
+import type { Database, Executor } from '../platform/db/db.js';
 import { NotFoundError, ValidationError } from '../platform/errors.js';
 import {
   cleanInstanceName,
@@ -175,11 +175,20 @@ export function createLicensesService({ db, secrets, orders, fulfilment, clock =
       });
     },
 
-    /** The owner frees an instance's slot whatever its key; 404 when no such active instance exists. */
-    async revokeActivation(instanceId: string): Promise<{ id: string; name: string }> {
-      const row = await repo.deactivateById(instanceId.trim(), clock());
-      if (!row) throw new NotFoundError('There is no active instance with that id.', 'instance_not_found');
-      return { id: row.instance_id, name: row.instance_name };
+    /**
+     * The owner frees an instance's slot whatever its key; 404 when no such active instance exists.
+     * `then` runs in the same transaction (the owner's audit row).
+     */
+    async revokeActivation(
+      instanceId: string,
+      then?: (tx: Executor, revoked: { id: string; name: string; activatedAt: number }) => Promise<void>,
+    ): Promise<{ id: string; name: string }> {
+      return db.transaction(async (tx) => {
+        const row = await repo.deactivateById(instanceId.trim(), clock(), tx);
+        if (!row) throw new NotFoundError('There is no active instance with that id.', 'instance_not_found');
+        await then?.(tx, { id: row.instance_id, name: row.instance_name, activatedAt: row.created_at });
+        return { id: row.instance_id, name: row.instance_name };
+      });
     },
 
     /** The buyer's deactivate button: only the order's owner, only an instance of that item's keys (else 404). */

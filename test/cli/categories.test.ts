@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import { runStore } from './cli-harness.js';
+import { auditRowsFor, CLI_ACTOR, runStore } from './cli-harness.js';
 
 /** The CLI's door to the categories service the admin pages use: the same rules, the same messages. */
 describe.each(testDialects)('categories commands on %s', (dialect) => {
@@ -38,6 +38,16 @@ describe.each(testDialects)('categories commands on %s', (dialect) => {
     expect(full.stderr).toContain('“Alpha tools” still holds 1 product: take it out of the category first');
     expect((await store('categories', 'delete', 'beta-two')).stdout).toBe('Deleted category beta-two.\n');
     expect(await db.kysely.selectFrom('categories').select('id').where('id', '=', b.id).execute()).toHaveLength(0);
+
+    // /admin/audit: the same rows the admin pages write, the command line as actor; the refused delete and the no-op move none.
+    expect(await auditRowsFor(db, 'alpha')).toEqual([
+      { action: 'category.rename', subject: 'alpha', ...CLI_ACTOR, before: { name: 'Alpha' }, after: { name: 'Alpha tools' } },
+    ]);
+    expect(await auditRowsFor(db, 'beta-two')).toEqual([
+      { action: 'category.change_slug', subject: 'beta-two', ...CLI_ACTOR, before: { slug: 'beta' }, after: { slug: 'beta-two' } },
+      { action: 'category.move', subject: 'beta-two', ...CLI_ACTOR, before: { place: 2 }, after: { place: 1 } },
+      { action: 'category.delete', subject: 'beta-two', ...CLI_ACTOR, before: { name: 'Beta', slug: 'beta-two' }, after: null },
+    ]);
   });
 
   it('refuses a bad or taken slug, an empty name, an unknown category and a bad direction, changing nothing', async () => {
@@ -51,5 +61,6 @@ describe.each(testDialects)('categories commands on %s', (dialect) => {
     expect((await store('categories', 'rename', 'nope', 'X')).stderr).toContain('There is no category nope.');
     expect((await store('categories', 'move', 'gamma', 'left')).code).toBe(2);
     expect(await row(c.id)).toMatchObject({ slug: 'gamma', name: 'Gamma' });
+    expect(await auditRowsFor(db, 'gamma')).toEqual([]);
   });
 });

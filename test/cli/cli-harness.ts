@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/cli.js';
 import type { Database } from '../../src/platform/db/db.js';
@@ -38,4 +38,21 @@ export function tempFile(name: string, contents: string | Buffer): string {
   const path = join(mkdtempSync(join(tmpdir(), 'store-cli-')), name);
   writeFileSync(path, contents);
   return path;
+}
+
+/** The actor the audit log names for these commands: the command line, run by this OS user on this machine. */
+export const CLI_ACTOR = { actor_sub: 'cli', actor_email: `command line (${userInfo().username}@${hostname()})` };
+
+/** The owner audit log's rows about `subject`, oldest first, as /admin/audit reads them (before/after parsed). */
+export async function auditRowsFor(db: Database, subject: string) {
+  const rows = await db.kysely.selectFrom('owner_audit').selectAll().where('subject', '=', subject).orderBy('id').execute();
+  const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
+  return rows.map((r) => ({
+    action: r.action,
+    subject: r.subject,
+    actor_sub: r.actor_sub,
+    actor_email: r.actor_email,
+    before: parse(r.before),
+    after: parse(r.after),
+  }));
 }

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditService } from '../../src/audit/audit.service.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
 import { freshCode } from '../discounts/discount-fixtures.js';
-import { runStore } from './cli-harness.js';
+import { auditRowsFor, CLI_ACTOR, runStore } from './cli-harness.js';
 
 /** `discounts create|list|disable`: the same service and messages as /admin/discounts. */
 describe.each(testDialects)('discounts commands on %s', (dialect) => {
@@ -57,6 +58,15 @@ describe.each(testDialects)('discounts commands on %s', (dialect) => {
     expect((await store('discounts', 'disable', pct)).stdout).toBe(`Disabled ${pct}.\n`);
     expect((await store('discounts', 'disable', pct)).stdout).toBe(`${pct} was already disabled.\n`);
     expect((await row(pct))!.disabled_at).not.toBeNull();
+
+    // /admin/audit shows each change as from the browser, with the command line as the actor; disabling twice records once.
+    const [created, disabled, ...more] = await auditRowsFor(db, pct);
+    expect(created).toMatchObject({ action: 'discount.create', ...CLI_ACTOR, after: { code: pct, kind: 'percent', percentBp: 1250 } });
+    expect(disabled).toMatchObject({ action: 'discount.disable', ...CLI_ACTOR });
+    expect(more).toEqual([]);
+    // The page's own read: the newest entry names the command line where an owner's email would be.
+    const { entries } = await createAuditService({ db }).listEntries(1);
+    expect(entries[0]).toMatchObject({ action: 'discount.disable', subject: pct, actorEmail: CLI_ACTOR.actor_email });
   });
 
   it('refuses bad input with the form’s messages, creating nothing', async () => {
@@ -66,6 +76,7 @@ describe.each(testDialects)('discounts commands on %s', (dialect) => {
     expect(bad.stderr).toContain('Give a percentage from 0.01 to 100');
     expect(bad.stderr).toContain('No product has the SKU NOPE-1');
     expect(await row(code)).toBeUndefined();
+    expect(await auditRowsFor(db, code)).toEqual([]);
     const unknown = await store('discounts', 'create', code, '--percent', '10', '--products', 'NOPE-1');
     expect(unknown.stderr).toContain('No product has the SKU NOPE-1');
     expect((await store('discounts', 'disable', 'NO-SUCH-CODE')).code).toBe(1);

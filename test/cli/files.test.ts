@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeFileProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import { runStore, tempFile } from './cli-harness.js';
+import { auditRowsFor, CLI_ACTOR, runStore, tempFile } from './cli-harness.js';
 
 describe.each(testDialects)('files attach on %s', (dialect) => {
   let db: TestDatabase;
@@ -45,6 +45,23 @@ describe.each(testDialects)('files attach on %s', (dialect) => {
     );
     expect(named.stdout).toContain('Attached Manual.pdf (application/pdf, 6 B');
     expect(named.stdout).toContain('it has 2 files now.');
+    // /admin/audit: the upload's row for each file (name, size, hash; never the storage key), the command line as actor.
+    expect(await auditRowsFor(db, product.sku)).toEqual([
+      {
+        action: 'product.file.upload',
+        subject: product.sku,
+        ...CLI_ACTOR,
+        before: null,
+        after: { name: 'pixel-pack.zip', size: bytes.length, sha256: sha },
+      },
+      {
+        action: 'product.file.upload',
+        subject: product.sku,
+        ...CLI_ACTOR,
+        before: null,
+        after: { name: 'Manual.pdf', size: 6, sha256: createHash('sha256').update('manual').digest('hex') },
+      },
+    ]);
   });
 
   it('refuses other products, missing files and bad names, storing nothing', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeKeyLimProduct, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import { runStore, tempFile } from './cli-harness.js';
+import { auditRowsFor, CLI_ACTOR, runStore, tempFile } from './cli-harness.js';
 
 describe.each(testDialects)('keys import and count on %s', (dialect) => {
   let db: TestDatabase;
@@ -35,6 +35,10 @@ describe.each(testDialects)('keys import and count on %s', (dialect) => {
       'BBBB-2222',
       'CCCC-3333',
     ]);
+    // /admin/audit: the keys page's row (the count, never a key), with the command line as actor.
+    expect(await auditRowsFor(db, product.sku)).toEqual([
+      { action: 'product.keys.import', subject: product.sku, ...CLI_ACTOR, before: null, after: { added: 3, source: 'file' } },
+    ]);
   });
 
   it('refuses a file with repeated keys, over-long keys and keys already in a pool, naming their lines; nothing is written', async () => {
@@ -56,6 +60,7 @@ describe.each(testDialects)('keys import and count on %s', (dialect) => {
     ]);
     expect(await poolSize()).toBe(before);
     expect(other.keys).toHaveLength(2);
+    expect(await auditRowsFor(db, product.sku)).toEqual([]);
   });
 
   it('imports only into key_lim products, and says why not', async () => {

@@ -13,7 +13,7 @@ import {
   startWebhookReceiver,
   type DevGateway,
 } from '../support/gateway.js';
-import { runStore, tempFile } from './cli-harness.js';
+import { auditRowsFor, CLI_ACTOR, runStore, tempFile } from './cli-harness.js';
 
 const DAY = 86_400_000;
 // Tax on top of prices: a refunded unit's amount includes its share of the tax.
@@ -131,6 +131,26 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
 
     const again = await store('orders', 'refund', orderId);
     expect(again).toMatchObject({ code: 1, stderr: `Order ${orderId} is already refunded in full.\n` });
+    // /admin/audit: the refund form's row, with the command line as actor; the refused second refund wrote none.
+    const audited = await auditRowsFor(t.db, orderId);
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({
+      action: 'order.refund',
+      ...CLI_ACTOR,
+      before: { status: 'fulfilled' },
+      after: {
+        status: 'refunded',
+        amount: 5280,
+        currency: 'EUR',
+        reason: '',
+        refunded: [
+          { sku: pool.sku, units: 2 },
+          { sku: signed.sku, units: 1 },
+          { sku: file.sku, units: 1 },
+        ],
+      },
+    });
+    expect((audited[0]!.after as { refundId: string }).refundId).toMatch(/^re_/);
   });
 
   it('refunds units of one item with their tax share, then the rest; nothing is revoked twice', async () => {
@@ -253,6 +273,28 @@ describe.each(testDialects)('orders, refunds, grants and messages from the CLI o
     expect(now[1]!.expires_at).toBe(grants[1]!.expires_at);
 
     expect(await store('grants', 'extend', orderId)).toMatchObject({ code: 2 });
+    // /admin/audit: the downloads form's rows for the grants that changed (the revoked one is not listed), the command line as actor.
+    const [refund, resetRow, extendRow, ...more] = await auditRowsFor(t.db, orderId);
+    expect(refund).toMatchObject({
+      action: 'order.refund',
+      ...CLI_ACTOR,
+      before: { status: 'fulfilled' },
+      after: { status: 'partially_refunded' },
+    });
+    expect(resetRow).toMatchObject({
+      action: 'order.downloads.reset',
+      ...CLI_ACTOR,
+      before: [{ sku: file.sku, unit: 1, downloadsUsed: 3 }],
+      after: [{ sku: file.sku, unit: 1, downloadsUsed: 0 }],
+    });
+    const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+    expect(extendRow).toMatchObject({
+      action: 'order.downloads.extend',
+      ...CLI_ACTOR,
+      before: [{ sku: file.sku, unit: 1, accessUntil: minute(before) }],
+      after: { days: 10, grants: [{ sku: file.sku, unit: 1, accessUntil: minute(before + 10 * DAY) }] },
+    });
+    expect(more).toEqual([]);
     const keyOnly = await buy([[(await makeProduct(fx.catalog)).sku, 1]]);
     expect(await store('grants', 'reset', keyOnly)).toMatchObject({ code: 1, stderr: `Order ${keyOnly} has no file items.\n` });
   });

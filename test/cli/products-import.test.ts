@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { catalogFixtures, makeCategory, makeProduct, type CatalogFixtures } from '../support/factories.js';
-import { runStore, tempFile } from './cli-harness.js';
+import { auditRowsFor, CLI_ACTOR, runStore, tempFile } from './cli-harness.js';
 
 const CSV_HEADER =
   'sku,name,summary,description,price,currency,type,status,featured,categories,images,specs,download_limit,access_days,activation_limit';
@@ -281,6 +281,24 @@ describe.each(testDialects)('products import on %s', (dialect) => {
       currency: 'EUR',
     });
     expect(await categoriesOf('UPD-1')).toEqual(['upd-cat']);
+    // /admin/audit: one row per import, named by its file, with the command line as actor; the refused run wrote none.
+    expect(await auditRowsFor(db, 'change.csv')).toEqual([
+      {
+        action: 'product.import',
+        subject: 'change.csv',
+        ...CLI_ACTOR,
+        before: null,
+        after: {
+          categoriesCreated: 0,
+          categoriesUpdated: 0,
+          productsCreated: 0,
+          productsUpdated: 1,
+          update: true,
+          created: [],
+          updated: ['UPD-1'],
+        },
+      },
+    ]);
 
     const retype = await store('products', 'import', tempFile('retype.csv', 'sku,type\nUPD-1,file\n'), '--update');
     expect(retype.stderr).toContain('line 2 (SKU UPD-1): the type of UPD-1 cannot change (it is key)');
@@ -292,6 +310,7 @@ describe.each(testDialects)('products import on %s', (dialect) => {
     );
     expect(mixed.stderr).toContain('line 2 (SKU UPD-1): download limit and access days apply to file products only.');
     expect(await product('UPD-NEW')).toBeUndefined();
+    expect(await auditRowsFor(db, 'mixed.csv')).toEqual([]);
   });
 
   it('imports and updates categories from a categories CSV', async () => {

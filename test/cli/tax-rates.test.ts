@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
-import { runStore, tempFile } from './cli-harness.js';
+import { auditRowsFor, CLI_ACTOR, runStore, tempFile } from './cli-harness.js';
 
 const NOW = Date.parse('2026-06-15T12:00:00Z');
 
@@ -35,6 +35,24 @@ describe.each(testDialects)('tax-rates commands on %s', (dialect) => {
     const gone = await store('tax-rates', 'remove', String(us.id));
     expect(gone).toMatchObject({ code: 1 });
     expect(gone.stderr).toContain('There is no such tax rate.');
+
+    // /admin/audit: the rows the tax page writes, the command line as actor.
+    expect(await auditRowsFor(db, 'US/standard')).toEqual([
+      {
+        action: 'tax_rate.add',
+        subject: 'US/standard',
+        ...CLI_ACTOR,
+        before: null,
+        after: { percent: '7.25', from: '2026-07-01', note: 'Sales tax' },
+      },
+      {
+        action: 'tax_rate.remove',
+        subject: 'US/standard',
+        ...CLI_ACTOR,
+        before: { percent: '7.25', from: '2026-07-01', note: 'Sales tax' },
+        after: null,
+      },
+    ]);
   });
 
   it('refuses a bad country, percent, day or category, and a second row from the same day', async () => {

@@ -5,7 +5,7 @@ import { createTestApp } from '../support/app.js';
 import { TestBrowser } from '../support/auth.js';
 import { testDialects } from '../support/database.js';
 import { driveSession, gatewayEnv } from '../support/gateway.js';
-import { runStore } from '../cli/cli-harness.js';
+import { auditRowsFor, CLI_ACTOR, runStore } from '../cli/cli-harness.js';
 import { UNCHANGED_BY_REFUND_EVENT, useDonationStore } from './donation-harness.js';
 
 describe.each(testDialects)('donations that are declined, cancelled, expired, mismatched, refunded or private on %s', (dialect) => {
@@ -90,10 +90,19 @@ describe.each(testDialects)('donations that are declined, cancelled, expired, mi
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(donation.id);
     expect(listed.stdout).toContain('Paid 1000 EUR for a donation of 2000 EUR: refund it.');
-    const refunded = await runStore(['donations', 'refund', donation.id], { db: s.t.db, env });
+    const refunded = await runStore(['donations', 'refund', donation.id, '--reason', 'Paid half the amount'], { db: s.t.db, env });
     expect(refunded.stderr).toBe('');
     expect(refunded.stdout).toContain(`Refunded €10.00 of donation ${donation.id}; it is now refunded.`);
     expect((await s.donationOf(donation.id)).status).toBe('refunded');
+    // /admin/audit: the refund form's row with the reason, the command line as actor.
+    const [audited, ...more] = await auditRowsFor(s.t.db, donation.id);
+    expect(audited).toMatchObject({
+      action: 'donation.refund',
+      ...CLI_ACTOR,
+      before: { status: 'needs_attention', amount: 2000, currency: 'EUR' },
+      after: { status: 'refunded', refunded: 1000, reason: 'Paid half the amount' },
+    });
+    expect(more).toEqual([]);
     // The refund event comes from the gateway's webhook after the owner's command (another process) ends.
     await expect.poll(() => s.refundEventsOf(donation.id), { timeout: 15_000 }).toHaveLength(1);
     expect(UNCHANGED_BY_REFUND_EVENT).toContain((await s.refundEventsOf(donation.id))[0]);

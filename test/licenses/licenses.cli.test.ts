@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/database.js';
 import { testEnv } from '../support/env.js';
+import { auditRowsFor, CLI_ACTOR } from '../cli/cli-harness.js';
 import { licenseFixtures, type LicenseFixtures } from './license-fixtures.js';
 
 describe.each(testDialects)('owner CLI: licenses on %s', (dialect) => {
@@ -56,10 +57,15 @@ describe.each(testDialects)('owner CLI: licenses on %s', (dialect) => {
     expect(res.stdout).toContain(`Deactivated ${on.instance!.id} (stolen-laptop)`);
     expect(await fx.licenses.validate(key)).toMatchObject({ status: 'inactive', license: { activation_usage: 0 } });
     expect((await fx.licenses.activate(key, 'new-laptop')).created).toBe(true);
+    // /admin/audit: the deactivation with the instance's name, the command line as actor.
+    const [audited, ...more] = await auditRowsFor(db, on.instance!.id);
+    expect(audited).toMatchObject({ action: 'license.activation.revoke', ...CLI_ACTOR, before: { name: 'stolen-laptop' }, after: null });
+    expect(more).toEqual([]);
 
     const again = await cli('licenses', 'revoke-activation', on.instance!.id);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('There is no active instance with that id.');
+    expect(await auditRowsFor(db, on.instance!.id)).toHaveLength(1);
     const malformed = await cli('licenses', 'revoke-activation', 'laptop');
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('is not an instance id');

@@ -1,15 +1,12 @@
+import type { CategoryResult } from '../../admin/admin-categories.service.js';
 import { AppError } from '../../platform/errors.js';
 import { UsageError, type Command } from '../command.js';
+import { cliActor } from '../context.js';
 
 /** A field refusal of the categories service (bad or taken slug, empty name) as the CLI's one line. */
-async function change(run: () => Promise<unknown>): Promise<void> {
-  try {
-    await run();
-  } catch (err) {
-    const fields = err instanceof AppError ? (err.details?.fields as Record<string, string> | undefined) : undefined;
-    if (fields && err instanceof AppError) throw new AppError(err.code, Object.values(fields).join(' '), err.status);
-    throw err;
-  }
+async function change(run: () => Promise<CategoryResult>): Promise<void> {
+  const r = await run();
+  if (!r.ok) throw new AppError('invalid_category', Object.values(r.errors).join(' '), r.status);
 }
 
 const listCommand: Command = {
@@ -36,10 +33,10 @@ const renameCommand: Command = {
   usage: '<slug> <name>',
   args: { min: 2, max: 2 },
   async run(ctx) {
-    const { categories } = await ctx.services();
+    const { categories, adminCategories } = await ctx.services();
     const [slug, name] = ctx.positionals as [string, string];
     const id = await categories.idOfSlug(slug);
-    await change(() => categories.transaction((tx) => categories.rename(id, name, tx)));
+    await change(() => adminCategories.rename(cliActor(), id, name));
     ctx.out.line(`Renamed ${slug} to “${name.trim()}”.`);
   },
 };
@@ -50,10 +47,10 @@ const slugCommand: Command = {
   usage: '<slug> <new-slug>',
   args: { min: 2, max: 2 },
   async run(ctx) {
-    const { categories } = await ctx.services();
+    const { categories, adminCategories } = await ctx.services();
     const [slug, next] = ctx.positionals as [string, string];
     const id = await categories.idOfSlug(slug);
-    await change(() => categories.transaction((tx) => categories.changeSlug(id, next, tx)));
+    await change(() => adminCategories.changeSlug(cliActor(), id, next));
     ctx.out.line(`/category/${slug} now redirects to /category/${next.trim().toLowerCase()}.`);
   },
 };
@@ -66,9 +63,9 @@ const moveCommand: Command = {
   async run(ctx) {
     const [slug, direction] = ctx.positionals as [string, string];
     if (direction !== 'up' && direction !== 'down') throw new UsageError('Say up or down.');
-    const { categories } = await ctx.services();
+    const { categories, adminCategories } = await ctx.services();
     const id = await categories.idOfSlug(slug);
-    const { from, to } = await categories.transaction((tx) => categories.move(id, direction, tx));
+    const { from, to } = await adminCategories.move(cliActor(), id, direction);
     ctx.out.line(
       from === to ? `${slug} is already ${direction === 'up' ? 'first' : 'last'}.` : `Moved ${slug} from place ${from} to ${to}.`,
     );
@@ -81,10 +78,10 @@ const deleteCommand: Command = {
   usage: '<slug>',
   args: { min: 1, max: 1 },
   async run(ctx) {
-    const { categories } = await ctx.services();
+    const { categories, adminCategories } = await ctx.services();
     const slug = ctx.positionals[0]!;
     const id = await categories.idOfSlug(slug);
-    await categories.transaction((tx) => categories.delete(id, tx));
+    await adminCategories.delete(cliActor(), id);
     ctx.out.line(`Deleted category ${slug}.`);
   },
 };

@@ -1,6 +1,7 @@
 import { EMPTY_DISCOUNT_FORM, formatAmounts, type DiscountForm } from '../../discounts/discount.input.js';
 import { AppError } from '../../platform/errors.js';
 import { stringOption, type Command } from '../command.js';
+import { cliActor } from '../context.js';
 import { when } from '../format.js';
 
 const fieldOptions: Record<Exclude<keyof DiscountForm, 'code' | 'kind'>, string> = {
@@ -30,15 +31,11 @@ const createCommand: Command = {
       kind: ctx.values.amounts !== undefined ? 'fixed' : 'percent',
     };
     for (const [field, option] of Object.entries(fieldOptions)) form[field as keyof DiscountForm] = stringOption(ctx.values[option]) ?? '';
-    const { discounts } = await ctx.services();
-    try {
-      const c = await discounts.create(form);
-      ctx.out.line(`Created ${c.code} (${c.state}).`);
-    } catch (err) {
-      const fields = err instanceof AppError ? (err.details?.fields as Record<string, string> | undefined) : undefined;
-      if (fields && err instanceof AppError) throw new AppError(err.code, Object.values(fields).join(' '), err.status);
-      throw err;
-    }
+    const { adminDiscounts, discounts } = await ctx.services();
+    const r = await adminDiscounts.create(cliActor(), form);
+    if (!r.ok) throw new AppError('invalid_discount', Object.values(r.errors).join(' '), r.status);
+    const c = (await discounts.list()).find((d) => d.code === r.code);
+    ctx.out.line(`Created ${r.code} (${c?.state ?? 'active'}).`);
   },
 };
 
@@ -70,7 +67,7 @@ const disableCommand: Command = {
   usage: '<code>',
   args: { min: 1, max: 1 },
   async run(ctx) {
-    const r = await (await ctx.services()).discounts.disable(ctx.positionals[0]!);
+    const r = await (await ctx.services()).adminDiscounts.disable(cliActor(), ctx.positionals[0]!);
     ctx.out.line(r.changed ? `Disabled ${r.code}.` : `${r.code} was already disabled.`);
   },
 };

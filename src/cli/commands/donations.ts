@@ -1,5 +1,6 @@
 import { donationStates, type DonationState } from '../../donations/donation-state.js';
 import { stringOption, UsageError, wholeNumber, type Command } from '../command.js';
+import { cliActor } from '../context.js';
 import { money, when } from '../format.js';
 
 const listCommand: Command = {
@@ -37,14 +38,31 @@ Times are UTC.`,
 const refundCommand: Command = {
   name: 'donations refund',
   summary: 'Refund a paid donation, or one paid with the wrong amount (needs_attention)',
-  usage: '<donation-id>',
+  usage: '<donation-id> [--reason <text>]',
   args: { min: 1, max: 1 },
+  options: { reason: { type: 'string' } },
   help: `
 The gateway pays back whatever it holds of the payment and the donation becomes refunded. If the
-gateway refuses, nothing changes. Running it again after a failure never pays twice.`,
+gateway refuses, nothing changes. Running it again after a failure never pays twice.
+--reason is kept in the audit log (/admin/audit), as the admin's refund form keeps its reason.`,
   async run(ctx) {
-    const { donations } = await ctx.services();
-    const r = await donations.refundDonation(ctx.positionals[0]!);
+    const { donations, audit } = await ctx.services();
+    const id = ctx.positionals[0]!;
+    const reason = stringOption(ctx.values.reason)?.trim() ?? '';
+    const actor = cliActor();
+    // The same audit row as the admin's refund form, in the refund's transaction.
+    const r = await donations.refundDonation(id, (tx, { before, amount, refundId }) =>
+      audit.recordOwnerAction(
+        {
+          actor,
+          action: 'donation.refund',
+          subject: id,
+          before: { status: before.status, amount: before.amount, currency: before.currency },
+          after: { status: 'refunded', refunded: amount, refundId, reason },
+        },
+        tx,
+      ),
+    );
     ctx.out.line(
       `Refunded ${money(r.amount, r.donation.currency)} of donation ${r.donation.id}; it is now ${r.donation.status}. Gateway refund ${r.refundId}.`,
     );

@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import { normaliseSku } from '../../catalog/sku.js';
 import { AppError, NotFoundError } from '../../platform/errors.js';
 import { stringOption, type Command } from '../command.js';
+import { cliActor } from '../context.js';
 
 /** Media types by extension for the files shops sell; anything else is application/octet-stream. */
 const TYPES: Record<string, string> = {
@@ -58,14 +59,27 @@ Options:
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) throw new AppError('cannot_read_file', `Cannot read ${path}: ${info ? 'it is not a file' : 'no such file'}.`);
     const sku = normaliseSku(rawSku);
-    const { catalog, productFiles } = await ctx.services();
+    const { catalog, productFiles, db, audit } = await ctx.services();
     const [product] = await catalog.findCartProducts({ skus: [sku] });
     if (!product) throw new NotFoundError(`There is no product with SKU ${sku}.`, 'product_not_found');
     if (product.type !== 'file')
       throw new AppError('not_a_file_product', `${sku} is a ${product.type} product; files can only be attached to file products.`);
     const filename = stringOption(ctx.values.name) ?? basename(path);
     const contentType = stringOption(ctx.values.type) ?? TYPES[extname(filename).toLowerCase()] ?? 'application/octet-stream';
-    const file = await productFiles.attachFile(product.id, { filename, contentType, path });
+    // As the admin upload: the bytes into storage first (no lock held while a large file copies), then
+    // the file's row and its audit row in one transaction; if that fails the bytes go too.
+    const stored = await productFiles.storeUpload(product.id, { filename, contentType, path });
+    const file = await db
+      .transaction(async (tx) => {
+        const f = await productFiles.recordStored(stored, tx);
+        const after = { name: f.filename, size: f.size, sha256: f.sha256 };
+        await audit.recordOwnerAction({ actor: cliActor(), action: 'product.file.upload', subject: sku, after }, tx);
+        return f;
+      })
+      .catch(async (err: unknown) => {
+        await productFiles.dropUnusedBytes(stored.storage_key).catch(() => undefined);
+        throw err;
+      });
     const count = (await productFiles.listFiles([product.id])).get(product.id)?.length ?? 1;
     ctx.out.line(
       `Attached ${file.filename} (${contentType}, ${size(file.size)}, sha256 ${file.sha256}) to ${sku}; it has ${count} file${count === 1 ? '' : 's'} now.`,

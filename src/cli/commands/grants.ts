@@ -2,6 +2,7 @@ import { normaliseSku } from '../../catalog/sku.js';
 import type { GrantAdjustment } from '../../fulfilment/fulfilment.service.js';
 import { AppError, NotFoundError } from '../../platform/errors.js';
 import { stringOption, UsageError, wholeNumber, type Command, type CommandContext } from '../command.js';
+import { cliActor } from '../context.js';
 import { when } from '../format.js';
 
 /** The order's file items (optionally one, by SKU) and what the owner's change did to their grants. */
@@ -18,12 +19,30 @@ async function adjust(ctx: CommandContext, change: { type: 'reset' } | { type: '
       'no_downloads',
       wanted ? `Order ${orderId} has no file item ${normaliseSku(wanted)}.` : `Order ${orderId} has no file items.`,
     );
+  const { audit } = await ctx.services();
+  const actor = cliActor();
+  const skuOf = new Map(items.map((i) => [i.id, i.sku]));
+  const shown = (g: GrantAdjustment) =>
+    change.type === 'reset'
+      ? { sku: skuOf.get(g.itemId), unit: g.unit + 1, downloadsUsed: g.downloadsUsed }
+      : { sku: skuOf.get(g.itemId), unit: g.unit + 1, accessUntil: when(g.expiresAt) };
+  // The admin downloads form's audit row, in the change's transaction; a change that changed nothing records nothing.
   const results = await fulfilment.adjustGrants(
     items.map((i) => i.id),
     change,
+    async (tx, after, before) => {
+      const changed = after.map((g, n) => [before[n]!, g] as const).filter(([, g]) => g.outcome === 'changed');
+      if (changed.length === 0) return;
+      const was = changed.map(([b]) => shown(b));
+      const now = changed.map(([, a]) => shown(a));
+      const entry =
+        change.type === 'reset'
+          ? { action: 'order.downloads.reset', before: was, after: now }
+          : { action: 'order.downloads.extend', before: was, after: { days: change.days, grants: now } };
+      await audit.recordOwnerAction({ actor, subject: orderId, ...entry }, tx);
+    },
   );
   if (results.length === 0) throw new AppError('no_downloads', `Order ${orderId} has no downloads yet (it was not paid).`);
-  const skuOf = new Map(items.map((i) => [i.id, i.sku]));
   ctx.out.table(results, [
     ['SKU', (r: GrantAdjustment) => skuOf.get(r.itemId) ?? ''],
     ['UNIT', (r) => r.unit + 1],

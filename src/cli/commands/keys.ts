@@ -2,6 +2,7 @@ import { normaliseSku } from '../../catalog/sku.js';
 import type { PoolCounts } from '../../fulfilment/key-pool.service.js';
 import { AppError, NotFoundError } from '../../platform/errors.js';
 import type { Command } from '../command.js';
+import { cliActor } from '../context.js';
 import { readInputFile } from '../files.js';
 import { importKeyFile } from '../import/key-import.service.js';
 
@@ -22,7 +23,7 @@ product (paid after their reservation ended) are delivered right after the impor
     const text = await readInputFile(path);
     const started = performance.now();
     const services = await ctx.services();
-    const r = await importKeyFile(services, sku, text, ctx.out.progress);
+    const r = await importKeyFile(services, cliActor(), sku, text, ctx.out.progress);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     ctx.out.line(`Imported ${r.added} key${r.added === 1 ? '' : 's'} into the pool of ${r.sku} in ${seconds} s.`);
     // Orders paid after their reservation ended found the pool empty; they are delivered now, oldest first.

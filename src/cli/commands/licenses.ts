@@ -1,6 +1,7 @@
 import { isInstanceId } from '../../licenses/license-status.js';
 import { createLicensesService } from '../../licenses/licenses.service.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
+import { cliActor } from '../context.js';
 
 /** The licenses service from the CLI's services (built here: the CLI context does not list it). */
 async function licensesOf(ctx: CommandContext) {
@@ -57,7 +58,16 @@ another instance; to end a key for good, refund it.`,
   async run(ctx) {
     const id = ctx.positionals[0]!.trim();
     if (!isInstanceId(id)) throw new UsageError(`"${id}" is not an instance id (inst_ and 24 hex digits).`);
-    const done = await (await licensesOf(ctx)).revokeActivation(id);
+    const licenses = await licensesOf(ctx);
+    const { audit } = await ctx.services();
+    const actor = cliActor();
+    // No admin page frees a slot: the audit row is written here, in the deactivation's transaction.
+    const done = await licenses.revokeActivation(id, (tx, r) =>
+      audit.recordOwnerAction(
+        { actor, action: 'license.activation.revoke', subject: r.id, before: { name: r.name, activatedAt: day(r.activatedAt) } },
+        tx,
+      ),
+    );
     ctx.out.line(`Deactivated ${done.id} (${done.name}); its slot is free again.`);
   },
 };

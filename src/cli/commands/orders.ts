@@ -2,6 +2,7 @@ import { formatInvoiceNumber, formatOrderNumber } from '../../orders/order-numbe
 import { orderStates, type OrderState } from '../../orders/order-state.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { stringOption, UsageError, wholeNumber, type Command } from '../command.js';
+import { cliActor } from '../context.js';
 import { money, when } from '../format.js';
 
 const listCommand: Command = {
@@ -154,13 +155,29 @@ Running the same refund again after a failure never pays twice (idempotency key)
     const sku = stringOption(ctx.values.item);
     const units = wholeNumber(ctx.values.units, '--units', { max: 100_000 });
     if ((sku === undefined) !== (units === undefined)) throw new UsageError('--item and --units go together.');
-    const { refunds } = await ctx.services();
+    const { refunds, orders, audit } = await ctx.services();
     const reason = stringOption(ctx.values.reason)?.trim();
-    const r = await refunds.refundOrder({
-      orderId: ctx.positionals[0]!,
-      ...(sku && units ? { item: { sku, units } } : {}),
-      ...(reason ? { reason } : {}),
-    });
+    const actor = cliActor();
+    const r = await refunds.refundOrder(
+      {
+        orderId: ctx.positionals[0]!,
+        ...(sku && units ? { item: { sku, units } } : {}),
+        ...(reason ? { reason } : {}),
+      },
+      // The admin refund form's follow-up: out of attention (its reason no longer stands), and its audit row.
+      async (tx, o) => {
+        if (o.from === 'needs_attention') await orders.setAttentionReason(tx, o.orderId, null);
+        const after = {
+          status: o.status,
+          refunded: o.units,
+          amount: o.amount,
+          currency: o.currency,
+          reason: reason ?? '',
+          refundId: o.refundId,
+        };
+        await audit.recordOwnerAction({ actor, action: 'order.refund', subject: o.orderId, before: { status: o.from }, after }, tx);
+      },
+    );
     const what = r.units.map((u) => `${u.units} × ${u.sku}`).join(', ');
     ctx.out.line(
       `Refunded ${money(r.amount, r.currency)} of order ${r.orderId} (${what}); the order is now ${r.status}.${r.refundId ? ` Gateway refund ${r.refundId}.` : ''} Credit note ${r.creditNote.number}.`,

@@ -1,6 +1,7 @@
 import { AppError } from '../../platform/errors.js';
 import { bpToPercent, dayOf } from '../../tax/tax.rules.js';
 import { wholeNumber, stringOption, type Command } from '../command.js';
+import { cliActor } from '../context.js';
 
 /** A field refusal of the tax service (bad country, percent, day, a second row from one day) as the CLI's one line. */
 async function change<T>(run: () => Promise<T>): Promise<T> {
@@ -69,7 +70,7 @@ const setCommand: Command = {
       from: stringOption(ctx.values.from),
       note: stringOption(ctx.values.note),
     };
-    const row = await change(() => tax.addRate(input));
+    const row = await change(() => tax.addRate(input, cliActor()));
     ctx.out.line(`${row.country} ${row.category}: ${bpToPercent(row.rateBp)} % from ${dayOf(row.validFrom)} (row ${row.id}).`);
   },
 };
@@ -81,7 +82,7 @@ const removeCommand: Command = {
   args: { min: 1, max: 1 },
   async run(ctx) {
     const { tax } = await ctx.services();
-    const row = await tax.removeRate(wholeNumber(ctx.positionals[0], 'The id')!);
+    const row = await tax.removeRate(wholeNumber(ctx.positionals[0], 'The id')!, cliActor());
     ctx.out.line(`Removed row ${row.id}: ${row.country} ${row.category} ${bpToPercent(row.rateBp)} % from ${dayOf(row.validFrom)}.`);
   },
 };

@@ -1,6 +1,7 @@
 import type { CatalogService } from '../../catalog/catalog.service.js';
 import type { CategoryInput, ProductInput } from '../../catalog/catalog.validation.js';
 import { normaliseSku } from '../../catalog/sku.js';
+import type { Executor } from '../../platform/db/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { Progress } from '../output.js';
 import { placeOf, type ImportFile, type Problem } from './import-file.js';
@@ -32,6 +33,8 @@ export interface ProductImportOptions {
   imageHosts?: readonly string[];
   /** The tax categories the shop knows (rates table, products): another one is refused, as a typo would be charged the standard rate. */
   taxCategories?: readonly string[];
+  /** Runs in the import's transaction once everything is written: the owner audit row commits with the catalog or not at all. */
+  record?: (tx: Executor, done: ImportSummary & { skus: { created: string[]; updated: string[] } }) => Promise<void>;
 }
 
 /** Problems sorted by their place in the file, as the refusal the owner sees. */
@@ -56,7 +59,7 @@ async function findExisting(catalog: CatalogService, skus: string[]): Promise<Ma
 export async function importProducts(
   catalog: CatalogService,
   file: ImportFile,
-  { update, now, progress, imageHosts, taxCategories }: ProductImportOptions,
+  { update, now, progress, imageHosts, taxCategories, record }: ProductImportOptions,
 ): Promise<ImportSummary> {
   if (file.categories.length + file.products.length === 0)
     refuse(file.problems.length > 0 ? file.problems : [{ order: 0, text: 'The file has no categories or products.' }]);
@@ -121,6 +124,12 @@ export async function importProducts(
 
   // Oldest first, so ids follow creation as in real data (the "new arrivals" order).
   creates.sort((a, b) => (a.createdAt ?? now) - (b.createdAt ?? now));
+  const summary: ImportSummary = {
+    categoriesCreated: newCategories.length,
+    categoriesUpdated: changedCategories.length,
+    productsCreated: creates.length,
+    productsUpdated: updates.length,
+  };
   const bar = progress('Importing', creates.length + updates.length);
   try {
     await catalog.withTransaction(async (tx) => {
@@ -135,15 +144,11 @@ export async function importProducts(
         await catalog.updateProduct(u.sku, u.patch, tx);
         bar.add(1);
       }
+      await record?.(tx, { ...summary, skus: { created: creates.map((c) => c.sku), updated: updates.map((u) => u.sku) } });
     });
   } finally {
     bar.done();
   }
   if (creates.length >= 1000) await catalog.refreshStatistics();
-  return {
-    categoriesCreated: newCategories.length,
-    categoriesUpdated: changedCategories.length,
-    productsCreated: creates.length,
-    productsUpdated: updates.length,
-  };
+  return summary;
 }

@@ -20,6 +20,28 @@ function parseDonationStatus(raw: string | undefined): DonationState | null {
   );
 }
 
+type RefundHook = NonNullable<Parameters<DonationsService['refundDonation']>[1]>;
+
+/** The audit row of a donation refund, written in the refund's transaction: the same from the browser and the CLI. */
+export function donationRefundAudit(
+  audit: Pick<AuditService, 'recordOwnerAction'>,
+  actor: AuditActor,
+  id: string,
+  reason: string,
+): RefundHook {
+  return (tx, { before, amount, refundId }) =>
+    audit.recordOwnerAction(
+      {
+        actor,
+        action: 'donation.refund',
+        subject: id,
+        before: { status: before.status, amount: before.amount, currency: before.currency },
+        after: { status: 'refunded', refunded: amount, refundId, reason },
+      },
+      tx,
+    );
+}
+
 /** The owner's donations: the list, and the refund the CLI's `donations refund` makes, with its audit row in the same transaction. */
 export function createAdminDonationsService({
   donations,
@@ -60,18 +82,7 @@ export function createAdminDonationsService({
         throw new ValidationError('Please correct the highlighted field.', {
           fields: { reason: reason === '' ? 'Please say why you refund it (kept in the audit log).' : `At most ${REASON_MAX} characters.` },
         });
-      return donations.refundDonation(id, (tx, { before, amount, refundId }) =>
-        audit.recordOwnerAction(
-          {
-            actor,
-            action: 'donation.refund',
-            subject: id,
-            before: { status: before.status, amount: before.amount, currency: before.currency },
-            after: { status: 'refunded', refunded: amount, refundId, reason },
-          },
-          tx,
-        ),
-      );
+      return donations.refundDonation(id, donationRefundAudit(audit, actor, id, reason));
     },
   };
 }

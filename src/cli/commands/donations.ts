@@ -1,3 +1,4 @@
+import { donationRefundAudit } from '../../admin/admin-donations.service.js';
 import { donationStates, type DonationState } from '../../donations/donation-state.js';
 import { stringOption, UsageError, wholeNumber, type Command } from '../command.js';
 import { cliActor } from '../context.js';
@@ -49,20 +50,8 @@ gateway refuses, nothing changes. Running it again after a failure never pays tw
     const { donations, audit } = await ctx.services();
     const id = ctx.positionals[0]!;
     const reason = stringOption(ctx.values.reason)?.trim() ?? '';
-    const actor = cliActor();
     // The same audit row as the admin's refund form, in the refund's transaction.
-    const r = await donations.refundDonation(id, (tx, { before, amount, refundId }) =>
-      audit.recordOwnerAction(
-        {
-          actor,
-          action: 'donation.refund',
-          subject: id,
-          before: { status: before.status, amount: before.amount, currency: before.currency },
-          after: { status: 'refunded', refunded: amount, refundId, reason },
-        },
-        tx,
-      ),
-    );
+    const r = await donations.refundDonation(id, donationRefundAudit(audit, cliActor(), id, reason));
     ctx.out.line(
       `Refunded ${money(r.amount, r.donation.currency)} of donation ${r.donation.id}; it is now ${r.donation.status}. Gateway refund ${r.refundId}.`,
     );

@@ -43,14 +43,20 @@ export function createDownloadsRepo(db: Database) {
       return (db.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
     },
 
-    /** The transfer of a link, created on its first use (its grant is locked by the caller). */
-    async transferOf(link: { linkId: string; grantId: number; fileId: number }, now: number, tx: Executor) {
-      await tx
-        .insertInto('download_transfers')
-        .values({ link_id: link.linkId, grant_id: link.grantId, file_id: link.fileId, created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('link_id').doNothing())
-        .execute();
-      return tx.selectFrom('download_transfers').selectAll().where('link_id', '=', link.linkId).executeTakeFirstOrThrow();
+    /**
+     * The transfer of a link, created on its first use (its grant is locked by the caller). One
+     * statement: an insert then a read could find nothing when the pruner removed the row between them.
+     */
+    transferOf(link: { linkId: string; grantId: number; fileId: number }, now: number, tx: Executor) {
+      return (
+        tx
+          .insertInto('download_transfers')
+          .values({ link_id: link.linkId, grant_id: link.grantId, file_id: link.fileId, created_at: now, updated_at: now })
+          // A no-op update, so the existing row is returned as it is.
+          .onConflict((oc) => oc.column('link_id').doUpdateSet((eb) => ({ link_id: eb.ref('excluded.link_id') })))
+          .returningAll()
+          .executeTakeFirstOrThrow()
+      );
     },
 
     findTransfer(linkId: string, tx: Executor = db.kysely) {

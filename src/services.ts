@@ -101,11 +101,11 @@ export function createServices({ config, db, clock, mail, caches, storage, log, 
     idToken: { clientId: config.oidc.clientId, algorithms: () => oidc.idTokenAlgorithms() },
     clock,
   });
-  const sessions = createSessionService({ db, secrets, clock, config, oidc, verifier, log: log, cacheMs: sessionCacheMs });
-  const auth = createAuthService({ db, secrets, clock, config, oidc, verifier, sessions, log: log });
+  const sessions = createSessionService({ db, secrets, clock, config, oidc, verifier, log, cacheMs: sessionCacheMs });
+  const auth = createAuthService({ db, secrets, clock, config, oidc, verifier, sessions, log });
   const account = createAccountService({ config, sessions });
   const purchases = createPurchaseService({ db });
-  const orders = createOrdersService({ db, clock, log: log, invoiceSeries: config.series.invoice });
+  const orders = createOrdersService({ db, clock, log, invoiceSeries: config.series.invoice });
   const creditNotes = createCreditNotesService({ db, clock, series: config.series.creditNote });
   const fulfilment = createFulfilmentService({ db, keyPool, signer, secrets, clock, defaults: config.downloadDefaults });
   const productFiles = createProductFilesService({ db, storage, clock });
@@ -118,16 +118,16 @@ export function createServices({ config, db, clock, mail, caches, storage, log, 
     tokens: downloadTokens,
     clock,
     ...config.downloads,
-    log: log,
+    log,
   });
   const gateway = createPaymentGateway(config, clock);
   const licenses = createLicensesService({ db, secrets, orders, fulfilment, clock });
   const orderPages = createOrderPageService({ orders, fulfilment, productFiles, licenses, creditNotes, clock });
-  const donations = createDonationsService({ db, gateway, mail, config, clock, log: log });
+  const donations = createDonationsService({ db, gateway, mail, config, clock, log });
   const orderPayments = createOrderPayments({ db, orders, fulfilment, keyPool, cart, mail, config, clock, discounts, creditNotes });
   const payables = { order: orderPayments, donation: donations.payable };
-  const paymentEvents = createPaymentEventsService({ db, gateway, payables, clock, log: log });
-  const reconciler = createPaymentReconciler({ db, gateway, payables, clock, log: log });
+  const paymentEvents = createPaymentEventsService({ db, gateway, payables, clock, log });
+  const reconciler = createPaymentReconciler({ db, gateway, payables, clock, log });
   const audit = createAuditService({ db, clock });
   const tax = createTaxService({ db, config, clock, audit });
   const checkout = createCheckoutService({
@@ -142,7 +142,7 @@ export function createServices({ config, db, clock, mail, caches, storage, log, 
     discounts: checkoutDomains.discounts ?? discounts,
     config: { ...config, homeCountry: config.tax.sellerCountry ?? undefined, taxProvider: config.tax.provider },
     clock,
-    log: log,
+    log,
   });
   const unpaidOrders = createUnpaidOrdersService({
     db,
@@ -153,7 +153,7 @@ export function createServices({ config, db, clock, mail, caches, storage, log, 
     discounts: checkoutDomains.discounts ?? discounts,
     config,
     clock,
-    log: log,
+    log,
   });
   const contact = createContactService({ db, mail, shopEmail: config.shopEmail, shopName: config.shopName, clock });
   const admin = createAdminService({ orders, paymentEvents, fulfilment, catalog, keyPool, mail, creditNotes, clock });

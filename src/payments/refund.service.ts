@@ -145,7 +145,8 @@ export function createRefundService({
         // Same order, same state, same request: the same key, so a retry after a lost answer never pays twice.
         const idempotencyKey = `refund-${order.id}-${refundedBefore}-${request.item ? `${plan[0]!.item.id}x${unitsNow}` : 'all'}`;
         const result =
-          amount === 0 || free || !order.payment_intent
+          // Only a free order gets here without a payment intent (checked above).
+          amount === 0 || !order.payment_intent
             ? null
             : await gateway.refund({ paymentIntentId: order.payment_intent, ...(amount !== undefined ? { amount } : {}), idempotencyKey });
         if (result && (result.status === 'failed' || result.status === 'canceled')) {
